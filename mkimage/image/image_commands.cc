@@ -6,8 +6,4 @@ static llvm::Error notYet(const char* what) {
 }
 llvm::Error runBuildCommand(Args, llvm::raw_ostream&) { return notYet("build"); }
 llvm::Error runVerifyCommand(Args, llvm::raw_ostream&) { return notYet("verify"); }
-llvm::Error runLsCommand(Args, llvm::raw_ostream&) { return notYet("ls"); }
-llvm::Error runCatCommand(Args, llvm::raw_ostream&) { return notYet("cat"); }
-llvm::Error runManifestCommand(Args, llvm::raw_ostream&) { return notYet("manifest"); }
-llvm::Error runInspectCommand(Args, llvm::raw_ostream&) { return notYet("inspect"); }
 }  // namespace mkimage
