@@ -1,0 +1,24 @@
+// What the boot path handed over: how we were booted, the physical memory map, the ACPI
+// RSDP and the command line (PVH only).
+#pragma once
+
+#include <stdint.h>
+
+#include "mm/region_table.h"
+
+namespace boot {
+
+enum class Path { kStage2, kPvh };
+
+struct Info {
+  Path path;
+  uint64_t rsdp_phys;   // 0 = unknown (search the BIOS area)
+  char cmdline[256];    // PVH -append text, copied out; empty otherwise
+  uint64_t start_info_phys;
+};
+
+const Info &info();
+// True if the PVH command line contains `word` as a whole space-separated token.
+bool cmdline_has(const char *word);
+
+}  // namespace boot

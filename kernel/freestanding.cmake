@@ -1,0 +1,75 @@
+# The freestanding kernel build (kernel/ configured as its own project with
+# toolchain/kernel-freestanding.cmake; see CMakeLists.txt). Produces:
+#   <build>/kernel.elf                 with debug info (for gdb / addr2line)
+#   ${UNIKERNEL_DATA_DIR}/kernel.img   stripped of debug info; symbols kept
+# and, through boot/, ${UNIKERNEL_DATA_DIR}/boot.img.
+set(KERNEL_FREESTANDING ON)
+if(NOT UNIKERNEL_DATA_DIR)
+  set(UNIKERNEL_DATA_DIR ${CMAKE_BINARY_DIR}/share/nanos-unikernel)
+endif()
+file(MAKE_DIRECTORY ${UNIKERNEL_DATA_DIR})
+option(UNIKERNEL_WERROR "Treat compiler warnings as errors" OFF)
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+
+# Warnings for freestanding targets (the host build's unikernel_host_target equivalent).
+function(kernel_target_flags target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+      -Wimplicit-fallthrough -Wno-unused-parameter>
+    $<$<COMPILE_LANGUAGE:C>:-Wall -Wextra>)
+  if(UNIKERNEL_WERROR)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C,CXX>:-Werror>)
+  endif()
+endfunction()
+
+add_executable(kernel
+  main.cc
+  selftest.cc
+  selftest_user.S
+  arch/x86_64/boot.S
+  arch/x86_64/boot_info.cc
+  arch/x86_64/acpi.cc
+  arch/x86_64/exit.cc
+  arch/x86_64/gdt.cc
+  arch/x86_64/traps.S
+  arch/x86_64/traps.cc
+  arch/x86_64/user.S
+  arch/x86_64/user.cc
+  arch/x86_64/fpu.cc
+  arch/x86_64/usercopy.S
+  arch/x86_64/usercopy.cc
+  arch/x86_64/time.cc
+  arch/x86_64/random.cc
+  arch/x86_64/default_hooks.cc
+  mm/region_table.cc
+  mm/page_allocator.cc
+  mm/vm.cc
+  mm/heap.cc
+  lib/string.cc
+  lib/format.cc
+  lib/kprintf.cc
+  lib/cxx_runtime.cc
+  drivers/serial.cc
+  drivers/pci.cc
+  drivers/block.cc
+  drivers/virtio_blk.cc
+  drivers/pci_drivers.cc)
+set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
+target_include_directories(kernel PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+kernel_target_flags(kernel)
+target_link_options(kernel PRIVATE -T ${CMAKE_CURRENT_SOURCE_DIR}/kernel.ld --no-pie)
+set_property(TARGET kernel APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/kernel.ld)
+
+# The TFS codec (freestanding-portable) for kernel/fs: compiled into the kernel when present.
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/lib/tfs/CMakeLists.txt)
+  add_subdirectory(lib/tfs)
+endif()
+add_subdirectory(unix)
+add_subdirectory(fs)
+add_subdirectory(boot)
+
+add_custom_command(TARGET kernel POST_BUILD
+  COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:kernel> ${UNIKERNEL_DATA_DIR}/kernel.img
+  COMMENT "kernel.img (debug info stripped)")

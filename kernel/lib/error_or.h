@@ -1,0 +1,48 @@
+// ErrorOr<T>: either a value or a negative Linux errno (see lib/errno.h).
+//
+//   ErrorOr<size_t> r = read_something();
+//   if (!r) return r.error();      // error() is negative, e.g. -kerr::EFAULT
+//   use(*r);
+//
+// T must be default-constructible (kernel values are small PODs, pointers, sizes).
+#pragma once
+
+#include "lib/errno.h"
+
+template <typename T> class [[nodiscard]] ErrorOr {
+public:
+  ErrorOr(T value) : value_(static_cast<T &&>(value)), error_(0) {}
+  // Construct from an errno; accepts -EFOO (preferred) or EFOO and stores it negative.
+  static ErrorOr failure(int err) {
+    ErrorOr r;
+    r.error_ = err < 0 ? err : -err;
+    if (r.error_ == 0) r.error_ = -kerr::EINVAL;
+    return r;
+  }
+
+  bool ok() const { return error_ == 0; }
+  explicit operator bool() const { return ok(); }
+  int error() const { return error_; }  // 0 when ok, else a negative errno
+  T &value() { return value_; }
+  const T &value() const { return value_; }
+  T &operator*() { return value_; }
+  const T &operator*() const { return value_; }
+  T *operator->() { return &value_; }
+  const T *operator->() const { return &value_; }
+
+private:
+  ErrorOr() : value_(), error_(0) {}
+  T value_;
+  int error_;
+};
+
+// Shorthand: `return Err(-kerr::ENOMEM);` converts to any ErrorOr<T>.
+struct Err {
+  explicit Err(int e) : err(e) {}
+  template <typename T> operator ErrorOr<T>() const { return ErrorOr<T>::failure(err); }
+  int err;
+};
+
+// For functions that return only success or an errno.
+using Status = ErrorOr<bool>;
+inline Status status_ok() { return Status(true); }

@@ -1,0 +1,74 @@
+// kernel_entry: called by arch/x86_64/boot.S on the boot stack with the early page tables.
+// Brings up the machine side (console, CPU tables, memory, clocks, randomness, PCI disks),
+// then hands over to the unix layer: unix::start() (kernel/unix).
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/boot_info.h"
+#include "arch/x86_64/boot_internal.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/exit.h"
+#include "arch/x86_64/random.h"
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/user.h"
+#include "drivers/block.h"
+#include "drivers/serial.h"
+#include "lib/kprintf.h"
+#include "mm/heap.h"
+#include "mm/vm.h"
+
+namespace selftest {
+[[noreturn]] void run();  // selftest.cc
+}
+
+namespace {
+using InitFn = void (*)();
+extern "C" const InitFn __init_array_start[], __init_array_end[];
+
+void run_constructors() {
+  for (const InitFn *f = __init_array_start; f < __init_array_end; ++f) (*f)();
+}
+}  // namespace
+
+// Without kernel/unix (its weak default unix::start): reports what the machine side found.
+[[noreturn]] void core_report_and_exit() {
+  const mm::MemoryMap &map = mm::memory_map();
+  kprintf("kernel-core: booted via %s\n",
+          boot::info().path == boot::Path::kPvh ? "PVH" : "stage2");
+  kprintf("memory: %lu KiB usable in %zu ranges, %zu pages free\n",
+          static_cast<unsigned long>(map.total_ram() / 1024), map.ram_count, mm::free_page_count());
+  block::Device *disk = block::root_disk();
+  if (!disk) {
+    kprintf("disk: none\n");
+    machine_exit(0);
+  }
+  kprintf("disk: %s, %lu sectors\n", disk->name(),
+          static_cast<unsigned long>(disk->capacity_sectors()));
+  auto *mbr = static_cast<uint8_t *>(kmalloc(512));
+  Status s = disk->read(0, 1, mbr);
+  if (!s) panic("reading sector 0 failed (%d)", s.error());
+  if (mbr[510] == 0x55 && mbr[511] == 0xAA) {
+    for (int i = 0; i < 4; ++i) {
+      const uint8_t *e = mbr + 0x1BE + 16 * i;
+      uint32_t lba = e[8] | e[9] << 8 | e[10] << 16 | static_cast<uint32_t>(e[11]) << 24;
+      uint32_t n = e[12] | e[13] << 8 | e[14] << 16 | static_cast<uint32_t>(e[15]) << 24;
+      if (e[4]) kprintf("mbr: partition %d type %#x lba %u sectors %u\n", i, e[4], lba, n);
+    }
+  } else {
+    kprintf("mbr: no partition table\n");
+  }
+  kfree(mbr);
+  machine_exit(0);
+}
+
+extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
+  run_constructors();
+  serial::init();
+  mm::MemoryMap &map = boot::init(path, start_info);
+  arch::init_cpu();
+  mm::init(map);
+  acpi::init(boot::info().rsdp_phys);
+  ktime::init();
+  krandom::init();
+  pci_drivers::init();
+  if (boot::cmdline_has("core.selftest")) selftest::run();
+  unix::start();
+}

@@ -1,0 +1,174 @@
+// Kernel-core self-test, run instead of unix::start() when the PVH command line has
+// `core.selftest` (tests/kernel-core boots it under QEMU and compares the serial output).
+// `core.selftest.panic` instead checks that a kernel fault is reported and exits 126.
+// Output lines are deterministic; anything machine-dependent is only checked, not printed.
+#include "arch/x86_64/boot_info.h"
+#include "arch/x86_64/exit.h"
+#include "arch/x86_64/random.h"
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/user.h"
+#include "arch/x86_64/usercopy.h"
+#include "drivers/block.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/vm.h"
+
+extern "C" const char selftest_user_start[], selftest_user_end[];
+
+namespace selftest {
+namespace {
+
+int g_failures = 0;
+mm::AddressSpace *g_as = nullptr;
+constexpr uint64_t kCodeVa = 0x400000;
+constexpr uint64_t kStackVa = 0x7FFF0000;
+constexpr uint64_t kDemandVa = 0x10000000;
+
+void check(bool ok, const char *what) {
+  kprintf("%s: %s\n", what, ok ? "ok" : "FAILED");
+  if (!ok) ++g_failures;
+}
+
+void test_heap() {
+  void *small[64];
+  bool ok = true;
+  for (int i = 0; i < 64; ++i) {
+    small[i] = kmalloc(static_cast<size_t>(i * 24 + 1));
+    ok = ok && small[i] && (reinterpret_cast<uint64_t>(small[i]) & 15) == 0;
+    if (small[i]) memset(small[i], i, static_cast<size_t>(i * 24 + 1));
+  }
+  for (int i = 0; i < 64; ++i) {
+    const auto *b = static_cast<const uint8_t *>(small[i]);
+    for (int k = 0; k < i * 24 + 1; ++k) ok = ok && b[k] == i;
+  }
+  for (int i = 0; i < 64; ++i) kfree(small[i]);
+  size_t before = mm::free_page_count();
+  void *big = kmalloc(100000);
+  ok = ok && big && mm::free_page_count() < before;
+  kfree(big);
+  ok = ok && mm::free_page_count() == before;
+  auto *arr = new uint64_t[1000];
+  arr[999] = 5;
+  ok = ok && arr[999] == 5;
+  delete[] arr;
+  check(ok, "heap");
+}
+
+void test_address_space() {
+  auto as = mm::AddressSpace::create();
+  bool ok = as.ok();
+  g_as = *as;
+  uint64_t code = mm::alloc_zeroed_page();
+  uint64_t stack = mm::alloc_zeroed_page();
+  memcpy(mm::phys_to_virt(code), selftest_user_start,
+         static_cast<size_t>(selftest_user_end - selftest_user_start));
+  ok = ok && g_as->map(kCodeVa, code, mm::kProtRead | mm::kProtExec).ok();
+  ok = ok && g_as->map(kStackVa, stack, mm::kProtRead | mm::kProtWrite).ok();
+  auto t = g_as->translate(kCodeVa + 5);
+  ok = ok && t.ok() && t->phys == code && t->prot == (mm::kProtRead | mm::kProtExec);
+  ok = ok && !g_as->translate(kDemandVa).ok();
+  ok = ok && g_as->map(0x123, code, mm::kProtRead).error() == -kerr::EINVAL;
+  g_as->activate();
+  check(ok, "address space");
+}
+
+void test_usercopy() {
+  bool ok = true;
+  char buf[16] = {};
+  ok = ok && copy_to_user(reinterpret_cast<void *>(kStackVa + 8), "hello", 6) == 0;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(kStackVa + 8), 6) == 0;
+  ok = ok && memcmp(buf, "hello", 6) == 0;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(kStackVa + 8), 16) == 5;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(kStackVa + 8), 3) ==
+                 -kerr::ENAMETOOLONG;
+  // Unmapped user memory, a range running into the kernel half, a kernel pointer.
+  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(0x5000), 4) == -kerr::EFAULT;
+  ok = ok && copy_to_user(reinterpret_cast<void *>(kStackVa + 4090), buf, 16) == -kerr::EFAULT;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(0x00007FFFFFFFFFF8), 16) == -kerr::EFAULT;
+  ok = ok && copy_from_user(buf, selftest_user_start, 4) == -kerr::EFAULT;
+  ok = ok && clear_user(reinterpret_cast<void *>(kStackVa + 8), 6) == 0;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(kStackVa + 8), 6) == 0 && buf[0] == 0;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(0x5000), 16) == -kerr::EFAULT;
+  check(ok, "usercopy");
+}
+
+void test_time_and_random() {
+  uint64_t a = ktime::monotonic_ns();
+  ktime::delay_ns(100000);
+  uint64_t b = ktime::monotonic_ns();
+  uint64_t wall = ktime::realtime_ns();
+  check(b - a >= 100000 && b - a < 100000000 && wall > 1600000000ull * 1000000000ull,
+        "clocks");
+  uint8_t x[32], y[32];
+  random_bytes(x, sizeof(x));
+  random_bytes(y, sizeof(y));
+  check(memcmp(x, y, sizeof(x)) != 0, "random");
+}
+
+void test_block() {
+  block::Device *disk = block::root_disk();
+  if (!disk) {
+    kprintf("block: no disk\n");
+    return;
+  }
+  auto *w = static_cast<uint8_t *>(kmalloc(3 * 512));
+  auto *r = static_cast<uint8_t *>(kmalloc(3 * 512));
+  for (int i = 0; i < 3 * 512; ++i) w[i] = static_cast<uint8_t>(i * 7 + 1);
+  bool ok = disk->write(1, 3, w).ok() && disk->flush().ok();
+  ok = ok && disk->read(1, 3, r).ok() && memcmp(w, r, 3 * 512) == 0;
+  ok = ok && disk->read(disk->capacity_sectors(), 1, r).error() == -kerr::EINVAL;
+  // A buffer on the boot stack lives in the kernel image: also valid DMA memory.
+  uint8_t sector[512];
+  ok = ok && disk->read(2, 1, sector).ok() && memcmp(sector, w + 512, 512) == 0;
+  kfree(w);
+  kfree(r);
+  check(ok, "block read/write");
+}
+
+[[noreturn]] void finish() {
+  test_time_and_random();
+  test_block();
+  kprintf("selftest: %s\n", g_failures ? "FAILED" : "passed");
+  machine_exit(g_failures ? 1 : 0);
+}
+
+long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+  switch (nr) {
+  case 42:
+    check(a0 == 1 && a1 == 2 && a2 == 3 && a3 == 4 && a4 == 5 && a5 == 6, "syscall arguments");
+    return 7;
+  case 43: check(a0 == 7, "syscall return value"); return 0;
+  case 44: check(a0 == 0x12345678, "demand paging"); return 0;
+  case 45: check(a0 == 9, "user SSE"); return 0;
+  default: return -kerr::ENOSYS;
+  }
+}
+
+bool user_page_fault(uint64_t addr, uint64_t) {
+  if (mm::page_round_down(addr) != kDemandVa) return false;
+  uint64_t page = mm::alloc_zeroed_page();
+  return page && g_as->map(kDemandVa, page, mm::kProtRead | mm::kProtWrite).ok();
+}
+
+void user_fault(const arch::TrapFrame &frame, int signal, uint64_t addr) {
+  check(signal == 11 && addr == 0xFFFFFFFF80200000ull && frame.rip > kCodeVa, "user fault");
+  finish();
+}
+
+}  // namespace
+
+void run() {
+  if (boot::cmdline_has("core.selftest.panic")) {
+    kprintf("selftest: kernel fault\n");
+    volatile uint64_t *bad = reinterpret_cast<volatile uint64_t *>(0xFFFF900000000000ull);
+    *bad = 1;
+  }
+  test_heap();
+  test_address_space();
+  test_usercopy();
+  arch::set_user_hooks({user_syscall, user_page_fault, user_fault});
+  arch::enter_user_mode(kCodeVa, kStackVa + mm::kPageSize);
+}
+
+}  // namespace selftest

@@ -1,0 +1,31 @@
+/* User-mode program of the kernel-core self-test (copied to a user page; position
+ * independent). Each step reports through a syscall the self-test handles. */
+  .section .rodata
+  .globl selftest_user_start, selftest_user_end
+selftest_user_start:
+  mov $42, %eax
+  mov $1, %edi
+  mov $2, %esi
+  mov $3, %edx
+  mov $4, %r10d
+  mov $5, %r8d
+  mov $6, %r9d
+  syscall
+  mov %rax, %rdi          /* the handler returned 7 */
+  mov $43, %eax
+  syscall
+  movabs $0x10000000, %rbx  /* not mapped: the page-fault hook maps it (demand paging) */
+  movl $0x12345678, (%rbx)
+  mov (%rbx), %edi
+  mov $44, %eax
+  syscall
+  mov $3, %ecx            /* SSE2 in user mode */
+  cvtsi2sd %rcx, %xmm0
+  mulsd %xmm0, %xmm0
+  cvttsd2si %xmm0, %rdi
+  mov $45, %eax
+  syscall
+  movabs $0xFFFFFFFF80200000, %rbx  /* kernel memory: must fault to the fault hook */
+  mov (%rbx), %rax
+  ud2
+selftest_user_end:
