@@ -26,15 +26,33 @@ struct ResolveOptions {
   // Sonames (or paths containing '/') resolved like DT_NEEDED of the program, for
   // programs that dlopen() them.
   std::vector<std::string> extraLibraries;
+  // The guest CPU as glibc's loader sees it: it decides which hwcap subdirectories ld.so
+  // tries inside every search directory (and which glibc-hwcaps entries of ld.so.cache it
+  // takes) and what $PLATFORM expands to. The default is a baseline x86-64 guest (no
+  // x86-64-v2 features, as KVM offers here; kernel AT_PLATFORM "x86_64").
+  struct Cpu {
+    std::vector<std::string> glibcHwcaps; // e.g. {"x86-64-v3", "x86-64-v2"}, best first
+    std::vector<std::string> legacyHwcaps = {"x86_64"}; // hwcap names, in glibc's bit order
+    std::string platform = "x86_64";                    // "" = unknown (no AT_PLATFORM)
+  } cpu;
 };
 
 struct ResolvedEntry {
   enum class Kind { File, Symlink, Generated } kind = Kind::File;
-  std::string guestPath;   // absolute path inside the image
-  std::string hostPath;    // File: the host file to copy (Symlink: the host link itself)
-  std::string linkTarget;  // Symlink: target exactly as stored in the target tree
-  std::string contents;    // Generated: the file's contents (/etc/passwd, group, ...)
-  std::string neededBy;    // guest path of the object that first needed it ("" = program/options)
+  std::string guestPath;  // absolute path inside the image
+  std::string hostPath;   // File: the host file to copy (Symlink: the host link itself)
+  std::string linkTarget; // Symlink: target exactly as stored in the target tree
+  std::string contents;   // Generated: the file's contents (/etc/passwd, group, ...)
+  std::string neededBy;   // guest path of the object that first needed it ("" = program/options)
+};
+
+// One object the loader maps, as ld.so names it (what `ld.so --list` prints).
+struct LoadedObject {
+  std::string name;       // the DT_NEEDED / requested name ("" for the interpreter)
+  std::string openedPath; // the path ld.so opens, exactly as it builds it (its l_name)
+  std::string guestPath;  // the same file with symlinks resolved (the File entry)
+  std::string hostPath;   // the host file
+  std::string neededBy;   // as in ResolvedEntry
 };
 
 struct Closure {
@@ -45,6 +63,9 @@ struct Closure {
   std::vector<ResolvedEntry> entries;
   // Every host file or directory read or stat'ed, sorted and unique (for depfiles).
   std::vector<std::string> consulted;
+  // The objects in load order: the interpreter first, then breadth-first DT_NEEDED order,
+  // then extra libraries and NSS modules. The program itself is not listed.
+  std::vector<LoadedObject> objects;
 };
 
 // Resolves the closure of the program at `programHostPath` (a host path; with a
@@ -54,4 +75,4 @@ struct Closure {
 llvm::Expected<Closure> resolveClosure(llvm::StringRef programHostPath,
                                        const ResolveOptions& options);
 
-}  // namespace mkimage
+} // namespace mkimage

@@ -1,0 +1,11 @@
+// llvm::toString() for one-line messages. Kept out of line: GCC 12 reports a false
+// -Wnull-dereference inside LLVM 14's ErrorList::join when it is inlined.
+#pragma once
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace mkimage {
+std::string errorText(llvm::Error error);
+}
