@@ -16,7 +16,7 @@
 #include "mm/vm.h"
 
 namespace selftest {
-[[noreturn]] void run();  // selftest.cc
+[[noreturn]] void run(); // selftest.cc
 }
 
 namespace {
@@ -24,33 +24,35 @@ using InitFn = void (*)();
 extern "C" const InitFn __init_array_start[], __init_array_end[];
 
 void run_constructors() {
-  for (const InitFn *f = __init_array_start; f < __init_array_end; ++f) (*f)();
+  for (const InitFn* f = __init_array_start; f < __init_array_end; ++f)
+    (*f)();
 }
-}  // namespace
+} // namespace
 
 // Without kernel/unix (its weak default unix::start): reports what the machine side found.
 [[noreturn]] void core_report_and_exit() {
-  const mm::MemoryMap &map = mm::memory_map();
-  kprintf("kernel-core: booted via %s\n",
-          boot::info().path == boot::Path::kPvh ? "PVH" : "stage2");
+  const mm::MemoryMap& map = mm::memory_map();
+  kprintf("kernel-core: booted via %s\n", boot::info().path == boot::Path::kPvh ? "PVH" : "stage2");
   kprintf("memory: %lu KiB usable in %zu ranges, %zu pages free\n",
           static_cast<unsigned long>(map.total_ram() / 1024), map.ram_count, mm::free_page_count());
-  block::Device *disk = block::root_disk();
+  block::Device* disk = block::root_disk();
   if (!disk) {
     kprintf("disk: none\n");
     machine_exit(0);
   }
   kprintf("disk: %s, %lu sectors\n", disk->name(),
           static_cast<unsigned long>(disk->capacity_sectors()));
-  auto *mbr = static_cast<uint8_t *>(kmalloc(512));
+  auto* mbr = static_cast<uint8_t*>(kmalloc(512));
   Status s = disk->read(0, 1, mbr);
-  if (!s) panic("reading sector 0 failed (%d)", s.error());
+  if (!s)
+    panic("reading sector 0 failed (%d)", s.error());
   if (mbr[510] == 0x55 && mbr[511] == 0xAA) {
     for (int i = 0; i < 4; ++i) {
-      const uint8_t *e = mbr + 0x1BE + 16 * i;
+      const uint8_t* e = mbr + 0x1BE + 16 * i;
       uint32_t lba = e[8] | e[9] << 8 | e[10] << 16 | static_cast<uint32_t>(e[11]) << 24;
       uint32_t n = e[12] | e[13] << 8 | e[14] << 16 | static_cast<uint32_t>(e[15]) << 24;
-      if (e[4]) kprintf("mbr: partition %d type %#x lba %u sectors %u\n", i, e[4], lba, n);
+      if (e[4])
+        kprintf("mbr: partition %d type %#x lba %u sectors %u\n", i, e[4], lba, n);
     }
   } else {
     kprintf("mbr: no partition table\n");
@@ -62,13 +64,15 @@ void run_constructors() {
 extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   run_constructors();
   serial::init();
-  mm::MemoryMap &map = boot::init(path, start_info);
+  mm::MemoryMap& map = boot::init(path, start_info);
   arch::init_cpu();
   mm::init(map);
+  arch::probe_syscall_path();
   acpi::init(boot::info().rsdp_phys);
   ktime::init();
   krandom::init();
   pci_drivers::init();
-  if (boot::cmdline_has("core.selftest")) selftest::run();
+  if (boot::cmdline_has("core.selftest"))
+    selftest::run();
   unix::start();
 }

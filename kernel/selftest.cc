@@ -20,35 +20,43 @@ namespace selftest {
 namespace {
 
 int g_failures = 0;
-mm::AddressSpace *g_as = nullptr;
+int g_passed = 0;
+constexpr int kExpectedChecks = 11;
+mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
 constexpr uint64_t kDemandVa = 0x10000000;
 
-void check(bool ok, const char *what) {
+void check(bool ok, const char* what) {
   kprintf("%s: %s\n", what, ok ? "ok" : "FAILED");
-  if (!ok) ++g_failures;
+  if (!ok)
+    ++g_failures;
+  else
+    ++g_passed;
 }
 
 void test_heap() {
-  void *small[64];
+  void* small[64];
   bool ok = true;
   for (int i = 0; i < 64; ++i) {
     small[i] = kmalloc(static_cast<size_t>(i * 24 + 1));
     ok = ok && small[i] && (reinterpret_cast<uint64_t>(small[i]) & 15) == 0;
-    if (small[i]) memset(small[i], i, static_cast<size_t>(i * 24 + 1));
+    if (small[i])
+      memset(small[i], i, static_cast<size_t>(i * 24 + 1));
   }
   for (int i = 0; i < 64; ++i) {
-    const auto *b = static_cast<const uint8_t *>(small[i]);
-    for (int k = 0; k < i * 24 + 1; ++k) ok = ok && b[k] == i;
+    const auto* b = static_cast<const uint8_t*>(small[i]);
+    for (int k = 0; k < i * 24 + 1; ++k)
+      ok = ok && b[k] == i;
   }
-  for (int i = 0; i < 64; ++i) kfree(small[i]);
+  for (int i = 0; i < 64; ++i)
+    kfree(small[i]);
   size_t before = mm::free_page_count();
-  void *big = kmalloc(100000);
+  void* big = kmalloc(100000);
   ok = ok && big && mm::free_page_count() < before;
   kfree(big);
   ok = ok && mm::free_page_count() == before;
-  auto *arr = new uint64_t[1000];
+  auto* arr = new uint64_t[1000];
   arr[999] = 5;
   ok = ok && arr[999] == 5;
   delete[] arr;
@@ -76,20 +84,20 @@ void test_address_space() {
 void test_usercopy() {
   bool ok = true;
   char buf[16] = {};
-  ok = ok && copy_to_user(reinterpret_cast<void *>(kStackVa + 8), "hello", 6) == 0;
-  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(kStackVa + 8), 6) == 0;
+  ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 8), "hello", 6) == 0;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
   ok = ok && memcmp(buf, "hello", 6) == 0;
-  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(kStackVa + 8), 16) == 5;
-  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(kStackVa + 8), 3) ==
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 16) == 5;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 3) ==
                  -kerr::ENAMETOOLONG;
   // Unmapped user memory, a range running into the kernel half, a kernel pointer.
-  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(0x5000), 4) == -kerr::EFAULT;
-  ok = ok && copy_to_user(reinterpret_cast<void *>(kStackVa + 4090), buf, 16) == -kerr::EFAULT;
-  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(0x00007FFFFFFFFFF8), 16) == -kerr::EFAULT;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x5000), 4) == -kerr::EFAULT;
+  ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 4090), buf, 16) == -kerr::EFAULT;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x00007FFFFFFFFFF8), 16) == -kerr::EFAULT;
   ok = ok && copy_from_user(buf, selftest_user_start, 4) == -kerr::EFAULT;
-  ok = ok && clear_user(reinterpret_cast<void *>(kStackVa + 8), 6) == 0;
-  ok = ok && copy_from_user(buf, reinterpret_cast<void *>(kStackVa + 8), 6) == 0 && buf[0] == 0;
-  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char *>(0x5000), 16) == -kerr::EFAULT;
+  ok = ok && clear_user(reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0 && buf[0] == 0;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -kerr::EFAULT;
   check(ok, "usercopy");
 }
 
@@ -98,8 +106,7 @@ void test_time_and_random() {
   ktime::delay_ns(100000);
   uint64_t b = ktime::monotonic_ns();
   uint64_t wall = ktime::realtime_ns();
-  check(b - a >= 100000 && b - a < 100000000 && wall > 1600000000ull * 1000000000ull,
-        "clocks");
+  check(b - a >= 100000 && b - a < 100000000 && wall > 1600000000ull * 1000000000ull, "clocks");
   uint8_t x[32], y[32];
   random_bytes(x, sizeof(x));
   random_bytes(y, sizeof(y));
@@ -107,14 +114,15 @@ void test_time_and_random() {
 }
 
 void test_block() {
-  block::Device *disk = block::root_disk();
+  block::Device* disk = block::root_disk();
   if (!disk) {
-    kprintf("block: no disk\n");
+    check(false, "block: no disk");
     return;
   }
-  auto *w = static_cast<uint8_t *>(kmalloc(3 * 512));
-  auto *r = static_cast<uint8_t *>(kmalloc(3 * 512));
-  for (int i = 0; i < 3 * 512; ++i) w[i] = static_cast<uint8_t>(i * 7 + 1);
+  auto* w = static_cast<uint8_t*>(kmalloc(3 * 512));
+  auto* r = static_cast<uint8_t*>(kmalloc(3 * 512));
+  for (int i = 0; i < 3 * 512; ++i)
+    w[i] = static_cast<uint8_t>(i * 7 + 1);
   bool ok = disk->write(1, 3, w).ok() && disk->flush().ok();
   ok = ok && disk->read(1, 3, r).ok() && memcmp(w, r, 3 * 512) == 0;
   ok = ok && disk->read(disk->capacity_sectors(), 1, r).error() == -kerr::EINVAL;
@@ -129,8 +137,9 @@ void test_block() {
 [[noreturn]] void finish() {
   test_time_and_random();
   test_block();
-  kprintf("selftest: %s\n", g_failures ? "FAILED" : "passed");
-  machine_exit(g_failures ? 1 : 0);
+  bool ok = g_failures == 0 && g_passed == kExpectedChecks;
+  kprintf("selftest: %s\n", ok ? "passed" : "FAILED");
+  machine_exit(ok ? 0 : 1);
 }
 
 long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
@@ -138,30 +147,43 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
   case 42:
     check(a0 == 1 && a1 == 2 && a2 == 3 && a3 == 4 && a4 == 5 && a5 == 6, "syscall arguments");
     return 7;
-  case 43: check(a0 == 7, "syscall return value"); return 0;
-  case 44: check(a0 == 0x12345678, "demand paging"); return 0;
-  case 45: check(a0 == 9, "user SSE"); return 0;
-  default: return -kerr::ENOSYS;
+  case 43:
+    check(a0 == 7, "syscall return value");
+    return 0;
+  case 44:
+    check(a0 == 0x12345678, "demand paging");
+    return 0;
+  case 45:
+    check(a0 == 9, "user SSE");
+    return 0;
+  default:
+    return -kerr::ENOSYS;
   }
 }
 
 bool user_page_fault(uint64_t addr, uint64_t) {
-  if (mm::page_round_down(addr) != kDemandVa) return false;
+  if (mm::page_round_down(addr) != kDemandVa)
+    return false;
   uint64_t page = mm::alloc_zeroed_page();
   return page && g_as->map(kDemandVa, page, mm::kProtRead | mm::kProtWrite).ok();
 }
 
-void user_fault(const arch::TrapFrame &frame, int signal, uint64_t addr) {
+void user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
+  if (signal != 11 || addr != 0xFFFFFFFF80200000ull)
+    kprintf("user fault: vector %lu error %#lx signal %d address %#lx rip %#lx cs %#lx rsp %#lx "
+            "rcx %#lx r11 %#lx\n",
+            frame.vector, frame.error_code, signal, addr, frame.rip, frame.cs, frame.rsp, frame.rcx,
+            frame.r11);
   check(signal == 11 && addr == 0xFFFFFFFF80200000ull && frame.rip > kCodeVa, "user fault");
   finish();
 }
 
-}  // namespace
+} // namespace
 
 void run() {
   if (boot::cmdline_has("core.selftest.panic")) {
     kprintf("selftest: kernel fault\n");
-    volatile uint64_t *bad = reinterpret_cast<volatile uint64_t *>(0xFFFF900000000000ull);
+    volatile uint64_t* bad = reinterpret_cast<volatile uint64_t*>(0xFFFF900000000000ull);
     *bad = 1;
   }
   test_heap();
@@ -171,4 +193,4 @@ void run() {
   arch::enter_user_mode(kCodeVa, kStackVa + mm::kPageSize);
 }
 
-}  // namespace selftest
+} // namespace selftest

@@ -1,10 +1,10 @@
 // Block devices, 512-byte sectors. The root disk is the first virtio-blk disk found on PCI.
 #pragma once
 
+#include "lib/error_or.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "lib/error_or.h"
 
 namespace block {
 
@@ -15,18 +15,18 @@ public:
   virtual ~Device() = default;
   // Reads/writes `count` sectors starting at `sector` to/from `buffer` (any kernel memory:
   // heap, direct map or kernel image). -EIO on device error, -EINVAL past the end.
-  virtual Status read(uint64_t sector, size_t count, void *buffer) = 0;
-  virtual Status write(uint64_t sector, size_t count, const void *buffer) = 0;
+  virtual Status read(uint64_t sector, size_t count, void* buffer) = 0;
+  virtual Status write(uint64_t sector, size_t count, const void* buffer) = 0;
   virtual Status flush() = 0;
   virtual uint64_t capacity_sectors() const = 0;
   virtual bool read_only() const = 0;
-  virtual const char *name() const = 0;
+  virtual const char* name() const = 0;
 };
 
 // The root disk (nullptr if no disk was found). Registered by the driver during boot.
-Device *root_disk();
-void register_disk(Device *dev);
+Device* root_disk();
+void register_disk(Device* dev);
 size_t disk_count();
-Device *disk(size_t index);
+Device* disk(size_t index);
 
-}  // namespace block
+} // namespace block

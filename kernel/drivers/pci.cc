@@ -10,11 +10,12 @@ uint32_t config_address(Address a, uint8_t offset) {
          (offset & 0xFC);
 }
 
-void scan_bus(uint8_t bus, void (*visit)(const Device &, void *), void *ctx, int depth);
+void scan_bus(uint8_t bus, void (*visit)(const Device&, void*), void* ctx, int depth);
 
-void scan_function(Address a, void (*visit)(const Device &, void *), void *ctx, int depth) {
+void scan_function(Address a, void (*visit)(const Device&, void*), void* ctx, int depth) {
   uint32_t id = read32(a, 0);
-  if ((id & 0xFFFF) == 0xFFFF) return;
+  if ((id & 0xFFFF) == 0xFFFF)
+    return;
   uint32_t cls = read32(a, 8);
   Device d{a,
            static_cast<uint16_t>(id),
@@ -27,19 +28,22 @@ void scan_function(Address a, void (*visit)(const Device &, void *), void *ctx, 
   // PCI-to-PCI bridge: scan what is behind it.
   if (d.class_code == 0x06 && d.subclass == 0x04 && depth < 8) {
     uint8_t secondary = read8(a, 0x19);
-    if (secondary) scan_bus(secondary, visit, ctx, depth + 1);
+    if (secondary)
+      scan_bus(secondary, visit, ctx, depth + 1);
   }
 }
 
-void scan_bus(uint8_t bus, void (*visit)(const Device &, void *), void *ctx, int depth) {
+void scan_bus(uint8_t bus, void (*visit)(const Device&, void*), void* ctx, int depth) {
   for (uint8_t dev = 0; dev < 32; ++dev) {
     Address a{bus, dev, 0};
-    if ((read32(a, 0) & 0xFFFF) == 0xFFFF) continue;
+    if ((read32(a, 0) & 0xFFFF) == 0xFFFF)
+      continue;
     bool multi = read8(a, 0x0E) & 0x80;
-    for (uint8_t fn = 0; fn < (multi ? 8 : 1); ++fn) scan_function({bus, dev, fn}, visit, ctx, depth);
+    for (uint8_t fn = 0; fn < (multi ? 8 : 1); ++fn)
+      scan_function({bus, dev, fn}, visit, ctx, depth);
   }
 }
-}  // namespace
+} // namespace
 
 uint32_t read32(Address a, uint8_t offset) {
   cpu::outl(0xCF8, config_address(a, offset));
@@ -60,13 +64,15 @@ void write16(Address a, uint8_t offset, uint16_t value) {
   cpu::outw(static_cast<uint16_t>(0xCFC + (offset & 2)), value);
 }
 
-void enumerate(void (*visit)(const Device &, void *), void *ctx) {
+void enumerate(void (*visit)(const Device&, void*), void* ctx) {
   // Host bridge at 00:00.0 multi-function means several host buses (rare in VMs).
   Address host{0, 0, 0};
-  if ((read32(host, 0) & 0xFFFF) == 0xFFFF) return;  // no PCI (microvm)
+  if ((read32(host, 0) & 0xFFFF) == 0xFFFF)
+    return; // no PCI (microvm)
   if (read8(host, 0x0E) & 0x80) {
     for (uint8_t fn = 0; fn < 8; ++fn)
-      if ((read32({0, 0, fn}, 0) & 0xFFFF) != 0xFFFF) scan_bus(fn, visit, ctx, 0);
+      if ((read32({0, 0, fn}, 0) & 0xFFFF) != 0xFFFF)
+        scan_bus(fn, visit, ctx, 0);
   } else {
     scan_bus(0, visit, ctx, 0);
   }
@@ -88,7 +94,7 @@ Bar read_bar(Address a, int index) {
   bool is64 = ((orig >> 1) & 3) == 2;
   uint64_t addr = orig & ~0xFull;
   uint16_t cmd = read16(a, 0x04);
-  write16(a, 0x04, static_cast<uint16_t>(cmd & ~0x3));  // stop decoding while sizing
+  write16(a, 0x04, static_cast<uint16_t>(cmd & ~0x3)); // stop decoding while sizing
   write32(a, off, 0xFFFFFFFF);
   uint64_t mask = read32(a, off) & ~0xFull;
   write32(a, off, orig);
@@ -108,18 +114,20 @@ Bar read_bar(Address a, int index) {
 }
 
 void enable_device(Address a) {
-  write16(a, 0x04, static_cast<uint16_t>(read16(a, 0x04) | 0x7));  // I/O, memory, bus master
+  write16(a, 0x04, static_cast<uint16_t>(read16(a, 0x04) | 0x7)); // I/O, memory, bus master
 }
 
 uint8_t find_capability(Address a, uint8_t cap_id, uint8_t start) {
-  if (!(read16(a, 0x06) & 0x10)) return 0;  // no capability list
+  if (!(read16(a, 0x06) & 0x10))
+    return 0; // no capability list
   uint8_t off = start ? read8(a, static_cast<uint8_t>(start + 1)) : read8(a, 0x34);
   for (int guard = 0; off && guard < 48; ++guard) {
     off &= 0xFC;
-    if (read8(a, off) == cap_id) return off;
+    if (read8(a, off) == cap_id)
+      return off;
     off = read8(a, static_cast<uint8_t>(off + 1));
   }
   return 0;
 }
 
-}  // namespace pci
+} // namespace pci

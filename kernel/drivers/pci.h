@@ -17,7 +17,7 @@ void write32(Address a, uint8_t offset, uint32_t value);
 void write16(Address a, uint8_t offset, uint16_t value);
 
 struct Bar {
-  uint64_t address;  // physical (memory) or port number (I/O)
+  uint64_t address; // physical (memory) or port number (I/O)
   uint64_t size;
   bool io;
 };
@@ -30,7 +30,7 @@ struct Device {
 };
 
 // Calls visit(device) for every function on every bus.
-void enumerate(void (*visit)(const Device &, void *ctx), void *ctx);
+void enumerate(void (*visit)(const Device&, void* ctx), void* ctx);
 // Decodes BAR i (sizing it by writing all-ones; restores the original value).
 Bar read_bar(Address a, int index);
 // Turns on memory + I/O decoding and bus mastering.
@@ -39,4 +39,4 @@ void enable_device(Address a);
 // 0 if none.
 uint8_t find_capability(Address a, uint8_t cap_id, uint8_t start = 0);
 
-}  // namespace pci
+} // namespace pci

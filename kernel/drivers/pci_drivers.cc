@@ -6,9 +6,10 @@
 namespace pci_drivers {
 void init() {
   pci::enumerate(
-      [](const pci::Device &dev, void *) {
-        if (virtio_blk::matches(dev)) virtio_blk::probe(dev);
+      [](const pci::Device& dev, void*) {
+        if (virtio_blk::matches(dev))
+          virtio_blk::probe(dev);
       },
       nullptr);
 }
-}  // namespace pci_drivers
+} // namespace pci_drivers

@@ -5,5 +5,5 @@
 
 namespace serial {
 void init();
-void write(const char *data, size_t len);
-}  // namespace serial
+void write(const char* data, size_t len);
+} // namespace serial

@@ -12,12 +12,17 @@ namespace virtio_blk {
 namespace {
 
 constexpr uint16_t kVendor = 0x1AF4;
-enum : uint8_t { kStatusAck = 1, kStatusDriver = 2, kStatusDriverOk = 4, kStatusFeaturesOk = 8,
-                 kStatusFailed = 0x80 };
+enum : uint8_t {
+  kStatusAck = 1,
+  kStatusDriver = 2,
+  kStatusDriverOk = 4,
+  kStatusFeaturesOk = 8,
+  kStatusFailed = 0x80
+};
 enum : uint32_t { kBlkRo = 1u << 5, kBlkFlush = 1u << 9 };
 enum : uint32_t { kReqIn = 0, kReqOut = 1, kReqFlush = 4 };
 enum : uint16_t { kDescNext = 1, kDescWrite = 2 };
-constexpr size_t kMaxChunkSectors = 128;  // 64 KiB per request
+constexpr size_t kMaxChunkSectors = 128; // 64 KiB per request
 
 struct Desc {
   uint64_t addr;
@@ -31,53 +36,74 @@ struct RequestHeader {
   uint64_t sector;
 };
 
-inline void barrier() { asm volatile("" ::: "memory"); }
-template <typename T> T mmio_read(volatile void *base, size_t off) {
-  return *reinterpret_cast<volatile T *>(static_cast<volatile uint8_t *>(base) + off);
+inline void barrier() {
+  asm volatile("" ::: "memory");
 }
-template <typename T> void mmio_write(volatile void *base, size_t off, T v) {
-  *reinterpret_cast<volatile T *>(static_cast<volatile uint8_t *>(base) + off) = v;
+template <typename T> T mmio_read(volatile void* base, size_t off) {
+  return *reinterpret_cast<volatile T*>(static_cast<volatile uint8_t*>(base) + off);
+}
+template <typename T> void mmio_write(volatile void* base, size_t off, T v) {
+  *reinterpret_cast<volatile T*>(static_cast<volatile uint8_t*>(base) + off) = v;
 }
 
 // Common configuration structure offsets (virtio 1.0 §4.1.4.3).
 enum : size_t {
-  kDevFeatureSel = 0, kDevFeature = 4, kDrvFeatureSel = 8, kDrvFeature = 12, kDevStatus = 20,
-  kQueueSel = 22, kQueueSize = 24, kQueueEnable = 28, kQueueNotifyOff = 30, kQueueDesc = 32,
-  kQueueDriver = 40, kQueueDevice = 48,
+  kDevFeatureSel = 0,
+  kDevFeature = 4,
+  kDrvFeatureSel = 8,
+  kDrvFeature = 12,
+  kDevStatus = 20,
+  kQueueSel = 22,
+  kQueueSize = 24,
+  kQueueEnable = 28,
+  kQueueNotifyOff = 30,
+  kQueueDesc = 32,
+  kQueueDriver = 40,
+  kQueueDevice = 48,
 };
 // Legacy I/O registers.
 enum : uint16_t {
-  kLegHostFeatures = 0, kLegGuestFeatures = 4, kLegQueuePfn = 8, kLegQueueSize = 12,
-  kLegQueueSel = 14, kLegQueueNotify = 16, kLegStatus = 18, kLegConfig = 20,
+  kLegHostFeatures = 0,
+  kLegGuestFeatures = 4,
+  kLegQueuePfn = 8,
+  kLegQueueSize = 12,
+  kLegQueueSel = 14,
+  kLegQueueNotify = 16,
+  kLegStatus = 18,
+  kLegConfig = 20,
 };
 
 class Disk final : public block::Device {
 public:
-  bool init_modern(const pci::Device &dev);
-  bool init_legacy(const pci::Device &dev);
+  bool init_modern(const pci::Device& dev);
+  bool init_legacy(const pci::Device& dev);
 
-  Status read(uint64_t sector, size_t count, void *buffer) override {
+  Status read(uint64_t sector, size_t count, void* buffer) override {
     return transfer(kReqIn, sector, count, buffer);
   }
-  Status write(uint64_t sector, size_t count, const void *buffer) override {
-    if (read_only_) return Err(-kerr::EROFS);
-    return transfer(kReqOut, sector, count, const_cast<void *>(buffer));
+  Status write(uint64_t sector, size_t count, const void* buffer) override {
+    if (read_only_)
+      return Err(-kerr::EROFS);
+    return transfer(kReqOut, sector, count, const_cast<void*>(buffer));
   }
   Status flush() override {
-    if (!has_flush_) return status_ok();
+    if (!has_flush_)
+      return status_ok();
     return submit(kReqFlush, 0, nullptr, 0);
   }
   uint64_t capacity_sectors() const override { return capacity_; }
   bool read_only() const override { return read_only_; }
-  const char *name() const override { return modern_ ? "virtio-blk" : "virtio-blk (legacy)"; }
+  const char* name() const override { return modern_ ? "virtio-blk" : "virtio-blk (legacy)"; }
 
 private:
-  Status transfer(uint32_t type, uint64_t sector, size_t count, void *buffer);
-  Status submit(uint32_t type, uint64_t sector, void *data, size_t len);
+  Status transfer(uint32_t type, uint64_t sector, size_t count, void* buffer);
+  Status submit(uint32_t type, uint64_t sector, void* data, size_t len);
   bool setup_ring(uint16_t size);
   void set_status(uint8_t s) {
-    if (modern_) mmio_write<uint8_t>(common_, kDevStatus, s);
-    else cpu::outb(static_cast<uint16_t>(io_ + kLegStatus), s);
+    if (modern_)
+      mmio_write<uint8_t>(common_, kDevStatus, s);
+    else
+      cpu::outb(static_cast<uint16_t>(io_ + kLegStatus), s);
   }
   uint8_t status() const {
     return modern_ ? mmio_read<uint8_t>(common_, kDevStatus)
@@ -90,14 +116,16 @@ private:
   }
   void notify() {
     barrier();
-    if (modern_) mmio_write<uint16_t>(notify_, 0, 0);
-    else cpu::outw(static_cast<uint16_t>(io_ + kLegQueueNotify), 0);
+    if (modern_)
+      mmio_write<uint16_t>(notify_, 0, 0);
+    else
+      cpu::outw(static_cast<uint16_t>(io_ + kLegQueueNotify), 0);
   }
 
   bool modern_ = false;
-  volatile uint8_t *common_ = nullptr;
-  volatile uint8_t *notify_ = nullptr;  // this queue's notify address
-  volatile uint8_t *device_cfg_ = nullptr;
+  volatile uint8_t* common_ = nullptr;
+  volatile uint8_t* notify_ = nullptr; // this queue's notify address
+  volatile uint8_t* device_cfg_ = nullptr;
   uint16_t io_ = 0;
   uint64_t capacity_ = 0;
   bool read_only_ = false;
@@ -106,13 +134,13 @@ private:
   uint16_t qsize_ = 0;
   uint64_t ring_phys_ = 0;
   size_t avail_off_ = 0, used_off_ = 0;
-  Desc *desc_ = nullptr;
-  volatile uint16_t *avail_ = nullptr;  // flags, idx, ring[]
-  volatile uint8_t *used_ = nullptr;    // flags, idx, ring[{id,len}]
+  Desc* desc_ = nullptr;
+  volatile uint16_t* avail_ = nullptr; // flags, idx, ring[]
+  volatile uint8_t* used_ = nullptr;   // flags, idx, ring[{id,len}]
   uint16_t avail_idx_ = 0;
   uint16_t last_used_ = 0;
-  RequestHeader *header_ = nullptr;  // kmalloc'd: header then status byte
-  volatile uint8_t *status_byte_ = nullptr;
+  RequestHeader* header_ = nullptr; // kmalloc'd: header then status byte
+  volatile uint8_t* status_byte_ = nullptr;
 };
 
 // Allocates the split virtqueue in physically contiguous pages, in the legacy layout
@@ -126,69 +154,81 @@ bool Disk::setup_ring(uint16_t size) {
   size_t used_off = mm::page_round_up(desc_bytes + avail_bytes);
   size_t total = used_off + mm::page_round_up(used_bytes);
   ring_phys_ = mm::alloc_pages(total / mm::kPageSize);
-  if (!ring_phys_) return false;
-  auto *base = static_cast<uint8_t *>(mm::phys_to_virt(ring_phys_));
+  if (!ring_phys_)
+    return false;
+  auto* base = static_cast<uint8_t*>(mm::phys_to_virt(ring_phys_));
   memset(base, 0, total);
-  desc_ = reinterpret_cast<Desc *>(base);
-  avail_ = reinterpret_cast<volatile uint16_t *>(base + desc_bytes);
+  desc_ = reinterpret_cast<Desc*>(base);
+  avail_ = reinterpret_cast<volatile uint16_t*>(base + desc_bytes);
   used_ = base + used_off;
   avail_off_ = desc_bytes;
   used_off_ = used_off;
-  avail_[0] = 1;  // VIRTQ_AVAIL_F_NO_INTERRUPT: we poll
-  header_ = static_cast<RequestHeader *>(kzalloc(sizeof(RequestHeader) + 16));
-  if (!header_) return false;
-  status_byte_ = reinterpret_cast<volatile uint8_t *>(header_ + 1);
+  avail_[0] = 1; // VIRTQ_AVAIL_F_NO_INTERRUPT: we poll
+  header_ = static_cast<RequestHeader*>(kzalloc(sizeof(RequestHeader) + 16));
+  if (!header_)
+    return false;
+  status_byte_ = reinterpret_cast<volatile uint8_t*>(header_ + 1);
   return true;
 }
 
-bool Disk::init_modern(const pci::Device &dev) {
+bool Disk::init_modern(const pci::Device& dev) {
   modern_ = true;
   uint32_t notify_mult = 0;
   uint8_t cap = 0;
-  volatile uint8_t *notify_base = nullptr;
+  volatile uint8_t* notify_base = nullptr;
   while ((cap = pci::find_capability(dev.addr, 0x09, cap)) != 0) {
     uint8_t type = pci::read8(dev.addr, static_cast<uint8_t>(cap + 3));
     uint8_t bar_index = pci::read8(dev.addr, static_cast<uint8_t>(cap + 4));
     uint32_t offset = pci::read32(dev.addr, static_cast<uint8_t>(cap + 8));
     uint32_t length = pci::read32(dev.addr, static_cast<uint8_t>(cap + 12));
-    if (bar_index > 5 || (type != 1 && type != 2 && type != 4)) continue;
+    if (bar_index > 5 || (type != 1 && type != 2 && type != 4))
+      continue;
     pci::Bar bar = pci::read_bar(dev.addr, bar_index);
-    if (bar.io || !bar.address) continue;
-    auto *va = static_cast<volatile uint8_t *>(mm::map_mmio(bar.address + offset, length));
-    if (type == 1 && !common_) common_ = va;
+    if (bar.io || !bar.address)
+      continue;
+    auto* va = static_cast<volatile uint8_t*>(mm::map_mmio(bar.address + offset, length));
+    if (type == 1 && !common_)
+      common_ = va;
     if (type == 2 && !notify_base) {
       notify_base = va;
       notify_mult = pci::read32(dev.addr, static_cast<uint8_t>(cap + 16));
     }
-    if (type == 4 && !device_cfg_) device_cfg_ = va;
+    if (type == 4 && !device_cfg_)
+      device_cfg_ = va;
   }
-  if (!common_ || !notify_base || !device_cfg_) return false;
+  if (!common_ || !notify_base || !device_cfg_)
+    return false;
 
   set_status(0);
-  for (int i = 0; i < 1000000 && status() != 0; ++i) cpu::pause();
+  for (int i = 0; i < 1000000 && status() != 0; ++i)
+    cpu::pause();
   set_status(kStatusAck);
   set_status(kStatusAck | kStatusDriver);
   mmio_write<uint32_t>(common_, kDevFeatureSel, 0);
   uint32_t f0 = mmio_read<uint32_t>(common_, kDevFeature);
   mmio_write<uint32_t>(common_, kDevFeatureSel, 1);
   uint32_t f1 = mmio_read<uint32_t>(common_, kDevFeature);
-  if (!(f1 & 1)) return false;  // VIRTIO_F_VERSION_1
+  if (!(f1 & 1))
+    return false; // VIRTIO_F_VERSION_1
   uint32_t accept0 = f0 & (kBlkRo | kBlkFlush);
   mmio_write<uint32_t>(common_, kDrvFeatureSel, 0);
   mmio_write<uint32_t>(common_, kDrvFeature, accept0);
   mmio_write<uint32_t>(common_, kDrvFeatureSel, 1);
   mmio_write<uint32_t>(common_, kDrvFeature, 1);
   set_status(kStatusAck | kStatusDriver | kStatusFeaturesOk);
-  if (!(status() & kStatusFeaturesOk)) return false;
+  if (!(status() & kStatusFeaturesOk))
+    return false;
   read_only_ = accept0 & kBlkRo;
   has_flush_ = accept0 & kBlkFlush;
 
   mmio_write<uint16_t>(common_, kQueueSel, 0);
   uint16_t max = mmio_read<uint16_t>(common_, kQueueSize);
-  if (!max) return false;
+  if (!max)
+    return false;
   uint16_t size = max < 64 ? max : 64;
   mmio_write<uint16_t>(common_, kQueueSize, size);
-  if (!setup_ring(size)) return false;
+  if (!setup_ring(size))
+    return false;
   write64(kQueueDesc, ring_phys_);
   write64(kQueueDriver, ring_phys_ + avail_off_);
   write64(kQueueDevice, ring_phys_ + used_off_);
@@ -201,10 +241,11 @@ bool Disk::init_modern(const pci::Device &dev) {
   return true;
 }
 
-bool Disk::init_legacy(const pci::Device &dev) {
+bool Disk::init_legacy(const pci::Device& dev) {
   modern_ = false;
   pci::Bar bar = pci::read_bar(dev.addr, 0);
-  if (!bar.io || !bar.address) return false;
+  if (!bar.io || !bar.address)
+    return false;
   io_ = static_cast<uint16_t>(bar.address);
   set_status(0);
   set_status(kStatusAck);
@@ -215,8 +256,9 @@ bool Disk::init_legacy(const pci::Device &dev) {
   read_only_ = accept & kBlkRo;
   has_flush_ = accept & kBlkFlush;
   cpu::outw(static_cast<uint16_t>(io_ + kLegQueueSel), 0);
-  uint16_t size = cpu::inw(static_cast<uint16_t>(io_ + kLegQueueSize));  // fixed by the device
-  if (!size || !setup_ring(size)) return false;
+  uint16_t size = cpu::inw(static_cast<uint16_t>(io_ + kLegQueueSize)); // fixed by the device
+  if (!size || !setup_ring(size))
+    return false;
   cpu::outl(static_cast<uint16_t>(io_ + kLegQueuePfn), static_cast<uint32_t>(ring_phys_ >> 12));
   set_status(kStatusAck | kStatusDriver | kStatusDriverOk);
   capacity_ = cpu::inl(static_cast<uint16_t>(io_ + kLegConfig)) |
@@ -224,7 +266,7 @@ bool Disk::init_legacy(const pci::Device &dev) {
   return true;
 }
 
-Status Disk::submit(uint32_t type, uint64_t sector, void *data, size_t len) {
+Status Disk::submit(uint32_t type, uint64_t sector, void* data, size_t len) {
   header_->type = type;
   header_->reserved = 0;
   header_->sector = sector;
@@ -240,17 +282,17 @@ Status Disk::submit(uint32_t type, uint64_t sector, void *data, size_t len) {
   } else {
     desc_[0].next = 1;
   }
-  desc_[n] = Desc{mm::virt_to_phys(const_cast<uint8_t *>(status_byte_)), 1, kDescWrite, 0};
-  avail_[2 + avail_idx_ % qsize_] = 0;  // chain head
+  desc_[n] = Desc{mm::virt_to_phys(const_cast<uint8_t*>(status_byte_)), 1, kDescWrite, 0};
+  avail_[2 + avail_idx_ % qsize_] = 0; // chain head
   barrier();
   ++avail_idx_;
   avail_[1] = avail_idx_;
   notify();
-  auto used_idx = [this] { return *reinterpret_cast<volatile uint16_t *>(used_ + 2); };
+  auto used_idx = [this] { return *reinterpret_cast<volatile uint16_t*>(used_ + 2); };
   uint64_t start = cpu::rdtsc();
   while (used_idx() == last_used_) {
     cpu::pause();
-    if (cpu::rdtsc() - start > (1ull << 36)) {  // tens of seconds at any plausible TSC rate
+    if (cpu::rdtsc() - start > (1ull << 36)) { // tens of seconds at any plausible TSC rate
       kprintf("virtio-blk: request timed out\n");
       return Err(-kerr::EIO);
     }
@@ -261,19 +303,22 @@ Status Disk::submit(uint32_t type, uint64_t sector, void *data, size_t len) {
 }
 
 // Kernel memory only: the direct map and the kernel image are physically contiguous.
-bool dma_ok(const void *p, size_t len) {
+bool dma_ok(const void* p, size_t len) {
   auto v = reinterpret_cast<uint64_t>(p);
   return (v >= mm::kDirectMapBase && v + len <= mm::kMmioBase) || v >= mm::kKernelBase;
 }
 
-Status Disk::transfer(uint32_t type, uint64_t sector, size_t count, void *buffer) {
-  if (sector > capacity_ || count > capacity_ - sector) return Err(-kerr::EINVAL);
-  if (!dma_ok(buffer, count * block::kSectorSize)) return Err(-kerr::EINVAL);
-  auto *p = static_cast<uint8_t *>(buffer);
+Status Disk::transfer(uint32_t type, uint64_t sector, size_t count, void* buffer) {
+  if (sector > capacity_ || count > capacity_ - sector)
+    return Err(-kerr::EINVAL);
+  if (!dma_ok(buffer, count * block::kSectorSize))
+    return Err(-kerr::EINVAL);
+  auto* p = static_cast<uint8_t*>(buffer);
   while (count) {
     size_t n = count < kMaxChunkSectors ? count : kMaxChunkSectors;
     Status s = submit(type, sector, p, n * block::kSectorSize);
-    if (!s) return s;
+    if (!s)
+      return s;
     sector += n;
     count -= n;
     p += n * block::kSectorSize;
@@ -281,15 +326,15 @@ Status Disk::transfer(uint32_t type, uint64_t sector, size_t count, void *buffer
   return status_ok();
 }
 
-}  // namespace
+} // namespace
 
-bool matches(const pci::Device &dev) {
+bool matches(const pci::Device& dev) {
   return dev.vendor == kVendor && (dev.device_id == 0x1001 || dev.device_id == 0x1042);
 }
 
-void probe(const pci::Device &dev) {
+void probe(const pci::Device& dev) {
   pci::enable_device(dev.addr);
-  auto *disk = new Disk;
+  auto* disk = new Disk;
   bool ok = disk->init_modern(dev);
   if (!ok && dev.device_id == 0x1001) {
     delete disk;
@@ -305,4 +350,4 @@ void probe(const pci::Device &dev) {
   block::register_disk(disk);
 }
 
-}  // namespace virtio_blk
+} // namespace virtio_blk

@@ -7,7 +7,7 @@
 
 namespace virtio_blk {
 // True if the function is a virtio-blk device (transitional 0x1001 or modern 0x1042).
-bool matches(const pci::Device &dev);
+bool matches(const pci::Device& dev);
 // Initialises the device and registers it with block::register_disk. Prints one line.
-void probe(const pci::Device &dev);
-}  // namespace virtio_blk
+void probe(const pci::Device& dev);
+} // namespace virtio_blk

@@ -11,24 +11,25 @@
 
 template <typename T> class [[nodiscard]] ErrorOr {
 public:
-  ErrorOr(T value) : value_(static_cast<T &&>(value)), error_(0) {}
+  ErrorOr(T value) : value_(static_cast<T&&>(value)), error_(0) {}
   // Construct from an errno; accepts -EFOO (preferred) or EFOO and stores it negative.
   static ErrorOr failure(int err) {
     ErrorOr r;
     r.error_ = err < 0 ? err : -err;
-    if (r.error_ == 0) r.error_ = -kerr::EINVAL;
+    if (r.error_ == 0)
+      r.error_ = -kerr::EINVAL;
     return r;
   }
 
   bool ok() const { return error_ == 0; }
   explicit operator bool() const { return ok(); }
-  int error() const { return error_; }  // 0 when ok, else a negative errno
-  T &value() { return value_; }
-  const T &value() const { return value_; }
-  T &operator*() { return value_; }
-  const T &operator*() const { return value_; }
-  T *operator->() { return &value_; }
-  const T *operator->() const { return &value_; }
+  int error() const { return error_; } // 0 when ok, else a negative errno
+  T& value() { return value_; }
+  const T& value() const { return value_; }
+  T& operator*() { return value_; }
+  const T& operator*() const { return value_; }
+  T* operator->() { return &value_; }
+  const T* operator->() const { return &value_; }
 
 private:
   ErrorOr() : value_(), error_(0) {}
@@ -45,4 +46,6 @@ struct Err {
 
 // For functions that return only success or an errno.
 using Status = ErrorOr<bool>;
-inline Status status_ok() { return Status(true); }
+inline Status status_ok() {
+  return Status(true);
+}

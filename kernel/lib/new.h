@@ -9,10 +9,14 @@ struct nothrow_t {
   explicit nothrow_t() = default;
 };
 inline constexpr nothrow_t nothrow{};
-}  // namespace std
+} // namespace std
 
-inline void *operator new(size_t, void *where) noexcept { return where; }
-inline void *operator new[](size_t, void *where) noexcept { return where; }
+inline void* operator new(size_t, void* where) noexcept {
+  return where;
+}
+inline void* operator new[](size_t, void* where) noexcept {
+  return where;
+}
 // Returns nullptr when out of memory (plain new exits the machine with 127).
-void *operator new(size_t n, const std::nothrow_t &) noexcept;
-void *operator new[](size_t n, const std::nothrow_t &) noexcept;
+void* operator new(size_t n, const std::nothrow_t&) noexcept;
+void* operator new[](size_t n, const std::nothrow_t&) noexcept;

@@ -3,17 +3,19 @@
 #ifndef KERNEL_HOST_BUILD
 // The compiler turns loops into calls to these; keep them free of such loops themselves
 // by using string instructions.
-extern "C" void *memcpy(void *dst, const void *src, size_t n) {
-  void *d = dst;
+extern "C" void* memcpy(void* dst, const void* src, size_t n) {
+  void* d = dst;
   asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
   return dst;
 }
 
-extern "C" void *memmove(void *dst, const void *src, size_t n) {
-  auto *d = static_cast<unsigned char *>(dst);
-  auto *s = static_cast<const unsigned char *>(src);
-  if (d == s || n == 0) return dst;
-  if (d < s || d >= s + n) return memcpy(dst, src, n);
+extern "C" void* memmove(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  auto* s = static_cast<const unsigned char*>(src);
+  if (d == s || n == 0)
+    return dst;
+  if (d < s || d >= s + n)
+    return memcpy(dst, src, n);
   // Overlapping with dst above src: copy backwards.
   d += n - 1;
   s += n - 1;
@@ -21,38 +23,42 @@ extern "C" void *memmove(void *dst, const void *src, size_t n) {
   return dst;
 }
 
-extern "C" void *memset(void *dst, int c, size_t n) {
-  void *d = dst;
+extern "C" void* memset(void* dst, int c, size_t n) {
+  void* d = dst;
   asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
   return dst;
 }
 
-extern "C" int memcmp(const void *a, const void *b, size_t n) {
-  auto *x = static_cast<const unsigned char *>(a);
-  auto *y = static_cast<const unsigned char *>(b);
+extern "C" int memcmp(const void* a, const void* b, size_t n) {
+  auto* x = static_cast<const unsigned char*>(a);
+  auto* y = static_cast<const unsigned char*>(b);
   for (size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+    if (x[i] != y[i])
+      return x[i] < y[i] ? -1 : 1;
   return 0;
 }
 
-extern "C" size_t strlen(const char *s) {
+extern "C" size_t strlen(const char* s) {
   size_t n = 0;
-  while (s[n]) ++n;
+  while (s[n])
+    ++n;
   return n;
 }
 
-extern "C" size_t strnlen(const char *s, size_t max) {
+extern "C" size_t strnlen(const char* s, size_t max) {
   size_t n = 0;
-  while (n < max && s[n]) ++n;
+  while (n < max && s[n])
+    ++n;
   return n;
 }
 
-extern "C" int strcmp(const char *a, const char *b) {
-  while (*a && *a == *b) ++a, ++b;
+extern "C" int strcmp(const char* a, const char* b) {
+  while (*a && *a == *b)
+    ++a, ++b;
   return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
 }
 
-extern "C" int strncmp(const char *a, const char *b, size_t n) {
+extern "C" int strncmp(const char* a, const char* b, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     if (a[i] != b[i] || !a[i])
       return static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
@@ -60,16 +66,18 @@ extern "C" int strncmp(const char *a, const char *b, size_t n) {
   return 0;
 }
 
-extern "C" char *strchr(const char *s, int c) {
+extern "C" char* strchr(const char* s, int c) {
   for (;; ++s) {
-    if (*s == static_cast<char>(c)) return const_cast<char *>(s);
-    if (!*s) return nullptr;
+    if (*s == static_cast<char>(c))
+      return const_cast<char*>(s);
+    if (!*s)
+      return nullptr;
   }
 }
 #endif
 
 namespace klib {
-size_t strlcpy(char *dst, const char *src, size_t size) {
+size_t strlcpy(char* dst, const char* src, size_t size) {
   size_t len = strlen(src);
   if (size) {
     size_t n = len < size - 1 ? len : size - 1;
@@ -78,4 +86,4 @@ size_t strlcpy(char *dst, const char *src, size_t size) {
   }
   return len;
 }
-}  // namespace klib
+} // namespace klib

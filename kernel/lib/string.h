@@ -6,15 +6,15 @@
 
 #ifndef KERNEL_HOST_BUILD
 extern "C" {
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
+void* memcpy(void* dst, const void* src, size_t n);
+void* memmove(void* dst, const void* src, size_t n);
+void* memset(void* dst, int c, size_t n);
+int memcmp(const void* a, const void* b, size_t n);
+size_t strlen(const char* s);
+size_t strnlen(const char* s, size_t max);
+int strcmp(const char* a, const char* b);
+int strncmp(const char* a, const char* b, size_t n);
+char* strchr(const char* s, int c);
 }
 #else
 #include <string.h>
@@ -22,5 +22,5 @@ char *strchr(const char *s, int c);
 
 namespace klib {
 // Copies at most size-1 bytes and always NUL-terminates (size > 0). Returns strlen(src).
-size_t strlcpy(char *dst, const char *src, size_t size);
-}  // namespace klib
+size_t strlcpy(char* dst, const char* src, size_t size);
+} // namespace klib

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-void *kmalloc(size_t size);        // nullptr when out of memory
-void *kzalloc(size_t size);        // zeroed
-void kfree(void *p);               // nullptr is fine
-void *krealloc(void *p, size_t size);
+void* kmalloc(size_t size); // nullptr when out of memory
+void* kzalloc(size_t size); // zeroed
+void kfree(void* p);        // nullptr is fine
+void* krealloc(void* p, size_t size);

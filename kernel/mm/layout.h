@@ -16,22 +16,26 @@ constexpr uint64_t kPageSize = 4096;
 constexpr uint64_t kLargePageSize = 2ull << 20;
 constexpr uint64_t kDirectMapBase = 0xFFFF800000000000ull;
 constexpr uint64_t kMmioBase = 0xFFFFC00000000000ull;
-constexpr uint64_t kMmioSize = 1ull << 39;  // one PML4 slot
-constexpr uint64_t kKernelBase = 0xFFFFFFFF80000000ull;  // virtual address of physical 0
+constexpr uint64_t kMmioSize = 1ull << 39;              // one PML4 slot
+constexpr uint64_t kKernelBase = 0xFFFFFFFF80000000ull; // virtual address of physical 0
 constexpr uint64_t kKernelPhysLoad = 0x200000;
 constexpr uint64_t kUserEnd = 0x0000800000000000ull;
 
-constexpr uint64_t page_round_down(uint64_t x) { return x & ~(kPageSize - 1); }
-constexpr uint64_t page_round_up(uint64_t x) { return (x + kPageSize - 1) & ~(kPageSize - 1); }
+constexpr uint64_t page_round_down(uint64_t x) {
+  return x & ~(kPageSize - 1);
+}
+constexpr uint64_t page_round_up(uint64_t x) {
+  return (x + kPageSize - 1) & ~(kPageSize - 1);
+}
 
 // Physical address → kernel pointer through the direct map.
-inline void *phys_to_virt(uint64_t phys) {
-  return reinterpret_cast<void *>(phys + kDirectMapBase);
+inline void* phys_to_virt(uint64_t phys) {
+  return reinterpret_cast<void*>(phys + kDirectMapBase);
 }
 // Kernel pointer (direct map or kernel image) → physical address.
-inline uint64_t virt_to_phys(const void *va) {
+inline uint64_t virt_to_phys(const void* va) {
   auto v = reinterpret_cast<uint64_t>(va);
   return v >= kKernelBase ? v - kKernelBase : v - kDirectMapBase;
 }
 
-}  // namespace mm
+} // namespace mm

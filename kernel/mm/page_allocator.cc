@@ -10,14 +10,15 @@ size_t PageAllocator::bitmap_bytes(uint64_t limit) {
   return static_cast<size_t>((pages + 63) / 64 * 8);
 }
 
-void PageAllocator::init(uint64_t *bitmap, const MemoryMap &map) {
+void PageAllocator::init(uint64_t* bitmap, const MemoryMap& map) {
   bits_ = bitmap;
   page_count_ = page_round_up(map.highest_ram_end()) / kPageSize;
   memset(bits_, 0, bitmap_bytes(map.highest_ram_end()));
   free_pages_ = total_pages_ = 0;
   for (size_t i = 0; i < map.ram_count; ++i) {
     for (uint64_t p = map.ram[i].base / kPageSize; p < map.ram[i].end() / kPageSize; ++p) {
-      if (p == 0) continue;  // 0 means "no page"
+      if (p == 0)
+        continue; // 0 means "no page"
       set_free(p, true);
       ++free_pages_;
       ++total_pages_;
@@ -28,8 +29,10 @@ void PageAllocator::init(uint64_t *bitmap, const MemoryMap &map) {
 
 void PageAllocator::set_free(uint64_t page, bool free) {
   uint64_t mask = 1ull << (page % 64);
-  if (free) bits_[page / 64] |= mask;
-  else bits_[page / 64] &= ~mask;
+  if (free)
+    bits_[page / 64] |= mask;
+  else
+    bits_[page / 64] &= ~mask;
 }
 
 bool PageAllocator::is_free(uint64_t phys) const {
@@ -39,7 +42,8 @@ bool PageAllocator::is_free(uint64_t phys) const {
 
 void PageAllocator::reserve(uint64_t base, uint64_t length) {
   uint64_t end = page_round_up(base + length);
-  for (uint64_t p = page_round_down(base) / kPageSize; p < end / kPageSize && p < page_count_; ++p) {
+  for (uint64_t p = page_round_down(base) / kPageSize; p < end / kPageSize && p < page_count_;
+       ++p) {
     if ((bits_[p / 64] >> (p % 64)) & 1) {
       set_free(p, false);
       --free_pages_;
@@ -52,26 +56,32 @@ uint64_t PageAllocator::alloc(size_t count, size_t align_pages, uint64_t below) 
   if (count == 0 || count > free_pages_ || align_pages == 0 || (align_pages & (align_pages - 1)))
     return 0;
   uint64_t limit = page_count_;
-  if (below && below / kPageSize < limit) limit = below / kPageSize;
+  if (below && below / kPageSize < limit)
+    limit = below / kPageSize;
   // Two passes: from the hint to the end, then from the start (single pages start at the
   // hint so repeated allocations do not rescan the used prefix).
   for (int pass = 0; pass < 2; ++pass) {
     uint64_t p = pass == 0 ? search_hint_ : 0;
     uint64_t stop = pass == 0 ? limit : (search_hint_ < limit ? search_hint_ + count : limit);
-    if (stop > limit) stop = limit;
+    if (stop > limit)
+      stop = limit;
     while (p + count <= stop) {
-      if (p % 64 == 0 && bits_[p / 64] == 0) {  // skip fully used words quickly
+      if (p % 64 == 0 && bits_[p / 64] == 0) { // skip fully used words quickly
         p += 64;
         continue;
       }
       p = (p + align_pages - 1) & ~static_cast<uint64_t>(align_pages - 1);
-      if (p + count > stop) break;
+      if (p + count > stop)
+        break;
       size_t run = 0;
-      while (run < count && ((bits_[(p + run) / 64] >> ((p + run) % 64)) & 1)) ++run;
+      while (run < count && ((bits_[(p + run) / 64] >> ((p + run) % 64)) & 1))
+        ++run;
       if (run == count) {
-        for (size_t i = 0; i < count; ++i) set_free(p + i, false);
+        for (size_t i = 0; i < count; ++i)
+          set_free(p + i, false);
         free_pages_ -= count;
-        if (count == 1) search_hint_ = p + 1;
+        if (count == 1)
+          search_hint_ = p + 1;
         return p * kPageSize;
       }
       p += run + 1;
@@ -83,11 +93,13 @@ uint64_t PageAllocator::alloc(size_t count, size_t align_pages, uint64_t below) 
 void PageAllocator::free(uint64_t phys, size_t count) {
   uint64_t p = phys / kPageSize;
   for (size_t i = 0; i < count; ++i) {
-    if (p + i == 0 || p + i >= page_count_ || is_free((p + i) * kPageSize)) continue;  // ignore double frees
+    if (p + i == 0 || p + i >= page_count_ || is_free((p + i) * kPageSize))
+      continue; // ignore double frees
     set_free(p + i, true);
     ++free_pages_;
   }
-  if (p < search_hint_) search_hint_ = p;
+  if (p < search_hint_)
+    search_hint_ = p;
 }
 
-}  // namespace mm
+} // namespace mm

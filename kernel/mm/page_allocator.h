@@ -3,10 +3,10 @@
 // Works on a caller-supplied bitmap, so it is unit-tested on the host.
 #pragma once
 
+#include "mm/region_table.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "mm/region_table.h"
 
 namespace mm {
 
@@ -17,7 +17,7 @@ public:
 
   // Marks every page inside map.ram free (map must be finalized). bitmap must hold
   // bitmap_bytes(map.highest_ram_end()) bytes.
-  void init(uint64_t *bitmap, const MemoryMap &map);
+  void init(uint64_t* bitmap, const MemoryMap& map);
 
   // Removes [base, base+length) from the free set (e.g. the bitmap itself).
   void reserve(uint64_t base, uint64_t length);
@@ -34,11 +34,11 @@ public:
 
 private:
   void set_free(uint64_t page, bool free);
-  uint64_t *bits_ = nullptr;
-  uint64_t page_count_ = 0;  // pages tracked
+  uint64_t* bits_ = nullptr;
+  uint64_t page_count_ = 0; // pages tracked
   uint64_t search_hint_ = 0;
   size_t free_pages_ = 0;
   size_t total_pages_ = 0;
 };
 
-}  // namespace mm
+} // namespace mm

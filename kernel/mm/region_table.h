@@ -48,17 +48,17 @@ enum : uint32_t {
   kRegionSmbios = 15,
   kRegionRsdp = 16,
 };
-constexpr uint64_t kRegionTableAnchor = 0x7DAA;  // physical address of record 0
+constexpr uint64_t kRegionTableAnchor = 0x7DAA; // physical address of record 0
 constexpr size_t kRegionRecordSize = 20;
 
 // Parses the region table whose record 0 is at `anchor` (a pointer to the bytes at
 // physical 0x7DAA); records are read at anchor - 20*i until type 0 or max_records.
 // RAM (type 1) becomes RAM; every other type becomes a reservation, except RECLAIM (stage2's
 // stack, free once the kernel runs on its own stack). Returns the number of records read.
-size_t parse_region_table(const uint8_t *anchor, size_t max_records, MemoryMap &map);
+size_t parse_region_table(const uint8_t* anchor, size_t max_records, MemoryMap& map);
 
 // Parses a PVH memory map: `count` entries {u64 addr, u64 size, u32 type, u32 reserved};
 // type 1 is RAM, everything else is reserved.
-void parse_pvh_memmap(const uint8_t *entries, size_t count, MemoryMap &map);
+void parse_pvh_memmap(const uint8_t* entries, size_t count, MemoryMap& map);
 
-}  // namespace mm
+} // namespace mm

@@ -2,46 +2,50 @@
 
 #include "arch/x86_64/boot_internal.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/user.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/page_table.h"
 
-extern "C" char __kernel_end[];  // kernel.ld
+extern "C" char __kernel_end[]; // kernel.ld
 
 namespace mm {
 namespace {
 
 PageAllocator g_pages;
-MemoryMap *g_map = nullptr;
-uint64_t g_kernel_pml4 = 0;  // physical
-AddressSpace *g_current = nullptr;
+MemoryMap* g_map = nullptr;
+uint64_t g_kernel_pml4 = 0; // physical
+AddressSpace* g_current = nullptr;
 uint64_t g_mmio_next = kMmioBase;
 bool g_direct_map_ready = false;
 
 // Page-table pages: through the direct map once it exists; during mm::init, before the
 // switch, through the boot tables' kernel-half alias of the first 1 GiB.
-uint64_t *table(uint64_t phys) {
-  return reinterpret_cast<uint64_t *>(g_direct_map_ready ? phys + kDirectMapBase
-                                                         : phys + kKernelBase);
+uint64_t* table(uint64_t phys) {
+  return reinterpret_cast<uint64_t*>(g_direct_map_ready ? phys + kDirectMapBase
+                                                        : phys + kKernelBase);
 }
 
 uint64_t new_table() {
   uint64_t p = g_pages.alloc(1, 1, g_direct_map_ready ? 0 : (1ull << 30));
-  if (p) memset(table(p), 0, kPageSize);
+  if (p)
+    memset(table(p), 0, kPageSize);
   return p;
 }
 
 // Returns the level-1 entry for va under root, creating tables (flags for new
 // intermediate entries) if asked. nullptr if absent or out of memory, or if a large page
 // is in the way.
-uint64_t *walk_root(uint64_t root, uint64_t va, bool create, uint64_t inter_flags) {
-  uint64_t *t = table(root);
+uint64_t* walk_root(uint64_t root, uint64_t va, bool create, uint64_t inter_flags) {
+  uint64_t* t = table(root);
   for (int level = 4; level > 1; --level) {
-    uint64_t &e = t[table_index(va, level)];
+    uint64_t& e = t[table_index(va, level)];
     if (!(e & kPtePresent)) {
-      if (!create) return nullptr;
+      if (!create)
+        return nullptr;
       uint64_t p = new_table();
-      if (!p) return nullptr;
+      if (!p)
+        return nullptr;
       e = p | inter_flags;
     } else if (e & kPteLarge) {
       return nullptr;
@@ -53,23 +57,28 @@ uint64_t *walk_root(uint64_t root, uint64_t va, bool create, uint64_t inter_flag
 
 uint64_t user_pte_flags(unsigned prot) {
   uint64_t f = kPtePresent | kPteUser;
-  if (prot & kProtWrite) f |= kPteWrite;
-  if (!(prot & kProtExec)) f |= kPteNoExec;
+  if (prot & kProtWrite)
+    f |= kPteWrite;
+  if (!(prot & kProtExec))
+    f |= kPteNoExec;
   return f;
 }
 
 unsigned prot_of(uint64_t pte) {
   unsigned p = kProtRead;
-  if (pte & kPteWrite) p |= kProtWrite;
-  if (!(pte & kPteNoExec)) p |= kProtExec;
+  if (pte & kPteWrite)
+    p |= kProtWrite;
+  if (!(pte & kPteNoExec))
+    p |= kProtExec;
   return p;
 }
 
 void free_tables(uint64_t phys, int level) {
   if (level > 1) {
-    uint64_t *t = table(phys);
+    uint64_t* t = table(phys);
     for (int i = 0; i < 512; ++i)
-      if ((t[i] & kPtePresent) && !(t[i] & kPteLarge)) free_tables(t[i] & kPteAddrMask, level - 1);
+      if ((t[i] & kPtePresent) && !(t[i] & kPteLarge))
+        free_tables(t[i] & kPteAddrMask, level - 1);
   }
   g_pages.free(phys);
 }
@@ -78,12 +87,13 @@ void free_tables(uint64_t phys, int level) {
 void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags) {
   for (uint64_t off = 0; off < len; off += kLargePageSize) {
     uint64_t v = va + off;
-    uint64_t *t = table(g_kernel_pml4);
+    uint64_t* t = table(g_kernel_pml4);
     for (int level = 4; level > 2; --level) {
-      uint64_t &e = t[table_index(v, level)];
+      uint64_t& e = t[table_index(v, level)];
       if (!(e & kPtePresent)) {
         uint64_t p = new_table();
-        if (!p) panic("out of memory building the kernel page tables");
+        if (!p)
+          panic("out of memory building the kernel page tables");
         e = p | kPtePresent | kPteWrite;
       }
       t = table(e & kPteAddrMask);
@@ -92,47 +102,50 @@ void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags) {
   }
 }
 
-}  // namespace
+} // namespace
 
-void init(MemoryMap &map) {
+void init(MemoryMap& map) {
   g_map = &map;
   // Bitmap: at the start of the first RAM range above the kernel that fits, below 1 GiB
   // (reachable through the boot tables' alias).
   size_t bytes = PageAllocator::bitmap_bytes(map.highest_ram_end());
   uint64_t bitmap_phys = 0;
   for (size_t i = 0; i < map.ram_count; ++i) {
-    const PhysRange &r = map.ram[i];
+    const PhysRange& r = map.ram[i];
     if (r.base >= 0x100000 && r.base + page_round_up(bytes) <= r.end() &&
         r.base + bytes <= (1ull << 30)) {
       bitmap_phys = r.base;
       break;
     }
   }
-  if (!bitmap_phys) panic("no RAM below 1 GiB for the page bitmap (%zu bytes)", bytes);
-  g_pages.init(reinterpret_cast<uint64_t *>(bitmap_phys + kKernelBase), map);
+  if (!bitmap_phys)
+    panic("no RAM below 1 GiB for the page bitmap (%zu bytes)", bytes);
+  g_pages.init(reinterpret_cast<uint64_t*>(bitmap_phys + kKernelBase), map);
   g_pages.reserve(bitmap_phys, bytes);
 
   g_kernel_pml4 = new_table();
-  if (!g_kernel_pml4) panic("out of memory for the kernel page tables");
+  if (!g_kernel_pml4)
+    panic("out of memory for the kernel page tables");
   // Direct map: all of the first 4 GiB (ACPI tables, firmware data) and all RAM above.
   uint64_t direct_end = map.highest_ram_end();
-  if (direct_end < (4ull << 30)) direct_end = 4ull << 30;
+  if (direct_end < (4ull << 30))
+    direct_end = 4ull << 30;
   direct_end = (direct_end + kLargePageSize - 1) & ~(kLargePageSize - 1);
-  map_large(kDirectMapBase, 0, direct_end,
-            kPtePresent | kPteWrite | kPteGlobal | kPteNoExec);
+  map_large(kDirectMapBase, 0, direct_end, kPtePresent | kPteWrite | kPteGlobal | kPteNoExec);
   // Kernel image, 2 MiB pages from physical 0 (the image starts at 2 MiB).
   uint64_t kend = (virt_to_phys(__kernel_end) + kLargePageSize - 1) & ~(kLargePageSize - 1);
   map_large(kKernelBase, 0, kend, kPtePresent | kPteWrite | kPteGlobal);
   // The MMIO slot gets its PDPT now so every address space shares later MMIO mappings.
-  uint64_t *pml4 = table(g_kernel_pml4);
+  uint64_t* pml4 = table(g_kernel_pml4);
   uint64_t mmio_pdpt = new_table();
-  if (!mmio_pdpt) panic("out of memory for the kernel page tables");
+  if (!mmio_pdpt)
+    panic("out of memory for the kernel page tables");
   pml4[pml4_index(kMmioBase)] = mmio_pdpt | kPtePresent | kPteWrite;
 
   // Keep the pointer to the bitmap valid across the switch.
   cpu::write_cr3(g_kernel_pml4);
   g_direct_map_ready = true;
-  g_pages.init(static_cast<uint64_t *>(phys_to_virt(bitmap_phys)), map);
+  g_pages.init(static_cast<uint64_t*>(phys_to_virt(bitmap_phys)), map);
   // Re-reserve everything used so far: bitmap and the page tables just built (they are
   // the only allocations, all made from the bump area right after the bitmap).
   g_pages.reserve(bitmap_phys, bytes);
@@ -140,8 +153,9 @@ void init(MemoryMap &map) {
   struct Reserver {
     static void run(uint64_t phys, int level) {
       g_pages.reserve(phys, kPageSize);
-      if (level == 1) return;
-      uint64_t *t = table(phys);
+      if (level == 1)
+        return;
+      uint64_t* t = table(phys);
       for (int i = 0; i < 512; ++i)
         if ((t[i] & kPtePresent) && !(t[i] & kPteLarge) && level > 2)
           run(t[i] & kPteAddrMask, level - 1);
@@ -152,43 +166,68 @@ void init(MemoryMap &map) {
   Reserver::run(g_kernel_pml4, 4);
 }
 
-uint64_t alloc_page() { return g_pages.alloc(1); }
+uint64_t alloc_page() {
+  return g_pages.alloc(1);
+}
 uint64_t alloc_zeroed_page() {
   uint64_t p = g_pages.alloc(1);
-  if (p) memset(phys_to_virt(p), 0, kPageSize);
+  if (p)
+    memset(phys_to_virt(p), 0, kPageSize);
   return p;
 }
-uint64_t alloc_pages(size_t count) { return g_pages.alloc(count); }
-void free_pages(uint64_t phys, size_t count) { g_pages.free(phys, count); }
-size_t free_page_count() { return g_pages.free_pages(); }
-size_t total_page_count() { return g_pages.total_pages(); }
-const MemoryMap &memory_map() { return *g_map; }
+uint64_t alloc_pages(size_t count) {
+  return g_pages.alloc(count);
+}
+void free_pages(uint64_t phys, size_t count) {
+  g_pages.free(phys, count);
+}
+size_t free_page_count() {
+  return g_pages.free_pages();
+}
+size_t total_page_count() {
+  return g_pages.total_pages();
+}
+const MemoryMap& memory_map() {
+  return *g_map;
+}
 
-void *map_mmio(uint64_t phys, size_t size) {
+void* map_mmio(uint64_t phys, size_t size) {
   uint64_t base = page_round_down(phys);
   uint64_t len = page_round_up(phys + size) - base;
-  if (g_mmio_next + len > kMmioBase + kMmioSize) panic("MMIO window exhausted");
+  if (g_mmio_next + len > kMmioBase + kMmioSize)
+    panic("MMIO window exhausted");
   uint64_t va = g_mmio_next;
   for (uint64_t off = 0; off < len; off += kPageSize) {
-    uint64_t *pte = walk_root(g_kernel_pml4, va + off, true, kPtePresent | kPteWrite);
-    if (!pte) panic("out of memory mapping MMIO at %#lx", base + off);
+    uint64_t* pte = walk_root(g_kernel_pml4, va + off, true, kPtePresent | kPteWrite);
+    if (!pte)
+      panic("out of memory mapping MMIO at %#lx", base + off);
     *pte = (base + off) | kPtePresent | kPteWrite | kPteCacheDisable | kPteWriteThrough |
            kPteNoExec | kPteGlobal;
   }
-  g_mmio_next += len + kPageSize;  // unmapped guard page between mappings
-  return reinterpret_cast<void *>(va + (phys - base));
+  g_mmio_next += len + kPageSize; // unmapped guard page between mappings
+  return reinterpret_cast<void*>(va + (phys - base));
 }
 
 // ---- AddressSpace ----
 
-ErrorOr<AddressSpace *> AddressSpace::create() {
+ErrorOr<AddressSpace*> AddressSpace::create() {
   uint64_t root = alloc_zeroed_page();
-  if (!root) return Err(-kerr::ENOMEM);
-  auto *as = new AddressSpace;
+  if (!root)
+    return Err(-kerr::ENOMEM);
+  auto* as = new AddressSpace;
   as->pml4_phys_ = root;
-  uint64_t *dst = table(root);
-  uint64_t *src = table(g_kernel_pml4);
-  for (int i = 256; i < 512; ++i) dst[i] = src[i];
+  uint64_t* dst = table(root);
+  uint64_t* src = table(g_kernel_pml4);
+  for (int i = 256; i < 512; ++i)
+    dst[i] = src[i];
+  if (uint64_t tramp = arch::syscall_trampoline_phys()) {
+    uint64_t* pte = as->walk(arch::kSyscallTrampolineVa, true);
+    if (!pte) {
+      as->destroy();
+      return Err(-kerr::ENOMEM);
+    }
+    *pte = tramp | kPtePresent | kPteUser; // read + execute, never writable
+  }
   return as;
 }
 
@@ -197,50 +236,62 @@ void AddressSpace::destroy() {
     cpu::write_cr3(g_kernel_pml4);
     g_current = nullptr;
   }
-  uint64_t *t = table(pml4_phys_);
+  uint64_t* t = table(pml4_phys_);
   for (int i = 0; i < 256; ++i)
-    if (t[i] & kPtePresent) free_tables(t[i] & kPteAddrMask, 3);
+    if (t[i] & kPtePresent)
+      free_tables(t[i] & kPteAddrMask, 3);
   g_pages.free(pml4_phys_);
   delete this;
 }
 
-uint64_t *AddressSpace::walk(uint64_t va, bool create) const {
-  if (va >= kUserEnd) return nullptr;
+uint64_t* AddressSpace::walk(uint64_t va, bool create) const {
+  if (va >= kUserEnd)
+    return nullptr;
   return walk_root(pml4_phys_, va, create, kPtePresent | kPteWrite | kPteUser);
 }
 
 Status AddressSpace::map(uint64_t va, uint64_t phys, unsigned prot) {
-  if ((va | phys) & (kPageSize - 1) || va >= kUserEnd || prot == kProtNone)
+  if ((va | phys) & (kPageSize - 1) || va >= arch::kUserMappableEnd || prot == kProtNone)
     return Err(-kerr::EINVAL);
-  uint64_t *pte = walk(va, true);
-  if (!pte) return Err(-kerr::ENOMEM);
+  uint64_t* pte = walk(va, true);
+  if (!pte)
+    return Err(-kerr::ENOMEM);
   bool was_present = *pte & kPtePresent;
   *pte = phys | user_pte_flags(prot);
-  if (was_present && g_current == this) cpu::invlpg(va);
+  if (was_present && g_current == this)
+    cpu::invlpg(va);
   return status_ok();
 }
 
 ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {
-  uint64_t *pte = walk(page_round_down(va), false);
-  if (!pte || !(*pte & kPtePresent)) return Err(-kerr::ENOENT);
+  if (va >= arch::kUserMappableEnd)
+    return Err(-kerr::EINVAL);
+  uint64_t* pte = walk(page_round_down(va), false);
+  if (!pte || !(*pte & kPtePresent))
+    return Err(-kerr::ENOENT);
   uint64_t phys = *pte & kPteAddrMask;
   *pte = 0;
-  if (g_current == this) cpu::invlpg(page_round_down(va));
+  if (g_current == this)
+    cpu::invlpg(page_round_down(va));
   return phys;
 }
 
 Status AddressSpace::protect(uint64_t va, unsigned prot) {
-  if (prot == kProtNone) return Err(-kerr::EINVAL);
-  uint64_t *pte = walk(page_round_down(va), false);
-  if (!pte || !(*pte & kPtePresent)) return Err(-kerr::ENOENT);
+  if (prot == kProtNone || va >= arch::kUserMappableEnd)
+    return Err(-kerr::EINVAL);
+  uint64_t* pte = walk(page_round_down(va), false);
+  if (!pte || !(*pte & kPtePresent))
+    return Err(-kerr::ENOENT);
   *pte = (*pte & kPteAddrMask) | user_pte_flags(prot);
-  if (g_current == this) cpu::invlpg(page_round_down(va));
+  if (g_current == this)
+    cpu::invlpg(page_round_down(va));
   return status_ok();
 }
 
 ErrorOr<Translation> AddressSpace::translate(uint64_t va) const {
-  uint64_t *pte = walk(page_round_down(va), false);
-  if (!pte || !(*pte & kPtePresent)) return Err(-kerr::ENOENT);
+  uint64_t* pte = walk(page_round_down(va), false);
+  if (!pte || !(*pte & kPtePresent))
+    return Err(-kerr::ENOENT);
   return Translation{*pte & kPteAddrMask, prot_of(*pte)};
 }
 
@@ -249,6 +300,8 @@ void AddressSpace::activate() {
   g_current = this;
 }
 
-AddressSpace *AddressSpace::current() { return g_current; }
+AddressSpace* AddressSpace::current() {
+  return g_current;
+}
 
-}  // namespace mm
+} // namespace mm

@@ -1,45 +1,46 @@
 // Virtual memory: physical pages, the kernel's own mappings, and per-process address spaces.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "lib/error_or.h"
 #include "mm/layout.h"
 #include "mm/page_allocator.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace mm {
 
 // ---- physical pages (zeroed or not, as named) ----
 // Returns 0 when out of memory.
-uint64_t alloc_page();          // one page, contents undefined
-uint64_t alloc_zeroed_page();   // one zeroed page
-uint64_t alloc_pages(size_t count);  // contiguous, contents undefined
+uint64_t alloc_page();              // one page, contents undefined
+uint64_t alloc_zeroed_page();       // one zeroed page
+uint64_t alloc_pages(size_t count); // contiguous, contents undefined
 void free_pages(uint64_t phys, size_t count = 1);
 size_t free_page_count();
 size_t total_page_count();
-const MemoryMap &memory_map();
+const MemoryMap& memory_map();
 
 // Maps `size` bytes of device memory at physical `phys` uncached; returns a kernel pointer.
-void *map_mmio(uint64_t phys, size_t size);
+void* map_mmio(uint64_t phys, size_t size);
 
 // ---- user address spaces ----
 // Protection bits for user mappings.
 enum Prot : unsigned { kProtNone = 0, kProtRead = 1, kProtWrite = 2, kProtExec = 4 };
 
 struct Translation {
-  uint64_t phys;   // physical address of the page (page-aligned)
-  unsigned prot;   // Prot bits
+  uint64_t phys; // physical address of the page (page-aligned)
+  unsigned prot; // Prot bits
 };
 
 class AddressSpace {
 public:
   // A fresh address space: empty lower half, shared kernel upper half.
-  static ErrorOr<AddressSpace *> create();
+  static ErrorOr<AddressSpace*> create();
   // Frees the page tables (not the mapped pages: the caller owns those).
   void destroy();
 
-  // Maps one 4 KiB page. va/phys page-aligned, va in the user half. kProtNone maps
+  // Maps one 4 KiB page. va/phys page-aligned, va below arch::kUserMappableEnd (the last
+  // user page is reserved, see arch/x86_64/user.h). kProtNone maps
   // nothing (returns -EINVAL); a present page is replaced (its old frame is not freed).
   // -ENOMEM if a page-table page cannot be allocated.
   Status map(uint64_t va, uint64_t phys, unsigned prot);
@@ -52,12 +53,12 @@ public:
 
   // Loads this address space into CR3 (current one after this call).
   void activate();
-  static AddressSpace *current();
+  static AddressSpace* current();
   uint64_t root_phys() const { return pml4_phys_; }
 
 private:
-  uint64_t *walk(uint64_t va, bool create) const;
+  uint64_t* walk(uint64_t va, bool create) const;
   uint64_t pml4_phys_ = 0;
 };
 
-}  // namespace mm
+} // namespace mm

@@ -12,5 +12,5 @@ struct PowerOff {
 };
 // Parses the tables (needs the direct map). rsdp_phys 0 = search the BIOS areas.
 void init(uint64_t rsdp_phys);
-const PowerOff &power_off();
-}  // namespace acpi
+const PowerOff& power_off();
+} // namespace acpi

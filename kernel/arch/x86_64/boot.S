@@ -33,8 +33,9 @@ boot_tsc_at_entry:
   .p2align 3
 boot_gdt:
   .quad 0
-  .quad 0x00AF9A000000FFFF   /* 0x08: 64-bit code */
-  .quad 0x00CF92000000FFFF   /* 0x10: data */
+  .quad 0
+  .quad 0x00AF9A000000FFFF   /* 0x10: 64-bit code (same selectors as arch/x86_64/segments.h) */
+  .quad 0x00CF92000000FFFF   /* 0x18: data */
 boot_gdt_end:
 boot_gdtr32:
   .word boot_gdt_end - boot_gdt - 1
@@ -94,7 +95,7 @@ pvh_start32:
   or $0x80010001, %eax          /* PG | WP | PE */
   mov %eax, %cr0
   lgdt PHYS(boot_gdtr32)
-  ljmp $0x08, $PHYS(pvh_long_low)
+  ljmp $0x10, $PHYS(pvh_long_low)
 
   .code64
 pvh_long_low:
@@ -103,7 +104,7 @@ pvh_long_low:
 
   .section .text.boot64, "ax"
 pvh_long_high:
-  mov $0x10, %eax
+  mov $0x18, %eax
   mov %eax, %ds
   mov %eax, %es
   mov %eax, %ss
@@ -143,11 +144,11 @@ _start64:
   lgdt boot_gdtr64(%rip)
   /* Reload CS through a far return, then the data segments. */
   lea 3f(%rip), %rax
-  pushq $0x08
+  pushq $0x10
   push %rax
   lretq
 3:
-  mov $0x10, %eax
+  mov $0x18, %eax
   mov %eax, %ds
   mov %eax, %es
   mov %eax, %ss

@@ -5,7 +5,7 @@
 #include "lib/string.h"
 #include "mm/layout.h"
 
-extern "C" char __kernel_start[], __kernel_end[];  // kernel.ld
+extern "C" char __kernel_start[], __kernel_end[]; // kernel.ld
 
 namespace boot {
 namespace {
@@ -17,16 +17,18 @@ constexpr uint32_t kPvhMagic = 0x336EC578;
 template <typename T> T read_le(uint64_t phys) {
   T v;
   // Runs on the early page tables: the first 1 GiB is identity mapped.
-  memcpy(&v, reinterpret_cast<const void *>(phys), sizeof(T));
+  memcpy(&v, reinterpret_cast<const void*>(phys), sizeof(T));
   return v;
 }
 
 // Legacy memory below 1 MiB that firmware and stage2 use (IVT, BDA, EBDA, region table,
 // stage2, VGA, ROMs): never handed out.
-void reserve_low_memory(mm::MemoryMap &map) { map.add_reserved(0, 0x100000); }
-}  // namespace
+void reserve_low_memory(mm::MemoryMap& map) {
+  map.add_reserved(0, 0x100000);
+}
+} // namespace
 
-mm::MemoryMap &init(uint32_t path, uint64_t start_info) {
+mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
   g_info.path = path == 1 ? Path::kPvh : Path::kStage2;
   g_info.start_info_phys = start_info;
   if (g_info.path == Path::kPvh) {
@@ -39,20 +41,23 @@ mm::MemoryMap &init(uint32_t path, uint64_t start_info) {
       size_t i = 0;
       for (; i + 1 < sizeof(g_info.cmdline); ++i) {
         char c = read_le<char>(cmdline + i);
-        if (!c) break;
+        if (!c)
+          break;
         g_info.cmdline[i] = c;
       }
       g_info.cmdline[i] = 0;
     }
     uint64_t memmap = version >= 1 ? read_le<uint64_t>(start_info + 40) : 0;
     uint32_t entries = version >= 1 ? read_le<uint32_t>(start_info + 48) : 0;
-    if (!memmap || !entries) panic("PVH start_info has no memory map (version %u)", version);
-    mm::parse_pvh_memmap(reinterpret_cast<const uint8_t *>(memmap), entries, g_map);
+    if (!memmap || !entries)
+      panic("PVH start_info has no memory map (version %u)", version);
+    mm::parse_pvh_memmap(reinterpret_cast<const uint8_t*>(memmap), entries, g_map);
   } else {
-    size_t n = mm::parse_region_table(reinterpret_cast<const uint8_t *>(mm::kRegionTableAnchor),
-                                      (mm::kRegionTableAnchor - 0x500) / mm::kRegionRecordSize,
-                                      g_map);
-    if (n == 0 || g_map.ram_count == 0) panic("no RAM in the boot region table");
+    size_t n =
+        mm::parse_region_table(reinterpret_cast<const uint8_t*>(mm::kRegionTableAnchor),
+                               (mm::kRegionTableAnchor - 0x500) / mm::kRegionRecordSize, g_map);
+    if (n == 0 || g_map.ram_count == 0)
+      panic("no RAM in the boot region table");
   }
   reserve_low_memory(g_map);
   g_map.add_reserved(mm::virt_to_phys(__kernel_start),
@@ -61,18 +66,23 @@ mm::MemoryMap &init(uint32_t path, uint64_t start_info) {
   return g_map;
 }
 
-const Info &info() { return g_info; }
+const Info& info() {
+  return g_info;
+}
 
-bool cmdline_has(const char *word) {
+bool cmdline_has(const char* word) {
   size_t wl = strlen(word);
-  const char *p = g_info.cmdline;
+  const char* p = g_info.cmdline;
   while (*p) {
-    while (*p == ' ') ++p;
-    const char *start = p;
-    while (*p && *p != ' ') ++p;
-    if (static_cast<size_t>(p - start) == wl && memcmp(start, word, wl) == 0) return true;
+    while (*p == ' ')
+      ++p;
+    const char* start = p;
+    while (*p && *p != ' ')
+      ++p;
+    if (static_cast<size_t>(p - start) == wl && memcmp(start, word, wl) == 0)
+      return true;
   }
   return false;
 }
 
-}  // namespace boot
+} // namespace boot

@@ -2,9 +2,9 @@
 // RSDP and the command line (PVH only).
 #pragma once
 
-#include <stdint.h>
-
 #include "mm/region_table.h"
+
+#include <stdint.h>
 
 namespace boot {
 
@@ -12,13 +12,13 @@ enum class Path { kStage2, kPvh };
 
 struct Info {
   Path path;
-  uint64_t rsdp_phys;   // 0 = unknown (search the BIOS area)
-  char cmdline[256];    // PVH -append text, copied out; empty otherwise
+  uint64_t rsdp_phys; // 0 = unknown (search the BIOS area)
+  char cmdline[256];  // PVH -append text, copied out; empty otherwise
   uint64_t start_info_phys;
 };
 
-const Info &info();
+const Info& info();
 // True if the PVH command line contains `word` as a whole space-separated token.
-bool cmdline_has(const char *word);
+bool cmdline_has(const char* word);
 
-}  // namespace boot
+} // namespace boot

@@ -5,9 +5,15 @@
 
 namespace cpu {
 
-inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+inline void outb(uint16_t port, uint8_t v) {
+  asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+inline void outw(uint16_t port, uint16_t v) {
+  asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+inline void outl(uint16_t port, uint32_t v) {
+  asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
 inline uint8_t inb(uint16_t port) {
   uint8_t v;
   asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
@@ -30,8 +36,9 @@ inline uint64_t rdmsr(uint32_t msr) {
   return (static_cast<uint64_t>(hi) << 32) | lo;
 }
 inline void wrmsr(uint32_t msr, uint64_t v) {
-  asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<uint32_t>(v)),
-               "d"(static_cast<uint32_t>(v >> 32)));
+  asm volatile("wrmsr"
+               :
+               : "c"(msr), "a"(static_cast<uint32_t>(v)), "d"(static_cast<uint32_t>(v >> 32)));
 }
 
 inline uint64_t rdtsc() {
@@ -45,21 +52,50 @@ struct CpuidResult {
 };
 inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
   CpuidResult r;
-  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  asm volatile("cpuid"
+               : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+               : "a"(leaf), "c"(subleaf));
   return r;
 }
 
-inline uint64_t read_cr0() { uint64_t v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr2() { uint64_t v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr3() { uint64_t v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-inline uint64_t read_cr4() { uint64_t v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
-inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
-inline void invlpg(uint64_t va) { asm volatile("invlpg (%0)" : : "r"(va) : "memory"); }
-inline void pause() { asm volatile("pause"); }
+inline uint64_t read_cr0() {
+  uint64_t v;
+  asm volatile("mov %%cr0, %0" : "=r"(v));
+  return v;
+}
+inline uint64_t read_cr2() {
+  uint64_t v;
+  asm volatile("mov %%cr2, %0" : "=r"(v));
+  return v;
+}
+inline uint64_t read_cr3() {
+  uint64_t v;
+  asm volatile("mov %%cr3, %0" : "=r"(v));
+  return v;
+}
+inline uint64_t read_cr4() {
+  uint64_t v;
+  asm volatile("mov %%cr4, %0" : "=r"(v));
+  return v;
+}
+inline void write_cr0(uint64_t v) {
+  asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+inline void write_cr3(uint64_t v) {
+  asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+inline void write_cr4(uint64_t v) {
+  asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+inline void invlpg(uint64_t va) {
+  asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+inline void pause() {
+  asm volatile("pause");
+}
 [[noreturn]] inline void halt_forever() {
-  for (;;) asm volatile("cli; hlt");
+  for (;;)
+    asm volatile("cli; hlt");
 }
 
 enum : uint32_t {
@@ -74,4 +110,4 @@ enum : uint32_t {
   kMsrPat = 0x277,
 };
 
-}  // namespace cpu
+} // namespace cpu

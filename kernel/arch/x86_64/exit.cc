@@ -6,16 +6,21 @@
 namespace {
 bool g_debug_exit = true;
 
-void debug_exit_port(int code) { cpu::outb(0x501, static_cast<uint8_t>(code)); }
-}  // namespace
+void debug_exit_port(int code) {
+  cpu::outb(0x501, static_cast<uint8_t>(code));
+}
+} // namespace
 
-void set_debug_exit(bool enabled) { g_debug_exit = enabled; }
+void set_debug_exit(bool enabled) {
+  g_debug_exit = enabled;
+}
 
 void machine_exit(int code) {
   asm volatile("cli");
   code &= 0xFF;
-  if (g_debug_exit) debug_exit_port(code);  // QEMU with isa-debug-exit stops here
-  const acpi::PowerOff &acpi = acpi::power_off();
+  if (g_debug_exit)
+    debug_exit_port(code); // QEMU with isa-debug-exit stops here
+  const acpi::PowerOff& acpi = acpi::power_off();
   if (acpi.available) {
     constexpr uint16_t kSlpEn = 1 << 13;
     cpu::outw(acpi.pm1a_cnt, static_cast<uint16_t>((acpi.slp_typ_a << 10) | kSlpEn));
@@ -24,7 +29,8 @@ void machine_exit(int code) {
   }
   debug_exit_port(code);
   // Keyboard-controller reset: with -no-reboot QEMU exits.
-  for (int i = 0; i < 100000 && (cpu::inb(0x64) & 0x02); ++i) cpu::pause();
+  for (int i = 0; i < 100000 && (cpu::inb(0x64) & 0x02); ++i)
+    cpu::pause();
   cpu::outb(0x64, 0xFE);
   cpu::halt_forever();
 }

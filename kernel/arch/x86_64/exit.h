@@ -2,8 +2,8 @@
 #pragma once
 
 enum : int {
-  kExitKernelPanic = 126,  // fatal kernel fault or panic (0x7E, as Nanos)
-  kExitKernelHalt = 127,   // out of memory / halt (0x7F)
+  kExitKernelPanic = 126, // fatal kernel fault or panic (0x7E, as Nanos)
+  kExitKernelHalt = 127,  // out of memory / halt (0x7F)
 };
 
 // Ends the VM with `code` (& 0xFF): with debug_exit set, writes it to QEMU's isa-debug-exit

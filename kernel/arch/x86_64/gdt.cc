@@ -22,13 +22,13 @@ alignas(16) uint8_t g_kernel_stack[64 * 1024];
 alignas(16) uint8_t g_double_fault_stack[16 * 1024];
 alignas(16) uint8_t g_nmi_stack[8 * 1024];
 Tss g_tss;
-alignas(16) uint64_t g_gdt[8];
+alignas(16) uint64_t g_gdt[10];
 
 struct __attribute__((packed)) DescriptorPointer {
   uint16_t limit;
   uint64_t base;
 };
-}  // namespace
+} // namespace
 
 // Read by the SYSCALL entry (user.S).
 extern "C" uint64_t syscall_kernel_rsp;
@@ -38,9 +38,9 @@ uint64_t kernel_stack_top() {
   return reinterpret_cast<uint64_t>(g_kernel_stack + sizeof(g_kernel_stack));
 }
 
-void init_idt();  // traps.cc
-void init_fpu();  // fpu.cc
-void init_syscalls();  // user.cc
+void init_idt();      // traps.cc
+void init_fpu();      // fpu.cc
+void init_syscalls(); // user.cc
 
 void init_gdt() {
   g_gdt[0] = 0;
@@ -53,7 +53,7 @@ void init_gdt() {
   g_tss.rsp[0] = kernel_stack_top();
   g_tss.ist[0] = reinterpret_cast<uint64_t>(g_double_fault_stack + sizeof(g_double_fault_stack));
   g_tss.ist[1] = reinterpret_cast<uint64_t>(g_nmi_stack + sizeof(g_nmi_stack));
-  g_tss.iomap_base = sizeof(Tss);  // no I/O bitmap: ring 3 has no port access
+  g_tss.iomap_base = sizeof(Tss); // no I/O bitmap: ring 3 has no port access
   auto base = reinterpret_cast<uint64_t>(&g_tss);
   uint64_t limit = sizeof(Tss) - 1;
   g_gdt[kTss >> 3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) |
@@ -97,12 +97,13 @@ void init_cpu() {
 
   init_gdt();
   init_idt();
-  uint64_t cr4 = cpu::read_cr4() | (1u << 7);  // PGE
-  if (cpu::cpuid(7).ebx & (1u << 7)) cr4 |= 1u << 20;  // SMEP: never run user code in ring 0
+  uint64_t cr4 = cpu::read_cr4() | (1u << 7); // PGE
+  if (cpu::cpuid(7).ebx & (1u << 7))
+    cr4 |= 1u << 20; // SMEP: never run user code in ring 0
   cpu::write_cr4(cr4);
-  cpu::write_cr0(cpu::read_cr0() | (1u << 16));  // WP: honour read-only pages in ring 0
+  cpu::write_cr0(cpu::read_cr0() | (1u << 16)); // WP: honour read-only pages in ring 0
   init_fpu();
   init_syscalls();
 }
 
-}  // namespace arch
+} // namespace arch

@@ -1,10 +1,10 @@
 #include "arch/x86_64/random.h"
 
-#include <stdint.h>
-
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
 #include "lib/string.h"
+
+#include <stdint.h>
 
 namespace krandom {
 namespace {
@@ -13,58 +13,75 @@ uint32_t g_key[8];
 uint64_t g_counter = 0;
 bool g_hw = false;
 
-constexpr uint32_t rotl(uint32_t v, int n) { return (v << n) | (v >> (32 - n)); }
+constexpr uint32_t rotl(uint32_t v, int n) {
+  return (v << n) | (v >> (32 - n));
+}
 
-void quarter(uint32_t *x, int a, int b, int c, int d) {
-  x[a] += x[b]; x[d] = rotl(x[d] ^ x[a], 16);
-  x[c] += x[d]; x[b] = rotl(x[b] ^ x[c], 12);
-  x[a] += x[b]; x[d] = rotl(x[d] ^ x[a], 8);
-  x[c] += x[d]; x[b] = rotl(x[b] ^ x[c], 7);
+void quarter(uint32_t* x, int a, int b, int c, int d) {
+  x[a] += x[b];
+  x[d] = rotl(x[d] ^ x[a], 16);
+  x[c] += x[d];
+  x[b] = rotl(x[b] ^ x[c], 12);
+  x[a] += x[b];
+  x[d] = rotl(x[d] ^ x[a], 8);
+  x[c] += x[d];
+  x[b] = rotl(x[b] ^ x[c], 7);
 }
 
 // One ChaCha20 block of the keystream for (key, counter, nonce 0).
 void chacha_block(const uint32_t key[8], uint64_t counter, uint32_t out[16]) {
   uint32_t in[16] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
-  for (int i = 0; i < 8; ++i) in[4 + i] = key[i];
+  for (int i = 0; i < 8; ++i)
+    in[4 + i] = key[i];
   in[12] = static_cast<uint32_t>(counter);
   in[13] = static_cast<uint32_t>(counter >> 32);
   in[14] = in[15] = 0;
   uint32_t x[16];
   memcpy(x, in, sizeof(x));
   for (int r = 0; r < 10; ++r) {
-    quarter(x, 0, 4, 8, 12); quarter(x, 1, 5, 9, 13); quarter(x, 2, 6, 10, 14); quarter(x, 3, 7, 11, 15);
-    quarter(x, 0, 5, 10, 15); quarter(x, 1, 6, 11, 12); quarter(x, 2, 7, 8, 13); quarter(x, 3, 4, 9, 14);
+    quarter(x, 0, 4, 8, 12);
+    quarter(x, 1, 5, 9, 13);
+    quarter(x, 2, 6, 10, 14);
+    quarter(x, 3, 7, 11, 15);
+    quarter(x, 0, 5, 10, 15);
+    quarter(x, 1, 6, 11, 12);
+    quarter(x, 2, 7, 8, 13);
+    quarter(x, 3, 4, 9, 14);
   }
-  for (int i = 0; i < 16; ++i) out[i] = x[i] + in[i];
+  for (int i = 0; i < 16; ++i)
+    out[i] = x[i] + in[i];
 }
 
-bool rdseed64(uint64_t &v) {
+bool rdseed64(uint64_t& v) {
   for (int i = 0; i < 64; ++i) {
     uint8_t ok;
     asm volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok));
-    if (ok) return true;
+    if (ok)
+      return true;
   }
   return false;
 }
 
-bool rdrand64(uint64_t &v) {
+bool rdrand64(uint64_t& v) {
   for (int i = 0; i < 16; ++i) {
     uint8_t ok;
     asm volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-    if (ok) return true;
+    if (ok)
+      return true;
   }
   return false;
 }
 
 // Rekeys from the current key mixed with `material` (fast key erasure).
 void mix(const uint32_t material[8]) {
-  for (int i = 0; i < 8; ++i) g_key[i] ^= material[i];
+  for (int i = 0; i < 8; ++i)
+    g_key[i] ^= material[i];
   uint32_t block[16];
   chacha_block(g_key, ~0ull, block);
   memcpy(g_key, block, sizeof(g_key));
 }
 
-}  // namespace
+} // namespace
 
 void init() {
   uint32_t material[8] = {};
@@ -93,14 +110,15 @@ void init() {
     uint32_t delta = static_cast<uint32_t>(now - prev);
     prev = now;
     material[i & 7] = rotl(material[i & 7], 5) ^ delta;
-    if ((i & 7) == 7) mix(material);
+    if ((i & 7) == 7)
+      mix(material);
   }
   material[3] ^= static_cast<uint32_t>(prev);
   mix(material);
 }
 
-void random_bytes(void *buf, size_t len) {
-  auto *out = static_cast<uint8_t *>(buf);
+void random_bytes(void* buf, size_t len) {
+  auto* out = static_cast<uint8_t*>(buf);
   uint32_t block[16];
   while (len) {
     chacha_block(g_key, g_counter++, block);
@@ -114,6 +132,8 @@ void random_bytes(void *buf, size_t len) {
   memcpy(g_key, block, sizeof(g_key));
 }
 
-bool hardware_source() { return g_hw; }
+bool hardware_source() {
+  return g_hw;
+}
 
-}  // namespace krandom
+} // namespace krandom

@@ -6,8 +6,10 @@
 
 namespace krandom {
 void init();
-void random_bytes(void *buf, size_t len);
-bool hardware_source();  // true if RDRAND/RDSEED fed the seed
-}  // namespace krandom
+void random_bytes(void* buf, size_t len);
+bool hardware_source(); // true if RDRAND/RDSEED fed the seed
+} // namespace krandom
 
-inline void random_bytes(void *buf, size_t len) { krandom::random_bytes(buf, len); }
+inline void random_bytes(void* buf, size_t len) {
+  krandom::random_bytes(buf, len);
+}

@@ -9,11 +9,11 @@ namespace ktime {
 namespace {
 
 uint64_t g_tsc_hz = 0;
-const char *g_source = "none";
-uint64_t g_boot_unix_ns = 0;   // wall clock at g_rtc_tsc
+const char* g_source = "none";
+uint64_t g_boot_unix_ns = 0; // wall clock at g_rtc_tsc
 uint64_t g_rtc_tsc = 0;
 // ns = ((tsc - base) * g_mul) >> 32, computed in two halves to avoid 128-bit division.
-uint64_t g_mul = 0;            // (1e9 << 32) / tsc_hz
+uint64_t g_mul = 0; // (1e9 << 32) / tsc_hz
 
 struct __attribute__((packed)) PvclockInfo {
   uint32_t version;
@@ -33,14 +33,18 @@ uint64_t kvmclock_hz() {
   memcpy(sig, &base.ebx, 4);
   memcpy(sig + 4, &base.ecx, 4);
   memcpy(sig + 8, &base.edx, 4);
-  if (memcmp(sig, "KVMKVMKVM", 9) != 0) return 0;
+  if (memcmp(sig, "KVMKVMKVM", 9) != 0)
+    return 0;
   uint32_t features = cpu::cpuid(0x40000001).eax;
   uint32_t msr;
-  if (features & (1u << 3)) msr = 0x4B564D01;  // MSR_KVM_SYSTEM_TIME_NEW
-  else if (features & 1u) msr = 0x12;          // MSR_KVM_SYSTEM_TIME
-  else return 0;
+  if (features & (1u << 3))
+    msr = 0x4B564D01; // MSR_KVM_SYSTEM_TIME_NEW
+  else if (features & 1u)
+    msr = 0x12; // MSR_KVM_SYSTEM_TIME
+  else
+    return 0;
   cpu::wrmsr(msr, mm::virt_to_phys(&g_pvclock) | 1);
-  volatile PvclockInfo *p = &g_pvclock;
+  volatile PvclockInfo* p = &g_pvclock;
   uint32_t mul = 0;
   int8_t shift = 0;
   for (int tries = 0; tries < 1000; ++tries) {
@@ -49,32 +53,36 @@ uint64_t kvmclock_hz() {
     mul = p->tsc_to_system_mul;
     shift = p->tsc_shift;
     asm volatile("" ::: "memory");
-    if (!(v & 1) && v == p->version && mul) break;
+    if (!(v & 1) && v == p->version && mul)
+      break;
   }
   cpu::wrmsr(msr, 0);
-  if (!mul) return 0;
+  if (!mul)
+    return 0;
   // ns = ((tsc << shift) * mul) >> 32  ⇒  hz = (1e9 << 32) / mul, shifted back.
   uint64_t hz = (1000000000ull << 32) / mul;
   return shift >= 0 ? hz >> shift : hz << -shift;
 }
 
 uint64_t cpuid_hz() {
-  if (cpu::cpuid(0).eax < 0x15) return 0;
+  if (cpu::cpuid(0).eax < 0x15)
+    return 0;
   cpu::CpuidResult r = cpu::cpuid(0x15);
-  if (!r.eax || !r.ebx || !r.ecx) return 0;
+  if (!r.eax || !r.ebx || !r.ecx)
+    return 0;
   return static_cast<uint64_t>(r.ecx) * r.ebx / r.eax;
 }
 
 // PIT channel 2 one-shot of ~1 ms, polled through port 0x61's OUT2 bit.
 uint64_t pit_hz() {
   constexpr uint32_t kPitHz = 1193182;
-  constexpr uint16_t kTicks = 1193;  // ≈ 1 ms
+  constexpr uint16_t kTicks = 1193; // ≈ 1 ms
   uint8_t p61 = cpu::inb(0x61);
-  cpu::outb(0x61, static_cast<uint8_t>((p61 & ~0x02) | 0x01));  // gate on, speaker off
-  cpu::outb(0x43, 0xB0);  // channel 2, lo/hi byte, mode 0
+  cpu::outb(0x61, static_cast<uint8_t>((p61 & ~0x02) | 0x01)); // gate on, speaker off
+  cpu::outb(0x43, 0xB0);                                       // channel 2, lo/hi byte, mode 0
   cpu::outb(0x42, kTicks & 0xFF);
   uint64_t t0 = cpu::rdtsc();
-  cpu::outb(0x42, kTicks >> 8);  // counting starts after the high byte
+  cpu::outb(0x42, kTicks >> 8); // counting starts after the high byte
   uint64_t t1 = t0;
   bool done = false;
   for (uint64_t i = 0; i < 50000000; ++i) {
@@ -85,7 +93,8 @@ uint64_t pit_hz() {
   }
   t1 = cpu::rdtsc();
   cpu::outb(0x61, p61);
-  if (!done || t1 <= t0) return 0;
+  if (!done || t1 <= t0)
+    return 0;
   return (t1 - t0) * kPitHz / kTicks;
 }
 
@@ -107,26 +116,29 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 uint64_t read_rtc_unix_seconds() {
   struct Raw {
     uint8_t sec, min, hour, day, mon, year, century;
-    bool operator==(const Raw &o) const {
+    bool operator==(const Raw& o) const {
       return sec == o.sec && min == o.min && hour == o.hour && day == o.day && mon == o.mon &&
              year == o.year && century == o.century;
     }
   };
   auto read = [] {
-    for (int i = 0; i < 100000 && (cmos(0x0A) & 0x80); ++i) cpu::pause();  // update in progress
+    for (int i = 0; i < 100000 && (cmos(0x0A) & 0x80); ++i)
+      cpu::pause(); // update in progress
     return Raw{cmos(0), cmos(2), cmos(4), cmos(7), cmos(8), cmos(9), cmos(0x32)};
   };
   Raw a = read(), b = read();
-  for (int i = 0; i < 5 && !(a == b); ++i) a = b, b = read();
+  for (int i = 0; i < 5 && !(a == b); ++i)
+    a = b, b = read();
   uint8_t regb = cmos(0x0B);
   bool bcd = !(regb & 0x04);
   bool pm = (b.hour & 0x80) != 0;
   b.hour &= 0x7F;
   auto conv = [bcd](uint8_t v) -> unsigned { return bcd ? (v & 0x0F) + (v >> 4) * 10 : v; };
   unsigned hour = conv(b.hour);
-  if (!(regb & 0x02)) {  // 12-hour clock
+  if (!(regb & 0x02)) { // 12-hour clock
     hour %= 12;
-    if (pm) hour += 12;
+    if (pm)
+      hour += 12;
   }
   unsigned century = conv(b.century);
   int64_t year = conv(b.year) + (century >= 19 && century <= 30 ? century * 100 : 2000);
@@ -141,28 +153,35 @@ uint64_t mul_shift32(uint64_t a, uint64_t mul) {
   return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
 }
 
-}  // namespace
+} // namespace
 
 void init() {
-  const char *source = "kvmclock";
+  const char* source = "kvmclock";
   g_tsc_hz = kvmclock_hz();
-  if (!g_tsc_hz) source = "cpuid", g_tsc_hz = cpuid_hz();
-  if (!g_tsc_hz) source = "pit", g_tsc_hz = pit_hz();
-  if (!g_tsc_hz) source = "guess", g_tsc_hz = 1000000000;
+  if (!g_tsc_hz)
+    source = "cpuid", g_tsc_hz = cpuid_hz();
+  if (!g_tsc_hz)
+    source = "pit", g_tsc_hz = pit_hz();
+  if (!g_tsc_hz)
+    source = "guess", g_tsc_hz = 1000000000;
   g_mul = (1000000000ull << 32) / g_tsc_hz;
   g_rtc_tsc = cpu::rdtsc();
   g_boot_unix_ns = read_rtc_unix_seconds() * 1000000000ull;
   g_source = source;
 }
 
-uint64_t tsc_hz() { return g_tsc_hz; }
+uint64_t tsc_hz() {
+  return g_tsc_hz;
+}
 
 uint64_t tsc_to_ns(uint64_t tsc) {
   uint64_t base = boot_tsc_at_entry;
   return tsc > base ? mul_shift32(tsc - base, g_mul) : 0;
 }
 
-uint64_t monotonic_ns() { return tsc_to_ns(cpu::rdtsc()); }
+uint64_t monotonic_ns() {
+  return tsc_to_ns(cpu::rdtsc());
+}
 
 uint64_t realtime_ns() {
   uint64_t now = cpu::rdtsc();
@@ -171,8 +190,11 @@ uint64_t realtime_ns() {
 
 void delay_ns(uint64_t ns) {
   uint64_t end = monotonic_ns() + ns;
-  while (monotonic_ns() < end) cpu::pause();
+  while (monotonic_ns() < end)
+    cpu::pause();
 }
 
-const char *clock_source() { return g_source; }
-}  // namespace ktime
+const char* clock_source() {
+  return g_source;
+}
+} // namespace ktime

@@ -6,16 +6,16 @@
 
 namespace ktime {
 void init();
-uint64_t monotonic_ns();  // since kernel entry
-uint64_t realtime_ns();   // Unix time: RTC at boot + monotonic
+uint64_t monotonic_ns(); // since kernel entry
+uint64_t realtime_ns();  // Unix time: RTC at boot + monotonic
 uint64_t tsc_hz();
 // TSC → nanoseconds since kernel entry, for boot-timing stamps taken with cpu::rdtsc().
 uint64_t tsc_to_ns(uint64_t tsc);
 // Busy-waits (interrupts are off in this kernel).
 void delay_ns(uint64_t ns);
 // Where the TSC frequency came from: "kvmclock", "cpuid", "pit" or "guess".
-const char *clock_source();
-}  // namespace ktime
+const char* clock_source();
+} // namespace ktime
 
 // TSC read by the very first kernel instruction (both boot paths); 0 before entry.
 extern "C" uint64_t boot_tsc_at_entry;

@@ -24,19 +24,47 @@ static_assert(sizeof(IdtEntry) == 16);
 alignas(16) IdtEntry g_idt[256];
 
 void set_gate(int vec, uint64_t handler, uint8_t ist, uint8_t dpl) {
-  g_idt[vec] = IdtEntry{static_cast<uint16_t>(handler), kKernelCode, ist,
-                        static_cast<uint8_t>(0x8E | (dpl << 5)),  // present, interrupt gate
-                        static_cast<uint16_t>(handler >> 16), static_cast<uint32_t>(handler >> 32),
+  g_idt[vec] = IdtEntry{static_cast<uint16_t>(handler),
+                        kKernelCode,
+                        ist,
+                        static_cast<uint8_t>(0x8E | (dpl << 5)), // present, interrupt gate
+                        static_cast<uint16_t>(handler >> 16),
+                        static_cast<uint32_t>(handler >> 32),
                         0};
 }
 
-const char *const kNames[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection", "page fault", "reserved",
-    "x87 floating point", "alignment check", "machine check", "SIMD floating point",
-    "virtualization", "control protection", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved"};
+const char* const kNames[32] = {"divide error",
+                                "debug",
+                                "NMI",
+                                "breakpoint",
+                                "overflow",
+                                "bound range",
+                                "invalid opcode",
+                                "device not available",
+                                "double fault",
+                                "coprocessor overrun",
+                                "invalid TSS",
+                                "segment not present",
+                                "stack fault",
+                                "general protection",
+                                "page fault",
+                                "reserved",
+                                "x87 floating point",
+                                "alignment check",
+                                "machine check",
+                                "SIMD floating point",
+                                "virtualization",
+                                "control protection",
+                                "reserved",
+                                "reserved",
+                                "reserved",
+                                "reserved",
+                                "reserved",
+                                "reserved",
+                                "hypervisor injection",
+                                "VMM communication",
+                                "security",
+                                "reserved"};
 
 struct ExTableEntry {
   uint64_t insn;
@@ -45,26 +73,36 @@ struct ExTableEntry {
 extern "C" const ExTableEntry __ex_table_start[], __ex_table_end[];
 
 uint64_t find_fixup(uint64_t rip) {
-  for (const ExTableEntry *e = __ex_table_start; e < __ex_table_end; ++e)
-    if (e->insn == rip) return e->fixup;
+  for (const ExTableEntry* e = __ex_table_start; e < __ex_table_end; ++e)
+    if (e->insn == rip)
+      return e->fixup;
   return 0;
 }
 
 int signal_for_vector(uint64_t vec) {
   switch (vec) {
-  case 0: case 16: case 19: return 8;  // SIGFPE
-  case 1: case 3: return 5;            // SIGTRAP
-  case 6: return 4;                    // SIGILL
-  case 17: return 7;                   // SIGBUS
-  default: return 11;                  // SIGSEGV
+  case 0:
+  case 16:
+  case 19:
+    return 8; // SIGFPE
+  case 1:
+  case 3:
+    return 5; // SIGTRAP
+  case 6:
+    return 4; // SIGILL
+  case 17:
+    return 7; // SIGBUS
+  default:
+    return 11; // SIGSEGV
   }
 }
 
-[[noreturn]] void kernel_fault(const TrapFrame &f, uint64_t cr2) {
-  const char *name = f.vector < 32 ? kNames[f.vector] : "unexpected interrupt";
-  kprintf("\nkernel fault: %s (vector %lu, error %#lx) at rip %#lx\n", name, f.vector,
-          f.error_code, f.rip);
-  if (f.vector == 14) kprintf("  fault address %#lx\n", cr2);
+[[noreturn]] void kernel_fault(const TrapFrame& f, uint64_t cr2) {
+  const char* name = f.vector < 32 ? kNames[f.vector] : "unexpected interrupt";
+  kprintf("\nkernel fault: %s (vector %lu, error %#lx) at rip %#lx\n", name, f.vector, f.error_code,
+          f.rip);
+  if (f.vector == 14)
+    kprintf("  fault address %#lx\n", cr2);
   kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
   kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f.rsi, f.rdi, f.rbp, f.rsp);
   kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f.r8, f.r9, f.r10, f.r11);
@@ -73,17 +111,37 @@ int signal_for_vector(uint64_t vec) {
   panic("fatal kernel exception");
 }
 
-}  // namespace
+} // namespace
 
 extern "C" const uint64_t trap_stub_table[32];
 extern "C" const uint64_t trap_stub_spurious;
+extern "C" TrapFrame* current_syscall_frame_ptr;
+
+bool syscalls_via_trampoline(); // user.cc
+
+namespace {
+// A SYSCALL that arrived through the trampoline's INT3: RCX/R11 hold the return RIP and
+// RFLAGS exactly as SYSCALL left them.
+void trampoline_syscall(TrapFrame* f) {
+  f->rip = f->rcx;
+  f->rflags = (f->r11 & 0xCD5) | 0x2;
+  current_syscall_frame_ptr = f;
+  f->rax = static_cast<uint64_t>(user_hooks().syscall(
+      static_cast<long>(f->rax), static_cast<long>(f->rdi), static_cast<long>(f->rsi),
+      static_cast<long>(f->rdx), static_cast<long>(f->r10), static_cast<long>(f->r8),
+      static_cast<long>(f->r9)));
+  current_syscall_frame_ptr = nullptr;
+}
+} // namespace
 
 void init_idt() {
-  for (int v = 0; v < 256; ++v) set_gate(v, trap_stub_spurious, 0, 0);
-  for (int v = 0; v < 32; ++v) set_gate(v, trap_stub_table[v], 0, 0);
-  set_gate(8, trap_stub_table[8], 1, 0);  // double fault on its own stack (IST1)
-  set_gate(2, trap_stub_table[2], 2, 0);  // NMI (IST2)
-  set_gate(3, trap_stub_table[3], 0, 3);  // int3 allowed from user mode
+  for (int v = 0; v < 256; ++v)
+    set_gate(v, trap_stub_spurious, 0, 0);
+  for (int v = 0; v < 32; ++v)
+    set_gate(v, trap_stub_table[v], 0, 0);
+  set_gate(8, trap_stub_table[8], 1, 0); // double fault on its own stack (IST1)
+  set_gate(2, trap_stub_table[2], 2, 0); // NMI (IST2)
+  set_gate(3, trap_stub_table[3], 0, 3); // int3 allowed from user mode
   struct __attribute__((packed)) {
     uint16_t limit;
     uint64_t base;
@@ -91,12 +149,17 @@ void init_idt() {
   asm volatile("lidt %0" : : "m"(idtr));
 }
 
-extern "C" void trap_dispatch(TrapFrame *f) {
+extern "C" void trap_dispatch(TrapFrame* f) {
   uint64_t cr2 = f->vector == 14 ? cpu::read_cr2() : 0;
   bool from_user = (f->cs & 3) == 3;
   if (from_user) {
-    const UserHooks &hooks = user_hooks();
-    if (f->vector == 14 && hooks.page_fault(cr2, f->error_code)) return;
+    if (f->vector == 3 && f->rip == kSyscallTrampolineVa + 1 && syscalls_via_trampoline()) {
+      trampoline_syscall(f);
+      return;
+    }
+    const UserHooks& hooks = user_hooks();
+    if (f->vector == 14 && hooks.page_fault(cr2, f->error_code))
+      return;
     hooks.fault(*f, signal_for_vector(f->vector), f->vector == 14 ? cr2 : f->rip);
     panic("user fault handler returned");
   }
@@ -105,7 +168,8 @@ extern "C" void trap_dispatch(TrapFrame *f) {
     if (fixup) {
       // A user-copy helper touched user memory: let demand paging run as for a user access
       // (error code with the user bit set), else resume at the helper's -EFAULT path.
-      if (cr2 < kUserAddressEnd && user_hooks().page_fault(cr2, f->error_code | 4)) return;
+      if (cr2 < kUserAddressEnd && user_hooks().page_fault(cr2, f->error_code | 4))
+        return;
       f->rip = fixup;
       return;
     }
@@ -113,4 +177,4 @@ extern "C" void trap_dispatch(TrapFrame *f) {
   kernel_fault(*f, cr2);
 }
 
-}  // namespace arch
+} // namespace arch

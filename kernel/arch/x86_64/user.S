@@ -2,8 +2,8 @@
  * stack is a single global (syscall_kernel_rsp), no swapgs is needed because the kernel
  * never uses GS. The frame layout is arch::TrapFrame (user.h). */
 
-#define USER_CS 0x2b
-#define USER_SS 0x23
+#define USER_CS 0x33  /* arch::kUserCodeSelector */
+#define USER_SS 0x2b  /* arch::kUserDataSelector */
 #define TF_RCX 12*8
 #define TF_R11 4*8
 #define TF_RAX 14*8
@@ -110,3 +110,45 @@ return_to_user_frame:
   mov $22, %ecx
   rep movsq
   jmp trap_return
+
+
+/* Boot-time probe helpers (user.cc: probe_syscall_path): a minimal setjmp/longjmp.
+ * Context: rbx, rbp, r12, r13, r14, r15, rsp, rip. */
+  .globl kcontext_save
+kcontext_save:
+  mov %rbx, 0(%rdi)
+  mov %rbp, 8(%rdi)
+  mov %r12, 16(%rdi)
+  mov %r13, 24(%rdi)
+  mov %r14, 32(%rdi)
+  mov %r15, 40(%rdi)
+  lea 8(%rsp), %rax
+  mov %rax, 48(%rdi)
+  mov (%rsp), %rax
+  mov %rax, 56(%rdi)
+  xor %eax, %eax
+  ret
+
+  .globl kcontext_resume
+kcontext_resume:
+  mov 0(%rdi), %rbx
+  mov 8(%rdi), %rbp
+  mov 16(%rdi), %r12
+  mov 24(%rdi), %r13
+  mov 32(%rdi), %r14
+  mov 40(%rdi), %r15
+  mov 48(%rdi), %rsp
+  mov %esi, %eax
+  jmp *56(%rdi)
+
+/* The SYSCALL trampoline for hypervisors whose SYSCALL from user mode jumps to LSTAR but
+ * stays in user mode (see user.cc). Its page is mapped user-executable at
+ * arch::kSyscallTrampolineVa; INT3 then enters the kernel through the IDT (kvm-pvm turns
+ * INT 0x80 into #UD, but delivers breakpoints). */
+  .section .text.user_trampoline, "ax"
+  .p2align 12
+  .globl syscall_trampoline_page
+syscall_trampoline_page:
+  int3
+  ud2
+  .p2align 12

@@ -25,7 +25,7 @@ static_assert(sizeof(TrapFrame) == 22 * 8);
 
 // The frame of the current syscall (valid inside unix_syscall): lets unix read or change
 // the user registers that SYSRET restores (e.g. rt_sigreturn, signal delivery).
-TrapFrame *current_syscall_frame();
+TrapFrame* current_syscall_frame();
 
 // Leaves the kernel for good on this stack: clears all general registers and jumps to
 // rip with rsp in ring 3 (RFLAGS = IF|reserved bit; the FPU/SSE state is reset to its
@@ -33,37 +33,47 @@ TrapFrame *current_syscall_frame();
 [[noreturn]] void enter_user_mode(uint64_t rip, uint64_t rsp);
 
 // Resumes user mode with every register taken from frame (after signal delivery etc.).
-[[noreturn]] void return_to_user(const TrapFrame &frame);
+[[noreturn]] void return_to_user(const TrapFrame& frame);
 
 // FS base (TLS) of the running thread: arch_prctl(ARCH_SET_FS/ARCH_GET_FS).
 void set_fs_base(uint64_t base);
 uint64_t fs_base();
-void set_gs_base(uint64_t base);  // user GS (ARCH_SET_GS)
+void set_gs_base(uint64_t base); // user GS (ARCH_SET_GS)
 uint64_t gs_base();
 
 // FPU/SSE/AVX state of a thread. XSAVE (with the XCR0 features enabled at boot) when the
 // CPU has it, FXSAVE otherwise. Areas must be fpu_state_size() bytes, 64-byte aligned.
 size_t fpu_state_size();
 bool fpu_uses_xsave();
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+void fpu_save(void* area);
+void fpu_restore(const void* area);
 // Writes the power-on default state (FCW 0x37F, MXCSR 0x1F80) into an area.
-void fpu_init_area(void *area);
+void fpu_init_area(void* area);
 
 // Kernel stack top used by SYSCALL and by exceptions from ring 3.
 uint64_t kernel_stack_top();
+
+// The last page of the user half is reserved: on hypervisors where SYSCALL from user mode
+// does not enter the kernel (this machine's kvm-pvm, detected at boot by a probe), every
+// address space maps a user-executable trampoline there that enters the kernel with INT3
+// instead. kernel/unix must not place user mappings at or above this address.
+constexpr uint64_t kSyscallTrampolineVa = 0x00007FFFFFFFF000ull;
+constexpr uint64_t kUserMappableEnd = kSyscallTrampolineVa;
+// Physical page of the trampoline when it is in use, else 0 (mm maps it; no one else).
+uint64_t syscall_trampoline_phys();
+bool syscalls_via_trampoline();
 
 // Test seam: where user events go. Defaults to the unix:: hooks below; only the kernel-core
 // self-test (PVH command line `core.selftest`) installs its own.
 struct UserHooks {
   long (*syscall)(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
   bool (*page_fault)(uint64_t addr, uint64_t error_code);
-  void (*fault)(const TrapFrame &frame, int signal, uint64_t addr);  // must not return
+  void (*fault)(const TrapFrame& frame, int signal, uint64_t addr); // must not return
 };
-void set_user_hooks(const UserHooks &hooks);
-const UserHooks &user_hooks();
+void set_user_hooks(const UserHooks& hooks);
+const UserHooks& user_hooks();
 
-}  // namespace arch
+} // namespace arch
 
 // Implemented by kernel-unix (kernel/unix). Called with interrupts off on the per-CPU
 // kernel stack; the return value goes to RAX.
@@ -77,5 +87,5 @@ namespace unix {
 bool handle_user_page_fault(uint64_t addr, uint64_t error_code);
 // Any other fault in user mode (or an unresolved page fault): deliver `signal` or exit.
 // signal: 11 SIGSEGV, 4 SIGILL, 8 SIGFPE, 5 SIGTRAP, 7 SIGBUS. addr: CR2 for #PF, else rip.
-[[noreturn]] void handle_user_fault(const arch::TrapFrame &frame, int signal, uint64_t addr);
-}  // namespace unix
+[[noreturn]] void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr);
+} // namespace unix

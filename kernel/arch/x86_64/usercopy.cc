@@ -2,36 +2,46 @@
 
 #include "lib/errno.h"
 
-extern "C" size_t usercopy_raw(void *dst, const void *src, size_t n);
-extern "C" size_t userclear_raw(void *dst, size_t n);
-extern "C" long userstr_raw(char *dst, const char *src, size_t max);
+extern "C" size_t usercopy_raw(void* dst, const void* src, size_t n);
+extern "C" size_t userclear_raw(void* dst, size_t n);
+extern "C" long userstr_raw(char* dst, const char* src, size_t max);
 
 namespace {
-uint64_t addr(const void *p) { return reinterpret_cast<uint64_t>(p); }
-}  // namespace
+uint64_t addr(const void* p) {
+  return reinterpret_cast<uint64_t>(p);
+}
+} // namespace
 
-int copy_from_user(void *dst, const void *user_src, size_t len) {
-  if (!len) return 0;
-  if (!user_range_ok(addr(user_src), len)) return -kerr::EFAULT;
+int copy_from_user(void* dst, const void* user_src, size_t len) {
+  if (!len)
+    return 0;
+  if (!user_range_ok(addr(user_src), len))
+    return -kerr::EFAULT;
   return usercopy_raw(dst, user_src, len) ? -kerr::EFAULT : 0;
 }
 
-int copy_to_user(void *user_dst, const void *src, size_t len) {
-  if (!len) return 0;
-  if (!user_range_ok(addr(user_dst), len)) return -kerr::EFAULT;
+int copy_to_user(void* user_dst, const void* src, size_t len) {
+  if (!len)
+    return 0;
+  if (!user_range_ok(addr(user_dst), len))
+    return -kerr::EFAULT;
   return usercopy_raw(user_dst, src, len) ? -kerr::EFAULT : 0;
 }
 
-int clear_user(void *user_dst, size_t len) {
-  if (!len) return 0;
-  if (!user_range_ok(addr(user_dst), len)) return -kerr::EFAULT;
+int clear_user(void* user_dst, size_t len) {
+  if (!len)
+    return 0;
+  if (!user_range_ok(addr(user_dst), len))
+    return -kerr::EFAULT;
   return userclear_raw(user_dst, len) ? -kerr::EFAULT : 0;
 }
 
-long strncpy_from_user(char *dst, const char *user_src, size_t max) {
-  if (!max) return -kerr::ENAMETOOLONG;
+long strncpy_from_user(char* dst, const char* user_src, size_t max) {
+  if (!max)
+    return -kerr::ENAMETOOLONG;
   uint64_t src = addr(user_src);
-  if (src >= kUserAddressEnd) return -kerr::EFAULT;
+  if (src >= kUserAddressEnd)
+    return -kerr::EFAULT;
   // Never read past the end of user space, even while looking for the NUL.
   size_t limit = max;
   bool clipped = false;
@@ -40,9 +50,11 @@ long strncpy_from_user(char *dst, const char *user_src, size_t max) {
     clipped = true;
   }
   long n = userstr_raw(dst, user_src, limit);
-  if (n < 0) return -kerr::EFAULT;
+  if (n < 0)
+    return -kerr::EFAULT;
   if (static_cast<size_t>(n) == limit) {
-    if (clipped) return -kerr::EFAULT;
+    if (clipped)
+      return -kerr::EFAULT;
     dst[max - 1] = 0;
     return -kerr::ENAMETOOLONG;
   }

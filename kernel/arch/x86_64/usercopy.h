@@ -7,18 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-constexpr uint64_t kUserAddressEnd = 0x0000800000000000ull;  // first non-user address
+constexpr uint64_t kUserAddressEnd = 0x0000800000000000ull; // first non-user address
 
 // True if [addr, addr+len) is a user range (no overflow, below kUserAddressEnd).
 inline bool user_range_ok(uint64_t addr, size_t len) {
   return addr <= kUserAddressEnd && len <= kUserAddressEnd - addr;
 }
 
-int copy_from_user(void *dst, const void *user_src, size_t len);
-int copy_to_user(void *user_dst, const void *src, size_t len);
+int copy_from_user(void* dst, const void* user_src, size_t len);
+int copy_to_user(void* user_dst, const void* src, size_t len);
 // Clears len user bytes.
-int clear_user(void *user_dst, size_t len);
+int clear_user(void* user_dst, size_t len);
 // Copies a NUL-terminated user string of at most max-1 characters plus NUL into dst.
 // Returns the string length (without NUL), -EFAULT, or -ENAMETOOLONG when no NUL occurs
 // within max bytes (dst then holds max-1 bytes and a NUL).
-long strncpy_from_user(char *dst, const char *user_src, size_t max);
+long strncpy_from_user(char* dst, const char* user_src, size_t max);
