@@ -76,7 +76,7 @@ void test_address_space() {
   auto t = g_as->translate(kCodeVa + 5);
   ok = ok && t.ok() && t->phys == code && t->prot == (mm::kProtRead | mm::kProtExec);
   ok = ok && !g_as->translate(kDemandVa).ok();
-  ok = ok && g_as->map(0x123, code, mm::kProtRead).error() == -kerr::EINVAL;
+  ok = ok && g_as->map(0x123, code, mm::kProtRead).error() == -EINVAL;
   g_as->activate();
   check(ok, "address space");
 }
@@ -89,15 +89,15 @@ void test_usercopy() {
   ok = ok && memcmp(buf, "hello", 6) == 0;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 16) == 5;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 3) ==
-                 -kerr::ENAMETOOLONG;
+                 -ENAMETOOLONG;
   // Unmapped user memory, a range running into the kernel half, a kernel pointer.
-  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x5000), 4) == -kerr::EFAULT;
-  ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 4090), buf, 16) == -kerr::EFAULT;
-  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x00007FFFFFFFFFF8), 16) == -kerr::EFAULT;
-  ok = ok && copy_from_user(buf, selftest_user_start, 4) == -kerr::EFAULT;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x5000), 4) == -EFAULT;
+  ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 4090), buf, 16) == -EFAULT;
+  ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x00007FFFFFFFFFF8), 16) == -EFAULT;
+  ok = ok && copy_from_user(buf, selftest_user_start, 4) == -EFAULT;
   ok = ok && clear_user(reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0 && buf[0] == 0;
-  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -kerr::EFAULT;
+  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -EFAULT;
   check(ok, "usercopy");
 }
 
@@ -125,7 +125,7 @@ void test_block() {
     w[i] = static_cast<uint8_t>(i * 7 + 1);
   bool ok = disk->write(1, 3, w).ok() && disk->flush().ok();
   ok = ok && disk->read(1, 3, r).ok() && memcmp(w, r, 3 * 512) == 0;
-  ok = ok && disk->read(disk->capacity_sectors(), 1, r).error() == -kerr::EINVAL;
+  ok = ok && disk->read(disk->capacity_sectors(), 1, r).error() == -EINVAL;
   // A buffer on the boot stack lives in the kernel image: also valid DMA memory.
   uint8_t sector[512];
   ok = ok && disk->read(2, 1, sector).ok() && memcmp(sector, w + 512, 512) == 0;
@@ -157,7 +157,7 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
     check(a0 == 9, "user SSE");
     return 0;
   default:
-    return -kerr::ENOSYS;
+    return -ENOSYS;
   }
 }
 

@@ -83,7 +83,7 @@ public:
   }
   Status write(uint64_t sector, size_t count, const void* buffer) override {
     if (read_only_)
-      return Err(-kerr::EROFS);
+      return Err(-EROFS);
     return transfer(kReqOut, sector, count, const_cast<void*>(buffer));
   }
   Status flush() override {
@@ -294,12 +294,12 @@ Status Disk::submit(uint32_t type, uint64_t sector, void* data, size_t len) {
     cpu::pause();
     if (cpu::rdtsc() - start > (1ull << 36)) { // tens of seconds at any plausible TSC rate
       kprintf("virtio-blk: request timed out\n");
-      return Err(-kerr::EIO);
+      return Err(-EIO);
     }
   }
   barrier();
   ++last_used_;
-  return *status_byte_ == 0 ? status_ok() : Status(Err(-kerr::EIO));
+  return *status_byte_ == 0 ? status_ok() : Status(Err(-EIO));
 }
 
 // Kernel memory only: the direct map and the kernel image are physically contiguous.
@@ -310,9 +310,9 @@ bool dma_ok(const void* p, size_t len) {
 
 Status Disk::transfer(uint32_t type, uint64_t sector, size_t count, void* buffer) {
   if (sector > capacity_ || count > capacity_ - sector)
-    return Err(-kerr::EINVAL);
+    return Err(-EINVAL);
   if (!dma_ok(buffer, count * block::kSectorSize))
-    return Err(-kerr::EINVAL);
+    return Err(-EINVAL);
   auto* p = static_cast<uint8_t*>(buffer);
   while (count) {
     size_t n = count < kMaxChunkSectors ? count : kMaxChunkSectors;

@@ -1,76 +1,78 @@
-// Linux errno values (x86-64). Kernel functions return them negated, as Linux syscalls do.
+// Linux errno values (x86-64) as the usual E* macros. Kernel functions return them negated,
+// as Linux system calls do: `return -EFAULT;`. In host builds (unit tests) the C library's
+// <errno.h> provides the same macros with the same values (glibc on Linux/x86-64).
 #pragma once
 
-namespace kerr {
-enum : int {
-  EPERM = 1,
-  ENOENT = 2,
-  ESRCH = 3,
-  EINTR = 4,
-  EIO = 5,
-  ENXIO = 6,
-  E2BIG = 7,
-  ENOEXEC = 8,
-  EBADF = 9,
-  ECHILD = 10,
-  EAGAIN = 11,
-  ENOMEM = 12,
-  EACCES = 13,
-  EFAULT = 14,
-  ENOTBLK = 15,
-  EBUSY = 16,
-  EEXIST = 17,
-  EXDEV = 18,
-  ENODEV = 19,
-  ENOTDIR = 20,
-  EISDIR = 21,
-  EINVAL = 22,
-  ENFILE = 23,
-  EMFILE = 24,
-  ENOTTY = 25,
-  ETXTBSY = 26,
-  EFBIG = 27,
-  ENOSPC = 28,
-  ESPIPE = 29,
-  EROFS = 30,
-  EMLINK = 31,
-  EPIPE = 32,
-  EDOM = 33,
-  ERANGE = 34,
-  EDEADLK = 35,
-  ENAMETOOLONG = 36,
-  ENOLCK = 37,
-  ENOSYS = 38,
-  ENOTEMPTY = 39,
-  ELOOP = 40,
-  ENOMSG = 42,
-  EIDRM = 43,
-  ENODATA = 61,
-  ETIME = 62,
-  EOVERFLOW = 75,
-  EILSEQ = 84,
-  ENOTSOCK = 88,
-  EDESTADDRREQ = 89,
-  EMSGSIZE = 90,
-  EPROTOTYPE = 91,
-  ENOPROTOOPT = 92,
-  EPROTONOSUPPORT = 93,
-  EOPNOTSUPP = 95,
-  EAFNOSUPPORT = 97,
-  EADDRINUSE = 98,
-  EADDRNOTAVAIL = 99,
-  ENETDOWN = 100,
-  ENETUNREACH = 101,
-  ECONNRESET = 104,
-  ENOBUFS = 105,
-  EISCONN = 106,
-  ENOTCONN = 107,
-  ETIMEDOUT = 110,
-  ECONNREFUSED = 111,
-  EALREADY = 114,
-  EINPROGRESS = 115,
-  ESTALE = 116,
-  EDQUOT = 122,
-  ECANCELED = 125,
-};
-} // namespace kerr
+#ifdef KERNEL_HOST_BUILD
+#include <errno.h>
+#else
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EIO 5
+#define ENXIO 6
+#define E2BIG 7
+#define ENOEXEC 8
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define ENOTBLK 15
+#define EBUSY 16
+#define EEXIST 17
+#define EXDEV 18
+#define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
+#define ENOTTY 25
+#define ETXTBSY 26
+#define EFBIG 27
+#define ENOSPC 28
+#define ESPIPE 29
+#define EROFS 30
+#define EMLINK 31
+#define EPIPE 32
+#define EDOM 33
+#define ERANGE 34
+#define EDEADLK 35
+#define ENAMETOOLONG 36
+#define ENOLCK 37
+#define ENOSYS 38
+#define ENOTEMPTY 39
+#define ELOOP 40
+#define ENOMSG 42
+#define EIDRM 43
+#define ENODATA 61
+#define ETIME 62
+#define EOVERFLOW 75
+#define EILSEQ 84
+#define ENOTSOCK 88
+#define EDESTADDRREQ 89
+#define EMSGSIZE 90
+#define EPROTOTYPE 91
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
+#define EOPNOTSUPP 95
+#define EAFNOSUPPORT 97
+#define EADDRINUSE 98
+#define EADDRNOTAVAIL 99
+#define ENETDOWN 100
+#define ENETUNREACH 101
+#define ECONNRESET 104
+#define ENOBUFS 105
+#define EISCONN 106
+#define ENOTCONN 107
+#define ETIMEDOUT 110
+#define ECONNREFUSED 111
+#define EALREADY 114
+#define EINPROGRESS 115
+#define ESTALE 116
+#define EDQUOT 122
+#define ECANCELED 125
+#endif

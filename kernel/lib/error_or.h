@@ -1,7 +1,7 @@
 // ErrorOr<T>: either a value or a negative Linux errno (see lib/errno.h).
 //
 //   ErrorOr<size_t> r = read_something();
-//   if (!r) return r.error();      // error() is negative, e.g. -kerr::EFAULT
+//   if (!r) return r.error();      // error() is negative, e.g. -EFAULT
 //   use(*r);
 //
 // T must be default-constructible (kernel values are small PODs, pointers, sizes).
@@ -17,7 +17,7 @@ public:
     ErrorOr r;
     r.error_ = err < 0 ? err : -err;
     if (r.error_ == 0)
-      r.error_ = -kerr::EINVAL;
+      r.error_ = -EINVAL;
     return r;
   }
 
@@ -37,7 +37,7 @@ private:
   int error_;
 };
 
-// Shorthand: `return Err(-kerr::ENOMEM);` converts to any ErrorOr<T>.
+// Shorthand: `return Err(-ENOMEM);` converts to any ErrorOr<T>.
 struct Err {
   explicit Err(int e) : err(e) {}
   template <typename T> operator ErrorOr<T>() const { return ErrorOr<T>::failure(err); }

@@ -66,6 +66,8 @@ void buffer_sink(void* ctx, const char* data, size_t len) {
   auto* b = static_cast<char**>(ctx); // b[0] = cursor, b[1] = end (exclusive, NUL room kept)
   size_t room = static_cast<size_t>(b[1] - b[0]);
   size_t n = len < room ? len : room;
+  if (!n)
+    return;
   memcpy(b[0], data, n);
   b[0] += n;
 }

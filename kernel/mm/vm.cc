@@ -213,7 +213,7 @@ void* map_mmio(uint64_t phys, size_t size) {
 ErrorOr<AddressSpace*> AddressSpace::create() {
   uint64_t root = alloc_zeroed_page();
   if (!root)
-    return Err(-kerr::ENOMEM);
+    return Err(-ENOMEM);
   auto* as = new AddressSpace;
   as->pml4_phys_ = root;
   uint64_t* dst = table(root);
@@ -224,7 +224,7 @@ ErrorOr<AddressSpace*> AddressSpace::create() {
     uint64_t* pte = as->walk(arch::kSyscallTrampolineVa, true);
     if (!pte) {
       as->destroy();
-      return Err(-kerr::ENOMEM);
+      return Err(-ENOMEM);
     }
     *pte = tramp | kPtePresent | kPteUser; // read + execute, never writable
   }
@@ -252,10 +252,10 @@ uint64_t* AddressSpace::walk(uint64_t va, bool create) const {
 
 Status AddressSpace::map(uint64_t va, uint64_t phys, unsigned prot) {
   if ((va | phys) & (kPageSize - 1) || va >= arch::kUserMappableEnd || prot == kProtNone)
-    return Err(-kerr::EINVAL);
+    return Err(-EINVAL);
   uint64_t* pte = walk(va, true);
   if (!pte)
-    return Err(-kerr::ENOMEM);
+    return Err(-ENOMEM);
   bool was_present = *pte & kPtePresent;
   *pte = phys | user_pte_flags(prot);
   if (was_present && g_current == this)
@@ -265,10 +265,10 @@ Status AddressSpace::map(uint64_t va, uint64_t phys, unsigned prot) {
 
 ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {
   if (va >= arch::kUserMappableEnd)
-    return Err(-kerr::EINVAL);
+    return Err(-EINVAL);
   uint64_t* pte = walk(page_round_down(va), false);
   if (!pte || !(*pte & kPtePresent))
-    return Err(-kerr::ENOENT);
+    return Err(-ENOENT);
   uint64_t phys = *pte & kPteAddrMask;
   *pte = 0;
   if (g_current == this)
@@ -278,10 +278,10 @@ ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {
 
 Status AddressSpace::protect(uint64_t va, unsigned prot) {
   if (prot == kProtNone || va >= arch::kUserMappableEnd)
-    return Err(-kerr::EINVAL);
+    return Err(-EINVAL);
   uint64_t* pte = walk(page_round_down(va), false);
   if (!pte || !(*pte & kPtePresent))
-    return Err(-kerr::ENOENT);
+    return Err(-ENOENT);
   *pte = (*pte & kPteAddrMask) | user_pte_flags(prot);
   if (g_current == this)
     cpu::invlpg(page_round_down(va));
@@ -291,7 +291,7 @@ Status AddressSpace::protect(uint64_t va, unsigned prot) {
 ErrorOr<Translation> AddressSpace::translate(uint64_t va) const {
   uint64_t* pte = walk(page_round_down(va), false);
   if (!pte || !(*pte & kPtePresent))
-    return Err(-kerr::ENOENT);
+    return Err(-ENOENT);
   return Translation{*pte & kPteAddrMask, prot_of(*pte)};
 }
 

@@ -9,7 +9,7 @@
 
 extern "C" __attribute__((weak)) long unix_syscall(long nr, long, long, long, long, long, long) {
   kprintf("syscall %ld: no unix layer\n", nr);
-  return -kerr::ENOSYS;
+  return -ENOSYS;
 }
 
 namespace unix {

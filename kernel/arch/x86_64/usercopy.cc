@@ -16,32 +16,32 @@ int copy_from_user(void* dst, const void* user_src, size_t len) {
   if (!len)
     return 0;
   if (!user_range_ok(addr(user_src), len))
-    return -kerr::EFAULT;
-  return usercopy_raw(dst, user_src, len) ? -kerr::EFAULT : 0;
+    return -EFAULT;
+  return usercopy_raw(dst, user_src, len) ? -EFAULT : 0;
 }
 
 int copy_to_user(void* user_dst, const void* src, size_t len) {
   if (!len)
     return 0;
   if (!user_range_ok(addr(user_dst), len))
-    return -kerr::EFAULT;
-  return usercopy_raw(user_dst, src, len) ? -kerr::EFAULT : 0;
+    return -EFAULT;
+  return usercopy_raw(user_dst, src, len) ? -EFAULT : 0;
 }
 
 int clear_user(void* user_dst, size_t len) {
   if (!len)
     return 0;
   if (!user_range_ok(addr(user_dst), len))
-    return -kerr::EFAULT;
-  return userclear_raw(user_dst, len) ? -kerr::EFAULT : 0;
+    return -EFAULT;
+  return userclear_raw(user_dst, len) ? -EFAULT : 0;
 }
 
 long strncpy_from_user(char* dst, const char* user_src, size_t max) {
   if (!max)
-    return -kerr::ENAMETOOLONG;
+    return -ENAMETOOLONG;
   uint64_t src = addr(user_src);
   if (src >= kUserAddressEnd)
-    return -kerr::EFAULT;
+    return -EFAULT;
   // Never read past the end of user space, even while looking for the NUL.
   size_t limit = max;
   bool clipped = false;
@@ -51,12 +51,12 @@ long strncpy_from_user(char* dst, const char* user_src, size_t max) {
   }
   long n = userstr_raw(dst, user_src, limit);
   if (n < 0)
-    return -kerr::EFAULT;
+    return -EFAULT;
   if (static_cast<size_t>(n) == limit) {
     if (clipped)
-      return -kerr::EFAULT;
+      return -EFAULT;
     dst[max - 1] = 0;
-    return -kerr::ENAMETOOLONG;
+    return -ENAMETOOLONG;
   }
   return n;
 }

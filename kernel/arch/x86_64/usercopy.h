@@ -1,7 +1,7 @@
 // Copying between kernel memory and user memory. Each function checks that the user range
 // lies entirely in the lower half and runs under an exception fixup: a user address that is
 // unmapped (and not made present by unix::handle_user_page_fault, i.e. demand paging) gives
-// -EFAULT, never a kernel fault. Return 0 on success or -kerr::EFAULT.
+// -EFAULT, never a kernel fault. Return 0 on success or -EFAULT.
 #pragma once
 
 #include <stddef.h>
