@@ -72,7 +72,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   ktime::init();
   krandom::init();
   pci_drivers::init();
-  if (boot::cmdline_has("core.selftest"))
+  if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic"))
     selftest::run();
   unix::start();
 }

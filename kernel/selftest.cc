@@ -88,8 +88,8 @@ void test_usercopy() {
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
   ok = ok && memcmp(buf, "hello", 6) == 0;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 16) == 5;
-  ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 3) ==
-                 -ENAMETOOLONG;
+  ok =
+      ok && strncpy_from_user(buf, reinterpret_cast<const char*>(kStackVa + 8), 3) == -ENAMETOOLONG;
   // Unmapped user memory, a range running into the kernel half, a kernel pointer.
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x5000), 4) == -EFAULT;
   ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 4090), buf, 16) == -EFAULT;
@@ -119,6 +119,7 @@ void test_block() {
     check(false, "block: no disk");
     return;
   }
+  kprintf("disk: %s\n", disk->name());
   auto* w = static_cast<uint8_t*>(kmalloc(3 * 512));
   auto* r = static_cast<uint8_t*>(kmalloc(3 * 512));
   for (int i = 0; i < 3 * 512; ++i)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Boots kernel.img by PVH (qemu -kernel) under TCG with the kernel-core self-test on its
+# command line and compares the whole serial output and QEMU's exit status.
+#   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine>
+# mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic.
+set -euo pipefail
+qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5
+extra=()
+mkdir -p "$work"
+disk=$work/disk-$mode-$machine.img
+out=$work/serial-$mode-$machine.txt
+rm -f "$disk"
+truncate -s 8M "$disk"   # sparse scratch disk: the self-test writes sectors 1-3
+
+disk_name="virtio-blk"
+case $mode in
+  selftest-legacy)
+    extra=(-global virtio-blk-pci.disable-modern=on)
+    disk_name="virtio-blk (legacy)"
+    ;&
+  selftest)
+    append=core.selftest
+    expected_status=1   # isa-debug-exit: (0 << 1) | 1
+    expected="heap: ok
+address space: ok
+usercopy: ok
+syscall arguments: ok
+syscall return value: ok
+demand paging: ok
+user SSE: ok
+user fault: ok
+clocks: ok
+random: ok
+disk: $disk_name
+block read/write: ok
+selftest: passed"
+    ;;
+  panic)
+    append=core.selftest.panic
+    expected_status=253  # (126 << 1) | 1
+    expected=""
+    ;;
+  *) echo "unknown mode $mode" >&2; exit 2 ;;
+esac
+
+set +e
+timeout 60 "$qemu" -accel tcg -cpu max -machine "$machine" -m 64M -display none -nodefaults \
+  -no-reboot -serial "file:$out" -device isa-debug-exit -kernel "$kernel" -append "$append" \
+  -drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0 "${extra[@]}"
+status=$?
+set -e
+rm -f "$disk"
+
+fail=0
+if [[ $status -ne $expected_status ]]; then
+  echo "FAIL: QEMU exit status $status, expected $expected_status" >&2
+  fail=1
+fi
+if [[ $mode != panic ]]; then
+  if [[ "$(cat "$out")" != "$expected" ]]; then
+    echo "FAIL: serial output differs from the expected output:" >&2
+    diff <(printf '%s\n' "$expected") "$out" >&2 || true
+    fail=1
+  fi
+else
+  # The fault report carries addresses and registers; check its fixed lines.
+  grep -qx 'selftest: kernel fault' "$out" || { echo "FAIL: no 'selftest: kernel fault'" >&2; fail=1; }
+  grep -q '^kernel fault: page fault (vector 14, error 0x2) at rip 0xffffffff8' "$out" ||
+    { echo "FAIL: no page-fault report" >&2; fail=1; }
+  grep -qx '  fault address 0xffff900000000000' "$out" || { echo "FAIL: wrong fault address" >&2; fail=1; }
+  [[ "$(tail -n 1 "$out")" == "kernel panic: fatal kernel exception" ]] ||
+    { echo "FAIL: last line is not the panic message" >&2; fail=1; }
+fi
+if [[ $fail -ne 0 ]]; then
+  echo "--- serial output ($out) ---" >&2
+  cat "$out" >&2
+  exit 1
+fi
+echo "ok: $mode on $machine"
