@@ -14,8 +14,7 @@ using ELFT = llvm::object::ELF64LE;
 using Phdr = ELFT::Phdr;
 
 llvm::Error fail(llvm::StringRef path, const llvm::Twine& what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s", path.str().c_str(),
-                                 what.str().c_str());
+  return errorLine(path + ": " + what);
 }
 
 // The e_ident/e_* checks of glibc's open_verify(), in its order: some mismatches make

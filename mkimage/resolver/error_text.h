@@ -8,4 +8,9 @@
 
 namespace mkimage {
 std::string errorText(llvm::Error error);
-}
+// Escapes control characters (as \xNN) so that names taken from files keep an error
+// message on one line.
+std::string oneLine(llvm::StringRef text);
+// An llvm::Error with `message` made one line.
+llvm::Error errorLine(const llvm::Twine& message);
+} // namespace mkimage

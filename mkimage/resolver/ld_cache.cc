@@ -1,5 +1,7 @@
 #include "resolver/ld_cache.h"
 
+#include "resolver/error_text.h"
+
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -20,8 +22,7 @@ constexpr size_t kOldHeader = 16, kOldEntry = 12; // magic[11]+pad, nlibs; flags
 constexpr size_t kNewHeader = 48, kNewEntry = 24;
 
 llvm::Error fail(llvm::StringRef name, const llvm::Twine& what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s", name.str().c_str(),
-                                 what.str().c_str());
+  return errorLine(name + ": " + what);
 }
 
 template <typename T> T load(llvm::StringRef data, size_t offset) {

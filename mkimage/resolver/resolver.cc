@@ -3,6 +3,7 @@
 #include "resolver/resolver.h"
 
 #include "resolver/elf_object.h"
+#include "resolver/error_text.h"
 #include "resolver/ld_cache.h"
 #include "resolver/nss_files.h"
 #include "resolver/search_paths.h"
@@ -22,7 +23,7 @@ namespace mkimage {
 namespace {
 
 llvm::Error fail(const llvm::Twine& message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", message.str().c_str());
+  return errorLine(message);
 }
 
 std::string guestDirName(llvm::StringRef path) {
