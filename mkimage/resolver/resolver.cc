@@ -40,6 +40,7 @@ struct Object {
   std::vector<std::string> aliases; // l_libname: every name it was requested by
   std::string realGuestPath, hostPath;
   std::vector<CrossedLink> links;
+  std::vector<std::pair<std::string, std::string>> otherPaths;  // (guest, host) of aliases
   bool hostMapped = false;
   DstContext dst;
   ElfObjectInfo info;
@@ -330,9 +331,12 @@ llvm::Expected<int> Resolver::map(int loader, llvm::StringRef name, bool optiona
   for (size_t i = 1; i < objects_.size(); ++i) {
     if (objects_[i].dev == c.dev && objects_[i].ino == c.ino) {
       objects_[i].aliases.push_back(name.str());
-      // The loader still opened this path: the image must resolve it too.
+      // The loader still opened this path: the image must resolve it too (through the
+      // symlinks crossed, or as a second copy when it is another name of the same inode).
       for (CrossedLink& link : c.links)
         objects_[i].links.push_back(std::move(link));
+      if (c.realGuestPath != objects_[i].realGuestPath)
+        objects_[i].otherPaths.push_back({c.realGuestPath, c.hostPath});
       return int(i);
     }
   }
@@ -406,6 +410,14 @@ void Resolver::emit(Closure& closure) {
     e.hostPath = o.hostPath;
     e.neededBy = o.neededBy;
     addEntry(closure, emitted, std::move(e));
+    for (const auto& [otherGuest, otherHost] : o.otherPaths) {
+      ResolvedEntry copy;
+      copy.kind = ResolvedEntry::Kind::File;
+      copy.guestPath = otherGuest;
+      copy.hostPath = otherHost;
+      copy.neededBy = o.neededBy;
+      addEntry(closure, emitted, std::move(copy));
+    }
     closure.objects.push_back({o.name, o.openedPath, o.realGuestPath, o.hostPath, o.neededBy});
   }
 }
@@ -421,6 +433,9 @@ llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
                 (program->verdict == ElfVerdict::WrongClass ? "32-bit ELF" : "other machine") +
                 ")");
   tree_.noteConsulted(programHostPath);
+
+  if (!options_.sysroot.empty() && !llvm::sys::fs::is_directory(options_.sysroot))
+    return fail("sysroot " + options_.sysroot + ": not a directory");
 
   Object main;
   std::string guest = options_.programGuestPath;

@@ -16,7 +16,9 @@ struct ResolveOptions {
   // absolute symlink targets and the target's /etc/ld.so.cache) happens inside it.
   std::string sysroot;
   // Where the program sits in the image; "" means "/<file name>". $ORIGIN of the
-  // program is its guest directory, mapped back to the program's host directory.
+  // program is its guest directory; paths starting with it are looked up in the program's
+  // host directory instead ("host-mapped"), unless the program already is at that guest
+  // path inside the sysroot, in which case it is an ordinary object of the target tree.
   std::string programGuestPath;
   // LD_LIBRARY_PATH of the IMAGE's environment (never the host's), already split.
   std::vector<std::string> ldLibraryPath;
@@ -57,19 +59,23 @@ struct LoadedObject {
 
 struct Closure {
   // Deterministic order: the interpreter, then objects in loader (breadth-first) order,
-  // each preceded by the symlinks that lead to it; directory symlinks (e.g. /lib ->
-  // usr/lib) appear before the first entry below them; generated files last.
-  // No guest path appears twice.
+  // each preceded by the symlinks crossed on the way to it, in crossing order (e.g.
+  // /lib64/ld-linux-x86-64.so.2 -> ..., /lib -> usr/lib); generated files last.
+  // No guest path appears twice. Objects found through a host-mapped $ORIGIN (see
+  // programGuestPath) are File entries at the lexically normalised guest path.
   std::vector<ResolvedEntry> entries;
-  // Every host file or directory read or stat'ed, sorted and unique (for depfiles).
+  // For depfiles, sorted and unique: every existing host file read (program, interpreter,
+  // libraries, candidates skipped for their class, ld.so.cache, symlinks crossed) and the
+  // deepest existing directory of every failed probe (a library appearing there would
+  // change the answer). Paths that do not exist are not listed.
   std::vector<std::string> consulted;
   // The objects in load order: the interpreter first, then breadth-first DT_NEEDED order,
   // then extra libraries and NSS modules. The program itself is not listed.
   std::vector<LoadedObject> objects;
 };
 
-// Resolves the closure of the program at `programHostPath` (a host path; with a
-// sysroot it is usually but not necessarily inside it). The program itself is not an
+// Resolves the closure of the program at `programHostPath` (a host path, inside the
+// sysroot or not). The program itself is not an
 // entry. Errors are one line and name the file, or for a missing library: the library,
 // the chain of objects that needed it and the directories searched.
 llvm::Expected<Closure> resolveClosure(llvm::StringRef programHostPath,

@@ -1,6 +1,8 @@
 #include "resolver/target_tree.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <deque>
 #include <sys/stat.h>
@@ -9,7 +11,10 @@
 namespace mkimage {
 
 TargetTree::TargetTree(llvm::StringRef sysroot) {
-  root_ = sysroot.str();
+  llvm::SmallString<256> absolute(sysroot);
+  if (!absolute.empty())
+    llvm::sys::fs::make_absolute(absolute);  // host paths in the closure are absolute
+  root_ = absolute.str().str();
   while (!root_.empty() && root_.back() == '/')
     root_.pop_back();
 }
