@@ -1,7 +1,6 @@
 // kernel_entry: called by arch/x86_64/boot.S on the boot stack with the early page tables.
 // Brings up the machine side (console, CPU tables, memory, clocks, randomness, PCI disks),
 // then hands over to the unix layer: unix::start() (kernel/unix).
-#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/boot_internal.h"
 #include "arch/x86_64/cpu.h"
@@ -18,6 +17,8 @@
 namespace selftest {
 [[noreturn]] void run(); // selftest.cc
 }
+
+uint64_t boot_tsc_core_ready;
 
 namespace {
 using InitFn = void (*)();
@@ -62,16 +63,37 @@ void run_constructors() {
 }
 
 extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
+  // Per-stage TSC stamps, printed with `core.boot_timing` (PVH command line).
+  uint64_t stamps[10];
+  int n = 0;
   run_constructors();
   serial::init();
   mm::MemoryMap& map = boot::init(path, start_info);
+  stamps[n++] = cpu::rdtsc();
   arch::init_cpu();
+  stamps[n++] = cpu::rdtsc();
   mm::init(map);
+  stamps[n++] = cpu::rdtsc();
   arch::probe_syscall_path();
-  acpi::init(boot::info().rsdp_phys);
+  stamps[n++] = cpu::rdtsc();
   ktime::init();
+  stamps[n++] = cpu::rdtsc();
   krandom::init();
+  stamps[n++] = cpu::rdtsc();
   pci_drivers::init();
+  boot_tsc_core_ready = cpu::rdtsc();
+  if (boot::cmdline_has("core.boot_timing")) {
+    static const char* const kStages[] = {"boot info",     "cpu",    "mm",
+                                          "syscall probe", "clocks", "random"};
+    kprintf("kernel-core: stages (us since entry):");
+    for (int i = 0; i < n; ++i)
+      kprintf(" %s %lu,", kStages[i],
+              static_cast<unsigned long>(ktime::tsc_to_ns(stamps[i]) / 1000));
+    kprintf(" pci\n");
+    kprintf("kernel-core: machine ready %lu us after kernel entry (TSC %lu kHz from %s)\n",
+            static_cast<unsigned long>(ktime::tsc_to_ns(boot_tsc_core_ready) / 1000),
+            static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source());
+  }
   if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic"))
     selftest::run();
   unix::start();

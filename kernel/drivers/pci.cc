@@ -113,6 +113,18 @@ Bar read_bar(Address a, int index) {
   return bar;
 }
 
+uint64_t bar_address(Address a, int index, bool* io) {
+  uint8_t off = static_cast<uint8_t>(0x10 + index * 4);
+  uint32_t lo = read32(a, off);
+  *io = lo & 1;
+  if (*io)
+    return lo & ~3u;
+  uint64_t addr = lo & ~0xFull;
+  if (((lo >> 1) & 3) == 2 && index < 5)
+    addr |= static_cast<uint64_t>(read32(a, static_cast<uint8_t>(off + 4))) << 32;
+  return addr;
+}
+
 void enable_device(Address a) {
   write16(a, 0x04, static_cast<uint16_t>(read16(a, 0x04) | 0x7)); // I/O, memory, bus master
 }

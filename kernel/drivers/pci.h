@@ -33,6 +33,8 @@ struct Device {
 void enumerate(void (*visit)(const Device&, void* ctx), void* ctx);
 // Decodes BAR i (sizing it by writing all-ones; restores the original value).
 Bar read_bar(Address a, int index);
+// The address of BAR i without sizing it (fewer config accesses); io tells the kind.
+uint64_t bar_address(Address a, int index, bool* io);
 // Turns on memory + I/O decoding and bus mastering.
 void enable_device(Address a);
 // Offset of the first capability with this id at or after `start` (0 = from the list head);

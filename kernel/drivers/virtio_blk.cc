@@ -183,10 +183,11 @@ bool Disk::init_modern(const pci::Device& dev) {
     uint32_t length = pci::read32(dev.addr, static_cast<uint8_t>(cap + 12));
     if (bar_index > 5 || (type != 1 && type != 2 && type != 4))
       continue;
-    pci::Bar bar = pci::read_bar(dev.addr, bar_index);
-    if (bar.io || !bar.address)
+    bool io = false;
+    uint64_t bar = pci::bar_address(dev.addr, bar_index, &io);
+    if (io || !bar)
       continue;
-    auto* va = static_cast<volatile uint8_t*>(mm::map_mmio(bar.address + offset, length));
+    auto* va = static_cast<volatile uint8_t*>(mm::map_mmio(bar + offset, length));
     if (type == 1 && !common_)
       common_ = va;
     if (type == 2 && !notify_base) {

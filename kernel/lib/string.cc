@@ -3,9 +3,13 @@
 #ifndef KERNEL_HOST_BUILD
 // The compiler turns loops into calls to these; keep them free of such loops themselves
 // by using string instructions.
+// Eight bytes per iteration where possible: string instructions are executed one
+// iteration at a time when a hypervisor emulates the kernel (this machine's kvm-pvm).
 extern "C" void* memcpy(void* dst, const void* src, size_t n) {
   void* d = dst;
-  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+  size_t words = n / 8, rest = n % 8;
+  asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(rest) : : "memory");
   return dst;
 }
 
@@ -25,7 +29,10 @@ extern "C" void* memmove(void* dst, const void* src, size_t n) {
 
 extern "C" void* memset(void* dst, int c, size_t n) {
   void* d = dst;
-  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  uint64_t pattern = static_cast<uint8_t>(c) * 0x0101010101010101ull;
+  size_t words = n / 8, rest = n % 8;
+  asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+  asm volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
   return dst;
 }
 

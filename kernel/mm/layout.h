@@ -1,7 +1,7 @@
 // Virtual memory layout (x86-64, 4-level paging, 48-bit addresses):
 //
 //   0x0000000000000000 .. 0x00007FFFFFFFFFFF  user (per-process page tables)
-//   0xFFFF800000000000 .. +max physical       direct map of all physical memory (NX)
+//   0xFFFF800000000000 .. +end of RAM         direct map of physical memory (NX)
 //   0xFFFFC00000000000 ..                     device MMIO mappings (uncached, NX)
 //   0xFFFFFFFF80000000 ..                     kernel image, linked at +0x200000 (phys 0x200000)
 //

@@ -16,13 +16,21 @@ void PageAllocator::init(uint64_t* bitmap, const MemoryMap& map) {
   memset(bits_, 0, bitmap_bytes(map.highest_ram_end()));
   free_pages_ = total_pages_ = 0;
   for (size_t i = 0; i < map.ram_count; ++i) {
-    for (uint64_t p = map.ram[i].base / kPageSize; p < map.ram[i].end() / kPageSize; ++p) {
-      if (p == 0)
-        continue; // 0 means "no page"
+    uint64_t p = map.ram[i].base / kPageSize;
+    uint64_t end = map.ram[i].end() / kPageSize;
+    if (p == 0)
+      p = 1; // 0 means "no page"
+    if (p >= end)
+      continue;
+    free_pages_ += end - p;
+    total_pages_ += end - p;
+    // Whole words at once: this runs once per boot over all of RAM.
+    for (; p < end && p % 64; ++p)
       set_free(p, true);
-      ++free_pages_;
-      ++total_pages_;
-    }
+    for (; p + 64 <= end; p += 64)
+      bits_[p / 64] = ~0ull;
+    for (; p < end; ++p)
+      set_free(p, true);
   }
   search_hint_ = 0;
 }

@@ -60,9 +60,12 @@ TEST(PvhMemmap, TypeOneIsRamEverythingElseReserved) {
     uint64_t addr, size;
     uint32_t type, reserved;
   } entries[] = {
-      {0, 0x9FC00, 1, 0},          {0x9FC00, 0x400, 2, 0},     {0xF0000, 0x10000, 2, 0},
-      {0x100000, 0x7F00000, 1, 0}, {0x7FE0000, 0x20000, 3, 0}, // ACPI tables inside the RAM entry
-                                                               // above
+      {0, 0x9FC00, 1, 0},
+      {0x9FC00, 0x400, 2, 0},
+      {0xF0000, 0x10000, 2, 0},
+      {0x100000, 0x7F00000, 1, 0},
+      {0x7FE0000, 0x20000, 3, 0}, // ACPI tables inside the RAM entry
+                                  // above
       {0xFFFC0000, 0x40000, 2, 0},
   };
   static_assert(sizeof(Entry) == 24);

@@ -26,8 +26,20 @@ uint64_t* table(uint64_t phys) {
                                                         : phys + kKernelBase);
 }
 
+// Before the direct map exists, page-table pages come from a bump pool right after the
+// page bitmap (below 1 GiB, reached through the boot tables' kernel-half alias).
+uint64_t g_early_next = 0, g_early_end = 0;
+uint64_t g_direct_map_end = 0;
+
 uint64_t new_table() {
-  uint64_t p = g_pages.alloc(1, 1, g_direct_map_ready ? 0 : (1ull << 30));
+  uint64_t p;
+  if (g_direct_map_ready) {
+    p = g_pages.alloc(1);
+  } else {
+    p = g_early_next + kPageSize <= g_early_end ? g_early_next : 0;
+    if (p)
+      g_early_next += kPageSize;
+  }
   if (p)
     memset(table(p), 0, kPageSize);
   return p;
@@ -83,12 +95,15 @@ void free_tables(uint64_t phys, int level) {
   g_pages.free(phys);
 }
 
-// Maps [phys, phys+len) at va with 2 MiB pages in the kernel tables (all aligned).
-void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags) {
-  for (uint64_t off = 0; off < len; off += kLargePageSize) {
+// Maps [phys, phys+len) at va in the kernel tables with 1 GiB pages when `huge` (all 1 GiB
+// aligned) or 2 MiB pages (all 2 MiB aligned).
+void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags, bool huge) {
+  uint64_t step = huge ? (1ull << 30) : kLargePageSize;
+  int leaf_level = huge ? 3 : 2;
+  for (uint64_t off = 0; off < len; off += step) {
     uint64_t v = va + off;
     uint64_t* t = table(g_kernel_pml4);
-    for (int level = 4; level > 2; --level) {
+    for (int level = 4; level > leaf_level; --level) {
       uint64_t& e = t[table_index(v, level)];
       if (!(e & kPtePresent)) {
         uint64_t p = new_table();
@@ -98,7 +113,7 @@ void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags) {
       }
       t = table(e & kPteAddrMask);
     }
-    t[pd_index(v)] = (phys + off) | flags | kPteLarge;
+    t[table_index(v, leaf_level)] = (phys + off) | flags | kPteLarge;
   }
 }
 
@@ -106,35 +121,41 @@ void map_large(uint64_t va, uint64_t phys, uint64_t len, uint64_t flags) {
 
 void init(MemoryMap& map) {
   g_map = &map;
-  // Bitmap: at the start of the first RAM range above the kernel that fits, below 1 GiB
-  // (reachable through the boot tables' alias).
+  // The page bitmap, followed by a small pool for the kernel's page tables: at the start of
+  // the first RAM range above 1 MiB that holds both, below 1 GiB (reachable through the
+  // boot tables' alias until the switch).
+  constexpr uint64_t kEarlyPool = 16 * kPageSize;
   size_t bytes = PageAllocator::bitmap_bytes(map.highest_ram_end());
+  uint64_t need = page_round_up(bytes) + kEarlyPool;
   uint64_t bitmap_phys = 0;
   for (size_t i = 0; i < map.ram_count; ++i) {
     const PhysRange& r = map.ram[i];
-    if (r.base >= 0x100000 && r.base + page_round_up(bytes) <= r.end() &&
-        r.base + bytes <= (1ull << 30)) {
+    if (r.base >= 0x100000 && r.base + need <= r.end() && r.base + need <= (1ull << 30)) {
       bitmap_phys = r.base;
       break;
     }
   }
   if (!bitmap_phys)
     panic("no RAM below 1 GiB for the page bitmap (%zu bytes)", bytes);
-  g_pages.init(reinterpret_cast<uint64_t*>(bitmap_phys + kKernelBase), map);
-  g_pages.reserve(bitmap_phys, bytes);
+  g_early_next = bitmap_phys + page_round_up(bytes);
+  g_early_end = bitmap_phys + need;
 
   g_kernel_pml4 = new_table();
   if (!g_kernel_pml4)
     panic("out of memory for the kernel page tables");
-  // Direct map: all of the first 4 GiB (ACPI tables, firmware data) and all RAM above.
-  uint64_t direct_end = map.highest_ram_end();
-  if (direct_end < (4ull << 30))
-    direct_end = 4ull << 30;
-  direct_end = (direct_end + kLargePageSize - 1) & ~(kLargePageSize - 1);
-  map_large(kDirectMapBase, 0, direct_end, kPtePresent | kPteWrite | kPteGlobal | kPteNoExec);
+  // Direct map: physical memory up to the end of RAM, with 1 GiB pages when the CPU has
+  // them, else 2 MiB pages. Firmware tables beyond it are reached through map_mmio. (Few
+  // table writes: each one is slow when the hypervisor emulates the kernel, as this
+  // machine's kvm-pvm does.)
+  bool gib_pages =
+      cpu::cpuid(0x80000000).eax >= 0x80000001 && (cpu::cpuid(0x80000001).edx & (1u << 26));
+  uint64_t step = gib_pages ? (1ull << 30) : kLargePageSize;
+  g_direct_map_end = (map.highest_ram_end() + step - 1) & ~(step - 1);
+  map_large(kDirectMapBase, 0, g_direct_map_end, kPtePresent | kPteWrite | kPteGlobal | kPteNoExec,
+            gib_pages);
   // Kernel image, 2 MiB pages from physical 0 (the image starts at 2 MiB).
   uint64_t kend = (virt_to_phys(__kernel_end) + kLargePageSize - 1) & ~(kLargePageSize - 1);
-  map_large(kKernelBase, 0, kend, kPtePresent | kPteWrite | kPteGlobal);
+  map_large(kKernelBase, 0, kend, kPtePresent | kPteWrite | kPteGlobal, false);
   // The MMIO slot gets its PDPT now so every address space shares later MMIO mappings.
   uint64_t* pml4 = table(g_kernel_pml4);
   uint64_t mmio_pdpt = new_table();
@@ -142,28 +163,10 @@ void init(MemoryMap& map) {
     panic("out of memory for the kernel page tables");
   pml4[pml4_index(kMmioBase)] = mmio_pdpt | kPtePresent | kPteWrite;
 
-  // Keep the pointer to the bitmap valid across the switch.
   cpu::write_cr3(g_kernel_pml4);
   g_direct_map_ready = true;
   g_pages.init(static_cast<uint64_t*>(phys_to_virt(bitmap_phys)), map);
-  // Re-reserve everything used so far: bitmap and the page tables just built (they are
-  // the only allocations, all made from the bump area right after the bitmap).
-  g_pages.reserve(bitmap_phys, bytes);
-  // Walk the kernel tables and reserve their pages.
-  struct Reserver {
-    static void run(uint64_t phys, int level) {
-      g_pages.reserve(phys, kPageSize);
-      if (level == 1)
-        return;
-      uint64_t* t = table(phys);
-      for (int i = 0; i < 512; ++i)
-        if ((t[i] & kPtePresent) && !(t[i] & kPteLarge) && level > 2)
-          run(t[i] & kPteAddrMask, level - 1);
-        else if ((t[i] & kPtePresent) && !(t[i] & kPteLarge) && level == 2)
-          g_pages.reserve(t[i] & kPteAddrMask, kPageSize);
-    }
-  };
-  Reserver::run(g_kernel_pml4, 4);
+  g_pages.reserve(bitmap_phys, g_early_next - bitmap_phys); // bitmap + tables built above
 }
 
 uint64_t alloc_page() {
@@ -186,6 +189,12 @@ size_t free_page_count() {
 }
 size_t total_page_count() {
   return g_pages.total_pages();
+}
+bool direct_map_ready() {
+  return g_direct_map_ready;
+}
+uint64_t direct_map_end() {
+  return g_direct_map_end;
 }
 const MemoryMap& memory_map() {
   return *g_map;

@@ -19,6 +19,10 @@ void free_pages(uint64_t phys, size_t count = 1);
 size_t free_page_count();
 size_t total_page_count();
 const MemoryMap& memory_map();
+// True once mm::init switched to the kernel's own page tables (phys_to_virt works).
+bool direct_map_ready();
+// phys_to_virt is valid for physical addresses below this (all RAM); use map_mmio beyond.
+uint64_t direct_map_end();
 
 // Maps `size` bytes of device memory at physical `phys` uncached; returns a kernel pointer.
 void* map_mmio(uint64_t phys, size_t size);

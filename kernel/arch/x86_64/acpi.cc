@@ -2,6 +2,7 @@
 
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "mm/vm.h"
 
 namespace acpi {
 namespace {
@@ -14,8 +15,11 @@ template <typename T> T read_le(const uint8_t* p) {
   return v;
 }
 
-const uint8_t* phys(uint64_t a) {
-  return static_cast<const uint8_t*>(mm::phys_to_virt(a));
+// Firmware tables may lie beyond the direct map (above the end of RAM): map them then.
+const uint8_t* phys(uint64_t a, size_t len = 64) {
+  if (a + len <= mm::direct_map_end())
+    return static_cast<const uint8_t*>(mm::phys_to_virt(a));
+  return static_cast<const uint8_t*>(mm::map_mmio(a, len));
 }
 
 bool checksum_ok(const uint8_t* p, size_t len) {
@@ -27,7 +31,7 @@ bool checksum_ok(const uint8_t* p, size_t len) {
 
 uint64_t scan_rsdp(uint64_t start, uint64_t length) {
   for (uint64_t a = start; a + 20 <= start + length; a += 16) {
-    const uint8_t* p = phys(a);
+    const uint8_t* p = phys(a, 20);
     if (memcmp(p, "RSD PTR ", 8) == 0 && checksum_ok(p, 20))
       return a;
   }
@@ -36,7 +40,7 @@ uint64_t scan_rsdp(uint64_t start, uint64_t length) {
 
 // Finds a table by signature in the RSDT (4-byte entries) or XSDT (8-byte entries).
 uint64_t find_table(uint64_t rsdp, const char* sig) {
-  const uint8_t* r = phys(rsdp);
+  const uint8_t* r = phys(rsdp, 36);
   uint8_t revision = r[15];
   uint64_t sdt = 0;
   size_t entry_size = 4;
@@ -48,13 +52,13 @@ uint64_t find_table(uint64_t rsdp, const char* sig) {
   }
   if (!sdt)
     return 0;
-  const uint8_t* h = phys(sdt);
-  uint32_t len = read_le<uint32_t>(h + 4);
+  uint32_t len = read_le<uint32_t>(phys(sdt, 36) + 4);
   if (len < 36 || len > (1u << 20))
     return 0;
+  const uint8_t* h = phys(sdt, len);
   for (uint32_t off = 36; off + entry_size <= len; off += static_cast<uint32_t>(entry_size)) {
     uint64_t t = entry_size == 8 ? read_le<uint64_t>(h + off) : read_le<uint32_t>(h + off);
-    if (t && memcmp(phys(t), sig, 4) == 0)
+    if (t && memcmp(phys(t, 4), sig, 4) == 0)
       return t;
   }
   return 0;
@@ -86,10 +90,10 @@ size_t aml_integer_size(uint8_t op) {
 
 // Finds "_S5_" followed by PackageOp in the DSDT and reads its first two elements.
 bool parse_s5(uint64_t dsdt, uint16_t& a, uint16_t& b) {
-  const uint8_t* d = phys(dsdt);
-  uint32_t len = read_le<uint32_t>(d + 4);
+  uint32_t len = read_le<uint32_t>(phys(dsdt, 36) + 4);
   if (len < 36 || len > (16u << 20))
     return false;
+  const uint8_t* d = phys(dsdt, len);
   for (uint32_t i = 36; i + 8 < len; ++i) {
     if (memcmp(d + i, "_S5_", 4) != 0 || d[i + 4] != 0x12)
       continue;
@@ -110,7 +114,7 @@ bool parse_s5(uint64_t dsdt, uint16_t& a, uint16_t& b) {
 
 void init(uint64_t rsdp) {
   if (!rsdp) {
-    uint64_t ebda = static_cast<uint64_t>(read_le<uint16_t>(phys(0x40E))) << 4;
+    uint64_t ebda = static_cast<uint64_t>(read_le<uint16_t>(phys(0x40E, 2))) << 4;
     if (ebda >= 0x80000 && ebda < 0xA0000)
       rsdp = scan_rsdp(ebda, 1024);
     if (!rsdp)
@@ -121,7 +125,7 @@ void init(uint64_t rsdp) {
   uint64_t fadt = find_table(rsdp, "FACP");
   if (!fadt)
     return;
-  const uint8_t* f = phys(fadt);
+  const uint8_t* f = phys(fadt, 244);
   uint32_t flen = read_le<uint32_t>(f + 4);
   uint64_t dsdt = read_le<uint32_t>(f + 40);
   if (flen >= 148 && read_le<uint64_t>(f + 140))

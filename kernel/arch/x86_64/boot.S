@@ -165,8 +165,9 @@ boot_common:
   lea __bss_start(%rip), %rdi
   lea __bss_end(%rip), %rcx
   sub %rdi, %rcx
+  shr $3, %rcx                  /* kernel.ld aligns .bss to 64 bytes */
   xor %eax, %eax
-  rep stosb
+  rep stosq
   mov %r12, %rdi
   mov %r13, %rsi
   call kernel_entry

@@ -1,7 +1,9 @@
 #include "arch/x86_64/exit.h"
 
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/cpu.h"
+#include "mm/vm.h"
 
 namespace {
 bool g_debug_exit = true;
@@ -20,6 +22,13 @@ void machine_exit(int code) {
   code &= 0xFF;
   if (g_debug_exit)
     debug_exit_port(code); // QEMU with isa-debug-exit stops here
+  // ACPI tables are parsed only now, on the way out: nothing else needs them, and reading
+  // them costs boot time.
+  static bool acpi_tried = false; // a fault while parsing comes back here: try once
+  if (mm::direct_map_ready() && !acpi_tried) {
+    acpi_tried = true;
+    acpi::init(boot::info().rsdp_phys);
+  }
   const acpi::PowerOff& acpi = acpi::power_off();
   if (acpi.available) {
     constexpr uint16_t kSlpEn = 1 << 13;

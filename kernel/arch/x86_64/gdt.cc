@@ -18,9 +18,12 @@ struct __attribute__((packed)) Tss {
 static_assert(sizeof(Tss) == 104);
 
 namespace {
-alignas(16) uint8_t g_kernel_stack[64 * 1024];
-alignas(16) uint8_t g_double_fault_stack[16 * 1024];
-alignas(16) uint8_t g_nmi_stack[8 * 1024];
+// Stacks need no zeroing: keep them out of .bss, which boot.S clears (slowly, when the
+// hypervisor emulates the kernel).
+#define NOCLEAR __attribute__((section(".bss.noclear")))
+alignas(16) NOCLEAR uint8_t g_kernel_stack[64 * 1024];
+alignas(16) NOCLEAR uint8_t g_double_fault_stack[16 * 1024];
+alignas(16) NOCLEAR uint8_t g_nmi_stack[8 * 1024];
 Tss g_tss;
 alignas(16) uint64_t g_gdt[10];
 

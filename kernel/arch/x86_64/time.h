@@ -17,5 +17,8 @@ void delay_ns(uint64_t ns);
 const char* clock_source();
 } // namespace ktime
 
-// TSC read by the very first kernel instruction (both boot paths); 0 before entry.
+// Boot-timing stamps (raw TSC; convert with ktime::tsc_to_ns, which counts from entry):
+// read by the very first kernel instruction (both boot paths)...
 extern "C" uint64_t boot_tsc_at_entry;
+// ...and when the machine side is up, just before unix::start().
+extern uint64_t boot_tsc_core_ready;
