@@ -150,6 +150,8 @@ TEST_F(DepsCli, UsageErrors) {
   depsFails({app_, "--env", "NOEQUALS"}, 2);
   depsFails({app_, "--program-path", "relative"}, 2);
   depsFails({app_, app_}, 2);
+  EXPECT_THAT(depsFails({app_, "--sysroot", dir_ / "nosuchroot"}),
+              HasSubstr("sysroot " + dir_ / "nosuchroot" + ": not a directory"));
 }
 
 TEST_F(DepsCli, HumanJsonAndDepfile) {

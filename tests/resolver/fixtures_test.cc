@@ -247,14 +247,29 @@ TEST(ResolverFixtures, SameSonameInTwoDirectoriesFirstOneWinsAndIsLoadedOnce) {
   EXPECT_THAT(ldso.out, HasSubstr("libsame.so.1 => " + t / "d1/libsame.so.1"));
 }
 
+// A 64-byte ELF64 header of an AArch64 shared object: ld.so skips other machines too.
+std::string aarch64Header() {
+  std::string h(64, '\0');
+  const unsigned char ident[] = {0x7f, 'E', 'L', 'F', 2 /*ELFCLASS64*/, 1 /*LSB*/, 1};
+  for (size_t i = 0; i < sizeof ident; ++i)
+    h[i] = char(ident[i]);
+  h[16] = 3;         // e_type ET_DYN
+  h[18] = char(183); // e_machine EM_AARCH64
+  h[20] = 1;         // e_version
+  h[52] = 64;        // e_ehsize
+  h[54] = 56;        // e_phentsize
+  return h;
+}
+
 TEST(ResolverFixtures, WrongClassCandidateIsSkipped) {
   ScratchDir t;
   writeFile(t / "w32/libw.so", elf32Header());
+  writeFile(t / "arm/libw.so", aarch64Header());
   ASSERT_EQ(sharedLibrary(t / "w64/libw.so", "libw.so", "w", {}), "");
   std::string app = t / "app";
+  std::string rpath = t / "w32:" + t / "arm:" + t / "w64";
   ASSERT_EQ(
-      program(app, {"w"}, {t / "w64/libw.so"},
-              {"-Wl,--disable-new-dtags", "-Wl,-rpath," + t.path() + "/w32:" + t.path() + "/w64"}),
+      program(app, {"w"}, {t / "w64/libw.so"}, {"-Wl,--disable-new-dtags", "-Wl,-rpath," + rpath}),
       "");
   auto closure = mkimage::resolveClosure(app, hostOptions(app));
   ASSERT_TRUE(bool(closure)) << errorOf(std::move(closure));
@@ -267,6 +282,7 @@ TEST(ResolverFixtures, WrongClassCandidateIsSkipped) {
   std::string error = errorOf(mkimage::resolveClosure(app, hostOptions(app)));
   EXPECT_THAT(error, HasSubstr("cannot find libw.so"));
   EXPECT_THAT(error, HasSubstr(t / "w32/libw.so (wrong ELF class)"));
+  EXPECT_THAT(error, HasSubstr(t / "arm/libw.so (wrong machine)"));
 }
 
 TEST(ResolverFixtures, MissingLibraryNamesLibraryChainAndDirectories) {
