@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # Boots kernel.img by PVH (qemu -kernel) under TCG with the kernel-core self-test on its
 # command line and compares the whole serial output and QEMU's exit status.
-#   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine>
+#   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine> [tcg|kvm]
 # mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic.
+# kvm: -accel kvm -cpu host; exits 77 (skipped) when /dev/kvm is not usable.
 set -euo pipefail
-qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5
+qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5 accel=${6:-tcg}
 extra=()
+case $accel in
+  tcg) accel_args=(-accel tcg -cpu max) ;;
+  kvm)
+    if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+      echo "skipped: /dev/kvm is not usable"
+      exit 77
+    fi
+    accel_args=(-accel kvm -cpu host)
+    ;;
+  *) echo "unknown accelerator $accel" >&2; exit 2 ;;
+esac
 mkdir -p "$work"
-disk=$work/disk-$mode-$machine.img
-out=$work/serial-$mode-$machine.txt
+disk=$work/disk-$mode-$machine-$accel.img
+out=$work/serial-$mode-$machine-$accel.txt
 rm -f "$disk"
 truncate -s 8M "$disk"   # sparse scratch disk: the self-test writes sectors 1-3
 
@@ -44,7 +56,7 @@ selftest: passed"
 esac
 
 set +e
-timeout 60 "$qemu" -accel tcg -cpu max -machine "$machine" -m 64M -display none -nodefaults \
+timeout 60 "$qemu" "${accel_args[@]}" -machine "$machine" -m 64M -display none -nodefaults \
   -no-reboot -serial "file:$out" -device isa-debug-exit -kernel "$kernel" -append "$append" \
   -drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0 "${extra[@]}"
 status=$?
@@ -76,4 +88,4 @@ if [[ $fail -ne 0 ]]; then
   cat "$out" >&2
   exit 1
 fi
-echo "ok: $mode on $machine"
+echo "ok: $mode on $machine ($accel)"

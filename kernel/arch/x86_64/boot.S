@@ -49,7 +49,7 @@ boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4096
   .globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:
-  .skip 16384
+  .skip 65536                   /* kernel_main and unix::start run here */
 boot_stack_top:
 
 /* ---- PVH 32-bit entry ---- */
