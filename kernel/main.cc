@@ -94,7 +94,8 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
             static_cast<unsigned long>(ktime::tsc_to_ns(boot_tsc_core_ready) / 1000),
             static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source());
   }
-  if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic"))
+  if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic") ||
+      boot::cmdline_has("core.selftest.overflow"))
     selftest::run();
   unix::start();
 }

@@ -181,7 +181,20 @@ void user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
 
 } // namespace
 
+// Recursion deeper than any stack: runs into the boot stack's guard page.
+__attribute__((noinline)) uint64_t overflow_stack(uint64_t depth) {
+  volatile uint8_t frame[512];
+  frame[depth % sizeof(frame)] = static_cast<uint8_t>(depth);
+  if (depth > (1ull << 40))
+    return 0;
+  return overflow_stack(depth + 1) + frame[(depth * 7) % sizeof(frame)];
+}
+
 void run() {
+  if (boot::cmdline_has("core.selftest.overflow")) {
+    kprintf("selftest: kernel stack overflow\n");
+    kprintf("%lu\n", static_cast<unsigned long>(overflow_stack(0)));
+  }
   if (boot::cmdline_has("core.selftest.panic")) {
     kprintf("selftest: kernel fault\n");
     volatile uint64_t* bad = reinterpret_cast<volatile uint64_t*>(0xFFFF900000000000ull);

@@ -7,7 +7,7 @@
 #include "lib/string.h"
 #include "mm/page_table.h"
 
-extern "C" char __kernel_end[]; // kernel.ld
+extern "C" char __kernel_start[], __rodata_start[], __data_start[], __kernel_end[]; // kernel.ld
 
 namespace mm {
 namespace {
@@ -124,9 +124,11 @@ void init(MemoryMap& map) {
   // The page bitmap, followed by a small pool for the kernel's page tables: at the start of
   // the first RAM range above 1 MiB that holds both, below 1 GiB (reachable through the
   // boot tables' alias until the switch).
-  constexpr uint64_t kEarlyPool = 16 * kPageSize;
+  // Pool: PML4, MMIO PDPT, kernel PDPT/PD/PT, direct-map PDPTs and one PD per GiB of RAM
+  // (when there are no 1 GiB pages), with room to spare.
+  uint64_t early_pool = (16 + map.highest_ram_end() / (1ull << 30)) * kPageSize;
   size_t bytes = PageAllocator::bitmap_bytes(map.highest_ram_end());
-  uint64_t need = page_round_up(bytes) + kEarlyPool;
+  uint64_t need = page_round_up(bytes) + early_pool;
   uint64_t bitmap_phys = 0;
   for (size_t i = 0; i < map.ram_count; ++i) {
     const PhysRange& r = map.ram[i];
@@ -153,9 +155,27 @@ void init(MemoryMap& map) {
   g_direct_map_end = (map.highest_ram_end() + step - 1) & ~(step - 1);
   map_large(kDirectMapBase, 0, g_direct_map_end, kPtePresent | kPteWrite | kPteGlobal | kPteNoExec,
             gib_pages);
-  // Kernel image, 2 MiB pages from physical 0 (the image starts at 2 MiB).
-  uint64_t kend = (virt_to_phys(__kernel_end) + kLargePageSize - 1) & ~(kLargePageSize - 1);
-  map_large(kKernelBase, 0, kend, kPtePresent | kPteWrite | kPteGlobal, false);
+  // Kernel image with 4 KiB pages: text read-only and executable, read-only data, data
+  // and bss writable and NX, and no mapping for the stack guard pages.
+  uint64_t guards[8];
+  int guard_count = arch::stack_guard_pages(guards, 8);
+  auto kernel_va = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
+  for (uint64_t va = kernel_va(__kernel_start); va < kernel_va(__kernel_end); va += kPageSize) {
+    bool guard = false;
+    for (int i = 0; i < guard_count; ++i)
+      guard = guard || guards[i] == va;
+    if (guard)
+      continue;
+    uint64_t flags = kPtePresent | kPteGlobal;
+    if (va >= kernel_va(__rodata_start))
+      flags |= kPteNoExec;
+    if (va >= kernel_va(__data_start))
+      flags |= kPteWrite;
+    uint64_t* pte = walk_root(g_kernel_pml4, va, true, kPtePresent | kPteWrite);
+    if (!pte)
+      panic("out of memory building the kernel page tables");
+    *pte = virt_to_phys(reinterpret_cast<void*>(va)) | flags;
+  }
   // The MMIO slot gets its PDPT now so every address space shares later MMIO mappings.
   uint64_t* pml4 = table(g_kernel_pml4);
   uint64_t mmio_pdpt = new_table();

@@ -2,7 +2,8 @@
 # Boots kernel.img by PVH (qemu -kernel) under TCG with the kernel-core self-test on its
 # command line and compares the whole serial output and QEMU's exit status.
 #   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine> [tcg|kvm]
-# mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic.
+# mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic
+# (kernel page fault), overflow (kernel stack overflow into its guard page).
 # kvm: -accel kvm -cpu host; exits 77 (skipped) when /dev/kvm is not usable.
 set -euo pipefail
 qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5 accel=${6:-tcg}
@@ -47,8 +48,8 @@ disk: $disk_name
 block read/write: ok
 selftest: passed"
     ;;
-  panic)
-    append=core.selftest.panic
+  panic | overflow)
+    append=core.selftest.$mode
     expected_status=253  # (126 << 1) | 1
     expected=""
     ;;
@@ -68,12 +69,18 @@ if [[ $status -ne $expected_status ]]; then
   echo "FAIL: QEMU exit status $status, expected $expected_status" >&2
   fail=1
 fi
-if [[ $mode != panic ]]; then
+if [[ $mode == selftest* ]]; then
   if [[ "$(cat "$out")" != "$expected" ]]; then
     echo "FAIL: serial output differs from the expected output:" >&2
     diff <(printf '%s\n' "$expected") "$out" >&2 || true
     fail=1
   fi
+elif [[ $mode == overflow ]]; then
+  grep -qx 'selftest: kernel stack overflow' "$out" || { echo "FAIL: no announcement" >&2; fail=1; }
+  grep -q '^kernel fault: double fault (vector 8, error 0) at rip 0xffffffff8' "$out" ||
+    { echo "FAIL: no double-fault report" >&2; fail=1; }
+  [[ "$(tail -n 1 "$out")" == "kernel panic: fatal kernel exception" ]] ||
+    { echo "FAIL: last line is not the panic message" >&2; fail=1; }
 else
   # The fault report carries addresses and registers; check its fixed lines.
   grep -qx 'selftest: kernel fault' "$out" || { echo "FAIL: no 'selftest: kernel fault'" >&2; fail=1; }

@@ -47,7 +47,9 @@ boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4096
-  .globl boot_stack_bottom, boot_stack_top
+  .globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:               /* left unmapped by mm::init: overflow faults */
+  .skip 4096
 boot_stack_bottom:
   .skip 65536                   /* kernel_main and unix::start run here */
 boot_stack_top:

@@ -11,8 +11,11 @@ mm::MemoryMap& init(uint32_t path, uint64_t start_info_phys);
 } // namespace boot
 
 namespace arch {
-void init_cpu();           // GDT, TSS, IDT, SYSCALL MSRs, FPU/SSE/XSAVE
-void probe_syscall_path(); // after mm::init: SYSCALL or the trampoline (user.cc)
+void init_cpu(); // GDT, TSS, IDT, SYSCALL MSRs, FPU/SSE/XSAVE
+void probe_syscall_path();
+// Virtual addresses of the kernel-image pages to leave unmapped below each stack.
+int stack_guard_pages(uint64_t* out,
+                      int max); // after mm::init: SYSCALL or the trampoline (user.cc)
 } // namespace arch
 
 namespace mm {

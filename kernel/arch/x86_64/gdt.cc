@@ -21,9 +21,18 @@ namespace {
 // Stacks need no zeroing: keep them out of .bss, which boot.S clears (slowly, when the
 // hypervisor emulates the kernel).
 #define NOCLEAR __attribute__((section(".bss.noclear")))
-alignas(16) NOCLEAR uint8_t g_kernel_stack[64 * 1024];
-alignas(16) NOCLEAR uint8_t g_double_fault_stack[16 * 1024];
-alignas(16) NOCLEAR uint8_t g_nmi_stack[8 * 1024];
+// Each stack sits above an unmapped guard page (mm::init leaves it out): an overflow is a
+// page fault, then a double fault on its own stack, reported instead of corrupting data.
+template <size_t N> struct GuardedStack {
+  alignas(4096) uint8_t guard[4096];
+  uint8_t stack[N];
+};
+NOCLEAR GuardedStack<64 * 1024> g_kernel_stack_area;
+NOCLEAR GuardedStack<16 * 1024> g_double_fault_stack_area;
+NOCLEAR GuardedStack<8 * 1024> g_nmi_stack_area;
+auto& g_kernel_stack = g_kernel_stack_area.stack;
+auto& g_double_fault_stack = g_double_fault_stack_area.stack;
+auto& g_nmi_stack = g_nmi_stack_area.stack;
 Tss g_tss;
 alignas(16) uint64_t g_gdt[10];
 
@@ -36,6 +45,17 @@ struct __attribute__((packed)) DescriptorPointer {
 // Read by the SYSCALL entry (user.S).
 extern "C" uint64_t syscall_kernel_rsp;
 uint64_t syscall_kernel_rsp;
+
+int stack_guard_pages(uint64_t* out, int max) {
+  extern char boot_stack_guard[] __asm__("boot_stack_guard");
+  const void* guards[] = {boot_stack_guard, g_kernel_stack_area.guard,
+                          g_double_fault_stack_area.guard, g_nmi_stack_area.guard};
+  int n = 0;
+  for (const void* g : guards)
+    if (n < max)
+      out[n++] = reinterpret_cast<uint64_t>(g);
+  return n;
+}
 
 uint64_t kernel_stack_top() {
   return reinterpret_cast<uint64_t>(g_kernel_stack + sizeof(g_kernel_stack));
