@@ -5,6 +5,7 @@
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Object/ELF.h"
 #include "llvm/Support/Errc.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 namespace mkimage {
@@ -165,6 +166,14 @@ llvm::Error readDynamic(llvm::StringRef path, llvm::StringRef data, llvm::ArrayR
 } // namespace
 
 llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath) {
+  // Only regular files: a FIFO would block and a device like /dev/zero never ends.
+  llvm::sys::fs::file_status status;
+  if (std::error_code ec = llvm::sys::fs::status(hostPath, status))
+    return fail(hostPath, "cannot read: " + ec.message());
+  if (status.type() == llvm::sys::fs::file_type::directory_file)
+    return fail(hostPath, "cannot read: Is a directory");
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return fail(hostPath, "cannot read: not a regular file");
   auto buffer = llvm::MemoryBuffer::getFile(hostPath, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)

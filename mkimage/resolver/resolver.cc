@@ -40,7 +40,7 @@ struct Object {
   std::vector<std::string> aliases; // l_libname: every name it was requested by
   std::string realGuestPath, hostPath;
   std::vector<CrossedLink> links;
-  std::vector<std::pair<std::string, std::string>> otherPaths;  // (guest, host) of aliases
+  std::vector<std::pair<std::string, std::string>> otherPaths; // (guest, host) of aliases
   bool hostMapped = false;
   DstContext dst;
   ElfObjectInfo info;

@@ -13,7 +13,7 @@ namespace mkimage {
 TargetTree::TargetTree(llvm::StringRef sysroot) {
   llvm::SmallString<256> absolute(sysroot);
   if (!absolute.empty())
-    llvm::sys::fs::make_absolute(absolute);  // host paths in the closure are absolute
+    llvm::sys::fs::make_absolute(absolute); // host paths in the closure are absolute
   root_ = absolute.str().str();
   while (!root_.empty() && root_.back() == '/')
     root_.pop_back();

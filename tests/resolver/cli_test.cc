@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace resolver_test;
@@ -118,6 +119,13 @@ TEST_F(DepsCli, FileThatCannotBeOpened) {
   EXPECT_THAT(depsFails({app_ + "/sub"}), HasSubstr("Not a directory"));
   symlinkTo("loop", dir_ / "loop");
   EXPECT_THAT(depsFails({dir_ / "loop"}), HasSubstr("Too many levels of symbolic links"));
+}
+
+TEST_F(DepsCli, SpecialFiles) {
+  EXPECT_THAT(depsFails({"/dev/zero"}), HasSubstr("/dev/zero: cannot read: not a regular file"));
+  std::string fifo = dir_ / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(depsFails({fifo}), HasSubstr("not a regular file"));
 }
 
 TEST_F(DepsCli, UnreadableFile) {
