@@ -74,6 +74,11 @@ uint64_t cpuid_hz() {
 }
 
 // PIT channel 2 one-shot of ~1 ms, polled through port 0x61's OUT2 bit.
+// A plausible TSC rate; anything else means the reference clock did not work.
+bool plausible_hz(uint64_t hz) {
+  return hz >= 100000000ull && hz <= 20000000000ull;
+}
+
 uint64_t pit_hz() {
   constexpr uint32_t kPitHz = 1193182;
   constexpr uint16_t kTicks = 1193; // ≈ 1 ms
@@ -81,27 +86,69 @@ uint64_t pit_hz() {
   cpu::outb(0x61, static_cast<uint8_t>((p61 & ~0x02) | 0x01)); // gate on, speaker off
   cpu::outb(0x43, 0xB0);                                       // channel 2, lo/hi byte, mode 0
   cpu::outb(0x42, kTicks & 0xFF);
+  // Mode 0 drives OUT2 low until the count expires; high already means no working PIT
+  // behind port 0x61 (QEMU microvm).
+  bool works = !(cpu::inb(0x61) & 0x20);
   uint64_t t0 = cpu::rdtsc();
   cpu::outb(0x42, kTicks >> 8); // counting starts after the high byte
-  uint64_t t1 = t0;
   bool done = false;
-  for (uint64_t i = 0; i < 50000000; ++i) {
+  for (uint64_t i = 0; works && i < 50000000; ++i) {
     if (cpu::inb(0x61) & 0x20) {
       done = true;
       break;
     }
   }
-  t1 = cpu::rdtsc();
+  uint64_t t1 = cpu::rdtsc();
   cpu::outb(0x61, p61);
   if (!done || t1 <= t0)
     return 0;
-  return (t1 - t0) * kPitHz / kTicks;
+  uint64_t hz = (t1 - t0) * kPitHz / kTicks;
+  return plausible_hz(hz) ? hz : 0;
+}
+
+uint8_t cmos(uint8_t reg);
+void cmos_write(uint8_t reg, uint8_t value) {
+  cpu::outb(0x70, reg);
+  cpu::outb(0x71, value);
+}
+
+// The CMOS RTC's periodic flag (register C, bit 6) at 1024 Hz, polled: 4 periods ≈ 3.9 ms.
+// For machines without a usable PIT.
+uint64_t rtc_hz() {
+  uint8_t old_a = cmos(0x0A);
+  uint8_t old_b = cmos(0x0B);
+  cmos_write(0x0A, static_cast<uint8_t>((old_a & 0xF0) | 6)); // rate 6: 1024 Hz
+  // QEMU runs the periodic timer only with its interrupt enabled (PIE); the interrupt
+  // itself never arrives (interrupts stay off).
+  cmos_write(0x0B, static_cast<uint8_t>(old_b | 0x40));
+  auto wait_tick = [] {
+    for (uint64_t i = 0; i < 200000; ++i)
+      if (cmos(0x0C) & 0x40)
+        return true;
+    return false;
+  };
+  (void)cmos(0x0C);
+  bool ok = wait_tick();
+  uint64_t t0 = cpu::rdtsc();
+  for (int i = 0; ok && i < 4; ++i)
+    ok = wait_tick();
+  uint64_t t1 = cpu::rdtsc();
+  cmos_write(0x0B, old_b);
+  cmos_write(0x0A, old_a);
+  (void)cmos(0x0C);
+  if (!ok)
+    return 0;
+  uint64_t hz = (t1 - t0) * 1024 / 4;
+  return plausible_hz(hz) ? hz : 0;
 }
 
 // Median of three 1 ms windows: under TCG a single window is off by several percent now
 // and then (host scheduling), and a longer one would cost boot time.
 uint64_t pit_hz_median() {
-  uint64_t a = pit_hz(), b = pit_hz(), c = pit_hz();
+  uint64_t a = pit_hz();
+  if (!a)
+    return 0;
+  uint64_t b = pit_hz(), c = pit_hz();
   if (!a || !b || !c)
     return a ? a : b ? b : c;
   if ((a <= b && b <= c) || (c <= b && b <= a))
@@ -175,6 +222,8 @@ void init() {
     source = "cpuid", g_tsc_hz = cpuid_hz();
   if (!g_tsc_hz)
     source = "pit", g_tsc_hz = pit_hz_median();
+  if (!g_tsc_hz)
+    source = "rtc", g_tsc_hz = rtc_hz();
   if (!g_tsc_hz)
     source = "guess", g_tsc_hz = 1000000000;
   g_mul = (1000000000ull << 32) / g_tsc_hz;

@@ -1,5 +1,5 @@
-// Clocks: TSC-based monotonic time (frequency from kvmclock under KVM, CPUID leaf 0x15/0x16
-// when present, else calibrated against the PIT) and the CMOS RTC wall clock read at boot.
+// Clocks: TSC-based monotonic time (frequency from kvmclock under KVM, CPUID leaf 0x15
+// when present, else calibrated against the PIT, or the RTC's periodic flag without a PIT) and the CMOS RTC wall clock read at boot.
 #pragma once
 
 #include <stdint.h>
@@ -13,7 +13,7 @@ uint64_t tsc_hz();
 uint64_t tsc_to_ns(uint64_t tsc);
 // Busy-waits (interrupts are off in this kernel).
 void delay_ns(uint64_t ns);
-// Where the TSC frequency came from: "kvmclock", "cpuid", "pit" or "guess".
+// Where the TSC frequency came from: "kvmclock", "cpuid", "pit", "rtc" or "guess".
 const char* clock_source();
 } // namespace ktime
 
