@@ -73,10 +73,36 @@ enum : uint16_t {
   kLegConfig = 20,
 };
 
+// virtio-mmio registers (virtio 1.0 §4.2.2; version 1 = legacy layout §4.2.4).
+enum : size_t {
+  kMmioMagic = 0x000,
+  kMmioVersion = 0x004,
+  kMmioDeviceId = 0x008,
+  kMmioDevFeatures = 0x010,
+  kMmioDevFeaturesSel = 0x014,
+  kMmioDrvFeatures = 0x020,
+  kMmioDrvFeaturesSel = 0x024,
+  kMmioGuestPageSize = 0x028,
+  kMmioQueueSel = 0x030,
+  kMmioQueueNumMax = 0x034,
+  kMmioQueueNum = 0x038,
+  kMmioQueueAlign = 0x03C,
+  kMmioQueuePfn = 0x040,
+  kMmioQueueReady = 0x044,
+  kMmioQueueNotify = 0x050,
+  kMmioStatus = 0x070,
+  kMmioQueueDescLow = 0x080,
+  kMmioQueueDriverLow = 0x090,
+  kMmioQueueDeviceLow = 0x0A0,
+  kMmioConfig = 0x100,
+};
+constexpr uint32_t kMmioMagicValue = 0x74726976; // "virt"
+
 class Disk final : public block::Device {
 public:
   bool init_modern(const pci::Device& dev);
   bool init_legacy(const pci::Device& dev);
+  bool init_mmio(volatile uint8_t* regs);
 
   Status read(uint64_t sector, size_t count, void* buffer) override {
     return transfer(kReqIn, sector, count, buffer);
@@ -93,21 +119,39 @@ public:
   }
   uint64_t capacity_sectors() const override { return capacity_; }
   bool read_only() const override { return read_only_; }
-  const char* name() const override { return modern_ ? "virtio-blk" : "virtio-blk (legacy)"; }
+  const char* name() const override {
+    if (transport_ == Transport::kMmio)
+      return mmio_version_ == 1 ? "virtio-blk (mmio, legacy)" : "virtio-blk (mmio)";
+    return transport_ == Transport::kPciModern ? "virtio-blk" : "virtio-blk (legacy)";
+  }
 
 private:
   Status transfer(uint32_t type, uint64_t sector, size_t count, void* buffer);
   Status submit(uint32_t type, uint64_t sector, void* data, size_t len);
   bool setup_ring(uint16_t size);
   void set_status(uint8_t s) {
-    if (modern_)
+    switch (transport_) {
+    case Transport::kPciModern:
       mmio_write<uint8_t>(common_, kDevStatus, s);
-    else
+      break;
+    case Transport::kPciLegacy:
       cpu::outb(static_cast<uint16_t>(io_ + kLegStatus), s);
+      break;
+    case Transport::kMmio:
+      mmio_write<uint32_t>(mmio_, kMmioStatus, s);
+      break;
+    }
   }
   uint8_t status() const {
-    return modern_ ? mmio_read<uint8_t>(common_, kDevStatus)
-                   : cpu::inb(static_cast<uint16_t>(io_ + kLegStatus));
+    switch (transport_) {
+    case Transport::kPciModern:
+      return mmio_read<uint8_t>(common_, kDevStatus);
+    case Transport::kPciLegacy:
+      return cpu::inb(static_cast<uint16_t>(io_ + kLegStatus));
+    case Transport::kMmio:
+      return static_cast<uint8_t>(mmio_read<uint32_t>(mmio_, kMmioStatus));
+    }
+    return 0;
   }
   // 64-bit fields as two 32-bit writes: QEMU's common config accepts at most 4 bytes.
   void write64(size_t off, uint64_t v) {
@@ -116,13 +160,23 @@ private:
   }
   void notify() {
     barrier();
-    if (modern_)
+    switch (transport_) {
+    case Transport::kPciModern:
       mmio_write<uint16_t>(notify_, 0, 0);
-    else
+      break;
+    case Transport::kPciLegacy:
       cpu::outw(static_cast<uint16_t>(io_ + kLegQueueNotify), 0);
+      break;
+    case Transport::kMmio:
+      mmio_write<uint32_t>(mmio_, kMmioQueueNotify, 0);
+      break;
+    }
   }
 
-  bool modern_ = false;
+  enum class Transport { kPciModern, kPciLegacy, kMmio };
+  Transport transport_ = Transport::kPciModern;
+  volatile uint8_t* mmio_ = nullptr; // virtio-mmio registers
+  uint32_t mmio_version_ = 0;
   volatile uint8_t* common_ = nullptr;
   volatile uint8_t* notify_ = nullptr; // this queue's notify address
   volatile uint8_t* device_cfg_ = nullptr;
@@ -172,7 +226,7 @@ bool Disk::setup_ring(uint16_t size) {
 }
 
 bool Disk::init_modern(const pci::Device& dev) {
-  modern_ = true;
+  transport_ = Transport::kPciModern;
   uint32_t notify_mult = 0;
   uint8_t cap = 0;
   volatile uint8_t* notify_base = nullptr;
@@ -243,7 +297,7 @@ bool Disk::init_modern(const pci::Device& dev) {
 }
 
 bool Disk::init_legacy(const pci::Device& dev) {
-  modern_ = false;
+  transport_ = Transport::kPciLegacy;
   pci::Bar bar = pci::read_bar(dev.addr, 0);
   if (!bar.io || !bar.address)
     return false;
@@ -264,6 +318,63 @@ bool Disk::init_legacy(const pci::Device& dev) {
   set_status(kStatusAck | kStatusDriver | kStatusDriverOk);
   capacity_ = cpu::inl(static_cast<uint16_t>(io_ + kLegConfig)) |
               (static_cast<uint64_t>(cpu::inl(static_cast<uint16_t>(io_ + kLegConfig + 4))) << 32);
+  return true;
+}
+
+bool Disk::init_mmio(volatile uint8_t* regs) {
+  transport_ = Transport::kMmio;
+  mmio_ = regs;
+  mmio_version_ = mmio_read<uint32_t>(mmio_, kMmioVersion);
+  if (mmio_version_ != 1 && mmio_version_ != 2)
+    return false;
+  auto rd = [this](size_t off) { return mmio_read<uint32_t>(mmio_, off); };
+  auto wr = [this](size_t off, uint32_t v) { mmio_write<uint32_t>(mmio_, off, v); };
+  set_status(0);
+  set_status(kStatusAck);
+  set_status(kStatusAck | kStatusDriver);
+  wr(kMmioDevFeaturesSel, 0);
+  uint32_t f0 = rd(kMmioDevFeatures);
+  uint32_t accept0 = f0 & (kBlkRo | kBlkFlush);
+  wr(kMmioDrvFeaturesSel, 0);
+  wr(kMmioDrvFeatures, accept0);
+  if (mmio_version_ == 2) {
+    wr(kMmioDevFeaturesSel, 1);
+    if (!(rd(kMmioDevFeatures) & 1)) // VIRTIO_F_VERSION_1
+      return false;
+    wr(kMmioDrvFeaturesSel, 1);
+    wr(kMmioDrvFeatures, 1);
+    set_status(kStatusAck | kStatusDriver | kStatusFeaturesOk);
+    if (!(status() & kStatusFeaturesOk))
+      return false;
+  } else {
+    wr(kMmioGuestPageSize, static_cast<uint32_t>(mm::kPageSize));
+  }
+  read_only_ = accept0 & kBlkRo;
+  has_flush_ = accept0 & kBlkFlush;
+  wr(kMmioQueueSel, 0);
+  uint32_t max = rd(kMmioQueueNumMax);
+  if (!max)
+    return false;
+  uint16_t size = static_cast<uint16_t>(max < 64 ? max : 64);
+  wr(kMmioQueueNum, size);
+  if (!setup_ring(size))
+    return false;
+  if (mmio_version_ == 1) {
+    wr(kMmioQueueAlign, static_cast<uint32_t>(mm::kPageSize));
+    wr(kMmioQueuePfn, static_cast<uint32_t>(ring_phys_ >> 12));
+    set_status(kStatusAck | kStatusDriver | kStatusDriverOk);
+  } else {
+    auto wr64 = [&wr](size_t off, uint64_t v) {
+      wr(off, static_cast<uint32_t>(v));
+      wr(off + 4, static_cast<uint32_t>(v >> 32));
+    };
+    wr64(kMmioQueueDescLow, ring_phys_);
+    wr64(kMmioQueueDriverLow, ring_phys_ + avail_off_);
+    wr64(kMmioQueueDeviceLow, ring_phys_ + used_off_);
+    wr(kMmioQueueReady, 1);
+    set_status(kStatusAck | kStatusDriver | kStatusFeaturesOk | kStatusDriverOk);
+  }
+  capacity_ = rd(kMmioConfig) | (static_cast<uint64_t>(rd(kMmioConfig + 4)) << 32);
   return true;
 }
 
@@ -349,6 +460,21 @@ void probe(const pci::Device& dev) {
     return;
   }
   block::register_disk(disk);
+}
+
+bool probe_mmio(uint64_t phys) {
+  auto* regs = static_cast<volatile uint8_t*>(mm::map_mmio(phys, 0x200));
+  if (mmio_read<uint32_t>(regs, kMmioMagic) != kMmioMagicValue ||
+      mmio_read<uint32_t>(regs, kMmioDeviceId) != 2)
+    return false;
+  auto* disk = new Disk;
+  if (!disk->init_mmio(regs)) {
+    kprintf("virtio-blk (mmio) at %#lx: initialisation failed\n", static_cast<unsigned long>(phys));
+    delete disk;
+    return false;
+  }
+  block::register_disk(disk);
+  return true;
 }
 
 } // namespace virtio_blk

@@ -26,6 +26,11 @@ rm -f "$disk"
 truncate -s 8M "$disk"   # sparse scratch disk: the self-test writes sectors 1-3
 
 disk_name="virtio-blk"
+disk_device=virtio-blk-pci
+if [[ $machine == microvm ]]; then
+  disk_device=virtio-blk-device   # virtio-mmio; QEMU 7.2 defaults to the legacy layout
+  disk_name="virtio-blk (mmio, legacy)"
+fi
 case $mode in
   selftest-legacy)
     extra=(-global virtio-blk-pci.disable-modern=on)
@@ -59,7 +64,7 @@ esac
 set +e
 timeout 60 "$qemu" "${accel_args[@]}" -machine "$machine" -m 64M -display none -nodefaults \
   -no-reboot -serial "file:$out" -device isa-debug-exit -kernel "$kernel" -append "$append" \
-  -drive "file=$disk,format=raw,if=none,id=d0" -device virtio-blk-pci,drive=d0 "${extra[@]}"
+  -drive "file=$disk,format=raw,if=none,id=d0" -device "$disk_device,drive=d0" "${extra[@]}"
 status=$?
 set -e
 rm -f "$disk"
