@@ -73,3 +73,15 @@ add_subdirectory(boot)
 add_custom_command(TARGET kernel POST_BUILD
   COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:kernel> ${UNIKERNEL_DATA_DIR}/kernel.img
   COMMENT "kernel.img (debug info stripped)")
+
+# Test loader (not installed): enters kernel.img through its 64-bit entry the way stage2 and
+# Linux-protocol VMMs do, for tests/kernel-core. Identity-mapped at 16 MiB, so the small
+# code model.
+add_executable(test_loader arch/x86_64/test_loader/entry.S arch/x86_64/test_loader/loader.cc)
+set_target_properties(test_loader PROPERTIES OUTPUT_NAME test_loader.elf SUFFIX "")
+target_compile_options(test_loader PRIVATE -mcmodel=small)
+kernel_target_flags(test_loader)
+target_link_options(test_loader PRIVATE -T ${CMAKE_CURRENT_SOURCE_DIR}/arch/x86_64/test_loader/loader.ld
+  --no-pie)
+set_property(TARGET test_loader APPEND PROPERTY LINK_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/arch/x86_64/test_loader/loader.ld)

@@ -33,7 +33,10 @@ void run_constructors() {
 // Without kernel/unix (its weak default unix::start): reports what the machine side found.
 [[noreturn]] void core_report_and_exit() {
   const mm::MemoryMap& map = mm::memory_map();
-  kprintf("kernel-core: booted via %s\n", boot::info().path == boot::Path::kPvh ? "PVH" : "stage2");
+  boot::Path path = boot::info().path;
+  kprintf("kernel-core: booted via %s\n", path == boot::Path::kPvh     ? "PVH"
+                                          : path == boot::Path::kLinux ? "Linux boot protocol"
+                                                                       : "stage2");
   kprintf("memory: %lu KiB usable in %zu ranges, %zu pages free\n",
           static_cast<unsigned long>(map.total_ram() / 1024), map.ram_count, mm::free_page_count());
   block::Device* disk = block::root_disk();

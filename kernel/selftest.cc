@@ -200,6 +200,10 @@ void run() {
     volatile uint64_t* bad = reinterpret_cast<volatile uint64_t*>(0xFFFF900000000000ull);
     *bad = 1;
   }
+  boot::Path path = boot::info().path;
+  kprintf("boot path: %s\n", path == boot::Path::kPvh     ? "PVH"
+                             : path == boot::Path::kLinux ? "Linux boot protocol"
+                                                          : "stage2");
   test_heap();
   test_address_space();
   test_usercopy();

@@ -127,6 +127,19 @@ size_t parse_region_table(const uint8_t* anchor, size_t max_records, MemoryMap& 
   return i;
 }
 
+void parse_e820(const uint8_t* entries, size_t count, MemoryMap& map) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* e = entries + i * kRegionRecordSize;
+    uint64_t base = read_le<uint64_t>(e);
+    uint64_t length = read_le<uint64_t>(e + 8);
+    uint32_t type = read_le<uint32_t>(e + 16);
+    if (type == 1)
+      map.add_ram(base, length);
+    else
+      map.add_reserved(base, length);
+  }
+}
+
 void parse_pvh_memmap(const uint8_t* entries, size_t count, MemoryMap& map) {
   for (size_t i = 0; i < count; ++i) {
     const uint8_t* e = entries + i * 24;

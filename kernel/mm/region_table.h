@@ -57,6 +57,10 @@ constexpr size_t kRegionRecordSize = 20;
 // stack, free once the kernel runs on its own stack). Returns the number of records read.
 size_t parse_region_table(const uint8_t* anchor, size_t max_records, MemoryMap& map);
 
+// Parses a BIOS E820 table: `count` packed 20-byte entries {u64 addr, u64 size, u32 type}
+// in ascending order (the Linux zero page's e820_table); type 1 is RAM, the rest reserved.
+void parse_e820(const uint8_t* entries, size_t count, MemoryMap& map);
+
 // Parses a PVH memory map: `count` entries {u64 addr, u64 size, u32 type, u32 reserved};
 // type 1 is RAM, everything else is reserved.
 void parse_pvh_memmap(const uint8_t* entries, size_t count, MemoryMap& map);

@@ -78,6 +78,23 @@ TEST(PvhMemmap, TypeOneIsRamEverythingElseReserved) {
   EXPECT_EQ(map.ram[1].end(), 0x7FE0000u);
 }
 
+TEST(E820, AscendingPackedEntries) {
+  struct __attribute__((packed)) Entry {
+    uint64_t addr, size;
+    uint32_t type;
+  } entries[] = {
+      {0, 0x9FC00, 1}, {0x9FC00, 0x400, 2}, {0x100000, 0x3F00000, 1}, {0xFFFC0000, 0x40000, 2}};
+  static_assert(sizeof(Entry) == 20);
+  MemoryMap map;
+  parse_e820(reinterpret_cast<const uint8_t*>(entries), 4, map);
+  map.finalize();
+  ASSERT_EQ(map.ram_count, 2u);
+  EXPECT_EQ(map.ram[0].end(), 0x9F000u);
+  EXPECT_EQ(map.ram[1].base, 0x100000u);
+  EXPECT_EQ(map.ram[1].end(), 0x4000000u);
+  EXPECT_EQ(map.reserved_count, 2u);
+}
+
 TEST(MemoryMap, MergesOverlapsAndSplitsAroundReservations) {
   MemoryMap map;
   map.add_ram(0x100000, 0x200000);

@@ -2,11 +2,14 @@
 # Boots kernel.img by PVH (qemu -kernel) under TCG with the kernel-core self-test on its
 # command line and compares the whole serial output and QEMU's exit status.
 #   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine> [tcg|kvm]
+#                    [pvh|stage2|linux <test_loader.elf>]
 # mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic
 # (kernel page fault), overflow (kernel stack overflow into its guard page).
 # kvm: -accel kvm -cpu host; exits 77 (skipped) when /dev/kvm is not usable.
+# stage2/linux: enter through the kernel's 64-bit entry, via the test loader
+# (kernel/arch/x86_64/test_loader) which hands over like our stage2 or a Linux-protocol VMM.
 set -euo pipefail
-qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5 accel=${6:-tcg}
+qemu=$1 kernel=$2 work=$3 mode=$4 machine=$5 accel=${6:-tcg} entry=${7:-pvh} loader=${8:-}
 extra=()
 case $accel in
   tcg) accel_args=(-accel tcg -cpu max) ;;
@@ -20,11 +23,17 @@ case $accel in
   *) echo "unknown accelerator $accel" >&2; exit 2 ;;
 esac
 mkdir -p "$work"
-disk=$work/disk-$mode-$machine-$accel.img
-out=$work/serial-$mode-$machine-$accel.txt
+disk=$work/disk-$mode-$machine-$accel-$entry.img
+out=$work/serial-$mode-$machine-$accel-$entry.txt
 rm -f "$disk"
 truncate -s 8M "$disk"   # sparse scratch disk: the self-test writes sectors 1-3
 
+case $entry in
+  pvh) path_name=PVH ;;
+  stage2) path_name=stage2 ;;
+  linux) path_name="Linux boot protocol" ;;
+  *) echo "unknown entry $entry" >&2; exit 2 ;;
+esac
 disk_name="virtio-blk"
 disk_device=virtio-blk-pci
 if [[ $machine == microvm ]]; then
@@ -39,7 +48,8 @@ case $mode in
   selftest)
     append=core.selftest
     expected_status=1   # isa-debug-exit: (0 << 1) | 1
-    expected="heap: ok
+    expected="boot path: $path_name
+heap: ok
 address space: ok
 usercopy: ok
 syscall arguments: ok
@@ -61,9 +71,14 @@ selftest: passed"
   *) echo "unknown mode $mode" >&2; exit 2 ;;
 esac
 
+boot_args=(-kernel "$kernel" -append "$append")
+if [[ $entry != pvh ]]; then
+  boot_args=(-kernel "$loader" -initrd "$kernel" -append "$entry $append")
+fi
+
 set +e
 timeout 60 "$qemu" "${accel_args[@]}" -machine "$machine" -m 64M -display none -nodefaults \
-  -no-reboot -serial "file:$out" -device isa-debug-exit -kernel "$kernel" -append "$append" \
+  -no-reboot -serial "file:$out" -device isa-debug-exit "${boot_args[@]}" \
   -drive "file=$disk,format=raw,if=none,id=d0" -device "$disk_device,drive=d0" "${extra[@]}"
 status=$?
 set -e
@@ -100,4 +115,4 @@ if [[ $fail -ne 0 ]]; then
   cat "$out" >&2
   exit 1
 fi
-echo "ok: $mode on $machine ($accel)"
+echo "ok: $mode on $machine ($accel, $entry entry)"

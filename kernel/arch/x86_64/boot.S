@@ -2,8 +2,10 @@
  *
  *  pvh_start32: PVH (Xen note type 18; QEMU -kernel, Xen, microvm). 32-bit protected mode,
  *               paging off, EBX = physical address of struct hvm_start_info.
- *  _start64:    ELF entry used by our stage2: 64-bit mode on stage2's page tables (kernel
- *               mapped at p_vaddr), RDI = RSI = RDX = 0, region table at physical 0x7DAA.
+ *  _start64:    64-bit entry; the ELF e_entry is its PHYSICAL address, so loaders that
+ *               identity-map low memory can enter it: our stage2 (which also maps the
+ *               segments at p_vaddr; RSI = 0, region table at physical 0x7DAA) and VMMs
+ *               using the Linux 64-bit boot protocol (Firecracker; RSI = zero page).
  *
  * Both build the same early page tables inside the image (.bss.boot, never the 0xF0000 BIOS
  * area): identity and kernel-half maps of the first 1 GiB with 2 MiB pages. They then call
@@ -13,6 +15,7 @@
 #define PHYS(x) ((x) - KERNEL_VMA)
 #define BOOT_PATH_STAGE2 0
 #define BOOT_PATH_PVH 1
+#define BOOT_PATH_LINUX 2
 
 /* ---- the PVH note ---- */
   .section .note.Xen, "a", @note
@@ -116,7 +119,7 @@ pvh_long_high:
   mov $BOOT_PATH_PVH, %edi
   jmp boot_common
 
-/* ---- stage2 64-bit entry (ELF e_entry) ---- */
+/* ---- 64-bit entry (ELF e_entry = its physical address) ---- */
   .globl _start64
 _start64:
   cli
@@ -124,7 +127,8 @@ _start64:
   rdtsc
   mov %eax, boot_tsc_at_entry(%rip)
   mov %edx, boot_tsc_at_entry + 4(%rip)
-  /* Same tables, written through the kernel mapping stage2 gave us. */
+  /* Same tables, written RIP-relative: through whichever mapping we run on (the loader's
+   * identity map, or stage2's p_vaddr mapping). RSI is kept for the Linux zero page. */
   lea boot_pml4(%rip), %rdi
   mov $2048, %ecx
   xor %eax, %eax
@@ -144,8 +148,8 @@ _start64:
   mov $PHYS(boot_pml4), %eax
   mov %rax, %cr3
   lgdt boot_gdtr64(%rip)
-  /* Reload CS through a far return, then the data segments. */
-  lea 3f(%rip), %rax
+  /* Reload CS through a far return, landing at the kernel-half address. */
+  movabs $3f, %rax
   pushq $0x10
   push %rax
   lretq
@@ -156,8 +160,10 @@ _start64:
   mov %eax, %ss
   mov %eax, %fs
   mov %eax, %gs
-  xor %esi, %esi
   mov $BOOT_PATH_STAGE2, %edi
+  test %rsi, %rsi
+  jz boot_common
+  mov $BOOT_PATH_LINUX, %edi
 
 boot_common:
   lea boot_stack_top(%rip), %rsp

@@ -26,27 +26,45 @@ template <typename T> T read_le(uint64_t phys) {
 void reserve_low_memory(mm::MemoryMap& map) {
   map.add_reserved(0, 0x100000);
 }
+// Copies the NUL-terminated command line at physical `phys` (0 = none) of at most
+// `max_len` bytes, truncated to fit.
+void copy_cmdline(uint64_t phys, uint64_t max_len = ~0ull) {
+  if (!phys)
+    return;
+  size_t i = 0;
+  for (; i + 1 < sizeof(g_info.cmdline) && i < max_len; ++i) {
+    char c = read_le<char>(phys + i);
+    if (!c)
+      break;
+    g_info.cmdline[i] = c;
+  }
+  g_info.cmdline[i] = 0;
+}
 } // namespace
 
 mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
-  g_info.path = path == 1 ? Path::kPvh : Path::kStage2;
+  g_info.path = path == 1 ? Path::kPvh : path == 2 ? Path::kLinux : Path::kStage2;
   g_info.start_info_phys = start_info;
-  if (g_info.path == Path::kPvh) {
+  if (g_info.path == Path::kLinux) {
+    // Linux zero page ("boot_params"): 0xAA55 at 0x1FE, "HdrS" at 0x202, E820 entry count
+    // at 0x1E8, the table at 0x2D0, command line pointer at 0x228.
+    if (read_le<uint16_t>(start_info + 0x1FE) != 0xAA55 ||
+        read_le<uint32_t>(start_info + 0x202) != 0x53726448)
+      panic("RSI = %#lx is not a Linux zero page", static_cast<unsigned long>(start_info));
+    uint8_t entries = read_le<uint8_t>(start_info + 0x1E8);
+    if (entries > 128)
+      entries = 128;
+    mm::parse_e820(reinterpret_cast<const uint8_t*>(start_info + 0x2D0), entries, g_map);
+    if (g_map.ram_count == 0)
+      panic("no RAM in the zero page's E820 table");
+    copy_cmdline(read_le<uint32_t>(start_info + 0x228));
+  } else if (g_info.path == Path::kPvh) {
     if (read_le<uint32_t>(start_info) != kPvhMagic)
       panic("PVH start_info at %#lx has a bad magic", static_cast<unsigned long>(start_info));
     uint32_t version = read_le<uint32_t>(start_info + 4);
     uint64_t cmdline = read_le<uint64_t>(start_info + 24);
     g_info.rsdp_phys = read_le<uint64_t>(start_info + 32);
-    if (cmdline) {
-      size_t i = 0;
-      for (; i + 1 < sizeof(g_info.cmdline); ++i) {
-        char c = read_le<char>(cmdline + i);
-        if (!c)
-          break;
-        g_info.cmdline[i] = c;
-      }
-      g_info.cmdline[i] = 0;
-    }
+    copy_cmdline(cmdline);
     uint64_t memmap = version >= 1 ? read_le<uint64_t>(start_info + 40) : 0;
     uint32_t entries = version >= 1 ? read_le<uint32_t>(start_info + 48) : 0;
     if (!memmap || !entries)
@@ -58,6 +76,12 @@ mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
                                (mm::kRegionTableAnchor - 0x500) / mm::kRegionRecordSize, g_map);
     if (n == 0 || g_map.ram_count == 0)
       panic("no RAM in the boot region table");
+    // A CMDLINE record (type 11; not written by our stage2, but by loaders that have one).
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t rec = mm::kRegionTableAnchor - i * mm::kRegionRecordSize;
+      if (read_le<uint32_t>(rec + 16) == mm::kRegionCmdline)
+        copy_cmdline(read_le<uint64_t>(rec), read_le<uint64_t>(rec + 8));
+    }
   }
   reserve_low_memory(g_map);
   g_map.add_reserved(mm::virt_to_phys(__kernel_start),

@@ -1,5 +1,5 @@
 // What the boot path handed over: how we were booted, the physical memory map, the ACPI
-// RSDP and the command line (PVH only).
+// RSDP and the command line (PVH and Linux protocol).
 #pragma once
 
 #include "mm/region_table.h"
@@ -8,12 +8,13 @@
 
 namespace boot {
 
-enum class Path { kStage2, kPvh };
+// kLinux: the Linux 64-bit boot protocol (RSI = zero page), as Firecracker uses it.
+enum class Path { kStage2, kPvh, kLinux };
 
 struct Info {
   Path path;
   uint64_t rsdp_phys; // 0 = unknown (search the BIOS area)
-  char cmdline[256];  // PVH -append text, copied out; empty otherwise
+  char cmdline[256];  // PVH / Linux-protocol command line, copied out; empty otherwise
   uint64_t start_info_phys;
 };
 
