@@ -21,11 +21,12 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 11;
+constexpr int kExpectedChecks = 12;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
-constexpr uint64_t kDemandVa = 0x10000000;
+constexpr uint64_t kDemandVa = 0x10000000;     // touched by the user program
+constexpr uint64_t kCopyDemandVa = 0x10001000; // touched first by copy_to_user
 
 void check(bool ok, const char* what) {
   kprintf("%s: %s\n", what, ok ? "ok" : "FAILED");
@@ -163,10 +164,11 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 }
 
 bool user_page_fault(uint64_t addr, uint64_t) {
-  if (mm::page_round_down(addr) != kDemandVa)
+  uint64_t page_va = mm::page_round_down(addr);
+  if (page_va != kDemandVa && page_va != kCopyDemandVa)
     return false;
   uint64_t page = mm::alloc_zeroed_page();
-  return page && g_as->map(kDemandVa, page, mm::kProtRead | mm::kProtWrite).ok();
+  return page && g_as->map(page_va, page, mm::kProtRead | mm::kProtWrite).ok();
 }
 
 void user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
@@ -208,6 +210,17 @@ void run() {
   test_address_space();
   test_usercopy();
   arch::set_user_hooks({user_syscall, user_page_fault, user_fault});
+  // A user-copy helper faulting on a not-yet-mapped user page: demand paging maps it and
+  // the copy completes (the user program later uses the same page).
+  uint64_t big[64];
+  for (int i = 0; i < 64; ++i)
+    big[i] = 0x1111111111111111ull * static_cast<uint64_t>(i & 15);
+  bool ok = copy_to_user(reinterpret_cast<void*>(kCopyDemandVa + 100), big, sizeof(big)) == 0;
+  uint64_t back[64] = {};
+  ok = ok && copy_from_user(back, reinterpret_cast<void*>(kCopyDemandVa + 100), sizeof(back)) == 0;
+  ok = ok && memcmp(big, back, sizeof(big)) == 0 && g_as->translate(kCopyDemandVa).ok() &&
+       !g_as->translate(kDemandVa).ok();
+  check(ok, "usercopy demand paging");
   arch::enter_user_mode(kCodeVa, kStackVa + mm::kPageSize);
 }
 
