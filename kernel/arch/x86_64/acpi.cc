@@ -125,15 +125,32 @@ void init(uint64_t rsdp) {
   uint64_t fadt = find_table(rsdp, "FACP");
   if (!fadt)
     return;
-  const uint8_t* f = phys(fadt, 244);
-  uint32_t flen = read_le<uint32_t>(f + 4);
+  uint32_t flen = read_le<uint32_t>(phys(fadt, 8) + 4);
+  if (flen < 116 || flen > 4096)
+    return;
+  const uint8_t* f = phys(fadt, flen);
   uint64_t dsdt = read_le<uint32_t>(f + 40);
   if (flen >= 148 && read_le<uint64_t>(f + 140))
     dsdt = read_le<uint64_t>(f + 140);
   uint32_t pm1a = read_le<uint32_t>(f + 64);
   uint32_t pm1b = read_le<uint32_t>(f + 68);
   uint16_t a = 0, b = 0;
-  if (!pm1a || !dsdt || !parse_s5(dsdt, a, b))
+  if (!dsdt || !parse_s5(dsdt, a, b))
+    return;
+  // Sleep control register: a Generic Address Structure at FADT offset 244 (ACPI 5+).
+  if (!pm1a && flen >= 256) {
+    uint8_t space = f[244];
+    uint64_t addr = read_le<uint64_t>(f + 248);
+    if (addr && (space == 0 || space == 1)) {
+      g_power_off.sleep_control = true;
+      g_power_off.sleep_control_io = space == 1;
+      g_power_off.sleep_control_addr = addr;
+      g_power_off.slp_typ_a = a;
+      g_power_off.available = true;
+    }
+    return;
+  }
+  if (!pm1a)
     return;
   g_power_off.pm1a_cnt = static_cast<uint16_t>(pm1a);
   g_power_off.pm1b_cnt = static_cast<uint16_t>(pm1b);

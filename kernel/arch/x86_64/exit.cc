@@ -30,7 +30,14 @@ void machine_exit(int code) {
     acpi::init(boot::info().rsdp_phys);
   }
   const acpi::PowerOff& acpi = acpi::power_off();
-  if (acpi.available) {
+  if (acpi.available && acpi.sleep_control) {
+    // SLP_TYPx in bits 4:2, SLP_EN bit 5 of the sleep control register.
+    auto v = static_cast<uint8_t>(((acpi.slp_typ_a & 7) << 2) | (1 << 5));
+    if (acpi.sleep_control_io)
+      cpu::outb(static_cast<uint16_t>(acpi.sleep_control_addr), v);
+    else
+      *static_cast<volatile uint8_t*>(mm::map_mmio(acpi.sleep_control_addr, 1)) = v;
+  } else if (acpi.available) {
     constexpr uint16_t kSlpEn = 1 << 13;
     cpu::outw(acpi.pm1a_cnt, static_cast<uint16_t>((acpi.slp_typ_a << 10) | kSlpEn));
     if (acpi.pm1b_cnt)
