@@ -21,7 +21,7 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 12;
+constexpr int kExpectedChecks = 13;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -158,6 +158,10 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
   case 45:
     check(a0 == 9, "user SSE");
     return 0;
+  case 46:
+    check(static_cast<uint64_t>(a0) == 0x0123456789ABCDEFull && arch::fs_base() == kStackVa + 0x800,
+          "user FS base");
+    return 0;
   default:
     return -ENOSYS;
   }
@@ -221,6 +225,10 @@ void run() {
   ok = ok && memcmp(big, back, sizeof(big)) == 0 && g_as->translate(kCopyDemandVa).ok() &&
        !g_as->translate(kDemandVa).ok();
   check(ok, "usercopy demand paging");
+  uint64_t tls_word = 0x0123456789ABCDEFull;
+  if (copy_to_user(reinterpret_cast<void*>(kStackVa + 0x808), &tls_word, 8) != 0)
+    check(false, "user FS base setup");
+  arch::set_fs_base(kStackVa + 0x800);
   arch::enter_user_mode(kCodeVa, kStackVa + mm::kPageSize);
 }
 

@@ -25,6 +25,9 @@ selftest_user_start:
   cvttsd2si %xmm0, %rdi
   mov $45, %eax
   syscall
+  mov %fs:8, %rdi         /* FS base (TLS) set by the kernel before entry */
+  mov $46, %eax
+  syscall
   movabs $0xFFFFFFFF80200000, %rbx  /* kernel memory: must fault to the fault hook */
   mov (%rbx), %rax
   ud2

@@ -57,6 +57,7 @@ syscall arguments: ok
 syscall return value: ok
 demand paging: ok
 user SSE: ok
+user FS base: ok
 user fault: ok
 clocks: ok
 random: ok
