@@ -21,7 +21,7 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 13;
+constexpr int kExpectedChecks = 14;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -157,6 +157,18 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
     return 0;
   case 45:
     check(a0 == 9, "user SSE");
+    return 0;
+  case 47: {
+    // What signal delivery and rt_sigreturn do: change the registers SYSRET would restore.
+    arch::TrapFrame* f = arch::current_syscall_frame();
+    if (!f)
+      return -EINVAL;
+    f->rip += 2; // skip the ud2 after the syscall
+    f->rdi = 77;
+    return 0;
+  }
+  case 48:
+    check(a0 == 77, "syscall frame rewrite");
     return 0;
   case 46:
     check(static_cast<uint64_t>(a0) == 0x0123456789ABCDEFull && arch::fs_base() == kStackVa + 0x800,

@@ -25,6 +25,11 @@ selftest_user_start:
   cvttsd2si %xmm0, %rdi
   mov $45, %eax
   syscall
+  mov $47, %eax           /* the kernel rewrites the frame: resume after the ud2, rdi = 77 */
+  syscall
+  ud2
+  mov $48, %eax
+  syscall
   mov %fs:8, %rdi         /* FS base (TLS) set by the kernel before entry */
   mov $46, %eax
   syscall

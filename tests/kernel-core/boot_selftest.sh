@@ -57,6 +57,7 @@ syscall arguments: ok
 syscall return value: ok
 demand paging: ok
 user SSE: ok
+syscall frame rewrite: ok
 user FS base: ok
 user fault: ok
 clocks: ok
