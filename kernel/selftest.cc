@@ -21,7 +21,7 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 14;
+constexpr int kExpectedChecks = 16;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -170,6 +170,9 @@ long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
   case 48:
     check(a0 == 77, "syscall frame rewrite");
     return 0;
+  case 49:
+    check(a0 == 0x55, "resume after user fault");
+    return 0;
   case 46:
     check(static_cast<uint64_t>(a0) == 0x0123456789ABCDEFull && arch::fs_base() == kStackVa + 0x800,
           "user FS base");
@@ -188,12 +191,15 @@ bool user_page_fault(uint64_t addr, uint64_t) {
 }
 
 void user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
-  if (signal != 11 || addr != 0xFFFFFFFF80200000ull)
-    kprintf("user fault: vector %lu error %#lx signal %d address %#lx rip %#lx cs %#lx rsp %#lx "
-            "rcx %#lx r11 %#lx\n",
-            frame.vector, frame.error_code, signal, addr, frame.rip, frame.cs, frame.rsp, frame.rcx,
-            frame.r11);
-  check(signal == 11 && addr == 0xFFFFFFFF80200000ull && frame.rip > kCodeVa, "user fault");
+  if (signal == 11) {
+    check(addr == 0xFFFFFFFF80200000ull && frame.vector == 14 && frame.rip > kCodeVa, "user fault");
+    // Resume like a signal handler would: after the faulting 3-byte load, rax = 0x55.
+    arch::TrapFrame resume = frame;
+    resume.rip += 3;
+    resume.rax = 0x55;
+    arch::return_to_user(resume);
+  }
+  check(signal == 4 && frame.vector == 6, "user SIGILL");
   finish();
 }
 

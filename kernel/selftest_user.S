@@ -34,6 +34,9 @@ selftest_user_start:
   mov $46, %eax
   syscall
   movabs $0xFFFFFFFF80200000, %rbx  /* kernel memory: must fault to the fault hook */
-  mov (%rbx), %rax
-  ud2
+  mov (%rbx), %rax        /* 3 bytes; the hook resumes after it with rax = 0x55 */
+  mov %rax, %rdi
+  mov $49, %eax
+  syscall
+  ud2                     /* SIGILL: the hook finishes the self-test */
 selftest_user_end:

@@ -60,6 +60,8 @@ user SSE: ok
 syscall frame rewrite: ok
 user FS base: ok
 user fault: ok
+resume after user fault: ok
+user SIGILL: ok
 clocks: ok
 random: ok
 disk: $disk_name
