@@ -21,7 +21,7 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 16;
+constexpr int kExpectedChecks = 17;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -100,6 +100,30 @@ void test_usercopy() {
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0 && buf[0] == 0;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -EFAULT;
   check(ok, "usercopy");
+}
+
+// Only fpu_save/fpu_restore touch the FPU here: kvm-pvm's emulated kernel mode runs
+// FXSAVE/FXRSTOR but not STMXCSR/LDMXCSR.
+void test_fpu_state() {
+  size_t size = arch::fpu_state_size();
+  auto* mem = static_cast<uint8_t*>(kmalloc(4 * size + 64));
+  auto* a = reinterpret_cast<uint8_t*>((reinterpret_cast<uint64_t>(mem) + 63) & ~63ull);
+  uint8_t *b = a + size, *c = b + size, *d = c + size; // size is a multiple of 64
+  arch::fpu_save(a);
+  memcpy(b, a, size);
+  uint32_t mxcsr;
+  memcpy(&mxcsr, a + 24, 4);
+  mxcsr ^= 0x6000; // another rounding mode
+  memcpy(b + 24, &mxcsr, 4);
+  arch::fpu_restore(b);
+  arch::fpu_save(c); // the modified state took effect...
+  uint32_t seen;
+  memcpy(&seen, c + 24, 4);
+  arch::fpu_restore(a);
+  arch::fpu_save(d); // ...and the original is back
+  bool ok = size >= 512 && size % 64 == 0 && seen == mxcsr && memcmp(a, d, 512) == 0;
+  kfree(mem);
+  check(ok, "FPU state save/restore");
 }
 
 void test_time_and_random() {
@@ -231,6 +255,7 @@ void run() {
   test_heap();
   test_address_space();
   test_usercopy();
+  test_fpu_state();
   arch::set_user_hooks({user_syscall, user_page_fault, user_fault});
   // A user-copy helper faulting on a not-yet-mapped user page: demand paging maps it and
   // the copy completes (the user program later uses the same page).

@@ -52,6 +52,7 @@ case $mode in
 heap: ok
 address space: ok
 usercopy: ok
+FPU state save/restore: ok
 usercopy demand paging: ok
 syscall arguments: ok
 syscall return value: ok

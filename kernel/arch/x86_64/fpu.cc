@@ -47,7 +47,7 @@ void init_fpu() {
     if ((leaf1.ecx & (1u << 28)) && (supported & 0x4))
       g_xcr0 |= 0x4; // AVX
     xsetbv(0, g_xcr0);
-    g_size = cpu::cpuid(0xD, 0).ebx; // size for the features now enabled in XCR0
+    g_size = (cpu::cpuid(0xD, 0).ebx + 63) & ~63u; // for the features now in XCR0
     g_xsave = g_size <= sizeof(g_init_area);
     if (!g_xsave)
       g_size = 512;
@@ -81,6 +81,8 @@ void fpu_init_area(void* area) {
 
 void fpu_save(void* area) {
   if (g_xsave) {
+    // XSAVE leaves the rest of the header alone, but XRSTOR wants it zero.
+    memset(static_cast<uint8_t*>(area) + 520, 0, 56);
     asm volatile("xsave64 (%0)"
                  :
                  : "r"(area), "a"(static_cast<uint32_t>(g_xcr0)),

@@ -42,7 +42,9 @@ void set_gs_base(uint64_t base); // user GS (ARCH_SET_GS)
 uint64_t gs_base();
 
 // FPU/SSE/AVX state of a thread. XSAVE (with the XCR0 features enabled at boot) when the
-// CPU has it, FXSAVE otherwise. Areas must be fpu_state_size() bytes, 64-byte aligned.
+// CPU has it (and not under KVM, see docs/kernel.md), FXSAVE otherwise. Areas must be
+// fpu_state_size() bytes (a multiple of 64), 64-byte aligned; the first 512 bytes are the
+// FXSAVE layout in both cases (FCW at 0, MXCSR at 24, XMM0 at 160).
 size_t fpu_state_size();
 bool fpu_uses_xsave();
 void fpu_save(void* area);
