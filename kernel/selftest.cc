@@ -96,6 +96,21 @@ void test_usercopy() {
   ok = ok && copy_to_user(reinterpret_cast<void*>(kStackVa + 4090), buf, 16) == -EFAULT;
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(0x00007FFFFFFFFFF8), 16) == -EFAULT;
   ok = ok && copy_from_user(buf, selftest_user_start, 4) == -EFAULT;
+  // protect/unmap on the live address space take effect at once (TLB invalidated).
+  constexpr uint64_t kScratchVa = 0x20000000;
+  uint64_t scratch = mm::alloc_zeroed_page();
+  auto* user_scratch = reinterpret_cast<void*>(kScratchVa);
+  ok = ok && g_as->map(kScratchVa, scratch, mm::kProtRead | mm::kProtWrite).ok();
+  ok = ok && copy_to_user(user_scratch, "rw", 2) == 0;
+  ok = ok && g_as->protect(kScratchVa, mm::kProtRead).ok();
+  ok = ok && copy_to_user(user_scratch, "ro", 2) == -EFAULT;
+  ok = ok && copy_from_user(buf, user_scratch, 2) == 0 && memcmp(buf, "rw", 2) == 0;
+  auto unmapped = g_as->unmap(kScratchVa);
+  ok = ok && unmapped.ok() && *unmapped == scratch;
+  ok = ok && copy_from_user(buf, user_scratch, 2) == -EFAULT;
+  ok = ok && g_as->unmap(kScratchVa).error() == -ENOENT;
+  ok = ok && g_as->map(arch::kSyscallTrampolineVa, scratch, mm::kProtRead).error() == -EINVAL;
+  mm::free_pages(scratch);
   ok = ok && clear_user(reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0 && buf[0] == 0;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -EFAULT;
