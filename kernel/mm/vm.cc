@@ -160,6 +160,8 @@ void init(MemoryMap& map) {
   uint64_t guards[8];
   int guard_count = arch::stack_guard_pages(guards, 8);
   auto kernel_va = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
+  uint64_t* pt = nullptr;
+  uint64_t pt_region = 0;
   for (uint64_t va = kernel_va(__kernel_start); va < kernel_va(__kernel_end); va += kPageSize) {
     bool guard = false;
     for (int i = 0; i < guard_count; ++i)
@@ -171,10 +173,15 @@ void init(MemoryMap& map) {
       flags |= kPteNoExec;
     if (va >= kernel_va(__data_start))
       flags |= kPteWrite;
-    uint64_t* pte = walk_root(g_kernel_pml4, va, true, kPtePresent | kPteWrite);
-    if (!pte)
-      panic("out of memory building the kernel page tables");
-    *pte = virt_to_phys(reinterpret_cast<void*>(va)) | flags;
+    // One walk per 2 MiB (page-table page), not per page: each walk is slow when emulated.
+    if (!pt || (va >> 21) != pt_region) {
+      uint64_t* pte = walk_root(g_kernel_pml4, va, true, kPtePresent | kPteWrite);
+      if (!pte)
+        panic("out of memory building the kernel page tables");
+      pt = pte - pt_index(va);
+      pt_region = va >> 21;
+    }
+    pt[pt_index(va)] = virt_to_phys(reinterpret_cast<void*>(va)) | flags;
   }
   // The MMIO slot gets its PDPT now so every address space shares later MMIO mappings.
   uint64_t* pml4 = table(g_kernel_pml4);
