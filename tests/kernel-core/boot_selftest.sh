@@ -6,6 +6,7 @@
 # mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic
 # (kernel page fault), overflow (kernel stack overflow into its guard page).
 # kvm: -accel kvm -cpu host; exits 77 (skipped) when /dev/kvm is not usable.
+# Guest memory: $KERNEL_TEST_MEMORY (default 64M).
 # stage2/linux: enter through the kernel's 64-bit entry, via the test loader
 # (kernel/arch/x86_64/test_loader) which hands over like our stage2 or a Linux-protocol VMM.
 set -euo pipefail
@@ -23,8 +24,10 @@ case $accel in
   *) echo "unknown accelerator $accel" >&2; exit 2 ;;
 esac
 mkdir -p "$work"
-disk=$work/disk-$mode-$machine-$accel-$entry.img
-out=$work/serial-$mode-$machine-$accel-$entry.txt
+memory=${KERNEL_TEST_MEMORY:-64M}
+tag=$mode-$machine-$accel-$entry-$memory   # unique per test: ctest runs them in parallel
+disk=$work/disk-$tag.img
+out=$work/serial-$tag.txt
 rm -f "$disk"
 truncate -s 8M "$disk"   # sparse scratch disk: the self-test writes sectors 1-3
 
@@ -83,7 +86,8 @@ if [[ $entry != pvh ]]; then
 fi
 
 set +e
-timeout 60 "$qemu" "${accel_args[@]}" -machine "$machine" -m 64M -display none -nodefaults \
+timeout 60 "$qemu" "${accel_args[@]}" -machine "$machine" -m "$memory" \
+  -display none -nodefaults \
   -no-reboot -serial "file:$out" -device isa-debug-exit "${boot_args[@]}" \
   -drive "file=$disk,format=raw,if=none,id=d0" -device "$disk_device,drive=d0" "${extra[@]}"
 status=$?
