@@ -57,6 +57,17 @@ int stack_guard_pages(uint64_t* out, int max) {
   return n;
 }
 
+bool on_kernel_stack(uint64_t addr, size_t len) {
+  extern char boot_stack_bottom[] __asm__("boot_stack_bottom");
+  extern char boot_stack_top[] __asm__("boot_stack_top");
+  auto in = [addr, len](const void* lo, const void* hi) {
+    auto l = reinterpret_cast<uint64_t>(lo), h = reinterpret_cast<uint64_t>(hi);
+    return addr >= l && addr + len <= h && addr + len >= addr;
+  };
+  return in(boot_stack_bottom, boot_stack_top) ||
+         in(g_kernel_stack, g_kernel_stack + sizeof(g_kernel_stack));
+}
+
 uint64_t kernel_stack_top() {
   return reinterpret_cast<uint64_t>(g_kernel_stack + sizeof(g_kernel_stack));
 }

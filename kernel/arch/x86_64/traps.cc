@@ -8,6 +8,8 @@
 #include "lib/kprintf.h"
 
 namespace arch {
+bool on_kernel_stack(uint64_t addr, size_t len); // gdt.cc
+
 namespace {
 
 struct __attribute__((packed)) IdtEntry {
@@ -108,6 +110,18 @@ int signal_for_vector(uint64_t vec) {
   kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f.r8, f.r9, f.r10, f.r11);
   kprintf("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", f.r12, f.r13, f.r14, f.r15);
   kprintf("  cs %#lx rflags %#lx ss %#lx cr3 %#lx\n", f.cs, f.rflags, f.ss, cpu::read_cr3());
+  // Return addresses along the frame-pointer chain (addr2line -e kernel.elf ...), followed
+  // only while it stays on a kernel stack.
+  kprintf("  backtrace:");
+  uint64_t rbp = f.rbp;
+  for (int depth = 0; depth < 16 && on_kernel_stack(rbp, 16); ++depth) {
+    const auto* frame = reinterpret_cast<const uint64_t*>(rbp);
+    kprintf(" %#lx", frame[1]);
+    if (frame[0] <= rbp)
+      break;
+    rbp = frame[0];
+  }
+  kprintf("\n");
   panic("fatal kernel exception");
 }
 
