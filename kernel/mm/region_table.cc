@@ -121,7 +121,7 @@ size_t parse_region_table(const uint8_t* anchor, size_t max_records, MemoryMap& 
       break;
     if (type == kRegionRam)
       map.add_ram(base, length);
-    else if (type != kRegionReclaim)
+    else if (type != kRegionReclaim && type != kRegionInitialPages && type != kRegionKernImage)
       map.add_reserved(base, length);
   }
   return i;

@@ -53,8 +53,10 @@ constexpr size_t kRegionRecordSize = 20;
 
 // Parses the region table whose record 0 is at `anchor` (a pointer to the bytes at
 // physical 0x7DAA); records are read at anchor - 20*i until type 0 or max_records.
-// RAM (type 1) becomes RAM; every other type becomes a reservation, except RECLAIM (stage2's
-// stack, free once the kernel runs on its own stack). Returns the number of records read.
+// RAM (type 1) becomes RAM; every other type becomes a reservation, except what only stage2
+// needed: RECLAIM (its stack), INITIAL_PAGES (its page tables; the kernel loads its own
+// before parsing this) and KERNIMAGE (the kernel file it loaded the segments from). Those
+// stay free RAM. Returns the number of records read.
 size_t parse_region_table(const uint8_t* anchor, size_t max_records, MemoryMap& map);
 
 // Parses a BIOS E820 table: `count` packed 20-byte entries {u64 addr, u64 size, u32 type}

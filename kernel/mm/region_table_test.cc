@@ -26,12 +26,14 @@ TEST(RegionTable, ParsesRamAndReservationsUntilTypeZero) {
   t.add(0, 0x9FC00, kRegionRam);
   t.add(0x100000, 0x7EE0000, kRegionRam);
   t.add(0x7FE0000, 0x20000, kRegionReserved);
-  t.add(0x400000, 0x100000, kRegionKernImage);
-  t.add(0x7000000, 0x8000, kRegionReclaim); // stage2 stack: free for the kernel
+  t.add(0x400000, 0x100000, kRegionKernImage);     // stage2's copy of the kernel file: free
+  t.add(0x6000000, 0x100000, kRegionInitialPages); // stage2's page tables: free
+  t.add(0x5000000, 0x1000, kRegionCmdline);        // kept
+  t.add(0x7000000, 0x8000, kRegionReclaim);        // stage2 stack: free for the kernel
   t.add(0, 0, 0);
   t.add(0x10000000, 0x1000000, kRegionRam); // after the terminator: ignored
   MemoryMap map;
-  EXPECT_EQ(parse_region_table(t.anchor(), 32, map), 6u);
+  EXPECT_EQ(parse_region_table(t.anchor(), 32, map), 8u);
   map.finalize();
   ASSERT_EQ(map.ram_count, 4u);
   EXPECT_EQ(map.ram[0].base, 0u);
@@ -39,8 +41,8 @@ TEST(RegionTable, ParsesRamAndReservationsUntilTypeZero) {
   EXPECT_EQ(map.ram[1].base, 0x14000u);  // 0x8000 + 0xBC00 rounded up
   EXPECT_EQ(map.ram[1].end(), 0x9F000u); // 0x9FC00 rounded down
   EXPECT_EQ(map.ram[2].base, 0x100000u);
-  EXPECT_EQ(map.ram[2].end(), 0x400000u);
-  EXPECT_EQ(map.ram[3].base, 0x500000u);
+  EXPECT_EQ(map.ram[2].end(), 0x5000000u);
+  EXPECT_EQ(map.ram[3].base, 0x5001000u);
   EXPECT_EQ(map.ram[3].end(), 0x7FE0000u);
   EXPECT_EQ(map.highest_ram_end(), 0x7FE0000u);
 }
