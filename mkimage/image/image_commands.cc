@@ -1,9 +1,29 @@
+// `nanos-mkimage build` and `nanos-mkimage verify`.
+#include "image/build_options.h"
+#include "image/image_builder.h"
 #include "tool/commands.h"
 
 namespace mkimage {
-static llvm::Error notYet(const char* what) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: not implemented yet", what);
+
+llvm::Error runBuildCommand(Args args, llvm::raw_ostream&) {
+  auto options = parseBuildOptions(args);
+  if (!options)
+    return options.takeError();
+  return buildImage(*options);
 }
-llvm::Error runBuildCommand(Args, llvm::raw_ostream&) { return notYet("build"); }
-llvm::Error runVerifyCommand(Args, llvm::raw_ostream&) { return notYet("verify"); }
-}  // namespace mkimage
+
+llvm::Error runVerifyCommand(Args args, llvm::raw_ostream& out) {
+  std::vector<std::string> positional;
+  for (llvm::StringRef a : args) {
+    if (a == "--help" || a == "-h")
+      return usageError("usage: nanos-mkimage verify IMAGE [BOM]");
+    if (a.startswith("-"))
+      return usageError("unknown option '" + a + "'");
+    positional.push_back(a.str());
+  }
+  if (positional.empty() || positional.size() > 2)
+    return usageError("usage: nanos-mkimage verify IMAGE [BOM]");
+  return verifyImage(positional[0], positional.size() > 1 ? positional[1] : "", out);
+}
+
+} // namespace mkimage

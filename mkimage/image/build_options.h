@@ -1,0 +1,61 @@
+// Options of `nanos-mkimage build`, from the command line and/or a JSON config file
+// (docs/mkimage.md, "Config file"). Parsing only: nothing here touches the inputs.
+#pragma once
+
+#include "tool/commands.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mkimage {
+
+struct PathMapping {
+  std::string host;   // as given (relative to the cwd, or to the config file)
+  std::string guest;  // as given; validated later
+  std::string origin; // "--file a:/b" / "config Files[2]" for error messages
+};
+
+struct BuildOptions {
+  std::string program;     // host path
+  std::string output;      // image path
+  std::string programPath; // guest path ("" = /<name>)
+  std::optional<std::string> argv0;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;
+  std::string cwd;
+  std::string kernel, boot; // "" = defaults next to the tool
+  std::vector<PathMapping> files, dirs;
+  // --set KEY=VALUE (dotted keys nest); later settings of a key win.
+  std::map<std::string, std::string> settings;
+  std::optional<uint64_t> size;
+  uint64_t margin = 4ull << 20;
+  std::string sysroot;
+  std::string seed;
+  std::string bom, depfile;
+  std::string label;
+  bool compress = false;
+  bool nss = true;
+  std::vector<std::string> libraries;
+  unsigned threads = 0; // 0 = number of CPUs (zstd workers; output does not depend on it)
+  bool debugExit = true;
+  std::vector<std::string> configFiles; // for the depfile
+};
+
+// Parses the `build` command line (including -c files, applied where they appear: later
+// options override or extend earlier ones). `usage` errors are UsageError.
+llvm::Expected<BuildOptions> parseBuildOptions(Args args);
+
+// Applies one JSON config file to `options` (paths relative to the file's directory).
+llvm::Error applyConfigFile(const std::string& path, BuildOptions& options);
+
+// "64M", "1G", "4096", "2k": bytes.
+llvm::Expected<uint64_t> parseSize(llvm::StringRef text);
+
+extern const char* const kBuildUsage;
+
+} // namespace mkimage

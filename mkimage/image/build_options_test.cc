@@ -1,0 +1,105 @@
+#include "image/build_options.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace mkimage {
+char UsageError::ID = 0; // defined by the tool's main.cc, which this test does not link
+
+namespace {
+
+llvm::Expected<BuildOptions> parse(std::vector<std::string> args) {
+  std::vector<llvm::StringRef> refs(args.begin(), args.end());
+  return parseBuildOptions(refs);
+}
+
+TEST(BuildOptions, ParsesTheDocumentedSpellings) {
+  auto o = parse({"prog",
+                  "-o",
+                  "out.img",
+                  "--arg",
+                  "a",
+                  "--arg",
+                  "b",
+                  "--env",
+                  "K=V",
+                  "--file",
+                  "h:/g",
+                  "--dir",
+                  "d:/dd",
+                  "--program-path",
+                  "/usr/bin/p",
+                  "--cwd",
+                  "/tmp",
+                  "--set",
+                  "en1.ipaddr=10.0.0.2",
+                  "--size",
+                  "64M",
+                  "--seed",
+                  "s",
+                  "--noaslr",
+                  "--no-debug-exit",
+                  "--expected-exit-code",
+                  "3",
+                  "--boot-timing"});
+  ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
+  EXPECT_EQ(o->program, "prog");
+  EXPECT_EQ(o->args, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o->env.at("K"), "V");
+  EXPECT_EQ(o->files.at(0).host, "h");
+  EXPECT_EQ(o->files.at(0).guest, "/g");
+  EXPECT_EQ(o->settings.at("en1.ipaddr"), "10.0.0.2");
+  EXPECT_EQ(o->settings.at("noaslr"), "t");
+  EXPECT_EQ(o->settings.at("boot_timing"), "t");
+  EXPECT_EQ(o->settings.at("expected_exit_code"), "3");
+  EXPECT_EQ(*o->size, 64ull << 20);
+  EXPECT_FALSE(o->debugExit);
+}
+
+TEST(BuildOptions, UsageErrors) {
+  for (auto args : std::vector<std::vector<std::string>>{{"prog"},
+                                                         {"-o", "x"},
+                                                         {"p", "-o", "x", "--bogus"},
+                                                         {"p", "-o", "x", "--env", "NOEQ"},
+                                                         {"p", "-o", "x", "--file", "nocolon"},
+                                                         {"p", "-o"}}) {
+    auto o = parse(args);
+    EXPECT_FALSE(static_cast<bool>(o));
+    if (!o) {
+      EXPECT_TRUE(o.errorIsA<UsageError>());
+    }
+    llvm::consumeError(o.takeError());
+  }
+}
+
+TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
+  char dir[] = "/tmp/mkimage-config-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string cfg = std::string(dir) + "/config.json";
+  std::ofstream(cfg) << R"({"Program": "bin/hello", "Args": ["x"], "Env": {"A": "1"},
+      "Files": ["data/a.txt", "b.txt:/etc/b"], "MapDirs": {"assets": "/srv"},
+      "RunConfig": {"IPAddress": "10.0.2.15"}, "ManifestPassthrough": {"en1": {"mtu": "1400"}},
+      "Output": "out.img"})";
+  auto o = parse({"-c", cfg});
+  ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
+  EXPECT_EQ(o->program, std::string(dir) + "/bin/hello");
+  EXPECT_EQ(o->files.at(0).host, std::string(dir) + "/data/a.txt");
+  EXPECT_EQ(o->files.at(0).guest, "/data/a.txt");
+  EXPECT_EQ(o->files.at(1).guest, "/etc/b");
+  EXPECT_EQ(o->dirs.at(0).guest, "/srv");
+  EXPECT_EQ(o->settings.at("ipaddr"), "10.0.2.15");
+  EXPECT_EQ(o->settings.at("en1.mtu"), "1400");
+
+  std::ofstream(cfg) << R"({"Program": "p", "Bogus": 1})";
+  auto bad = parse({"-c", cfg, "-o", "x"});
+  ASSERT_FALSE(static_cast<bool>(bad));
+  std::string msg = llvm::toString(bad.takeError());
+  EXPECT_NE(msg.find("\"Bogus\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find(cfg), std::string::npos) << msg;
+  unlink(cfg.c_str());
+  rmdir(dir);
+}
+
+} // namespace
+} // namespace mkimage

@@ -1,0 +1,28 @@
+// The disk around the two TFS partitions (spec §1): the boot image (stage1 sector with
+// its stage2 descriptor + stage2), the 4 KiB klog area, and the MBR partition entries.
+#pragma once
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mkimage {
+
+struct BootImage {
+  std::string bytes; // stage1 sector + stage2
+  uint64_t stage2Size = 0;
+};
+
+// Checks the 0x1AA descriptor {base 0x8000, length S2, type 12} and len == 512 + S2.
+llvm::Expected<BootImage> parseBootImage(std::string bytes, const std::string& path);
+
+// Offset of the first partition: 512 + S2 + 4096 (klog dump area before it).
+inline uint64_t firstPartitionOffset(const BootImage& b) {
+  return 512 + b.stage2Size + 4096;
+}
+
+// One MBR partition entry (16 bytes): active, type 0x83, CHS as upstream writes it.
+std::string partitionEntry(uint64_t firstLba, uint64_t sectors);
+
+} // namespace mkimage

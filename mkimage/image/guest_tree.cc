@@ -1,0 +1,169 @@
+#include "image/guest_tree.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace mkimage {
+
+static llvm::Error fail(const llvm::Twine& message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+}
+
+llvm::Expected<std::string> validateGuestPath(llvm::StringRef path, llvm::StringRef origin) {
+  auto bad = [&](const char* why) {
+    std::string shown;
+    for (char c : path)
+      shown += c == '\0' ? std::string("\\0") : std::string(1, c);
+    return fail(origin + ": invalid guest path '" + shown + "': " + why);
+  };
+  if (path.find('\0') != llvm::StringRef::npos)
+    return bad("contains a NUL byte");
+  if (!path.startswith("/"))
+    return bad("must be absolute");
+  llvm::StringRef rest = path.drop_front();
+  if (rest.endswith("/"))
+    rest = rest.drop_back();
+  if (rest.empty())
+    return std::string("/");
+  llvm::SmallVector<llvm::StringRef, 8> parts;
+  rest.split(parts, '/');
+  for (llvm::StringRef p : parts) {
+    if (p.empty())
+      return bad("has an empty component");
+    if (p == "..")
+      return bad("contains '..'");
+    if (p == ".")
+      return bad("contains '.'");
+  }
+  return "/" + rest.str();
+}
+
+static std::string parentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? std::string("/") : path.substr(0, slash);
+}
+
+static const char* kindName(GuestNode::Kind k) {
+  switch (k) {
+  case GuestNode::Kind::Directory:
+    return "directory";
+  case GuestNode::Kind::File:
+    return "file";
+  case GuestNode::Kind::Symlink:
+    return "symlink";
+  case GuestNode::Kind::Generated:
+    return "generated file";
+  }
+  return "?";
+}
+
+GuestTree::GuestTree() {
+  GuestNode root;
+  root.source = "image root";
+  root.implicit = true;
+  nodes_.emplace("/", std::move(root));
+}
+
+llvm::Error GuestTree::add(const std::string& path, GuestNode node) {
+  // Parents first: each must be (or become) a directory.
+  if (path != "/") {
+    std::string parent = parentOf(path);
+    auto it = nodes_.find(parent);
+    if (it == nodes_.end()) {
+      GuestNode dir;
+      dir.implicit = true;
+      dir.source = node.source;
+      if (auto e = add(parent, std::move(dir)))
+        return e;
+    } else if (it->second.kind != GuestNode::Kind::Directory) {
+      return fail("guest path " + path + " (from " + node.source + ") needs " + parent +
+                  " to be a directory, but it is a " + kindName(it->second.kind) + " from " +
+                  it->second.source);
+    }
+  }
+  auto [it, inserted] = nodes_.emplace(path, node);
+  if (inserted)
+    return llvm::Error::success();
+  GuestNode& old = it->second;
+  if (old.kind == GuestNode::Kind::Directory && node.kind == GuestNode::Kind::Directory) {
+    if (old.implicit && !node.implicit) {
+      old.implicit = false;
+      old.source = node.source;
+    }
+    return llvm::Error::success();
+  }
+  if (old.overridable && !node.overridable && node.kind != GuestNode::Kind::Directory) {
+    old = std::move(node);
+    return llvm::Error::success();
+  }
+  if (node.overridable && !old.overridable)
+    return llvm::Error::success(); // a user mapping already replaced the generated file
+  return fail("guest path " + path + " clashes: " + kindName(old.kind) + " from " + old.source +
+              " and " + kindName(node.kind) + " from " + node.source);
+}
+
+llvm::Error GuestTree::addHostDirectory(const std::string& host, const std::string& guest,
+                                        const std::string& origin,
+                                        std::vector<std::string>& consulted) {
+  struct stat st;
+  if (::stat(host.c_str(), &st) != 0)
+    return fail(origin + ": " + host + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode))
+    return fail(origin + ": " + host + ": not a directory");
+  consulted.push_back(host);
+  GuestNode dir;
+  dir.source = origin;
+  if (auto e = add(guest, dir))
+    return e;
+  DIR* d = ::opendir(host.c_str());
+  if (!d)
+    return fail(origin + ": " + host + ": cannot list directory: " + std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* ent = ::readdir(d)) {
+    std::string name = ent->d_name;
+    if (name != "." && name != "..")
+      names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    std::string h = host + "/" + name;
+    std::string g = (guest == "/" ? "" : guest) + "/" + name;
+    if (::lstat(h.c_str(), &st) != 0)
+      return fail(origin + ": " + h + ": " + std::strerror(errno));
+    GuestNode node;
+    node.source = origin;
+    node.hostPath = h;
+    if (S_ISDIR(st.st_mode)) {
+      if (auto e = addHostDirectory(h, g, origin, consulted))
+        return e;
+      continue;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      ssize_t n = ::readlink(h.c_str(), target.data(), target.size());
+      if (n < 0)
+        return fail(origin + ": " + h + ": cannot read link: " + std::strerror(errno));
+      target.resize(static_cast<size_t>(n));
+      node.kind = GuestNode::Kind::Symlink;
+      node.linkTarget = target;
+    } else if (S_ISREG(st.st_mode)) {
+      node.kind = GuestNode::Kind::File;
+    } else {
+      return fail(origin + ": " + h + ": not a regular file, directory or symlink");
+    }
+    consulted.push_back(h);
+    if (auto e = add(g, std::move(node)))
+      return e;
+  }
+  return llvm::Error::success();
+}
+
+} // namespace mkimage

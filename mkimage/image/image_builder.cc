@@ -1,0 +1,481 @@
+#include "image/image_builder.h"
+
+#include "image/disk_layout.h"
+#include "image/file_io.h"
+#include "image/guest_tree.h"
+#include "image/manifest.h"
+#include "image/tfs_encoder.h"
+#include "resolver/resolver.h"
+#include "support/atomic_file.h"
+#include "support/depfile.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mkimage {
+
+static llvm::Error fail(const llvm::Twine& message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+}
+
+static uint64_t blocksFor(uint64_t bytes) {
+  return (bytes + kTfsBlock - 1) / kTfsBlock;
+}
+static uint64_t roundUp(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
+
+std::string defaultDataDir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    return "share/nanos-unikernel";
+  std::string exe(buf, static_cast<size_t>(n));
+  llvm::StringRef binDir = llvm::sys::path::parent_path(exe);
+  return (llvm::sys::path::parent_path(binDir) + "/share/nanos-unikernel").str();
+}
+
+namespace {
+
+struct Input {
+  std::string path;
+  uint64_t size = 0;
+  std::string digest;
+};
+
+// A file the kernel boots: /kernel in the boot TFS.
+struct TfsPartition {
+  uint64_t offset = 0; // bytes from the start of the disk
+  uint64_t usedBlocks = 0;
+  uint64_t sizeBytes = 0;
+  std::vector<TfsLogPiece> log;
+};
+
+TfsValue fileTuple(uint64_t size, uint64_t block) {
+  TfsValue f = TfsValue::tuple();
+  TfsValue extents = TfsValue::tuple();
+  if (size > 0) {
+    TfsValue ext = TfsValue::tuple();
+    uint64_t blocks = blocksFor(size);
+    ext.set("allocated", TfsValue::integer(blocks));
+    ext.set("length", TfsValue::integer(blocks));
+    ext.set("offset", TfsValue::integer(block));
+    extents.set("0", std::move(ext));
+  }
+  f.set("extents", std::move(extents));
+  f.set("filelength", TfsValue::integer(size));
+  return f;
+}
+
+// Builds the `children` tuple of the directory `dir` (names sorted bytewise).
+TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std::string& dir) {
+  TfsValue children = TfsValue::tuple();
+  std::string prefix = dir == "/" ? "/" : dir + "/";
+  // Entries directly below `dir` follow it in the sorted map, but not contiguously
+  // ("/a/b" < "/a.b" < "/a/c" is impossible: '/' < '.' is false, so gather then sort).
+  std::vector<std::pair<std::string, const GuestNode*>> direct;
+  for (auto it = nodes.lower_bound(prefix); it != nodes.end(); ++it) {
+    if (!llvm::StringRef(it->first).startswith(prefix))
+      break;
+    llvm::StringRef rest = llvm::StringRef(it->first).drop_front(prefix.size());
+    if (rest.empty() || rest.contains('/'))
+      continue;
+    direct.emplace_back(rest.str(), &it->second);
+  }
+  std::sort(direct.begin(), direct.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [name, node] : direct) {
+    std::string path = prefix + name;
+    switch (node->kind) {
+    case GuestNode::Kind::Directory: {
+      TfsValue d = TfsValue::tuple();
+      d.set("children", directoryTuple(nodes, path));
+      children.set(name, std::move(d));
+      break;
+    }
+    case GuestNode::Kind::Symlink: {
+      TfsValue l = TfsValue::tuple();
+      l.set("linktarget", TfsValue::string(node->linkTarget));
+      children.set(name, std::move(l));
+      break;
+    }
+    case GuestNode::Kind::File:
+    case GuestNode::Kind::Generated:
+      children.set(name, fileTuple(node->size, node->block));
+      break;
+    }
+  }
+  return children;
+}
+
+std::array<uint8_t, 16> uuidFrom(const Digest& d) {
+  std::array<uint8_t, 16> u;
+  d.bytes(u.data());
+  u[6] = static_cast<uint8_t>((u[6] & 0x0f) | 0x80); // RFC 9562 version 8 (custom)
+  u[8] = static_cast<uint8_t>((u[8] & 0x3f) | 0x80); // RFC 4122 variant
+  return u;
+}
+
+std::string uuidText(const std::array<uint8_t, 16>& u) {
+  std::string h = llvm::toHex(llvm::ArrayRef<uint8_t>(u.data(), 16), true);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
+}
+
+// Lays out one TFS: files at their blocks from 1025, then log extensions after them.
+TfsPartition layoutTfs(const std::string& encodedRoot, const std::array<uint8_t, 16>& uuid,
+                       const std::string& label, uint64_t dataEndBlock) {
+  TfsPartition p;
+  uint64_t alloc = dataEndBlock;
+  p.log = layoutTfsLog(encodedRoot, uuid, label, [&] {
+    uint64_t b = alloc;
+    alloc += kTfsExtensionBlocks;
+    return b;
+  });
+  p.usedBlocks = alloc;
+  return p;
+}
+
+llvm::Error writePieces(AtomicFile& out, uint64_t base, const std::vector<TfsLogPiece>& log) {
+  for (const TfsLogPiece& piece : log)
+    if (auto e = out.writeAt(base + piece.block * kTfsBlock, piece.bytes))
+      return e;
+  return llvm::Error::success();
+}
+
+llvm::Expected<Input> readInput(const std::string& path, const char* what,
+                                const std::string& dataDir) {
+  Input in;
+  in.path = path;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (path.rfind(dataDir, 0) == 0)
+      return fail(std::string("default ") + what + " " + path +
+                  " not found (build the kernel, or pass --kernel FILE and --boot FILE, e.g. "
+                  "an upstream Nanos release's kernel.img/boot.img)");
+    return fail(std::string(what) + " " + path + ": " + std::strerror(errno));
+  }
+  auto d = digestFile(path, in.size);
+  if (!d)
+    return d.takeError();
+  in.digest = *d;
+  return in;
+}
+
+std::string baseName(llvm::StringRef path) {
+  return llvm::sys::path::filename(path).str();
+}
+
+} // namespace
+
+llvm::Error buildImage(const BuildOptions& o) {
+  std::string dataDir = defaultDataDir();
+  std::string kernelPath = o.kernel.empty() ? dataDir + "/kernel.img" : o.kernel;
+  std::string bootPath = o.boot.empty() ? dataDir + "/boot.img" : o.boot;
+  Depfile deps;
+  for (const std::string& c : o.configFiles)
+    deps.add(c);
+
+  // ---- inputs ----
+  auto bootInput = readInput(bootPath, "boot image", dataDir);
+  if (!bootInput)
+    return bootInput.takeError();
+  auto bootBytes = llvm::MemoryBuffer::getFile(bootPath, false, false);
+  if (!bootBytes)
+    return fail(bootPath + ": cannot read boot image: " + bootBytes.getError().message());
+  auto boot = parseBootImage((*bootBytes)->getBuffer().str(), bootPath);
+  if (!boot)
+    return boot.takeError();
+  auto kernel = readInput(kernelPath, "kernel", dataDir);
+  if (!kernel)
+    return kernel.takeError();
+  deps.add(bootPath);
+  deps.add(kernelPath);
+
+  struct stat st;
+  if (::stat(o.program.c_str(), &st) != 0)
+    return fail("program " + o.program + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("program " + o.program + ": not a regular file");
+  std::string name = baseName(o.program);
+  auto programGuest =
+      validateGuestPath(o.programPath.empty() ? "/" + name : o.programPath, "--program-path");
+  if (!programGuest)
+    return programGuest.takeError();
+
+  GuestTree tree;
+  GuestNode programNode;
+  programNode.kind = GuestNode::Kind::File;
+  programNode.hostPath = o.program;
+  programNode.source = "the program " + o.program;
+  if (auto e = tree.add(*programGuest, programNode))
+    return e;
+  deps.add(o.program);
+
+  ResolveOptions ro;
+  ro.sysroot = o.sysroot;
+  ro.programGuestPath = *programGuest;
+  ro.nss = o.nss ? ResolveOptions::Nss::Auto : ResolveOptions::Nss::Off;
+  ro.extraLibraries = o.libraries;
+  if (auto it = o.env.find("LD_LIBRARY_PATH"); it != o.env.end()) {
+    llvm::SmallVector<llvm::StringRef, 4> dirs;
+    llvm::StringRef(it->second).split(dirs, ':', -1, false);
+    for (llvm::StringRef d : dirs)
+      ro.ldLibraryPath.push_back(d.str());
+  }
+  auto closure = resolveClosure(o.program, ro);
+  if (!closure)
+    return closure.takeError();
+  for (const std::string& c : closure->consulted)
+    deps.add(c);
+  for (const ResolvedEntry& e : closure->entries) {
+    GuestNode n;
+    n.hostPath = e.hostPath;
+    std::string who = e.neededBy.empty() ? std::string("the program") : e.neededBy;
+    switch (e.kind) {
+    case ResolvedEntry::Kind::File:
+      n.kind = GuestNode::Kind::File;
+      n.source = "library " + e.hostPath + " (needed by " + who + ")";
+      break;
+    case ResolvedEntry::Kind::Symlink:
+      n.kind = GuestNode::Kind::Symlink;
+      n.linkTarget = e.linkTarget;
+      n.source = "library symlink " + e.hostPath + " (needed by " + who + ")";
+      break;
+    case ResolvedEntry::Kind::Generated:
+      n.kind = GuestNode::Kind::Generated;
+      n.contents = e.contents;
+      n.overridable = true;
+      n.source = "generated " + e.guestPath;
+      break;
+    }
+    auto g = validateGuestPath(e.guestPath, n.source);
+    if (!g)
+      return g.takeError();
+    if (auto err = tree.add(*g, std::move(n)))
+      return err;
+  }
+
+  // User mappings, in a canonical order so clash messages do not depend on option order.
+  std::vector<PathMapping> files = o.files, dirs = o.dirs;
+  auto byGuest = [](const PathMapping& a, const PathMapping& b) {
+    return std::tie(a.guest, a.host) < std::tie(b.guest, b.host);
+  };
+  std::sort(files.begin(), files.end(), byGuest);
+  std::sort(dirs.begin(), dirs.end(), byGuest);
+  std::vector<std::string> consulted;
+  for (const PathMapping& m : dirs) {
+    auto g = validateGuestPath(m.guest, m.origin);
+    if (!g)
+      return g.takeError();
+    if (auto e = tree.addHostDirectory(m.host, *g, m.origin, consulted))
+      return e;
+  }
+  for (const PathMapping& m : files) {
+    auto g = validateGuestPath(m.guest, m.origin);
+    if (!g)
+      return g.takeError();
+    if (::stat(m.host.c_str(), &st) != 0)
+      return fail(m.origin + ": " + m.host + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+      return fail(m.origin + ": " + m.host + ": not a regular file" +
+                  (S_ISDIR(st.st_mode) ? " (use --dir for directories)" : ""));
+    GuestNode n;
+    n.kind = GuestNode::Kind::File;
+    n.hostPath = m.host;
+    n.source = m.origin;
+    consulted.push_back(m.host);
+    if (auto e = tree.add(*g, std::move(n)))
+      return e;
+  }
+  for (const std::string& c : consulted)
+    deps.add(c);
+
+  // ---- content digests, sizes and data blocks (sorted path order) ----
+  Digest imageId;
+  imageId.field("nanos-mkimage image v1");
+  imageId.field(o.seed);
+  imageId.field(boot->bytes);
+  imageId.field(kernel->digest);
+  imageId.field(o.label);
+  uint64_t alloc = kTfsFirstDataBlock;
+  for (auto& [path, node] : tree.nodes()) {
+    if (node.kind == GuestNode::Kind::File) {
+      auto d = digestFile(node.hostPath, node.size);
+      if (!d)
+        return fail(node.source + ": " + llvm::toString(d.takeError()));
+      node.digest = *d;
+    } else if (node.kind == GuestNode::Kind::Generated) {
+      Digest d;
+      d.update(node.contents);
+      node.digest = d.hex();
+      node.size = node.contents.size();
+    }
+    if (node.size > 0) {
+      node.block = alloc;
+      alloc += blocksFor(node.size);
+    }
+    imageId.field(path);
+    imageId.field(std::to_string(static_cast<int>(node.kind)));
+    imageId.field(node.linkTarget);
+    imageId.field(node.digest);
+  }
+
+  // ---- root tuple ----
+  TfsValue root = TfsValue::tuple();
+  root.set("children", directoryTuple(tree.nodes(), "/"));
+  if (auto e = addManifestKeys(root, o, *programGuest, o.argv0 ? *o.argv0 : name))
+    return e;
+  std::string encodedRoot = encodeTfsValue(root);
+  imageId.field(encodedRoot);
+  std::array<uint8_t, 16> rootUuid = uuidFrom(imageId);
+  imageId.field("boot");
+  std::array<uint8_t, 16> bootUuid = uuidFrom(imageId);
+
+  // ---- boot TFS: /kernel, sized to its content (spec §1.6) ----
+  TfsValue bootRoot = TfsValue::tuple();
+  TfsValue bootChildren = TfsValue::tuple();
+  bootChildren.set("kernel", fileTuple(kernel->size, kTfsFirstDataBlock));
+  bootRoot.set("children", std::move(bootChildren));
+  TfsPartition bootFs = layoutTfs(encodeTfsValue(bootRoot), bootUuid, "",
+                                  kTfsFirstDataBlock + blocksFor(kernel->size));
+  bootFs.offset = firstPartitionOffset(*boot);
+  bootFs.sizeBytes = bootFs.usedBlocks * kTfsBlock;
+
+  TfsPartition rootFs = layoutTfs(encodedRoot, rootUuid, o.label, alloc);
+  rootFs.offset = bootFs.offset + bootFs.sizeBytes;
+  uint64_t contentEnd = rootFs.offset + rootFs.usedBlocks * kTfsBlock;
+  uint64_t imageSize;
+  if (o.size) {
+    if (*o.size < contentEnd)
+      return fail("--size " + llvm::Twine(*o.size) + " is too small: the content needs " +
+                  llvm::Twine(contentEnd) + " bytes");
+    imageSize = roundUp(*o.size, kTfsBlock);
+  } else {
+    imageSize = roundUp(contentEnd + o.margin, 512 * 1024);
+  }
+  rootFs.sizeBytes = imageSize - rootFs.offset;
+  if (imageSize / kTfsBlock > UINT32_MAX)
+    return fail("image of " + llvm::Twine(imageSize) + " bytes is too large for an MBR (2 TiB)");
+
+  // ---- write ----
+  bool compress = o.compress || llvm::StringRef(o.output).endswith(".zst");
+  auto out = AtomicFile::create(o.output);
+  if (!out)
+    return out.takeError();
+  std::string outName = o.output;
+  if (::ftruncate(out->fd(), static_cast<off_t>(imageSize)) != 0)
+    return errnoFail(outName + ": cannot size the image to " + std::to_string(imageSize) + " bytes",
+                     errno);
+  std::string mbr = boot->bytes;
+  std::string table = partitionEntry(bootFs.offset / kTfsBlock, bootFs.sizeBytes / kTfsBlock) +
+                      partitionEntry(rootFs.offset / kTfsBlock, rootFs.sizeBytes / kTfsBlock) +
+                      std::string(32, '\0');
+  mbr.replace(0x1BE, 64, table);
+  mbr[0x1FE] = '\x55';
+  mbr[0x1FF] = '\xAA';
+  if (auto e = out->writeAt(0, mbr))
+    return e;
+  if (auto e = writePieces(*out, bootFs.offset, bootFs.log))
+    return e;
+  if (auto e = copyFileInto(kernelPath, kernel->size, out->fd(),
+                            bootFs.offset + kTfsFirstDataBlock * kTfsBlock, outName))
+    return e;
+  if (auto e = writePieces(*out, rootFs.offset, rootFs.log))
+    return e;
+  for (const auto& [path, node] : tree.nodes()) {
+    uint64_t at = rootFs.offset + node.block * kTfsBlock;
+    if (node.kind == GuestNode::Kind::File && node.size > 0) {
+      if (auto e = copyFileInto(node.hostPath, node.size, out->fd(), at, outName))
+        return e;
+    } else if (node.kind == GuestNode::Kind::Generated && node.size > 0) {
+      if (auto e = out->writeAt(at, node.contents))
+        return e;
+    }
+  }
+
+  std::string rawDigest;
+  std::optional<AtomicFile> compressed;
+  if (compress) {
+    auto z = AtomicFile::create(o.output);
+    if (!z)
+      return z.takeError();
+    compressed.emplace(std::move(*z));
+    if (auto e =
+            compressInto(out->fd(), imageSize, compressed->fd(), o.threads, outName, rawDigest))
+      return e;
+  } else if (!o.bom.empty()) {
+    auto d = digestRange(out->fd(), 0, imageSize, outName);
+    if (!d)
+      return d.takeError();
+    rawDigest = *d;
+  }
+
+  // ---- BOM (before committing, so a failure leaves nothing behind) ----
+  std::string bomText;
+  if (!o.bom.empty()) {
+    llvm::json::Array entries;
+    for (const auto& [path, node] : tree.nodes()) {
+      if (path == "/")
+        continue;
+      static const char* const kKinds[] = {"directory", "file", "symlink", "generated"};
+      llvm::json::Object e{{"path", path}, {"kind", kKinds[static_cast<int>(node.kind)]}};
+      if (node.kind == GuestNode::Kind::File || node.kind == GuestNode::Kind::Generated) {
+        e["size"] = static_cast<int64_t>(node.size);
+        e["xxh3_128"] = node.digest;
+        e["block"] = static_cast<int64_t>(node.block);
+      }
+      if (node.kind == GuestNode::Kind::Symlink)
+        e["target"] = node.linkTarget;
+      if (!node.hostPath.empty())
+        e["host"] = node.hostPath;
+      e["source"] = node.source;
+      entries.push_back(std::move(e));
+    }
+    llvm::json::Object bom{
+        {"format", "nanos-mkimage-bom/1"},
+        {"image", llvm::json::Object{{"path", o.output},
+                                     {"size", static_cast<int64_t>(imageSize)},
+                                     {"compressed", compress},
+                                     {"xxh3_128", rawDigest},
+                                     {"uuid", uuidText(rootUuid)}}},
+        {"kernel", llvm::json::Object{{"host", kernelPath},
+                                      {"size", static_cast<int64_t>(kernel->size)},
+                                      {"xxh3_128", kernel->digest},
+                                      {"block", static_cast<int64_t>(kTfsFirstDataBlock)}}},
+        {"boot", llvm::json::Object{{"host", bootPath},
+                                    {"size", static_cast<int64_t>(bootInput->size)},
+                                    {"xxh3_128", bootInput->digest}}},
+        {"partitions",
+         llvm::json::Object{
+             {"boot", llvm::json::Object{{"offset", static_cast<int64_t>(bootFs.offset)},
+                                         {"size", static_cast<int64_t>(bootFs.sizeBytes)}}},
+             {"root", llvm::json::Object{{"offset", static_cast<int64_t>(rootFs.offset)},
+                                         {"size", static_cast<int64_t>(rootFs.sizeBytes)}}}}},
+        {"files", std::move(entries)}};
+    llvm::raw_string_ostream os(bomText);
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(bom))) << "\n";
+  }
+
+  if (compressed) {
+    if (auto e = compressed->commit())
+      return e;
+  } else if (auto e = out->commit()) {
+    return e;
+  }
+  if (!o.bom.empty())
+    if (auto e = writeFileAtomically(o.bom, bomText))
+      return e;
+  if (!o.depfile.empty())
+    if (auto e = deps.write(o.depfile, o.output))
+      return e;
+  return llvm::Error::success();
+}
+
+} // namespace mkimage

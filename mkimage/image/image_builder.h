@@ -1,0 +1,21 @@
+// `nanos-mkimage build`: resolves the inputs, lays out the disk and writes the image
+// atomically (plus the optional BOM and depfile). See docs/mkimage.md.
+#pragma once
+
+#include "image/build_options.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mkimage {
+
+llvm::Error buildImage(const BuildOptions& options);
+
+// `nanos-mkimage verify IMAGE [BOM]`.
+llvm::Error verifyImage(const std::string& image, const std::string& bom, llvm::raw_ostream& out);
+
+// Directory holding kernel.img/boot.img next to the running tool
+// (<dir of nanos-mkimage>/../share/nanos-unikernel).
+std::string defaultDataDir();
+
+} // namespace mkimage

@@ -1,0 +1,185 @@
+#include "image/tfs_encoder.h"
+
+#include <map>
+
+namespace mkimage {
+
+TfsValue& TfsValue::set(const std::string& name, TfsValue value) {
+  if (TfsValue* existing = find(name)) {
+    *existing = std::move(value);
+    return *existing;
+  }
+  entries.emplace_back(name, std::move(value));
+  return entries.back().second;
+}
+
+TfsValue* TfsValue::find(const std::string& name) {
+  for (auto& [key, value] : entries)
+    if (key == name)
+      return &value;
+  return nullptr;
+}
+
+void pushVarint(std::string& out, uint64_t value) {
+  char groups[10];
+  int n = 0;
+  do {
+    groups[n++] = static_cast<char>(value & 0x7f);
+    value >>= 7;
+  } while (value != 0);
+  while (n > 1)
+    out.push_back(static_cast<char>(groups[--n] | 0x80));
+  out.push_back(groups[0]);
+}
+
+void pushHeader(std::string& out, bool immediate, unsigned type, uint64_t length) {
+  unsigned first = (immediate ? 0x80u : 0u) | (type << 4);
+  if (length < 8) {
+    out.push_back(static_cast<char>(first | length));
+    return;
+  }
+  unsigned bits = 64 - static_cast<unsigned>(__builtin_clzll(length));
+  unsigned words = (bits - 3 + 6) / 7;
+  out.push_back(static_cast<char>(first | 0x08 | (length >> (7 * words))));
+  for (unsigned w = words; w-- > 0;) {
+    unsigned group = static_cast<unsigned>((length >> (7 * w)) & 0x7f);
+    out.push_back(static_cast<char>(w == 0 ? group : (group | 0x80)));
+  }
+}
+
+namespace {
+
+enum : unsigned {
+  kTypeSymbol = 0,
+  kTypeTuple = 1,
+  kTypeVector = 2,
+  kTypeInteger = 3,
+  kTypeString = 4
+};
+
+class Encoder {
+public:
+  std::string out;
+
+  void value(const TfsValue& v) {
+    switch (v.kind) {
+    case TfsValue::Kind::String:
+      pushHeader(out, true, kTypeString, v.str.size());
+      out += v.str;
+      break;
+    case TfsValue::Kind::Integer:
+      pushHeader(out, true, kTypeInteger, 0);
+      pushVarint(out, v.num);
+      break;
+    case TfsValue::Kind::Null:
+      pushHeader(out, true, kTypeSymbol, 1);
+      out.push_back('\0');
+      break;
+    case TfsValue::Kind::Tuple:
+      pushHeader(out, true, kTypeTuple, v.entries.size());
+      ++nextIndex_;
+      for (const auto& [name, child] : v.entries) {
+        symbol(name);
+        value(child);
+      }
+      break;
+    case TfsValue::Kind::Vector:
+      pushHeader(out, true, kTypeVector, v.elems.size());
+      ++nextIndex_;
+      for (const TfsValue& child : v.elems)
+        value(child);
+      break;
+    }
+  }
+
+private:
+  // Every distinct symbol inline exactly once, references afterwards (spec §3.4: the
+  // kernel corrupts logs that repeat a symbol inline).
+  void symbol(const std::string& name) {
+    auto it = symbols_.find(name);
+    if (it != symbols_.end()) {
+      pushHeader(out, false, kTypeSymbol, it->second);
+      return;
+    }
+    pushHeader(out, true, kTypeSymbol, name.size());
+    out += name;
+    symbols_.emplace(name, nextIndex_++);
+  }
+
+  std::map<std::string, uint64_t> symbols_;
+  uint64_t nextIndex_ = 1;
+};
+
+void pushExtensionHeader(std::string& out, uint64_t blocks) {
+  out += "NVMTFS";
+  pushVarint(out, 5);
+  pushVarint(out, blocks);
+}
+
+} // namespace
+
+std::string encodeTfsValue(const TfsValue& root) {
+  Encoder e;
+  e.value(root);
+  return std::move(e.out);
+}
+
+std::vector<TfsLogPiece> layoutTfsLog(const std::string& encodedRoot,
+                                      const std::array<uint8_t, 16>& uuid, const std::string& label,
+                                      const std::function<uint64_t()>& allocateExtension) {
+  std::vector<TfsLogPiece> pieces;
+  std::string initial;
+  pushExtensionHeader(initial, 1);
+  initial.append(reinterpret_cast<const char*>(uuid.data()), uuid.size());
+  initial += label;
+  initial.push_back('\0');
+  initial.push_back(5); // LOG_EXTENSION_LINK to the first full extension
+  pushVarint(initial, 1);
+  pushVarint(initial, kTfsExtensionBlocks);
+  pieces.push_back({0, std::move(initial)});
+
+  const uint64_t extensionBytes = kTfsExtensionBlocks * kTfsBlock;
+  // Room kept free at the end of every extension: a link frame, a frame header, END_OF_LOG
+  // and the kernel's own threshold for opening a new extension (used + 74 >= size).
+  const uint64_t reserve = 80;
+  uint64_t block = 1;
+  std::string ext;
+  pushExtensionHeader(ext, kTfsExtensionBlocks);
+  size_t done = 0;
+  bool first = true;
+  for (;;) {
+    uint64_t room = extensionBytes - reserve - ext.size();
+    std::string frameHeader;
+    size_t left = encodedRoot.size() - done;
+    if (first) {
+      frameHeader.push_back(2);
+      pushVarint(frameHeader, encodedRoot.size());
+    } else {
+      frameHeader.push_back(3);
+    }
+    size_t seg = left;
+    if (seg + frameHeader.size() + 10 > room)
+      seg = room - frameHeader.size() - 10;
+    pushVarint(frameHeader, seg);
+    ext += frameHeader;
+    ext.append(encodedRoot, done, seg);
+    done += seg;
+    first = false;
+    if (done == encodedRoot.size()) {
+      ext.push_back(1); // END_OF_LOG
+      pieces.push_back({block, std::move(ext)});
+      break;
+    }
+    uint64_t next = allocateExtension();
+    ext.push_back(5);
+    pushVarint(ext, next);
+    pushVarint(ext, kTfsExtensionBlocks);
+    pieces.push_back({block, std::move(ext)});
+    block = next;
+    ext.clear();
+    pushExtensionHeader(ext, kTfsExtensionBlocks);
+  }
+  return pieces;
+}
+
+} // namespace mkimage
