@@ -42,6 +42,11 @@ llvm::Expected<std::string> digestRange(int fd, uint64_t offset, uint64_t size,
 llvm::Error copyFileInto(const std::string& path, uint64_t size, int outFd, uint64_t outOffset,
                          llvm::StringRef outName);
 
+// copyFileInto + the file's digest in one go: small files are read once; large ones are
+// copied by the kernel while another thread digests them. Errors if the size changed.
+llvm::Error copyAndDigest(const std::string& path, uint64_t size, int outFd, uint64_t outOffset,
+                          llvm::StringRef outName, std::string& digest);
+
 // Writes `size` bytes of `inFd` zstd-compressed to `outFd` (multi-threaded; the frame is
 // identical for every worker count >= 1). Also returns the digest of the raw bytes.
 llvm::Error compressInto(int inFd, uint64_t size, int outFd, unsigned threads,
