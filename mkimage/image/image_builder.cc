@@ -96,18 +96,18 @@ TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std
     case GuestNode::Kind::Directory: {
       TfsValue d = TfsValue::tuple();
       d.set("children", directoryTuple(nodes, path));
-      children.set(name, std::move(d));
+      children.append(name, std::move(d));
       break;
     }
     case GuestNode::Kind::Symlink: {
       TfsValue l = TfsValue::tuple();
       l.set("linktarget", TfsValue::string(node->linkTarget));
-      children.set(name, std::move(l));
+      children.append(name, std::move(l));
       break;
     }
     case GuestNode::Kind::File:
     case GuestNode::Kind::Generated:
-      children.set(name, fileTuple(node->size, node->block));
+      children.append(name, fileTuple(node->size, node->block));
       break;
     }
   }

@@ -46,6 +46,11 @@ struct TfsValue {
   // Tuple helpers. set() replaces an existing entry of the same name.
   TfsValue& set(const std::string& name, TfsValue value);
   TfsValue* find(const std::string& name);
+  // For callers that already know `name` is new (sorted unique directory listings):
+  // set() is a linear search, quadratic for a directory of 60 000 entries.
+  void append(std::string name, TfsValue value) {
+    entries.emplace_back(std::move(name), std::move(value));
+  }
 };
 
 } // namespace mkimage

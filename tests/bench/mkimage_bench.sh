@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Benchmark of `nanos-mkimage build` (image writer). Prints:
+#   (a) median wall time of a complete image for a dynamically linked C hello world
+#       (process start, closure resolution, layout, data copy, rename); target < 5 ms;
+#   (b) throughput on >= 512 MiB of input files next to `cp -r` of the same files on the
+#       same disk in the same run; target: nanos-mkimage <= 1.25 x cp;
+#   (c) peak RSS (/usr/bin/time -v) for the small and the large image: it must not grow
+#       with the size of the files.
+#
+# usage: tests/bench/mkimage_bench.sh [BUILD_DIR] [WORK_DIR] [RUNS] [LARGE_MIB]
+#   BUILD_DIR  tree with bin/nanos-mkimage (default build/default)
+#   WORK_DIR   scratch directory on the disk to measure (default BUILD_DIR/mkimage-bench);
+#              needs about 3 x LARGE_MIB free
+#   RUNS       runs for (a) (default 200); (b) uses 5 alternating runs
+#   LARGE_MIB  size of the large input (default 512)
+# The kernel and boot image are the defaults next to the tool when they exist, otherwise a
+# fake boot image (valid stage2 descriptor) and a 1.7 MB fake kernel made here.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$here/build/default}" && pwd)
+work=${2:-$build/mkimage-bench}
+runs=${3:-200}
+large_mib=${4:-512}
+tool=$build/bin/nanos-mkimage
+[[ -x $tool ]] || { echo "mkimage_bench: $tool not found (build nanos-mkimage first)" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "mkimage_bench: /usr/bin/time (GNU time) is needed" >&2; exit 1; }
+
+rm -rf "$work"
+mkdir -p "$work"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+data=$build/share/nanos-unikernel
+if [[ -f $data/kernel.img && -f $data/boot.img ]]; then
+  kernel=$data/kernel.img boot=$data/boot.img kind="project kernel"
+else
+  python3 - <<'PY'
+import os, struct
+s2 = 48128
+b = bytearray(512 + s2)
+b[0x1AA:0x1BE] = struct.pack('<QQI', 0x8000, s2, 12)
+b[512:] = os.urandom(s2)
+open('boot.img', 'wb').write(b)
+open('kernel.img', 'wb').write(os.urandom(1_700_000))
+PY
+  kernel=$work/kernel.img boot=$work/boot.img kind="fake 1.7 MB kernel"
+fi
+printf '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n' > hello.c
+cc -O2 -o hello hello.c
+
+common=(--kernel "$kernel" --boot "$boot")
+"$tool" build hello -o hello.img "${common[@]}"   # sanity
+
+echo "== (a) dynamic C hello world, $runs runs ($kind) =="
+python3 - "$runs" "$tool" "$kernel" "$boot" <<'PY'
+import os, statistics, sys, time
+runs, tool, kernel, boot = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+argv = [tool, "build", "hello", "-o", "hello.img", "--kernel", kernel, "--boot", boot]
+def once(a):
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(a[0], a, os.environ)
+    _, status = os.waitpid(pid, 0)
+    if status:
+        sys.exit(f"mkimage_bench: {a} failed ({status})")
+    return (time.perf_counter() - t0) * 1000
+for _ in range(10):
+    once(argv)
+s = [once(argv) for _ in range(runs)]
+t = [once(["/bin/true"]) for _ in range(runs)]
+q = statistics.quantiles(s, n=10)
+m = statistics.median(s)
+print(f"nanos-mkimage build hello: median {m:.2f} ms  p10 {q[0]:.2f}  p90 {q[-1]:.2f}"
+      f"   (/bin/true spawn: {statistics.median(t):.2f} ms)")
+print(f"target < 5 ms -> {'PASS' if m < 5 else 'FAIL'}")
+PY
+
+echo "== (b) ${large_mib} MiB of input files vs cp (same disk, same run) =="
+mkdir -p large
+files=8
+per=$(( large_mib / files ))
+for i in $(seq 1 $files); do
+  head -c "$((per << 20))" /dev/urandom > "large/part$i.bin"
+done
+cat large/* > /dev/null   # both sides start from a warm page cache
+python3 - "$tool" "$kernel" "$boot" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+tool, kernel, boot = sys.argv[1:4]
+def timed(argv):
+    subprocess.run(["sync"], check=True)
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True)
+    return time.perf_counter() - t0
+mk, cp = [], []
+for i in range(5):
+    shutil.rmtree("copy", ignore_errors=True)
+    if os.path.exists("large.img"):
+        os.unlink("large.img")
+    subprocess.run(["sync"], check=True)
+    cp.append(timed(["cp", "-r", "large", "copy"]))
+    mk.append(timed([tool, "build", "hello", "-o", "large.img", "--kernel", kernel,
+                     "--boot", boot, "--dir", "large:/data"]))
+size = sum(os.path.getsize(os.path.join("large", f)) for f in os.listdir("large"))
+mmk, mcp = statistics.median(mk), statistics.median(cp)
+print(f"input {size / 2**20:.0f} MiB in 8 files")
+print(f"cp -r:              median {mcp * 1000:.0f} ms  ({size / mcp / 2**20:.0f} MiB/s)   runs: "
+      + " ".join(f"{x * 1000:.0f}" for x in cp))
+print(f"nanos-mkimage build: median {mmk * 1000:.0f} ms  ({size / mmk / 2**20:.0f} MiB/s)   runs: "
+      + " ".join(f"{x * 1000:.0f}" for x in mk))
+ratio = mmk / mcp
+print(f"ratio {ratio:.2f} x cp, target <= 1.25 -> {'PASS' if ratio <= 1.25 else 'FAIL'}")
+PY
+
+echo "== (c) peak RSS =="
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}'; }
+small=$(rss "$tool" build hello -o hello.img "${common[@]}")
+big=$(rss "$tool" build hello -o large.img "${common[@]}" --dir large:/data)
+echo "hello image:          max RSS ${small} KiB"
+echo "${large_mib} MiB image:       max RSS ${big} KiB"
