@@ -1,0 +1,87 @@
+#include "qemu_command.h"
+
+namespace runner {
+
+std::string escapeQemuOptionValue(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    out += c;
+    if (c == ',')
+      out += ',';
+  }
+  return out;
+}
+
+static bool shellSafe(const std::string& s) {
+  if (s.empty())
+    return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == '/' || c == ',' || c == '=' || c == ':' ||
+              c == '+' || c == '@' || c == '%';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+std::string shellQuoteCommand(const std::vector<std::string>& argv) {
+  std::string out;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (i)
+      out += ' ';
+    if (shellSafe(argv[i])) {
+      out += argv[i];
+      continue;
+    }
+    out += '\'';
+    for (char c : argv[i]) {
+      if (c == '\'')
+        out += "'\\''";
+      else
+        out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& qemuBinary,
+                                       Accel accel) {
+  const bool microvm = o.machine == "microvm";
+  // microvm has no PCI bus: its virtio devices sit on virtio-mmio.
+  const std::string virtioSuffix = microvm ? "-device" : "-pci";
+  std::vector<std::string> a = {qemuBinary};
+  auto add = [&](std::initializer_list<std::string> items) { a.insert(a.end(), items); };
+
+  add({"-machine", microvm ? "microvm" : o.machine});
+  if (accel == Accel::Kvm)
+    add({"-accel", "kvm", "-cpu", "host"});
+  else
+    add({"-accel", "tcg", "-cpu", "max"});
+  add({"-m", std::to_string(o.memoryMiB) + "M", "-smp", std::to_string(o.cpus)});
+  add({"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"});
+  // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
+  add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
+  if (!o.kernel.empty())
+    add({"-kernel", o.kernel});  // PVH direct boot: the ELF's PVH note, no boot sector
+  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0",
+       "-device", "virtio-blk" + virtioSuffix + ",drive=d0"});
+  add({"-device", "virtio-rng" + virtioSuffix});
+  if (!o.persist)
+    a.push_back("-snapshot");  // writes go to a temporary overlay: the image stays untouched
+  if (!o.ports.empty()) {
+    std::string netdev = "user,id=n0";
+    for (const PortForward& p : o.ports)
+      netdev += ",hostfwd=" + p.protocol + "::" + std::to_string(p.host) + "-:" +
+                std::to_string(p.guest);
+    add({"-netdev", netdev, "-device", "virtio-net" + virtioSuffix + ",netdev=n0"});
+  }
+  if (o.gdbPort)  // wait for the debugger before the first instruction
+    add({"-gdb", "tcp:127.0.0.1:" + std::to_string(*o.gdbPort), "-S"});
+  a.insert(a.end(), o.extraQemuArgs.begin(), o.extraQemuArgs.end());
+  return a;
+}
+
+}  // namespace runner

@@ -1,0 +1,262 @@
+#include "run.h"
+
+#include "exit_status.h"
+#include "qemu_command.h"
+#include "run_options.h"
+#include "supervisor.h"
+#include "xl_config.h"
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef UNIKERNEL_VERSION
+#define UNIKERNEL_VERSION "unknown"
+#endif
+
+namespace runner {
+namespace {
+
+int report(int status, const std::string& message) {
+  std::fprintf(stderr, "nanos-run: %s\n", message.c_str());
+  return status;
+}
+
+std::string errnoText(int e) { return std::strerror(e); }
+
+// Checks that path names a readable regular file; returns an error line or "".
+std::string checkInputFile(const std::string& what, const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return what + " '" + path + "': " + errnoText(errno);
+  if (!S_ISREG(st.st_mode))
+    return what + " '" + path + "': not a regular file";
+  if (::access(path.c_str(), R_OK) != 0)
+    return what + " '" + path + "': " + errnoText(errno);
+  return "";
+}
+
+std::string absolutePath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf))
+    return buf;
+  return path;
+}
+
+bool hasSuffix(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), std::string::npos, suffix) == 0;
+}
+
+// Whether KVM can be used: the device opens read-write (what QEMU needs).
+bool kvmUsable(std::string& why) {
+  int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    why = errnoText(errno);
+    return false;
+  }
+  ::close(fd);
+  return true;
+}
+
+std::string signalName(int s) {
+  switch (s) {
+  case SIGINT: return "SIGINT";
+  case SIGTERM: return "SIGTERM";
+  case SIGHUP: return "SIGHUP";
+  default: return "signal " + std::to_string(s);
+  }
+}
+
+std::string formatSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+// Maps what happened to the hypervisor process onto nanos-run's status (+ stderr line).
+int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o, bool xen) {
+  switch (r.kind) {
+  case SupervisedExit::SpawnFailed:
+    if (r.spawnErrno == ENOENT)
+      return report(kExitQemuMissing, tool + ": " + errnoText(r.spawnErrno));
+    return report(kExitQemuFailed, "cannot start " + tool + ": " + errnoText(r.spawnErrno));
+  case SupervisedExit::TimedOut:
+    return report(kExitTimeout, "timeout: the guest was still running after " +
+                                    formatSeconds(*o.timeoutSeconds) + " s; stopped it");
+  case SupervisedExit::Interrupted:
+    return report(128 + r.signal, "interrupted by " + signalName(r.signal) + "; stopped the VM");
+  case SupervisedExit::Killed:
+    return report(kExitQemuFailed, tool + " was killed by " + signalName(r.signal));
+  case SupervisedExit::Exited:
+    break;
+  }
+  if (xen) {
+    // Xen has no isa-debug-exit: the guest's status is not observable; report xl's own.
+    if (r.code != 0)
+      return report(kExitQemuFailed, "xl failed (exit status " + std::to_string(r.code) + ")");
+    return 0;
+  }
+  GuestOutcome g = mapQemuExit(r.code, r.stderrHadError);
+  if (!g.message.empty())
+    return report(g.status, g.message);
+  return g.status;
+}
+
+int runQemu(const RunOptions& o) {
+  const char* override = std::getenv("NANOS_RUN_QEMU");
+  std::string qemuName = override && *override ? override : "qemu-system-x86_64";
+  std::optional<std::string> qemu = findExecutable(qemuName);
+
+  Accel accel = o.accel;
+  if (accel == Accel::Auto) {
+    std::string why;
+    if (kvmUsable(why)) {
+      accel = Accel::Kvm;
+    } else {
+      accel = Accel::Tcg;
+      if (!o.quiet && !o.dryRun)
+        std::fprintf(stderr, "nanos-run: /dev/kvm is not usable (%s); using TCG emulation\n",
+                     why.c_str());
+    }
+  }
+  std::vector<std::string> argv = buildQemuArgv(o, qemu ? *qemu : qemuName, accel);
+  if (o.dryRun) {
+    std::printf("%s\n", shellQuoteCommand(argv).c_str());
+    return 0;
+  }
+  if (!qemu)
+    return report(kExitQemuMissing,
+                  qemuName + " not found (install QEMU, e.g. apt-get install qemu-system-x86, "
+                             "or set NANOS_RUN_QEMU)");
+  std::fflush(stdout);
+  return finish(superviseProcess(argv, o.timeoutSeconds), qemuName, o, false);
+}
+
+// A private copy of the image for a non-persistent Xen run (xl has no snapshot mode).
+std::string copyToTemp(const std::string& image, std::string& error) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string path = std::string(tmp && *tmp ? tmp : "/tmp") + "/nanos-run-XXXXXX.img";
+  std::vector<char> name(path.begin(), path.end());
+  name.push_back('\0');
+  int out = ::mkstemps(name.data(), 4);
+  if (out < 0) {
+    error = "cannot create a temporary copy of the image in " + path + ": " + errnoText(errno);
+    return "";
+  }
+  int in = ::open(image.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  bool ok = in >= 0 && ::fstat(in, &st) == 0;
+  off_t left = ok ? st.st_size : 0;
+  while (ok && left > 0) {
+    ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, static_cast<size_t>(left), 0);
+    if (n <= 0)
+      n = ::sendfile(out, in, nullptr, static_cast<size_t>(left));
+    ok = n > 0;
+    left -= n > 0 ? n : 0;
+  }
+  int e = errno;
+  if (in >= 0)
+    ::close(in);
+  ::close(out);
+  if (!ok) {
+    ::unlink(name.data());
+    error = "cannot copy the image to " + std::string(name.data()) + ": " + errnoText(e);
+    return "";
+  }
+  return name.data();
+}
+
+int runXen(const RunOptions& o, const std::string& selfPath) {
+  std::string kernel = o.kernel.empty() ? defaultDataDir(selfPath) + "/kernel.img" : o.kernel;
+  if (auto e = checkInputFile("kernel", kernel); !e.empty())
+    return report(kExitUsage, "error: " + e + " (pass --kernel ELF)");
+  kernel = absolutePath(kernel);
+  std::string image = absolutePath(o.image);
+  if (o.dryRun) {
+    std::printf("%s", buildXlConfig(o, kernel, image).c_str());
+    if (!o.persist)
+      std::printf("# (a run gives the guest a temporary copy of the image; --persist: the image)\n");
+    return 0;
+  }
+  const char* override = std::getenv("NANOS_RUN_XL");
+  std::string xlName = override && *override ? override : "xl";
+  std::optional<std::string> xl = findExecutable(xlName);
+  if (!xl)
+    return report(kExitQemuMissing, xlName + " not found (install the Xen tools, or set NANOS_RUN_XL)");
+  std::string error, disk = image;
+  if (!o.persist && (disk = copyToTemp(image, error)).empty())
+    return report(kExitUsage, "error: " + error);
+  std::string configPath;
+  {
+    std::string dummy;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/nanos-run-XXXXXX.cfg";
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    int fd = ::mkstemps(name.data(), 4);
+    std::string text = buildXlConfig(o, kernel, disk);
+    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      int e = errno;
+      if (fd >= 0)
+        ::close(fd), ::unlink(name.data());
+      if (disk != image)
+        ::unlink(disk.c_str());
+      return report(kExitUsage, "error: cannot write the xl config: " + errnoText(e));
+    }
+    ::close(fd);
+    configPath = name.data();
+  }
+  std::fflush(stdout);
+  SupervisedExit r = superviseProcess({*xl, "create", "-c", configPath}, o.timeoutSeconds);
+  ::unlink(configPath.c_str());
+  if (disk != image)
+    ::unlink(disk.c_str());
+  return finish(r, xlName, o, true);
+}
+
+}  // namespace
+
+std::string defaultDataDir(const std::string& selfPath) {
+  std::string dir = selfPath.substr(0, selfPath.find_last_of('/') + 1);
+  if (dir.empty())
+    dir = "./";
+  return dir + "../share/nanos-unikernel";
+}
+
+int runNanos(const std::vector<std::string>& args, const std::string& selfPath) {
+  auto parsed = parseRunOptions(args);
+  if (!parsed) {
+    std::string message = llvm::toString(parsed.takeError());
+    return report(kExitUsage, "error: " + message + " (nanos-run --help for usage)");
+  }
+  const RunOptions& o = *parsed;
+  if (o.help) {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (o.version) {
+    std::printf("nanos-run %s\n", UNIKERNEL_VERSION);
+    return 0;
+  }
+  if (auto e = checkInputFile("image", o.image); !e.empty())
+    return report(kExitUsage, "error: " + e);
+  if (hasSuffix(o.image, ".zst"))
+    return report(kExitUsage, "error: image '" + o.image +
+                                  "' is zstd-compressed; decompress it first (zstd -d)");
+  if (!o.kernel.empty())
+    if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
+      return report(kExitUsage, "error: " + e);
+  if (o.hypervisor == Hypervisor::Xen)
+    return runXen(o, selfPath);
+  return runQemu(o);
+}
+
+}  // namespace runner

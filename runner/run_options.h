@@ -1,0 +1,52 @@
+// Command-line options of nanos-run and their parser.
+#pragma once
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace runner {
+
+enum class Accel { Auto, Kvm, Tcg };
+enum class Hypervisor { Qemu, Xen };
+
+struct PortForward {
+  uint16_t host = 0;
+  uint16_t guest = 0;
+  std::string protocol = "tcp";  // "tcp" or "udp"
+};
+
+struct RunOptions {
+  std::string image;
+  Accel accel = Accel::Auto;
+  uint64_t memoryMiB = 256;
+  unsigned cpus = 1;
+  std::vector<PortForward> ports;
+  std::optional<double> timeoutSeconds;  // unset: wait forever
+  std::string machine = "q35";           // q35, pc or microvm
+  std::string kernel;                    // --kernel: PVH direct boot of this ELF
+  std::optional<uint16_t> gdbPort;
+  bool persist = false;
+  bool dryRun = false;
+  Hypervisor hypervisor = Hypervisor::Qemu;
+  bool quiet = false;
+  std::vector<std::string> extraQemuArgs;  // everything after "--"
+  bool help = false;
+  bool version = false;
+};
+
+extern const char* const kUsage;
+
+// Parses argv[1..] (the program name excluded). Errors are one line naming the option.
+llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args);
+
+// "256M", "1G", "512" (MiB), "65536K" -> MiB; rejects zero and sizes that are not whole MiB.
+llvm::Expected<uint64_t> parseMemoryMiB(const std::string& text);
+
+// "8080:80", "8080:80/udp".
+llvm::Expected<PortForward> parsePortForward(const std::string& text);
+
+}  // namespace runner

@@ -1,0 +1,23 @@
+// The xl(1) configuration for booting an image as a Xen PVH guest (spec: xen-pvh.md §3).
+#pragma once
+
+#include "run_options.h"
+
+#include <string>
+
+namespace runner {
+
+// kernel and image must be absolute paths: xl resolves relative ones against its own cwd.
+// image is the disk the guest gets read-write (nanos-run passes a temporary copy unless
+// --persist). The console is the PVH guest's PV console (xl create -c attaches it).
+// The guest name is derived from the image's file name (see xlGuestName).
+std::string buildXlConfig(const RunOptions& options, const std::string& kernel,
+                          const std::string& image);
+
+// "build/hello.img" -> "nanos-hello": xl names allow [A-Za-z0-9_.-]; anything else becomes '_'.
+std::string xlGuestName(const std::string& image);
+
+// An xl string literal: double-quoted, with '\' and '"' escaped.
+std::string xlQuote(const std::string& value);
+
+}  // namespace runner

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# End-to-end tests of nanos-run against a tiny test boot sector (bootsector.S) instead of a
+# real unikernel: exit-status propagation, timeout, signal handling, missing or failing QEMU,
+# dry-run output, paths with spaces.
+#   runner_test.sh NANOS_RUN SOURCE_DIR WORK_DIR CASE
+set -uo pipefail
+run=$1 src=$2 work=$3 case=$4
+mkdir -p "$work"
+work=$(cd "$work" && pwd)/$case   # one directory per case: ctest runs them in parallel
+rm -rf "$work" && mkdir -p "$work"
+
+run_env=()   # VAR=VALUE settings for nanos-run only (not for the checks)
+fail() { echo "FAIL [$case]: $*" >&2; exit 1; }
+
+# sector NAME ASFLAGS...: assembles a padded disk image (SeaBIOS ignores disks of one sector).
+sector() {
+  local name=$1; shift
+  as "$@" "$src/bootsector.S" -o "$work/$name.o" || fail "as failed"
+  ld -Ttext=0x7c00 --oformat binary "$work/$name.o" -o "$work/$name" || fail "ld failed"
+  truncate -s 1M "$work/$name"
+}
+
+# expect STATUS STDERR-REGEX ARGS...: runs nanos-run, checks its status and stderr.
+expect() {
+  local want=$1 errre=$2; shift 2
+  env "${run_env[@]}" "$run" "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [[ $got -eq $want ]] || fail "nanos-run $* exited $got, expected $want; stderr: $(cat "$work/err")"
+  if [[ -n $errre ]]; then
+    grep -Eq "$errre" "$work/err" || fail "stderr does not match /$errre/: $(cat "$work/err")"
+    [[ $(grep -c '^nanos-run:' "$work/err") -eq 1 ]] || fail "expected one nanos-run line: $(cat "$work/err")"
+  else
+    ! grep -q '^nanos-run:' "$work/err" || fail "unexpected message: $(cat "$work/err")"
+  fi
+}
+
+# No qemu process may remain that has this case's directory in its command line.
+no_leftover_qemu() {
+  sleep 0.2
+  if pgrep -f -- "$work/" >/dev/null; then
+    pgrep -af -- "$work/" >&2
+    pkill -KILL -f -- "$work/"
+    fail "a QEMU process was left behind"
+  fi
+}
+
+case $case in
+  exit-status)
+    for code in 0 3 42; do
+      sector "exit$code.img" --defsym "EXIT_CODE=$code"
+      expect "$code" "" --accel tcg --quiet "$work/exit$code.img"
+      grep -qx "test sector says hello" "$work/out" || fail "console output missing: $(cat "$work/out")"
+    done
+    ;;
+  panic)
+    sector panic.img --defsym EXIT_CODE=126
+    expect 126 "^nanos-run: guest kernel panic" --accel tcg --quiet "$work/panic.img"
+    ;;
+  timeout)
+    sector spin.img --defsym SPIN=1
+    start=$(date +%s%N)
+    expect 124 "^nanos-run: timeout: the guest was still running after 1 s" \
+      --accel tcg --quiet --timeout 1 "$work/spin.img"
+    elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+    (( elapsed < 5000 )) || fail "timeout took ${elapsed} ms"
+    grep -qx "test sector says hello" "$work/out" || fail "console output missing"
+    no_leftover_qemu
+    ;;
+  sigterm | sigint)
+    sector spin.img --defsym SPIN=1
+    sig=TERM want=143
+    [[ $case == sigint ]] && sig=INT want=130
+    "$run" --accel tcg --quiet "$work/spin.img" >"$work/out" 2>"$work/err" &
+    pid=$!
+    for _ in $(seq 100); do   # wait until the guest is up (it printed its line)
+      grep -q "says hello" "$work/out" 2>/dev/null && break
+      sleep 0.05
+    done
+    grep -q "says hello" "$work/out" || fail "the guest did not start"
+    kill -"$sig" "$pid"
+    wait "$pid"
+    got=$?
+    [[ $got -eq $want ]] || fail "nanos-run exited $got after SIG$sig, expected $want"
+    grep -q "^nanos-run: interrupted by SIG$sig; stopped the VM" "$work/err" ||
+      fail "stderr: $(cat "$work/err")"
+    no_leftover_qemu
+    ;;
+  qemu-missing)
+    sector exit0.img --defsym EXIT_CODE=0
+    run_env=(PATH=/nonexistent)
+    expect 127 "^nanos-run: qemu-system-x86_64 not found" --accel tcg "$work/exit0.img"
+    run_env=(NANOS_RUN_QEMU=/nonexistent/qemu)
+    expect 127 "^nanos-run: /nonexistent/qemu not found" \
+      --accel tcg "$work/exit0.img"
+    ;;
+  qemu-fails)
+    sector exit0.img --defsym EXIT_CODE=0
+    # QEMU rejects the option and exits 1: the same status a guest exit(0) produces.
+    expect 122 "^nanos-run: QEMU failed" --accel tcg --quiet "$work/exit0.img" -- -no-such-option
+    ;;
+  usage)
+    expect 125 "^nanos-run: error: image '$work/none.img': No such file or directory" \
+      "$work/none.img"
+    expect 125 "^nanos-run: error: --cpus 'many'" --cpus many x.img
+    expect 125 "^nanos-run: error: unknown option '--bogus'" --bogus x.img
+    ;;
+  dry-run)
+    mkdir -p "$work/dir with space"
+    sector "dir with space/a,b.img" --defsym EXIT_CODE=5
+    img="$work/dir with space/a,b.img"
+    expect 0 "" --dry-run --accel tcg --memory 128M --cpus 2 -p 8080:80 "$img"
+    qemu=$(command -v qemu-system-x86_64)
+    want="$qemu -machine q35 -accel tcg -cpu max -m 128M -smp 2 -nodefaults -no-user-config"
+    want+=" -display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0x501,iosize=0x02"
+    want+=" -drive 'file=$img,,format=raw,if=none,id=d0'"
+    want="${want/a,b.img,,format/a,,b.img,format}"
+    want+=" -device virtio-blk-pci,drive=d0 -device virtio-rng-pci -snapshot"
+    want+=" -netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0"
+    [[ $(cat "$work/out") == "$want" ]] || fail "dry-run printed
+$(cat "$work/out")
+expected
+$want"
+    # The printed command, run by a shell, boots the image: nothing was re-split.
+    out=$(eval "${want/-netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0/}")
+    status=$?
+    [[ $status -eq 11 && $out == "test sector says hello" ]] ||
+      fail "the dry-run command gave status $status, output '$out'"
+    # And nanos-run itself handles the same path.
+    expect 5 "" --accel tcg --quiet "$img"
+    # Xen: the xl config.
+    expect 0 "" --dry-run --hypervisor xen --kernel "$img" --memory 64M "$img"
+    grep -qx 'type        = "pvh"' "$work/out" || fail "xl config: $(cat "$work/out")"
+    grep -qx "disk        = \[ \"format=raw, vdev=xvda, access=rw, target=$img\" \]" "$work/out" ||
+      fail "xl config disk: $(cat "$work/out")"
+    grep -qx 'memory      = 64' "$work/out" || fail "xl config memory: $(cat "$work/out")"
+    ;;
+  persist)
+    # -snapshot keeps the image byte-identical; several runs of one image work at once.
+    sector exit7.img --defsym EXIT_CODE=7
+    sum=$(sha256sum <"$work/exit7.img")
+    "$run" --accel tcg --quiet "$work/exit7.img" >/dev/null 2>&1 & a=$!
+    "$run" --accel tcg --quiet "$work/exit7.img" >/dev/null 2>&1 & b=$!
+    wait $a; sa=$?; wait $b; sb=$?
+    [[ $sa -eq 7 && $sb -eq 7 ]] || fail "concurrent runs exited $sa and $sb, expected 7 and 7"
+    [[ $(sha256sum <"$work/exit7.img") == "$sum" ]] || fail "the image changed"
+    ;;
+  *) fail "unknown case" ;;
+esac
+rm -rf "$work"
+echo "PASS [$case]"
