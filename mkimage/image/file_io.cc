@@ -13,6 +13,7 @@
 #include <thread>
 #include <unistd.h>
 #include <vector>
+#include <xxh_x86dispatch.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -42,6 +43,8 @@ Digest::Digest() : state_(XXH3_createState()) {
 Digest::~Digest() {
   XXH3_freeState(state_);
 }
+// Through xxh_x86dispatch.h this is XXH3_128bits_update_dispatch, which picks AVX2/AVX-512
+// code at run time; the plain entry point is SSE2 and hashed slower than the kernel copied.
 void Digest::update(const void* data, size_t size) {
   XXH3_128bits_update(state_, data, size);
 }
@@ -195,8 +198,8 @@ static llvm::Expected<std::string> digestMapped(int fd, uint64_t size, const std
   Digest d;
   for (uint64_t at = 0; at < size; at += kWindow) {
     size_t len = static_cast<size_t>(std::min(kWindow, size - at));
-    void* p = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
-                     static_cast<off_t>(at));
+    void* p =
+        ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(at));
     if (p == MAP_FAILED)
       return digestRange(fd, 0, size, path); // e.g. a filesystem without mmap
     d.update(p, len);
