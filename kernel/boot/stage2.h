@@ -1,0 +1,47 @@
+// stage2's internal interfaces (32-bit protected mode, identity addressing, no interrupts).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" {
+void* memcpy(void* dst, const void* src, size_t n);
+void* memset(void* dst, int c, size_t n);
+int memcmp(const void* a, const void* b, size_t n);
+// stage2_entry.S
+uint32_t bios_disk_read(uint32_t drive, uint32_t dap);
+[[noreturn]] void enter_long_mode(uint32_t pml4, const uint64_t* entry);
+}
+
+namespace stage2 {
+
+// COM1 output (stage1 initialised the UART through the BIOS; we re-program it anyway).
+void serial_init();
+void print(const char* s);
+void print_hex(uint64_t v);
+void print_dec(uint32_t v);
+// Prints "stage2: <message>" and halts for good: every error path ends here.
+[[noreturn]] void fail(const char* message);
+
+// Top-down bump allocator over one RAM range below 4 GiB.
+class Arena {
+public:
+  Arena(uint32_t floor, uint32_t top) : floor_(floor), next_(top) {}
+  // Returns zeroed memory, or halts with a message when the range is exhausted.
+  void* alloc(uint32_t size, uint32_t align = 16);
+  uint32_t low() const { return next_; }
+
+private:
+  uint32_t floor_;
+  uint32_t next_;
+};
+
+// Reads 512-byte sectors of the BIOS boot drive through the real-mode thunk. Returns false
+// on a BIOS error (the caller prints which read failed).
+bool disk_read(uint64_t lba, uint32_t count, void* dst);
+void disk_init(uint32_t drive);
+
+// Finds /kernel in the TFS that starts at sector `part_lba` and reads it whole into memory
+// from `arena`. Returns nullptr on success, or a one-line reason.
+const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uint32_t* size);
+
+} // namespace stage2

@@ -1,0 +1,107 @@
+// Serial console, halting, memory primitives and the arena for stage2.
+#include "stage2.h"
+
+namespace {
+constexpr uint16_t kCom1 = 0x3F8;
+
+inline void outb(uint16_t port, uint8_t v) {
+  asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+inline uint8_t inb(uint16_t port) {
+  uint8_t v;
+  asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+  return v;
+}
+
+void putc(char c) {
+  // Bounded wait: with no UART behind the port the boot goes on silently instead of hanging.
+  for (int i = 0; i < 100000 && !(inb(kCom1 + 5) & 0x20); ++i) {
+  }
+  outb(kCom1, static_cast<uint8_t>(c));
+}
+} // namespace
+
+extern "C" void* memcpy(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<uint8_t*>(dst);
+  const auto* s = static_cast<const uint8_t*>(src);
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+  return dst;
+}
+
+extern "C" void* memset(void* dst, int c, size_t n) {
+  auto* d = static_cast<uint8_t*>(dst);
+  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  return dst;
+}
+
+extern "C" int memcmp(const void* a, const void* b, size_t n) {
+  const auto* x = static_cast<const uint8_t*>(a);
+  const auto* y = static_cast<const uint8_t*>(b);
+  for (size_t i = 0; i < n; ++i)
+    if (x[i] != y[i])
+      return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
+namespace stage2 {
+
+void serial_init() {
+  outb(kCom1 + 1, 0x00); // no interrupts
+  outb(kCom1 + 3, 0x80); // DLAB
+  outb(kCom1 + 0, 0x01); // 115200 baud
+  outb(kCom1 + 1, 0x00);
+  outb(kCom1 + 3, 0x03); // 8N1
+  outb(kCom1 + 2, 0xC7); // FIFO on, cleared
+  outb(kCom1 + 4, 0x03); // DTR, RTS
+}
+
+void print(const char* s) {
+  for (; *s; ++s)
+    putc(*s);
+}
+
+void print_hex(uint64_t v) {
+  char buf[19];
+  int n = 0;
+  buf[n++] = '0';
+  buf[n++] = 'x';
+  bool started = false;
+  for (int shift = 60; shift >= 0; shift -= 4) {
+    unsigned d = static_cast<unsigned>(v >> shift) & 0xF;
+    if (d || started || shift == 0) {
+      started = true;
+      buf[n++] = static_cast<char>(d < 10 ? '0' + d : 'a' + d - 10);
+    }
+  }
+  buf[n] = 0;
+  print(buf);
+}
+
+void print_dec(uint32_t v) {
+  char buf[11];
+  int n = 10;
+  buf[n] = 0;
+  do {
+    buf[--n] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  print(buf + n);
+}
+
+void fail(const char* message) {
+  print("stage2: ");
+  print(message);
+  print("\n");
+  for (;;)
+    asm volatile("cli; hlt");
+}
+
+void* Arena::alloc(uint32_t size, uint32_t align) {
+  uint32_t start = (next_ - size) & ~(align - 1);
+  if (size > next_ - floor_ || start < floor_)
+    fail("out of memory for the boot loader's work area");
+  next_ = start;
+  return memset(reinterpret_cast<void*>(start), 0, size);
+}
+
+} // namespace stage2
