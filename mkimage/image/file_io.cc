@@ -190,11 +190,11 @@ llvm::Error copyFileInto(const std::string& path, uint64_t size, int outFd, uint
   return llvm::Error::success();
 }
 
-// Digest through 16 MiB read-only mappings of the page cache: no copy into a buffer, so
+// Digest through 4 MiB read-only mappings of the page cache: no copy into a buffer, so
 // hashing stays faster than the kernel's copy. Each window is unmapped before the next, so
 // resident memory is bounded by the window, not the file.
 static llvm::Expected<std::string> digestMapped(int fd, uint64_t size, const std::string& path) {
-  constexpr uint64_t kWindow = 16ull << 20;
+  constexpr uint64_t kWindow = 4ull << 20;
   Digest d;
   for (uint64_t at = 0; at < size; at += kWindow) {
     size_t len = static_cast<size_t>(std::min(kWindow, size - at));
