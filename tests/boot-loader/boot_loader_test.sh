@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Boot-loader end-to-end test: builds a disk image with nanos-mkimage (boot.img + a kernel),
+# optionally damages it, boots it from the disk under QEMU TCG/SeaBIOS and compares the serial
+# output and QEMU's exit status.
+#   boot_loader_test.sh <qemu> <nanos-mkimage> <boot.img> <kernel> <work-dir> <case> <machine> <disk-if>
+# case:
+#   ok           test kernel: exact output, exit status 67 ((33 << 1) | 1)
+#   esp          same, with partition entry 0 made an ESP (type 0xEF) and the boot/root entries
+#                moved to 1 and 2 (the BIOS+UEFI layout)
+#   no-kernel    the boot TFS's "kernel" name renamed: stage2 reports it and halts
+#   bad-tfs      the boot TFS's first block zeroed: stage2 reports it and halts
+#   disk-error   partition entry 0 points past the end of the disk: stage2 reports it and halts
+#   real-kernel  kernel.img: stage2 lines + the kernel's "booted via stage2", then an
+#                isa-debug-exit status (what follows depends on the kernel's progress)
+set -euo pipefail
+qemu=$1 mkimage=$2 boot=$3 kernel=$4 work=$5 case=$6 machine=$7 disk_if=$8
+mkdir -p "$work"
+tag=$case-$machine-$disk_if
+img=$work/$tag.img
+out=$work/$tag.serial
+# Any ELF works as the root filesystem's program: stage2 never looks at the root TFS.
+"$mkimage" build "$kernel" -o "$img" --boot "$boot" --kernel "$kernel"
+
+part0_lba() { od -An -t u4 -j $((0x1BE + 8)) -N 4 "$img" | tr -d ' '; }
+put_bytes() { # put_bytes <offset> <hex bytes...>
+  local off=$1
+  shift
+  printf "$(printf '\\x%s' "$@")" | dd of="$img" bs=1 seek="$off" conv=notrunc status=none
+}
+
+case $case in
+  esp)
+    # entries 0,1 -> 1,2; entry 0 = a (fake) ESP. stage2 must skip it.
+    dd if="$img" of="$work/$tag.entries" bs=1 skip=$((0x1BE)) count=32 status=none
+    dd if="$work/$tag.entries" of="$img" bs=1 seek=$((0x1CE)) conv=notrunc status=none
+    put_bytes $((0x1BE)) 80 00 00 00 ef 00 00 00 01 00 00 00 01 00 00 00
+    ;;
+  no-kernel)
+    lba=$(part0_lba)
+    # The name is written inline exactly once in the boot TFS log (spec §3.4).
+    offset=$(LC_ALL=C grep -obaU -m1 'kernel' <(dd if="$img" bs=512 skip="$lba" count=2048 \
+      status=none) | head -1 | cut -d: -f1)
+    [[ -n $offset ]] || { echo "no 'kernel' name in the boot TFS" >&2; exit 1; }
+    put_bytes $((lba * 512 + offset)) 6b 65 72 6e 65 7a   # "kernez"
+    ;;
+  bad-tfs)
+    dd if=/dev/zero of="$img" bs=512 seek="$(part0_lba)" count=1 conv=notrunc status=none
+    ;;
+  disk-error)
+    put_bytes $((0x1BE + 8)) 00 00 00 7f   # LBA 0x7F000000: far past the end
+    ;;
+esac
+
+expected_status=0
+halts=false
+case $case in
+  ok | esp)
+    size=$(stat -c %s "$kernel")
+    expected_status=67
+    expected="stage2: started
+stage2: loading /kernel ($size bytes)
+test-kernel: entered in long mode at the higher-half entry, RDI=RSI=RDX=0
+test-kernel: segments at p_paddr, .bss zeroed, first 4 GiB identity-mapped, NXE on
+test-kernel: regions: stage2 descriptor 0x8000 type 12; RAM above 1 MiB: 1; INITIAL_PAGES (holds CR3): 1; KERNIMAGE (this ELF): 1; RECLAIM: 2"
+    ;;
+  no-kernel) halts=true expected="stage2: started
+stage2: no /kernel in the boot TFS" ;;
+  bad-tfs) halts=true expected="stage2: started
+stage2: bad TFS: no NVMTFS magic (is partition entry the boot TFS?)" ;;
+  disk-error) halts=true expected="stage2: started
+stage2: disk read error in the boot TFS log" ;;
+  real-kernel)
+    size=$(stat -c %s "$kernel")
+    expected="stage2: started
+stage2: loading /kernel ($size bytes)
+kernel-core: booted via stage2"
+    ;;
+  *) echo "unknown case $case" >&2; exit 2 ;;
+esac
+
+args=(-machine "$machine" -m 64M -accel tcg -cpu max -nodefaults -display none -no-reboot
+  -monitor none -serial "file:$out" -device isa-debug-exit,iobase=0x501,iosize=2
+  -drive "file=$img,format=raw,if=$disk_if")
+rm -f "$out"
+"$qemu" "${args[@]}" &
+pid=$!
+status=
+# Errors halt the CPU (QEMU keeps running): wait for the expected last line, then stop it.
+for _ in $(seq 1 300); do
+  if ! kill -0 "$pid" 2>/dev/null; then
+    set +e
+    wait "$pid"
+    status=$?
+    set -e
+    break
+  fi
+  if $halts && [[ -f $out ]] && [[ $(tr -d '\r' <"$out") == "$expected" ]]; then
+    sleep 0.5   # anything printed after the error line would be a defect: give it time
+    break
+  fi
+  sleep 0.1
+done
+if [[ -z $status ]]; then
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+fi
+actual=$(tr -d '\r' <"$out" 2>/dev/null || true)
+
+fail() {
+  echo "FAIL: $*"
+  echo "--- expected ---"; echo "$expected"
+  echo "--- actual ---"; echo "$actual"
+  exit 1
+}
+if $halts; then
+  [[ -z $status ]] || fail "QEMU exited (status $status) instead of halting"
+  [[ $actual == "$expected" ]] || fail "serial output differs"
+elif [[ $case == real-kernel ]]; then
+  [[ -n $status ]] || fail "QEMU did not exit within 30 s"
+  [[ $actual == "$expected"* ]] || fail "serial output does not start with the expected lines"
+  (( status % 2 == 1 )) || fail "QEMU exit status $status is not an isa-debug-exit status"
+else
+  [[ -n $status ]] || fail "QEMU did not exit within 30 s"
+  [[ $actual == "$expected" ]] || fail "serial output differs"
+  [[ $status == "$expected_status" ]] || fail "QEMU exit status $status, expected $expected_status"
+fi
+echo "ok: $case on $machine ($disk_if)"
