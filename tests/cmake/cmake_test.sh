@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# CMake integration tests, each on a fresh copy of tests/cmake/consumer:
+#   cmake_test.sh CMAKE BUILD_DIR SOURCE_DIR WORK_DIR CASE
+# install       cmake --install to a temp prefix, then configure + build the consumer there
+# build-tree    the consumer finds the build tree through Unikernel_DIR (Ninja and Makefiles)
+# depfile-ninja / depfile-make   touching a mapped file rebuilds the image; nothing else does
+# run-exit      run-<name> fails when the guest's status is not 0 (QEMU stand-in via
+#               NANOS_RUN_QEMU), passes the declared run defaults and UNIKERNEL_RUN_ARGS
+set -uo pipefail
+cmake=$1 build=$2 src=$3 work=$4 case=$5
+work=$work/$case
+rm -rf "$work" && mkdir -p "$work"
+fail() { echo "FAIL [$case]: $*" >&2; exit 1; }
+log=$work/log.txt
+
+cp -r "$src/consumer" "$work/src"
+configure() {  # configure GENERATOR ARGS...
+  local gen=$1; shift
+  "$cmake" -S "$work/src" -B "$work/b" -G "$gen" "$@" >"$log" 2>&1 || { cat "$log"; fail "configure failed"; }
+}
+build() {
+  "$cmake" --build "$work/b" "$@" >"$log" 2>&1 || { cat "$log"; fail "build $* failed"; }
+}
+check_image() {
+  [[ -s $work/b/app.img ]] || fail "app.img was not built"
+  "$build/bin/nanos-mkimage" verify "$work/b/app.img" >"$work/verify.txt" 2>&1 ||
+    { cat "$work/verify.txt"; fail "nanos-mkimage verify failed on the consumer's image"; }
+  # Small files are stored verbatim in the image's file system.
+  grep -aq "mapped file, version" "$work/b/app.img" || fail "the mapped file is not in the image"
+  grep -q "$work/src/mapped.txt" "$work/b/app.img.d" || fail "the depfile does not list the mapped file"
+}
+mtime() { stat -c %Y.%y "$1"; }
+
+case $case in
+  install)
+    prefix=$work/prefix
+    "$cmake" --install "$build" --prefix "$prefix" >"$log" 2>&1 || { cat "$log"; fail "install failed"; }
+    for f in bin/nanos-mkimage bin/nanos-run share/nanos-unikernel/kernel.img \
+      share/nanos-unikernel/boot.img lib/cmake/Unikernel/UnikernelConfig.cmake \
+      lib/cmake/Unikernel/AddUnikernel.cmake lib/cmake/Unikernel/unikernel-app.cmake; do
+      [[ -e $prefix/$f ]] || fail "$f not installed"
+    done
+    configure Ninja -DCMAKE_PREFIX_PATH="$prefix"
+    grep -q "$prefix/bin/nanos-mkimage" "$work/b/build.ninja" || fail "the consumer does not use the installed nanos-mkimage"
+    build
+    check_image
+    build --target print-image
+    grep -q "image=$work/b/app.img" "$log" || { cat "$log"; fail "generator expression"; }
+    ;;
+  build-tree)
+    for gen in Ninja "Unix Makefiles"; do
+      rm -rf "$work/b"
+      configure "$gen" -DUnikernel_DIR="$build/lib/cmake/Unikernel"
+      build
+      check_image
+      [[ ! -e $work/b/made-here.img ]] || fail "NO_ALL image built by all"
+      build --target made-here-image
+      [[ -s $work/b/made-here.img ]] || fail "made-here-image did not build the SOURCES form"
+    done
+    ;;
+  depfile-ninja | depfile-make)
+    gen=Ninja
+    [[ $case == depfile-make ]] && gen="Unix Makefiles"
+    configure "$gen" -DUnikernel_DIR="$build/lib/cmake/Unikernel"
+    build
+    check_image
+    before=$(mtime "$work/b/app.img")
+    if [[ $gen == Ninja ]]; then
+      ninja -C "$work/b" -n >"$log" 2>&1
+      grep -q "no work to do" "$log" || { cat "$log"; fail "a no-op build has work to do"; }
+    else
+      build
+      [[ $(mtime "$work/b/app.img") == "$before" ]] || fail "a no-op build rebuilt the image"
+    fi
+    sleep 1.1   # coarse file systems: make the touch observable
+    for touched in mapped.txt assets/asset.txt; do
+      touch "$work/src/$touched"
+      if [[ $gen == Ninja ]]; then
+        ninja -C "$work/b" -n >"$log" 2>&1
+        grep -q "Building unikernel image app.img" "$log" || { cat "$log"; fail "touching $touched does not rebuild app.img"; }
+        grep -q "made-here" "$log" && fail "touching $touched rebuilds unrelated targets"
+      fi
+      build
+      after=$(mtime "$work/b/app.img")
+      [[ $after != "$before" ]] || fail "touching $touched did not rebuild app.img"
+      before=$after
+      sleep 1.1
+    done
+    # Changing the mapped file's content reaches the image.
+    echo "mapped file, version 2" >"$work/src/mapped.txt"
+    build
+    grep -aq "mapped file, version 2" "$work/b/app.img" || fail "the image has the old file"
+    ;;
+  run-exit)
+    # A QEMU stand-in: records its argv and exits like QEMU does when the guest wrote
+    # FAKE_GUEST_STATUS to isa-debug-exit.
+    cat >"$work/fake-qemu" <<'FAKE'
+#!/bin/sh
+printf '%s\n' "$@" >"$FAKE_ARGV_FILE"
+echo "fake guest console"
+exit $(( (FAKE_GUEST_STATUS << 1) | 1 ))
+FAKE
+    chmod +x "$work/fake-qemu"
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" "-DUNIKERNEL_RUN_ARGS=--accel;tcg"
+    build
+    export NANOS_RUN_QEMU=$work/fake-qemu FAKE_ARGV_FILE=$work/argv.txt
+    FAKE_GUEST_STATUS=3 "$cmake" --build "$work/b" --target run-app >"$log" 2>&1 &&
+      { cat "$log"; fail "run-app succeeded although the guest exited 3"; }
+    grep -q "fake guest console" "$log" || { cat "$log"; fail "console not shown"; }
+    FAKE_GUEST_STATUS=0 "$cmake" --build "$work/b" --target run-app >"$log" 2>&1 ||
+      { cat "$log"; fail "run-app failed although the guest exited 0"; }
+    tr '\n' ' ' <"$work/argv.txt" >"$work/argv1.txt"
+    for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
+      grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
+    done
+    ;;
+  *) fail "unknown case" ;;
+esac
+rm -rf "$work"
+echo "PASS [$case]"
