@@ -348,7 +348,9 @@ llvm::Error decompressInto(const std::string& path, int outFd) {
       break;
     ZSTD_inBuffer ib{in.data(), static_cast<size_t>(n), 0};
     bool outputFull = false;
-    while (ib.pos < ib.size || outputFull) {
+    // A full output buffer may hide more output, unless the frame just ended (last == 0):
+    // calling again then would start reading a next frame and report its header size.
+    while (ib.pos < ib.size || (outputFull && last != 0)) {
       ZSTD_outBuffer ob{out.data(), out.size(), 0};
       last = ZSTD_decompressStream(dctx, &ob, &ib);
       if (ZSTD_isError(last))

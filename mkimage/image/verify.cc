@@ -66,6 +66,8 @@ llvm::Error verifyImage(const std::string& image, const std::string& bomPath,
     return errnoFail(image + ": cannot stat", errno);
   uint64_t size = static_cast<uint64_t>(st.st_size);
 
+  if (size < 512)
+    return fail(image + ": not a disk image (" + llvm::Twine(size) + " bytes, less than a sector)");
   char mbr[512];
   if (auto e = readExact(f.fd, 0, mbr, 512, image))
     return e;

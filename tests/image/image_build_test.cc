@@ -228,6 +228,20 @@ TEST_F(ImageBuild, BomAndVerify) {
   EXPECT_NE(depText.find(kernel), std::string::npos);
   EXPECT_NE(depText.find(HELLO_PROGRAM), std::string::npos);
   EXPECT_EQ(runTool({"verify", img, bom}).status, 0);
+  EXPECT_EQ(runTool({"verify", img}).status, 0); // structure only
+  // A compressed image verifies against its own BOM (digest of the raw bytes).
+  std::string zimg = dir / "v.img.zst", zbom = dir / "v.zst.json";
+  auto zargs = base(zimg);
+  zargs.insert(zargs.end(), {"--file", dir / "payload:/payload", "--bom", zbom});
+  ASSERT_EQ(runTool(zargs).status, 0);
+  EXPECT_EQ(readWhole(zimg).substr(0, 4), "\x28\xB5\x2F\xFD");
+  RunResult zv = runTool({"verify", zimg, zbom});
+  EXPECT_EQ(zv.status, 0) << zv.err;
+  // A file that is not an image.
+  writeFile(dir / "zeros", std::string(4096, '\0'));
+  RunResult notImage = runTool({"verify", dir / "zeros"});
+  EXPECT_NE(notImage.status, 0);
+  EXPECT_NE(notImage.err.find("55 AA"), std::string::npos) << notImage.err;
   // Corrupt the payload inside the image: verify names it.
   std::string bytes = readWhole(img);
   size_t at = bytes.find("payload bytes");
