@@ -29,4 +29,4 @@ GuestOutcome mapQemuExit(int code, bool qemuReportedError) {
   return {GuestOutcome::Program, guest, ""};
 }
 
-}  // namespace runner
+} // namespace runner

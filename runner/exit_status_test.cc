@@ -1,7 +1,6 @@
 #include "exit_status.h"
 
 #include <gtest/gtest.h>
-
 #include <set>
 
 namespace runner {
@@ -17,10 +16,10 @@ TEST(ExitStatus, GuestCodesComeBackFromDebugExit) {
 }
 
 TEST(ExitStatus, PanicHaltAndQemuErrors) {
-  EXPECT_EQ(mapQemuExit(253, false).status, kExitGuestPanic);  // (126 << 1) | 1
+  EXPECT_EQ(mapQemuExit(253, false).status, kExitGuestPanic); // (126 << 1) | 1
   EXPECT_EQ(mapQemuExit(253, false).kind, GuestOutcome::Panic);
-  EXPECT_EQ(mapQemuExit(255, false).kind, GuestOutcome::Panic);  // 127: kernel halt
-  EXPECT_EQ(mapQemuExit(1, true).status, kExitQemuFailed);     // QEMU's own error
+  EXPECT_EQ(mapQemuExit(255, false).kind, GuestOutcome::Panic); // 127: kernel halt
+  EXPECT_EQ(mapQemuExit(1, true).status, kExitQemuFailed);      // QEMU's own error
   EXPECT_EQ(mapQemuExit(1, false).status, 0);                   // guest exit(0)
   EXPECT_EQ(mapQemuExit(2, false).status, kExitQemuFailed);     // even: not from the guest
   EXPECT_EQ(mapQemuExit(0, false).status, 0);                   // ACPI power-off
@@ -37,5 +36,5 @@ TEST(ExitStatus, ErrorLines) {
   EXPECT_FALSE(isQemuErrorLine(""));
 }
 
-}  // namespace
-}  // namespace runner
+} // namespace
+} // namespace runner

@@ -65,23 +65,23 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
   if (!o.kernel.empty())
-    add({"-kernel", o.kernel});  // PVH direct boot: the ELF's PVH note, no boot sector
-  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0",
-       "-device", "virtio-blk" + virtioSuffix + ",drive=d0"});
+    add({"-kernel", o.kernel}); // PVH direct boot: the ELF's PVH note, no boot sector
+  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0", "-device",
+       "virtio-blk" + virtioSuffix + ",drive=d0"});
   add({"-device", "virtio-rng" + virtioSuffix});
   if (!o.persist)
-    a.push_back("-snapshot");  // writes go to a temporary overlay: the image stays untouched
+    a.push_back("-snapshot"); // writes go to a temporary overlay: the image stays untouched
   if (!o.ports.empty()) {
     std::string netdev = "user,id=n0";
     for (const PortForward& p : o.ports)
-      netdev += ",hostfwd=" + p.protocol + "::" + std::to_string(p.host) + "-:" +
-                std::to_string(p.guest);
+      netdev +=
+          ",hostfwd=" + p.protocol + "::" + std::to_string(p.host) + "-:" + std::to_string(p.guest);
     add({"-netdev", netdev, "-device", "virtio-net" + virtioSuffix + ",netdev=n0"});
   }
-  if (o.gdbPort)  // wait for the debugger before the first instruction
+  if (o.gdbPort) // wait for the debugger before the first instruction
     add({"-gdb", "tcp:127.0.0.1:" + std::to_string(*o.gdbPort), "-S"});
   a.insert(a.end(), o.extraQemuArgs.begin(), o.extraQemuArgs.end());
   return a;
 }
 
-}  // namespace runner
+} // namespace runner

@@ -19,4 +19,4 @@ std::string escapeQemuOptionValue(const std::string& value);
 // A POSIX-shell rendering of argv (for --dry-run): copy-pasting it runs the same command.
 std::string shellQuoteCommand(const std::vector<std::string>& argv);
 
-}  // namespace runner
+} // namespace runner

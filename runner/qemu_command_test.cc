@@ -1,8 +1,7 @@
 #include "qemu_command.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 
 namespace runner {
 namespace {
@@ -14,12 +13,33 @@ RunOptions withImage(const std::string& image) {
 }
 
 TEST(QemuCommand, DiskBootUnderTcg) {
-  std::vector<std::string> expected = {
-      "/usr/bin/qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-m",
-      "256M", "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-serial",
-      "stdio", "-no-reboot", "-device", "isa-debug-exit,iobase=0x501,iosize=0x02", "-drive",
-      "file=hello.img,format=raw,if=none,id=d0", "-device", "virtio-blk-pci,drive=d0",
-      "-device", "virtio-rng-pci", "-snapshot"};
+  std::vector<std::string> expected = {"/usr/bin/qemu-system-x86_64",
+                                       "-machine",
+                                       "q35",
+                                       "-accel",
+                                       "tcg",
+                                       "-cpu",
+                                       "max",
+                                       "-m",
+                                       "256M",
+                                       "-smp",
+                                       "1",
+                                       "-nodefaults",
+                                       "-no-user-config",
+                                       "-display",
+                                       "none",
+                                       "-serial",
+                                       "stdio",
+                                       "-no-reboot",
+                                       "-device",
+                                       "isa-debug-exit,iobase=0x501,iosize=0x02",
+                                       "-drive",
+                                       "file=hello.img,format=raw,if=none,id=d0",
+                                       "-device",
+                                       "virtio-blk-pci,drive=d0",
+                                       "-device",
+                                       "virtio-rng-pci",
+                                       "-snapshot"};
   EXPECT_EQ(buildQemuArgv(withImage("hello.img"), "/usr/bin/qemu-system-x86_64", Accel::Tcg),
             expected);
 }
@@ -33,14 +53,43 @@ TEST(QemuCommand, KvmPvhPortsGdbPersist) {
   o.ports = {{8080, 80, "tcp"}, {5353, 53, "udp"}};
   o.gdbPort = 1234;
   o.extraQemuArgs = {"-d", "int"};
-  std::vector<std::string> expected = {
-      "qemu", "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "1024M", "-smp", "2",
-      "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
-      "-device", "isa-debug-exit,iobase=0x501,iosize=0x02", "-kernel", "/k/kernel.img",
-      "-drive", "file=a.img,format=raw,if=none,id=d0", "-device", "virtio-blk-pci,drive=d0",
-      "-device", "virtio-rng-pci", "-netdev",
-      "user,id=n0,hostfwd=tcp::8080-:80,hostfwd=udp::5353-:53", "-device",
-      "virtio-net-pci,netdev=n0", "-gdb", "tcp:127.0.0.1:1234", "-S", "-d", "int"};
+  std::vector<std::string> expected = {"qemu",
+                                       "-machine",
+                                       "q35",
+                                       "-accel",
+                                       "kvm",
+                                       "-cpu",
+                                       "host",
+                                       "-m",
+                                       "1024M",
+                                       "-smp",
+                                       "2",
+                                       "-nodefaults",
+                                       "-no-user-config",
+                                       "-display",
+                                       "none",
+                                       "-serial",
+                                       "stdio",
+                                       "-no-reboot",
+                                       "-device",
+                                       "isa-debug-exit,iobase=0x501,iosize=0x02",
+                                       "-kernel",
+                                       "/k/kernel.img",
+                                       "-drive",
+                                       "file=a.img,format=raw,if=none,id=d0",
+                                       "-device",
+                                       "virtio-blk-pci,drive=d0",
+                                       "-device",
+                                       "virtio-rng-pci",
+                                       "-netdev",
+                                       "user,id=n0,hostfwd=tcp::8080-:80,hostfwd=udp::5353-:53",
+                                       "-device",
+                                       "virtio-net-pci,netdev=n0",
+                                       "-gdb",
+                                       "tcp:127.0.0.1:1234",
+                                       "-S",
+                                       "-d",
+                                       "int"};
   EXPECT_EQ(buildQemuArgv(o, "qemu", Accel::Kvm), expected);
 }
 
@@ -62,8 +111,9 @@ TEST(QemuCommand, PathsWithSpacesAndCommasStayOneArgument) {
   RunOptions o = withImage("/tmp/my dir/a,b.img");
   o.kernel = "/tmp/my dir/kernel.img";
   auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
-  EXPECT_NE(std::find(argv.begin(), argv.end(), "file=/tmp/my dir/a,,b.img,format=raw,if=none,id=d0"),
-            argv.end());
+  EXPECT_NE(
+      std::find(argv.begin(), argv.end(), "file=/tmp/my dir/a,,b.img,format=raw,if=none,id=d0"),
+      argv.end());
   EXPECT_NE(std::find(argv.begin(), argv.end(), "/tmp/my dir/kernel.img"), argv.end());
 }
 
@@ -72,5 +122,5 @@ TEST(QemuCommand, ShellQuoting) {
             "qemu -m 256M 'file=a b.img' 'it'\\''s' ''");
 }
 
-}  // namespace
-}  // namespace runner
+} // namespace
+} // namespace runner

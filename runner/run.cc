@@ -29,7 +29,9 @@ int report(int status, const std::string& message) {
   return status;
 }
 
-std::string errnoText(int e) { return std::strerror(e); }
+std::string errnoText(int e) {
+  return std::strerror(e);
+}
 
 // Checks that path names a readable regular file; returns an error line or "".
 std::string checkInputFile(const std::string& what, const std::string& path) {
@@ -68,10 +70,14 @@ bool kvmUsable(std::string& why) {
 
 std::string signalName(int s) {
   switch (s) {
-  case SIGINT: return "SIGINT";
-  case SIGTERM: return "SIGTERM";
-  case SIGHUP: return "SIGHUP";
-  default: return "signal " + std::to_string(s);
+  case SIGINT:
+    return "SIGINT";
+  case SIGTERM:
+    return "SIGTERM";
+  case SIGHUP:
+    return "SIGHUP";
+  default:
+    return "signal " + std::to_string(s);
   }
 }
 
@@ -183,14 +189,16 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
   if (o.dryRun) {
     std::printf("%s", buildXlConfig(o, kernel, image).c_str());
     if (!o.persist)
-      std::printf("# (a run gives the guest a temporary copy of the image; --persist: the image)\n");
+      std::printf(
+          "# (a run gives the guest a temporary copy of the image; --persist: the image)\n");
     return 0;
   }
   const char* override = std::getenv("NANOS_RUN_XL");
   std::string xlName = override && *override ? override : "xl";
   std::optional<std::string> xl = findExecutable(xlName);
   if (!xl)
-    return report(kExitQemuMissing, xlName + " not found (install the Xen tools, or set NANOS_RUN_XL)");
+    return report(kExitQemuMissing,
+                  xlName + " not found (install the Xen tools, or set NANOS_RUN_XL)");
   std::string error, disk = image;
   if (!o.persist && (disk = copyToTemp(image, error)).empty())
     return report(kExitUsage, "error: " + error);
@@ -222,7 +230,7 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
   return finish(r, xlName, o, true);
 }
 
-}  // namespace
+} // namespace
 
 std::string defaultDataDir(const std::string& selfPath) {
   std::string dir = selfPath.substr(0, selfPath.find_last_of('/') + 1);
@@ -259,4 +267,4 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   return runQemu(o);
 }
 
-}  // namespace runner
+} // namespace runner

@@ -14,4 +14,4 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath);
 // <dir of selfPath>/../share/nanos-unikernel: the same layout in a build tree and a prefix.
 std::string defaultDataDir(const std::string& selfPath);
 
-}  // namespace runner
+} // namespace runner

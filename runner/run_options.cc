@@ -33,18 +33,32 @@ static std::optional<uint64_t> parseUnsigned(const std::string& text, uint64_t m
 
 llvm::Expected<uint64_t> parseMemoryMiB(const std::string& text) {
   std::string digits = text;
-  uint64_t kib = 1024;  // a bare number means MiB, like QEMU's -m
+  uint64_t kib = 1024; // a bare number means MiB, like QEMU's -m
   if (!digits.empty()) {
     switch (digits.back()) {
-    case 'K': case 'k': kib = 1; digits.pop_back(); break;
-    case 'M': case 'm': kib = 1024; digits.pop_back(); break;
-    case 'G': case 'g': kib = 1024 * 1024; digits.pop_back(); break;
-    default: break;
+    case 'K':
+    case 'k':
+      kib = 1;
+      digits.pop_back();
+      break;
+    case 'M':
+    case 'm':
+      kib = 1024;
+      digits.pop_back();
+      break;
+    case 'G':
+    case 'g':
+      kib = 1024 * 1024;
+      digits.pop_back();
+      break;
+    default:
+      break;
     }
   }
   auto n = parseUnsigned(digits, 1, uint64_t(1) << 30);
   if (!n || (*n * kib) % 1024 != 0 || *n * kib / 1024 > (uint64_t(1) << 22))
-    return fail("--memory '" + text + "': expected a size such as 256M or 1G (whole MiB, at most 4T)");
+    return fail("--memory '" + text +
+                "': expected a size such as 256M or 1G (whole MiB, at most 4T)");
   return *n * kib / 1024;
 }
 
@@ -75,8 +89,7 @@ static std::optional<double> parseSeconds(const std::string& text) {
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
-  if (errno != 0 || end != text.c_str() + text.size() || !(v > 0) || !std::isfinite(v) ||
-      v > 1e7)
+  if (errno != 0 || end != text.c_str() + text.size() || !(v > 0) || !std::isfinite(v) || v > 1e7)
     return std::nullopt;
   return v;
 }
@@ -108,9 +121,9 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
         return fail(name + " takes no value");
       return llvm::Error::success();
     };
-#define NEED(var)                                                                                 \
-  auto var = value();                                                                             \
-  if (!var)                                                                                       \
+#define NEED(var)                                                                                  \
+  auto var = value();                                                                              \
+  if (!var)                                                                                        \
     return var.takeError();
 
     if (a == "--") {
@@ -122,10 +135,14 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       o.version = true;
     } else if (name == "--accel") {
       NEED(v);
-      if (*v == "auto") o.accel = Accel::Auto;
-      else if (*v == "kvm") o.accel = Accel::Kvm;
-      else if (*v == "tcg") o.accel = Accel::Tcg;
-      else return fail("--accel '" + *v + "': expected auto, kvm or tcg");
+      if (*v == "auto")
+        o.accel = Accel::Auto;
+      else if (*v == "kvm")
+        o.accel = Accel::Kvm;
+      else if (*v == "tcg")
+        o.accel = Accel::Tcg;
+      else
+        return fail("--accel '" + *v + "': expected auto, kvm or tcg");
     } else if (name == "--memory" || name == "-m") {
       NEED(v);
       auto m = parseMemoryMiB(*v);
@@ -168,15 +185,21 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       o.gdbPort = static_cast<uint16_t>(*n);
     } else if (name == "--hypervisor") {
       NEED(v);
-      if (*v == "qemu") o.hypervisor = Hypervisor::Qemu;
-      else if (*v == "xen") o.hypervisor = Hypervisor::Xen;
-      else return fail("--hypervisor '" + *v + "': expected qemu or xen");
+      if (*v == "qemu")
+        o.hypervisor = Hypervisor::Qemu;
+      else if (*v == "xen")
+        o.hypervisor = Hypervisor::Xen;
+      else
+        return fail("--hypervisor '" + *v + "': expected qemu or xen");
     } else if (name == "--persist" || name == "--dry-run" || name == "--quiet" || name == "-q") {
       if (auto e = flag())
         return e;
-      if (name == "--persist") o.persist = true;
-      else if (name == "--dry-run") o.dryRun = true;
-      else o.quiet = true;
+      if (name == "--persist")
+        o.persist = true;
+      else if (name == "--dry-run")
+        o.dryRun = true;
+      else
+        o.quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return fail("unknown option '" + a + "'");
     } else if (haveImage) {
@@ -202,4 +225,4 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
   return o;
 }
 
-}  // namespace runner
+} // namespace runner

@@ -16,7 +16,7 @@ enum class Hypervisor { Qemu, Xen };
 struct PortForward {
   uint16_t host = 0;
   uint16_t guest = 0;
-  std::string protocol = "tcp";  // "tcp" or "udp"
+  std::string protocol = "tcp"; // "tcp" or "udp"
 };
 
 struct RunOptions {
@@ -25,15 +25,15 @@ struct RunOptions {
   uint64_t memoryMiB = 256;
   unsigned cpus = 1;
   std::vector<PortForward> ports;
-  std::optional<double> timeoutSeconds;  // unset: wait forever
-  std::string machine = "q35";           // q35, pc or microvm
-  std::string kernel;                    // --kernel: PVH direct boot of this ELF
+  std::optional<double> timeoutSeconds; // unset: wait forever
+  std::string machine = "q35";          // q35, pc or microvm
+  std::string kernel;                   // --kernel: PVH direct boot of this ELF
   std::optional<uint16_t> gdbPort;
   bool persist = false;
   bool dryRun = false;
   Hypervisor hypervisor = Hypervisor::Qemu;
   bool quiet = false;
-  std::vector<std::string> extraQemuArgs;  // everything after "--"
+  std::vector<std::string> extraQemuArgs; // everything after "--"
   bool help = false;
   bool version = false;
 };
@@ -49,4 +49,4 @@ llvm::Expected<uint64_t> parseMemoryMiB(const std::string& text);
 // "8080:80", "8080:80/udp".
 llvm::Expected<PortForward> parsePortForward(const std::string& text);
 
-}  // namespace runner
+} // namespace runner

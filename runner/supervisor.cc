@@ -52,7 +52,7 @@ public:
   SignalGuard& operator=(const SignalGuard&) = delete;
 
 private:
-  struct sigaction old_[std::size(kWatchedSignals)] {};
+  struct sigaction old_[std::size(kWatchedSignals)]{};
 };
 
 void writeAll(int fd, const char* data, size_t size) {
@@ -90,7 +90,7 @@ struct StderrWatcher {
 
 using Clock = std::chrono::steady_clock;
 
-}  // namespace
+} // namespace
 
 std::optional<std::string> findExecutable(const std::string& name) {
   auto executable = [](const std::string& p) {
@@ -146,7 +146,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
     for (int s : kWatchedSignals)
       ::signal(s, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)  // the parent died before prctl took effect
+    if (::getppid() != parent) // the parent died before prctl took effect
       ::_exit(127);
     ::dup2(errPipe[1], STDERR_FILENO);
     ::execv(cargv[0], cargv.data());
@@ -156,7 +156,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
   }
   ::close(errPipe[1]);
   ::close(execPipe[1]);
-  ::fcntl(errPipe[0], F_SETFL, O_NONBLOCK);  // never block on a pipe a grandchild might hold
+  ::fcntl(errPipe[0], F_SETFL, O_NONBLOCK); // never block on a pipe a grandchild might hold
   int execErrno = 0;
   ssize_t got;
   do
@@ -179,7 +179,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
   const Clock::time_point deadline =
       start + std::chrono::duration_cast<Clock::duration>(
                   std::chrono::duration<double>(timeoutSeconds.value_or(0)));
-  bool killPending = false;  // we asked the child to stop; SIGKILL at killAt
+  bool killPending = false; // we asked the child to stop; SIGKILL at killAt
   Clock::time_point killAt = start;
   bool stopping = false, stderrOpen = true;
   int status = 0;
@@ -244,7 +244,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
     if (w == child)
       reaped = true;
   }
-  if (!reaped)  // poll failed: do not leave the child behind
+  if (!reaped) // poll failed: do not leave the child behind
     ::kill(child, SIGKILL), ::waitpid(child, &status, 0);
   // Drain what the child wrote just before exiting.
   if (stderrOpen) {
@@ -268,4 +268,4 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
   return result;
 }
 
-}  // namespace runner
+} // namespace runner

@@ -12,16 +12,16 @@ namespace runner {
 
 struct SupervisedExit {
   enum Kind {
-    Exited,       // code = the child's exit code
-    Killed,       // the child died by signal `signal` on its own
-    TimedOut,     // the timeout expired and we stopped it
-    Interrupted,  // we got `signal` (SIGINT/SIGTERM/SIGHUP) and stopped it
-    SpawnFailed,  // exec failed: spawnErrno
+    Exited,      // code = the child's exit code
+    Killed,      // the child died by signal `signal` on its own
+    TimedOut,    // the timeout expired and we stopped it
+    Interrupted, // we got `signal` (SIGINT/SIGTERM/SIGHUP) and stopped it
+    SpawnFailed, // exec failed: spawnErrno
   } kind = Exited;
   int code = 0;
   int signal = 0;
   int spawnErrno = 0;
-  bool stderrHadError = false;  // the child printed a line isQemuErrorLine() accepts
+  bool stderrHadError = false; // the child printed a line isQemuErrorLine() accepts
 };
 
 // argv[0] must be a path (see findExecutable). timeoutSeconds unset: no limit.
@@ -31,4 +31,4 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
 // Looks name up like execvp would (PATH, or as-is when it contains '/').
 std::optional<std::string> findExecutable(const std::string& name);
 
-}  // namespace runner
+} // namespace runner

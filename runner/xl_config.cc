@@ -48,4 +48,4 @@ std::string buildXlConfig(const RunOptions& o, const std::string& kernel,
   return c;
 }
 
-}  // namespace runner
+} // namespace runner

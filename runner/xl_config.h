@@ -20,4 +20,4 @@ std::string xlGuestName(const std::string& image);
 // An xl string literal: double-quoted, with '\' and '"' escaped.
 std::string xlQuote(const std::string& value);
 
-}  // namespace runner
+} // namespace runner

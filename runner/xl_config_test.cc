@@ -35,5 +35,5 @@ TEST(XlConfig, QuotingAndNames) {
   EXPECT_NE(c.find("target=/d/a b.img\" ]"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace runner
+} // namespace
+} // namespace runner
