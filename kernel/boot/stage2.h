@@ -3,10 +3,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef STAGE2_HOST_TEST
+#include <string.h> // host unit test of the TFS lookup (tfs_lookup_test.cc)
+#else
 extern "C" {
 void* memcpy(void* dst, const void* src, size_t n);
 void* memset(void* dst, int c, size_t n);
 int memcmp(const void* a, const void* b, size_t n);
+}
+#endif
+
+extern "C" {
 // stage2_entry.S
 uint32_t bios_disk_read(uint32_t drive, uint32_t dap);
 [[noreturn]] void enter_long_mode(uint32_t pml4, const uint64_t* entry);

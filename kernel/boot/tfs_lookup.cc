@@ -47,6 +47,13 @@ const Value* get(const Value* tuple, const char* name) {
   return nullptr;
 }
 
+const Value* get(const Value* tuple, const Value* name) {
+  for (const Attr* a = tuple->attrs; a; a = a->next)
+    if (same_name(a->name, name))
+      return a->value;
+  return nullptr;
+}
+
 // Numbers are integers or decimal strings (spec §3.4).
 bool number_of(const Value* v, uint64_t& out) {
   if (!v)
@@ -169,18 +176,18 @@ private:
     record(out);
     return true;
   }
+  // Newest assignment first: get() finds it without a search on insert (a root directory
+  // may have tens of thousands of entries). A delete removes every assignment of the name.
   void assign(Value* tuple, const Value* key, Value* v) {
-    for (Attr** link = &tuple->attrs; *link; link = &(*link)->next) {
-      if (same_name((*link)->name, key)) {
-        if (v)
-          (*link)->value = v;
+    if (!v) {
+      for (Attr** link = &tuple->attrs; *link;) {
+        if (same_name((*link)->name, key))
+          *link = (*link)->next;
         else
-          *link = (*link)->next; // "delete attribute"
-        return;
+          link = &(*link)->next;
       }
-    }
-    if (!v)
       return;
+    }
     auto* a = static_cast<Attr*>(arena_.alloc(sizeof(Attr)));
     a->name = key;
     a->value = v;
@@ -423,6 +430,8 @@ const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uin
   auto* buffer = static_cast<uint8_t*>(arena.alloc(padded, 4096)); // zeroed: holes read as 0
   uint32_t buffer_blocks = padded / 512;
   for (const Attr* a = extents->attrs; a; a = a->next) {
+    if (get(extents, a->name) != a->value)
+      continue; // replaced by a later assignment
     uint64_t file_block, offset, blocks;
     if (!number_of(a->name, file_block) || !number_of(get(a->value, "offset"), offset) ||
         !number_of(get(a->value, "length"), blocks))
