@@ -287,6 +287,8 @@ public:
           return error_;
         if (b == 0 || b > 65536)
           return "bad TFS: log extension link with a bad size";
+        if (++links_ > kMaxLinks)
+          return "bad TFS: too many log extensions (a link loop?)";
         if (const char* e = load(a, static_cast<uint32_t>(b)))
           return e;
         if (const char* e = parse_header(false))
@@ -388,6 +390,9 @@ private:
     return nullptr;
   }
 
+  // A boot TFS has one or two extensions; this only stops a link cycle from hanging the boot.
+  static constexpr uint32_t kMaxLinks = 4096;
+  uint32_t links_ = 0;
   uint64_t part_lba_;
   Arena& arena_;
   LogDecoder& decoder_;

@@ -270,6 +270,14 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
   disk2.write(root, frame(update));
   EXPECT_STREQ(load().error, "bad TFS: reference to an unknown dictionary entry");
 
+  // A link back to the first extension: a cycle.
+  TfsDisk disk4;
+  std::string link = "\x05";
+  mkimage::pushVarint(link, 1);
+  mkimage::pushVarint(link, 1024);
+  disk4.write(one_file_root(disk4, pattern(10, 'l')), link);
+  EXPECT_STREQ(load().error, "bad TFS: too many log extensions (a link loop?)");
+
   // Every byte of the first real extension's used part corrupted in turn: never a crash.
   TfsDisk disk3;
   disk3.write(one_file_root(disk3, pattern(100, 'c')));

@@ -10,12 +10,13 @@
 #   no-kernel    the boot TFS's "kernel" name renamed: stage2 reports it and halts
 #   bad-tfs      the boot TFS's first block zeroed: stage2 reports it and halts
 #   disk-error   partition entry 0 points past the end of the disk: stage2 reports it and halts
+# Guest memory: $BOOT_TEST_MEMORY (default 64M).
 #   real-kernel  kernel.img: stage2 lines + the kernel's "booted via stage2", then an
 #                isa-debug-exit status (what follows depends on the kernel's progress)
 set -euo pipefail
 qemu=$1 mkimage=$2 boot=$3 kernel=$4 work=$5 case=$6 machine=$7 disk_if=$8
 mkdir -p "$work"
-tag=$case-$machine-$disk_if
+tag=$case-$machine-$disk_if-${BOOT_TEST_MEMORY:-64M}
 img=$work/$tag.img
 out=$work/$tag.serial
 # Any ELF works as the root filesystem's program: stage2 never looks at the root TFS.
@@ -78,7 +79,7 @@ kernel-core: booted via stage2"
   *) echo "unknown case $case" >&2; exit 2 ;;
 esac
 
-args=(-machine "$machine" -m 64M -accel tcg -cpu max -nodefaults -display none -no-reboot
+args=(-machine "$machine" -m "${BOOT_TEST_MEMORY:-64M}" -accel tcg -cpu max -nodefaults -display none -no-reboot
   -monitor none -serial "file:$out" -device isa-debug-exit,iobase=0x501,iosize=2
   -drive "file=$img,format=raw,if=$disk_if")
 rm -f "$out"
