@@ -10,9 +10,9 @@
 #   no-kernel    the boot TFS's "kernel" name renamed: stage2 reports it and halts
 #   bad-tfs      the boot TFS's first block zeroed: stage2 reports it and halts
 #   disk-error   partition entry 0 points past the end of the disk: stage2 reports it and halts
-# Guest memory: $BOOT_TEST_MEMORY (default 64M).
 #   real-kernel  kernel.img: stage2 lines + the kernel's "booted via stage2", then an
 #                isa-debug-exit status (what follows depends on the kernel's progress)
+# Guest memory: $BOOT_TEST_MEMORY (default 64M).
 set -euo pipefail
 qemu=$1 mkimage=$2 boot=$3 kernel=$4 work=$5 case=$6 machine=$7 disk_if=$8
 mkdir -p "$work"
@@ -125,4 +125,5 @@ else
   [[ $actual == "$expected" ]] || fail "serial output differs"
   [[ $status == "$expected_status" ]] || fail "QEMU exit status $status, expected $expected_status"
 fi
+rm -f "$img" "$work/$tag.entries"   # keep failing images only (8 MiB each)
 echo "ok: $case on $machine ($disk_if)"
