@@ -10,6 +10,7 @@
 #   no-kernel    the boot TFS's "kernel" name renamed: stage2 reports it and halts
 #   bad-tfs      the boot TFS's first block zeroed: stage2 reports it and halts
 #   disk-error   partition entry 0 points past the end of the disk: stage2 reports it and halts
+#   no-nx        a CPU without NX (-cpu qemu64,-nx): stage2 reports it and halts
 #   real-kernel  kernel.img: stage2 lines + the kernel's "booted via stage2", then an
 #                isa-debug-exit status (what follows depends on the kernel's progress)
 # Guest memory: $BOOT_TEST_MEMORY (default 64M).
@@ -70,6 +71,8 @@ stage2: no /kernel in the boot TFS" ;;
 stage2: bad TFS: no NVMTFS magic (is partition entry the boot TFS?)" ;;
   disk-error) halts=true expected="stage2: started
 stage2: disk read error in the boot TFS log" ;;
+  no-nx) halts=true expected="stage2: started
+stage2: CPU lacks NX (no-execute); halting" ;;
   real-kernel)
     size=$(stat -c %s "$kernel")
     expected="stage2: started
@@ -79,7 +82,9 @@ kernel-core: booted via stage2"
   *) echo "unknown case $case" >&2; exit 2 ;;
 esac
 
-args=(-machine "$machine" -m "${BOOT_TEST_MEMORY:-64M}" -accel tcg -cpu max -nodefaults -display none -no-reboot
+cpu=max
+[[ $case == no-nx ]] && cpu=qemu64,-nx
+args=(-machine "$machine" -m "${BOOT_TEST_MEMORY:-64M}" -accel tcg -cpu "$cpu" -nodefaults -display none -no-reboot
   -monitor none -serial "file:$out" -device isa-debug-exit,iobase=0x501,iosize=2
   -drive "file=$img,format=raw,if=$disk_if")
 rm -f "$out"
