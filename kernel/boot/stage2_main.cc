@@ -234,7 +234,7 @@ extern "C" [[noreturn]] void stage2_main(uint32_t drive) {
   static uint64_t entry;
   entry = load_elf(image, size, tables, work_low, top);
 
-  add_region(tables.base(), tables_low == top ? 0 : top - tables_low, kRegionInitialPages);
+  add_region(tables.base(), top - tables_low, kRegionInitialPages);
   add_region(image_base, (size + 4095) & ~4095u, kRegionKernImage);
   uint32_t reclaim_low = (image_base + ((size + 4095) & ~4095u));
   add_region(reclaim_low, tables_low - reclaim_low, kRegionReclaim);
