@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include "decompress.h"
 #include "exit_status.h"
 #include "qemu_command.h"
 #include "run_options.h"
@@ -256,12 +257,26 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   }
   if (auto e = checkInputFile("image", o.image); !e.empty())
     return report(kExitUsage, "error: " + e);
-  if (hasSuffix(o.image, ".zst"))
-    return report(kExitUsage, "error: image '" + o.image +
-                                  "' is zstd-compressed; decompress it first (zstd -d)");
   if (!o.kernel.empty())
     if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
       return report(kExitUsage, "error: " + e);
+  if (hasSuffix(o.image, ".zst")) {
+    // Compressed images (nanos-mkimage build --compress) boot from a temporary raw copy.
+    if (o.persist)
+      return report(kExitUsage,
+                    "error: --persist needs an uncompressed image, not '" + o.image + "'");
+    if (o.dryRun) {
+      RunOptions shown = o;
+      shown.image = "<temporary decompressed copy of " + o.image + ">";
+      return o.hypervisor == Hypervisor::Xen ? runXen(shown, selfPath) : runQemu(shown);
+    }
+    auto raw = decompressZstdToTemp(o.image);
+    if (!raw)
+      return report(kExitUsage, "error: " + llvm::toString(raw.takeError()));
+    RunOptions unpacked = o;
+    unpacked.image = raw->path();
+    return o.hypervisor == Hypervisor::Xen ? runXen(unpacked, selfPath) : runQemu(unpacked);
+  }
   if (o.hypervisor == Hypervisor::Xen)
     return runXen(o, selfPath);
   return runQemu(o);

@@ -144,6 +144,20 @@ $want"
     [[ $sa -eq 7 && $sb -eq 7 ]] || fail "concurrent runs exited $sa and $sb, expected 7 and 7"
     [[ $(sha256sum <"$work/exit7.img") == "$sum" ]] || fail "the image changed"
     ;;
+  zst)
+    # A zstd-compressed image boots from a temporary raw copy that is removed afterwards.
+    sector exit3.img --defsym EXIT_CODE=3
+    zstd -q "$work/exit3.img" -o "$work/exit3.img.zst" || fail "zstd failed"
+    mkdir -p "$work/tmp"
+    run_env=(TMPDIR="$work/tmp")
+    expect 3 "" --accel tcg --quiet "$work/exit3.img.zst"
+    grep -qx "test sector says hello" "$work/out" || fail "console output missing"
+    [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls "$work/tmp")"
+    printf 'garbage' >"$work/bad.img.zst"
+    expect 125 "^nanos-run: error: image '$work/bad.img.zst': not valid zstd data" \
+      --accel tcg "$work/bad.img.zst"
+    [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left after an error"
+    ;;
   *) fail "unknown case" ;;
 esac
 rm -rf "$work"
