@@ -14,6 +14,7 @@ fail() { echo "FAIL [$case]: $*" >&2; exit 1; }
 log=$work/log.txt
 
 cp -r "$src/consumer" "$work/src"
+cp -r "$src/subproject" "$work/subproject"
 configure() {  # configure GENERATOR ARGS...
   local gen=$1; shift
   "$cmake" -S "$work/src" -B "$work/b" -G "$gen" "$@" >"$log" 2>&1 || { cat "$log"; fail "configure failed"; }
@@ -113,6 +114,24 @@ FAKE
     for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
       grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
     done
+    ;;
+  subdirectory)
+    # Configure only, then a dry run: building nanos-mkimage and the kernel from scratch
+    # would take minutes. The plan must build the tool and the kernel, then the image.
+    cp -r "$src/consumer" "$work/consumer"
+    "$cmake" -S "$work/subproject" -B "$work/b" -G Ninja \
+      -DNANOS_UNIKERNEL_SOURCE_DIR="$(cd "$src/../.." && pwd)" >"$log" 2>&1 ||
+      { cat "$log"; fail "configure failed"; }
+    grep -q "sample" "$work/b/build.ninja" && fail "samples were configured although UNIKERNEL_BUILD_SAMPLES=OFF"
+    ninja -C "$work/b" -n app-image >"$log" 2>&1 || { cat "$log"; fail "ninja -n failed"; }
+    for step in "Linking CXX executable nanos-unikernel/bin/nanos-mkimage" \
+      "Performing build step for 'kernel_image'" "Building unikernel image app.img"; do
+      grep -qF "$step" "$log" || { cat "$log"; fail "the plan lacks: $step"; }
+    done
+    # The image is built after the tool and the kernel.
+    tool=$(grep -nF "nanos-unikernel/bin/nanos-mkimage" "$log" | head -1 | cut -d: -f1)
+    image=$(grep -nF "Building unikernel image app.img" "$log" | cut -d: -f1)
+    (( tool < image )) || fail "the image is built before nanos-mkimage"
     ;;
   *) fail "unknown case" ;;
 esac
