@@ -144,6 +144,10 @@ $want"
     [[ $sa -eq 7 && $sb -eq 7 ]] || fail "concurrent runs exited $sa and $sb, expected 7 and 7"
     [[ $(sha256sum <"$work/exit7.img") == "$sum" ]] || fail "the image changed"
     ;;
+  ctrl-c)
+    sector spin.img --defsym SPIN=1
+    python3 "$src/ctrl_c_test.py" "$run" "$work/spin.img" || fail "see above"
+    ;;
   zst)
     # A zstd-compressed image boots from a temporary raw copy that is removed afterwards.
     sector exit3.img --defsym EXIT_CODE=3
