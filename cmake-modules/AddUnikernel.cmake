@@ -5,7 +5,13 @@
 # UnikernelConfig.cmake, or aliases of the real tools inside the nanos-unikernel build).
 # Nothing here sets global state: every setting hangs off the targets it creates.
 include_guard(GLOBAL)
-cmake_minimum_required(VERSION 3.20)  # DEPFILE with Makefile generators
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "add_unikernel needs CMake >= 3.20 (DEPFILE with Makefile generators)")
+endif()
+# Functions keep the policies in effect where they are defined: CMP0116 NEW (depfile paths
+# handled by CMake for Ninja) whatever the calling project's cmake_minimum_required says.
+# cmake_policy, not cmake_minimum_required: the latter would reset the caller's variables.
+cmake_policy(VERSION 3.20...3.25)
 
 # A HOST:GUEST pair with HOST made absolute (relative to the calling CMakeLists' source dir).
 # Split at the last ':' so that host paths may contain ':'.

@@ -2,7 +2,11 @@
 # this file in <root>/lib/cmake/Unikernel; tools in <root>/bin, kernel and boot image in
 # <root>/share/nanos-unikernel). Defines Unikernel::mkimage and Unikernel::run (imported
 # executables), UNIKERNEL_DATA_DIR, and add_unikernel()/add_unikernel_test().
-cmake_minimum_required(VERSION 3.20)
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  set(Unikernel_FOUND FALSE)
+  set(Unikernel_NOT_FOUND_MESSAGE "needs CMake >= 3.20")
+  return()
+endif()
 get_filename_component(_unikernel_root "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
 
 set(UNIKERNEL_DATA_DIR "${_unikernel_root}/share/nanos-unikernel")
