@@ -4,6 +4,8 @@
 # install       cmake --install to a temp prefix, then configure + build the consumer there
 # build-tree    the consumer finds the build tree through Unikernel_DIR (Ninja and Makefiles)
 # depfile-ninja / depfile-make   touching a mapped file rebuilds the image; nothing else does
+# toolchain     toolchain/unikernel-app.cmake + UNIKERNEL_SYSROOT
+# subdirectory  add_subdirectory() of this source tree (configure + ninja -n)
 # run-exit      run-<name> fails when the guest's status is not 0 (QEMU stand-in via
 #               NANOS_RUN_QEMU), passes the declared run defaults and UNIKERNEL_RUN_ARGS
 set -uo pipefail
@@ -114,6 +116,17 @@ FAKE
     for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
       grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
     done
+    ;;
+  toolchain)
+    # The app toolchain file with the host root as the sysroot: clang for x86_64-linux-gnu,
+    # and add_unikernel passes UNIKERNEL_SYSROOT to nanos-mkimage --sysroot.
+    configure Ninja -DCMAKE_TOOLCHAIN_FILE="$build/lib/cmake/Unikernel/unikernel-app.cmake" \
+      -DUNIKERNEL_SYSROOT=/ -DUnikernel_DIR="$build/lib/cmake/Unikernel"
+    grep -q 'set(CMAKE_C_COMPILER ".*clang")' "$work"/b/CMakeFiles/*/CMakeCCompiler.cmake ||
+      fail "the toolchain file did not select clang"
+    grep -q -- "--sysroot /" "$work/b/build.ninja" || fail "nanos-mkimage does not get --sysroot"
+    build
+    check_image
     ;;
   subdirectory)
     # Configure only, then a dry run: building nanos-mkimage and the kernel from scratch
