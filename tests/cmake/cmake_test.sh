@@ -4,6 +4,7 @@
 # install       cmake --install to a temp prefix, then configure + build the consumer there
 # build-tree    the consumer finds the build tree through Unikernel_DIR (Ninja and Makefiles)
 # depfile-ninja / depfile-make   touching a mapped file rebuilds the image; nothing else does
+# test-script   add_unikernel_test's checker passes and fails as it should (boot sector)
 # toolchain     toolchain/unikernel-app.cmake + UNIKERNEL_SYSROOT
 # subdirectory  add_subdirectory() of this source tree (configure + ninja -n)
 # run-exit      run-<name> fails when the guest's status is not 0 (QEMU stand-in via
@@ -116,6 +117,32 @@ FAKE
     for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
       grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
     done
+    ;;
+  test-script)
+    # add_unikernel_test's checker (UnikernelRunTest.cmake) against the runner's test boot
+    # sector, which prints one line and exits 3: right expectations pass, wrong ones fail.
+    as --defsym EXIT_CODE=3 "$src/../runner/bootsector.S" -o "$work/s.o" &&
+      ld -Ttext=0x7c00 --oformat binary "$work/s.o" -o "$work/s.img" && truncate -s 1M "$work/s.img" ||
+      fail "cannot assemble the boot sector"
+    check() {  # check WANT(pass|fail) EXIT TEXT REGEX [RUN_ARGS]
+      printf '%s' "$3" >"$work/expect"
+      printf '%s' "$4" >"$work/regex"
+      "$cmake" -DNANOS_RUN="$build/bin/nanos-run" -DIMAGE="$work/s.img" \
+        "-DRUN_ARGS=--quiet;--timeout;30;${5:---accel;tcg}" -DEXPECT_FILE="$work/expect" \
+        -DEXPECT_REGEX_FILE="$work/regex" -DEXPECT_EXIT="$2" \
+        -P "$build/lib/cmake/Unikernel/UnikernelRunTest.cmake" >"$log" 2>&1
+      local status=$?
+      if [[ $1 == pass && $status -ne 0 ]] || [[ $1 == fail && $status -eq 0 ]]; then
+        cat "$log"; fail "expected $1 for exit=$2 text='$3' regex='$4'"
+      fi
+    }
+    check pass 3 "test sector says hello" ""
+    check pass 3 "" "sector says"
+    check fail 0 "test sector says hello" ""           # wrong status
+    check fail 3 "test sector says" ""                 # not a whole line
+    check fail 3 "another line" ""
+    check fail 3 "" "^nothing like this"
+    check pass 3 "test sector says hello" "" "--accel;kvm"   # passes, or reports a skip
     ;;
   toolchain)
     # The app toolchain file with the host root as the sysroot: clang for x86_64-linux-gnu,
