@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace runner {
@@ -132,6 +133,9 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
     cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
 
+  // A VM started in the background (`nanos-run img &`) must not read the terminal: the
+  // read would stop QEMU with SIGTTIN and the run would hang. Give it /dev/null instead.
+  const bool backgroundTty = ::isatty(STDIN_FILENO) && ::tcgetpgrp(STDIN_FILENO) != ::getpgrp();
   const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
@@ -149,6 +153,11 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
     if (::getppid() != parent) // the parent died before prctl took effect
       ::_exit(127);
     ::dup2(errPipe[1], STDERR_FILENO);
+    if (backgroundTty) {
+      int null = ::open("/dev/null", O_RDONLY);
+      if (null >= 0)
+        ::dup2(null, STDIN_FILENO);
+    }
     ::execv(cargv[0], cargv.data());
     int e = errno;
     [[maybe_unused]] ssize_t n = ::write(execPipe[1], &e, sizeof e);
