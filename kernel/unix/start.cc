@@ -1,0 +1,134 @@
+// unix::start: from a booted machine to the program's first instruction. Also the user
+// fault hooks and the exit path.
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/exit.h"
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/user.h"
+#include "fs/tree.h"
+#include "fs/volume.h"
+#include "lib/kprintf.h"
+#include "unix/exec.h"
+#include "unix/exit.h"
+#include "unix/manifest.h"
+#include "unix/memory.h"
+#include "unix/process.h"
+#include "unix/syscall.h"
+
+namespace unix {
+namespace {
+Process g_process;
+Manifest g_manifest;
+UnameStrings g_uname{"Nanos", "5.15.0"};
+
+const char* signal_name(int sig) {
+  switch (sig) {
+  case 4: return "SIGILL";
+  case 5: return "SIGTRAP";
+  case 6: return "SIGABRT";
+  case 7: return "SIGBUS";
+  case 8: return "SIGFPE";
+  case 11: return "SIGSEGV";
+  case 13: return "SIGPIPE";
+  case 15: return "SIGTERM";
+  default: return "signal";
+  }
+}
+
+void install_console_fds(Process& p) {
+  for (int fd = 0; fd < 3; ++fd) {
+    File* f = new_file(FileKind::kConsole, -1, 2 /* O_RDWR */);
+    if (!f || p.files.install(f, false) != fd)
+      panic("out of memory setting up the console descriptors");
+  }
+}
+} // namespace
+
+Process& process() {
+  return g_process;
+}
+
+const UnameStrings& uname_strings() {
+  return g_uname;
+}
+
+void exit_program(int status) {
+  Process& p = process();
+  if (p.boot_timing) {
+    uint64_t now = cpu::rdtsc();
+    kprintf("boot_timing: kernel entry -> first user instruction %lu us, program ran %lu us\n",
+            static_cast<unsigned long>(ktime::tsc_to_ns(p.first_user_tsc) / 1000),
+            static_cast<unsigned long>((ktime::tsc_to_ns(now) - ktime::tsc_to_ns(p.first_user_tsc)) / 1000));
+  }
+  if (exit_code_expected(g_manifest.expected_exit_code, status))
+    status = 0;
+  machine_exit(status);
+}
+
+void kill_program(int signal, const arch::TrapFrame* f, uint64_t addr) {
+  kprintf("\nprogram terminated by signal %d (%s)", signal, signal_name(signal));
+  if (signal == 11 || signal == 7)
+    kprintf(": %s at address %#lx", signal == 11 ? "segmentation fault" : "bus error",
+            static_cast<unsigned long>(addr));
+  kprintf("\n");
+  if (f) {
+    kprintf("  rip %016lx rsp %016lx rflags %08lx error %#lx\n", f->rip, f->rsp, f->rflags,
+            f->error_code);
+    kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+    kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
+    kprintf("  r13 %016lx r14 %016lx r15 %016lx\n", f->r13, f->r14, f->r15);
+    const Vma* v = process().vm.find(f->rip);
+    char path[128];
+    if (v && v->node >= 0 && fs::node_path(v->node, path, sizeof path) >= 0)
+      kprintf("  rip is in %s at file offset %#lx\n", path,
+              static_cast<unsigned long>(v->file_offset + (f->rip - v->start)));
+  }
+  exit_program(signal);
+}
+
+bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
+  return fault_in(addr, error_code);
+}
+
+void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
+  kill_program(signal, &frame, addr);
+}
+
+void start() {
+  Process& p = process();
+  if (!fs::mount_root().ok())
+    machine_exit(kExitKernelPanic);
+  Manifest& m = g_manifest;
+  if (read_manifest(fs::root_tuple(), &m) < 0)
+    machine_exit(kExitKernelPanic);
+  set_debug_exit(m.debug_exit);
+  g_uname = {m.uname_sysname, m.uname_release};
+  p.program = m.program;
+  p.trace = m.trace;
+  p.noaslr = m.noaslr;
+  p.boot_timing = m.boot_timing;
+  if (fs::build_tree(fs::root_tuple(), m.program) < 0) {
+    kprintf("root filesystem: directory tree is malformed or too large\n");
+    machine_exit(kExitKernelPanic);
+  }
+  if (m.cwd) {
+    NodeId cwd = walk_path(fs::tree(), 0, m.cwd, true);
+    if (cwd < 0 || !fs::tree().is_directory(cwd)) {
+      kprintf("manifest: cwd %s is not a directory in the image\n", m.cwd);
+      machine_exit(kExitKernelPanic);
+    }
+    p.cwd = cwd;
+  }
+  register_file_syscalls();
+  register_process_syscalls();
+  register_memory_syscalls();
+  install_console_fds(p);
+  ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
+  UserEntry entry;
+  if (exec_program(args, &entry) < 0)
+    machine_exit(kExitKernelPanic);
+  p.first_user_tsc = cpu::rdtsc();
+  arch::enter_user_mode(entry.rip, entry.rsp);
+}
+
+} // namespace unix

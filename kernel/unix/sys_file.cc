@@ -1,0 +1,784 @@
+// File syscalls over the read-only root TFS tree, the console and the synthetic devices.
+#include "arch/x86_64/random.h"
+#include "arch/x86_64/usercopy.h"
+#include "fs/tree.h"
+#include "fs/volume.h"
+#include "lib/format.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "unix/linux_abi.h"
+#include "unix/process.h"
+#include "unix/syscall.h"
+
+namespace unix {
+namespace {
+
+// One syscall runs at a time (one CPU, one thread): static scratch buffers are safe.
+char g_path[kMaxPathLength];
+uint8_t g_io[32 * 1024];
+
+File* file_of(int fd) {
+  return process().files.get(fd);
+}
+
+// Copies a user path into g_path. -EFAULT, -ENAMETOOLONG, or -ENOENT for "".
+long fetch_path(const char* user, bool allow_empty = false) {
+  long n = strncpy_from_user(g_path, user, sizeof g_path);
+  if (n < 0)
+    return n;
+  if (n == 0 && !allow_empty)
+    return -ENOENT;
+  return n;
+}
+
+// Resolves (dirfd, path) as the *at() syscalls do. Returns a node or -errno.
+NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok = false) {
+  long n = fetch_path(user_path, empty_path_ok);
+  if (n < 0)
+    return n;
+  NodeId base = process().cwd;
+  if (n == 0 || g_path[0] != '/') {
+    if (dirfd != linux::AT_FDCWD) {
+      File* f = file_of(dirfd);
+      if (!f)
+        return -EBADF;
+      if (n == 0)
+        return f->node >= 0 ? f->node : -EBADF; // AT_EMPTY_PATH on the descriptor itself
+      if (f->kind != FileKind::kDirectory)
+        return -ENOTDIR;
+      base = f->node;
+    }
+  }
+  return walk_path(fs::tree(), base, g_path, follow);
+}
+
+uint64_t node_size(const fs::Node* n) {
+  switch (n->type) {
+  case fs::NodeType::kFile:
+    return n->tuple ? fs::file_length(n->tuple) : 0;
+  case fs::NodeType::kSymlink:
+    return strlen(n->link_target);
+  case fs::NodeType::kDirectory:
+    return 4096;
+  default:
+    return 0;
+  }
+}
+
+uint32_t node_mode(const fs::Node* n) {
+  switch (n->type) {
+  case fs::NodeType::kDirectory:
+    return linux::S_IFDIR | 0755;
+  case fs::NodeType::kSymlink:
+    return linux::S_IFLNK | 0777;
+  case fs::NodeType::kCharDevice:
+    return linux::S_IFCHR | 0666;
+  default:
+    return linux::S_IFREG | 0644;
+  }
+}
+
+uint64_t node_rdev(const fs::Node* n) {
+  switch (n->special) {
+  case fs::Special::kNull:
+    return 0x103;
+  case fs::Special::kZero:
+    return 0x105;
+  case fs::Special::kRandom:
+    return 0x109;
+  default:
+    return 0;
+  }
+}
+
+// TFS timestamps are 32.32 fixed-point seconds.
+linux::timespec node_mtime(const fs::Node* n) {
+  uint64_t t = 0;
+  if (!n->tuple || !tfs::to_u64(tfs::get(n->tuple, "mtime"), &t))
+    return {0, 0};
+  return {static_cast<int64_t>(t >> 32), static_cast<int64_t>(((t & 0xFFFFFFFFu) * 1000000000ull) >> 32)};
+}
+
+void fill_stat(NodeId id, linux::stat* st) {
+  memset(st, 0, sizeof *st);
+  st->st_dev = 1;
+  st->st_blksize = 4096;
+  if (id < 0) { // the console: a terminal
+    st->st_ino = 1;
+    st->st_mode = linux::S_IFCHR | 0620;
+    st->st_rdev = (136 << 8);
+    st->st_nlink = 1;
+    return;
+  }
+  const fs::Node* n = fs::node(id);
+  st->st_ino = static_cast<uint64_t>(id) + 2;
+  st->st_mode = node_mode(n);
+  st->st_nlink = n->type == fs::NodeType::kDirectory ? 2 : 1;
+  st->st_rdev = node_rdev(n);
+  st->st_size = static_cast<int64_t>(node_size(n));
+  st->st_blocks = (st->st_size + 511) / 512;
+  st->st_mtim = st->st_atim = st->st_ctim = node_mtime(n);
+}
+
+long stat_to_user(NodeId id, linux::stat* user) {
+  linux::stat st;
+  fill_stat(id, &st);
+  return copy_to_user(user, &st, sizeof st);
+}
+
+NodeId node_of_fd(int fd, long* err) {
+  File* f = file_of(fd);
+  if (!f) {
+    *err = -EBADF;
+    return -1;
+  }
+  *err = 0;
+  return f->kind == FileKind::kConsole ? -1 : f->node;
+}
+
+// ---- /proc/self/maps ----
+char* render_maps(size_t* len) {
+  const VmMap& vm = process().vm;
+  size_t cap = vm.size() * 160 + 1;
+  auto* buf = static_cast<char*>(kmalloc(cap));
+  if (!buf)
+    return nullptr;
+  size_t used = 0;
+  char path[256];
+  for (size_t i = 0; i < vm.size(); ++i) {
+    const Vma& v = vm.at(i);
+    const char* name = "";
+    if (v.kind == VmaKind::kHeap)
+      name = "[heap]";
+    else if (v.kind == VmaKind::kStack)
+      name = "[stack]";
+    else if (v.node >= 0 && fs::node_path(v.node, path, sizeof path) >= 0)
+      name = path;
+    used += klib::format(buf + used, cap - used, "%08lx-%08lx %c%c%cp %08lx 00:01 %ld%s%s\n",
+                         static_cast<unsigned long>(v.start), static_cast<unsigned long>(v.end),
+                         v.prot & 1 ? 'r' : '-', v.prot & 2 ? 'w' : '-', v.prot & 4 ? 'x' : '-',
+                         static_cast<unsigned long>(v.node >= 0 ? v.file_offset : 0),
+                         static_cast<long>(v.node >= 0 ? v.node + 2 : 0), *name ? "    " : "",
+                         name);
+    if (used >= cap)
+      used = cap - 1;
+  }
+  *len = used;
+  return buf;
+}
+
+// ---- open/close ----
+long do_open(int dirfd, const char* user_path, int flags) {
+  int acc = flags & linux::O_ACCMODE;
+  bool follow = !(flags & linux::O_NOFOLLOW);
+  NodeId id = resolve_at(dirfd, user_path, follow);
+  if (id == -ENOENT && (flags & linux::O_CREAT))
+    return -EROFS; // the root filesystem is read-only in this kernel
+  if (id < 0)
+    return id;
+  const fs::Node* n = fs::node(id);
+  if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL))
+    return -EEXIST;
+  if (n->type == fs::NodeType::kSymlink)
+    return flags & linux::O_PATH ? -EINVAL : -ELOOP; // O_NOFOLLOW on a link
+  if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
+    return -ENOTDIR;
+  FileKind kind;
+  switch (n->type) {
+  case fs::NodeType::kDirectory:
+    if (acc != linux::O_RDONLY)
+      return -EISDIR;
+    kind = FileKind::kDirectory;
+    break;
+  case fs::NodeType::kCharDevice:
+    kind = n->special == fs::Special::kNull   ? FileKind::kNull
+           : n->special == fs::Special::kZero ? FileKind::kZero
+                                              : FileKind::kRandom;
+    break;
+  default:
+    if (n->special == fs::Special::kProcMaps) {
+      kind = FileKind::kSnapshot;
+    } else {
+      if (acc != linux::O_RDONLY || (flags & linux::O_TRUNC))
+        return -EROFS;
+      kind = FileKind::kRegular;
+    }
+    break;
+  }
+  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC));
+  if (!f)
+    return -ENOMEM;
+  if (kind == FileKind::kDirectory)
+    f->cursor = n->first_child;
+  if (kind == FileKind::kSnapshot && !(f->data = render_maps(&f->data_len))) {
+    release_file(f);
+    return -ENOMEM;
+  }
+  int fd = process().files.install(f, flags & linux::O_CLOEXEC);
+  if (fd < 0)
+    release_file(f);
+  return fd;
+}
+
+long sys_open(const SyscallArgs& a) {
+  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1));
+}
+long sys_openat(const SyscallArgs& a) {
+  return do_open(a.i(0), a.p<const char>(1), a.i(2));
+}
+long sys_close(const SyscallArgs& a) {
+  return process().files.close(a.i(0));
+}
+
+// ---- read/write ----
+// Reads into user memory from file f at *pos.
+long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
+  switch (f->kind) {
+  case FileKind::kConsole:
+  case FileKind::kNull:
+    return 0; // no console input: end of file
+  case FileKind::kDirectory:
+    return -EISDIR;
+  case FileKind::kZero:
+    return clear_user(ubuf, len) < 0 ? -EFAULT : static_cast<long>(len);
+  case FileKind::kRandom: {
+    size_t done = 0;
+    while (done < len) {
+      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
+      random_bytes(g_io, n);
+      if (copy_to_user(ubuf + done, g_io, n) < 0)
+        return done ? static_cast<long>(done) : -EFAULT;
+      done += n;
+    }
+    return static_cast<long>(done);
+  }
+  case FileKind::kSnapshot: {
+    if (*pos >= f->data_len)
+      return 0;
+    size_t n = f->data_len - *pos < len ? f->data_len - *pos : len;
+    if (copy_to_user(ubuf, f->data + *pos, n) < 0)
+      return -EFAULT;
+    *pos += n;
+    return static_cast<long>(n);
+  }
+  case FileKind::kRegular: {
+    if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
+      return -EBADF;
+    const tfs::Value* t = fs::node(f->node)->tuple;
+    size_t done = 0;
+    while (done < len) {
+      size_t want = len - done < sizeof g_io ? len - done : sizeof g_io;
+      auto n = fs::read_file(t, *pos, g_io, want);
+      if (!n.ok())
+        return done ? static_cast<long>(done) : n.error();
+      if (*n == 0)
+        break;
+      if (copy_to_user(ubuf + done, g_io, *n) < 0)
+        return done ? static_cast<long>(done) : -EFAULT;
+      done += *n;
+      *pos += *n;
+      if (*n < want)
+        break;
+    }
+    return static_cast<long>(done);
+  }
+  }
+  return -EINVAL;
+}
+
+long write_to(File* f, const uint8_t* ubuf, size_t len) {
+  switch (f->kind) {
+  case FileKind::kConsole: {
+    size_t done = 0;
+    while (done < len) {
+      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
+      if (copy_from_user(g_io, ubuf + done, n) < 0)
+        return done ? static_cast<long>(done) : -EFAULT;
+      console::write(reinterpret_cast<const char*>(g_io), n);
+      done += n;
+    }
+    return static_cast<long>(done);
+  }
+  case FileKind::kNull:
+  case FileKind::kZero:
+  case FileKind::kRandom:
+    return static_cast<long>(len);
+  case FileKind::kDirectory:
+    return -EISDIR;
+  default:
+    return -EBADF; // files are opened read-only
+  }
+}
+
+bool seekable(const File* f) {
+  return f->kind == FileKind::kRegular || f->kind == FileKind::kSnapshot;
+}
+
+long sys_read(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  return read_at(f, a.p<uint8_t>(1), a.u(2), &f->offset);
+}
+long sys_write(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  return write_to(f, a.p<const uint8_t>(1), a.u(2));
+}
+long sys_pread64(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  if (!seekable(f))
+    return -ESPIPE;
+  if (a.a[3] < 0)
+    return -EINVAL;
+  uint64_t pos = a.u(3);
+  return read_at(f, a.p<uint8_t>(1), a.u(2), &pos);
+}
+long sys_pwrite64(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  if (!seekable(f))
+    return -ESPIPE;
+  return -EBADF;
+}
+
+template <bool kWrite> long vector_io(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  long count = a.a[2];
+  if (count < 0 || count > 1024)
+    return -EINVAL;
+  long total = 0;
+  for (long i = 0; i < count; ++i) {
+    linux::iovec v;
+    if (copy_from_user(&v, a.p<linux::iovec>(1) + i, sizeof v) < 0)
+      return total ? total : -EFAULT;
+    if (v.len == 0)
+      continue;
+    long r = kWrite ? write_to(f, reinterpret_cast<const uint8_t*>(v.base), v.len)
+                    : read_at(f, reinterpret_cast<uint8_t*>(v.base), v.len, &f->offset);
+    if (r < 0)
+      return total ? total : r;
+    total += r;
+    if (static_cast<uint64_t>(r) < v.len)
+      break;
+  }
+  return total;
+}
+
+long sys_lseek(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  int64_t off = a.a[1];
+  int whence = a.i(2);
+  if (f->kind == FileKind::kDirectory) {
+    if (whence != 0 || off < 0)
+      return -EINVAL;
+    // Re-walk to entry `off` ("." and ".." are entries 0 and 1).
+    f->cursor = fs::node(f->node)->first_child;
+    for (int64_t i = 2; i < off && f->cursor >= 0; ++i)
+      f->cursor = fs::node(f->cursor)->next_sibling;
+    f->offset = static_cast<uint64_t>(off);
+    return off;
+  }
+  if (!seekable(f))
+    return f->kind == FileKind::kConsole ? -ESPIPE : 0;
+  int64_t size = f->kind == FileKind::kSnapshot ? static_cast<int64_t>(f->data_len)
+                                                : static_cast<int64_t>(node_size(fs::node(f->node)));
+  int64_t base;
+  switch (whence) {
+  case 0: base = 0; break;
+  case 1: base = static_cast<int64_t>(f->offset); break;
+  case 2: base = size; break;
+  case 3: // SEEK_DATA: files have no holes here
+    if (off >= size)
+      return -ENXIO;
+    f->offset = static_cast<uint64_t>(off);
+    return off;
+  case 4: // SEEK_HOLE
+    if (off >= size)
+      return -ENXIO;
+    f->offset = static_cast<uint64_t>(size);
+    return size;
+  default:
+    return -EINVAL;
+  }
+  if (off < 0 && base + off < 0)
+    return -EINVAL;
+  f->offset = static_cast<uint64_t>(base + off);
+  return base + off;
+}
+
+// ---- metadata ----
+long sys_fstat(const SyscallArgs& a) {
+  long err;
+  NodeId id = node_of_fd(a.i(0), &err);
+  return err ? err : stat_to_user(id, a.p<linux::stat>(1));
+}
+long sys_stat(const SyscallArgs& a) {
+  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
+  return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
+}
+long sys_lstat(const SyscallArgs& a) {
+  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
+  return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
+}
+// Resolves for newfstatat/statx: AT_EMPTY_PATH allows "" meaning dirfd itself.
+NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
+  *err = 0;
+  bool empty_ok = flags & linux::AT_EMPTY_PATH;
+  if (empty_ok) {
+    long n = fetch_path(path, true);
+    if (n < 0) {
+      *err = n;
+      return -1;
+    }
+    if (n == 0) {
+      if (dirfd == linux::AT_FDCWD)
+        return process().cwd;
+      return node_of_fd(dirfd, err);
+    }
+  }
+  NodeId id = resolve_at(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW));
+  if (id < 0)
+    *err = id;
+  return id;
+}
+long sys_newfstatat(const SyscallArgs& a) {
+  long err;
+  NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(3), &err);
+  return err ? err : stat_to_user(id, a.p<linux::stat>(2));
+}
+long sys_statx(const SyscallArgs& a) {
+  long err;
+  NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(2), &err);
+  if (err)
+    return err;
+  linux::stat st;
+  fill_stat(id, &st);
+  linux::statx sx;
+  memset(&sx, 0, sizeof sx);
+  sx.stx_mask = 0x7FF; // STATX_BASIC_STATS
+  sx.stx_blksize = static_cast<uint32_t>(st.st_blksize);
+  sx.stx_nlink = static_cast<uint32_t>(st.st_nlink);
+  sx.stx_mode = static_cast<uint16_t>(st.st_mode);
+  sx.stx_ino = st.st_ino;
+  sx.stx_size = static_cast<uint64_t>(st.st_size);
+  sx.stx_blocks = static_cast<uint64_t>(st.st_blocks);
+  sx.stx_atime = {st.st_atim.tv_sec, static_cast<uint32_t>(st.st_atim.tv_nsec), 0};
+  sx.stx_mtime = {st.st_mtim.tv_sec, static_cast<uint32_t>(st.st_mtim.tv_nsec), 0};
+  sx.stx_ctime = sx.stx_mtime;
+  sx.stx_rdev_major = static_cast<uint32_t>(st.st_rdev >> 8);
+  sx.stx_rdev_minor = static_cast<uint32_t>(st.st_rdev & 0xFF);
+  sx.stx_dev_minor = 1;
+  return copy_to_user(a.p<void>(4), &sx, sizeof sx);
+}
+
+long do_access(int dirfd, const char* path, int mode, int flags) {
+  if (mode & ~7)
+    return -EINVAL;
+  NodeId id = resolve_at(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW));
+  if (id < 0)
+    return id;
+  const fs::Node* n = fs::node(id);
+  if ((mode & 2) && n->type != fs::NodeType::kCharDevice)
+    return -EROFS;
+  return 0;
+}
+long sys_access(const SyscallArgs& a) {
+  return do_access(linux::AT_FDCWD, a.p<const char>(0), a.i(1), 0);
+}
+long sys_faccessat(const SyscallArgs& a) {
+  return do_access(a.i(0), a.p<const char>(1), a.i(2), 0);
+}
+long sys_faccessat2(const SyscallArgs& a) {
+  return do_access(a.i(0), a.p<const char>(1), a.i(2), a.i(3));
+}
+
+long do_readlink(int dirfd, const char* path, char* ubuf, long size) {
+  if (size <= 0)
+    return -EINVAL;
+  NodeId id = resolve_at(dirfd, path, false);
+  if (id < 0)
+    return id;
+  const fs::Node* n = fs::node(id);
+  if (n->type != fs::NodeType::kSymlink)
+    return -EINVAL;
+  size_t len = strlen(n->link_target);
+  if (len > static_cast<size_t>(size))
+    len = static_cast<size_t>(size);
+  return copy_to_user(ubuf, n->link_target, len) < 0 ? -EFAULT : static_cast<long>(len);
+}
+long sys_readlink(const SyscallArgs& a) {
+  return do_readlink(linux::AT_FDCWD, a.p<const char>(0), a.p<char>(1), a.a[2]);
+}
+long sys_readlinkat(const SyscallArgs& a) {
+  return do_readlink(a.i(0), a.p<const char>(1), a.p<char>(2), a.a[3]);
+}
+
+// ---- directories ----
+uint8_t dirent_type(const fs::Node* n) {
+  switch (n->type) {
+  case fs::NodeType::kDirectory:
+    return linux::DT_DIR;
+  case fs::NodeType::kSymlink:
+    return linux::DT_LNK;
+  case fs::NodeType::kCharDevice:
+    return linux::DT_CHR;
+  default:
+    return linux::DT_REG;
+  }
+}
+
+long sys_getdents64(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  if (f->kind != FileKind::kDirectory)
+    return -ENOTDIR;
+  uint8_t* ubuf = a.p<uint8_t>(1);
+  size_t size = a.u(2);
+  size_t used = 0;
+  const fs::Node* dir = fs::node(f->node);
+  while (true) {
+    const char* name;
+    NodeId ino;
+    uint8_t type = linux::DT_DIR;
+    if (f->offset == 0) {
+      name = ".";
+      ino = f->node;
+    } else if (f->offset == 1) {
+      name = "..";
+      ino = dir->parent;
+    } else if (f->cursor >= 0) {
+      const fs::Node* c = fs::node(f->cursor);
+      name = c->name;
+      ino = f->cursor;
+      type = dirent_type(c);
+    } else {
+      break;
+    }
+    size_t namelen = strlen(name);
+    size_t reclen = (19 + namelen + 1 + 7) & ~static_cast<size_t>(7);
+    if (used + reclen > size) {
+      if (used == 0)
+        return -EINVAL;
+      break;
+    }
+    uint8_t rec[19 + 256 + 8];
+    if (reclen > sizeof rec)
+      reclen = sizeof rec, namelen = sizeof rec - 20;
+    memset(rec, 0, reclen);
+    uint64_t d_ino = static_cast<uint64_t>(ino) + 2;
+    int64_t d_off = static_cast<int64_t>(f->offset + 1);
+    auto rl = static_cast<uint16_t>(reclen);
+    memcpy(rec, &d_ino, 8);
+    memcpy(rec + 8, &d_off, 8);
+    memcpy(rec + 16, &rl, 2);
+    rec[18] = type;
+    memcpy(rec + 19, name, namelen);
+    if (copy_to_user(ubuf + used, rec, reclen) < 0)
+      return -EFAULT;
+    used += reclen;
+    if (f->offset >= 2)
+      f->cursor = fs::node(f->cursor)->next_sibling;
+    ++f->offset;
+  }
+  return static_cast<long>(used);
+}
+
+long sys_getcwd(const SyscallArgs& a) {
+  static char buf[kMaxPathLength];
+  long n = fs::node_path(process().cwd, buf, sizeof buf);
+  if (n < 0)
+    return n;
+  if (static_cast<uint64_t>(n) + 1 > a.u(1))
+    return -ERANGE;
+  return copy_to_user(a.p<char>(0), buf, static_cast<size_t>(n) + 1) < 0 ? -EFAULT : n + 1;
+}
+long change_dir(NodeId id) {
+  if (id < 0)
+    return id;
+  if (fs::node(id)->type != fs::NodeType::kDirectory)
+    return -ENOTDIR;
+  process().cwd = id;
+  return 0;
+}
+long sys_chdir(const SyscallArgs& a) {
+  return change_dir(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
+}
+long sys_fchdir(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  return change_dir(f->node);
+}
+
+// ---- descriptors ----
+long sys_dup(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  ++f->refs;
+  int fd = process().files.install(f, false);
+  if (fd < 0)
+    release_file(f);
+  return fd;
+}
+long sys_dup2(const SyscallArgs& a) {
+  if (!file_of(a.i(0)))
+    return -EBADF;
+  return process().files.dup_to(a.i(0), a.i(1), false);
+}
+long sys_dup3(const SyscallArgs& a) {
+  if (a.i(0) == a.i(1) || (a.i(2) & ~linux::O_CLOEXEC))
+    return -EINVAL;
+  return process().files.dup_to(a.i(0), a.i(1), a.i(2) & linux::O_CLOEXEC);
+}
+
+long sys_fcntl(const SyscallArgs& a) {
+  int fd = a.i(0);
+  File* f = file_of(fd);
+  if (!f)
+    return -EBADF;
+  FdTable& t = process().files;
+  switch (a.i(1)) {
+  case 0:    // F_DUPFD
+  case 1030: { // F_DUPFD_CLOEXEC
+    ++f->refs;
+    int r = t.install(f, a.i(1) == 1030, a.i(2));
+    if (r < 0)
+      release_file(f);
+    return r;
+  }
+  case 1: // F_GETFD
+    return t.cloexec(fd) ? 1 : 0;
+  case 2: // F_SETFD
+    t.set_cloexec(fd, a.i(2) & 1);
+    return 0;
+  case 3: // F_GETFL
+    return f->flags;
+  case 4: // F_SETFL: only O_APPEND and O_NONBLOCK change
+    f->flags = (f->flags & ~(linux::O_APPEND | linux::O_NONBLOCK)) |
+               (a.i(2) & (linux::O_APPEND | linux::O_NONBLOCK));
+    return 0;
+  case 5: { // F_GETLK: one process, so nothing ever conflicts
+    int16_t unlocked = 2; // F_UNLCK
+    return copy_to_user(a.p<void>(2), &unlocked, sizeof unlocked);
+  }
+  case 6: // F_SETLK
+  case 7: // F_SETLKW
+    return 0;
+  default:
+    return -EINVAL;
+  }
+}
+
+long sys_ioctl(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  unsigned long req = a.u(1);
+  if (req == 0x5451 || req == 0x5450) { // FIOCLEX, FIONCLEX
+    process().files.set_cloexec(a.i(0), req == 0x5451);
+    return 0;
+  }
+  if (req == 0x5421) // FIONBIO
+    return 0;
+  if (f->kind != FileKind::kConsole)
+    return -ENOTTY;
+  switch (req) {
+  case 0x5401: { // TCGETS: a raw-ish 115200 baud serial terminal
+    linux::termios t;
+    memset(&t, 0, sizeof t);
+    t.c_iflag = 0x500;  // ICRNL | IXON
+    t.c_oflag = 0x5;    // OPOST | ONLCR
+    t.c_cflag = 0xBF;   // B38400 | CS8 | CREAD
+    t.c_lflag = 0x8A3B; // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
+    return copy_to_user(a.p<void>(2), &t, sizeof t);
+  }
+  case 0x5402: // TCSETS
+  case 0x5403: // TCSETSW
+  case 0x5404: // TCSETSF
+    return 0;
+  case 0x5413: { // TIOCGWINSZ
+    linux::winsize w{24, 80, 0, 0};
+    return copy_to_user(a.p<void>(2), &w, sizeof w);
+  }
+  case 0x540F: { // TIOCGPGRP
+    int pgrp = kPid;
+    return copy_to_user(a.p<void>(2), &pgrp, sizeof pgrp);
+  }
+  default:
+    return -EINVAL;
+  }
+}
+
+long sys_fsync(const SyscallArgs& a) {
+  return file_of(a.i(0)) ? 0 : -EBADF;
+}
+long sys_readonly_fs(const SyscallArgs&) {
+  return -EROFS;
+}
+long sys_fadvise64(const SyscallArgs& a) {
+  return file_of(a.i(0)) ? 0 : -EBADF;
+}
+long sys_umask(const SyscallArgs& a) {
+  static uint32_t mask = 022;
+  uint32_t old = mask;
+  mask = static_cast<uint32_t>(a.u(0)) & 0777;
+  return old;
+}
+
+} // namespace
+
+void register_file_syscalls() {
+  register_syscall(0, "read", 3, sys_read);
+  register_syscall(1, "write", 3, sys_write);
+  register_syscall(2, "open", 3, sys_open, 1);
+  register_syscall(3, "close", 1, sys_close);
+  register_syscall(4, "stat", 2, sys_stat, 1);
+  register_syscall(5, "fstat", 2, sys_fstat);
+  register_syscall(6, "lstat", 2, sys_lstat, 1);
+  register_syscall(8, "lseek", 3, sys_lseek);
+  register_syscall(16, "ioctl", 3, sys_ioctl);
+  register_syscall(17, "pread64", 4, sys_pread64);
+  register_syscall(18, "pwrite64", 4, sys_pwrite64);
+  register_syscall(19, "readv", 3, vector_io<false>);
+  register_syscall(20, "writev", 3, vector_io<true>);
+  register_syscall(21, "access", 2, sys_access, 1);
+  register_syscall(32, "dup", 1, sys_dup);
+  register_syscall(33, "dup2", 2, sys_dup2);
+  register_syscall(72, "fcntl", 3, sys_fcntl);
+  register_syscall(74, "fsync", 1, sys_fsync);
+  register_syscall(75, "fdatasync", 1, sys_fsync);
+  register_syscall(79, "getcwd", 2, sys_getcwd);
+  register_syscall(80, "chdir", 1, sys_chdir, 1);
+  register_syscall(81, "fchdir", 1, sys_fchdir);
+  register_syscall(82, "rename", 2, sys_readonly_fs, 3);
+  register_syscall(83, "mkdir", 2, sys_readonly_fs, 1);
+  register_syscall(84, "rmdir", 1, sys_readonly_fs, 1);
+  register_syscall(87, "unlink", 1, sys_readonly_fs, 1);
+  register_syscall(89, "readlink", 3, sys_readlink, 1);
+  register_syscall(95, "umask", 1, sys_umask);
+  register_syscall(217, "getdents64", 3, sys_getdents64);
+  register_syscall(221, "fadvise64", 4, sys_fadvise64);
+  register_syscall(257, "openat", 4, sys_openat, 2);
+  register_syscall(258, "mkdirat", 3, sys_readonly_fs, 2);
+  register_syscall(262, "newfstatat", 4, sys_newfstatat, 2);
+  register_syscall(263, "unlinkat", 3, sys_readonly_fs, 2);
+  register_syscall(267, "readlinkat", 4, sys_readlinkat, 2);
+  register_syscall(269, "faccessat", 3, sys_faccessat, 2);
+  register_syscall(292, "dup3", 3, sys_dup3);
+  register_syscall(332, "statx", 5, sys_statx, 2);
+  register_syscall(439, "faccessat2", 4, sys_faccessat2, 2);
+}
+
+} // namespace unix

@@ -1,0 +1,443 @@
+// Process, identity, time, signal-state and futex syscalls for the single-threaded program.
+#include "arch/x86_64/random.h"
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/user.h"
+#include "arch/x86_64/usercopy.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/vm.h"
+#include "unix/exit.h"
+#include "unix/linux_abi.h"
+#include "unix/memory.h"
+#include "unix/process.h"
+#include "unix/syscall.h"
+
+namespace unix {
+namespace {
+
+constexpr int kSigKill = 9, kSigStop = 19;
+
+long sys_exit_group(const SyscallArgs& a) {
+  exit_program(a.i(0) & 0xFF);
+}
+
+long sys_arch_prctl(const SyscallArgs& a) {
+  uint64_t addr = a.u(1);
+  switch (a.i(0)) {
+  case 0x1001: // ARCH_SET_GS
+  case 0x1002: // ARCH_SET_FS
+    if (addr >= kUserAddressEnd)
+      return -EPERM;
+    if (a.i(0) == 0x1002)
+      arch::set_fs_base(addr);
+    else
+      arch::set_gs_base(addr);
+    return 0;
+  case 0x1003: { // ARCH_GET_FS
+    uint64_t v = arch::fs_base();
+    return copy_to_user(a.p<void>(1), &v, sizeof v);
+  }
+  case 0x1004: { // ARCH_GET_GS
+    uint64_t v = arch::gs_base();
+    return copy_to_user(a.p<void>(1), &v, sizeof v);
+  }
+  default:
+    return -EINVAL;
+  }
+}
+
+long sys_set_tid_address(const SyscallArgs& a) {
+  process().clear_child_tid = a.u(0);
+  return kPid;
+}
+long sys_set_robust_list(const SyscallArgs& a) {
+  return a.u(1) == 24 ? 0 : -EINVAL;
+}
+long sys_getpid(const SyscallArgs&) {
+  return kPid;
+}
+long sys_getppid(const SyscallArgs&) {
+  return 1;
+}
+long sys_zero(const SyscallArgs&) {
+  return 0; // getuid & co: everything runs as root
+}
+
+// ---- resource limits ----
+linux::rlimit g_limits[16] = {
+    {~0ull, ~0ull}, {~0ull, ~0ull}, {~0ull, ~0ull}, {8ull << 20, ~0ull}, // CPU FSIZE DATA STACK
+    {0, ~0ull},     {~0ull, ~0ull}, {~0ull, ~0ull}, {kMaxFds, kMaxFds},  // CORE RSS NPROC NOFILE
+    {64 << 20, 64 << 20}, {~0ull, ~0ull}, {~0ull, ~0ull}, {0, 0},        // MEMLOCK AS LOCKS SIGPENDING
+    {819200, 819200}, {0, 0}, {0, 0}, {~0ull, ~0ull}};                   // MSGQUEUE NICE RTPRIO RTTIME
+
+long do_prlimit(int resource, const linux::rlimit* new_limit, linux::rlimit* old_limit) {
+  if (resource < 0 || resource >= 16)
+    return -EINVAL;
+  linux::rlimit next;
+  if (new_limit) {
+    if (copy_from_user(&next, new_limit, sizeof next) < 0)
+      return -EFAULT;
+    if (next.cur > next.max)
+      return -EINVAL;
+  }
+  if (old_limit && copy_to_user(old_limit, &g_limits[resource], sizeof g_limits[0]) < 0)
+    return -EFAULT;
+  if (new_limit)
+    g_limits[resource] = next;
+  return 0;
+}
+long sys_prlimit64(const SyscallArgs& a) {
+  if (a.i(0) != 0 && a.i(0) != kPid)
+    return -ESRCH;
+  return do_prlimit(a.i(1), a.p<const linux::rlimit>(2), a.p<linux::rlimit>(3));
+}
+long sys_getrlimit(const SyscallArgs& a) {
+  return do_prlimit(a.i(0), nullptr, a.p<linux::rlimit>(1));
+}
+long sys_setrlimit(const SyscallArgs& a) {
+  return do_prlimit(a.i(0), a.p<const linux::rlimit>(1), nullptr);
+}
+
+long sys_uname(const SyscallArgs& a) {
+  linux::utsname u;
+  memset(&u, 0, sizeof u);
+  const UnameStrings& names = uname_strings();
+  klib::strlcpy(u.sysname, names.sysname, sizeof u.sysname);
+  klib::strlcpy(u.nodename, "nanos", sizeof u.nodename);
+  klib::strlcpy(u.release, names.release, sizeof u.release);
+  klib::strlcpy(u.version, "#1 SMP", sizeof u.version);
+  klib::strlcpy(u.machine, "x86_64", sizeof u.machine);
+  klib::strlcpy(u.domainname, "(none)", sizeof u.domainname);
+  return copy_to_user(a.p<void>(0), &u, sizeof u);
+}
+
+long sys_getrandom(const SyscallArgs& a) {
+  if (a.u(2) & ~7ull)
+    return -EINVAL;
+  uint8_t chunk[256];
+  size_t len = a.u(1), done = 0;
+  while (done < len) {
+    size_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+    random_bytes(chunk, n);
+    if (copy_to_user(a.p<uint8_t>(0) + done, chunk, n) < 0)
+      return done ? static_cast<long>(done) : -EFAULT;
+    done += n;
+  }
+  return static_cast<long>(done);
+}
+
+// ---- time ----
+long clock_ns(int clock, uint64_t* ns) {
+  switch (clock) {
+  case 0: // CLOCK_REALTIME
+  case 5: // CLOCK_REALTIME_COARSE
+  case 8: // CLOCK_REALTIME_ALARM
+  case 11: // CLOCK_TAI
+    *ns = ktime::realtime_ns();
+    return 0;
+  case 1: case 2: case 3: case 4: case 6: case 7: case 9: // monotonic, cputime, boottime
+    *ns = ktime::monotonic_ns();
+    return 0;
+  default:
+    return -EINVAL;
+  }
+}
+linux::timespec to_timespec(uint64_t ns) {
+  return {static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000)};
+}
+long sys_clock_gettime(const SyscallArgs& a) {
+  uint64_t ns;
+  long r = clock_ns(a.i(0), &ns);
+  if (r < 0)
+    return r;
+  linux::timespec ts = to_timespec(ns);
+  return copy_to_user(a.p<void>(1), &ts, sizeof ts);
+}
+long sys_clock_getres(const SyscallArgs& a) {
+  uint64_t ns;
+  long r = clock_ns(a.i(0), &ns);
+  if (r < 0)
+    return r;
+  linux::timespec ts{0, 1};
+  return a.a[1] ? copy_to_user(a.p<void>(1), &ts, sizeof ts) : 0;
+}
+long sys_gettimeofday(const SyscallArgs& a) {
+  if (a.a[0]) {
+    uint64_t ns = ktime::realtime_ns();
+    linux::timeval tv{static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000 / 1000)};
+    if (copy_to_user(a.p<void>(0), &tv, sizeof tv) < 0)
+      return -EFAULT;
+  }
+  if (a.a[1]) {
+    int32_t tz[2] = {0, 0};
+    if (copy_to_user(a.p<void>(1), tz, sizeof tz) < 0)
+      return -EFAULT;
+  }
+  return 0;
+}
+long sys_time(const SyscallArgs& a) {
+  auto t = static_cast<int64_t>(ktime::realtime_ns() / 1000000000);
+  if (a.a[0] && copy_to_user(a.p<void>(0), &t, sizeof t) < 0)
+    return -EFAULT;
+  return t;
+}
+long sleep_for(const linux::timespec* ureq, bool absolute, int clock) {
+  linux::timespec req;
+  if (copy_from_user(&req, ureq, sizeof req) < 0)
+    return -EFAULT;
+  if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
+    return -EINVAL;
+  uint64_t ns = static_cast<uint64_t>(req.tv_sec) * 1000000000 + static_cast<uint64_t>(req.tv_nsec);
+  if (absolute) {
+    uint64_t now;
+    long r = clock_ns(clock, &now);
+    if (r < 0)
+      return r;
+    ns = ns > now ? ns - now : 0;
+  }
+  ktime::delay_ns(ns); // the only thread: nothing else could run meanwhile
+  return 0;
+}
+long sys_nanosleep(const SyscallArgs& a) {
+  return sleep_for(a.p<const linux::timespec>(0), false, 1);
+}
+long sys_clock_nanosleep(const SyscallArgs& a) {
+  uint64_t ns;
+  long r = clock_ns(a.i(0), &ns);
+  if (r < 0)
+    return r;
+  return sleep_for(a.p<const linux::timespec>(2), a.i(1) & 1, a.i(0));
+}
+
+long sys_sched_getaffinity(const SyscallArgs& a) {
+  if (a.u(1) < 8 || (a.u(1) & 7))
+    return -EINVAL;
+  uint64_t mask = 1; // one CPU
+  if (copy_to_user(a.p<void>(2), &mask, sizeof mask) < 0)
+    return -EFAULT;
+  return 8;
+}
+long sys_getcpu(const SyscallArgs& a) {
+  uint32_t zero = 0;
+  if (a.a[0] && copy_to_user(a.p<void>(0), &zero, sizeof zero) < 0)
+    return -EFAULT;
+  if (a.a[1] && copy_to_user(a.p<void>(1), &zero, sizeof zero) < 0)
+    return -EFAULT;
+  return 0;
+}
+
+long sys_sysinfo(const SyscallArgs& a) {
+  struct {
+    int64_t uptime;
+    uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint64_t totalhigh, freehigh;
+    uint32_t mem_unit;
+    char reserved[4];
+  } info;
+  memset(&info, 0, sizeof info);
+  info.uptime = static_cast<int64_t>(ktime::monotonic_ns() / 1000000000);
+  info.totalram = mm::total_page_count() * mm::kPageSize;
+  info.freeram = mm::free_page_count() * mm::kPageSize;
+  info.procs = 1;
+  info.mem_unit = 1;
+  return copy_to_user(a.p<void>(0), &info, sizeof info);
+}
+
+// ---- signals: dispositions are recorded; handlers run from issue 6 on ----
+long sys_rt_sigaction(const SyscallArgs& a) {
+  int sig = a.i(0);
+  if (sig < 1 || sig > kMaxSignal || a.u(3) != 8)
+    return -EINVAL;
+  Process& p = process();
+  linux::sigaction next;
+  if (a.a[1]) {
+    if (sig == kSigKill || sig == kSigStop)
+      return -EINVAL;
+    if (copy_from_user(&next, a.p<const void>(1), sizeof next) < 0)
+      return -EFAULT;
+  }
+  if (a.a[2] && copy_to_user(a.p<void>(2), &p.actions[sig], sizeof next) < 0)
+    return -EFAULT;
+  if (a.a[1])
+    p.actions[sig] = next;
+  return 0;
+}
+long sys_rt_sigprocmask(const SyscallArgs& a) {
+  if (a.u(3) != 8)
+    return -EINVAL;
+  Process& p = process();
+  uint64_t set = 0;
+  if (a.a[1] && copy_from_user(&set, a.p<const void>(1), sizeof set) < 0)
+    return -EFAULT;
+  if (a.a[2] && copy_to_user(a.p<void>(2), &p.signal_mask, sizeof set) < 0)
+    return -EFAULT;
+  if (a.a[1]) {
+    switch (a.i(0)) {
+    case 0: p.signal_mask |= set; break;
+    case 1: p.signal_mask &= ~set; break;
+    case 2: p.signal_mask = set; break;
+    default: return -EINVAL;
+    }
+    p.signal_mask &= ~((1ull << (kSigKill - 1)) | (1ull << (kSigStop - 1)));
+  }
+  return 0;
+}
+long sys_sigaltstack(const SyscallArgs& a) {
+  Process& p = process();
+  linux::stack_t next;
+  if (a.a[0] && copy_from_user(&next, a.p<const void>(0), sizeof next) < 0)
+    return -EFAULT;
+  if (a.a[1] && copy_to_user(a.p<void>(1), &p.altstack, sizeof next) < 0)
+    return -EFAULT;
+  if (a.a[0]) {
+    if (next.flags & ~(2 | (1 << 31)))
+      return -EINVAL;
+    if (!(next.flags & 2) && next.size < 2048)
+      return -ENOMEM;
+    p.altstack = next;
+  }
+  return 0;
+}
+
+// kill/tgkill aimed at ourselves: apply the default action (handlers arrive with issue 6).
+long signal_self(int sig) {
+  if (sig == 0)
+    return 0;
+  if (sig < 0 || sig > kMaxSignal)
+    return -EINVAL;
+  uint64_t handler = process().actions[sig].handler;
+  constexpr uint64_t kIgnore = 1;
+  bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28; // CHLD CONT URG WINCH
+  if (handler == kIgnore || (handler == 0 && ignored_by_default))
+    return 0;
+  kill_program(sig, nullptr, 0);
+}
+long sys_kill(const SyscallArgs& a) {
+  if (a.i(0) != kPid && a.i(0) != 0 && a.i(0) != -1)
+    return -ESRCH;
+  return signal_self(a.i(1));
+}
+long sys_tgkill(const SyscallArgs& a) {
+  if (a.i(0) != kPid || a.i(1) != kPid)
+    return -ESRCH;
+  return signal_self(a.i(2));
+}
+long sys_tkill(const SyscallArgs& a) {
+  if (a.i(0) != kPid)
+    return -ESRCH;
+  return signal_self(a.i(1));
+}
+
+// ---- futex: one thread, so a wait whose value matches could never end ----
+long sys_futex(const SyscallArgs& a) {
+  int op = a.i(1) & 0x7F; // without FUTEX_PRIVATE_FLAG / FUTEX_CLOCK_REALTIME
+  switch (op) {
+  case 0:   // FUTEX_WAIT
+  case 9: { // FUTEX_WAIT_BITSET
+    uint32_t v;
+    if (copy_from_user(&v, a.p<const void>(0), sizeof v) < 0)
+      return -EFAULT;
+    if (v != static_cast<uint32_t>(a.u(2)))
+      return -EAGAIN;
+    if (a.a[3]) {
+      long r = sleep_for(a.p<const linux::timespec>(3), op == 9, a.i(1) & 256 ? 0 : 1);
+      return r < 0 ? r : -ETIMEDOUT;
+    }
+    kprintf("futex: the program's only thread waits on %#lx forever; stopping\n",
+            static_cast<unsigned long>(a.u(0)));
+    exit_program(kExitDeadlock);
+  }
+  case 1:  // FUTEX_WAKE
+  case 10: // FUTEX_WAKE_BITSET
+  case 3:  // FUTEX_REQUEUE
+  case 4:  // FUTEX_CMP_REQUEUE
+  case 5:  // FUTEX_WAKE_OP
+    return 0; // nobody else to wake
+  default:
+    return -ENOSYS;
+  }
+}
+
+long sys_prctl(const SyscallArgs& a) {
+  static char name[16] = "program";
+  switch (a.i(0)) {
+  case 15: { // PR_SET_NAME
+    long n = strncpy_from_user(name, a.p<const char>(1), sizeof name);
+    return n == -EFAULT ? -EFAULT : 0;
+  }
+  case 16: // PR_GET_NAME
+    return copy_to_user(a.p<void>(1), name, sizeof name);
+  default:
+    return -EINVAL;
+  }
+}
+
+long sys_wait4(const SyscallArgs&) {
+  return -ECHILD;
+}
+long sys_enosys(const SyscallArgs&) {
+  return -ENOSYS;
+}
+
+} // namespace
+
+void register_process_syscalls() {
+  register_syscall(13, "rt_sigaction", 4, sys_rt_sigaction);
+  register_syscall(14, "rt_sigprocmask", 4, sys_rt_sigprocmask);
+  register_syscall(24, "sched_yield", 0, sys_zero);
+  register_syscall(35, "nanosleep", 2, sys_nanosleep);
+  register_syscall(39, "getpid", 0, sys_getpid);
+  register_syscall(60, "exit", 1, sys_exit_group);
+  register_syscall(61, "wait4", 4, sys_wait4);
+  register_syscall(62, "kill", 2, sys_kill);
+  register_syscall(63, "uname", 1, sys_uname);
+  register_syscall(96, "gettimeofday", 2, sys_gettimeofday);
+  register_syscall(97, "getrlimit", 2, sys_getrlimit);
+  register_syscall(99, "sysinfo", 1, sys_sysinfo);
+  register_syscall(102, "getuid", 0, sys_zero);
+  register_syscall(104, "getgid", 0, sys_zero);
+  register_syscall(107, "geteuid", 0, sys_zero);
+  register_syscall(108, "getegid", 0, sys_zero);
+  register_syscall(110, "getppid", 0, sys_getppid);
+  register_syscall(131, "sigaltstack", 2, sys_sigaltstack);
+  register_syscall(157, "prctl", 5, sys_prctl);
+  register_syscall(158, "arch_prctl", 2, sys_arch_prctl);
+  register_syscall(160, "setrlimit", 2, sys_setrlimit);
+  register_syscall(186, "gettid", 0, sys_getpid);
+  register_syscall(200, "tkill", 2, sys_tkill);
+  register_syscall(201, "time", 1, sys_time);
+  register_syscall(202, "futex", 6, sys_futex);
+  register_syscall(203, "sched_setaffinity", 3, sys_zero);
+  register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
+  register_syscall(218, "set_tid_address", 1, sys_set_tid_address);
+  register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
+  register_syscall(229, "clock_getres", 2, sys_clock_getres);
+  register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
+  register_syscall(231, "exit_group", 1, sys_exit_group);
+  register_syscall(234, "tgkill", 3, sys_tgkill);
+  register_syscall(273, "set_robust_list", 2, sys_set_robust_list);
+  register_syscall(302, "prlimit64", 4, sys_prlimit64);
+  register_syscall(309, "getcpu", 3, sys_getcpu);
+  register_syscall(318, "getrandom", 3, sys_getrandom);
+  register_syscall(334, "rseq", 4, sys_enosys);
+}
+
+void register_memory_syscalls() {
+  register_syscall(9, "mmap", 6, [](const SyscallArgs& a) {
+    return sys_mmap(a.u(0), a.u(1), a.i(2), a.i(3), a.i(4), a.u(5));
+  });
+  register_syscall(10, "mprotect", 3, [](const SyscallArgs& a) {
+    return sys_mprotect(a.u(0), a.u(1), a.i(2));
+  });
+  register_syscall(11, "munmap", 2, [](const SyscallArgs& a) { return sys_munmap(a.u(0), a.u(1)); });
+  register_syscall(12, "brk", 1, [](const SyscallArgs& a) { return sys_brk(a.u(0)); });
+  register_syscall(25, "mremap", 5, [](const SyscallArgs& a) {
+    return sys_mremap(a.u(0), a.u(1), a.u(2), a.i(3), a.u(4));
+  });
+  register_syscall(28, "madvise", 3, [](const SyscallArgs& a) {
+    return sys_madvise(a.u(0), a.u(1), a.i(2));
+  });
+}
+
+} // namespace unix

@@ -1,0 +1,72 @@
+#include "unix/syscall.h"
+
+#include "arch/x86_64/usercopy.h"
+#include "lib/errno.h"
+#include "lib/kprintf.h"
+#include "unix/process.h"
+
+namespace unix {
+namespace {
+
+constexpr int kMaxSyscall = 451;
+
+struct Entry {
+  const char* name;
+  SyscallHandler fn;
+  uint8_t nargs;
+  uint8_t string_args;
+};
+Entry g_table[kMaxSyscall];
+
+void trace_call(long nr, const SyscallArgs& a, long result) {
+  const Entry& e = g_table[nr];
+  kprintf("%s(", e.name);
+  for (int i = 0; i < e.nargs; ++i) {
+    if (e.string_args & (1u << i)) {
+      char s[64];
+      long n = strncpy_from_user(s, reinterpret_cast<const char*>(a.a[i]), sizeof s);
+      if (n >= 0 || n == -ENAMETOOLONG)
+        kprintf("%s\"%s\"%s", i ? ", " : "", s, n < 0 ? "..." : "");
+      else
+        kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.a[i]));
+    } else {
+      kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.a[i]));
+    }
+  }
+  if (result < 0 && result > -4096)
+    kprintf(") = %ld\n", result);
+  else
+    kprintf(") = %#lx\n", static_cast<unsigned long>(result));
+}
+
+} // namespace
+
+void register_syscall(int nr, const char* name, int nargs, SyscallHandler fn, unsigned string_args) {
+  if (nr >= 0 && nr < kMaxSyscall)
+    g_table[nr] = Entry{name, fn, static_cast<uint8_t>(nargs), static_cast<uint8_t>(string_args)};
+}
+
+const char* syscall_name(long nr) {
+  return nr >= 0 && nr < kMaxSyscall ? g_table[nr].name : nullptr;
+}
+
+} // namespace unix
+
+extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+  using namespace unix;
+  SyscallArgs args{{a0, a1, a2, a3, a4, a5}};
+  bool trace = process().trace;
+  if (nr < 0 || nr >= kMaxSyscall || !g_table[nr].fn) {
+    if (trace)
+      kprintf("syscall_%ld(%#lx, %#lx, %#lx, ...) = -%d (not implemented)\n", nr,
+              static_cast<unsigned long>(a0), static_cast<unsigned long>(a1),
+              static_cast<unsigned long>(a2), ENOSYS);
+    return -ENOSYS;
+  }
+  if (trace && (nr == 60 || nr == 231)) // exit never returns: log the call first
+    trace_call(nr, args, 0);
+  long r = g_table[nr].fn(args);
+  if (trace)
+    trace_call(nr, args, r);
+  return r;
+}

@@ -1,0 +1,55 @@
+// The program's memory map: sorted, non-overlapping page-aligned regions (VMAs) with their
+// protection and backing (anonymous, or a file's data up to file_end then zeros). Pure
+// bookkeeping -- page tables are handled by unix/memory.cc -- so it is unit-tested on the host.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace unix {
+
+enum class VmaKind : uint8_t { kOther, kHeap, kStack };
+
+struct Vma {
+  uint64_t start = 0, end = 0; // [start, end), page-aligned
+  unsigned prot = 0;           // mm::Prot bits (1 R, 2 W, 4 X)
+  int32_t node = -1;           // backing file node, -1 for anonymous memory
+  uint64_t file_offset = 0;    // file offset of `start`
+  uint64_t file_end = 0;       // file data stops at this address (zeros above)
+  VmaKind kind = VmaKind::kOther;
+};
+
+class VmMap {
+public:
+  static constexpr size_t kMaxVmas = 1024;
+
+  // The region holding addr, or nullptr.
+  const Vma* find(uint64_t addr) const;
+  // True if no region intersects [start, end).
+  bool is_free(uint64_t start, uint64_t end) const;
+  // Adds a region; the range must be free (remove() first). False when the table is full
+  // or the range is invalid.
+  bool insert(const Vma& vma);
+  // Extends the region ending exactly at old_end up to new_end (which must be free).
+  bool grow(uint64_t old_end, uint64_t new_end);
+  // Removes [start, end) from every region it touches, splitting them. False when a split
+  // would overflow the table (nothing changes then).
+  bool remove(uint64_t start, uint64_t end);
+  // Sets prot on [start, end), splitting regions. False (nothing changes) if some page of
+  // the range is unmapped or the table would overflow.
+  bool protect(uint64_t start, uint64_t end, unsigned prot);
+  // Highest page-aligned address a with [a, a+len) free and lo <= a, a+len <= hi; 0 if none.
+  uint64_t find_free(uint64_t len, uint64_t lo, uint64_t hi) const;
+
+  size_t size() const { return count_; }
+  const Vma& at(size_t i) const { return vmas_[i]; }
+
+private:
+  size_t lower_bound(uint64_t addr) const; // first region with end > addr
+  // Splits the region containing addr so that addr is a boundary. False when full.
+  bool split_at(uint64_t addr);
+  size_t count_ = 0;
+  Vma vmas_[kMaxVmas];
+};
+
+} // namespace unix
