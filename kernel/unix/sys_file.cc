@@ -378,6 +378,8 @@ long sys_lseek(const SyscallArgs& a) {
     return -EBADF;
   int64_t off = a.a[1];
   int whence = a.i(2);
+  if (whence < 0 || whence > 4)
+    return -EINVAL;
   if (f->kind == FileKind::kDirectory) {
     if (whence != 0 || off < 0)
       return -EINVAL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -38,7 +39,7 @@ static void check(int ok, const char* what, long got) {
     check(r_ == -1 && errno == (err), #__VA_ARGS__ " -> " #err, r_);                             \
   } while (0)
 
-int main(int argc, char** argv) {
+int main(void) {
   char buf[4096];
   // Bad pointers give EFAULT.
   EXPECT_ERR(EFAULT, SYS_write, 1, BAD, 5);
@@ -78,12 +79,13 @@ int main(int argc, char** argv) {
 
   // /proc/self.
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  check(n > 0 && (buf[n] = 0, strcmp(buf, argv[0]) == 0), "/proc/self/exe is the program", n);
+  const char* execfn = (const char*)getauxval(AT_EXECFN);
+  check(n > 0 && execfn && (buf[n] = 0, strcmp(buf, execfn) == 0), "/proc/self/exe is AT_EXECFN", n);
   FILE* maps = fopen("/proc/self/maps", "r");
   int saw_stack = 0, saw_exe = 0;
   while (maps && fgets(buf, sizeof buf, maps)) {
     saw_stack |= strstr(buf, "[stack]") != NULL;
-    saw_exe |= strstr(buf, argv[0]) != NULL;
+    saw_exe |= execfn && strstr(buf, execfn) != NULL;
   }
   check(maps && saw_stack && saw_exe, "/proc/self/maps lists the stack and the program", 0);
 
