@@ -729,6 +729,18 @@ long sys_fsync(const SyscallArgs& a) {
 long sys_readonly_fs(const SyscallArgs&) {
   return -EROFS;
 }
+// Extended attributes: the filesystem has none (after the path or descriptor checks).
+long sys_path_xattr(const SyscallArgs& a) {
+  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
+  return id < 0 ? id : -EOPNOTSUPP;
+}
+long sys_lpath_xattr(const SyscallArgs& a) {
+  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
+  return id < 0 ? id : -EOPNOTSUPP;
+}
+long sys_fd_xattr(const SyscallArgs& a) {
+  return file_of(a.i(0)) ? -EOPNOTSUPP : -EBADF;
+}
 long sys_fadvise64(const SyscallArgs& a) {
   return file_of(a.i(0)) ? 0 : -EBADF;
 }
@@ -770,6 +782,12 @@ void register_file_syscalls() {
   register_syscall(87, "unlink", 1, sys_readonly_fs, 1);
   register_syscall(89, "readlink", 3, sys_readlink, 1);
   register_syscall(95, "umask", 1, sys_umask);
+  register_syscall(191, "getxattr", 4, sys_path_xattr, 3);
+  register_syscall(192, "lgetxattr", 4, sys_lpath_xattr, 3);
+  register_syscall(193, "fgetxattr", 4, sys_fd_xattr, 2);
+  register_syscall(194, "listxattr", 3, sys_path_xattr, 1);
+  register_syscall(195, "llistxattr", 3, sys_lpath_xattr, 1);
+  register_syscall(196, "flistxattr", 3, sys_fd_xattr);
   register_syscall(217, "getdents64", 3, sys_getdents64);
   register_syscall(221, "fadvise64", 4, sys_fadvise64);
   register_syscall(257, "openat", 4, sys_openat, 2);
