@@ -96,6 +96,7 @@ void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) 
 
 void start() {
   Process& p = process();
+  uint64_t t_start = cpu::rdtsc();
   if (!fs::mount_root().ok())
     machine_exit(kExitKernelPanic);
   Manifest& m = g_manifest;
@@ -107,6 +108,7 @@ void start() {
   p.trace = m.trace;
   p.noaslr = m.noaslr;
   p.boot_timing = m.boot_timing;
+  uint64_t t_mounted = cpu::rdtsc();
   if (fs::build_tree(fs::root_tuple(), m.program) < 0) {
     kprintf("root filesystem: directory tree is malformed or too large\n");
     machine_exit(kExitKernelPanic);
@@ -128,6 +130,12 @@ void start() {
   if (exec_program(args, &entry) < 0)
     machine_exit(kExitKernelPanic);
   p.first_user_tsc = cpu::rdtsc();
+  if (p.boot_timing)
+    kprintf("boot_timing: machine ready %lu us, root mounted + manifest %lu us, exec done %lu us "
+            "(since kernel entry)\n",
+            static_cast<unsigned long>(ktime::tsc_to_ns(t_start) / 1000),
+            static_cast<unsigned long>(ktime::tsc_to_ns(t_mounted) / 1000),
+            static_cast<unsigned long>(ktime::tsc_to_ns(p.first_user_tsc) / 1000));
   arch::enter_user_mode(entry.rip, entry.rsp);
 }
 

@@ -10,7 +10,7 @@ set -euo pipefail
 build=$(cd "$1" && pwd) runs=${2:-5}
 mkimage=$build/bin/nanos-mkimage run=$build/bin/nanos-run
 data=$build/share/nanos-unikernel
-prog=$build/samples/hello-static/hello-static
+prog=$build/bin/hello-static
 [[ -x $prog ]] || { echo "kernel_boot_bench: build the samples first ($prog missing)" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -28,7 +28,8 @@ for accel in "${accels[@]}"; do
       "$run" "$work/hello.img" --accel "$accel" --quiet --memory 64M "${extra[@]}" >"$work/out.txt" 2>&1 || true
       end=$(date +%s%N)
       timing=$(sed -n 's/^boot_timing: kernel entry -> first user instruction \([0-9]*\) us, program ran \([0-9]*\) us.*/entry->first instruction \1 us, program \2 us/p' "$work/out.txt")
-      echo "$accel $path run $i: ${timing:-no boot_timing line}; nanos-run wall $(((end - start) / 1000000)) ms"
+      stages=$(sed -n 's/^boot_timing: machine ready \([0-9]*\) us, root mounted + manifest \([0-9]*\) us.*/machine ready \1 us, root mounted \2 us/p' "$work/out.txt")
+      echo "$accel $path run $i: ${timing:-no boot_timing line} (${stages:-?}); nanos-run wall $(((end - start) / 1000000)) ms"
     done
   done
 done
