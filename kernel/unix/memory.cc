@@ -62,6 +62,41 @@ void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
   }
 }
 
+// File-backed faults read ahead: one disk request fills the faulting page and the pages
+// after it (up to kFaultAround, within the region's file data, stopping at a present page).
+// Under emulation a disk request costs far more than copying a few pages.
+constexpr size_t kFaultAround = 8;
+uint8_t g_fault_buf[kFaultAround * kPageSize];
+
+bool fault_around(const Vma& vma, uint64_t va) {
+  mm::AddressSpace* as = process().space;
+  uint64_t end = va + kFaultAround * kPageSize;
+  if (end > vma.end)
+    end = vma.end;
+  uint64_t data_end = page_round_up(vma.file_end) < end ? page_round_up(vma.file_end) : end;
+  uint64_t stop = va + kPageSize;
+  while (stop < data_end && !as->translate(stop).ok())
+    stop += kPageSize;
+  const fs::Node* n = fs::node(vma.node);
+  if (!n || !n->tuple)
+    return false;
+  uint64_t bytes = (vma.file_end < stop ? vma.file_end : stop) - va;
+  memset(g_fault_buf, 0, stop - va);
+  if (!fs::read_file(n->tuple, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
+    return false;
+  for (uint64_t page = va; page < stop; page += kPageSize) {
+    uint64_t phys = mm::alloc_page();
+    if (!phys)
+      return page > va; // the faulting page is in: the rest can fault later
+    memcpy(mm::phys_to_virt(phys), g_fault_buf + (page - va), kPageSize);
+    if (!as->map(page, phys, vma.prot).ok()) {
+      mm::free_pages(phys);
+      return page > va;
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 int map_region(const Vma& vma) {
@@ -86,6 +121,8 @@ bool fault_in(uint64_t addr, uint64_t error_code) {
       (fetch && !(vma->prot & mm::kProtExec)))
     return false;
   uint64_t va = page_round_down(addr);
+  if (vma->node >= 0 && va < vma->file_end && fault_around(*vma, va))
+    return true;
   uint64_t phys = mm::alloc_page();
   if (!phys)
     return false; // out of memory: the program dies with SIGSEGV, as a fault it cannot fix
