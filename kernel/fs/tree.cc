@@ -12,13 +12,14 @@ size_t g_count = 0, g_capacity = 0;
 Tree g_tree;
 constexpr int kMaxDepth = 256;
 
-char* copy_string(const uint8_t* bytes, size_t len) {
-  auto* s = static_cast<char*>(kmalloc(len + 1));
-  if (s) {
-    memcpy(s, bytes, len);
-    s[len] = 0;
-  }
-  return s;
+// A directory entry name: not empty, not "." or "..", no '/' or NUL.
+bool valid_name(const uint8_t* name, size_t len) {
+  if (len == 0 || (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+    return false;
+  for (size_t i = 0; i < len; ++i)
+    if (name[i] == '/' || name[i] == 0)
+      return false;
+  return true;
 }
 
 int32_t add_node(int32_t parent, NodeType type, const char* name) {
@@ -57,13 +58,13 @@ int add_children(int32_t dir, const tfs::Value* children, int depth) {
   for (uint32_t i = 0; i < children->count; ++i) {
     const tfs::Item& it = children->items[i];
     const tfs::Value* v = it.value;
-    if (!v || v->kind != tfs::Kind::kTuple || it.name_len == 0)
+    if (!v || v->kind != tfs::Kind::kTuple)
       continue;
-    char* name = copy_string(it.name, it.name_len);
+    if (!valid_name(it.name, it.name_len))
+      continue; // never valid as a directory entry
+    char* name = kstrndup(it.name, it.name_len);
     if (!name)
       return -ENOMEM;
-    if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-      continue; // never valid as a directory entry
     NodeType type;
     const tfs::Value* target = tfs::get(v, "linktarget");
     const tfs::Value* sub = tfs::get(v, "children");
@@ -80,7 +81,7 @@ int add_children(int32_t dir, const tfs::Value* children, int depth) {
       return id;
     g_nodes[id].tuple = v;
     if (type == NodeType::kSymlink) {
-      g_nodes[id].link_target = copy_string(target->bytes, target->len);
+      g_nodes[id].link_target = kstrndup(target->bytes, target->len);
       if (!g_nodes[id].link_target)
         return -ENOMEM;
     } else if (type == NodeType::kDirectory) {

@@ -119,3 +119,12 @@ void* krealloc(void* p, size_t size) {
   kfree(p);
   return n;
 }
+
+char* kstrndup(const void* bytes, size_t len) {
+  auto* s = static_cast<char*>(kmalloc(len + 1));
+  if (s) {
+    memcpy(s, bytes, len);
+    s[len] = 0;
+  }
+  return s;
+}

@@ -8,3 +8,6 @@ void* kmalloc(size_t size); // nullptr when out of memory
 void* kzalloc(size_t size); // zeroed
 void kfree(void* p);        // nullptr is fine
 void* krealloc(void* p, size_t size);
+// A NUL-terminated heap copy of len bytes (which need not be terminated); nullptr when out
+// of memory.
+char* kstrndup(const void* bytes, size_t len);

@@ -8,18 +8,9 @@
 namespace unix {
 namespace {
 
-char* copy_bytes(const uint8_t* p, size_t n) {
-  auto* s = static_cast<char*>(kmalloc(n + 1));
-  if (s) {
-    memcpy(s, p, n);
-    s[n] = 0;
-  }
-  return s;
-}
-
 // A string value as a C string (nullptr if v is not bytes or out of memory).
 char* string_of(const tfs::Value* v) {
-  return v && v->kind == tfs::Kind::kBytes ? copy_bytes(v->bytes, v->len) : nullptr;
+  return v && v->kind == tfs::Kind::kBytes ? kstrndup(v->bytes, v->len) : nullptr;
 }
 
 bool number_matches(const tfs::Value* v, int status) {
