@@ -26,6 +26,7 @@ struct Process {
   uint64_t clear_child_tid = 0;
   linux::sigaction actions[kMaxSignal + 1] = {};
   uint64_t signal_mask = 0;
+  uint64_t pending_signals = 0; // sent with kill/tgkill, delivered at syscall exit
   linux::stack_t altstack = {0, 2 /* SS_DISABLE */, 0, 0};
   // Manifest flags.
   bool trace = false;

@@ -12,6 +12,7 @@
 #include "unix/manifest.h"
 #include "unix/memory.h"
 #include "unix/process.h"
+#include "unix/signal.h"
 #include "unix/syscall.h"
 
 namespace unix {
@@ -91,6 +92,13 @@ bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
 }
 
 void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
+  // A handler, if the program installed one and the signal is not blocked, runs with the
+  // fault's siginfo; otherwise (or with no room for the frame) the default action.
+  arch::TrapFrame f = frame;
+  bool access = signal == 11 && frame.vector == 14 && (frame.error_code & 1);
+  int code = access ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR, ILL_ILLOPC, FPE_INTDIV... */;
+  if (deliver_signal(signal, &f, code, addr))
+    arch::return_to_user(f);
   kill_program(signal, &frame, addr);
 }
 

@@ -10,6 +10,7 @@
 #include "unix/linux_abi.h"
 #include "unix/memory.h"
 #include "unix/process.h"
+#include "unix/signal.h"
 #include "unix/syscall.h"
 
 namespace unix {
@@ -244,7 +245,7 @@ long sys_sysinfo(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(0), &info, sizeof info);
 }
 
-// ---- signals: dispositions are recorded; handlers run from issue 6 on ----
+// ---- signals (delivery: signal.cc) ----
 long sys_rt_sigaction(const SyscallArgs& a) {
   int sig = a.i(0);
   if (sig < 1 || sig > kMaxSignal || a.u(3) != 8)
@@ -300,18 +301,15 @@ long sys_sigaltstack(const SyscallArgs& a) {
   return 0;
 }
 
-// kill/tgkill aimed at ourselves: apply the default action (handlers arrive with issue 6).
+// kill/tgkill aimed at ourselves: the signal becomes pending and is delivered on return.
 long signal_self(int sig) {
   if (sig == 0)
     return 0;
   if (sig < 0 || sig > kMaxSignal)
     return -EINVAL;
-  uint64_t handler = process().actions[sig].handler;
-  constexpr uint64_t kIgnore = 1;
-  bool ignored_by_default = sig == 17 || sig == 18 || sig == 23 || sig == 28; // CHLD CONT URG WINCH
-  if (handler == kIgnore || (handler == 0 && ignored_by_default))
-    return 0;
-  kill_program(sig, nullptr, 0);
+  if (!signal_ignored(sig))
+    process().pending_signals |= 1ull << (sig - 1); // delivered when this syscall returns
+  return 0;
 }
 long sys_kill(const SyscallArgs& a) {
   if (a.i(0) != kPid && a.i(0) != 0 && a.i(0) != -1)
@@ -373,6 +371,17 @@ long sys_prctl(const SyscallArgs& a) {
   }
 }
 
+long sys_rt_sigreturn(const SyscallArgs&) {
+  arch::TrapFrame* f = arch::current_syscall_frame();
+  return f ? sigreturn(f) : -EINVAL;
+}
+long sys_rt_sigpending(const SyscallArgs& a) {
+  if (a.u(1) != 8)
+    return -EINVAL;
+  uint64_t set = process().pending_signals & process().signal_mask;
+  return copy_to_user(a.p<void>(0), &set, sizeof set);
+}
+
 long sys_wait4(const SyscallArgs&) {
   return -ECHILD;
 }
@@ -385,7 +394,9 @@ long sys_enosys(const SyscallArgs&) {
 void register_process_syscalls() {
   register_syscall(13, "rt_sigaction", 4, sys_rt_sigaction);
   register_syscall(14, "rt_sigprocmask", 4, sys_rt_sigprocmask);
+  register_syscall(15, "rt_sigreturn", 0, sys_rt_sigreturn);
   register_syscall(24, "sched_yield", 0, sys_zero);
+  register_syscall(127, "rt_sigpending", 2, sys_rt_sigpending);
   register_syscall(35, "nanosleep", 2, sys_nanosleep);
   register_syscall(39, "getpid", 0, sys_getpid);
   register_syscall(60, "exit", 1, sys_exit_group);

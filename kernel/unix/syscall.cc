@@ -4,6 +4,7 @@
 #include "lib/errno.h"
 #include "lib/kprintf.h"
 #include "unix/process.h"
+#include "unix/signal.h"
 
 namespace unix {
 namespace {
@@ -68,5 +69,5 @@ extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a
   long r = g_table[nr].fn(args);
   if (trace)
     trace_call(nr, args, r);
-  return r;
+  return deliver_pending(r);
 }

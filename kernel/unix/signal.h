@@ -1,0 +1,27 @@
+// Signal delivery: a Linux x86-64 rt_sigframe on the user stack (or the sigaltstack), the
+// handler entered with (signo, siginfo*, ucontext*), and rt_sigreturn restoring everything.
+#pragma once
+
+#include "arch/x86_64/user.h"
+
+#include <stdint.h>
+
+namespace unix {
+
+// Delivers `sig` to the program with user registers `frame` (modified in place to enter the
+// handler). siginfo carries `code` and, for faults, `addr`. Returns false when the signal's
+// action is the default or ignore (the caller applies it), true when a handler will run.
+bool deliver_signal(int sig, arch::TrapFrame* frame, int code, uint64_t addr);
+
+// Called at the end of every syscall with its result: delivers one pending, unblocked
+// signal (entering its handler, or applying the default action). Returns the value for RAX.
+long deliver_pending(long result);
+
+// True if the disposition of sig is "ignore" (explicitly, or by default).
+bool signal_ignored(int sig);
+
+// rt_sigreturn: restores the registers, FPU state and mask saved by deliver_signal from the
+// frame at the user rsp in `frame` (which it rewrites). -EFAULT if that memory is bad.
+long sigreturn(arch::TrapFrame* frame);
+
+} // namespace unix
