@@ -62,10 +62,8 @@ kernel_target_flags(kernel)
 target_link_options(kernel PRIVATE -T ${CMAKE_CURRENT_SOURCE_DIR}/kernel.ld --no-pie)
 set_property(TARGET kernel APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/kernel.ld)
 
-# The TFS codec (freestanding-portable) for kernel/fs: compiled into the kernel when present.
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/lib/tfs/CMakeLists.txt)
-  add_subdirectory(lib/tfs)
-endif()
+# The TFS codec (freestanding-portable, shared with nanos-mkimage) for kernel/fs.
+add_subdirectory(lib/tfs)
 add_subdirectory(unix)
 add_subdirectory(fs)
 add_subdirectory(boot)

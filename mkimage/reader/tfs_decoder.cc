@@ -1,11 +1,106 @@
 #include "tfs_decoder.h"
 
+#include "lib/tfs/tfs.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
-#include <set>
 
 namespace mkimage::reader {
 namespace {
+
+// One open image file, read with pread through the codec's BlockReader.
+struct Partition {
+  int fd;
+  uint64_t offset; // bytes from the start of the image
+  uint64_t blocks;
+};
+
+bool readBlocks(void* ctx, uint64_t block, uint32_t count, void* buf) {
+  auto* p = static_cast<Partition*>(ctx);
+  if (block > p->blocks || count > p->blocks - block)
+    return false;
+  size_t want = size_t(count) * tfs::kBlockSize;
+  ssize_t got = pread(p->fd, buf, want, static_cast<off_t>(p->offset + block * tfs::kBlockSize));
+  return got == static_cast<ssize_t>(want);
+}
+void* heapAlloc(void*, size_t n) {
+  return std::malloc(n);
+}
+void heapFree(void*, void* p) {
+  std::free(p);
+}
+
+std::string bytesOf(const uint8_t* p, size_t n) {
+  return std::string(reinterpret_cast<const char*>(p), n);
+}
+
+Value convert(const tfs::Value& v, int depth) {
+  if (depth > 256)
+    throw std::runtime_error("values nested too deeply");
+  Value out;
+  switch (v.kind) {
+  case tfs::Kind::kTuple:
+    out.kind = Value::Kind::Tuple;
+    for (uint32_t i = 0; i < v.count; ++i)
+      out.entries[bytesOf(v.items[i].name, v.items[i].name_len)] = convert(*v.items[i].value, depth + 1);
+    break;
+  case tfs::Kind::kVector:
+    out.kind = Value::Kind::Vector;
+    for (uint32_t i = 0; i < v.count; ++i)
+      out.elems.push_back(convert(*v.items[i].value, depth + 1));
+    break;
+  case tfs::Kind::kInteger:
+    out.kind = Value::Kind::Integer;
+    out.num = v.integer;
+    if (v.negative && v.integer)
+      out.str = "-" + std::to_string(v.integer);
+    break;
+  case tfs::Kind::kBytes:
+    out.kind = Value::Kind::String;
+    out.str = bytesOf(v.bytes, v.len);
+    break;
+  }
+  return out;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Decodes the TFS at `offset` (`blocks` long) with the shared codec (kernel/lib/tfs).
+DecodedFs decodeFs(int fd, uint64_t offset, uint64_t blocks, const char* which) {
+  Partition part{fd, offset, blocks};
+  tfs::BlockReader reader{readBlocks, &part};
+  tfs::Allocator alloc{heapAlloc, heapFree, nullptr};
+  tfs::Volume vol;
+  tfs::DecodeStatus st = tfs::decode(reader, alloc, blocks, &vol);
+  if (!st.ok())
+    throw std::runtime_error(std::string(which) + " filesystem: " + st.what + " at " +
+                             std::to_string(offset + st.offset) + " (" + hex(offset + st.offset) +
+                             ")");
+  DecodedFs fs;
+  try {
+    fs.root = convert(*vol.root, 0);
+  } catch (...) {
+    tfs::release(&vol, alloc);
+    throw;
+  }
+  fs.extensions = static_cast<int>(vol.extensions);
+  fs.uuid = bytesOf(vol.uuid, sizeof vol.uuid);
+  fs.label = vol.label;
+  fs.version = vol.version;
+  tfs::release(&vol, alloc);
+  return fs;
+}
 
 std::string readAt(const std::string& path, uint64_t offset, uint64_t size) {
   // Never allocate more than the file can hold: an absurd length is a format error.
@@ -21,173 +116,19 @@ std::string readAt(const std::string& path, uint64_t offset, uint64_t size) {
   return s;
 }
 
-struct Cursor {
-  const std::string* data;
-  size_t pos = 0;
-  uint8_t byte() {
-    if (pos >= data->size())
-      throw std::runtime_error("truncated at " + std::to_string(pos));
-    return static_cast<uint8_t>((*data)[pos++]);
-  }
-  uint64_t varint() {
-    uint64_t v = 0;
-    for (int i = 0; i < 10; ++i) {
-      uint8_t c = byte();
-      v = (v << 7) | (c & 0x7f);
-      if (!(c & 0x80))
-        return v;
-    }
-    throw std::runtime_error("varint too long at " + std::to_string(pos));
-  }
-  std::string bytes(size_t n) {
-    if (n > data->size() || pos + n > data->size())
-      throw std::runtime_error("truncated bytes at " + std::to_string(pos));
-    std::string s = data->substr(pos, n);
-    pos += n;
-    return s;
-  }
-};
-
-class ValueDecoder {
-public:
-  explicit ValueDecoder(const std::string& bytes) : c_{&bytes} {}
-  Value value() {
-    uint8_t first = c_.byte();
-    bool immediate = first & 0x80;
-    unsigned type = (first >> 4) & 7;
-    uint64_t len = first & 7;
-    if (first & 0x08) {
-      for (;;) {
-        uint8_t b = c_.byte();
-        len = (len << 7) | (b & 0x7f);
-        if (!(b & 0x80))
-          break;
-      }
-    }
-    Value v;
-    if (!immediate)
-      throw std::runtime_error("unexpected reference value (the writer never emits these)");
-    switch (type) {
-    case 0:
-      v.kind = Value::Kind::Symbol;
-      v.str = c_.bytes(len);
-      return v;
-    case 1:
-      ++next_;
-      for (uint64_t i = 0; i < len; ++i) {
-        std::string name = symbol();
-        v.entries[name] = value();
-      }
-      return v;
-    case 2:
-      v.kind = Value::Kind::Vector;
-      ++next_;
-      for (uint64_t i = 0; i < len; ++i)
-        v.elems.push_back(value());
-      return v;
-    case 3:
-      v.kind = Value::Kind::Integer;
-      v.num = c_.varint();
-      return v;
-    case 4:
-      v.kind = Value::Kind::String;
-      v.str = c_.bytes(len);
-      return v;
-    }
-    throw std::runtime_error("bad type");
-  }
-  bool done() const { return c_.pos == c_.data->size(); }
-
-private:
-  std::string symbol() {
-    uint8_t first = c_.byte();
-    uint64_t len = first & 7;
-    if (first & 0x08)
-      for (;;) {
-        uint8_t b = c_.byte();
-        len = (len << 7) | (b & 0x7f);
-        if (!(b & 0x80))
-          break;
-      }
-    if (first & 0x80) {
-      std::string s = c_.bytes(len);
-      if (seen_.count(s))
-        throw std::runtime_error("symbol '" + s + "' written inline twice");
-      seen_.insert(s);
-      symbols_[next_++] = s;
-      return s;
-    }
-    auto it = symbols_.find(len);
-    if (it == symbols_.end())
-      throw std::runtime_error("reference to unknown symbol " + std::to_string(len));
-    return it->second;
-  }
-  Cursor c_;
-  uint64_t next_ = 1;
-  std::map<uint64_t, std::string> symbols_;
-  std::set<std::string> seen_;
-};
-
-DecodedFs decodeFs(const std::string& path, uint64_t offset) {
-  DecodedFs fs;
-  std::string ext = readAt(path, offset, 512);
-  Cursor c{&ext};
-  if (c.bytes(6) != "NVMTFS" || c.varint() != 5)
-    throw std::runtime_error("no TFS v5 header at " + std::to_string(offset));
-  c.varint();
-  std::string uuid = c.bytes(16);
-  fs.uuid = uuid;
-  while (uint8_t ch = c.byte())
-    fs.label.push_back(static_cast<char>(ch));
-  fs.extensions = 1;
-  std::string value;
-  uint64_t total = 0;
-  bool complete = false;
-  for (;;) {
-    uint8_t frame = c.byte();
-    if (frame == 1)
-      break;
-    if (frame == 5) {
-      uint64_t block = c.varint(), blocks = c.varint();
-      if (fs.extensions > 100000 || blocks == 0 || blocks > 1 << 20)
-        throw std::runtime_error("bad log extension link (block " + std::to_string(block) +
-                                 ") at offset " + std::to_string(offset + block * 512));
-      ext = readAt(path, offset + block * 512, blocks * 512);
-      c = Cursor{&ext};
-      if (c.bytes(6) != "NVMTFS" || c.varint() != 5)
-        throw std::runtime_error("bad extension header at block " + std::to_string(block));
-      c.varint();
-      ++fs.extensions;
-      continue;
-    }
-    if (frame == 2) {
-      total = c.varint();
-      uint64_t seg = c.varint();
-      value = c.bytes(seg);
-    } else if (frame == 3) {
-      uint64_t seg = c.varint();
-      value += c.bytes(seg);
-    } else {
-      throw std::runtime_error("unknown frame " + std::to_string(frame));
-    }
-    if (value.size() == total) {
-      ValueDecoder d(value);
-      fs.root = d.value();
-      if (!d.done())
-        throw std::runtime_error("trailing bytes after the root value");
-      complete = true;
-    }
-  }
-  if (!complete)
-    throw std::runtime_error("log ended without a complete root tuple");
-  return fs;
-}
-
 uint32_t le32(const std::string& s, size_t at) {
   uint32_t v;
   std::memcpy(&v, s.data() + at, 4);
   return v;
 }
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0)
+      close(fd);
+  }
+};
 
 } // namespace
 
@@ -195,12 +136,26 @@ DecodedImage decodeImage(const std::string& path) {
   std::string mbr = readAt(path, 0, 512);
   if (mbr.substr(510) != "\x55\xAA")
     throw std::runtime_error("no MBR signature");
+  Fd file{open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat st;
+  if (file.fd < 0 || fstat(file.fd, &st) != 0)
+    throw std::runtime_error(std::string("cannot open: ") + std::strerror(errno));
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  // Partition entries: boot TFS in 0 and root TFS in 1, or ESP, boot, root in 0, 1, 2.
+  int first = static_cast<uint8_t>(mbr[0x1BE + 4]) == 0xEF ? 1 : 0;
+  auto entry = [&](int i, uint64_t* offset, uint64_t* blocks) {
+    *offset = uint64_t(le32(mbr, 0x1BE + 16 * i + 8)) * 512;
+    if (*offset == 0 || *offset >= size)
+      throw std::runtime_error("partition entry " + std::to_string(i) + " points outside the image");
+    *blocks = (size - *offset) / 512;
+  };
   DecodedImage img;
-  img.bootOffset = uint64_t(le32(mbr, 0x1BE + 8)) * 512;
-  img.rootOffset = uint64_t(le32(mbr, 0x1CE + 8)) * 512;
-  img.rootSize = uint64_t(le32(mbr, 0x1CE + 12)) * 512;
-  img.boot = decodeFs(path, img.bootOffset);
-  img.root = decodeFs(path, img.rootOffset);
+  uint64_t bootBlocks, rootBlocks;
+  entry(first, &img.bootOffset, &bootBlocks);
+  entry(first + 1, &img.rootOffset, &rootBlocks);
+  img.rootSize = uint64_t(le32(mbr, 0x1BE + 16 * (first + 1) + 12)) * 512;
+  img.boot = decodeFs(file.fd, img.bootOffset, bootBlocks, "boot");
+  img.root = decodeFs(file.fd, img.rootOffset, rootBlocks, "root");
   return img;
 }
 

@@ -1,4 +1,5 @@
-// TFS v5 decoder for nanos-mkimage ls/cat/manifest (promoted from the image tests).
+// Images as C++ values for nanos-mkimage ls/cat/manifest/inspect and the image tests. The
+// TFS decoding itself is the shared codec (kernel/lib/tfs), the one the kernel runs.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,7 @@ struct Value {
 struct DecodedFs {
   Value root;
   int extensions = 0; // log extensions read, the 1-block initial one included
+  uint32_t version = 0;
   std::string uuid, label;
 };
 

@@ -1,7 +1,8 @@
 // End-to-end tests of `nanos-mkimage build`: the tool runs in a subprocess and the image
-// is decoded independently (tfs_test_decoder) to check every byte that went in.
+// is decoded with the reader library (the codec the kernel runs) to check every byte that
+// went in.
 #include "image_test_util.h"
-#include "tfs_test_decoder.h"
+#include "reader/tfs_decoder.h"
 
 #include <algorithm>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 using namespace imagetest;
+using namespace mkimage::reader; // images decoded by the shared codec (kernel/lib/tfs)
 
 namespace {
 
