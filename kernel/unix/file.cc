@@ -17,6 +17,7 @@ File* new_file(FileKind kind, NodeId node, int flags) {
 
 void release_file(File* file) {
   if (file && --file->refs == 0) {
+    release_object(file);
     kfree(file->data);
     kfree(file);
   }

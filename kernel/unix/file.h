@@ -18,6 +18,9 @@ enum class FileKind : uint8_t {
   kZero,      // /dev/zero
   kRandom,    // /dev/urandom, /dev/random
   kSnapshot,  // generated content (/proc/self/maps), captured at open
+  kPipeRead,  // read end of a pipe (object: Pipe)
+  kPipeWrite, // write end of a pipe (object: Pipe)
+  kEventfd,   // eventfd counter (object: Eventfd)
 };
 
 struct File {
@@ -29,6 +32,7 @@ struct File {
   char* data;    // kSnapshot
   size_t data_len;
   int32_t cursor; // kDirectory: next child node to list (-1: end), after "." and ".."
+  void* object;   // kPipeRead/kPipeWrite/kEventfd; released with the file (sys_pipe.cc)
 };
 
 constexpr int kMaxFds = 1024;
@@ -51,6 +55,11 @@ private:
 };
 
 File* new_file(FileKind kind, NodeId node, int flags);
+// Drops the file's reference to its pipe or eventfd object (sys_pipe.cc).
+void release_object(File* file);
+// read/write for kPipeRead/kPipeWrite/kEventfd (sys_pipe.cc).
+long special_read(File* file, uint8_t* user_buf, size_t len);
+long special_write(File* file, const uint8_t* user_buf, size_t len);
 void release_file(File* file);
 
 } // namespace unix

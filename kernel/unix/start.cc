@@ -132,6 +132,7 @@ void start() {
   register_file_syscalls();
   register_process_syscalls();
   register_memory_syscalls();
+  register_pipe_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   UserEntry entry;

@@ -240,6 +240,11 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
     return 0; // no console input: end of file
   case FileKind::kDirectory:
     return -EISDIR;
+  case FileKind::kPipeRead:
+  case FileKind::kEventfd:
+    return special_read(f, ubuf, len);
+  case FileKind::kPipeWrite:
+    return -EBADF;
   case FileKind::kZero:
     return clear_user(ubuf, len) < 0 ? -EFAULT : static_cast<long>(len);
   case FileKind::kRandom: {
@@ -306,8 +311,11 @@ long write_to(File* f, const uint8_t* ubuf, size_t len) {
     return static_cast<long>(len);
   case FileKind::kDirectory:
     return -EISDIR;
+  case FileKind::kPipeWrite:
+  case FileKind::kEventfd:
+    return special_write(f, ubuf, len);
   default:
-    return -EBADF; // files are opened read-only
+    return -EBADF; // files are opened read-only; the read end of a pipe
   }
 }
 
@@ -419,7 +427,26 @@ long sys_lseek(const SyscallArgs& a) {
 }
 
 // ---- metadata ----
+// Pipes and eventfds have no tree node: their stat comes from the file itself.
+bool has_no_node(const File* f) {
+  return f && (f->kind == FileKind::kPipeRead || f->kind == FileKind::kPipeWrite ||
+               f->kind == FileKind::kEventfd);
+}
+bool stat_of_object(const File* f, linux::stat* st) {
+  if (!has_no_node(f))
+    return false;
+  memset(st, 0, sizeof *st);
+  st->st_ino = reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF;
+  st->st_mode = f->kind == FileKind::kEventfd ? 0600 : (0010000 /* S_IFIFO */ | 0600);
+  st->st_nlink = 1;
+  st->st_blksize = 4096;
+  return true;
+}
+
 long sys_fstat(const SyscallArgs& a) {
+  linux::stat st;
+  if (stat_of_object(file_of(a.i(0)), &st))
+    return copy_to_user(a.p<void>(1), &st, sizeof st);
   long err;
   NodeId id = node_of_fd(a.i(0), &err);
   return err ? err : stat_to_user(id, a.p<linux::stat>(1));
@@ -432,6 +459,8 @@ long sys_lstat(const SyscallArgs& a) {
   NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
   return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
 }
+// resolve_stat_target's answer for a descriptor with no tree node (pipe, eventfd).
+constexpr long kStatOfObject = 1;
 // Resolves for newfstatat/statx: AT_EMPTY_PATH allows "" meaning dirfd itself.
 NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
   *err = 0;
@@ -445,6 +474,10 @@ NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
     if (n == 0) {
       if (dirfd == linux::AT_FDCWD)
         return process().cwd;
+      if (has_no_node(file_of(dirfd))) {
+        *err = kStatOfObject;
+        return -1;
+      }
       return node_of_fd(dirfd, err);
     }
   }
@@ -456,15 +489,23 @@ NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
 long sys_newfstatat(const SyscallArgs& a) {
   long err;
   NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(3), &err);
+  if (err == kStatOfObject) {
+    linux::stat st;
+    stat_of_object(file_of(a.i(0)), &st);
+    return copy_to_user(a.p<void>(2), &st, sizeof st);
+  }
   return err ? err : stat_to_user(id, a.p<linux::stat>(2));
 }
 long sys_statx(const SyscallArgs& a) {
   long err;
   NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(2), &err);
-  if (err)
-    return err;
   linux::stat st;
-  fill_stat(id, &st);
+  if (err == kStatOfObject)
+    stat_of_object(file_of(a.i(0)), &st);
+  else if (err)
+    return err;
+  else
+    fill_stat(id, &st);
   linux::statx sx;
   memset(&sx, 0, sizeof sx);
   sx.stx_mask = 0x7FF; // STATX_BASIC_STATS
