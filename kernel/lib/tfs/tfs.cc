@@ -86,10 +86,10 @@ struct Arena {
 
 // ---- dictionary and indexes (decode-time only) ----
 struct DictEntry {
-  Value* value;        // tuples and vectors
-  const uint8_t* sym;  // symbols (interned bytes)
+  Value* value;       // tuples and vectors
+  const uint8_t* sym; // symbols (interned bytes)
   uint32_t sym_len;
-  uint32_t sym_id;     // symbols: interned id
+  uint32_t sym_id; // symbols: interned id
 };
 
 struct Symbol {
@@ -103,6 +103,11 @@ struct Slot { // (tuple dictionary index, symbol id) -> item index + 1 (0 = empt
 };
 
 constexpr int kMaxDepth = 64;
+// One extension is read into memory whole; the writers use 1024 blocks (512 KiB).
+constexpr uint64_t kMaxExtensionBlocks = 1u << 20;
+// 16384 extensions of 512 KiB = 8 GiB of metadata, far beyond what the kernel lets a log
+// grow to before it compacts; the limit bounds the overlap bookkeeping.
+constexpr size_t kMaxExtensions = 16384;
 
 const char* const kMessages[] = {
     "ok",
@@ -116,13 +121,14 @@ const char* const kMessages[] = {
     "dictionary reference out of range or of the wrong kind",
     "dictionary entry 1 is not the root tuple",
     "values nested too deeply",
-    "log extension links form a loop",
+    "log extension link loops back or overlaps an earlier extension",
 };
 
 class Decoder {
 public:
-  Decoder(const BlockReader& reader, const Allocator& alloc, uint64_t blocks)
-      : reader_(reader), alloc_(alloc), blocks_(blocks) {
+  Decoder(const BlockReader& reader, const Allocator& alloc, uint64_t blocks,
+          const LogObserver* observer)
+      : reader_(reader), alloc_(alloc), blocks_(blocks), observer_(observer) {
     arena_.alloc = &alloc;
   }
   DecodeStatus run(Volume* out);
@@ -141,7 +147,10 @@ private:
   void raw_free(void* p) { alloc_.free(alloc_.ctx, p); }
 
   // Log walking.
-  bool read_extension(uint64_t block, uint64_t nblocks, bool first);
+  bool read_log();
+  bool claim_extension(uint64_t block, uint64_t nblocks);
+  bool extension_header(const uint8_t* ext, size_t size, uint64_t offset, bool first,
+                        size_t* pos_out);
   bool frames(const uint8_t* ext, size_t size, uint64_t base, size_t pos, uint64_t* link_block,
               uint64_t* link_blocks, bool* end);
   bool append_piece(const uint8_t* p, size_t n, uint64_t offset);
@@ -166,13 +175,17 @@ private:
   const BlockReader& reader_;
   const Allocator& alloc_;
   uint64_t blocks_;
+  const LogObserver* observer_;
   Arena arena_;
   DecodeStatus status_;
   Volume* out_ = nullptr;
   uint32_t version_ = 0;
 
-  // Visited extension starts (loop detection).
-  uint64_t* visited_ = nullptr;
+  // Extensions read so far, sorted by block (loop and overlap detection).
+  struct Range {
+    uint64_t block, nblocks;
+  };
+  Range* visited_ = nullptr;
   size_t visited_count_ = 0, visited_cap_ = 0;
 
   // The value being reassembled.
@@ -210,78 +223,106 @@ bool read_varint_at(const uint8_t* p, size_t size, size_t* pos, uint64_t* out) {
   return false;
 }
 
-bool Decoder::read_extension(uint64_t block, uint64_t nblocks, bool first) {
+// Extensions may not overlap each other or block 0. Checking ranges (not just start blocks)
+// also bounds the work: the chain can read each partition block at most once.
+bool Decoder::claim_extension(uint64_t block, uint64_t nblocks) {
   uint64_t offset = block * kBlockSize;
-  if (block >= blocks_ || nblocks > blocks_ - block || nblocks == 0 || nblocks > (1u << 20))
+  size_t lo = 0, hi = visited_count_; // first range starting after `block`
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (visited_[mid].block <= block)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo > 0 && visited_[lo - 1].block + visited_[lo - 1].nblocks > block)
+    return fail(Error::kLoop, offset);
+  if (lo < visited_count_ && block + nblocks > visited_[lo].block)
+    return fail(Error::kLoop, offset);
+  if (visited_count_ >= kMaxExtensions)
     return fail(Error::kBadRecord, offset);
-  for (size_t i = 0; i < visited_count_; ++i)
-    if (visited_[i] == block)
-      return fail(Error::kLoop, offset);
   if (visited_count_ == visited_cap_) {
     size_t cap = visited_cap_ ? visited_cap_ * 2 : 16;
-    auto* v = static_cast<uint64_t*>(raw_alloc(cap * sizeof(uint64_t)));
+    auto* v = static_cast<Range*>(raw_alloc(cap * sizeof(Range)));
     if (!v)
       return fail(Error::kNoMemory, offset);
-    copy(v, visited_, visited_count_ * sizeof(uint64_t));
+    copy(v, visited_, visited_count_ * sizeof(Range));
     raw_free(visited_);
     visited_ = v;
     visited_cap_ = cap;
   }
-  visited_[visited_count_++] = block;
+  for (size_t i = visited_count_; i > lo; --i)
+    visited_[i] = visited_[i - 1];
+  visited_[lo] = Range{block, nblocks};
+  ++visited_count_;
+  return true;
+}
 
-  size_t size = static_cast<size_t>(nblocks) * kBlockSize;
-  auto* ext = static_cast<uint8_t*>(raw_alloc(size));
-  if (!ext)
-    return fail(Error::kNoMemory, offset);
-  bool ok = reader_.read(reader_.ctx, block, static_cast<uint32_t>(nblocks), ext);
-  if (!ok) {
+// Reads the chain of extensions starting with the 1-block initial one at block 0. A loop,
+// not recursion: the kernel's stack stays flat however long the chain is.
+bool Decoder::read_log() {
+  uint64_t block = 0, nblocks = 1;
+  for (bool first = true;; first = false) {
+    uint64_t offset = block * kBlockSize;
+    if (block >= blocks_ || nblocks > blocks_ - block || nblocks == 0 ||
+        nblocks > kMaxExtensionBlocks)
+      return fail(Error::kBadRecord, offset);
+    if (!claim_extension(block, nblocks))
+      return false;
+    size_t size = static_cast<size_t>(nblocks) * kBlockSize;
+    auto* ext = static_cast<uint8_t*>(raw_alloc(size));
+    if (!ext)
+      return fail(Error::kNoMemory, offset);
+    bool ok = reader_.read(reader_.ctx, block, static_cast<uint32_t>(nblocks), ext) ||
+              fail(Error::kIo, offset);
+    if (ok) {
+      ++out_->extensions;
+      if (observer_ && observer_->extension)
+        observer_->extension(observer_->ctx, block, nblocks);
+    }
+    size_t pos = 0;
+    ok = ok && extension_header(ext, size, offset, first, &pos);
+    uint64_t next = 0, next_blocks = 0;
+    bool end = false;
+    ok = ok && frames(ext, size, offset, pos, &next, &next_blocks, &end);
     raw_free(ext);
-    return fail(Error::kIo, offset);
+    if (!ok)
+      return false;
+    if (end)
+      return true;
+    block = next;
+    nblocks = next_blocks;
   }
-  ++out_->extensions;
+}
+
+bool Decoder::extension_header(const uint8_t* ext, size_t size, uint64_t offset, bool first,
+                               size_t* pos_out) {
+  static const uint8_t kMagic[6] = {'N', 'V', 'M', 'T', 'F', 'S'};
+  if (!same(ext, 6, kMagic, 6))
+    return fail(Error::kBadMagic, offset);
   size_t pos = 6;
   uint64_t version = 0, ext_size = 0;
-  static const uint8_t kMagic[6] = {'N', 'V', 'M', 'T', 'F', 'S'};
-  if (!same(ext, 6, kMagic, 6)) {
-    raw_free(ext);
-    return fail(Error::kBadMagic, offset);
-  }
-  if (!read_varint_at(ext, size, &pos, &version) || !read_varint_at(ext, size, &pos, &ext_size)) {
-    raw_free(ext);
+  if (!read_varint_at(ext, size, &pos, &version) || !read_varint_at(ext, size, &pos, &ext_size))
     return fail(Error::kTruncated, offset + pos);
-  }
-  if ((version != 4 && version != 5) || (version_ && version != version_)) {
-    raw_free(ext);
+  if ((version != 4 && version != 5) || (version_ && version != version_))
     return fail(Error::kBadVersion, offset + 6);
-  }
   version_ = static_cast<uint32_t>(version);
   if (first) {
-    if (pos + 16 > size) {
-      raw_free(ext);
+    if (pos + 16 > size)
       return fail(Error::kTruncated, offset + pos);
-    }
     copy(out_->uuid, ext + pos, 16);
     pos += 16;
     size_t n = 0;
     while (pos + n < size && ext[pos + n] != 0)
       ++n;
-    if (pos + n >= size || n >= sizeof out_->label) {
-      raw_free(ext);
+    if (pos + n >= size || n >= sizeof out_->label)
       return fail(Error::kBadRecord, offset + pos);
-    }
     copy(out_->label, ext + pos, n);
     out_->label[n] = 0;
     pos += n + 1;
   }
-  uint64_t next = 0, next_blocks = 0;
-  bool end = false;
-  ok = frames(ext, size, offset, pos, &next, &next_blocks, &end);
-  raw_free(ext);
-  if (!ok)
-    return false;
-  if (end)
-    return true;
-  return read_extension(next, next_blocks, false);
+  *pos_out = pos;
+  return true;
 }
 
 bool Decoder::frames(const uint8_t* ext, size_t size, uint64_t base, size_t pos,
@@ -689,7 +730,7 @@ void Decoder::compact_tuples() {
 DecodeStatus Decoder::run(Volume* out) {
   out_ = out;
   *out = Volume{};
-  bool ok = read_extension(0, 1, true);
+  bool ok = read_log();
   if (ok && (dict_count_ < 2 || !dict_[1].value || dict_[1].value->kind != Kind::kTuple))
     ok = fail(Error::kNoRoot, kBlockSize);
   if (ok) {
@@ -713,7 +754,12 @@ DecodeStatus Decoder::run(Volume* out) {
 
 DecodeStatus decode(const BlockReader& reader, const Allocator& alloc, uint64_t partition_blocks,
                     Volume* out) {
-  Decoder d(reader, alloc, partition_blocks);
+  return decode(reader, alloc, partition_blocks, out, nullptr);
+}
+
+DecodeStatus decode(const BlockReader& reader, const Allocator& alloc, uint64_t partition_blocks,
+                    Volume* out, const LogObserver* observer) {
+  Decoder d(reader, alloc, partition_blocks, observer);
   return d.run(out);
 }
 

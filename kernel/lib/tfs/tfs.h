@@ -45,12 +45,12 @@ struct Item {
 
 struct Value {
   Kind kind;
-  bool negative;         // kInteger
-  uint64_t integer;      // kInteger
-  const uint8_t* bytes;  // kBytes (not NUL-terminated)
-  uint32_t len;          // kBytes
-  Item* items;           // kTuple / kVector
-  uint32_t count;        // number of items in use
+  bool negative;        // kInteger
+  uint64_t integer;     // kInteger
+  const uint8_t* bytes; // kBytes (not NUL-terminated)
+  uint32_t len;         // kBytes
+  Item* items;          // kTuple / kVector
+  uint32_t count;       // number of items in use
   uint32_t capacity;
 };
 
@@ -88,7 +88,7 @@ enum class Error : uint8_t {
   kBadReference, // dictionary index out of range or of the wrong kind
   kNoRoot,       // dictionary entry 1 is missing or not a tuple
   kTooDeep,      // nesting beyond the decoder's limit
-  kLoop,         // extension chain revisits a block
+  kLoop,         // an extension link loops back to / overlaps an earlier extension
 };
 
 struct Volume {
@@ -112,6 +112,16 @@ struct DecodeStatus {
 // `partition_blocks` bounds every read). On failure *out is left empty and nothing leaks.
 DecodeStatus decode(const BlockReader& reader, const Allocator& alloc, uint64_t partition_blocks,
                     Volume* out);
+
+// Optional hook for tools (nanos-mkimage inspect): told about every log extension read, in
+// chain order, the 1-block initial one first.
+struct LogObserver {
+  void (*extension)(void* ctx, uint64_t block, uint64_t nblocks);
+  void* ctx;
+};
+DecodeStatus decode(const BlockReader& reader, const Allocator& alloc, uint64_t partition_blocks,
+                    Volume* out, const LogObserver* observer);
+
 // Frees every Value of a decoded volume.
 void release(Volume* volume, const Allocator& alloc);
 
