@@ -1,8 +1,10 @@
-// nanos-mkimage ls / cat / manifest / inspect on top of the TFS decoder (tfs_decoder.h).
-#include "reader/tfs_decoder.h"
+// nanos-mkimage ls / cat / manifest / inspect on top of the image reader (image_reader.h),
+// which decodes with the shared TFS codec (kernel/lib/tfs).
+#include "reader/image_reader.h"
 #include "tool/commands.h"
 
-#include <stdexcept>
+#include <algorithm>
+#include <cctype>
 
 namespace mkimage {
 namespace {
@@ -11,14 +13,9 @@ using reader::Value;
 llvm::Error failure(const std::string& what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", what.c_str());
 }
-
-// The decoder throws on malformed input; turn that into the tool's one-line error.
-template <typename F> llvm::Error guarded(llvm::StringRef image, F&& body) {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return failure(image.str() + ": " + e.what());
-  }
+// Path errors from resolve() get the image name in front.
+llvm::Error inImage(const std::string& image, llvm::Error e) {
+  return failure(image + ": " + llvm::toString(std::move(e)));
 }
 
 const char* kindOf(const Value& v) {
@@ -83,6 +80,8 @@ void printValue(const Value& v, llvm::raw_ostream& out, bool skipChildren) {
     return;
   }
   case Value::Kind::Integer:
+    if (v.negative)
+      out << '-';
     out << v.num;
     return;
   default:
@@ -91,7 +90,121 @@ void printValue(const Value& v, llvm::raw_ostream& out, bool skipChildren) {
 }
 
 uint64_t sizeOf(const Value& v) {
-  return v.has("filelength") ? v.at("filelength").number() : 0;
+  const Value* len = v.find("filelength");
+  return len ? len->number().value_or(0) : 0;
+}
+std::string linkTarget(const Value& v) {
+  const Value* t = v.find("linktarget");
+  return t ? t->str : std::string();
+}
+
+// ---- inspect: where everything lies in a partition ----
+struct UsedRange {
+  uint64_t block, blocks;
+  std::string owner;
+};
+
+// Regular files below `dir` (depth-first, sorted names): their extents.
+void printFiles(const Value& dir, const std::string& prefix, const reader::DecodedFs& fs,
+                std::vector<UsedRange>& used, llvm::raw_ostream& out) {
+  const Value* children = dir.find("children");
+  if (!children)
+    return;
+  for (const auto& [name, e] : children->entries) {
+    std::string path = prefix + "/" + name;
+    if (e.has("children")) {
+      printFiles(e, path, fs, used, out);
+      continue;
+    }
+    if (e.has("linktarget")) {
+      out << "  link " << path << " -> " << linkTarget(e) << '\n';
+      continue;
+    }
+    if (!e.has("extents"))
+      continue;
+    out << "  file " << path;
+    auto length = reader::fileLength(e);
+    if (!length) {
+      out << ": " << llvm::toString(length.takeError()) << '\n';
+      continue;
+    }
+    auto extents = reader::fileExtents(e);
+    if (!extents) {
+      out << ": " << llvm::toString(extents.takeError()) << '\n';
+      continue;
+    }
+    out << ": " << *length << " bytes";
+    if (extents->empty())
+      out << ", no extents";
+    for (const reader::Extent& x : *extents) {
+      out << ", extent " << x.fileBlock << ": blocks " << x.diskBlock << "+" << x.length;
+      if (x.allocated != x.length)
+        out << " (allocated " << x.allocated << ")";
+      if (x.uninited)
+        out << " uninited";
+      if (x.allocated > fs.blocks || x.diskBlock > fs.blocks - x.allocated)
+        out << " PAST THE PARTITION END";
+      used.push_back({x.diskBlock, std::max(x.allocated, x.length), path});
+    }
+    out << '\n';
+  }
+}
+
+void printPartition(const reader::DecodedFs& fs, llvm::raw_ostream& out) {
+  static const char kHex[] = "0123456789abcdef";
+  out << "  TFS v" << fs.version << ", uuid ";
+  for (unsigned char c : fs.uuid)
+    out << kHex[c >> 4] << kHex[c & 15];
+  out << ", log ends at byte " << fs.logEnd << '\n';
+  std::vector<UsedRange> used;
+  for (const reader::LogExtension& x : fs.log) {
+    out << "  log extension: blocks " << x.block << "+" << x.blocks << '\n';
+    used.push_back({x.block, x.blocks, "log extension"});
+  }
+  printFiles(fs.root, "", fs, used, out);
+  // Free space = blocks no log extension and no extent covers (spec §3: there is no bitmap).
+  std::sort(used.begin(), used.end(),
+            [](const UsedRange& a, const UsedRange& b) { return a.block < b.block; });
+  uint64_t cursor = 0, freeBlocks = 0, runs = 0, largest = 0, largestAt = 0, overlap = 0;
+  std::string firstOverlap;
+  const UsedRange* reach = nullptr; // the range that ends furthest so far
+  for (const UsedRange& r : used) {
+    uint64_t start = std::min(r.block, fs.blocks);
+    uint64_t end = std::min(r.block + r.blocks, fs.blocks);
+    if (start > cursor) {
+      uint64_t gap = start - cursor;
+      freeBlocks += gap;
+      ++runs;
+      if (gap > largest) {
+        largest = gap;
+        largestAt = cursor;
+      }
+    } else if (reach && start < cursor && r.blocks) {
+      overlap += std::min(end, cursor) - start;
+      if (firstOverlap.empty())
+        firstOverlap = r.owner + " and " + reach->owner + " at block " + std::to_string(start);
+    }
+    if (end > cursor) {
+      cursor = end;
+      reach = &r;
+    }
+  }
+  if (fs.blocks > cursor) {
+    uint64_t gap = fs.blocks - cursor;
+    freeBlocks += gap;
+    ++runs;
+    if (gap > largest) {
+      largest = gap;
+      largestAt = cursor;
+    }
+  }
+  out << "  free: " << freeBlocks << " blocks (" << freeBlocks / 2 << " KiB) in " << runs
+      << (runs == 1 ? " run" : " runs");
+  if (runs)
+    out << ", largest at block " << largestAt << " (" << largest << " blocks)";
+  out << '\n';
+  if (overlap)
+    out << "  OVERLAP: " << overlap << " blocks used twice, first: " << firstOverlap << '\n';
 }
 } // namespace
 
@@ -107,76 +220,91 @@ llvm::Error runLsCommand(Args args, llvm::raw_ostream& out) {
   if (pos.empty() || pos.size() > 2)
     return usageError("usage: nanos-mkimage ls IMAGE [PATH] [-l]");
   std::string path = pos.size() == 2 ? pos[1] : "/";
-  return guarded(pos[0], [&]() -> llvm::Error {
-    auto img = reader::decodeImage(pos[0]);
-    const Value* v = reader::lookup(img.root.root, path);
-    if (!v)
-      return failure(path + ": no such file in " + pos[0]);
-    auto printEntry = [&](const std::string& name, const Value& e) {
-      if (longFormat) {
-        out << kindOf(e) << ' ' << sizeOf(e) << ' ' << name;
-        if (e.has("linktarget"))
-          out << " -> " << e.at("linktarget").str;
-      } else {
-        out << name;
-      }
-      out << '\n';
-    };
-    if (v->has("children")) {
-      for (const auto& [name, e] : v->at("children").entries)
-        printEntry(name, e);
+  auto img = reader::decodeImage(pos[0]);
+  if (!img)
+    return img.takeError();
+  // A link names itself (ls -l shows its target) unless it leads to a directory.
+  auto v = reader::resolve(img->root.root, path, /*followLast=*/false);
+  if (!v)
+    return inImage(pos[0], v.takeError());
+  const Value* dir = *v;
+  if ((*v)->has("linktarget")) {
+    auto target = reader::resolve(img->root.root, path, /*followLast=*/true);
+    if (target && (*target)->has("children"))
+      dir = *target;
+    else if (!target)
+      llvm::consumeError(target.takeError()); // a dangling link is still listed
+  }
+  std::string listing;
+  llvm::raw_string_ostream text(listing);
+  auto printEntry = [&](const std::string& name, const Value& e) {
+    if (longFormat) {
+      text << kindOf(e) << ' ' << sizeOf(e) << ' ' << name;
+      if (e.has("linktarget"))
+        text << " -> " << linkTarget(e);
     } else {
-      printEntry(path, *v);
+      text << name;
     }
-    return llvm::Error::success();
-  });
+    text << '\n';
+  };
+  if (const Value* children = dir->find("children"))
+    for (const auto& [name, e] : children->entries)
+      printEntry(name, e);
+  else
+    printEntry(path, *dir);
+  out << text.str();
+  return llvm::Error::success();
 }
 
 llvm::Error runCatCommand(Args args, llvm::raw_ostream& out) {
   if (args.size() != 2)
     return usageError("usage: nanos-mkimage cat IMAGE PATH");
   std::string image = args[0].str(), path = args[1].str();
-  return guarded(image, [&]() -> llvm::Error {
-    auto img = reader::decodeImage(image);
-    const Value* v = reader::lookup(img.root.root, path);
-    if (!v)
-      return failure(path + ": no such file in " + image);
-    if (v->has("children") || !v->has("extents")) {
-      if (v->has("children"))
-        return failure(path + ": is a directory");
-      if (v->has("linktarget"))
-        return failure(path + ": is a symbolic link");
-      return llvm::Error::success(); // empty file: no extents
-    }
-    // Decode fully before writing anything: no partial output on error.
-    std::string data = reader::readFile(image, img.rootOffset, *v);
-    out << data;
-    return llvm::Error::success();
-  });
+  auto img = reader::decodeImage(image);
+  if (!img)
+    return img.takeError();
+  auto v = reader::resolve(img->root.root, path, /*followLast=*/true);
+  if (!v)
+    return inImage(image, v.takeError());
+  if ((*v)->has("children"))
+    return failure(image + ": " + path + ": is a directory");
+  if (!(*v)->has("extents"))
+    return failure(image + ": " + path + ": not a regular file (no extents)");
+  // Read everything before writing anything: no partial output on error.
+  auto data = reader::readFile(*img, img->root, **v);
+  if (!data)
+    return data.takeError();
+  out << *data;
+  return llvm::Error::success();
 }
 
 llvm::Error runManifestCommand(Args args, llvm::raw_ostream& out) {
   if (args.size() != 1)
     return usageError("usage: nanos-mkimage manifest IMAGE");
-  return guarded(args[0], [&]() -> llvm::Error {
-    auto img = reader::decodeImage(args[0].str());
-    printValue(img.root.root, out, /*skipChildren=*/true);
-    out << '\n';
-    return llvm::Error::success();
-  });
+  auto img = reader::decodeImage(args[0].str());
+  if (!img)
+    return img.takeError();
+  printValue(img->root.root, out, /*skipChildren=*/true);
+  out << '\n';
+  return llvm::Error::success();
 }
 
 llvm::Error runInspectCommand(Args args, llvm::raw_ostream& out) {
   if (args.size() != 1)
     return usageError("usage: nanos-mkimage inspect IMAGE");
-  return guarded(args[0], [&]() -> llvm::Error {
-    auto img = reader::decodeImage(args[0].str());
-    out << "boot partition: offset " << img.bootOffset << " (LBA " << img.bootOffset / 512
-        << "), log extensions " << img.boot.extensions << ", label " << img.boot.label << '\n';
-    out << "root partition: offset " << img.rootOffset << " (LBA " << img.rootOffset / 512
-        << "), sectors " << img.rootSize / 512 << ", log extensions " << img.root.extensions
-        << ", label " << img.root.label << '\n';
-    return llvm::Error::success();
-  });
+  auto img = reader::decodeImage(args[0].str());
+  if (!img)
+    return img.takeError();
+  if (img->compressed)
+    out << "image: zstd-compressed, read through a decompressed temporary copy\n";
+  out << "boot partition: offset " << img->bootOffset << " (LBA " << img->bootOffset / 512
+      << "), sectors " << img->boot.blocks << ", log extensions " << img->boot.extensions
+      << ", label " << img->boot.label << '\n';
+  printPartition(img->boot, out);
+  out << "root partition: offset " << img->rootOffset << " (LBA " << img->rootOffset / 512
+      << "), sectors " << img->root.blocks << ", log extensions " << img->root.extensions
+      << ", label " << img->root.label << '\n';
+  printPartition(img->root, out);
+  return llvm::Error::success();
 }
 } // namespace mkimage

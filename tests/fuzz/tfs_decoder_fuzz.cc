@@ -1,6 +1,7 @@
 // libFuzzer target for the shared TFS codec (kernel/lib/tfs), the decoder both the kernel and
 // nanos-mkimage's reader run: any input, taken as a partition, must decode or give an error
-// (with an offset), never crash, hang or leak. Works on the bytes in memory: no files.
+// (with a description), never crash, hang or leak -- also when memory runs out part way.
+// Works on the bytes in memory: no files.
 #include "lib/tfs/tfs.h"
 
 #include <cstdlib>
@@ -22,33 +23,75 @@ bool read_blocks(void* ctx, uint64_t block, uint32_t count, void* buf) {
   std::memset(static_cast<uint8_t*>(buf) + have, 0, len - have);
   return true;
 }
-void* alloc(void*, size_t n) {
+
+// Fails once `budget` allocations have been made (budget < 0: never).
+struct Budget {
+  long budget;
+};
+void* alloc(void* ctx, size_t n) {
+  auto* b = static_cast<Budget*>(ctx);
+  if (b->budget == 0)
+    return nullptr;
+  if (b->budget > 0)
+    --b->budget;
   return std::malloc(n);
 }
 void dealloc(void*, void* p) {
   std::free(p);
 }
-} // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+// Touches every byte of the tree, as a consumer would. References can share subtrees (and a
+// hostile log can make cycles), so the walk is bounded in depth and in nodes.
+void walk(const tfs::Value* v, int depth, long* nodes) {
+  if (!v || depth > 80 || --*nodes < 0)
+    return;
+  volatile uint8_t sink = 0;
+  switch (v->kind) {
+  case tfs::Kind::kBytes:
+    for (uint32_t i = 0; i < v->len; ++i)
+      sink = sink ^ v->bytes[i];
+    break;
+  case tfs::Kind::kInteger:
+    sink = sink ^ static_cast<uint8_t>(v->integer);
+    break;
+  case tfs::Kind::kTuple:
+  case tfs::Kind::kVector:
+    for (uint32_t i = 0; i < v->count; ++i) {
+      for (uint32_t j = 0; v->items[i].name && j < v->items[i].name_len; ++j)
+        sink = sink ^ v->items[i].name[j];
+      tfs::Extent e;
+      (void)tfs::extent_at(v, i, &e);
+      walk(v->items[i].value, depth + 1, nodes);
+    }
+    break;
+  }
+}
+
+void decode_once(const uint8_t* data, size_t size, long budget) {
   Input in{data, size};
   tfs::BlockReader reader{read_blocks, &in};
-  tfs::Allocator a{alloc, dealloc, nullptr};
+  Budget b{budget};
+  tfs::Allocator a{alloc, dealloc, &b};
   tfs::Volume vol;
   uint64_t blocks = (size + tfs::kBlockSize - 1) / tfs::kBlockSize;
   tfs::DecodeStatus st = tfs::decode(reader, a, blocks, &vol);
   if (st.ok()) {
-    // Walk what came out, as the kernel does when it builds its tree.
-    const tfs::Value* children = tfs::get(vol.root, "children");
-    for (uint32_t i = 0; children && i < children->count; ++i) {
-      tfs::Extent e;
-      (void)tfs::extent_at(tfs::get(children->items[i].value, "extents"), 0, &e);
-      uint64_t n;
-      (void)tfs::to_u64(tfs::get(children->items[i].value, "filelength"), &n);
-    }
+    if (!vol.root || vol.root->kind != tfs::Kind::kTuple)
+      std::abort();
+    long nodes = 100000;
+    walk(vol.root, 0, &nodes);
+    uint64_t n;
+    (void)tfs::to_u64(tfs::get(vol.root, "filelength"), &n);
     tfs::release(&vol, a);
-  } else if (!st.what || vol.root) {
+  } else if (!st.what || vol.root || vol.storage) {
     std::abort(); // an error must say what, and leave nothing behind
   }
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  decode_once(data, size, -1);
+  // Again with memory running out after a few allocations: cleanup paths must not leak.
+  decode_once(data, size, static_cast<long>(size % 13));
   return 0;
 }

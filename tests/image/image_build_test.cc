@@ -2,7 +2,7 @@
 // is decoded with the reader library (the codec the kernel runs) to check every byte that
 // went in.
 #include "image_test_util.h"
-#include "reader/tfs_decoder.h"
+#include "reader/image_reader.h"
 
 #include <algorithm>
 #include <cstring>
@@ -17,6 +17,22 @@ using namespace imagetest;
 using namespace mkimage::reader; // images decoded by the shared codec (kernel/lib/tfs)
 
 namespace {
+
+// Decodes `img` into `var`, or fails the test with the reader's one-line error.
+#define ASSERT_DECODED(var, img)                                                                   \
+  auto var##Expected = decodeImage(img);                                                           \
+  ASSERT_TRUE(static_cast<bool>(var##Expected)) << llvm::toString(var##Expected.takeError());      \
+  DecodedImage& var = *var##Expected
+
+// A file's bytes as the reader reads them, or a text that names the problem.
+std::string contents(const DecodedImage& d, const DecodedFs& fs, const Value* file) {
+  if (!file)
+    return "<no such file>";
+  auto data = readFile(d, fs, *file);
+  if (!data)
+    return "<error: " + llvm::toString(data.takeError()) + ">";
+  return *data;
+}
 
 class ImageBuild : public ::testing::Test {
 protected:
@@ -78,23 +94,28 @@ TEST_F(ImageBuild, RoundTripsEveryFileByteForByte) {
   RunResult r = runTool(args);
   ASSERT_EQ(r.status, 0) << r.err;
 
-  DecodedImage d = decodeImage(img);
+  ASSERT_DECODED(d, img);
   const Value& root = d.root.root;
-  for (auto& [name, contents] : files) {
+  for (auto& [name, data] : files) {
     const Value* f = lookup(root, "/data/" + name);
     ASSERT_NE(f, nullptr) << name;
-    EXPECT_EQ(readFile(img, d.rootOffset, *f), contents) << name;
+    EXPECT_EQ(contents(d, d.root, f), data) << name;
   }
   const Value* bigFile = lookup(root, "/big");
   ASSERT_NE(bigFile, nullptr);
-  EXPECT_EQ(readFile(img, d.rootOffset, *bigFile), readWhole(big));
-  EXPECT_EQ(readFile(img, d.rootOffset, *lookup(root, "/srv/tree/sub/x.txt")), "x\n");
+  EXPECT_EQ(contents(d, d.root, bigFile), readWhole(big));
+  EXPECT_EQ(contents(d, d.root, lookup(root, "/srv/tree/sub/x.txt")), "x\n");
+  // The link itself, and the file through it.
+  ASSERT_NE(lookup(root, "/srv/tree/link"), nullptr);
   EXPECT_EQ(lookup(root, "/srv/tree/link")->at("linktarget").str, "sub/x.txt");
+  auto through = resolve(root, "/srv/tree/link", /*followLast=*/true);
+  ASSERT_TRUE(static_cast<bool>(through)) << llvm::toString(through.takeError());
+  EXPECT_EQ(contents(d, d.root, *through), "x\n");
   EXPECT_TRUE(lookup(root, "/srv/tree/sub/empty")->at("children").entries.empty());
   // The program at /<name> and its interpreter somewhere under /lib*.
   const Value* prog = lookup(root, "/image_test_hello");
   ASSERT_NE(prog, nullptr);
-  EXPECT_EQ(readFile(img, d.rootOffset, *prog), readWhole(HELLO_PROGRAM));
+  EXPECT_EQ(contents(d, d.root, prog), readWhole(HELLO_PROGRAM));
   EXPECT_TRUE(lookup(root, "/lib64") || lookup(root, "/lib"));
   // The manifest.
   EXPECT_EQ(root.at("program").str, "/image_test_hello");
@@ -109,7 +130,7 @@ TEST_F(ImageBuild, RoundTripsEveryFileByteForByte) {
   // The boot TFS holds the kernel.
   const Value* k = lookup(d.boot.root, "/kernel");
   ASSERT_NE(k, nullptr);
-  EXPECT_EQ(readFile(img, d.bootOffset, *k), readWhole(kernel));
+  EXPECT_EQ(contents(d, d.boot, k), readWhole(kernel));
   // Stage1/stage2 copied, klog area zero.
   std::string head = readWhole(img).substr(0, 512 + 2048 + 4096);
   std::string bootBytes = readWhole(boot);
@@ -145,16 +166,14 @@ TEST_F(ImageBuild, SixtyThousandFilesSpanSeveralLogExtensions) {
   args.insert(args.end(), {"--dir", tree + ":/many"});
   RunResult r = runTool(args);
   ASSERT_EQ(r.status, 0) << r.err;
-  DecodedImage d = decodeImage(img);
+  ASSERT_DECODED(d, img);
   EXPECT_GE(d.root.extensions, 3) << "metadata should need several 512 KiB extensions";
   size_t count = 0;
   for (int dd = 0; dd < 60; ++dd)
     count += lookup(d.root.root, "/many/d" + std::to_string(dd))->at("children").entries.size();
   EXPECT_EQ(count, 60000u);
   std::string p = tree + "/d59/file-with-a-longish-name-900";
-  EXPECT_EQ(
-      readFile(img, d.rootOffset, *lookup(d.root.root, "/many/d59/file-with-a-longish-name-900")),
-      p);
+  EXPECT_EQ(contents(d, d.root, lookup(d.root.root, "/many/d59/file-with-a-longish-name-900")), p);
 }
 
 TEST_F(ImageBuild, ReproducibleAcrossOptionOrderDirsTimeUmaskThreads) {

@@ -28,6 +28,29 @@ head -c 5000 /dev/urandom > b.bin
 "$M" manifest img | grep -q 'children' && fail "manifest shows children"
 "$M" inspect img | grep -q '^root partition: offset' || fail inspect
 "$M" cat img /nope 2>/dev/null && fail "cat of a missing file succeeded"
+# inspect: every log extension, every file's extents, free space after the data.
+"$M" inspect img > inspect.txt || fail "inspect"
+grep -qx '  log extension: blocks 0+1' inspect.txt || fail "inspect: initial extension"
+grep -qx '  log extension: blocks 1+1024' inspect.txt || fail "inspect: first extension"
+grep -qx '  file /data/b.bin: 5000 bytes, extent 0: blocks [0-9]*+10' inspect.txt ||
+  fail "inspect: b.bin extent"
+grep -qx '  file /data/empty: 0 bytes, no extents' inspect.txt || fail "inspect: empty file"
+grep -qx '  file /kernel: .*blocks 1025+[0-9]*' inspect.txt || fail "inspect: boot /kernel"
+[ "$(grep -c '^  free: [1-9][0-9]* blocks' inspect.txt)" = 1 ] || fail "inspect: root free space"
+grep -q OVERLAP inspect.txt && fail "inspect: overlap in a fresh image"
+# Symbolic links: followed by cat and by ls in the middle of a path, a loop is one error line,
+# and a zstd image reads like the raw one.
+mkdir t && ln -s b t/a && ln -s a t/b && ln -s ../data t/sub && ln -s /data/a.txt t/abs
+"$M" build "$PROG" -o img.zst --kernel k --boot boot --file a.txt:/data/a.txt --dir t:/t ||
+  fail "build .zst"
+"$M" cat img.zst /t/abs | cmp - a.txt || fail "cat through an absolute link (.zst)"
+"$M" cat img.zst /t/sub/a.txt | cmp - a.txt || fail "cat through a relative directory link"
+"$M" ls img.zst /t -l | grep -qx 'link 0 abs -> /data/a.txt' || fail "ls -l of a link"
+[ "$("$M" ls img.zst /t/sub)" = a.txt ] || fail "ls of a link to a directory"
+out=$("$M" cat img.zst /t/a 2>&1) && fail "cat of a link loop succeeded"
+[ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'too many levels of symbolic links' ||
+  fail "link loop: $out"
+"$M" inspect img.zst | grep -q '^image: zstd-compressed' || fail "inspect .zst"
 # Malformed: root TFS magic zeroed, truncated image. One error line naming an offset.
 ROOT=$("$M" inspect img | sed -n 's/^root partition: offset \([0-9]*\).*/\1/p')
 cp img bad && dd if=/dev/zero of=bad bs=1 seek="$ROOT" count=6 conv=notrunc 2>/dev/null
