@@ -1,5 +1,7 @@
 #include "image/tfs_encoder.h"
 
+#include "lib/tfs/tfs_encode.h"
+
 #include <map>
 
 namespace mkimage {
@@ -20,42 +22,27 @@ TfsValue* TfsValue::find(const std::string& name) {
   return nullptr;
 }
 
+// The byte-level encodings are the shared ones (kernel/lib/tfs/tfs_encode.h), so the writer
+// and the codec the kernel runs cannot disagree about them.
 void pushVarint(std::string& out, uint64_t value) {
-  char groups[10];
-  int n = 0;
-  do {
-    groups[n++] = static_cast<char>(value & 0x7f);
-    value >>= 7;
-  } while (value != 0);
-  while (n > 1)
-    out.push_back(static_cast<char>(groups[--n] | 0x80));
-  out.push_back(groups[0]);
+  uint8_t bytes[tfs::kMaxVarintBytes];
+  size_t n = tfs::encode_varint(value, bytes);
+  out.append(reinterpret_cast<const char*>(bytes), n);
 }
 
 void pushHeader(std::string& out, bool immediate, unsigned type, uint64_t length) {
-  unsigned first = (immediate ? 0x80u : 0u) | (type << 4);
-  if (length < 8) {
-    out.push_back(static_cast<char>(first | length));
-    return;
-  }
-  unsigned bits = 64 - static_cast<unsigned>(__builtin_clzll(length));
-  unsigned words = (bits - 3 + 6) / 7;
-  out.push_back(static_cast<char>(first | 0x08 | (length >> (7 * words))));
-  for (unsigned w = words; w-- > 0;) {
-    unsigned group = static_cast<unsigned>((length >> (7 * w)) & 0x7f);
-    out.push_back(static_cast<char>(w == 0 ? group : (group | 0x80)));
-  }
+  uint8_t bytes[tfs::kMaxHeaderBytes];
+  size_t n = tfs::encode_header(immediate, type, length, bytes);
+  out.append(reinterpret_cast<const char*>(bytes), n);
 }
 
 namespace {
 
-enum : unsigned {
-  kTypeSymbol = 0,
-  kTypeTuple = 1,
-  kTypeVector = 2,
-  kTypeInteger = 3,
-  kTypeString = 4
-};
+constexpr unsigned kTypeSymbol = tfs::kTypeBuffer; // attribute names and the null flag
+using tfs::kTypeInteger;
+using tfs::kTypeString;
+using tfs::kTypeTuple;
+using tfs::kTypeVector;
 
 class Encoder {
 public:

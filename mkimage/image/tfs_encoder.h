@@ -1,7 +1,8 @@
 // TFS v5 log writer (spec §3.2-3.4): encodes one root tuple as a single top-level value
-// and splits it into log extensions. This is the image writer's own small encoder; it
-// writes exactly the subset of the format the writer needs (immediate tuples/vectors,
-// strings, integers, null flags, one inline write per symbol then references).
+// and splits it into log extensions. It writes exactly the subset of the format the writer
+// needs (immediate tuples/vectors, strings, integers, null flags, one inline write per
+// symbol then references); varints and value headers come from the shared codec
+// (kernel/lib/tfs/tfs_encode.h).
 #pragma once
 
 #include "image/tfs_value.h"
@@ -18,6 +19,7 @@ constexpr uint64_t kTfsBlock = 512;
 constexpr uint64_t kTfsExtensionBlocks = 1024;
 constexpr uint64_t kTfsFirstDataBlock = 1 + kTfsExtensionBlocks; // 1025
 
+// Appends tfs::encode_varint / tfs::encode_header bytes to `out`.
 void pushVarint(std::string& out, uint64_t value);
 void pushHeader(std::string& out, bool immediate, unsigned type, uint64_t length);
 
