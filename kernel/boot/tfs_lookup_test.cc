@@ -1,5 +1,6 @@
-// Host test of stage2's boot TFS lookup (tfs_lookup.cc). The logs are written by the image
-// writer's own encoder (mkimage/image/tfs_encoder.h) into a simulated disk; update records
+// Host test of stage2's boot TFS lookup (tfs_lookup.cc: the shared codec kernel/lib/tfs plus
+// the /kernel walk; messages name the partition byte offset in hex). The logs are written by the
+// image writer's own encoder (mkimage/image/tfs_encoder.h) into a simulated disk; update records
 // (references, deletes) are appended with the encoder's varint/header primitives.
 #include "image/tfs_encoder.h"
 #include "stage2.h"
@@ -254,8 +255,12 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
   EXPECT_STREQ(load().error, "bad TFS: no NVMTFS magic (is partition entry the boot TFS?)");
 
   g_disk = good;
-  g_disk[kPartLba * 512 + 6] = 4; // version 4
-  EXPECT_STREQ(load().error, "bad TFS: unsupported version (stage2 reads version 5)");
+  g_disk[kPartLba * 512 + 6] = 4; // version 4 here, 5 in the next extension
+  EXPECT_STREQ(load().error, "bad TFS: unsupported TFS version at byte 0x206");
+
+  g_disk = good;
+  g_disk[kPartLba * 512 + 6] = 7; // version 7
+  EXPECT_STREQ(load().error, "bad TFS: unsupported TFS version at byte 0x6");
 
   g_disk = good;
   g_disk.resize((kPartLba + 100) * 512); // the first extension is cut off: a read error
@@ -268,7 +273,8 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
   mkimage::pushHeader(update, false, 1, 0);
   mkimage::pushVarint(update, 999);
   disk2.write(root, frame(update));
-  EXPECT_STREQ(load().error, "bad TFS: reference to an unknown dictionary entry");
+  EXPECT_STREQ(load().error,
+               "bad TFS: dictionary reference out of range or of the wrong kind at byte 0x25d");
 
   // A link back to the first extension: a cycle.
   TfsDisk disk4;
@@ -276,7 +282,9 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
   mkimage::pushVarint(link, 1);
   mkimage::pushVarint(link, 1024);
   disk4.write(one_file_root(disk4, pattern(10, 'l')), link);
-  EXPECT_STREQ(load().error, "bad TFS: too many log extensions (a link loop?)");
+  EXPECT_STREQ(load().error,
+               "bad TFS: log extension link loops back or overlaps an earlier extension at byte "
+               "0x200");
 
   // Every byte of the first real extension's used part corrupted in turn: never a crash.
   TfsDisk disk3;

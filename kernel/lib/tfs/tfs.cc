@@ -807,7 +807,9 @@ bool to_u64(const Value* v, uint64_t* out) {
     if (c < '0' || c > '9')
       return false;
     uint64_t d = c - '0';
-    if (n > (UINT64_MAX - d) / 10)
+    // n * 10 + d <= 2^64 - 1, without a 64-bit division (stage2 is 32-bit, no libgcc).
+    constexpr uint64_t kTenth = UINT64_MAX / 10; // 1844674407370955161, remainder 5
+    if (n > kTenth || (n == kTenth && d > UINT64_MAX % 10))
       return false;
     n = n * 10 + d;
   }
