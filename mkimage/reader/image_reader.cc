@@ -84,7 +84,7 @@ void noteExtension(void* ctx, uint64_t block, uint64_t blocks) {
 // Bounds: depth (a reference cycle would never end) and the number of nodes (references
 // shared many times over could otherwise multiply the tree).
 constexpr int kMaxDepth = 256;
-constexpr uint64_t kMaxNodes = 20'000'000;
+constexpr uint64_t kMaxNodes = 4'000'000; // ~0.8 GB of std containers; ~500 000 files
 
 std::string bytesOf(const uint8_t* p, size_t n) {
   return n ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
@@ -96,7 +96,7 @@ bool convert(const tfs::Value& v, Value& out, int depth, uint64_t& nodes, std::s
     return false;
   }
   if (++nodes > kMaxNodes) {
-    why = "more than 20 million values (references shared too often)";
+    why = "more than 4 million values (references shared too often?)";
     return false;
   }
   switch (v.kind) {

@@ -56,7 +56,9 @@ ROOT=$("$M" inspect img | sed -n 's/^root partition: offset \([0-9]*\).*/\1/p')
 cp img bad && dd if=/dev/zero of=bad bs=1 seek="$ROOT" count=6 conv=notrunc 2>/dev/null
 for f in bad; do
   out=$("$M" ls $f 2>&1) && fail "ls $f succeeded"
-  [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "at $ROOT" || fail "ls $f: $out"
+  [ "$(echo "$out" | wc -l)" = 1 ] &&
+    echo "$out" | grep -q "^nanos-mkimage ls: error: $f: root partition: bad magic.* at $ROOT " ||
+    fail "ls $f: $out"
 done
 head -c $((ROOT + 300)) img > trunc
 out=$("$M" ls trunc 2>&1) && fail "ls trunc succeeded"
