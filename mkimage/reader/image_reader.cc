@@ -296,6 +296,8 @@ llvm::Expected<const Value*> resolve(const Value& root, const std::string& path,
     if (target && (!todo.empty() || followLast)) {
       if (++links > kMaxLinks)
         return fail(path + ": too many levels of symbolic links (a link loop?)");
+      if (target->str.empty())
+        return fail(path + ": empty symbolic link (" + name + ")");
       push(target->str); // relative to `dir`; absolute resets to the root
       current = dirs.back();
       continue;

@@ -250,6 +250,7 @@ protected:
     child(root, "loop1", link("loop2"));
     child(root, "loop2", link("loop1"));
     child(root, "dangling", link("nope"));
+    child(root, "empty", link(""));
   }
   std::string err(const std::string& path, bool followLast = true) {
     auto v = resolve(root, path, followLast);
@@ -287,6 +288,7 @@ TEST_F(Resolve, SymbolicLinks) {
   EXPECT_EQ(err("/loop1"), "/loop1: too many levels of symbolic links (a link loop?)");
   EXPECT_EQ(err("/loop1/x", false), "/loop1/x: too many levels of symbolic links (a link loop?)");
   EXPECT_EQ(err("/dangling"), "/dangling: no such file or directory (nope)");
+  EXPECT_EQ(err("/empty/x"), "/empty/x: empty symbolic link (empty)");
   EXPECT_EQ(err("/a/f/x"), "/a/f/x: not a directory on the way");
   EXPECT_EQ(err("/a/g"), "/a/g: no such file or directory (g)");
   EXPECT_EQ(lookup(root, "/a/g"), nullptr);
