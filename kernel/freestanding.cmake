@@ -47,6 +47,7 @@ add_executable(kernel
   mm/page_allocator.cc
   mm/vm.cc
   mm/heap.cc
+  sched/wait.cc
   lib/string.cc
   lib/format.cc
   lib/kprintf.cc

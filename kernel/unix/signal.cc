@@ -165,6 +165,15 @@ long sigreturn(arch::TrapFrame* f) {
   return static_cast<long>(c.rax);
 }
 
+bool signal_wakes_wait() {
+  Process& p = process();
+  uint64_t ready = p.pending_signals & ~p.signal_mask;
+  for (int sig = 1; ready; ++sig, ready >>= 1)
+    if ((ready & 1) && !signal_ignored(sig))
+      return true;
+  return false;
+}
+
 long deliver_pending(long result) {
   Process& p = process();
   uint64_t ready = p.pending_signals & ~p.signal_mask;

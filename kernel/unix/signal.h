@@ -17,6 +17,10 @@ bool deliver_signal(int sig, arch::TrapFrame* frame, int code, uint64_t addr);
 // signal (entering its handler, or applying the default action). Returns the value for RAX.
 long deliver_pending(long result);
 
+// True when a pending signal the current thread does not block would be acted on (not
+// ignored): a blocking wait ends with -EINTR (sched/wait.h).
+bool signal_wakes_wait();
+
 // True if the disposition of sig is "ignore" (explicitly, or by default).
 bool signal_ignored(int sig);
 
