@@ -165,6 +165,11 @@ long sigreturn(arch::TrapFrame* f) {
   return static_cast<long>(c.rax);
 }
 
+void raise_process_signal(int sig) {
+  if (sig >= 1 && sig <= kMaxSignal)
+    process().pending_signals |= bit(sig); // one thread: its next wait() check sees it
+}
+
 bool signal_wakes_wait() {
   Process& p = process();
   uint64_t ready = p.pending_signals & ~p.signal_mask;

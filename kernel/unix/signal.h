@@ -17,6 +17,12 @@ bool deliver_signal(int sig, arch::TrapFrame* frame, int code, uint64_t addr);
 // signal (entering its handler, or applying the default action). Returns the value for RAX.
 long deliver_pending(long result);
 
+// Makes `sig` pending for the process (kill, alarm/setitimer/POSIX timer expiry, SIGPIPE):
+// it is delivered to a thread that does not block it on that thread's next return to user
+// mode, and a thread blocked in sched::wait() that would take it is woken (-EINTR).
+// Safe from timer callbacks.
+void raise_process_signal(int sig);
+
 // True when a pending signal the current thread does not block would be acted on (not
 // ignored): a blocking wait ends with -EINTR (sched/wait.h).
 bool signal_wakes_wait();

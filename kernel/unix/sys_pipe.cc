@@ -9,6 +9,7 @@
 #include "unix/exit.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
+#include "unix/signal.h"
 #include "unix/syscall.h"
 
 namespace unix {
@@ -63,7 +64,7 @@ long pipe_read(File* f, uint8_t* ubuf, size_t len) {
 long pipe_write(File* f, const uint8_t* ubuf, size_t len) {
   auto* p = static_cast<Pipe*>(f->object);
   if (p->readers == 0) {
-    process().pending_signals |= 1ull << (13 - 1); // SIGPIPE
+    raise_process_signal(13); // SIGPIPE
     return -EPIPE;
   }
   if (len == 0)

@@ -308,7 +308,7 @@ long signal_self(int sig) {
   if (sig < 0 || sig > kMaxSignal)
     return -EINVAL;
   if (!signal_ignored(sig))
-    process().pending_signals |= 1ull << (sig - 1); // delivered when this syscall returns
+    raise_process_signal(sig); // delivered when this syscall returns
   return 0;
 }
 long sys_kill(const SyscallArgs& a) {
