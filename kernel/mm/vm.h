@@ -54,6 +54,9 @@ public:
   Status protect(uint64_t va, unsigned prot);
   // Looks up a user page; -ENOENT if not present.
   ErrorOr<Translation> translate(uint64_t va) const;
+  // True if a last-level page table covers va's 2 MiB block, i.e. pages there may be
+  // present. Lets walks over huge, mostly untouched ranges skip empty blocks.
+  bool has_page_table(uint64_t va) const { return walk(va, false) != nullptr; }
 
   // Loads this address space into CR3 (current one after this call).
   void activate();

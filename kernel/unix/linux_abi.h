@@ -88,8 +88,19 @@ constexpr int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x10
               AT_REMOVEDIR = 0x200;
 // mmap.
 constexpr int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-constexpr int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
-              MAP_FIXED_NOREPLACE = 0x100000;
+constexpr int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_FIXED = 0x10,
+              MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40, MAP_ABOVE4G = 0x80,
+              MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000,
+              MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+              MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000, MAP_HUGETLB = 0x40000,
+              MAP_FIXED_NOREPLACE = 0x100000, MAP_UNINITIALIZED = 0x4000000;
+// Flags MAP_SHARED_VALIDATE accepts (Linux's LEGACY_MAP_MASK plus MAP_FIXED_NOREPLACE and
+// the huge page size bits 26-31).
+constexpr int kMapKnownFlags = 3 | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_ABOVE4G |
+                               MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED |
+                               MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
+                               MAP_HUGETLB | MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED |
+                               static_cast<int>(0xFC000000u);
 constexpr int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
 // Directory entry types.
 constexpr uint8_t DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;

@@ -1,11 +1,14 @@
 #include "unix/memory.h"
 
 #include "arch/x86_64/user.h"
+#include "arch/x86_64/usercopy.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
+#include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/vm.h"
+#include "unix/exit.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 
@@ -17,6 +20,51 @@ using mm::page_round_down;
 using mm::page_round_up;
 
 constexpr uint64_t kMmapLowest = 0x10000; // mmap_min_addr (64 KiB as Linux distributions)
+constexpr uint64_t kBlock = 2ull << 20;    // what one last-level page table covers
+
+// MAP_GROWSDOWN regions grow on a fault below them while they stay within the stack limit
+// (RLIMIT_STACK's default; the limit itself lives with the other rlimits) and keep Linux's
+// stack_guard_gap (256 pages) above the next accessible region below.
+constexpr uint64_t kStackLimit = 8ull << 20;
+constexpr uint64_t kStackGuardGap = 256 * kPageSize;
+
+// Pages the program cannot take: the kernel's heap and page tables come from the same pool,
+// and the kernel must stay able to report the program's death.
+constexpr size_t kKernelReservePages = 128; // 512 KiB
+
+// Anonymous regions of at least 64 KiB are filled 64 KiB at a time (aligned, present pages
+// skipped) while memory is plentiful. Under kvm-pvm a first touch costs about 1 ms; filling
+// the neighbours saves their guest page-fault entries (about 15% on a 4000-page touch loop;
+// the host's own exit per new page remains). Smaller regions fault page by page.
+constexpr uint64_t kAnonAround = 16 * kPageSize;
+
+uint64_t alloc_user_page() {
+  if (mm::free_page_count() <= kKernelReservePages)
+    return 0;
+  return mm::alloc_page();
+}
+
+bool plenty_of_memory() {
+  return mm::free_page_count() > kKernelReservePages + mm::total_page_count() / 8;
+}
+
+// Linux's heuristic overcommit (overcommit_memory=0): nothing is reserved, but a single
+// request for more than all of RAM (there is no swap) is refused.
+bool obvious_overcommit(uint64_t bytes) {
+  return bytes / kPageSize > mm::total_page_count();
+}
+
+// What the program could not get: Linux's OOM killer would send SIGKILL. The report says
+// why, then the program ends as killed by signal 9.
+[[noreturn]] void out_of_memory(uint64_t addr) {
+  kprintf("\nout of memory: no free page for address %#lx (RAM %lu KiB, free %lu KiB, %lu KiB "
+          "kept for the kernel)\n",
+          static_cast<unsigned long>(addr),
+          static_cast<unsigned long>(mm::total_page_count() * 4),
+          static_cast<unsigned long>(mm::free_page_count() * 4),
+          static_cast<unsigned long>(kKernelReservePages * 4));
+  kill_program(9, nullptr, addr);
+}
 
 unsigned prot_from_linux(int prot) {
   return (prot & linux::PROT_READ ? mm::kProtRead : 0) |
@@ -36,10 +84,22 @@ bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
   return fs::read_file(n->tuple, vma.file_offset + (va - vma.start), page, len).ok();
 }
 
+// The next page at or after va that may be present: 2 MiB blocks without a page table are
+// skipped, so walks over huge reserved ranges (MAP_NORESERVE) cost per block, not per page.
+// Returns end when there is none before it.
+uint64_t next_candidate(mm::AddressSpace* as, uint64_t va, uint64_t end) {
+  while (va < end && !as->has_page_table(va)) {
+    uint64_t next = (va + kBlock) & ~(kBlock - 1);
+    va = next < va ? end : next;
+  }
+  return va < end ? va : end;
+}
+
 // Frees the pages of [start, end) that are present.
 void free_pages_in(uint64_t start, uint64_t end) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = start; va < end; va += kPageSize) {
+  for (uint64_t va = next_candidate(as, start, end); va < end;
+       va = next_candidate(as, va + kPageSize, end)) {
     auto phys = as->unmap(va);
     if (phys.ok())
       mm::free_pages(*phys);
@@ -49,7 +109,8 @@ void free_pages_in(uint64_t start, uint64_t end) {
 // Applies a region's protection to its present pages (after mprotect).
 void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = start; va < end; va += kPageSize) {
+  for (uint64_t va = next_candidate(as, start, end); va < end;
+       va = next_candidate(as, va + kPageSize, end)) {
     if (prot == mm::kProtNone) {
       // No "present but inaccessible" state in mm: drop the page. Its contents are lost,
       // which matches what programs do with PROT_NONE (guard pages, reservations).
@@ -85,7 +146,7 @@ bool fault_around(const Vma& vma, uint64_t va) {
   if (!fs::read_file(n->tuple, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
     return false;
   for (uint64_t page = va; page < stop; page += kPageSize) {
-    uint64_t phys = mm::alloc_page();
+    uint64_t phys = alloc_user_page();
     if (!phys)
       return page > va; // the faulting page is in: the rest can fault later
     memcpy(mm::phys_to_virt(phys), g_fault_buf + (page - va), kPageSize);
@@ -95,6 +156,105 @@ bool fault_around(const Vma& vma, uint64_t va) {
     }
   }
   return true;
+}
+
+enum class Backing { kOk, kNoMemory, kFailed };
+
+// Makes page va of vma present from its backing. `around` allows filling neighbours too
+// (file read-ahead, 64 KiB anonymous blocks) -- page faults, not MAP_POPULATE.
+Backing back_page(const Vma& vma, uint64_t va, bool around) {
+  mm::AddressSpace* as = process().space;
+  if (vma.node >= 0 && va < vma.file_end) {
+    if (around && fault_around(vma, va))
+      return Backing::kOk;
+    if (as->translate(va).ok())
+      return Backing::kOk; // fault_around mapped it but ran out of memory later
+  } else if (around && vma.end - vma.start >= kAnonAround && plenty_of_memory()) {
+    uint64_t lo = va & ~(kAnonAround - 1), hi = lo + kAnonAround;
+    lo = lo < vma.start ? vma.start : lo;
+    hi = hi > vma.end ? vma.end : hi;
+    for (uint64_t page = lo; page < hi; page += kPageSize) {
+      if (page == va || as->translate(page).ok())
+        continue;
+      uint64_t phys = alloc_user_page();
+      if (!phys)
+        break;
+      memset(mm::phys_to_virt(phys), 0, kPageSize);
+      if (!as->map(page, phys, vma.prot).ok()) {
+        mm::free_pages(phys);
+        break;
+      }
+    }
+  }
+  uint64_t phys = alloc_user_page();
+  if (!phys)
+    return Backing::kNoMemory;
+  if (!fill_page(vma, va, static_cast<uint8_t*>(mm::phys_to_virt(phys)))) {
+    mm::free_pages(phys);
+    return Backing::kFailed; // the disk could not be read
+  }
+  if (!as->map(va, phys, vma.prot).ok()) {
+    mm::free_pages(phys);
+    return Backing::kNoMemory; // no page for a page table
+  }
+  return Backing::kOk;
+}
+
+// A fault at addr in the gap below a MAP_GROWSDOWN region: extends the region down to
+// addr's page when the stack limit and the guard gap allow it. The region, or nullptr.
+const Vma* grow_down_to(uint64_t addr) {
+  VmMap& vm = process().vm;
+  const Vma* up = vm.above(addr);
+  if (!up || !(up->flags & kVmaGrowsDown))
+    return nullptr;
+  uint64_t new_start = page_round_down(addr);
+  if (new_start < kMmapLowest || up->end - new_start > kStackLimit)
+    return nullptr;
+  const Vma* down = vm.below(new_start);
+  if (down && down->prot != mm::kProtNone && !(down->flags & kVmaGrowsDown) &&
+      new_start - down->end < kStackGuardGap)
+    return nullptr;
+  if (!vm.grow_down(up->start, new_start))
+    return nullptr;
+  return vm.find(addr);
+}
+
+// Calls fn(vma, start, end) for each region piece in [start, end); true if some page of
+// the range is not mapped. fn returns a negative errno to stop the walk.
+template <typename Fn> long for_each_piece(uint64_t start, uint64_t end, bool* hole, Fn fn) {
+  VmMap& vm = process().vm;
+  *hole = false;
+  for (uint64_t at = start; at < end;) {
+    const Vma* v = vm.find(at);
+    if (!v) {
+      *hole = true;
+      const Vma* next = vm.above(at);
+      if (!next || next->start >= end)
+        break;
+      at = next->start;
+      continue;
+    }
+    Vma piece = *v; // fn may change the map
+    uint64_t stop = piece.end < end ? piece.end : end;
+    long r = fn(piece, at, stop);
+    if (r < 0)
+      return r;
+    at = stop;
+  }
+  return 0;
+}
+
+// Makes every page of [start, end) within vma present (MAP_POPULATE, MADV_POPULATE_*).
+long populate(const Vma& vma, uint64_t start, uint64_t end) {
+  mm::AddressSpace* as = process().space;
+  for (uint64_t va = start; va < end; va += kPageSize) {
+    if (as->translate(va).ok())
+      continue;
+    Backing b = back_page(vma, va, false);
+    if (b != Backing::kOk)
+      return b == Backing::kNoMemory ? -ENOMEM : -EFAULT;
+  }
+  return 0;
 }
 
 } // namespace
@@ -114,39 +274,56 @@ int unmap_range(uint64_t start, uint64_t end) {
 bool fault_in(uint64_t addr, uint64_t error_code) {
   Process& p = process();
   const Vma* vma = p.vm.find(addr);
+  if (!vma)
+    vma = grow_down_to(addr);
   if (!vma || vma->prot == mm::kProtNone)
     return false;
   bool present = error_code & 1, write = error_code & 2, fetch = error_code & 16;
   if (present || (write && !(vma->prot & mm::kProtWrite)) ||
       (fetch && !(vma->prot & mm::kProtExec)))
     return false;
-  uint64_t va = page_round_down(addr);
-  if (vma->node >= 0 && va < vma->file_end && fault_around(*vma, va))
-    return true;
-  uint64_t phys = mm::alloc_page();
-  if (!phys)
-    return false; // out of memory: the program dies with SIGSEGV, as a fault it cannot fix
-  if (!fill_page(*vma, va, static_cast<uint8_t*>(mm::phys_to_virt(phys))) ||
-      !p.space->map(va, phys, vma->prot).ok()) {
-    mm::free_pages(phys);
-    return false;
+  switch (back_page(*vma, page_round_down(addr), true)) {
+  case Backing::kOk: return true;
+  case Backing::kNoMemory: out_of_memory(addr);
+  case Backing::kFailed: break;
   }
-  return true;
+  return false;
 }
 
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t offset) {
   Process& p = process();
-  if (len == 0 || (offset & (kPageSize - 1)) || (addr & (kPageSize - 1) && flags & linux::MAP_FIXED))
+  bool fixed = flags & (linux::MAP_FIXED | linux::MAP_FIXED_NOREPLACE);
+  if (len == 0 || (offset & (kPageSize - 1)) || ((addr & (kPageSize - 1)) && fixed))
     return -EINVAL;
   int type = flags & 3;
-  if (type != linux::MAP_PRIVATE && type != linux::MAP_SHARED && type != 3)
+  bool anonymous = flags & linux::MAP_ANONYMOUS;
+  if (type == linux::MAP_SHARED_VALIDATE) {
+    // Anonymous memory has no validating variant on Linux; files refuse unknown flags
+    // (and MAP_SYNC, which needs DAX storage).
+    if (anonymous)
+      return -EINVAL;
+    if (flags & ~linux::kMapKnownFlags)
+      return -EOPNOTSUPP;
+  } else if (type != linux::MAP_PRIVATE && type != linux::MAP_SHARED) {
     return -EINVAL;
+  }
   uint64_t size = page_round_up(len);
   if (size < len || size > arch::kUserMappableEnd)
     return -ENOMEM;
+  if (offset + size < offset)
+    return -EOVERFLOW;
   Vma vma;
   vma.prot = prot_from_linux(prot);
-  if (!(flags & linux::MAP_ANONYMOUS)) {
+  if (type != linux::MAP_PRIVATE)
+    vma.flags |= kVmaShared;
+  if (flags & linux::MAP_GROWSDOWN)
+    vma.flags |= kVmaGrowsDown;
+  // Commit check: private writable and shared anonymous memory, unless MAP_NORESERVE.
+  bool accounted = (type == linux::MAP_PRIVATE ? (prot & linux::PROT_WRITE) : anonymous) &&
+                   !(flags & linux::MAP_NORESERVE);
+  if (accounted && obvious_overcommit(size))
+    return -ENOMEM;
+  if (!anonymous) {
     File* f = p.files.get(fd);
     if (!f)
       return -EBADF;
@@ -157,7 +334,7 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
     } else {
       if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
         return -EACCES;
-      if (type == linux::MAP_SHARED && (prot & linux::PROT_WRITE))
+      if (type != linux::MAP_PRIVATE && (prot & linux::PROT_WRITE))
         return -EACCES; // files are read-only in this kernel: no shared writable mappings
       const fs::Node* n = fs::node(f->node);
       uint64_t flen = n && n->tuple ? fs::file_length(n->tuple) : 0;
@@ -168,9 +345,11 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
     }
   }
   uint64_t start;
-  if (flags & (linux::MAP_FIXED | linux::MAP_FIXED_NOREPLACE)) {
-    start = page_round_down(addr);
-    if (start < kMmapLowest || start + size > arch::kUserMappableEnd || start + size < start)
+  if (fixed) {
+    start = addr;
+    if (start < kMmapLowest)
+      return -EPERM; // below mmap_min_addr
+    if (start + size > arch::kUserMappableEnd || start + size < start)
       return -ENOMEM;
     if (!p.vm.is_free(start, start + size)) {
       if (flags & linux::MAP_FIXED_NOREPLACE)
@@ -185,7 +364,10 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
     if (hint >= kMmapLowest && hint + size <= arch::kUserMappableEnd && hint + size > hint &&
         p.vm.is_free(hint, hint + size))
       start = hint;
-    if (!start)
+    // MAP_32BIT: the first 2 GiB, above 1 GiB as on Linux.
+    if (!start && (flags & linux::MAP_32BIT))
+      start = p.vm.find_free(size, 0x40000000, 0x80000000);
+    else if (!start)
       start = p.vm.find_free(size, kMmapLowest, p.mmap_top);
     if (!start)
       return -ENOMEM;
@@ -194,7 +376,12 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
   vma.end = start + size;
   vma.file_end = vma.node >= 0 ? start + (vma.file_end < size ? vma.file_end : size) : start;
   int r = map_region(vma);
-  return r < 0 ? r : static_cast<long>(start);
+  if (r < 0)
+    return r;
+  // MAP_POPULATE / MAP_LOCKED prefault what they can; like Linux, a shortfall is not an error.
+  if (flags & (linux::MAP_POPULATE | linux::MAP_LOCKED))
+    (void)populate(vma, vma.start, vma.end);
+  return static_cast<long>(start);
 }
 
 long sys_munmap(uint64_t addr, uint64_t len) {
@@ -232,6 +419,9 @@ long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags
   const Vma* vma = p.vm.find(old_addr);
   if (!vma || old_addr + old_size > vma->end || old_size == 0)
     return -EFAULT;
+  bool accounted = (vma->flags & kVmaShared) ? vma->node < 0 : (vma->prot & mm::kProtWrite);
+  if (new_size > old_size && accounted && obvious_overcommit(new_size - old_size))
+    return -ENOMEM;
   if (new_size <= old_size && !(flags & linux::MREMAP_FIXED)) {
     int r = unmap_range(old_addr + new_size, old_addr + old_size);
     return r < 0 ? r : static_cast<long>(old_addr);
@@ -292,7 +482,8 @@ long sys_brk(uint64_t addr) {
     return static_cast<long>(p.brk);
   uint64_t old_end = page_round_up(p.brk), new_end = page_round_up(addr);
   if (new_end > old_end) {
-    if (new_end > p.mmap_top || !p.vm.is_free(old_end, new_end))
+    if (new_end > p.mmap_top || !p.vm.is_free(old_end, new_end) ||
+        obvious_overcommit(new_end - old_end))
       return static_cast<long>(p.brk);
     Vma heap;
     heap.start = old_end;
@@ -310,23 +501,103 @@ long sys_brk(uint64_t addr) {
   return static_cast<long>(p.brk);
 }
 
+// madvise: every advice Linux 6.x knows is accepted. Those that change contents follow
+// Linux: DONTNEED drops private pages (anonymous ones read back as zeros, file ones are read
+// again) but keeps shared anonymous memory, whose pages are the data; FREE drops private
+// anonymous pages; REMOVE zeroes shared memory. POPULATE_* fault pages in. Hints (NORMAL,
+// RANDOM, SEQUENTIAL, WILLNEED, COLD, PAGEOUT, HUGEPAGE, MERGEABLE, the fork and dump
+// flags, COLLAPSE) change nothing here. A range with unmapped pages gives ENOMEM after the
+// mapped parts are done.
 long sys_madvise(uint64_t addr, uint64_t len, int advice) {
+  enum : int {
+    kNormal = 0, kRandom, kSequential, kWillNeed, kDontNeed, kFree = 8, kRemove, kDontFork,
+    kDoFork, kMergeable, kUnmergeable, kHugePage, kNoHugePage, kDontDump, kDoDump,
+    kWipeOnFork, kKeepOnFork, kCold, kPageOut, kPopulateRead, kPopulateWrite, kCollapse = 25
+  };
   if (addr & (kPageSize - 1))
     return -EINVAL;
-  constexpr int kDontNeed = 4;
-  if (advice == kDontNeed) {
-    // Anonymous private pages read back as zeros afterwards: drop them.
-    uint64_t end = addr + page_round_up(len);
-    for (uint64_t va = addr; va < end; va += kPageSize) {
-      const Vma* vma = process().vm.find(va);
-      if (vma) {
-        auto phys = process().space->unmap(va);
-        if (phys.ok())
-          mm::free_pages(*phys);
-      }
+  bool known = (advice >= kNormal && advice <= kDontNeed) ||
+               (advice >= kFree && advice <= kPopulateWrite) || advice == kCollapse;
+  uint64_t end = addr + page_round_up(len);
+  if (!known || end < addr || page_round_up(len) < len)
+    return -EINVAL;
+  bool hole;
+  long r = for_each_piece(addr, end, &hole, [advice](const Vma& v, uint64_t s, uint64_t e) -> long {
+    bool shared = v.flags & kVmaShared, anonymous = v.node < 0;
+    switch (advice) {
+    case kDontNeed:
+      if (!(shared && anonymous))
+        free_pages_in(s, e);
+      return 0;
+    case kFree:
+    case kWipeOnFork:
+    case kKeepOnFork:
+      if (shared || !anonymous)
+        return -EINVAL;
+      if (advice == kFree)
+        free_pages_in(s, e);
+      return 0;
+    case kRemove:
+      if (!shared)
+        return -EINVAL;
+      if (!(v.prot & mm::kProtWrite))
+        return -EACCES;
+      free_pages_in(s, e);
+      return 0;
+    case kPopulateRead:
+    case kPopulateWrite:
+      if (!(v.prot & mm::kProtRead) || (advice == kPopulateWrite && !(v.prot & mm::kProtWrite)))
+        return -EFAULT;
+      return populate(v, s, e);
+    default:
+      return 0;
     }
+  });
+  if (r < 0)
+    return r;
+  return hole ? -ENOMEM : 0;
+}
+
+// mincore: one byte per page, bit 0 = present in the page table. The range must be mapped.
+long sys_mincore(uint64_t addr, uint64_t len, uint8_t* vec) {
+  if (addr & (kPageSize - 1))
+    return -EINVAL;
+  uint64_t end = addr + page_round_up(len);
+  if (end < addr || end > mm::kUserEnd)
+    return -ENOMEM;
+  uint64_t pages = (end - addr) / kPageSize;
+  if (!user_range_ok(reinterpret_cast<uint64_t>(vec), pages))
+    return -EFAULT;
+  bool hole;
+  for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
+  if (hole)
+    return -ENOMEM;
+  mm::AddressSpace* as = process().space;
+  uint8_t chunk[256];
+  for (uint64_t done = 0; done < pages;) {
+    uint64_t n = pages - done < sizeof chunk ? pages - done : sizeof chunk;
+    for (uint64_t i = 0; i < n; ++i)
+      chunk[i] = as->translate(addr + (done + i) * kPageSize).ok() ? 1 : 0;
+    if (copy_to_user(vec + done, chunk, n) < 0)
+      return -EFAULT;
+    done += n;
   }
   return 0;
+}
+
+// msync: flags and range are checked as Linux does. There is nothing to write back: the
+// only shared file mappings this kernel makes are read-only.
+long sys_msync(uint64_t addr, uint64_t len, int flags) {
+  constexpr int kAsync = 1, kInvalidate = 2, kSync = 4;
+  if ((addr & (kPageSize - 1)) || (flags & ~(kAsync | kInvalidate | kSync)) ||
+      ((flags & kAsync) && (flags & kSync)))
+    return -EINVAL;
+  uint64_t end = addr + page_round_up(len);
+  if (end < addr)
+    return -ENOMEM;
+  bool hole;
+  for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
+  return hole ? -ENOMEM : 0;
 }
 
 } // namespace unix

@@ -28,6 +28,7 @@ const char* signal_name(int sig) {
   case 6: return "SIGABRT";
   case 7: return "SIGBUS";
   case 8: return "SIGFPE";
+  case 9: return "SIGKILL";
   case 11: return "SIGSEGV";
   case 13: return "SIGPIPE";
   case 15: return "SIGTERM";
@@ -133,6 +134,7 @@ void start() {
   register_process_syscalls();
   register_memory_syscalls();
   register_pipe_syscalls();
+  register_misc_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   UserEntry entry;

@@ -24,6 +24,7 @@ void register_file_syscalls();
 void register_process_syscalls();
 void register_memory_syscalls();
 void register_pipe_syscalls();
+void register_misc_syscalls();
 
 // Name of a syscall for messages ("syscall_<nr>" style names are not kept: nullptr).
 const char* syscall_name(long nr);

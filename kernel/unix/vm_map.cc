@@ -43,6 +43,29 @@ bool VmMap::grow(uint64_t old_end, uint64_t new_end) {
   return true;
 }
 
+bool VmMap::grow_down(uint64_t old_start, uint64_t new_start) {
+  Vma* v = const_cast<Vma*>(find(old_start));
+  if (!v || v->start != old_start || new_start >= old_start || !is_free(new_start, old_start))
+    return false;
+  if (v->node >= 0) {
+    if (v->file_offset < old_start - new_start)
+      return false; // a file region cannot start before the file
+    v->file_offset -= old_start - new_start;
+  }
+  v->start = new_start;
+  return true;
+}
+
+const Vma* VmMap::above(uint64_t addr) const {
+  size_t i = lower_bound(addr);
+  return i < count_ && vmas_[i].start > addr ? &vmas_[i] : nullptr;
+}
+
+const Vma* VmMap::below(uint64_t addr) const {
+  size_t i = lower_bound(addr); // first region with end > addr: the one before ends <= addr
+  return i > 0 ? &vmas_[i - 1] : nullptr;
+}
+
 bool VmMap::split_at(uint64_t addr) {
   size_t i = lower_bound(addr);
   if (i == count_ || vmas_[i].start >= addr)

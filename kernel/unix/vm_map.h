@@ -10,6 +10,10 @@ namespace unix {
 
 enum class VmaKind : uint8_t { kOther, kHeap, kStack };
 
+// Vma::flags bits.
+constexpr uint8_t kVmaShared = 1;    // MAP_SHARED: pages are the data itself (no copy to drop)
+constexpr uint8_t kVmaGrowsDown = 2; // MAP_GROWSDOWN: a fault just below extends the region
+
 struct Vma {
   uint64_t start = 0, end = 0; // [start, end), page-aligned
   unsigned prot = 0;           // mm::Prot bits (1 R, 2 W, 4 X)
@@ -17,6 +21,7 @@ struct Vma {
   uint64_t file_offset = 0;    // file offset of `start`
   uint64_t file_end = 0;       // file data stops at this address (zeros above)
   VmaKind kind = VmaKind::kOther;
+  uint8_t flags = 0;           // kVma* bits
 };
 
 class VmMap {
@@ -32,6 +37,12 @@ public:
   bool insert(const Vma& vma);
   // Extends the region ending exactly at old_end up to new_end (which must be free).
   bool grow(uint64_t old_end, uint64_t new_end);
+  // Extends the region starting exactly at old_start down to new_start (which must be free).
+  bool grow_down(uint64_t old_start, uint64_t new_start);
+  // The first region above addr (start > addr, addr itself unmapped), or nullptr.
+  const Vma* above(uint64_t addr) const;
+  // The last region ending at or below addr, or nullptr.
+  const Vma* below(uint64_t addr) const;
   // Removes [start, end) from every region it touches, splitting them. False when a split
   // would overflow the table (nothing changes then).
   bool remove(uint64_t start, uint64_t end);

@@ -114,5 +114,28 @@ TEST_F(VmMapTest, FullTableRefusesWithoutChanging) {
   EXPECT_EQ(map->find(0x200001000)->prot, 3u);
 }
 
+TEST_F(VmMapTest, GrowDownAndNeighbours) {
+  ASSERT_TRUE(map->insert(region(0x10000, 0x12000)));
+  ASSERT_TRUE(map->insert(region(0x20000, 0x22000)));
+  EXPECT_EQ(map->above(0x15000), &map->at(1));
+  EXPECT_EQ(map->above(0x22000), nullptr);
+  EXPECT_EQ(map->above(0x11000), nullptr); // inside a region
+  EXPECT_EQ(map->below(0x15000), &map->at(0));
+  EXPECT_EQ(map->below(0x12000), &map->at(0));
+  EXPECT_EQ(map->below(0x11000), nullptr);
+  EXPECT_FALSE(map->grow_down(0x20000, 0x11000)); // would overlap the lower region
+  EXPECT_FALSE(map->grow_down(0x21000, 0x1F000)); // not a region start
+  EXPECT_TRUE(map->grow_down(0x20000, 0x12000));
+  EXPECT_EQ(map->at(1).start, 0x12000u);
+  EXPECT_EQ(map->find(0x12000), &map->at(1));
+}
+
+TEST_F(VmMapTest, GrowDownKeepsFileOffsetsInTheFile) {
+  ASSERT_TRUE(map->insert(region(0x20000, 0x22000, 5, 3, 0x2000)));
+  EXPECT_FALSE(map->grow_down(0x20000, 0x1D000)); // would start 0x1000 before the file
+  EXPECT_TRUE(map->grow_down(0x20000, 0x1E000));
+  EXPECT_EQ(map->at(0).file_offset, 0u);
+}
+
 } // namespace
 } // namespace unix

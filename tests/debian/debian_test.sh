@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# End-to-end proof that unmodified programs from Debian's packages run in the unikernel.
+#
+#   debian_test.sh CASE ACCEL
+#
+# Environment (set by tests/debian/CMakeLists.txt): MKIMAGE (nanos-mkimage), NANOS_RUN,
+# KERNEL (kernel.img, booted by PVH so that the console carries nothing but the program's
+# output), SRC (this directory), WORK (a scratch directory), GEN_INPUT (the 10 MB input
+# generator).
+#
+# Each case builds an image straight from the installed Debian binary (/usr/bin/...) with
+# nanos-mkimage, runs the same program with the same arguments, working directory and
+# environment on the host to get the expected output and status, boots the image with
+# nanos-run and compares the guest's console byte for byte and its exit status exactly.
+# The expected values never come from the guest. Exit status 77 means "skipped" (KVM not
+# usable here); anything else non-zero is a failure with the reason on stderr.
+set -euo pipefail
+
+case_name=${1:?usage: debian_test.sh CASE ACCEL}
+accel=${2:?usage: debian_test.sh CASE ACCEL}
+: "${MKIMAGE:?}" "${NANOS_RUN:?}" "${KERNEL:?}" "${SRC:?}" "${WORK:?}"
+
+work="$WORK/$case_name.$accel"
+rm -rf "$work"
+mkdir -p "$work/host"
+
+fail() {
+  echo "FAIL ($case_name.$accel): $*" >&2
+  exit 1
+}
+
+need_program() {
+  [[ -x $1 ]] || fail "$1 is not installed (Debian package $2; run .ci/install-deps)"
+}
+
+if [[ $accel == kvm ]] &&
+   ! "$NANOS_RUN" "$KERNEL" --dry-run --accel auto 2>/dev/null | grep -q -- ' -accel kvm '; then
+  echo "SKIPPED: /dev/kvm is not usable"
+  exit 77
+fi
+
+# The guest runs in /t, the host in $work/host: arguments are relative to the working
+# directory so both print the same paths. stage FILE... copies files into both.
+guest_files=()
+stage() {
+  local f
+  for f in "$@"; do
+    cp "$f" "$work/host/"
+    guest_files+=(--file "$f:/t/$(basename "$f")")
+  done
+}
+
+# set_env K=V...: the same environment for the guest (--env) and the host (env -i).
+guest_env=()
+host_env=()
+set_env() {
+  local kv
+  for kv in "$@"; do
+    guest_env+=(--env "$kv")
+    host_env+=("$kv")
+  done
+}
+
+program=""
+program_args=()
+extra_mkimage=()
+memory=256M
+timeout=120
+
+build_image() {
+  local args=() a
+  for a in "${program_args[@]}"; do
+    args+=(--arg "$a")
+  done
+  "$MKIMAGE" build "$program" -o "$work/image.img" --program-path "$program" --cwd /t \
+    "${args[@]}" "${guest_env[@]}" "${guest_files[@]}" "${extra_mkimage[@]}" \
+    >"$work/mkimage.log" 2>&1 || { cat "$work/mkimage.log" >&2; fail "nanos-mkimage build failed"; }
+}
+
+host_run() {
+  local status=0
+  (cd "$work/host" && env -i "${host_env[@]}" "$program" "${program_args[@]}") \
+    >"$work/expected" 2>"$work/host-stderr" || status=$?
+  echo "$status" >"$work/expected-status"
+  [[ ! -s $work/host-stderr ]] || { cat "$work/host-stderr" >&2; fail "the host run wrote to stderr"; }
+}
+
+# boot [NANOS_RUN_ARGS...]: runs the image, leaves console/status in $work.
+boot() {
+  local status=0 t0 t1
+  t0=$(date +%s%N)
+  "$NANOS_RUN" "$work/image.img" --accel "$accel" --kernel "$KERNEL" --memory "$memory" \
+    --timeout "$timeout" --quiet "$@" >"$work/console" 2>"$work/stderr" || status=$?
+  t1=$(date +%s%N)
+  echo "$status" >"$work/status"
+  echo "boot took $(((t1 - t0) / 1000000)) ms, status $status"
+}
+
+# compare: the guest console must equal the host's stdout byte for byte and the statuses
+# must be equal.
+compare() {
+  local want got
+  want=$(cat "$work/expected-status")
+  got=$(cat "$work/status")
+  local ok=1
+  if ! cmp -s "$work/expected" "$work/console"; then
+    ok=0
+    echo "---- guest console differs from the host's output (diff expected guest) ----" >&2
+    diff -a "$work/expected" "$work/console" | head -60 >&2 || true
+  fi
+  if [[ $want != "$got" ]]; then
+    ok=0
+    echo "exit status $got, expected $want (from the host run)" >&2
+  fi
+  if ((!ok)); then
+    echo "---- guest stderr ----" >&2
+    cat "$work/stderr" >&2
+    fail "output or status differs"
+  fi
+  echo "PASS $case_name.$accel: $(wc -c <"$work/console") bytes of output identical to the host's, status $got"
+}
+
+case $case_name in
+lua)
+  program=/usr/bin/lua5.4
+  need_program "$program" lua5.4
+  stage "$SRC/scripts/program.lua" "$SRC/scripts/input.txt"
+  set_env GREETING=hello-from-lua
+  program_args=(program.lua input.txt 5)
+  build_image
+  host_run
+  boot
+  compare
+  ;;
+perl)
+  program=/usr/bin/perl
+  need_program "$program" perl
+  stage "$SRC/scripts/program.pl" "$SRC/scripts/input.txt"
+  set_env GREETING=hello-from-perl
+  program_args=(program.pl input.txt 4)
+  # perl-base's module tree plus the one XS module the script takes from perl.
+  perl_arch=/usr/lib/x86_64-linux-gnu/perl/5.36
+  extra_mkimage=(--dir /usr/lib/x86_64-linux-gnu/perl-base:/usr/lib/x86_64-linux-gnu/perl-base
+    --file "$perl_arch/Digest/MD5.pm:$perl_arch/Digest/MD5.pm"
+    --file "$perl_arch/auto/Digest/MD5/MD5.so:$perl_arch/auto/Digest/MD5/MD5.so")
+  build_image
+  host_run
+  boot
+  compare
+  ;;
+*)
+  fail "unknown case $case_name"
+  ;;
+esac
