@@ -85,7 +85,8 @@ host_run() {
   [[ ! -s $work/host-stderr ]] || { cat "$work/host-stderr" >&2; fail "the host run wrote to stderr"; }
 }
 
-# boot [NANOS_RUN_ARGS...]: runs the image, leaves console/status in $work.
+# boot [NANOS_RUN_ARGS...]: runs the image, leaves console/status in $work. Cases that
+# write files boot with --persist so that the image keeps what the program wrote.
 boot() {
   local status=0 t0 t1
   t0=$(date +%s%N)
@@ -120,6 +121,18 @@ compare() {
   echo "PASS $case_name.$accel: $(wc -c <"$work/console") bytes of output identical to the host's, status $got"
 }
 
+# guest_file GUEST_PATH OUT: the file as the guest left it in the (persisted) image.
+guest_file() {
+  "$MKIMAGE" cat "$work/image.img" "$1" >"$2" 2>"$work/cat-stderr" ||
+    { cat "$work/cat-stderr" >&2; fail "$1 is not in the image after the boot"; }
+}
+
+# same_file WHAT GUEST_COPY HOST_FILE: byte-identical or a failure.
+same_file() {
+  cmp "$2" "$3" >&2 || fail "$1: the guest's file differs from the host's"
+  echo "PASS $case_name.$accel: $1 identical to the host's ($(wc -c <"$3") bytes)"
+}
+
 case $case_name in
 lua)
   program=/usr/bin/lua5.4
@@ -145,6 +158,76 @@ perl)
     --file "$perl_arch/auto/Digest/MD5/MD5.so:$perl_arch/auto/Digest/MD5/MD5.so")
   build_image
   host_run
+  boot
+  compare
+  ;;
+python)
+  # threading (4 threads, a barrier, sleeps), json, hashlib, time.sleep, and a file written
+  # and read back in the working directory; Python's stdlib is mapped in from the host.
+  program=/usr/bin/python3.11
+  need_program "$program" python3.11
+  stage "$SRC/scripts/program.py"
+  program_args=(program.py)
+  memory=512M
+  extra_mkimage=(--dir /usr/lib/python3.11:/usr/lib/python3.11)
+  build_image
+  host_run
+  boot --persist
+  compare
+  guest_file /t/result.json "$work/guest-result.json"
+  same_file /t/result.json "$work/guest-result.json" "$work/host/result.json"
+  ;;
+sqlite)
+  # A database file created in the image: 10 000 INSERTs in one transaction, then
+  # aggregates. Afterwards the host's sqlite3 opens the guest's database file: it must pass
+  # integrity_check and hold the same rows as the database the host run made.
+  program=/usr/bin/sqlite3
+  need_program "$program" sqlite3
+  {
+    echo "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT NOT NULL, category INTEGER, value INTEGER);"
+    echo "BEGIN;"
+    awk 'BEGIN { for (i = 1; i <= 10000; i++)
+      printf "INSERT INTO item(name, category, value) VALUES (%c%s-%05d%c, %d, %d);\n", 39,
+        (i % 3 ? "part" : "tool"), i, 39, i % 7, (i * 7919) % 10007 }'
+    echo "COMMIT;"
+    cat "$SRC/scripts/queries.sql"
+  } >"$work/program.sql"
+  stage "$work/program.sql"
+  program_args=(-bail test.db ".read program.sql")
+  build_image
+  host_run
+  boot --persist
+  compare
+  guest_file /t/test.db "$work/guest.db"
+  check_db='PRAGMA integrity_check; SELECT count(*), sum(value), group_concat(name, "") FROM item;'
+  "$program" "$work/guest.db" "$check_db" | sha256sum >"$work/guest-db.sum"
+  "$program" "$work/host/test.db" "$check_db" | sha256sum >"$work/host-db.sum"
+  same_file "rows of /t/test.db read by the host's sqlite3" "$work/guest-db.sum" "$work/host-db.sum"
+  ;;
+gzip)
+  # gzip compresses a 10 MiB file (generated at test time) in the image. Checked: the guest's
+  # input.dat.gz is byte-identical to the host's (so its CRC-32 and length trailer are
+  # too), and a second boot runs gzip -tv on the guest's file (decompresses it and checks the
+  # CRC), with the host's gzip -tv output as the expectation.
+  program=/usr/bin/gzip
+  need_program "$program" gzip
+  "${GEN_INPUT:?}" "$work/input.dat"
+  stage "$work/input.dat"
+  program_args=(-k -n -6 input.dat)
+  build_image
+  host_run
+  boot --persist
+  compare
+  guest_file /t/input.dat.gz "$work/guest-input.dat.gz"
+  same_file /t/input.dat.gz "$work/guest-input.dat.gz" "$work/host/input.dat.gz"
+  echo "gzip trailer: CRC-32 $(tail -c 8 "$work/host/input.dat.gz" | od -An -tx4 | awk '{print $1}')"
+  # Second boot: test the guest's file. gzip -tv reports on stderr: merge it on the host.
+  rm -f "$work/host/input.dat"
+  guest_files=(--file "$work/guest-input.dat.gz:/t/input.dat.gz")
+  program_args=(-tv input.dat.gz)
+  build_image
+  (cd "$work/host" && env -i "$program" "${program_args[@]}") >"$work/expected" 2>&1 &&
+    echo 0 >"$work/expected-status" || echo $? >"$work/expected-status"
   boot
   compare
   ;;
