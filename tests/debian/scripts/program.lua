@@ -31,9 +31,9 @@ for _, line in ipairs(lines) do
 end
 print(string.format("fnv1a32 %08x", h))
 
--- Allocation: a million-element table and a big string, then let the collector run.
+-- Allocation: a 200 000-element table and a big string, then let the collector run.
 local big = {}
-for i = 1, 1000000 do big[i] = i * i end
+for i = 1, 200000 do big[i] = i * i end
 local sum = 0
 for i = 1, #big, 1000 do sum = sum + big[i] end
 local s = string.rep("unikernel ", 100000)

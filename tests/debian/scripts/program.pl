@@ -28,7 +28,7 @@ printf "%d lines, longest %d, most common word length %d (x%d)\n",
 my $first = first { /kernel/ } @lines;
 print "first with 'kernel': $first\n";
 
-my @squares = map { $_ * $_ } 1 .. 200000;
+my @squares = map { $_ * $_ } 1 .. 20000;
 printf "sum of squares %d, floor %d\n", sum(@squares), floor(-2.5);
 my $packed = pack("NnC", 0xdeadbeef, 513, 7);
 printf "pack %s unpack %s\n", unpack("H*", $packed), join(",", unpack("NnC", $packed));
