@@ -32,6 +32,7 @@ with open("modules.txt", "w") as out:
         if f and f.startswith("/usr/lib/python3.11/"):
             out.write(f + "\n")
 ')
+sort -u "$work/modules.txt" -o "$work/modules.txt"
 env -i "$python" -c '
 import importlib.util, py_compile, sys
 for src in open(sys.argv[1]).read().split():
