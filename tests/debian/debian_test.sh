@@ -19,6 +19,8 @@ set -euo pipefail
 case_name=${1:?usage: debian_test.sh CASE ACCEL}
 accel=${2:?usage: debian_test.sh CASE ACCEL}
 : "${MKIMAGE:?}" "${NANOS_RUN:?}" "${KERNEL:?}" "${SRC:?}" "${WORK:?}"
+SRC=$(cd "$SRC" && pwd) # the cases cd around
+mkdir -p "$WORK" && WORK=$(cd "$WORK" && pwd)
 
 work="$WORK/$case_name.$accel"
 rm -rf "$work"
