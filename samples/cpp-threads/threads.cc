@@ -96,7 +96,7 @@ int main() {
     });
   for (int p = 0; p < kThreads / 2; ++p)
     producers.emplace_back([p, &queue] {
-      for (int i = 1; i <= 250; ++i)
+      for (int i = 1; i <= 50; ++i)
         queue.push(p * 1000 + i);
     });
   for (auto& t : producers)

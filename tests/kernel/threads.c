@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -594,6 +595,20 @@ int main(void) {
   check(w1 == 0 && w2 == 1 && rd == (void*)1, "FUTEX_WAKE_BITSET wakes only matching waiters");
   check(futex_call((int*)((char*)&fw_d + 1), FUTEX_WAKE, 1, 0, NULL, 0) == -1 && errno == EINVAL,
         "misaligned futex word: EINVAL");
+
+  // the vDSO: mapped, an ELF image, and its clocks agree with the syscalls'
+  const unsigned char* vdso = (const unsigned char*)getauxval(AT_SYSINFO_EHDR);
+  check(vdso && vdso[0] == 0x7F && vdso[1] == 'E' && vdso[2] == 'L' && vdso[3] == 'F',
+        "vDSO mapped (AT_SYSINFO_EHDR)");
+  struct timespec vm, sm, vr, sr;
+  clock_gettime(CLOCK_MONOTONIC, &vm); // through the vDSO
+  syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &sm);
+  clock_gettime(CLOCK_REALTIME, &vr);
+  syscall(SYS_clock_gettime, CLOCK_REALTIME, &sr);
+  int64_t dm = (sm.tv_sec - vm.tv_sec) * 1000000000ll + (sm.tv_nsec - vm.tv_nsec);
+  int64_t dr = (sr.tv_sec - vr.tv_sec) * 1000000000ll + (sr.tv_nsec - vr.tv_nsec);
+  check(dm >= 0 && dm < 50000000 && dr >= 0 && dr < 50000000 && time(NULL) >= vr.tv_sec,
+        "vDSO clocks agree with the syscalls");
 
   // one process: no fork
   errno = 0;
