@@ -4,6 +4,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "unix/event_file.h"
 #include "unix/exit.h"
 #include "unix/process.h"
 
@@ -166,8 +167,10 @@ long sigreturn(arch::TrapFrame* f) {
 }
 
 void raise_process_signal(int sig) {
-  if (sig >= 1 && sig <= kMaxSignal)
+  if (sig >= 1 && sig <= kMaxSignal) {
     process().pending_signals |= bit(sig); // one thread: its next wait() check sees it
+    signal_raised_notify();                 // signalfd readers and pollers (sys_signalfd.cc)
+  }
 }
 
 bool signal_wakes_wait() {
