@@ -461,7 +461,31 @@ static void test_select(void) {
   FD_SET(p[0], &r);
   struct timespec ts = {0, 0};
   check(pselect(p[0] + 1, &r, NULL, NULL, &ts, &during) == 1 && FD_ISSET(p[0], &r), "pselect ready");
-  block(SIGALRM, SIG_UNBLOCK);
+  // ppoll and epoll_pwait apply their masks the same way.
+  before = alarms;
+  setitimer(ITIMER_REAL, &it, NULL);
+  check(ppoll(NULL, 0, NULL, &during) == -1 && errno == EINTR && alarms == before + 1,
+        "ppoll: signal let in by its mask, handler ran");
+  sigprocmask(SIG_BLOCK, NULL, &now);
+  check(sigismember(&now, SIGALRM), "ppoll restored the mask");
+  int ep = epoll_create1(0);
+  struct epoll_event out;
+  setitimer(ITIMER_REAL, &it, NULL);
+  check(epoll_pwait(ep, &out, 1, -1, &during) == -1 && errno == EINTR && alarms == before + 2,
+        "epoll_pwait: signal let in by its mask, handler ran");
+  sigprocmask(SIG_BLOCK, NULL, &now);
+  check(sigismember(&now, SIGALRM), "epoll_pwait restored the mask");
+  // Blocked during the wait: the signal stays pending and the timeout ends the wait.
+  sigset_t all;
+  sigfillset(&all);
+  setitimer(ITIMER_REAL, &it, NULL);
+  check(epoll_pwait(ep, &out, 1, 60, &all) == 0 && alarms == before + 2, "masked signal: timeout");
+  sigset_t pending;
+  sigpending(&pending);
+  check(sigismember(&pending, SIGALRM), "masked signal still pending");
+  close(ep);
+  block(SIGALRM, SIG_UNBLOCK); // delivered now
+  check(alarms == before + 3, "delivered once unblocked");
   close(p[0]);
   close(p[1]);
   close(e);
