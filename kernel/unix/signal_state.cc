@@ -20,7 +20,7 @@ uint64_t pending_signals() {
   return process().pending_signals;
 }
 
-int take_pending_signal(uint64_t mask) {
+int consume_pending_signal(uint64_t mask) {
   uint64_t ready = process().pending_signals & mask;
   if (!ready)
     return 0;

@@ -17,7 +17,7 @@ uint64_t blocked_signals();
 void set_blocked_signals(uint64_t mask);
 uint64_t pending_signals();
 // Removes the lowest-numbered pending signal in `mask` and returns it (0: none).
-int take_pending_signal(uint64_t mask);
+int consume_pending_signal(uint64_t mask);
 
 // ppoll, pselect6 and epoll_pwait replace the mask for the duration of their wait. Copies
 // the 8-byte user sigset (EINVAL unless sigsetsize == 8, EFAULT), installs it and stores

@@ -159,7 +159,7 @@ long do_select(int nfds, void* uin, void* uout, void* uex, int64_t timeout_ns) {
   if (nfds > kMaxFds)
     nfds = kMaxFds;
   size_t bytes = (static_cast<size_t>(nfds) + 63) / 64 * 8;
-  static FdSets want, got; // one syscall at a time; too big for the kernel stack
+  FdSets want, got; // 768 bytes of the kernel stack
   if (fetch_set(want.in, uin, bytes) < 0 || fetch_set(want.out, uout, bytes) < 0 ||
       fetch_set(want.ex, uex, bytes) < 0)
     return -EFAULT;

@@ -52,7 +52,7 @@ long signalfd_read(File* f, uint8_t* ubuf, size_t len) {
   }
   size_t done = 0;
   while (done + sizeof(SignalfdSiginfo) <= len) {
-    int sig = take_pending_signal(s->mask);
+    int sig = consume_pending_signal(s->mask);
     if (!sig)
       break;
     SignalfdSiginfo info;

@@ -168,7 +168,7 @@ long send_stream(File* f, Socket* s, const Iov& io, int flags) {
       return -ENOTCONN;
     if (!peer || (s->shutdown & kShutWrite))
       return done ? static_cast<long>(done) : broken_pipe(flags);
-    if (done == io.total && (done || io.total == 0))
+    if (done == io.total)
       return static_cast<long>(done);
     size_t n = peer->rx.space() < io.total - done ? peer->rx.space() : io.total - done;
     if (n) {
