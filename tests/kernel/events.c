@@ -31,6 +31,15 @@ static void check(int ok, const char* what) {
   }
 }
 
+// Upper bounds are generous: they catch a wait that ended far too late (or never), not
+// scheduling noise on a loaded host.
+#define LATE_MS 20000
+static void check_ms(long long ms, long long lo, const char* what) {
+  check(ms >= lo && ms < LATE_MS, what);
+  if (ms < lo || ms >= LATE_MS)
+    printf("  (took %lld ms)\n", ms);
+}
+
 static long long now_ms(clockid_t clock) {
   struct timespec ts;
   clock_gettime(clock, &ts);
@@ -75,14 +84,15 @@ static void test_alarm(void) {
   stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
   check(sigaltstack(&ss, NULL) == 0, "sigaltstack");
   set_handler(SIGALRM, on_alarm, SA_ONSTACK);
-  check(alarm(5) == 0, "alarm: none before");
-  check(alarm(0) == 5, "alarm returns the seconds left");
+  check(alarm(50) == 0, "alarm: none before");
+  unsigned left = alarm(0);
+  check(left >= 40 && left <= 50, "alarm returns the seconds left");
   long long t0 = now_ms(CLOCK_MONOTONIC);
   alarm(1);
   check(wait_for_signal(), "alarm interrupts a wait");
   long long ms = now_ms(CLOCK_MONOTONIC) - t0;
   check(alarms == 1 && alarm_on_altstack, "SIGALRM handler ran on the sigaltstack");
-  check(ms >= 1000 && ms < 10000, "alarm(1) after one second");
+  check_ms(ms, 1000, "alarm(1) after one second");
 }
 
 static void test_epoll_pipes(void) {
@@ -131,7 +141,7 @@ static void test_epoll_pipes(void) {
   long long t0 = now_ms(CLOCK_MONOTONIC);
   check(epoll_wait(ep, out, 8, 50) == 0, "epoll_wait times out");
   long long ms = now_ms(CLOCK_MONOTONIC) - t0;
-  check(ms >= 50 && ms < 5000, "epoll_wait timeout within bounds");
+  check_ms(ms, 50, "epoll_wait timeout within bounds");
   check(epoll_wait(ep, out, 0, 0) == -1 && errno == EINVAL, "maxevents 0: EINVAL");
   check(epoll_wait(et[0], out, 1, 0) == -1 && errno == EINVAL, "not an epoll fd: EINVAL");
   // A bad events array fails when there is an event to store in it.
@@ -227,7 +237,7 @@ static void test_timerfd(void) {
             cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 10000000,
         "timerfd_gettime");
   struct pollfd pf = {t, POLLIN, 0};
-  check(poll(&pf, 1, 1000) == 1 && pf.revents == POLLIN, "poll wakes at the expiry");
+  check(poll(&pf, 1, LATE_MS) == 1 && pf.revents == POLLIN, "poll wakes at the expiry");
   poll(NULL, 0, 100); // let ~10 more periods pass
   long long before = now_ms(CLOCK_MONOTONIC) - t0;
   check(read(t, &count, 8) == 8, "read the expiry count");
@@ -236,7 +246,6 @@ static void test_timerfd(void) {
   // by the moment of the read (between the two clock readings).
   check(count >= 10 && (long long)count >= before / 10 - 1 && (long long)count <= elapsed / 10 + 1,
         "expiry count matches the elapsed periods");
-  check(read(t, &count, 8) == -1 && errno == EAGAIN, "count reset by the read");
   struct itimerspec zero = {{0, 0}, {0, 0}};
   check(timerfd_settime(t, 0, &zero, &cur) == 0 && cur.it_interval.tv_nsec == 10000000,
         "disarm returns the old setting");
@@ -257,8 +266,10 @@ static void test_timerfd(void) {
   struct itimerspec abs = {{0, 0}, rt};
   check(timerfd_settime(t, TFD_TIMER_ABSTIME, &abs, NULL) == 0, "TFD_TIMER_ABSTIME");
   check(read(t, &count, 8) == 8 && count == 1, "blocking read returns one expiry");
+  struct pollfd once = {t, POLLIN, 0};
+  check(poll(&once, 1, 0) == 0, "count reset by the read");
   elapsed = now_ms(CLOCK_MONOTONIC) - t0;
-  check(elapsed >= 30 && elapsed < 5000, "absolute expiry at its time");
+  check_ms(elapsed, 30, "absolute expiry at its time");
   close(t);
 
   // CLOCK_BOOTTIME in an edge-triggered epoll.
@@ -270,9 +281,9 @@ static void test_timerfd(void) {
   t0 = now_ms(CLOCK_MONOTONIC);
   timerfd_settime(t, 0, &rel, NULL);
   struct epoll_event out[2];
-  check(epoll_wait(ep, out, 2, 2000) == 1 && out[0].data.fd == t, "epoll wakes on a timerfd");
+  check(epoll_wait(ep, out, 2, LATE_MS) == 1 && out[0].data.fd == t, "epoll wakes on a timerfd");
   elapsed = now_ms(CLOCK_MONOTONIC) - t0;
-  check(elapsed >= 20 && elapsed < 2000, "timerfd expiry time in epoll");
+  check_ms(elapsed, 20, "timerfd expiry time in epoll");
   check(epoll_wait(ep, out, 2, 0) == 0, "edge: one event per expiry");
   close(ep);
   close(t);
@@ -436,8 +447,8 @@ static void test_select(void) {
   long long t0 = now_ms(CLOCK_MONOTONIC);
   check(select(e + 1, &r, NULL, NULL, &tv) == 0 && !FD_ISSET(e, &r), "select times out");
   long long ms = now_ms(CLOCK_MONOTONIC) - t0;
-  check(ms >= 30 && ms < 5000 && tv.tv_sec == 0 && tv.tv_usec == 0,
-        "select timeout within bounds, timeval updated");
+  check_ms(ms, 30, "select timeout within bounds");
+  check(tv.tv_sec == 0 && tv.tv_usec == 0, "select: timeval updated to the time left");
   FD_ZERO(&r);
   FD_SET(200, &r);
   check(select(201, &r, NULL, NULL, NULL) == -1 && errno == EBADF, "select: bad fd");
@@ -506,7 +517,7 @@ static void test_itimer_and_posix_timers(void) {
   setitimer(ITIMER_REAL, &off, NULL);
   long long ms = now_ms(CLOCK_MONOTONIC) - t0;
   check(alarms == 5 && waits == 5, "interval timer fired 5 times");
-  check(ms >= 50 && ms < 5000, "5 periods of 10 ms");
+  check_ms(ms, 50, "5 periods of 10 ms");
   getitimer(ITIMER_REAL, &cur);
   check(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0, "disarmed");
   check(setitimer(ITIMER_VIRTUAL, &it, NULL) == -1 && errno == EINVAL, "ITIMER_VIRTUAL: EINVAL");
@@ -534,11 +545,10 @@ static void test_itimer_and_posix_timers(void) {
 
   sev.sigev_notify = SIGEV_NONE;
   check(timer_create(CLOCK_REALTIME, &sev, &tid) == 0, "timer_create SIGEV_NONE");
-  struct itimerspec sec = {{0, 0}, {1, 0}};
+  struct itimerspec sec = {{0, 0}, {100, 0}};
   timer_settime(tid, 0, &sec, NULL);
   timer_gettime(tid, &got);
-  check(got.it_value.tv_sec <= 1 && (got.it_value.tv_sec || got.it_value.tv_nsec),
-        "SIGEV_NONE timer counts down");
+  check(got.it_value.tv_sec < 100 && got.it_value.tv_sec >= 80, "SIGEV_NONE timer counts down");
   timer_delete(tid);
   check(timer_create(12345, &sev, &tid) == -1 && errno == EINVAL, "timer_create bad clock");
 
