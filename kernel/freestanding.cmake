@@ -38,6 +38,8 @@ add_executable(kernel
   arch/x86_64/user.S
   arch/x86_64/user.cc
   arch/x86_64/fpu.cc
+  arch/x86_64/apic.cc
+  arch/x86_64/context_switch.S
   arch/x86_64/usercopy.S
   arch/x86_64/usercopy.cc
   arch/x86_64/time.cc
@@ -48,6 +50,8 @@ add_executable(kernel
   mm/vm.cc
   mm/heap.cc
   sched/wait.cc
+  sched/scheduler.cc
+  sched/timer_list.cc
   lib/string.cc
   lib/format.cc
   lib/kprintf.cc

@@ -244,6 +244,25 @@ void* map_mmio(uint64_t phys, size_t size) {
   return reinterpret_cast<void*>(va + (phys - base));
 }
 
+uint64_t alloc_kernel_stack(size_t bytes) {
+  size_t pages = page_round_up(bytes) / kPageSize;
+  uint64_t phys = g_pages.alloc(pages);
+  if (!phys)
+    return 0;
+  g_mmio_next += kPageSize; // the guard page below the stack stays unmapped
+  if (g_mmio_next + pages * kPageSize > kMmioBase + kMmioSize)
+    panic("kernel mapping window exhausted");
+  uint64_t va = g_mmio_next;
+  for (size_t i = 0; i < pages; ++i) {
+    uint64_t* pte = walk_root(g_kernel_pml4, va + i * kPageSize, true, kPtePresent | kPteWrite);
+    if (!pte)
+      panic("out of memory mapping a kernel stack");
+    *pte = (phys + i * kPageSize) | kPtePresent | kPteWrite | kPteNoExec | kPteGlobal;
+  }
+  g_mmio_next += pages * kPageSize;
+  return va;
+}
+
 // ---- AddressSpace ----
 
 ErrorOr<AddressSpace*> AddressSpace::create() {

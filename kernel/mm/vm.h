@@ -27,6 +27,12 @@ uint64_t direct_map_end();
 // Maps `size` bytes of device memory at physical `phys` uncached; returns a kernel pointer.
 void* map_mmio(uint64_t phys, size_t size);
 
+// A kernel stack of `bytes` (multiple of 4 KiB) of fresh, cacheable pages in the kernel
+// mapping window, above an unmapped guard page (an overflow becomes a reported double
+// fault). Returns its lowest address, or 0 when out of memory. Never unmapped: the
+// scheduler recycles stacks of exited threads.
+uint64_t alloc_kernel_stack(size_t bytes);
+
 // ---- user address spaces ----
 // Protection bits for user mappings.
 enum Prot : unsigned { kProtNone = 0, kProtRead = 1, kProtWrite = 2, kProtExec = 4 };
