@@ -331,6 +331,32 @@ ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {
   return phys;
 }
 
+uint64_t AddressSpace::next_present(uint64_t va, uint64_t end) const {
+  va = page_round_down(va);
+  if (end > kUserEnd)
+    end = kUserEnd;
+  while (va < end) {
+    // Descend; at the first absent (or large) entry skip everything it covers.
+    uint64_t* t = table(pml4_phys_);
+    uint64_t skip = 0;
+    for (int level = 4; level >= 1; --level) {
+      uint64_t e = t[table_index(va, level)];
+      if (!(e & kPtePresent) || (level > 1 && (e & kPteLarge))) {
+        skip = 1ull << (12 + 9 * (level - 1));
+        break;
+      }
+      if (level == 1)
+        return va;
+      t = table(e & kPteAddrMask);
+    }
+    uint64_t next = (va & ~(skip - 1)) + skip;
+    if (next <= va)
+      break;
+    va = next;
+  }
+  return end;
+}
+
 Status AddressSpace::protect(uint64_t va, unsigned prot) {
   if (prot == kProtNone || va >= arch::kUserMappableEnd)
     return Err(-EINVAL);

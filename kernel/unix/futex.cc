@@ -41,7 +41,7 @@ long futex_deadline(uint64_t uts, bool absolute, bool realtime, uint64_t* deadli
     return -EFAULT;
   if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
     return -EINVAL;
-  if (ts.tv_sec > 1000000000ll * 100) // beyond any sensible horizon: wait forever
+  if (ts.tv_sec > 10000000000ll) // past the year 2286: wait forever (no overflow below)
     return 0;
   uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
   uint64_t now = ktime::monotonic_ns();

@@ -39,7 +39,8 @@ bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
 // Frees the pages of [start, end) that are present.
 void free_pages_in(uint64_t start, uint64_t end) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = start; va < end; va += kPageSize) {
+  for (uint64_t va = as->next_present(start, end); va < end;
+       va = as->next_present(va + kPageSize, end)) {
     auto phys = as->unmap(va);
     if (phys.ok())
       mm::free_pages(*phys);
@@ -49,7 +50,8 @@ void free_pages_in(uint64_t start, uint64_t end) {
 // Applies a region's protection to its present pages (after mprotect).
 void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = start; va < end; va += kPageSize) {
+  for (uint64_t va = as->next_present(start, end); va < end;
+       va = as->next_present(va + kPageSize, end)) {
     if (prot == mm::kProtNone) {
       // No "present but inaccessible" state in mm: drop the page. Its contents are lost,
       // which matches what programs do with PROT_NONE (guard pages, reservations).
@@ -317,7 +319,9 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice) {
   if (advice == kDontNeed) {
     // Anonymous private pages read back as zeros afterwards: drop them.
     uint64_t end = addr + page_round_up(len);
-    for (uint64_t va = addr; va < end; va += kPageSize) {
+    mm::AddressSpace* as = process().space;
+    for (uint64_t va = as->next_present(addr, end); va < end;
+         va = as->next_present(va + kPageSize, end)) {
       const Vma* vma = process().vm.find(va);
       if (vma) {
         auto phys = process().space->unmap(va);

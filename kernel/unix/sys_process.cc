@@ -178,8 +178,8 @@ long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::tim
     return -EFAULT;
   if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
     return -EINVAL;
-  uint64_t ns = req.tv_sec > 1000000000ll
-                    ? ~0ull / 2 // decades: forever, without overflowing below
+  uint64_t ns = req.tv_sec > 10000000000ll
+                    ? ~0ull / 2 // past the year 2286: forever, without overflowing below
                     : static_cast<uint64_t>(req.tv_sec) * 1000000000 + static_cast<uint64_t>(req.tv_nsec);
   uint64_t now = ktime::monotonic_ns();
   uint64_t deadline;

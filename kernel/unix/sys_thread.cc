@@ -11,6 +11,7 @@
 #include "unix/exit.h"
 #include "unix/futex.h"
 #include "unix/process.h"
+#include "unix/signal.h"
 #include "unix/sys_thread.h"
 #include "unix/syscall.h"
 
@@ -50,6 +51,9 @@ long not_supported(const char* what) {
 void user_thread_start(void* arg) {
   arch::TrapFrame frame = *static_cast<arch::TrapFrame*>(arg);
   kfree(arg);
+  // A signal sent (tgkill) before the thread first ran is taken now: a thread that never
+  // makes a syscall would otherwise only see it after its first preemption.
+  deliver_pending_on_interrupt(&frame);
   arch::return_to_user(frame);
 }
 

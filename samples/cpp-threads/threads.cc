@@ -123,15 +123,30 @@ int main() {
     std::cout << ' ' << f.get();
   std::cout << '\n';
 
-  // 4. std::chrono: sleeping threads overlap (8 x 50 ms in well under 8 x 50 ms).
-  auto start = steady_clock::now();
+  // 4. std::chrono: 8 threads sleep 200 ms at the same time: together they take less than
+  // 8 x 200 ms (the threads are created first and released together).
+  std::mutex start_mutex;
+  std::condition_variable start_cv;
+  bool go = false;
   std::vector<std::thread> sleepers;
   for (int i = 0; i < kThreads; ++i)
-    sleepers.emplace_back([] { std::this_thread::sleep_for(milliseconds(50)); });
+    sleepers.emplace_back([&] {
+      {
+        std::unique_lock<std::mutex> lock(start_mutex);
+        start_cv.wait(lock, [&] { return go; });
+      }
+      std::this_thread::sleep_for(milliseconds(200));
+    });
+  auto start = steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(start_mutex);
+    go = true;
+  }
+  start_cv.notify_all();
   for (auto& t : sleepers)
     t.join();
   auto elapsed = duration_cast<milliseconds>(steady_clock::now() - start).count();
-  std::cout << "8 sleeps of 50 ms: " << (elapsed >= 50 && elapsed < 350 ? "overlapped" : "NOT overlapped")
+  std::cout << "8 sleeps of 200 ms: " << (elapsed >= 200 && elapsed < 8 * 200 ? "overlapped" : "NOT overlapped")
             << std::endl;
   return 0;
 }

@@ -9,9 +9,11 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -23,6 +25,8 @@ static void check(int ok, const char* what) {
   if (!ok) {
     ++failures;
     printf("FAIL %s\n", what);
+  } else if (getenv("THREADS_VERBOSE")) { // by hand: nanos-mkimage build --env THREADS_VERBOSE=1
+    printf("ok %s\n", what);
   }
 }
 
@@ -196,6 +200,101 @@ static void* signal_waiter(void* arg) {
   (void)block;
   int r = sigsuspend(&none);
   return (void*)(intptr_t)(r == -1 && errno == EINTR);
+}
+
+// ---- more signals: a busy thread, a sleeping thread, sigtimedwait, faults ----
+static volatile int busy_got;
+static void on_busy(int sig) {
+  (void)sig;
+  busy_got = 1;
+}
+static void* busy_until_signal(void* arg) {
+  (void)arg;
+  while (!busy_got)
+    ; // no syscalls: the signal can only arrive on a return from an interrupt
+  return (void*)1;
+}
+static volatile int nap_ready;
+static void* long_nap(void* arg) {
+  (void)arg;
+  struct timespec ts = {10, 0}, rem = {0, 0};
+  nap_ready = 1;
+  int r = nanosleep(&ts, &rem);
+  return (void*)(intptr_t)(r == -1 && errno == EINTR && rem.tv_sec >= 5 && rem.tv_sec <= 10);
+}
+static void* timed_sigwait(void* arg) {
+  (void)arg;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct timespec shortwait = {0, 10 * 1000000};
+  int ok = sigtimedwait(&set, NULL, &shortwait) == -1 && errno == EAGAIN;
+  waiter_ready = 1;
+  struct timespec longwait = {20, 0};
+  siginfo_t info;
+  ok = ok && sigtimedwait(&set, &info, &longwait) == SIGUSR2 && info.si_signo == SIGUSR2;
+  return (void*)(intptr_t)ok;
+}
+static __thread sigjmp_buf fault_escape;
+static __thread volatile pid_t fault_seen_on;
+static void on_thread_fault(int sig, siginfo_t* info, void* uc) {
+  (void)uc;
+  (void)info;
+  fault_seen_on = gettid_raw();
+  siglongjmp(fault_escape, sig);
+}
+static void* faulting_thread(void* arg) {
+  (void)arg;
+  stack_t ss;
+  int alt_off = sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_DISABLE);
+  if (sigsetjmp(fault_escape, 1) == 0)
+    *(volatile int*)0x40 = 1;
+  return (void*)(intptr_t)(alt_off && fault_seen_on == gettid_raw());
+}
+
+// ---- robust mutex: the owner dies holding it ----
+static pthread_mutex_t robust;
+static volatile int robust_held;
+static void* die_holding(void* arg) {
+  (void)arg;
+  pthread_mutex_lock(&robust);
+  robust_held = 1;
+  struct timespec ts = {0, 20 * 1000000};
+  nanosleep(&ts, NULL); // main blocks on the lock meanwhile
+  return NULL;          // exits still owning it
+}
+
+// ---- raw futex operations ----
+static int fw_a, fw_b, fw_c, fw_d;
+static volatile int fw_ready, fw_done;
+static long futex_call(int* uaddr, int op, int val, long val2, int* uaddr2, int val3) {
+  return syscall(SYS_futex, uaddr, op, val, val2, uaddr2, val3);
+}
+static void* futex_waiter_a(void* arg) {
+  (void)arg;
+  __atomic_fetch_add(&fw_ready, 1, __ATOMIC_SEQ_CST);
+  long r = futex_call(&fw_a, FUTEX_WAIT_PRIVATE, 0, 0, NULL, 0);
+  __atomic_fetch_add(&fw_done, 1, __ATOMIC_SEQ_CST);
+  return (void*)(intptr_t)(r == 0);
+}
+static void* futex_waiter_c(void* arg) {
+  (void)arg;
+  __atomic_fetch_add(&fw_ready, 1, __ATOMIC_SEQ_CST);
+  long r = futex_call(&fw_c, FUTEX_WAIT_PRIVATE, 0, 0, NULL, 0);
+  return (void*)(intptr_t)(r == 0);
+}
+static void* futex_waiter_bitset(void* arg) {
+  (void)arg;
+  __atomic_fetch_add(&fw_ready, 1, __ATOMIC_SEQ_CST);
+  long r = futex_call(&fw_d, FUTEX_WAIT_BITSET_PRIVATE, 0, 0, NULL, 0x2);
+  return (void*)(intptr_t)(r == 0);
+}
+static void wait_ready(int n) {
+  while (__atomic_load_n(&fw_ready, __ATOMIC_SEQ_CST) < n)
+    sched_yield();
+  struct timespec ts = {0, 20 * 1000000}; // the waiters (the only runnable threads) block
+  nanosleep(&ts, NULL);
 }
 
 // ---- exit_group from a thread that is not main ----
@@ -374,6 +473,127 @@ int main(void) {
   check(sigismember(&pending, SIGUSR2) && handled_on == waiter_tid, "blocked signal stays pending");
   pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
   check(handled_on == gettid_raw(), "delivered to main once unblocked");
+
+  // a signal to a thread that never makes a syscall (delivered after an interrupt)
+  signal(SIGUSR1, on_busy);
+  busy_got = 0;
+  pthread_create(&t[0], NULL, busy_until_signal, NULL);
+  pthread_kill(t[0], SIGUSR1);
+  void* busy_r = NULL;
+  pthread_join(t[0], &busy_r);
+  check(busy_r == (void*)1 && busy_got, "signal reaches a busy thread with no syscalls");
+  // nanosleep interrupted by pthread_kill: EINTR with the time left
+  signal(SIGUSR1, on_signal);
+  nap_ready = 0;
+  pthread_create(&t[0], NULL, long_nap, NULL);
+  while (!nap_ready)
+    sched_yield();
+  struct timespec settle = {0, 20 * 1000000};
+  nanosleep(&settle, NULL);
+  pthread_kill(t[0], SIGUSR1);
+  void* nap_r = NULL;
+  pthread_join(t[0], &nap_r);
+  check(nap_r == (void*)1, "nanosleep ends with EINTR and the remaining time");
+  // sigtimedwait: timeout, then a process signal taken from the wait
+  pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+  waiter_ready = 0;
+  pthread_create(&t[0], NULL, timed_sigwait, NULL);
+  while (!waiter_ready)
+    sched_yield();
+  nanosleep(&settle, NULL);
+  kill(getpid(), SIGUSR2); // blocked by main and by the waiter: its sigtimedwait takes it
+  void* tw_r = NULL;
+  pthread_join(t[0], &tw_r);
+  pthread_sigmask(SIG_UNBLOCK, &usr2, NULL);
+  check(tw_r == (void*)1, "sigtimedwait: EAGAIN on timeout, then takes the signal");
+  // a synchronous fault is handled on the faulting thread (whose sigaltstack starts off)
+  struct sigaction fsa;
+  memset(&fsa, 0, sizeof fsa);
+  fsa.sa_sigaction = on_thread_fault;
+  fsa.sa_flags = SA_SIGINFO;
+  sigaction(SIGSEGV, &fsa, NULL);
+  static char main_alt[16384];
+  stack_t mss = {.ss_sp = main_alt, .ss_size = sizeof main_alt, .ss_flags = 0};
+  sigaltstack(&mss, NULL);
+  void* fault_r = NULL;
+  pthread_create(&t[0], NULL, faulting_thread, NULL);
+  pthread_join(t[0], &fault_r);
+  check(fault_r == (void*)1, "SIGSEGV handled on the faulting thread; its sigaltstack is its own");
+  signal(SIGSEGV, SIG_DFL);
+
+  // clock_nanosleep with TIMER_ABSTIME on both clocks
+  struct timespec when;
+  clock_gettime(CLOCK_MONOTONIC, &when);
+  when.tv_nsec += 20 * 1000000;
+  if (when.tv_nsec >= 1000000000) {
+    when.tv_sec++;
+    when.tv_nsec -= 1000000000;
+  }
+  t0 = now_ns();
+  int cr = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, NULL);
+  check(cr == 0 && now_ns() - t0 >= 15 * 1000000ull, "clock_nanosleep TIMER_ABSTIME (monotonic)");
+  clock_gettime(CLOCK_REALTIME, &when);
+  when.tv_nsec += 20 * 1000000;
+  if (when.tv_nsec >= 1000000000) {
+    when.tv_sec++;
+    when.tv_nsec -= 1000000000;
+  }
+  t0 = now_ns();
+  cr = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &when, NULL);
+  check(cr == 0 && now_ns() - t0 >= 15 * 1000000ull, "clock_nanosleep TIMER_ABSTIME (realtime)");
+
+  // robust mutex: the waiter gets EOWNERDEAD when the owner exits
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(&robust, &ma);
+  robust_held = 0;
+  pthread_create(&t[0], NULL, die_holding, NULL);
+  while (!robust_held)
+    sched_yield();
+  int lr = pthread_mutex_lock(&robust);
+  check(lr == EOWNERDEAD, "robust list: a dead owner's mutex comes back EOWNERDEAD");
+  if (lr == EOWNERDEAD)
+    pthread_mutex_consistent(&robust);
+  pthread_mutex_unlock(&robust);
+  pthread_join(t[0], NULL);
+
+  // CMP_REQUEUE: two waiters on a move to b, then are woken there
+  fw_ready = fw_done = 0;
+  pthread_create(&t[0], NULL, futex_waiter_a, NULL);
+  pthread_create(&t[1], NULL, futex_waiter_a, NULL);
+  wait_ready(2);
+  check(futex_call(&fw_a, FUTEX_CMP_REQUEUE_PRIVATE, 0, 2, &fw_b, 1) == -1 && errno == EAGAIN,
+        "FUTEX_CMP_REQUEUE with a changed value: EAGAIN");
+  long moved = futex_call(&fw_a, FUTEX_CMP_REQUEUE_PRIVATE, 0, 2, &fw_b, 0);
+  long wa = futex_call(&fw_a, FUTEX_WAKE_PRIVATE, 10, 0, NULL, 0);
+  long wb = futex_call(&fw_b, FUTEX_WAKE_PRIVATE, 10, 0, NULL, 0);
+  void* ra = NULL;
+  void* rb = NULL;
+  pthread_join(t[0], &ra);
+  pthread_join(t[1], &rb);
+  check(moved == 2 && wa == 0 && wb == 2 && ra == (void*)1 && rb == (void*)1,
+        "FUTEX_CMP_REQUEUE moves waiters, FUTEX_WAKE wakes them on the new word");
+  // WAKE_OP: set c = 1 and wake c's waiter because the old value was 0
+  fw_ready = 0;
+  pthread_create(&t[0], NULL, futex_waiter_c, NULL);
+  wait_ready(1);
+  long wo = futex_call(&fw_d, FUTEX_WAKE_OP_PRIVATE, 1, 1, &fw_c,
+                       FUTEX_OP(FUTEX_OP_SET, 1, FUTEX_OP_CMP_EQ, 0));
+  void* rc = NULL;
+  pthread_join(t[0], &rc);
+  check(wo == 1 && fw_c == 1 && rc == (void*)1, "FUTEX_WAKE_OP sets the word and wakes");
+  // bitsets select waiters
+  fw_ready = 0;
+  pthread_create(&t[0], NULL, futex_waiter_bitset, NULL);
+  wait_ready(1);
+  long w1 = futex_call(&fw_d, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, NULL, 0x1);
+  long w2 = futex_call(&fw_d, FUTEX_WAKE_BITSET_PRIVATE, 1, 0, NULL, 0x2);
+  void* rd = NULL;
+  pthread_join(t[0], &rd);
+  check(w1 == 0 && w2 == 1 && rd == (void*)1, "FUTEX_WAKE_BITSET wakes only matching waiters");
+  check(futex_call((int*)((char*)&fw_d + 1), FUTEX_WAKE, 1, 0, NULL, 0) == -1 && errno == EINVAL,
+        "misaligned futex word: EINVAL");
 
   // one process: no fork
   errno = 0;

@@ -69,18 +69,24 @@ void program(uint64_t deadline_ns) {
   wr(kRegInitialCount, static_cast<uint32_t>(count));
 }
 
-// Arms the timer 1 ms ahead and gives it 50 ms to interrupt (with interrupts enabled only
-// around this loop, and only this probe handler installed).
+// Arms the timer 1 ms ahead and gives it 100 ms to raise its interrupt. The LAPIC's
+// interrupt request register is polled with interrupts off (enabling them in a polling
+// loop is unreliable: TCG only takes interrupts at translated-block starts, and kvm-pvm's
+// emulated kernel mode may not open an interrupt window); once the request is seen,
+// `sti; hlt` takes it, so the probe handler proves delivery.
 bool timer_fires() {
   TimerHandler saved = g_handler;
   g_handler = probe_handler;
   g_probe_fired = false;
   uint64_t start = ktime::monotonic_ns();
   program(start + 1000000);
-  // The jump matters under TCG: interrupts are only taken at the start of a translated
-  // block, and the block after STI starts in its interrupt shadow.
-  while (!g_probe_fired && ktime::monotonic_ns() - start < 50000000)
-    asm volatile("sti; pause; jmp 1f; 1: cli" ::: "memory");
+  constexpr uint32_t kIrrReg = 0x200 + 0x10 * (kTimerVector / 32);
+  constexpr uint32_t kIrrBit = 1u << (kTimerVector % 32);
+  bool requested = false;
+  while (!requested && ktime::monotonic_ns() - start < 100000000)
+    requested = rd(kIrrReg) & kIrrBit;
+  if (requested)
+    wait_for_interrupt();
   g_handler = saved;
   return g_probe_fired;
 }
