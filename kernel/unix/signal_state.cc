@@ -20,6 +20,10 @@ uint64_t pending_signals() {
   return process().pending_signals;
 }
 
+uint64_t process_pending_signals() {
+  return process().pending_signals;
+}
+
 int consume_pending_signal(uint64_t mask) {
   uint64_t ready = process().pending_signals & mask;
   if (!ready)

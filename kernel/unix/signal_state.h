@@ -16,6 +16,8 @@ constexpr uint64_t kUnblockableSignals = signal_bit(9) | signal_bit(19);
 uint64_t blocked_signals();
 void set_blocked_signals(uint64_t mask);
 uint64_t pending_signals();
+// Pending for the whole process (kill, timers), not aimed at one thread.
+uint64_t process_pending_signals();
 // Removes the lowest-numbered pending signal in `mask` and returns it (0: none).
 int consume_pending_signal(uint64_t mask);
 

@@ -45,7 +45,7 @@ void bring_up_to_date(SignalTimer* st) {
   uint64_t n = st->it.expire(ktime::monotonic_ns());
   if (n && st->signo) {
     // One pending instance per signal: expirations while it is still pending are overruns.
-    if (pending_signals() & signal_bit(st->signo)) {
+    if (process_pending_signals() & signal_bit(st->signo)) {
       st->overrun += n;
     } else {
       st->overrun = n - 1;
