@@ -510,16 +510,21 @@ static void test_itimer_and_posix_timers(void) {
   check(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer 10 ms interval");
   check(getitimer(ITIMER_REAL, &cur) == 0 && cur.it_interval.tv_usec == 10000 &&
             cur.it_value.tv_usec > 0 && cur.it_value.tv_usec <= 10000, "getitimer");
-  int waits = 0;
-  while (alarms < 5 && waits < 50)
-    waits += wait_for_signal();
+  // Each wait ends with EINTR (a handler ran). Once the kernel preempts user mode a signal
+  // may also arrive between the waits, so only the total is counted.
+  int waits = 0, interrupted = 0;
+  while (alarms < 5 && waits++ < 50)
+    interrupted += wait_for_signal();
   struct itimerval off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &off, NULL);
   long long ms = now_ms(CLOCK_MONOTONIC) - t0;
-  check(alarms == 5 && waits == 5, "interval timer fired 5 times");
+  check(alarms >= 5 && interrupted == waits, "interval timer fired 5 times");
   check_ms(ms, 50, "5 periods of 10 ms");
   getitimer(ITIMER_REAL, &cur);
   check(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0, "disarmed");
+  int fired = alarms;
+  poll(NULL, 0, 40);
+  check(alarms == fired, "no SIGALRM once disarmed");
   check(setitimer(ITIMER_VIRTUAL, &it, NULL) == -1 && errno == EINVAL, "ITIMER_VIRTUAL: EINVAL");
 
   set_handler(SIGUSR1, on_usr1, 0);
@@ -536,9 +541,9 @@ static void test_itimer_and_posix_timers(void) {
   check(timer_gettime(tid, &got) == 0 && got.it_interval.tv_nsec == 10000000 &&
             got.it_value.tv_nsec > 0, "timer_gettime");
   waits = 0;
-  while (usr1s < 3 && waits < 30)
-    waits += wait_for_signal();
-  check(usr1s == 3, "POSIX timer signalled 3 times");
+  while (usr1s < 3 && waits++ < 30)
+    wait_for_signal();
+  check(usr1s >= 3, "POSIX timer signalled 3 times");
   check(timer_getoverrun(tid) >= 0, "timer_getoverrun");
   check(timer_delete(tid) == 0, "timer_delete");
   check(timer_gettime(tid, &got) == -1 && errno == EINVAL, "deleted timer: EINVAL");
