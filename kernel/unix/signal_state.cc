@@ -23,10 +23,6 @@ uint64_t process_pending_signals() {
   return process().pending_signals;
 }
 
-uint64_t process_pending_signals() {
-  return process().pending_signals;
-}
-
 int consume_pending_signal(uint64_t mask) {
   return take_pending_signal(mask);
 }
