@@ -133,6 +133,12 @@ void start() {
   register_process_syscalls();
   register_memory_syscalls();
   register_pipe_syscalls();
+  register_poll_syscalls();
+  register_epoll_syscalls();
+  register_timerfd_syscalls();
+  register_signalfd_syscalls();
+  register_socket_syscalls();
+  register_timer_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   UserEntry entry;

@@ -242,6 +242,10 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
     return -EISDIR;
   case FileKind::kPipeRead:
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
+  case FileKind::kSocket:
+  case FileKind::kEpoll:
     return special_read(f, ubuf, len);
   case FileKind::kPipeWrite:
     return -EBADF;
@@ -313,6 +317,10 @@ long write_to(File* f, const uint8_t* ubuf, size_t len) {
     return -EISDIR;
   case FileKind::kPipeWrite:
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
+  case FileKind::kSocket:
+  case FileKind::kEpoll:
     return special_write(f, ubuf, len);
   default:
     return -EBADF; // files are opened read-only; the read end of a pipe
@@ -362,6 +370,8 @@ template <bool kWrite> long vector_io(const SyscallArgs& a) {
   long count = a.a[2];
   if (count < 0 || count > 1024)
     return -EINVAL;
+  if (f->kind == FileKind::kSocket) // a datagram spans all the vectors
+    return socket_vector_io(f, a.p<const void>(1), count, kWrite);
   long total = 0;
   for (long i = 0; i < count; ++i) {
     linux::iovec v;
@@ -427,17 +437,16 @@ long sys_lseek(const SyscallArgs& a) {
 }
 
 // ---- metadata ----
-// Pipes and eventfds have no tree node: their stat comes from the file itself.
+// Pipes, eventfds, sockets... have no tree node: their stat comes from the file itself.
 bool has_no_node(const File* f) {
-  return f && (f->kind == FileKind::kPipeRead || f->kind == FileKind::kPipeWrite ||
-               f->kind == FileKind::kEventfd);
+  return object_file_mode(f) != 0;
 }
 bool stat_of_object(const File* f, linux::stat* st) {
   if (!has_no_node(f))
     return false;
   memset(st, 0, sizeof *st);
   st->st_ino = reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF;
-  st->st_mode = f->kind == FileKind::kEventfd ? 0600 : (0010000 /* S_IFIFO */ | 0600);
+  st->st_mode = object_file_mode(f);
   st->st_nlink = 1;
   st->st_blksize = 4096;
   return true;
