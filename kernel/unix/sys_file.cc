@@ -1,8 +1,15 @@
-// File syscalls over the read-only root TFS tree, the console and the synthetic devices.
+// File syscalls over the root TFS tree (writable unless readonly_rootfs), the console and the
+// synthetic devices and /proc files.
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/random.h"
+#include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
+#include "fs/dir_ops.h"
+#include "fs/file_data.h"
+#include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
+#include "mm/vm.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
@@ -56,7 +63,9 @@ NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path
 uint64_t node_size(const fs::Node* n) {
   switch (n->type) {
   case fs::NodeType::kFile:
-    return n->tuple ? fs::file_length(n->tuple) : 0;
+    if (n->special == fs::Special::kText)
+      return strlen(n->link_target);
+    return fs::file_length(n->inode);
   case fs::NodeType::kSymlink:
     return strlen(n->link_target);
   case fs::NodeType::kDirectory:
@@ -93,11 +102,15 @@ uint64_t node_rdev(const fs::Node* n) {
 }
 
 // TFS timestamps are 32.32 fixed-point seconds.
-linux::timespec node_mtime(const fs::Node* n) {
-  uint64_t t = 0;
-  if (!n->tuple || !tfs::to_u64(tfs::get(n->tuple, "mtime"), &t))
-    return {0, 0};
+linux::timespec tfs_time(uint64_t t) {
   return {static_cast<int64_t>(t >> 32), static_cast<int64_t>(((t & 0xFFFFFFFFu) * 1000000000ull) >> 32)};
+}
+uint64_t to_tfs_time(int64_t sec, int64_t nsec) {
+  return (static_cast<uint64_t>(sec) << 32) | ((static_cast<uint64_t>(nsec) << 32) / 1000000000ull);
+}
+uint64_t tfs_now() {
+  uint64_t ns = ktime::realtime_ns();
+  return to_tfs_time(static_cast<int64_t>(ns / 1000000000ull), static_cast<int64_t>(ns % 1000000000ull));
 }
 
 void fill_stat(NodeId id, linux::stat* st) {
@@ -115,10 +128,16 @@ void fill_stat(NodeId id, linux::stat* st) {
   st->st_ino = static_cast<uint64_t>(id) + 2;
   st->st_mode = node_mode(n);
   st->st_nlink = n->type == fs::NodeType::kDirectory ? 2 : 1;
+  if (n->inode)
+    st->st_nlink = static_cast<uint64_t>(n->inode->links);
   st->st_rdev = node_rdev(n);
   st->st_size = static_cast<int64_t>(node_size(n));
-  st->st_blocks = (st->st_size + 511) / 512;
-  st->st_mtim = st->st_atim = st->st_ctim = node_mtime(n);
+  st->st_blocks = n->inode ? static_cast<int64_t>(fs::file_blocks(n->inode))
+                           : (st->st_size + 511) / 512;
+  if (n->inode) {
+    st->st_mtim = st->st_ctim = tfs_time(n->inode->mtime);
+    st->st_atim = tfs_time(n->inode->atime);
+  }
 }
 
 long stat_to_user(NodeId id, linux::stat* user) {
@@ -168,53 +187,272 @@ char* render_maps(size_t* len) {
   return buf;
 }
 
-// ---- open/close ----
-long do_open(int dirfd, const char* user_path, int flags) {
-  int acc = flags & linux::O_ACCMODE;
-  bool follow = !(flags & linux::O_NOFOLLOW);
-  NodeId id = resolve_at(dirfd, user_path, follow);
-  if (id == -ENOENT && (flags & linux::O_CREAT))
-    return -EROFS; // the root filesystem is read-only in this kernel
-  if (id < 0)
-    return id;
-  const fs::Node* n = fs::node(id);
-  if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL))
+// ---- /proc/meminfo, /proc/cpuinfo ----
+char* render_meminfo(size_t* len) {
+  auto* buf = static_cast<char*>(kmalloc(512));
+  if (!buf)
+    return nullptr;
+  unsigned long total = static_cast<unsigned long>(mm::total_page_count() * 4);
+  unsigned long free = static_cast<unsigned long>(mm::free_page_count() * 4);
+  *len = klib::format(buf, 512,
+                      "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n"
+                      "Buffers:               0 kB\nCached:                0 kB\n"
+                      "SwapTotal:             0 kB\nSwapFree:              0 kB\n",
+                      total, free, free);
+  return buf;
+}
+
+// Linux's names of the CPUID feature bits /proc/cpuinfo lists (nullptr: not shown).
+const char* const kLeaf1Edx[32] = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic",
+  nullptr, "sep", "mtrr", "pge", "mca", "cmov", "pat", "pse36", "pn", "clflush", nullptr, "dts", "acpi",
+  "mmx", "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe"};
+const char* const kLeaf1Ecx[32] = {"pni", "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx", "smx",
+  "est", "tm2", "ssse3", "cid", "sdbg", "fma", "cx16", "xtpr", "pdcm", nullptr, "pcid", "dca",
+  "sse4_1", "sse4_2", "x2apic", "movbe", "popcnt", "tsc_deadline_timer", "aes", "xsave", "osxsave",
+  "avx", "f16c", "rdrand", "hypervisor"};
+const char* const kLeaf7Ebx[32] = {"fsgsbase", "tsc_adjust", "sgx", "bmi1", "hle", "avx2", nullptr,
+  "smep", "bmi2", "erms", "invpcid", "rtm", nullptr, nullptr, "mpx", nullptr, "avx512f", "avx512dq",
+  "rdseed", "adx", "smap", "avx512ifma", nullptr, "clflushopt", "clwb", nullptr, nullptr, nullptr,
+  "avx512cd", "sha_ni", "avx512bw", "avx512vl"};
+const char* const kExtEdx[32] = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+  nullptr, nullptr, nullptr, nullptr, "syscall", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+  nullptr, nullptr, "nx", nullptr, "mmxext", nullptr, nullptr, "fxsr_opt", "pdpe1gb", "rdtscp",
+  nullptr, "lm", nullptr, nullptr};
+const char* const kExtEcx[32] = {"lahf_lm", "cmp_legacy", "svm", "extapic", "cr8_legacy", "abm",
+  "sse4a", "misalignsse", "3dnowprefetch", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, "tbm", nullptr, nullptr, nullptr, nullptr,
+  nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+
+size_t append_flags(char* buf, size_t cap, size_t used, const char* const names[32], uint32_t bits) {
+  for (int i = 0; i < 32; ++i)
+    if ((bits >> i & 1) && names[i] && used < cap)
+      used += klib::format(buf + used, cap - used, " %s", names[i]);
+  return used < cap ? used : cap - 1;
+}
+
+char* render_cpuinfo(size_t* len) {
+  constexpr size_t kCap = 4096;
+  auto* buf = static_cast<char*>(kmalloc(kCap));
+  if (!buf)
+    return nullptr;
+  cpu::CpuidResult v0 = cpu::cpuid(0);
+  char vendor[13];
+  memcpy(vendor, &v0.ebx, 4);
+  memcpy(vendor + 4, &v0.edx, 4);
+  memcpy(vendor + 8, &v0.ecx, 4);
+  vendor[12] = 0;
+  cpu::CpuidResult l1 = cpu::cpuid(1);
+  cpu::CpuidResult l7 = v0.eax >= 7 ? cpu::cpuid(7, 0) : cpu::CpuidResult{};
+  cpu::CpuidResult ext = cpu::cpuid(0x80000000u).eax >= 0x80000001u ? cpu::cpuid(0x80000001u)
+                                                                    : cpu::CpuidResult{};
+  char model[49] = {};
+  if (cpu::cpuid(0x80000000u).eax >= 0x80000004u) {
+    for (uint32_t i = 0; i < 3; ++i) {
+      cpu::CpuidResult r = cpu::cpuid(0x80000002u + i);
+      memcpy(model + 16 * i, &r.eax, 4);
+      memcpy(model + 16 * i + 4, &r.ebx, 4);
+      memcpy(model + 16 * i + 8, &r.ecx, 4);
+      memcpy(model + 16 * i + 12, &r.edx, 4);
+    }
+  }
+  uint32_t ecx = l1.ecx, ebx7 = l7.ebx;
+  if (!(ecx & (1u << 27))) {
+    // Without OSXSAVE the AVX state is not enabled: programs must not see AVX as usable.
+    ecx &= ~((1u << 12) | (1u << 26) | (1u << 28) | (1u << 29));
+    ebx7 &= ~((1u << 5) | (1u << 16) | (1u << 17) | (1u << 21) | (1u << 28) | (1u << 30) | (1u << 31));
+  }
+  unsigned family = (l1.eax >> 8) & 0xF, model_id = (l1.eax >> 4) & 0xF;
+  if (family == 0xF)
+    family += (l1.eax >> 20) & 0xFF;
+  if (family >= 6)
+    model_id |= ((l1.eax >> 16) & 0xF) << 4;
+  size_t used = klib::format(buf, kCap,
+                             "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+                             "model name\t: %s\nstepping\t: %u\ncpu cores\t: 1\nflags\t\t:",
+                             vendor, family, model_id, model, l1.eax & 0xF);
+  used = append_flags(buf, kCap, used, kLeaf1Edx, l1.edx);
+  used = append_flags(buf, kCap, used, kLeaf1Ecx, ecx);
+  used = append_flags(buf, kCap, used, kLeaf7Ebx, ebx7);
+  used = append_flags(buf, kCap, used, kExtEdx, ext.edx);
+  used = append_flags(buf, kCap, used, kExtEcx, ext.ecx);
+  used += klib::format(buf + used, kCap - used, "\n\n");
+  *len = used < kCap ? used : kCap - 1;
+  return buf;
+}
+
+// /proc/self/fd: one symlink per open descriptor, naming what it refers to.
+void refresh_fd_dir() {
+  fs::begin_fd_dir();
+  static char target[kMaxPathLength];
+  for (int fd = 0; fd < kMaxFds; ++fd) {
+    File* f = process().files.get(fd);
+    if (!f)
+      continue;
+    switch (f->kind) {
+    case FileKind::kConsole:
+      klib::format(target, sizeof target, "/dev/console");
+      break;
+    case FileKind::kPipeRead:
+    case FileKind::kPipeWrite:
+      klib::format(target, sizeof target, "pipe:[%lu]",
+                   static_cast<unsigned long>(reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF));
+      break;
+    case FileKind::kEventfd:
+      klib::format(target, sizeof target, "anon_inode:[eventfd]");
+      break;
+    default:
+      if (f->node < 0 || fs::node_path(f->node, target, sizeof target) < 0)
+        klib::format(target, sizeof target, "anon_inode:[unknown]");
+      else if (fs::node(f->node)->removed)
+        klib::format(target + strlen(target), sizeof target - strlen(target), " (deleted)");
+      break;
+    }
+    fs::add_fd_entry(fd, target);
+  }
+}
+
+// ---- names: splitting a path into its directory and last component ----
+char g_name[fs::kMaxNameLength + 2];
+
+// Resolves the directory of (dirfd, path) and copies the last component to g_name. The last
+// component may be "." or ".." (callers reject those as they need). -errno on failure.
+NodeId resolve_parent(int dirfd, const char* user_path) {
+  long n = fetch_path(user_path);
+  if (n < 0)
+    return n;
+  size_t len = static_cast<size_t>(n);
+  while (len > 1 && g_path[len - 1] == '/')
+    g_path[--len] = 0; // "dir/" names dir
+  size_t slash = len;
+  while (slash > 0 && g_path[slash - 1] != '/')
+    --slash;
+  size_t name_len = len - slash;
+  if (name_len == 0) // the path was "/"
     return -EEXIST;
+  if (name_len > fs::kMaxNameLength)
+    return -ENAMETOOLONG;
+  memcpy(g_name, g_path + slash, name_len);
+  g_name[name_len] = 0;
+  NodeId base = process().cwd;
+  if (g_path[0] != '/' && dirfd != linux::AT_FDCWD) {
+    File* f = file_of(dirfd);
+    if (!f)
+      return -EBADF;
+    if (f->kind != FileKind::kDirectory)
+      return -ENOTDIR;
+    base = f->node;
+  }
+  if (slash == 0)
+    return base;
+  if (slash == 1) {
+    g_path[1] = 0;
+  } else {
+    g_path[slash - 1] = 0; // drop the trailing '/' of the directory part
+  }
+  NodeId dir = walk_path(fs::tree(), base, g_path, true);
+  if (dir < 0)
+    return dir;
+  if (!fs::tree().is_directory(dir))
+    return -ENOTDIR;
+  return dir;
+}
+
+bool dot_name() {
+  return strcmp(g_name, ".") == 0 || strcmp(g_name, "..") == 0;
+}
+
+// ---- open/close ----
+long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
+  (void)mode; // the format has no permissions (spec §3.5)
+  int acc = flags & linux::O_ACCMODE;
+  bool writing = acc != linux::O_RDONLY;
+  bool follow = !(flags & linux::O_NOFOLLOW) && !((flags & linux::O_CREAT) && (flags & linux::O_EXCL));
+  if (acc == 3)
+    return -EINVAL;
+  NodeId id = resolve_at(dirfd, user_path, follow);
+  if (id == -ENOENT && (flags & linux::O_CREAT)) {
+    NodeId dir = resolve_parent(dirfd, user_path);
+    if (dir < 0)
+      return dir;
+    if (dot_name())
+      return -EISDIR;
+    if (fs::node(dir)->removed && dir != 0)
+      return -ENOENT;
+    id = fs::create_file(static_cast<int32_t>(dir), g_name);
+    if (id < 0)
+      return id;
+  } else if (id < 0) {
+    return id;
+  } else if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL)) {
+    return -EEXIST;
+  }
+  fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kSymlink)
     return flags & linux::O_PATH ? -EINVAL : -ELOOP; // O_NOFOLLOW on a link
   if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
     return -ENOTDIR;
   FileKind kind;
+  char* data = nullptr;
+  size_t data_len = 0;
   switch (n->type) {
   case fs::NodeType::kDirectory:
-    if (acc != linux::O_RDONLY)
+    if (writing || (flags & linux::O_CREAT))
       return -EISDIR;
     kind = FileKind::kDirectory;
+    if (n->special == fs::Special::kProcFd)
+      refresh_fd_dir();
     break;
   case fs::NodeType::kCharDevice:
+    if (n->special == fs::Special::kTty)
+      return -ENXIO; // no controlling terminal
     kind = n->special == fs::Special::kNull   ? FileKind::kNull
            : n->special == fs::Special::kZero ? FileKind::kZero
                                               : FileKind::kRandom;
     break;
   default:
-    if (n->special == fs::Special::kProcMaps) {
+    if (n->special != fs::Special::kNone) {
+      if (writing)
+        return -EACCES;
       kind = FileKind::kSnapshot;
+      if (n->special == fs::Special::kProcMaps)
+        data = render_maps(&data_len);
+      else if (n->special == fs::Special::kProcMeminfo)
+        data = render_meminfo(&data_len);
+      else if (n->special == fs::Special::kProcCpuinfo)
+        data = render_cpuinfo(&data_len);
+      else
+        data = kstrndup(n->link_target, data_len = strlen(n->link_target));
+      if (!data)
+        return -ENOMEM;
     } else {
-      if (acc != linux::O_RDONLY || (flags & linux::O_TRUNC))
+      bool scratch_file = n->inode && n->inode->tuple_index == 0;
+      if ((writing || (flags & linux::O_TRUNC)) && !fs::writable())
         return -EROFS;
+      if (!n->inode)
+        return -EIO;
+      if ((flags & linux::O_TRUNC) && writing) {
+        (void)scratch_file;
+        int r = fs::truncate_file(n->inode, 0);
+        if (r < 0)
+          return r;
+      }
       kind = FileKind::kRegular;
     }
     break;
   }
-  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC));
-  if (!f)
-    return -ENOMEM;
-  if (kind == FileKind::kDirectory)
-    f->cursor = n->first_child;
-  if (kind == FileKind::kSnapshot && !(f->data = render_maps(&f->data_len))) {
-    release_file(f);
+  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
+                                         linux::O_TRUNC | linux::O_NOFOLLOW));
+  if (!f) {
+    kfree(data);
     return -ENOMEM;
   }
+  f->data = data;
+  f->data_len = data_len;
+  n = fs::node(id);
+  if (kind == FileKind::kDirectory)
+    f->cursor = n->first_child;
+  if (kind == FileKind::kRegular)
+    fs::file_opened(n->inode);
   int fd = process().files.install(f, flags & linux::O_CLOEXEC);
   if (fd < 0)
     release_file(f);
@@ -222,10 +460,14 @@ long do_open(int dirfd, const char* user_path, int flags) {
 }
 
 long sys_open(const SyscallArgs& a) {
-  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1));
+  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1), static_cast<uint32_t>(a.u(2)));
 }
 long sys_openat(const SyscallArgs& a) {
-  return do_open(a.i(0), a.p<const char>(1), a.i(2));
+  return do_open(a.i(0), a.p<const char>(1), a.i(2), static_cast<uint32_t>(a.u(3)));
+}
+long sys_creat(const SyscallArgs& a) {
+  return do_open(linux::AT_FDCWD, a.p<const char>(0),
+                 linux::O_CREAT | linux::O_WRONLY | linux::O_TRUNC, static_cast<uint32_t>(a.u(1)));
 }
 long sys_close(const SyscallArgs& a) {
   return process().files.close(a.i(0));
@@ -270,7 +512,7 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
   case FileKind::kRegular: {
     if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
       return -EBADF;
-    const tfs::Value* t = fs::node(f->node)->tuple;
+    const fs::Inode* t = fs::node(f->node)->inode;
     size_t done = 0;
     while (done < len) {
       size_t want = len - done < sizeof g_io ? len - done : sizeof g_io;
@@ -292,8 +534,39 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
   return -EINVAL;
 }
 
+// Writes user memory to a regular file at *pos (at the end with O_APPEND).
+long write_regular(File* f, const uint8_t* ubuf, size_t len, uint64_t* pos, bool append) {
+  if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return -EBADF;
+  fs::Inode* ino = fs::node(f->node)->inode;
+  if (append)
+    *pos = ino->length;
+  if (*pos + len < *pos || *pos + len > (1ull << 44))
+    return -EFBIG;
+  size_t done = 0;
+  while (done < len) {
+    size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
+    if (copy_from_user(g_io, ubuf + done, n) < 0)
+      return done ? static_cast<long>(done) : -EFAULT;
+    auto w = fs::write_file(ino, *pos, g_io, n);
+    if (!w.ok())
+      return done ? static_cast<long>(done) : w.error();
+    done += *w;
+    *pos += *w;
+    if (*w < n)
+      break;
+  }
+  if (done) {
+    ino->mtime = tfs_now();
+    ino->times_dirty = true;
+  }
+  return static_cast<long>(done);
+}
+
 long write_to(File* f, const uint8_t* ubuf, size_t len) {
   switch (f->kind) {
+  case FileKind::kRegular:
+    return write_regular(f, ubuf, len, &f->offset, f->flags & linux::O_APPEND);
   case FileKind::kConsole: {
     size_t done = 0;
     while (done < len) {
@@ -352,7 +625,13 @@ long sys_pwrite64(const SyscallArgs& a) {
     return -EBADF;
   if (!seekable(f))
     return -ESPIPE;
-  return -EBADF;
+  if (a.a[3] < 0)
+    return -EINVAL;
+  if (f->kind != FileKind::kRegular)
+    return -EBADF;
+  uint64_t pos = a.u(3);
+  // Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
+  return write_regular(f, a.p<const uint8_t>(1), a.u(2), &pos, f->flags & linux::O_APPEND);
 }
 
 template <bool kWrite> long vector_io(const SyscallArgs& a) {
@@ -531,8 +810,9 @@ long do_access(int dirfd, const char* path, int mode, int flags) {
   if (id < 0)
     return id;
   const fs::Node* n = fs::node(id);
-  if ((mode & 2) && n->type != fs::NodeType::kCharDevice)
-    return -EROFS;
+  if ((mode & 2) && n->type != fs::NodeType::kCharDevice &&
+      (!fs::writable() || n->special != fs::Special::kNone))
+    return n->special != fs::Special::kNone ? -EACCES : -EROFS;
   return 0;
 }
 long sys_access(const SyscallArgs& a) {
@@ -765,10 +1045,14 @@ long sys_ioctl(const SyscallArgs& a) {
 }
 
 long sys_fsync(const SyscallArgs& a) {
-  return file_of(a.i(0)) ? 0 : -EBADF;
+  if (!file_of(a.i(0)))
+    return -EBADF;
+  Status s = fs::log::flush();
+  return s.ok() ? 0 : s.error();
 }
-long sys_readonly_fs(const SyscallArgs&) {
-  return -EROFS;
+long sys_sync(const SyscallArgs&) {
+  (void)fs::log::flush();
+  return 0;
 }
 // Extended attributes: the filesystem has none (after the path or descriptor checks).
 long sys_path_xattr(const SyscallArgs& a) {
@@ -792,9 +1076,326 @@ long sys_umask(const SyscallArgs& a) {
   return old;
 }
 
+// ---- changing the tree ----
+constexpr int kRenameNoReplace = 1, kRenameExchange = 2, kRenameWhiteout = 4;
+constexpr int kFallocKeepSize = 1;
+constexpr int kAtSymlinkFollow = 0x400;
+constexpr int64_t kUtimeNow = (1l << 30) - 1, kUtimeOmit = (1l << 30) - 2;
+
+long do_mkdir(int dirfd, const char* path) {
+  NodeId dir = resolve_parent(dirfd, path);
+  if (dir < 0)
+    return dir;
+  if (dot_name())
+    return -EEXIST;
+  long r = fs::make_directory(static_cast<int32_t>(dir), g_name);
+  return r < 0 ? r : 0;
+}
+long sys_mkdir(const SyscallArgs& a) {
+  return do_mkdir(linux::AT_FDCWD, a.p<const char>(0));
+}
+long sys_mkdirat(const SyscallArgs& a) {
+  return do_mkdir(a.i(0), a.p<const char>(1));
+}
+
+long do_unlink(int dirfd, const char* path, bool directory) {
+  NodeId dir = resolve_parent(dirfd, path);
+  if (dir < 0)
+    return dir == -EEXIST ? (directory ? -EBUSY : -EISDIR) : dir; // "/"
+  if (strcmp(g_name, ".") == 0)
+    return directory ? -EINVAL : -EISDIR;
+  if (strcmp(g_name, "..") == 0)
+    return directory ? -ENOTEMPTY : -EISDIR;
+  return fs::remove_entry(static_cast<int32_t>(dir), g_name, directory);
+}
+long sys_unlink(const SyscallArgs& a) {
+  return do_unlink(linux::AT_FDCWD, a.p<const char>(0), false);
+}
+long sys_rmdir(const SyscallArgs& a) {
+  return do_unlink(linux::AT_FDCWD, a.p<const char>(0), true);
+}
+long sys_unlinkat(const SyscallArgs& a) {
+  if (a.i(2) & ~linux::AT_REMOVEDIR)
+    return -EINVAL;
+  return do_unlink(a.i(0), a.p<const char>(1), a.i(2) & linux::AT_REMOVEDIR);
+}
+
+long do_rename(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
+  if (flags & ~kRenameNoReplace)
+    return flags & (kRenameExchange | kRenameWhiteout) ? -EINVAL : -EINVAL;
+  NodeId odir = resolve_parent(olddirfd, oldpath);
+  if (odir < 0)
+    return odir == -EEXIST ? -EBUSY : odir;
+  if (dot_name())
+    return -EBUSY;
+  static char old_name[fs::kMaxNameLength + 2];
+  memcpy(old_name, g_name, sizeof old_name);
+  NodeId ndir = resolve_parent(newdirfd, newpath);
+  if (ndir < 0)
+    return ndir == -EEXIST ? -EBUSY : ndir;
+  if (dot_name())
+    return -EBUSY;
+  return fs::rename_entry(static_cast<int32_t>(odir), old_name, static_cast<int32_t>(ndir), g_name,
+                          flags & kRenameNoReplace);
+}
+long sys_rename(const SyscallArgs& a) {
+  return do_rename(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
+}
+long sys_renameat(const SyscallArgs& a) {
+  return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), 0);
+}
+long sys_renameat2(const SyscallArgs& a) {
+  return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
+}
+
+long do_symlink(const char* utarget, int dirfd, const char* path) {
+  static char target[kMaxPathLength];
+  long n = strncpy_from_user(target, utarget, sizeof target);
+  if (n < 0)
+    return n;
+  if (n == 0)
+    return -ENOENT;
+  NodeId dir = resolve_parent(dirfd, path);
+  if (dir < 0)
+    return dir;
+  if (dot_name())
+    return -EEXIST;
+  long r = fs::make_symlink(static_cast<int32_t>(dir), g_name, target);
+  return r < 0 ? r : 0;
+}
+long sys_symlink(const SyscallArgs& a) {
+  return do_symlink(a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1));
+}
+long sys_symlinkat(const SyscallArgs& a) {
+  return do_symlink(a.p<const char>(0), a.i(1), a.p<const char>(2));
+}
+
+long do_link(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
+  if (flags & ~(kAtSymlinkFollow | linux::AT_EMPTY_PATH))
+    return -EINVAL;
+  NodeId target = resolve_at(olddirfd, oldpath, flags & kAtSymlinkFollow, flags & linux::AT_EMPTY_PATH);
+  if (target < 0)
+    return target;
+  NodeId dir = resolve_parent(newdirfd, newpath);
+  if (dir < 0)
+    return dir;
+  if (dot_name())
+    return -EEXIST;
+  long r = fs::make_hard_link(static_cast<int32_t>(dir), g_name, static_cast<int32_t>(target));
+  return r < 0 ? r : 0;
+}
+long sys_link(const SyscallArgs& a) {
+  return do_link(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
+}
+long sys_linkat(const SyscallArgs& a) {
+  return do_link(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
+}
+
+// ---- sizes ----
+long truncate_node(NodeId id, int64_t length) {
+  if (id < 0)
+    return id;
+  if (length < 0)
+    return -EINVAL;
+  fs::Node* n = fs::node(id);
+  if (n->type == fs::NodeType::kDirectory)
+    return -EISDIR;
+  if (n->type != fs::NodeType::kFile || n->special != fs::Special::kNone || !n->inode)
+    return -EINVAL;
+  if (!fs::writable())
+    return -EROFS;
+  if (static_cast<uint64_t>(length) > (1ull << 44))
+    return -EFBIG;
+  int r = fs::truncate_file(n->inode, static_cast<uint64_t>(length));
+  if (r == 0) {
+    n->inode->mtime = tfs_now();
+    n->inode->times_dirty = true;
+  }
+  return r;
+}
+long sys_truncate(const SyscallArgs& a) {
+  return truncate_node(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.a[1]);
+}
+long sys_ftruncate(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  if (f->kind != FileKind::kRegular || (f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return -EINVAL;
+  return truncate_node(f->node, a.a[1]);
+}
+long sys_fallocate(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  int mode = a.i(1);
+  int64_t off = a.a[2], len = a.a[3];
+  if (off < 0 || len <= 0)
+    return -EINVAL;
+  if (mode & ~kFallocKeepSize)
+    return -EOPNOTSUPP; // punching holes, collapsing, zeroing ranges: not done here
+  if (f->kind != FileKind::kRegular)
+    return f->kind == FileKind::kDirectory ? -EISDIR : -ENODEV;
+  if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return -EBADF;
+  if (!fs::writable())
+    return -EROFS;
+  if (static_cast<uint64_t>(off) + static_cast<uint64_t>(len) > (1ull << 44))
+    return -EFBIG;
+  return fs::allocate_file(fs::node(f->node)->inode, static_cast<uint64_t>(off),
+                           static_cast<uint64_t>(len), mode & kFallocKeepSize);
+}
+
+// ---- times, permissions, owners ----
+// Times are kept for regular files (TFS mtime/atime); directories and links accept the
+// call and keep nothing.
+long set_times(NodeId id, const linux::timespec* t) {
+  if (id < 0)
+    return id;
+  fs::Node* n = fs::node(id);
+  if (!n->inode)
+    return fs::writable() || n->special != fs::Special::kNone ? 0 : -EROFS;
+  if (!fs::writable())
+    return -EROFS;
+  uint64_t now = tfs_now();
+  for (int i = 0; i < 2; ++i) {
+    if (t && t[i].tv_nsec == kUtimeOmit)
+      continue;
+    if (t && t[i].tv_nsec != kUtimeNow && (t[i].tv_nsec < 0 || t[i].tv_nsec >= 1000000000))
+      return -EINVAL;
+    uint64_t v = !t || t[i].tv_nsec == kUtimeNow ? now : to_tfs_time(t[i].tv_sec, t[i].tv_nsec);
+    (i == 0 ? n->inode->atime : n->inode->mtime) = v;
+  }
+  n->inode->times_dirty = true;
+  fs::log::mark_dirty(n->inode);
+  return 0;
+}
+long sys_utimensat(const SyscallArgs& a) {
+  linux::timespec t[2];
+  const linux::timespec* tp = nullptr;
+  if (a.a[2]) {
+    if (copy_from_user(t, a.p<void>(2), sizeof t) < 0)
+      return -EFAULT;
+    tp = t;
+  }
+  int flags = a.i(3);
+  if (flags & ~(linux::AT_SYMLINK_NOFOLLOW | linux::AT_EMPTY_PATH))
+    return -EINVAL;
+  NodeId id;
+  if (!a.a[1]) { // futimens: the descriptor itself
+    File* f = file_of(a.i(0));
+    if (!f)
+      return -EBADF;
+    id = f->node;
+  } else {
+    id = resolve_at(a.i(0), a.p<const char>(1), !(flags & linux::AT_SYMLINK_NOFOLLOW),
+                    flags & linux::AT_EMPTY_PATH);
+  }
+  return set_times(id, tp);
+}
+long do_utimes(int dirfd, const char* path, const void* utv) {
+  linux::timespec t[2];
+  const linux::timespec* tp = nullptr;
+  if (utv) {
+    int64_t tv[4]; // two struct timeval
+    if (copy_from_user(tv, utv, sizeof tv) < 0)
+      return -EFAULT;
+    if (tv[1] < 0 || tv[1] >= 1000000 || tv[3] < 0 || tv[3] >= 1000000)
+      return -EINVAL;
+    t[0] = {tv[0], tv[1] * 1000};
+    t[1] = {tv[2], tv[3] * 1000};
+    tp = t;
+  }
+  return set_times(resolve_at(dirfd, path, true), tp);
+}
+long sys_utimes(const SyscallArgs& a) {
+  return do_utimes(linux::AT_FDCWD, a.p<const char>(0), a.p<void>(1));
+}
+long sys_futimesat(const SyscallArgs& a) {
+  return do_utimes(a.i(0), a.p<const char>(1), a.p<void>(2));
+}
+long sys_utime(const SyscallArgs& a) {
+  linux::timespec t[2];
+  const linux::timespec* tp = nullptr;
+  if (a.a[1]) {
+    int64_t ut[2]; // struct utimbuf: actime, modtime
+    if (copy_from_user(ut, a.p<void>(1), sizeof ut) < 0)
+      return -EFAULT;
+    t[0] = {ut[0], 0};
+    t[1] = {ut[1], 0};
+    tp = t;
+  }
+  return set_times(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), tp);
+}
+
+// TFS has no permissions or owners (spec §3.5): the calls succeed on existing files and
+// change nothing, except on a read-only volume.
+long accept_attribute(NodeId id) {
+  if (id < 0)
+    return id;
+  if (!fs::writable() && fs::node(id)->special == fs::Special::kNone)
+    return -EROFS;
+  return 0;
+}
+long sys_chmod(const SyscallArgs& a) {
+  return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
+}
+long sys_lchown(const SyscallArgs& a) {
+  return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), false));
+}
+long sys_fchmodat(const SyscallArgs& a) {
+  return accept_attribute(resolve_at(a.i(0), a.p<const char>(1), true));
+}
+long sys_fchownat(const SyscallArgs& a) {
+  int flags = a.i(4);
+  return accept_attribute(resolve_at(a.i(0), a.p<const char>(1),
+                                     !(flags & linux::AT_SYMLINK_NOFOLLOW),
+                                     flags & linux::AT_EMPTY_PATH));
+}
+long sys_fchmod(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  return f->node < 0 ? 0 : accept_attribute(f->node);
+}
+
+// ---- statfs ----
+struct LinuxStatfs {
+  int64_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+  int32_t f_fsid[2];
+  int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+static_assert(sizeof(LinuxStatfs) == 120, "struct statfs of x86-64 Linux");
+
+long statfs_to_user(NodeId id, void* user) {
+  if (id < 0)
+    return id;
+  LinuxStatfs st;
+  memset(&st, 0, sizeof st);
+  st.f_type = 0x54465331; // "TFS1": TFS has no Linux magic number
+  st.f_bsize = st.f_frsize = 4096;
+  st.f_blocks = static_cast<int64_t>(fs::partition_blocks() / 8);
+  st.f_bfree = st.f_bavail = static_cast<int64_t>(fs::free_space().free_blocks() / 8);
+  st.f_files = static_cast<int64_t>(fs::node_count());
+  st.f_ffree = st.f_bfree;
+  st.f_namelen = fs::kMaxNameLength;
+  st.f_flags = fs::writable() ? 0 : 1; // ST_RDONLY
+  return copy_to_user(user, &st, sizeof st);
+}
+long sys_statfs(const SyscallArgs& a) {
+  return statfs_to_user(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.p<void>(1));
+}
+long sys_fstatfs(const SyscallArgs& a) {
+  File* f = file_of(a.i(0));
+  if (!f)
+    return -EBADF;
+  return statfs_to_user(f->node < 0 ? 0 : f->node, a.p<void>(1));
+}
+
 } // namespace
 
 void register_file_syscalls() {
+  fs::set_fd_dir_refresh(refresh_fd_dir);
   register_syscall(0, "read", 3, sys_read);
   register_syscall(1, "write", 3, sys_write);
   register_syscall(2, "open", 3, sys_open, 1);
@@ -817,10 +1418,35 @@ void register_file_syscalls() {
   register_syscall(79, "getcwd", 2, sys_getcwd);
   register_syscall(80, "chdir", 1, sys_chdir, 1);
   register_syscall(81, "fchdir", 1, sys_fchdir);
-  register_syscall(82, "rename", 2, sys_readonly_fs, 3);
-  register_syscall(83, "mkdir", 2, sys_readonly_fs, 1);
-  register_syscall(84, "rmdir", 1, sys_readonly_fs, 1);
-  register_syscall(87, "unlink", 1, sys_readonly_fs, 1);
+  register_syscall(76, "truncate", 2, sys_truncate, 1);
+  register_syscall(77, "ftruncate", 2, sys_ftruncate);
+  register_syscall(82, "rename", 2, sys_rename, 3);
+  register_syscall(83, "mkdir", 2, sys_mkdir, 1);
+  register_syscall(84, "rmdir", 1, sys_rmdir, 1);
+  register_syscall(85, "creat", 2, sys_creat, 1);
+  register_syscall(86, "link", 2, sys_link, 3);
+  register_syscall(87, "unlink", 1, sys_unlink, 1);
+  register_syscall(88, "symlink", 2, sys_symlink, 3);
+  register_syscall(90, "chmod", 2, sys_chmod, 1);
+  register_syscall(91, "fchmod", 2, sys_fchmod);
+  register_syscall(92, "chown", 3, sys_chmod, 1);
+  register_syscall(93, "fchown", 3, sys_fchmod);
+  register_syscall(94, "lchown", 3, sys_lchown, 1);
+  register_syscall(132, "utime", 2, sys_utime, 1);
+  register_syscall(137, "statfs", 2, sys_statfs, 1);
+  register_syscall(138, "fstatfs", 2, sys_fstatfs);
+  register_syscall(162, "sync", 0, sys_sync);
+  register_syscall(235, "utimes", 2, sys_utimes, 1);
+  register_syscall(261, "futimesat", 3, sys_futimesat, 2);
+  register_syscall(264, "renameat", 4, sys_renameat, 10);
+  register_syscall(265, "linkat", 5, sys_linkat, 10);
+  register_syscall(266, "symlinkat", 3, sys_symlinkat, 5);
+  register_syscall(268, "fchmodat", 3, sys_fchmodat, 2);
+  register_syscall(260, "fchownat", 5, sys_fchownat, 2);
+  register_syscall(280, "utimensat", 4, sys_utimensat, 2);
+  register_syscall(285, "fallocate", 4, sys_fallocate);
+  register_syscall(306, "syncfs", 1, sys_fsync);
+  register_syscall(316, "renameat2", 5, sys_renameat2, 10);
   register_syscall(89, "readlink", 3, sys_readlink, 1);
   register_syscall(95, "umask", 1, sys_umask);
   register_syscall(191, "getxattr", 4, sys_path_xattr, 3);
@@ -832,9 +1458,9 @@ void register_file_syscalls() {
   register_syscall(217, "getdents64", 3, sys_getdents64);
   register_syscall(221, "fadvise64", 4, sys_fadvise64);
   register_syscall(257, "openat", 4, sys_openat, 2);
-  register_syscall(258, "mkdirat", 3, sys_readonly_fs, 2);
+  register_syscall(258, "mkdirat", 3, sys_mkdirat, 2);
   register_syscall(262, "newfstatat", 4, sys_newfstatat, 2);
-  register_syscall(263, "unlinkat", 3, sys_readonly_fs, 2);
+  register_syscall(263, "unlinkat", 3, sys_unlinkat, 2);
   register_syscall(267, "readlinkat", 4, sys_readlinkat, 2);
   register_syscall(269, "faccessat", 3, sys_faccessat, 2);
   register_syscall(292, "dup3", 3, sys_dup3);
