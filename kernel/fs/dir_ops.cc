@@ -68,8 +68,7 @@ void drop_name(int32_t id) {
     return;
   log::forget(f);
   release_file_blocks(f);
-  delete f;
-  n->inode = nullptr;
+  f->length = 0; // the Inode itself stays: an mmap of the file may still name the node
 }
 
 bool is_empty_dir(const Node* n) {
@@ -277,13 +276,15 @@ void file_opened(Inode* f) {
 }
 
 void file_closed(Inode* f) {
-  if (--f->opens > 0 || f->links > 0)
+  if (--f->opens > 0)
     return;
+  if (f->links > 0) {
+    trim_file(f);
+    return;
+  }
   log::forget(f);
   release_file_blocks(f);
-  delete f;
-  // The node (already unlinked) keeps a dangling pointer no one can reach: its only
-  // descriptor was just closed. Clear it anyway for stat through /proc/self/fd races.
+  f->length = 0; // kept (small): an mmap of the file may still name its node
 }
 
 } // namespace fs

@@ -14,9 +14,7 @@ constexpr uint64_t kBounceBlocks = 128;         // 64 KiB per disk request
 constexpr uint64_t kMaxExtentBlocks = 65536;    // 32 MiB, the kernel's cap (spec §3.5)
 constexpr uint64_t kMinPrealloc = 64;           // 32 KiB: small appends share one extent
 constexpr uint64_t kMaxPrealloc = 2048;         // 1 MiB
-// Blocks kept back for the log, so that metadata of data already written can still be
-// recorded when the disk is otherwise full.
-constexpr uint64_t kLogReserve = 1024 + 64;
+constexpr uint64_t kLogReserve = kLogReserveBlocks;
 
 uint8_t* g_bounce = nullptr;
 
@@ -95,9 +93,12 @@ long map_blocks(Inode* f, uint64_t b, uint64_t need) {
   FreeSpace& space = free_space();
   if (space.free_blocks() <= kLogReserve)
     return -ENOSPC;
-  // Reserve more than this write needs so that a file written in small pieces stays in few
-  // extents: as much again as the file has, between 32 KiB and 1 MiB.
-  uint64_t want = b < kMinPrealloc ? kMinPrealloc : (b < kMaxPrealloc ? b : kMaxPrealloc);
+  // A file growing at its end gets more than this write needs, so that one written in small
+  // pieces stays in few extents: as much again as it has, between 32 KiB and 1 MiB (given
+  // back when it is closed, see trim_file). A write into a hole gets what it needs.
+  uint64_t want = need;
+  if (follows || b == 0)
+    want = b < kMinPrealloc ? kMinPrealloc : (b < kMaxPrealloc ? b : kMaxPrealloc);
   if (want < need)
     want = need;
   if (want > space.free_blocks() - kLogReserve)
@@ -348,6 +349,18 @@ int allocate_file(Inode* f, uint64_t offset, uint64_t len, bool keep_length) {
     log::mark_dirty(f);
   }
   return 0;
+}
+
+void trim_file(Inode* f) {
+  for (uint32_t i = 0; i < f->count; ++i) {
+    FileExtent& e = f->extents[i];
+    if (e.allocated > e.length) {
+      free_space().release(e.disk_block + e.length, e.allocated - e.length);
+      e.allocated = e.length;
+      e.dirty = true;
+      log::mark_dirty(f);
+    }
+  }
 }
 
 void release_file_blocks(Inode* f) {

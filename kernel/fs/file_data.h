@@ -14,6 +14,10 @@
 
 namespace fs {
 
+// Blocks file data never takes, so that the records describing data already written still
+// fit when the disk is otherwise full (on top of the spare log extension, metadata_log.cc).
+constexpr uint64_t kLogReserveBlocks = 1024 + 64;
+
 uint64_t file_length(const Inode* file); // 0 for nullptr
 
 // Reads up to len bytes at offset, clipped to the length; holes read as zeros.
@@ -31,6 +35,9 @@ int truncate_file(Inode* file, uint64_t length);
 
 // fallocate: blocks for [offset, offset+len) (zero-filled), length grown unless keep_length.
 int allocate_file(Inode* file, uint64_t offset, uint64_t len, bool keep_length);
+
+// Gives back the blocks reserved behind the data (the last open file of it was closed).
+void trim_file(Inode* file);
 
 // Gives every block of the file back to the free space (the file's last name and last open
 // file are gone). Logged extents are removed from the log first so that no later reader

@@ -65,9 +65,13 @@ int to_errno(tfs::AppendResult r) {
 
 // Builds one record with `build` and appends it; on any failure the dictionary numbers it
 // took are given back, so the log and the dictionary never disagree.
+bool ensure_tail();
+
 template <typename Build> int append(Build build) {
   if (!g_open)
     return -EROFS;
+  if (!ensure_tail())
+    return -EIO;
   tfs::Dictionary::Mark mark = g_dict.mark();
   tfs::RecordBuilder rb(g_dict, g_record, sizeof g_record);
   build(rb);
@@ -89,23 +93,37 @@ Status status_of(int r) {
 
 } // namespace
 
-void open() {
-  if (!writable())
-    return;
+namespace {
+bool g_tail_ready = false;
+
+// The dictionary and the tail extension (512 KiB) are loaded at the first change, not at
+// boot: a program that writes nothing pays nothing for them.
+bool ensure_tail() {
+  if (g_tail_ready)
+    return true;
   tfs::Allocator alloc{heap_alloc, heap_free, nullptr};
   tfs::BlockReader reader{read_for_codec, nullptr};
   if (!g_dict.init(alloc, volume())) {
-    kprintf("root filesystem: out of memory for the log dictionary; mounted read-only\n");
+    kprintf("root filesystem: out of memory for the log dictionary; now read-only\n");
+    g_open = false;
     set_read_only();
-    return;
+    return false;
   }
-  tfs::AppendResult r = g_tail.open(alloc, reader, volume());
-  if (r != tfs::AppendResult::kOk) {
-    kprintf("root filesystem: cannot open the log tail; mounted read-only\n");
+  if (g_tail.open(alloc, reader, volume()) != tfs::AppendResult::kOk) {
+    kprintf("root filesystem: cannot read the end of the log; now read-only\n");
     g_dict.release();
+    g_open = false;
     set_read_only();
-    return;
+    return false;
   }
+  g_tail_ready = true;
+  return true;
+}
+} // namespace
+
+void open() {
+  if (!writable())
+    return;
   if (!free_space().allocate_exact(tfs::kExtensionBlocks, &g_spare))
     g_spare = 0;
   g_open = true;
@@ -287,7 +305,7 @@ Status flush() {
     f->on_dirty_list = false;
     f->next_dirty = nullptr;
   }
-  int r = to_errno(g_tail.flush(kWriter));
+  int r = g_tail_ready ? to_errno(g_tail.flush(kWriter)) : 0;
   if (!err)
     err = r;
   if (!flush_disk().ok() && !err)

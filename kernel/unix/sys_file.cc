@@ -1375,7 +1375,10 @@ long statfs_to_user(NodeId id, void* user) {
   st.f_type = 0x54465331; // "TFS1": TFS has no Linux magic number
   st.f_bsize = st.f_frsize = 4096;
   st.f_blocks = static_cast<int64_t>(fs::partition_blocks() / 8);
-  st.f_bfree = st.f_bavail = static_cast<int64_t>(fs::free_space().free_blocks() / 8);
+  uint64_t free = fs::free_space().free_blocks();
+  st.f_bfree = static_cast<int64_t>(free / 8);
+  // Writers leave some blocks to the log (fs/file_data.cc): not available to file data.
+  st.f_bavail = static_cast<int64_t>((free > fs::kLogReserveBlocks ? free - fs::kLogReserveBlocks : 0) / 8);
   st.f_files = static_cast<int64_t>(fs::node_count());
   st.f_ffree = st.f_bfree;
   st.f_namelen = fs::kMaxNameLength;
