@@ -71,6 +71,14 @@ void drop_name(int32_t id) {
   f->length = 0; // the Inode itself stays: an mmap of the file may still name the node
 }
 
+// The kernel's own nodes (devices, /proc, /etc/hostname when synthesized, /tmp when the image
+// has none) cannot be renamed, removed or replaced: they have no tuple a record could name.
+bool synthetic_in(const Node* dir, const Node* n) {
+  if (n->special != Special::kNone && n->special != Special::kScratch)
+    return true;
+  return in_log(dir) && n->tuple_index == 0;
+}
+
 bool is_empty_dir(const Node* n) {
   return n->first_child < 0;
 }
@@ -196,6 +204,8 @@ int remove_entry(int32_t dir, const char* name, bool directory) {
     return -EROFS;
   if (!in_log(d) && !scratch(d))
     return -EACCES;
+  if (synthetic_in(d, n))
+    return -EACCES;
   if (directory && !is_empty_dir(n))
     return -ENOTEMPTY;
   if (in_log(d)) {
@@ -228,10 +238,14 @@ int rename_entry(int32_t old_dir, const char* old_name, int32_t new_dir, const c
   Node* s = node(src);
   if (dst == src)
     return 0; // the same entry: nothing to do (POSIX)
+  if (synthetic_in(od, s))
+    return -EACCES;
   if (dst >= 0) {
     if (no_replace)
       return -EEXIST;
     Node* t = node(dst);
+    if (synthetic_in(nd, t))
+      return -EACCES;
     if (s->type == NodeType::kDirectory && t->type != NodeType::kDirectory)
       return -ENOTDIR;
     if (s->type != NodeType::kDirectory && t->type == NodeType::kDirectory)

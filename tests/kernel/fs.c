@@ -318,6 +318,12 @@ static void test_synthetic(void) {
   check(n > 1 && buf[n - 1] == '\n', "/etc/hostname", n);
   EXPECT_ERR(EACCES, open("/proc/meminfo", O_WRONLY));
   EXPECT_ERR(EACCES, open("/dev/newfile", O_CREAT | O_WRONLY, 0644));
+  // The kernel's own nodes stay put (they have nothing in the log to rename or delete).
+  EXPECT_ERR(EACCES, unlink("/dev/null"));
+  EXPECT_ERR(EACCES, unlink("/etc/hostname")); // synthesized: the test image has none
+  EXPECT_ERR(EACCES, rename("/proc", "/proc2"));
+  EXPECT_ERR(EACCES, rename("/new.txt", "/dev/zero"));
+  EXPECT_ERR(EACCES, rmdir("/tmp"));
   // /tmp (not in the image): works for the run.
   fd = open("/tmp/scratch", O_CREAT | O_RDWR, 0600);
   check(fd >= 0 && write(fd, "tmp", 3) == 3 && pread(fd, buf, 3, 0) == 3 && memcmp(buf, "tmp", 3) == 0,
