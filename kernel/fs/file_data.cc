@@ -322,6 +322,8 @@ int truncate_file(Inode* f, uint64_t length) {
   f->length = length;
   f->length_dirty = true;
   log::mark_dirty(f);
+  if (f->opens == 0)
+    trim_file(f); // no descriptor will close it: give the reservation back now
   // Zero the rest of the last block (the invariant: nothing but zeros past the end).
   if (length % kBlock) {
     int64_t i = find_extent(f, length / kBlock);

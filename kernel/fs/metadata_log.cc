@@ -316,11 +316,3 @@ Status flush() {
 }
 
 } // namespace fs::log
-
-namespace fs {
-void flush_at_exit() {
-  Status s = log::flush();
-  if (!s.ok())
-    kprintf("root filesystem: changes not saved at exit (error %d)\n", s.error());
-}
-} // namespace fs

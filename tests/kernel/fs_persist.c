@@ -74,6 +74,10 @@ static void boot1(void) {
     ok = write(fd, buf + off, 10000) == 10000;
   check(ok && close(fd) == 0, "write /p/big.bin");
   check(link("/p/dir/a.txt", "/p/hard") == 0, "hard link");
+  // Still open at exit: the exit flush writes it (and gives its reservation back).
+  static int left_open = -1;
+  left_open = open("/p/open-at-exit", O_CREAT | O_WRONLY, 0644);
+  check(left_open >= 0 && write(left_open, "written, never closed\n", 22) == 22, "left open");
 }
 
 static void verify1(void) {
@@ -96,6 +100,7 @@ static void verify1(void) {
   close(fd);
   check(n == 250000 && memcmp(buf, want, 250000) == 0, "/p/big.bin");
   check(stat("/p/hard", &st) == 0 && st.st_nlink == 2 && has("/p/hard", "alpha\n"), "hard link");
+  check(has("/p/open-at-exit", "written, never closed\n"), "file left open at exit");
 }
 
 static void boot2(void) {
