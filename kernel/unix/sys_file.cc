@@ -425,13 +425,11 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
       if (!data)
         return -ENOMEM;
     } else {
-      bool scratch_file = n->inode && n->inode->tuple_index == 0;
       if ((writing || (flags & linux::O_TRUNC)) && !fs::writable())
         return -EROFS;
       if (!n->inode)
         return -EIO;
       if ((flags & linux::O_TRUNC) && writing) {
-        (void)scratch_file;
         int r = fs::truncate_file(n->inode, 0);
         if (r < 0)
           return r;
@@ -1077,7 +1075,7 @@ long sys_umask(const SyscallArgs& a) {
 }
 
 // ---- changing the tree ----
-constexpr int kRenameNoReplace = 1, kRenameExchange = 2, kRenameWhiteout = 4;
+constexpr int kRenameNoReplace = 1;
 constexpr int kFallocKeepSize = 1;
 constexpr int kAtSymlinkFollow = 0x400;
 constexpr int64_t kUtimeNow = (1l << 30) - 1, kUtimeOmit = (1l << 30) - 2;
@@ -1121,8 +1119,9 @@ long sys_unlinkat(const SyscallArgs& a) {
 }
 
 long do_rename(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
+  // RENAME_EXCHANGE and RENAME_WHITEOUT are not done (EINVAL, as filesystems without them).
   if (flags & ~kRenameNoReplace)
-    return flags & (kRenameExchange | kRenameWhiteout) ? -EINVAL : -EINVAL;
+    return -EINVAL;
   NodeId odir = resolve_parent(olddirfd, oldpath);
   if (odir < 0)
     return odir == -EEXIST ? -EBUSY : odir;
