@@ -64,7 +64,14 @@ void drop_name(int32_t id) {
   if (n->type != NodeType::kFile || !n->inode)
     return;
   Inode* f = n->inode;
-  if (--f->links > 0 || f->opens > 0)
+  if (--f->links > 0) {
+    // Still named elsewhere: keep the log's count right (a reader that frees a file's
+    // blocks at its last unlink goes by it, spec §3.5 `nlink`).
+    if (f->tuple_index && in_log(node(n->parent)))
+      (void)log::set_number(f->tuple_index, "nlink", static_cast<uint64_t>(f->links));
+    return;
+  }
+  if (f->opens > 0)
     return;
   log::forget(f);
   release_file_blocks(f);
@@ -177,7 +184,9 @@ long make_hard_link(int32_t dir, const char* name, int32_t target) {
   bool logged = in_log(node(dir));
   if (logged != (t->tuple_index != 0))
     return -EXDEV; // between the log and a scratch directory
-  if (logged && !log::add_reference(node(dir)->children_index, name, t->tuple_index).ok())
+  if (logged && (!log::add_reference(node(dir)->children_index, name, t->tuple_index).ok() ||
+                 !log::set_number(t->tuple_index, "nlink",
+                                  static_cast<uint64_t>(t->inode->links + 1)).ok()))
     return -ENOSPC;
   Inode* f = node(target)->inode;
   long id = add_entry(dir, name, NodeType::kFile, node(target)->tuple_index, 0);

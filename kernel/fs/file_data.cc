@@ -124,10 +124,12 @@ long map_blocks(Inode* f, uint64_t b, uint64_t need) {
 }
 
 // An extent from the image that is preallocated but unwritten: zero it on disk so it can
-// take data like any other (the `uninited` flag is dropped at the next flush).
+// take data like any other, and drop its `uninited` flag in the log.
 int materialize(FileExtent* e) {
   if (!bounce())
     return -ENOMEM;
+  if (e->index && !log::remove_attribute(e->index, "uninited").ok())
+    return -ENOSPC;
   memset(g_bounce, 0, kBounceBlocks * kBlock);
   for (uint64_t done = 0; done < e->length;) {
     uint64_t n = e->length - done < kBounceBlocks ? e->length - done : kBounceBlocks;

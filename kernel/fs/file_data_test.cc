@@ -22,6 +22,7 @@ namespace {
 std::vector<uint8_t> g_disk;
 fs::FreeSpace g_space(realloc);
 std::vector<uint64_t> g_removed_extents; // file blocks passed to log::remove_extent
+std::vector<std::string> g_removed_attributes; // "tuple.name" passed to log::remove_attribute
 int g_marked = 0;
 bool g_fail_io = false;
 } // namespace
@@ -46,6 +47,10 @@ Status remove_extent(uint32_t, uint64_t file_block) {
   g_removed_extents.push_back(file_block);
   return status_ok();
 }
+Status remove_attribute(uint32_t tuple, const char* name) {
+  g_removed_attributes.push_back(std::to_string(tuple) + "." + name);
+  return status_ok();
+}
 } // namespace log
 } // namespace fs
 
@@ -63,6 +68,7 @@ protected:
     ASSERT_TRUE(g_space.init(blocks));
     ASSERT_TRUE(g_space.reserve(0, 1));
     g_removed_extents.clear();
+    g_removed_attributes.clear();
     g_fail_io = false;
   }
   void TearDown() override { free(file.extents); }
@@ -196,6 +202,8 @@ TEST_F(FileData, UninitedExtentReadsZerosAndTakesWrites) {
   write(1000, "in the middle");
   EXPECT_FALSE(file.extents[0].uninited);
   EXPECT_TRUE(file.extents[0].dirty);
+  ASSERT_EQ(g_removed_attributes.size(), 1u); // the flag goes from the extent's tuple
+  EXPECT_EQ(g_removed_attributes[0], "5.uninited");
   std::string want(4096, '\0');
   want.replace(1000, 13, "in the middle");
   EXPECT_EQ(read(0, 4096), want);

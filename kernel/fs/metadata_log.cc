@@ -211,6 +211,22 @@ Status remove_extent(uint32_t extents, uint64_t file_block) {
   }));
 }
 
+Status set_number(uint32_t tuple, const char* name, uint64_t value) {
+  return status_of(append([&](tfs::RecordBuilder& rb) {
+    rb.tuple_ref(tuple, 1);
+    rb.name(name);
+    rb.integer(value);
+  }));
+}
+
+Status remove_attribute(uint32_t tuple, const char* name) {
+  return status_of(append([&](tfs::RecordBuilder& rb) {
+    rb.tuple_ref(tuple, 1);
+    rb.name(name);
+    rb.remove();
+  }));
+}
+
 void mark_dirty(Inode* f) {
   if (!g_open || f->on_dirty_list || !f->tuple_index)
     return;
@@ -253,17 +269,12 @@ int flush_file(Inode* f) {
       if (r == 0)
         e.index = index;
     } else {
-      bool drop_uninited = !e.uninited;
       r = append([&](tfs::RecordBuilder& rb) {
-        rb.tuple_ref(e.index, drop_uninited ? 3 : 2);
+        rb.tuple_ref(e.index, 2);
         rb.name("length");
         rb.integer(e.length);
         rb.name("allocated");
         rb.integer(e.allocated);
-        if (drop_uninited) {
-          rb.name("uninited");
-          rb.remove(); // deleting an absent attribute is harmless
-        }
       });
     }
     if (r < 0)

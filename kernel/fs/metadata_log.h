@@ -33,6 +33,9 @@ Status remove_entry(uint32_t children, const char* name);
 Status move_entry(uint32_t children, const char* old_name, const char* new_name, uint32_t tuple);
 // Removes the extent keyed `file_block` from an extents tuple.
 Status remove_extent(uint32_t extents, uint64_t file_block);
+// Sets a number attribute of a tuple (a file's `nlink`) / removes an attribute (`uninited`).
+Status set_number(uint32_t tuple, const char* name, uint64_t value);
+Status remove_attribute(uint32_t tuple, const char* name);
 
 // Queues a file whose length, extents or times changed.
 void mark_dirty(Inode* file);
