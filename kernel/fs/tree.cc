@@ -1,6 +1,7 @@
 #include "fs/tree.h"
 
 #include "fs/metadata_log.h"
+#include "fs/name_index.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
 #include "lib/format.h"
@@ -42,21 +43,14 @@ int32_t add_node(int32_t parent, NodeType type, const char* name) {
     g_capacity = cap;
   }
   auto id = static_cast<int32_t>(g_count++);
-  g_nodes[id] = Node{type, Special::kNone, false, false, parent < 0 ? id : parent, -1, -1, name,
-                     nullptr, 0, 0, nullptr};
+  g_nodes[id] = Node{type, Special::kNone, false, false, parent < 0 ? id : parent, -1, -1, -1,
+                     name, nullptr, 0, 0, nullptr};
   if (parent >= 0) {
-    // Replace an existing entry of the same name (synthetic nodes win over TFS ones).
-    int32_t* link = &g_nodes[parent].first_child;
-    while (*link >= 0) {
-      if (strcmp(g_nodes[*link].name, name) == 0) {
-        g_nodes[id].next_sibling = g_nodes[*link].next_sibling;
-        g_nodes[*link].removed = true;
-        *link = id;
-        return id;
-      }
-      link = &g_nodes[*link].next_sibling;
-    }
-    *link = id;
+    // An existing entry of the same name is replaced (synthetic nodes win over TFS ones).
+    int32_t old = find_child(parent, name);
+    if (old >= 0)
+      detach(old);
+    attach(parent, id);
   }
   return id;
 }
@@ -180,9 +174,9 @@ int add_children(int32_t dir, const tfs::Value* children, int depth) {
 
 // The directory `name` under dir, created (synthetic) when absent.
 int32_t ensure_dir(int32_t dir, const char* name) {
-  for (int32_t c = g_nodes[dir].first_child; c >= 0; c = g_nodes[c].next_sibling)
-    if (strcmp(g_nodes[c].name, name) == 0 && g_nodes[c].type == NodeType::kDirectory)
-      return c;
+  int32_t c = find_child(dir, name);
+  if (c >= 0 && g_nodes[c].type == NodeType::kDirectory)
+    return c;
   return add_node(dir, NodeType::kDirectory, name);
 }
 
@@ -294,21 +288,31 @@ int32_t new_node(NodeType type, char* name) {
 }
 
 void attach(int32_t dir, int32_t id) {
+  Node& d = g_nodes[dir];
   g_nodes[id].parent = dir;
   g_nodes[id].removed = false;
-  // At the end of the list: a directory being read sees new entries after the old ones.
-  int32_t* link = &g_nodes[dir].first_child;
-  while (*link >= 0)
-    link = &g_nodes[*link].next_sibling;
   g_nodes[id].next_sibling = -1;
-  *link = id;
+  // At the end of the list: a directory being read sees new entries after the old ones.
+  if (d.first_child < 0)
+    d.first_child = id;
+  else
+    g_nodes[d.last_child].next_sibling = id;
+  d.last_child = id;
+  name_index::insert(id);
 }
 
 void detach(int32_t id) {
-  int32_t dir = g_nodes[id].parent;
-  for (int32_t* link = &g_nodes[dir].first_child; *link >= 0; link = &g_nodes[*link].next_sibling) {
-    if (*link == id) {
-      *link = g_nodes[id].next_sibling;
+  name_index::remove(id);
+  Node& d = g_nodes[g_nodes[id].parent];
+  int32_t prev = -1;
+  for (int32_t c = d.first_child; c >= 0; prev = c, c = g_nodes[c].next_sibling) {
+    if (c == id) {
+      if (prev < 0)
+        d.first_child = g_nodes[id].next_sibling;
+      else
+        g_nodes[prev].next_sibling = g_nodes[id].next_sibling;
+      if (d.last_child == id)
+        d.last_child = prev;
       break;
     }
   }
@@ -316,11 +320,20 @@ void detach(int32_t id) {
   // Keep next_sibling: a directory stream positioned on this entry continues from it.
 }
 
-int32_t find_child(int32_t dir, const char* name) {
+namespace {
+int32_t lookup(int32_t dir, const char* name, size_t len) {
+  if (name_index::enabled())
+    return name_index::find(dir, name, len);
   for (int32_t c = g_nodes[dir].first_child; c >= 0; c = g_nodes[c].next_sibling)
-    if (strcmp(g_nodes[c].name, name) == 0)
+    if (strncmp(g_nodes[c].name, name, len) == 0 && g_nodes[c].name[len] == 0)
       return c;
-  return -ENOENT;
+  return -1;
+}
+} // namespace
+
+int32_t find_child(int32_t dir, const char* name) {
+  int32_t c = lookup(dir, name, strlen(name));
+  return c >= 0 ? c : -ENOENT;
 }
 
 void set_fd_dir_refresh(FdDirRefresh refresh) {
@@ -334,12 +347,13 @@ void begin_fd_dir() {
   int32_t c = g_nodes[g_fd_dir].first_child;
   while (c >= 0) {
     int32_t next = g_nodes[c].next_sibling;
+    name_index::remove(c);
     g_nodes[c].next_sibling = g_fd_pool;
     g_nodes[c].removed = true;
     g_fd_pool = c;
     c = next;
   }
-  g_nodes[g_fd_dir].first_child = -1;
+  g_nodes[g_fd_dir].first_child = g_nodes[g_fd_dir].last_child = -1;
 }
 
 void add_fd_entry(int fd, const char* target) {
@@ -381,10 +395,8 @@ unix::NodeId Tree::child(unix::NodeId dir, const char* name, size_t len) const {
     return -ENOTDIR;
   if (d->special == Special::kProcFd && g_fd_refresh)
     g_fd_refresh();
-  for (int32_t c = d->first_child; c >= 0; c = g_nodes[c].next_sibling)
-    if (strncmp(g_nodes[c].name, name, len) == 0 && g_nodes[c].name[len] == 0)
-      return c;
-  return -ENOENT;
+  int32_t c = lookup(static_cast<int32_t>(dir), name, len);
+  return c >= 0 ? c : -ENOENT;
 }
 
 long node_path(unix::NodeId id, char* buf, size_t size) {

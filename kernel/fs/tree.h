@@ -36,6 +36,7 @@ struct Node {
   bool owns_name;       // name was allocated (and is freed on rename)
   int32_t parent;       // the root is its own parent
   int32_t first_child;  // directories: children as a singly linked list (-1: none)
+  int32_t last_child;   // its tail, so that adding an entry is O(1)
   int32_t next_sibling; // -1: last
   const char* name;     // NUL-terminated
   const char* link_target; // symlinks (and kText content), NUL-terminated

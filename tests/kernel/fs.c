@@ -290,6 +290,45 @@ static void test_large_file(void) {
   close(fd);
 }
 
+// A directory with many entries (the name index grows and drops deleted entries).
+static void test_big_directory(void) {
+  char path[64];
+  int created = 0, found = 0, gone = 0, renamed = 0;
+  check(mkdir("/many", 0755) == 0, "mkdir /many", 0);
+  for (int i = 0; i < 600; ++i) {
+    snprintf(path, sizeof path, "/many/entry-%d", i);
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+    created += fd >= 0;
+    close(fd);
+  }
+  for (int i = 0; i < 600; i += 2) {
+    snprintf(path, sizeof path, "/many/entry-%d", i);
+    gone += unlink(path) == 0;
+  }
+  for (int i = 1; i < 600; i += 10) {
+    char to[64];
+    snprintf(path, sizeof path, "/many/entry-%d", i);
+    snprintf(to, sizeof to, "/many/renamed-%d", i);
+    renamed += rename(path, to) == 0;
+  }
+  struct stat st;
+  for (int i = 0; i < 600; ++i) {
+    snprintf(path, sizeof path, "/many/entry-%d", i);
+    int expect = i % 2 == 1 && i % 10 != 1;
+    found += (stat(path, &st) == 0) == expect;
+  }
+  check(created == 600 && gone == 300 && renamed == 60, "create, unlink, rename 600 entries",
+        created + gone + renamed);
+  check(found == 600, "each name found or not found as it should", found);
+  DIR* d = opendir("/many");
+  int entries = 0;
+  while (d && readdir(d))
+    ++entries;
+  if (d)
+    closedir(d);
+  check(entries == 2 + 300, "readdir lists the 300 left", entries);
+}
+
 static void test_synthetic(void) {
   char path[64];
   int fd = open("/new.txt", O_RDONLY);
@@ -387,6 +426,7 @@ int main(int argc, char** argv) {
     test_names();
     test_metadata();
     test_large_file();
+    test_big_directory();
     test_synthetic();
   } else if (strcmp(mode, "small") == 0) {
     test_small_disk();
