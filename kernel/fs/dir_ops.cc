@@ -126,6 +126,7 @@ long create_file(int32_t dir, const char* name) {
     return id;
   }
   f->links = 1;
+  f->number = static_cast<uint32_t>(id);
   node(id)->inode = f;
   return id;
 }

@@ -148,6 +148,21 @@ uint64_t file_length(const Inode* f) {
   return f ? f->length : 0;
 }
 
+uint64_t next_data(const Inode* f, uint64_t offset) {
+  uint64_t b = offset / kBlock;
+  if (find_extent(f, b) >= 0)
+    return offset;
+  uint32_t next = next_after(f, b);
+  return next < f->count ? f->extents[next].file_block * kBlock : UINT64_MAX;
+}
+
+uint64_t next_hole(const Inode* f, uint64_t offset) {
+  uint64_t b = offset / kBlock;
+  for (int64_t i = find_extent(f, b); i >= 0; i = find_extent(f, b))
+    b = f->extents[i].file_block + f->extents[i].length; // adjacent extents are one data run
+  return b * kBlock > offset ? b * kBlock : offset;
+}
+
 uint64_t file_blocks(const Inode* f) {
   uint64_t n = 0;
   for (uint32_t i = 0; f && i < f->count; ++i)

@@ -44,6 +44,11 @@ void trim_file(Inode* file);
 // sees two files claiming one block.
 void release_file_blocks(Inode* file);
 
+// lseek SEEK_DATA / SEEK_HOLE: the first offset >= offset inside an extent / outside every
+// extent (uninited extents count as data, as Linux shows preallocated space).
+uint64_t next_data(const Inode* file, uint64_t offset);
+uint64_t next_hole(const Inode* file, uint64_t offset);
+
 // Blocks the file holds on disk (st_blocks).
 uint64_t file_blocks(const Inode* file);
 

@@ -25,6 +25,7 @@ struct Inode {
   uint32_t tuple_index = 0;   // the file tuple in the log (0: none, e.g. tmpfs)
   uint32_t extents_index = 0; // its extents tuple
   uint64_t mtime = 0, atime = 0; // TFS times: 32.32 fixed-point seconds since the epoch
+  uint32_t number = 0;           // st_ino: the node id of its first name
   int links = 0;                 // names in the tree
   int opens = 0;                 // open files referring to it
   bool length_dirty = false, times_dirty = false;

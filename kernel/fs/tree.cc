@@ -166,6 +166,8 @@ int add_children(int32_t dir, const tfs::Value* children, int depth) {
       Inode* ino = make_inode(v);
       if (!ino)
         return -ENOMEM;
+      if (ino->links == 1)
+        ino->number = static_cast<uint32_t>(id);
       g_nodes[id].inode = ino;
     }
   }

@@ -125,7 +125,8 @@ void fill_stat(NodeId id, linux::stat* st) {
     return;
   }
   const fs::Node* n = fs::node(id);
-  st->st_ino = static_cast<uint64_t>(id) + 2;
+  // Hard links share one number (tools such as tar and cp -a go by it).
+  st->st_ino = n->inode ? n->inode->number + 2 : static_cast<uint64_t>(id) + 2;
   st->st_mode = node_mode(n);
   st->st_nlink = n->type == fs::NodeType::kDirectory ? 2 : 1;
   if (n->inode)
@@ -684,16 +685,26 @@ long sys_lseek(const SyscallArgs& a) {
   case 0: base = 0; break;
   case 1: base = static_cast<int64_t>(f->offset); break;
   case 2: base = size; break;
-  case 3: // SEEK_DATA: files have no holes here
+  case 3:   // SEEK_DATA
+  case 4: { // SEEK_HOLE: holes are the block ranges no extent covers (end of file is one)
+    if (off < 0)
+      return -EINVAL;
     if (off >= size)
       return -ENXIO;
-    f->offset = static_cast<uint64_t>(off);
-    return off;
-  case 4: // SEEK_HOLE
-    if (off >= size)
-      return -ENXIO;
-    f->offset = static_cast<uint64_t>(size);
-    return size;
+    const fs::Inode* ino = f->kind == FileKind::kRegular ? fs::node(f->node)->inode : nullptr;
+    uint64_t at = static_cast<uint64_t>(off);
+    if (ino)
+      at = whence == 3 ? fs::next_data(ino, at) : fs::next_hole(ino, at);
+    else if (whence == 4)
+      at = static_cast<uint64_t>(size);
+    if (at >= static_cast<uint64_t>(size)) {
+      if (whence == 3)
+        return -ENXIO;
+      at = static_cast<uint64_t>(size);
+    }
+    f->offset = at;
+    return static_cast<int64_t>(at);
+  }
   default:
     return -EINVAL;
   }

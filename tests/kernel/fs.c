@@ -126,6 +126,10 @@ static void test_truncate_and_holes(void) {
             memcmp(buf + 2, "end", 3) == 0, "data after the hole", 0);
   struct stat st;
   check(fstat(fd, &st) == 0 && st.st_blocks < 64, "a hole takes no blocks", (long)st.st_blocks);
+  check(lseek(fd, 0, SEEK_HOLE) == 512 && lseek(fd, 1000, SEEK_DATA) == 3 * 1024 * 1024 &&
+            lseek(fd, 3 * 1024 * 1024 + 1, SEEK_HOLE) == 3 * 1024 * 1024 + 3,
+        "SEEK_HOLE / SEEK_DATA find the hole", (long)lseek(fd, 0, SEEK_HOLE));
+  EXPECT_ERR(ENXIO, lseek(fd, 4 * 1024 * 1024, SEEK_DATA));
   check(truncate("/sparse", 10) == 0 && file_size("/sparse") == 10, "truncate by path", 0);
   EXPECT_ERR(EINVAL, ftruncate(fd, -1));
   EXPECT_ERR(EISDIR, truncate("/etc", 0));
@@ -216,6 +220,9 @@ static void test_names(void) {
   // Hard links share one file.
   check(link("/d/rel", "/hard") == 0, "link", 0);
   check(stat("/hard", &st) == 0 && st.st_nlink == 2, "nlink 2 after link", (long)st.st_nlink);
+  struct stat st2;
+  check(stat("/d/rel", &st2) == 0 && st2.st_ino == st.st_ino, "hard links share st_ino",
+        (long)st2.st_ino);
   fd = open("/hard", O_WRONLY | O_APPEND);
   write(fd, "+", 1);
   close(fd);

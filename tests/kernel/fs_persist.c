@@ -99,7 +99,9 @@ static void verify1(void) {
   n = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
   close(fd);
   check(n == 250000 && memcmp(buf, want, 250000) == 0, "/p/big.bin");
-  check(stat("/p/hard", &st) == 0 && st.st_nlink == 2 && has("/p/hard", "alpha\n"), "hard link");
+  struct stat st2;
+  check(stat("/p/hard", &st) == 0 && st.st_nlink == 2 && has("/p/hard", "alpha\n") &&
+            stat("/p/dir/a.txt", &st2) == 0 && st2.st_ino == st.st_ino, "hard link");
   check(has("/p/open-at-exit", "written, never closed\n"), "file left open at exit");
 }
 
