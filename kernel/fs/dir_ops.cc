@@ -4,7 +4,11 @@
 #include "fs/metadata_log.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
+#ifdef KERNEL_HOST_BUILD
+#include <new> // host unit tests: the C++ library's nothrow new
+#else
 #include "lib/new.h"
+#endif
 #include "lib/string.h"
 #include "mm/heap.h"
 

@@ -70,6 +70,13 @@ bool enabled() {
   return !g_disabled;
 }
 
+void clear() {
+  kfree(g_slots);
+  g_slots = nullptr;
+  g_cap = g_used = g_live = 0;
+  g_disabled = false;
+}
+
 void insert(int32_t id) {
   if (g_disabled)
     return;

@@ -15,6 +15,8 @@ namespace fs::name_index {
 void insert(int32_t id);
 void remove(int32_t id);
 bool enabled();
+// Empties the index (a tree being built from scratch).
+void clear();
 // The attached node called name[0..len) in dir, or -1.
 int32_t find(int32_t dir, const char* name, size_t len);
 

@@ -5,7 +5,11 @@
 #include "fs/volume.h"
 #include "lib/errno.h"
 #include "lib/format.h"
+#ifdef KERNEL_HOST_BUILD
+#include <new> // host unit tests: the C++ library's nothrow new
+#else
 #include "lib/new.h"
+#endif
 #include "lib/string.h"
 #include "mm/heap.h"
 
@@ -252,6 +256,8 @@ int add_synthetic(const char* program_path) {
 
 int build_tree(const tfs::Value* root, const char* program_path) {
   g_count = 0;
+  g_fd_dir = g_fd_pool = -1;
+  name_index::clear();
   int32_t r = add_node(-1, NodeType::kDirectory, "");
   if (r < 0)
     return r;
