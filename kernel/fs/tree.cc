@@ -377,11 +377,15 @@ void add_fd_entry(int fd, const char* target) {
       return;
     }
   }
+  char* copy = kstrndup(target, strlen(target));
+  if (!copy) { // out of memory: the descriptor is left out of the listing
+    g_nodes[id].next_sibling = g_fd_pool;
+    g_fd_pool = id;
+    return;
+  }
   klib::format(const_cast<char*>(g_nodes[id].name), 12, "%d", fd);
   kfree(const_cast<char*>(g_nodes[id].link_target));
-  g_nodes[id].link_target = kstrndup(target, strlen(target));
-  if (!g_nodes[id].link_target)
-    g_nodes[id].link_target = kstrndup("", 0);
+  g_nodes[id].link_target = copy;
   attach(g_fd_dir, id);
 }
 

@@ -13,6 +13,7 @@ uint64_t g_first_sector = 0; // partition start on the disk
 uint64_t g_sectors = 0;      // partition length
 tfs::Volume g_volume;
 bool g_writable = false;
+bool g_unflushed = false; // blocks written since the last disk flush
 FreeSpace g_free(krealloc);
 
 bool read_for_codec(void*, uint64_t block, uint32_t count, void* buf) {
@@ -128,6 +129,7 @@ Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
   const auto* p = static_cast<const uint8_t*>(buf);
   while (count) {
     uint64_t n = count < 128 ? count : 128;
+    g_unflushed = true;
     Status s = g_disk->write(g_first_sector + block, n, p);
     if (!s.ok())
       return s;
@@ -139,7 +141,12 @@ Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
 }
 
 Status flush_disk() {
-  return g_disk->flush();
+  if (!g_unflushed)
+    return status_ok(); // a program that wrote nothing costs no flush request at exit
+  Status s = g_disk->flush();
+  if (s.ok())
+    g_unflushed = false;
+  return s;
 }
 
 } // namespace fs
