@@ -1,6 +1,8 @@
 // Appending to a decoded TFS log (spec §3.4, §3.9): records that add, change or delete
 // attributes of tuples already in the log, framed after the old END_OF_LOG, with new log
-// extensions linked in when one fills. Freestanding like tfs.h (no libc, caller's allocator).
+// extensions linked in when one fills. Freestanding like tfs.h (no libc, caller's allocator);
+// unlike the decoder it divides 64-bit numbers (decimal names), so it is not meant for the
+// 32-bit stage2, which only reads.
 #pragma once
 
 #include "lib/tfs/tfs.h"
