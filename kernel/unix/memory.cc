@@ -20,7 +20,6 @@ using mm::page_round_down;
 using mm::page_round_up;
 
 constexpr uint64_t kMmapLowest = 0x10000; // mmap_min_addr (64 KiB as Linux distributions)
-constexpr uint64_t kBlock = 2ull << 20;    // what one last-level page table covers
 
 // MAP_GROWSDOWN regions grow on a fault below them while they stay within the stack limit
 // (RLIMIT_STACK's default; the limit itself lives with the other rlimits) and keep Linux's
@@ -78,28 +77,17 @@ bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
   if (vma.node < 0 || va >= vma.file_end)
     return true;
   const fs::Node* n = fs::node(vma.node);
-  if (!n || !n->tuple)
+  if (!n || !n->inode)
     return true;
   uint64_t len = vma.file_end - va < kPageSize ? vma.file_end - va : kPageSize;
-  return fs::read_file(n->tuple, vma.file_offset + (va - vma.start), page, len).ok();
-}
-
-// The next page at or after va that may be present: 2 MiB blocks without a page table are
-// skipped, so walks over huge reserved ranges (MAP_NORESERVE) cost per block, not per page.
-// Returns end when there is none before it.
-uint64_t next_candidate(mm::AddressSpace* as, uint64_t va, uint64_t end) {
-  while (va < end && !as->has_page_table(va)) {
-    uint64_t next = (va + kBlock) & ~(kBlock - 1);
-    va = next < va ? end : next;
-  }
-  return va < end ? va : end;
+  return fs::read_file(n->inode, vma.file_offset + (va - vma.start), page, len).ok();
 }
 
 // Frees the pages of [start, end) that are present.
 void free_pages_in(uint64_t start, uint64_t end) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = next_candidate(as, start, end); va < end;
-       va = next_candidate(as, va + kPageSize, end)) {
+  for (uint64_t va = as->next_present(start, end); va < end;
+       va = as->next_present(va + kPageSize, end)) {
     auto phys = as->unmap(va);
     if (phys.ok())
       mm::free_pages(*phys);
@@ -109,8 +97,8 @@ void free_pages_in(uint64_t start, uint64_t end) {
 // Applies a region's protection to its present pages (after mprotect).
 void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = next_candidate(as, start, end); va < end;
-       va = next_candidate(as, va + kPageSize, end)) {
+  for (uint64_t va = as->next_present(start, end); va < end;
+       va = as->next_present(va + kPageSize, end)) {
     if (prot == mm::kProtNone) {
       // No "present but inaccessible" state in mm: drop the page. Its contents are lost,
       // which matches what programs do with PROT_NONE (guard pages, reservations).
@@ -139,11 +127,11 @@ bool fault_around(const Vma& vma, uint64_t va) {
   while (stop < data_end && !as->translate(stop).ok())
     stop += kPageSize;
   const fs::Node* n = fs::node(vma.node);
-  if (!n || !n->tuple)
+  if (!n || !n->inode)
     return false;
   uint64_t bytes = (vma.file_end < stop ? vma.file_end : stop) - va;
   memset(g_fault_buf, 0, stop - va);
-  if (!fs::read_file(n->tuple, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
+  if (!fs::read_file(n->inode, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
     return false;
   for (uint64_t page = va; page < stop; page += kPageSize) {
     uint64_t phys = alloc_user_page();
@@ -335,9 +323,9 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
       if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
         return -EACCES;
       if (type != linux::MAP_PRIVATE && (prot & linux::PROT_WRITE))
-        return -EACCES; // files are read-only in this kernel: no shared writable mappings
+        return -EACCES; // no write-back of mapped pages: shared writable file mappings refused
       const fs::Node* n = fs::node(f->node);
-      uint64_t flen = n && n->tuple ? fs::file_length(n->tuple) : 0;
+      uint64_t flen = n && n->inode ? fs::file_length(n->inode) : 0;
       vma.node = f->node;
       vma.file_offset = offset;
       uint64_t data = flen > offset ? flen - offset : 0;

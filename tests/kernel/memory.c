@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,12 +62,23 @@ static int resident(void* p) {
   return mincore(p, kPage, &v) == 0 ? (v & 1) : -1;
 }
 
+static void* fill_from_thread(void* p) {
+  memset(p, 't', 4096);
+  return NULL;
+}
+
 static void shared_anonymous(void) {
   // 24 reserved pages: the shared mapping at the bottom, room to move it above.
   char* r = mmap(NULL, 24 * kPage, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   char* s = mmap(r, 4 * kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   check(s == r, "mmap MAP_SHARED|MAP_ANONYMOUS", (long)s);
   memset(s, 's', 4 * kPage);
+  // One process: the threads share it (and every other mapping).
+  pthread_t t;
+  check(pthread_create(&t, NULL, fill_from_thread, s + 3 * kPage) == 0 && pthread_join(t, NULL) == 0 &&
+            s[3 * kPage] == 't' && s[4 * kPage - 1] == 't',
+        "a thread's writes to MAP_SHARED anonymous memory", s[3 * kPage]);
+  memset(s + 3 * kPage, 's', kPage);
   // Shared memory keeps its data across MADV_DONTNEED (Linux: the pages stay in shmem).
   check(madvise(s, 4 * kPage, MADV_DONTNEED) == 0 && s[0] == 's' && s[4 * kPage - 1] == 's',
         "MAP_SHARED anonymous keeps its data after MADV_DONTNEED", s[0]);

@@ -16,7 +16,7 @@ int main(void) {
   printf("touching up to 1 GiB\n");
   for (size_t off = 0; off < size; off += 4096) {
     p[off] = 1;
-    if (off && off % (8 << 20) == 0)
+    if (off && off % (4 << 20) == 0)
       printf("%zu MiB\n", off >> 20);
   }
   printf("touched 1 GiB in a small guest: the kernel never ran out?\n");
