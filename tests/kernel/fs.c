@@ -104,6 +104,10 @@ static void test_create_write_read(void) {
   EXPECT_ERR(EISDIR, open("/etc", O_WRONLY));
   EXPECT_ERR(ENOTDIR, open("/new.txt/x", O_CREAT | O_WRONLY, 0644));
   EXPECT_ERR(ENOENT, open("/no-dir/x", O_CREAT | O_WRONLY, 0644));
+  EXPECT_ERR(EOPNOTSUPP, open("/tmp", O_TMPFILE | O_RDWR, 0600));
+  fd = open("/new.txt", O_RDONLY);
+  check(sync_file_range(fd, 0, 0, 0) == 0, "sync_file_range", 0);
+  close(fd);
 }
 
 static void test_truncate_and_holes(void) {
