@@ -124,6 +124,9 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
   bool follow = !(flags & linux::O_NOFOLLOW) && !((flags & linux::O_CREAT) && (flags & linux::O_EXCL));
   if (acc == 3)
     return -EINVAL;
+  constexpr int kTmpFile = 020000000; // O_TMPFILE without its O_DIRECTORY bit
+  if (flags & kTmpFile)
+    return -EOPNOTSUPP; // unnamed files are not done; programs fall back to named ones
   NodeId id = resolve_at(dirfd, user_path, follow);
   if (id == -ENOENT && (flags & linux::O_CREAT)) {
     static char name[kNameBuffer];
@@ -872,6 +875,7 @@ void register_file_syscalls() {
   register_syscall(33, "dup2", 2, sys_dup2);
   register_syscall(72, "fcntl", 3, sys_fcntl);
   register_syscall(74, "fsync", 1, sys_fsync);
+  register_syscall(277, "sync_file_range", 4, sys_fsync);
   register_syscall(75, "fdatasync", 1, sys_fsync);
   register_syscall(79, "getcwd", 2, sys_getcwd);
   register_syscall(80, "chdir", 1, sys_chdir, 1);

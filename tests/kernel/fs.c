@@ -104,6 +104,10 @@ static void test_create_write_read(void) {
   EXPECT_ERR(EISDIR, open("/etc", O_WRONLY));
   EXPECT_ERR(ENOTDIR, open("/new.txt/x", O_CREAT | O_WRONLY, 0644));
   EXPECT_ERR(ENOENT, open("/no-dir/x", O_CREAT | O_WRONLY, 0644));
+  EXPECT_ERR(EOPNOTSUPP, open("/tmp", O_TMPFILE | O_RDWR, 0600));
+  fd = open("/new.txt", O_RDONLY);
+  check(sync_file_range(fd, 0, 0, 0) == 0, "sync_file_range", 0);
+  close(fd);
 }
 
 static void test_truncate_and_holes(void) {
@@ -336,6 +340,26 @@ static void test_big_directory(void) {
   check(entries == 2 + 300, "readdir lists the 300 left", entries);
 }
 
+// Bad user pointers give EFAULT from every new call, never a kernel fault.
+#define BAD ((void*)0x10) // never mapped: the first 64 KiB stay unmapped
+static void test_bad_pointers(void) {
+  EXPECT_ERR(EFAULT, mkdir(BAD, 0755));
+  EXPECT_ERR(EFAULT, rename(BAD, "/x"));
+  EXPECT_ERR(EFAULT, rename("/new.txt", BAD));
+  EXPECT_ERR(EFAULT, unlink(BAD));
+  EXPECT_ERR(EFAULT, symlink(BAD, "/bad-link"));
+  EXPECT_ERR(EFAULT, link("/new.txt", BAD));
+  EXPECT_ERR(EFAULT, truncate(BAD, 0));
+  EXPECT_ERR(EFAULT, statfs("/", BAD));
+  EXPECT_ERR(EFAULT, syscall(SYS_utimensat, AT_FDCWD, "/new.txt", BAD, 0));
+  EXPECT_ERR(EFAULT, open(BAD, O_CREAT | O_WRONLY, 0644));
+  int fd = open("/efault", O_CREAT | O_RDWR, 0644);
+  EXPECT_ERR(EFAULT, syscall(SYS_write, fd, BAD, 100)); // raw: the compiler knows BAD is bad
+  EXPECT_ERR(EFAULT, syscall(SYS_pwrite64, fd, BAD, 100, 0));
+  check(file_size("/efault") == 0, "a faulting write writes nothing", file_size("/efault"));
+  close(fd);
+}
+
 static void test_synthetic(void) {
   char path[64];
   int fd = open("/new.txt", O_RDONLY);
@@ -434,6 +458,7 @@ int main(int argc, char** argv) {
     test_metadata();
     test_large_file();
     test_big_directory();
+    test_bad_pointers();
     test_synthetic();
   } else if (strcmp(mode, "small") == 0) {
     test_small_disk();
