@@ -60,6 +60,9 @@ void exit_program(int status) {
     kprintf("boot_timing: kernel entry -> first user instruction %lu us, program ran %lu us\n",
             static_cast<unsigned long>(ktime::tsc_to_ns(p.first_user_tsc) / 1000),
             static_cast<unsigned long>((ktime::tsc_to_ns(now) - ktime::tsc_to_ns(p.first_user_tsc)) / 1000));
+    kprintf("boot_timing: TSC %lu kHz from %s (first estimate %lu kHz)\n",
+            static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source(),
+            static_cast<unsigned long>(ktime::initial_tsc_hz() / 1000));
   }
   if (exit_code_expected(g_manifest.expected_exit_code, status))
     status = 0;

@@ -1,5 +1,6 @@
 #include "unix/syscall.h"
 
+#include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
 #include "lib/errno.h"
 #include "lib/kprintf.h"
@@ -56,6 +57,7 @@ const char* syscall_name(long nr) {
 extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
   using namespace unix;
   SyscallArgs args{{a0, a1, a2, a3, a4, a5}};
+  ktime::poll_calibration(); // the vDSO's clock reads never enter the kernel
   bool trace = process().trace;
   if (nr < 0 || nr >= kMaxSyscall || !g_table[nr].fn) {
     if (trace)

@@ -7,8 +7,6 @@
 #include "lib/kprintf.h"
 #include "mm/vm.h"
 
-extern "C" uint64_t boot_tsc_at_entry;
-
 namespace arch {
 namespace {
 
@@ -28,7 +26,6 @@ constexpr uint32_t kLvtTscDeadline = 2u << 17;
 enum class Mode { kUnprobed, kNone, kTscDeadline, kOneShot };
 Mode g_mode = Mode::kUnprobed;
 volatile uint32_t* g_apic = nullptr;
-uint64_t g_tsc_per_ns_q32 = 0;   // TSC ticks per ns, 32.32 fixed point
 uint64_t g_count_per_ns_q32 = 0; // LAPIC timer counts (divide by 16) per ns, 32.32
 TimerHandler g_handler = nullptr;
 volatile bool g_probe_fired = false;
@@ -57,7 +54,7 @@ void program(uint64_t deadline_ns) {
   uint64_t now = ktime::monotonic_ns();
   uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
   if (g_mode == Mode::kTscDeadline) {
-    uint64_t tsc = boot_tsc_at_entry + mul_q32(now + delta, g_tsc_per_ns_q32);
+    uint64_t tsc = ktime::ns_to_tsc(now + delta);
     cpu::wrmsr(kMsrTscDeadline, tsc ? tsc : 1);
     return;
   }
@@ -69,7 +66,9 @@ void program(uint64_t deadline_ns) {
   wr(kRegInitialCount, static_cast<uint32_t>(count));
 }
 
-// Arms the timer 1 ms ahead and gives it 100 ms to raise its interrupt. The LAPIC's
+// Arms the timer 20 us ahead and gives it 10 ms to raise its interrupt (the probe runs
+// in the boot path of every program that sleeps or starts a thread, and TCG's
+// TSC-deadline mode never fires, so this wait is paid there in full). The LAPIC's
 // interrupt request register is polled with interrupts off (enabling them in a polling
 // loop is unreliable: TCG only takes interrupts at translated-block starts, and kvm-pvm's
 // emulated kernel mode may not open an interrupt window); once the request is seen,
@@ -79,11 +78,11 @@ bool timer_fires() {
   g_handler = probe_handler;
   g_probe_fired = false;
   uint64_t start = ktime::monotonic_ns();
-  program(start + 1000000);
+  program(start + 20000); // 20 us: long enough to be a real deadline, short for boot
   constexpr uint32_t kIrrReg = 0x200 + 0x10 * (kTimerVector / 32);
   constexpr uint32_t kIrrBit = 1u << (kTimerVector % 32);
   bool requested = false;
-  while (!requested && ktime::monotonic_ns() - start < 100000000)
+  while (!requested && ktime::monotonic_ns() - start < 10000000)
     requested = rd(kIrrReg) & kIrrBit;
   if (requested)
     wait_for_interrupt();
@@ -103,7 +102,6 @@ bool timer_init() {
   cpu::wrmsr(kMsrApicBase, base | (1u << 11)); // globally enabled, xAPIC mode
   g_apic = static_cast<volatile uint32_t*>(mm::map_mmio(base & 0xFFFFF000ull, 4096));
   wr(kRegSpurious, 0x100 | kSpuriousVector); // software enable
-  g_tsc_per_ns_q32 = ratio_q32(ktime::tsc_hz(), 1000000000ull);
 
   if (cpu::cpuid(1).ecx & (1u << 24)) {
     g_mode = Mode::kTscDeadline;
@@ -112,12 +110,13 @@ bool timer_init() {
       return true;
     cpu::wrmsr(kMsrTscDeadline, 0);
   }
-  // One-shot count-down: count how far the timer (divide by 16) runs in 5 ms of TSC time.
+  // One-shot count-down: count how far the timer (divide by 16) runs in 1 ms of TSC time
+  // (a rate off by 0.1% only moves interrupts; the scheduler re-arms early ones).
   wr(kRegLvtTimer, kTimerVector | kLvtMasked);
   wr(kRegDivide, 0x3); // divide by 16
   wr(kRegInitialCount, 0xFFFFFFFFu);
   uint64_t t0 = ktime::monotonic_ns();
-  while (ktime::monotonic_ns() - t0 < 5000000)
+  while (ktime::monotonic_ns() - t0 < 1000000)
     cpu::pause();
   uint32_t left = rd(kRegCurrentCount);
   uint64_t elapsed = ktime::monotonic_ns() - t0;

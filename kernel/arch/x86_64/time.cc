@@ -1,19 +1,23 @@
 #include "arch/x86_64/time.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/vdso.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "mm/vm.h"
 
 namespace ktime {
 namespace {
 
 uint64_t g_tsc_hz = 0;
+uint64_t g_initial_tsc_hz = 0;
 const char* g_source = "none";
-uint64_t g_boot_unix_ns = 0; // wall clock at g_rtc_tsc
-uint64_t g_rtc_tsc = 0;
-// ns = ((tsc - base) * g_mul) >> 32, computed in two halves to avoid 128-bit division.
-uint64_t g_mul = 0; // (1e9 << 32) / tsc_hz
+// monotonic ns = base_ns + ((tsc - base_tsc) * mul) >> 32 (mul = (1e9 << 32) / tsc_hz);
+// realtime = monotonic + realtime_offset_ns. The base moves only when the PIT calibration
+// is refined (see PitWindow), so the clock stays continuous when its rate changes.
+ClockParams g_clock = {0, 0, 0, 0, 0};
+uint64_t g_tsc_per_ns_q32 = 0; // TSC ticks per ns, 32.32 fixed point (ns_to_tsc)
 
 struct __attribute__((packed)) PvclockInfo {
   uint32_t version;
@@ -73,37 +77,133 @@ uint64_t cpuid_hz() {
   return static_cast<uint64_t>(r.ecx) * r.ebx / r.eax;
 }
 
-// PIT channel 2 one-shot of ~1 ms, polled through port 0x61's OUT2 bit.
 // A plausible TSC rate; anything else means the reference clock did not work.
 bool plausible_hz(uint64_t hz) {
   return hz >= 100000000ull && hz <= 20000000000ull;
 }
 
-uint64_t pit_hz() {
-  constexpr uint32_t kPitHz = 1193182;
-  constexpr uint16_t kTicks = 1193; // ≈ 1 ms
+// Calibration against a reference counter in two steps, so that it costs boot almost
+// nothing yet ends up precise. At boot, three short intervals (~120 us each; median) give
+// an estimate good to a fraction of a percent; the first kernel clock read at least 40 ms
+// later (10 ms with the PIT) measures the whole interval since the first sample, and the clock is rebased
+// onto that rate (refine_calibration). Reading a free-running counter needs no
+// busy-waiting, so the long window costs nothing.
+// References: the HPET's main counter (exact period, 64 or 32 bits: never or rarely
+// wraps) where there is one, else PIT channel 2 counting down once from 0xFFFF (54.9 ms:
+// a refinement that comes too late starts a new countdown and tries again).
+enum class Reference { kNone, kHpet, kPit };
+struct Sample {
+  uint64_t ticks; // reference ticks since the reference was started
+  uint64_t tsc;   // TSC at that moment
+};
+struct Calibration {
+  Reference ref = Reference::kNone;
+  uint64_t ref_hz = 0;
+  uint64_t window_ns = 0; // how long `first` stays usable (the counter's wrap, with margin)
+  uint64_t refine_after_ns = 0; // the shortest interval worth refining with
+  bool active = false;    // a refinement is still to come
+  Sample first;           // reference sample, right after start
+  uint64_t start_ns = 0;  // monotonic time of `first` (estimated rate)
+};
+Calibration g_cal;
+volatile uint64_t* g_hpet = nullptr;
+constexpr uint64_t kPitHz = 1193182;
+
+// The HPET at its conventional address (QEMU pc/q35, PCs). Its capabilities register
+// gives the period in femtoseconds; absent devices read as all zeros or all ones.
+bool hpet_start() {
+  auto* h = static_cast<volatile uint64_t*>(mm::map_mmio(0xFED00000ull, 1024));
+  if (!h)
+    return false;
+  uint64_t caps = h[0];
+  uint64_t period_fs = caps >> 32;
+  if (caps == ~0ull || period_fs == 0 || period_fs > 100000000ull) // at most 100 ns
+    return false;
+  h[0x10 / 8] = h[0x10 / 8] | 1; // ENABLE_CNF: the main counter runs
+  g_hpet = h;
+  g_cal.ref_hz = 1000000000000000ull / period_fs;
+  bool wide = caps & (1u << 13); // COUNT_SIZE_CAP
+  g_cal.window_ns = wide ? ~0ull : (0xFFFFFFFFull / g_cal.ref_hz) * 1000000000ull / 2;
+  g_cal.refine_after_ns = 40000000; // 40 ms of a >= 10 MHz counter: better than 1 ppm
+  return true;
+}
+
+void pit_start_countdown() {
   uint8_t p61 = cpu::inb(0x61);
   cpu::outb(0x61, static_cast<uint8_t>((p61 & ~0x02) | 0x01)); // gate on, speaker off
   cpu::outb(0x43, 0xB0);                                       // channel 2, lo/hi byte, mode 0
-  cpu::outb(0x42, kTicks & 0xFF);
-  // Mode 0 drives OUT2 low until the count expires; high already means no working PIT
-  // behind port 0x61 (QEMU microvm).
-  bool works = !(cpu::inb(0x61) & 0x20);
-  uint64_t t0 = cpu::rdtsc();
-  cpu::outb(0x42, kTicks >> 8); // counting starts after the high byte
-  bool done = false;
-  for (uint64_t i = 0; works && i < 50000000; ++i) {
-    if (cpu::inb(0x61) & 0x20) {
-      done = true;
-      break;
+  cpu::outb(0x42, 0xFF);
+  cpu::outb(0x42, 0xFF); // counting starts after the high byte
+}
+
+uint64_t read_reference() {
+  if (g_cal.ref == Reference::kHpet)
+    return g_hpet[0xF0 / 8];
+  cpu::outb(0x43, 0x80); // latch PIT channel 2
+  uint8_t lo = cpu::inb(0x42);
+  uint8_t hi = cpu::inb(0x42);
+  return 0xFFFFull - (static_cast<uint64_t>(hi) << 8 | lo);
+}
+
+// The reference read between two TSC reads; of three tries, the tightest bracket (a vCPU
+// descheduled between the reads would skew the pairing).
+Sample sample() {
+  Sample best = {0, 0};
+  uint64_t best_width = ~0ull;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t a = cpu::rdtsc();
+    uint64_t ticks = read_reference();
+    uint64_t b = cpu::rdtsc();
+    if (b - a < best_width) {
+      best_width = b - a;
+      best = {ticks, a + (b - a) / 2};
     }
   }
-  uint64_t t1 = cpu::rdtsc();
-  cpu::outb(0x61, p61);
-  if (!done || t1 <= t0)
+  return best;
+}
+
+uint64_t rate(const Sample& from, const Sample& to) {
+  if (to.ticks <= from.ticks || to.tsc <= from.tsc)
     return 0;
-  uint64_t hz = (t1 - t0) * kPitHz / kTicks;
+  uint64_t dt = to.tsc - from.tsc, dr = to.ticks - from.ticks;
+  uint64_t hz = dt / dr * g_cal.ref_hz + dt % dr * g_cal.ref_hz / dr; // dr, ref_hz < 2^32
   return plausible_hz(hz) ? hz : 0;
+}
+
+// Starts the reference and returns the short-window estimate; 0 when there is neither an
+// HPET nor a working PIT (QEMU microvm: OUT2 of a mode-0 countdown reads high).
+uint64_t reference_estimate() {
+  if (hpet_start()) {
+    g_cal.ref = Reference::kHpet;
+  } else {
+    pit_start_countdown();
+    if (cpu::inb(0x61) & 0x20)
+      return 0;
+    g_cal.ref = Reference::kPit;
+    g_cal.ref_hz = kPitHz;
+    g_cal.window_ns = 50000000;       // of the 54.9 ms countdown
+    g_cal.refine_after_ns = 10000000; // from 10 ms (about 100 ppm): more reads qualify
+  }
+  uint64_t step = g_cal.ref_hz * 120 / 1000000; // ticks in ~120 us
+  Sample s[4];
+  s[0] = sample();
+  for (int i = 1; i < 4; ++i) {
+    uint64_t spins = 0;
+    do {
+      s[i] = sample();
+    } while (s[i].ticks < s[0].ticks + step * i && ++spins < 10000000);
+    if (spins >= 10000000)
+      return 0; // the counter does not move
+  }
+  uint64_t a = rate(s[0], s[1]), b = rate(s[1], s[2]), c = rate(s[2], s[3]);
+  if (!a || !b || !c)
+    return 0;
+  uint64_t median = (a <= b && b <= c) || (c <= b && b <= a) ? b
+                    : (b <= a && a <= c) || (c <= a && a <= b) ? a
+                                                                : c;
+  g_cal.first = s[0];
+  g_cal.active = true;
+  return median;
 }
 
 uint8_t cmos(uint8_t reg);
@@ -140,22 +240,6 @@ uint64_t rtc_hz() {
     return 0;
   uint64_t hz = (t1 - t0) * 1024 / 4;
   return plausible_hz(hz) ? hz : 0;
-}
-
-// Median of three 1 ms windows: under TCG a single window is off by several percent now
-// and then (host scheduling), and a longer one would cost boot time.
-uint64_t pit_hz_median() {
-  uint64_t a = pit_hz();
-  if (!a)
-    return 0;
-  uint64_t b = pit_hz(), c = pit_hz();
-  if (!a || !b || !c)
-    return a ? a : b ? b : c;
-  if ((a <= b && b <= c) || (c <= b && b <= a))
-    return b;
-  if ((b <= a && a <= c) || (c <= a && a <= b))
-    return a;
-  return c;
 }
 
 uint8_t cmos(uint8_t reg) {
@@ -213,30 +297,90 @@ uint64_t mul_shift32(uint64_t a, uint64_t mul) {
   return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
 }
 
+uint64_t ratio_q32(uint64_t num, uint64_t den) {
+  return (num / den << 32) + ((num % den) << 32) / den; // (num << 32) / den, no 128-bit division
+}
+
+uint64_t convert(uint64_t tsc) {
+  const ClockParams& c = g_clock;
+  if (tsc >= c.base_tsc)
+    return c.base_ns + mul_shift32(tsc - c.base_tsc, c.mul);
+  uint64_t back = mul_shift32(c.base_tsc - tsc, c.mul); // a stamp older than the last rebase
+  return back < c.base_ns ? c.base_ns - back : 0;
+}
+
+void set_rate(uint64_t hz, uint64_t now_tsc) {
+  uint64_t now_ns = g_clock.mul ? convert(now_tsc) : 0;
+  g_clock.seq += 2; // even: readers compare it before and after (vDSO)
+  g_clock.base_tsc = g_clock.mul ? now_tsc : boot_tsc_at_entry;
+  g_clock.base_ns = now_ns;
+  g_clock.mul = (1000000000ull << 32) / hz;
+  g_tsc_hz = hz;
+  g_tsc_per_ns_q32 = ratio_q32(hz, 1000000000ull);
+}
+
+void refine_calibration() {
+  if (!g_cal.active)
+    return;
+  Sample now = sample();
+  uint64_t elapsed_ns = convert(now.tsc) - g_cal.start_ns;
+  uint64_t expected = elapsed_ns / 1000 * g_cal.ref_hz / 1000000; // ticks, by the estimate
+  uint64_t ticks = now.ticks - g_cal.first.ticks;
+  // Past the reference's window (or far from what the estimate predicts: it wrapped), the
+  // sample means nothing: restart the reference and refine against it later.
+  if (elapsed_ns > g_cal.window_ns || now.ticks <= g_cal.first.ticks ||
+      ticks + ticks / 8 < expected || ticks > expected + expected / 8) {
+    if (g_cal.ref == Reference::kPit)
+      pit_start_countdown();
+    g_cal.first = sample();
+    g_cal.start_ns = convert(g_cal.first.tsc);
+    return;
+  }
+  uint64_t hz = rate(g_cal.first, now);
+  g_cal.active = false;
+  if (!hz)
+    return;
+  set_rate(hz, now.tsc);
+  arch::vdso_refresh_clock();
+}
+
+void maybe_refine(uint64_t now_tsc) {
+  if (g_cal.active && convert(now_tsc) - g_cal.start_ns >= g_cal.refine_after_ns)
+    refine_calibration();
+}
+
 } // namespace
 
 void init() {
   const char* source = "kvmclock";
-  g_tsc_hz = kvmclock_hz();
-  if (!g_tsc_hz)
-    source = "cpuid", g_tsc_hz = cpuid_hz();
-  if (!g_tsc_hz)
-    source = "pit", g_tsc_hz = pit_hz_median();
-  if (!g_tsc_hz)
-    source = "rtc", g_tsc_hz = rtc_hz();
-  if (!g_tsc_hz)
-    source = "guess", g_tsc_hz = 1000000000;
-  g_mul = (1000000000ull << 32) / g_tsc_hz;
-  g_rtc_tsc = cpu::rdtsc();
-  g_boot_unix_ns = read_rtc_unix_seconds() * 1000000000ull;
+  uint64_t hz = kvmclock_hz();
+  if (!hz)
+    source = "cpuid", hz = cpuid_hz();
+  if (!hz)
+    hz = reference_estimate(), source = g_cal.ref == Reference::kHpet ? "hpet" : "pit";
+  if (!hz)
+    source = "rtc", hz = rtc_hz();
+  if (!hz)
+    source = "guess", hz = 1000000000;
+  set_rate(hz, cpu::rdtsc());
+  g_initial_tsc_hz = hz;
+  g_cal.start_ns = convert(g_cal.first.tsc);
   g_source = source;
+  uint64_t boot_unix_ns = read_rtc_unix_seconds() * 1000000000ull;
+  g_clock.realtime_offset_ns = boot_unix_ns - convert(cpu::rdtsc());
 }
 
-void vdso_clock(uint64_t* boot_tsc, uint64_t* rtc_tsc, uint64_t* boot_unix_ns, uint64_t* mul) {
-  *boot_tsc = boot_tsc_at_entry;
-  *rtc_tsc = g_rtc_tsc;
-  *boot_unix_ns = g_boot_unix_ns;
-  *mul = g_mul;
+void poll_calibration() {
+  if (g_cal.active)
+    maybe_refine(cpu::rdtsc());
+}
+
+const ClockParams& clock_params() {
+  return g_clock;
+}
+
+uint64_t initial_tsc_hz() {
+  return g_initial_tsc_hz;
 }
 
 uint64_t tsc_hz() {
@@ -244,17 +388,25 @@ uint64_t tsc_hz() {
 }
 
 uint64_t tsc_to_ns(uint64_t tsc) {
-  uint64_t base = boot_tsc_at_entry;
-  return tsc > base ? mul_shift32(tsc - base, g_mul) : 0;
+  return convert(tsc);
+}
+
+uint64_t ns_to_tsc(uint64_t ns) {
+  const ClockParams& c = g_clock;
+  if (ns >= c.base_ns)
+    return c.base_tsc + mul_shift32(ns - c.base_ns, g_tsc_per_ns_q32);
+  uint64_t back = mul_shift32(c.base_ns - ns, g_tsc_per_ns_q32);
+  return back < c.base_tsc ? c.base_tsc - back : 0;
 }
 
 uint64_t monotonic_ns() {
-  return tsc_to_ns(cpu::rdtsc());
+  uint64_t now = cpu::rdtsc();
+  maybe_refine(now);
+  return convert(now);
 }
 
 uint64_t realtime_ns() {
-  uint64_t now = cpu::rdtsc();
-  return g_boot_unix_ns + (now > g_rtc_tsc ? mul_shift32(now - g_rtc_tsc, g_mul) : 0);
+  return monotonic_ns() + g_clock.realtime_offset_ns;
 }
 
 void delay_ns(uint64_t ns) {

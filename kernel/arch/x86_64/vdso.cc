@@ -33,8 +33,28 @@ const uint8_t* vdso_image(size_t* file_size, size_t* data_offset) {
   return vdso_image_start;
 }
 
+namespace {
+VdsoData* g_data = nullptr; // the process's data page (direct map), kept for refreshes
+} // namespace
+
 void vdso_fill_data(VdsoData* data) {
-  ktime::vdso_clock(&data->boot_tsc, &data->rtc_tsc, &data->boot_unix_ns, &data->mul);
+  g_data = data;
+  vdso_refresh_clock();
+}
+
+void vdso_refresh_clock() {
+  if (!g_data)
+    return;
+  const ktime::ClockParams& c = ktime::clock_params();
+  volatile VdsoData* d = g_data;
+  d->seq = c.seq + 1; // odd while the fields change; user code runs only between kernel entries
+  __asm__ volatile("" ::: "memory");
+  d->base_tsc = c.base_tsc;
+  d->base_ns = c.base_ns;
+  d->mul = c.mul;
+  d->realtime_offset_ns = c.realtime_offset_ns;
+  __asm__ volatile("" ::: "memory");
+  d->seq = c.seq + 2;
 }
 
 } // namespace arch

@@ -11,6 +11,8 @@ namespace arch {
 // *data_offset: where its data page goes (the page after its PT_LOAD segment, which
 // starts at the file's first byte). The bytes to map are [0, min(file_size, data_offset)).
 const uint8_t* vdso_image(size_t* file_size, size_t* data_offset);
-// The values the data page holds (the kernel's clock conversion).
+// The values the data page holds (the kernel's clock conversion). The kernel remembers
+// the page and rewrites it through vdso_refresh_clock() when the conversion changes.
 void vdso_fill_data(VdsoData* data);
+void vdso_refresh_clock();
 } // namespace arch

@@ -27,14 +27,38 @@ static inline uint64_t mul_shift32(uint64_t a, uint64_t mul) {
   return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
 }
 
+// A consistent copy of the conversion: the kernel may rewrite it (interrupting this code)
+// and changes seq when it does.
+static void read_params(uint64_t* tsc, struct VdsoData* out) {
+  const volatile struct VdsoData* d = &vdso_data;
+  uint64_t seq;
+  do {
+    seq = d->seq;
+    __asm__ volatile("" ::: "memory");
+    out->base_tsc = d->base_tsc;
+    out->base_ns = d->base_ns;
+    out->mul = d->mul;
+    out->realtime_offset_ns = d->realtime_offset_ns;
+    *tsc = read_tsc();
+    __asm__ volatile("" ::: "memory");
+  } while (seq != d->seq);
+}
+
 static uint64_t monotonic_ns(void) {
-  uint64_t t = read_tsc(), base = vdso_data.boot_tsc;
-  return t > base ? mul_shift32(t - base, vdso_data.mul) : 0;
+  struct VdsoData c;
+  uint64_t t;
+  read_params(&t, &c);
+  if (t >= c.base_tsc)
+    return c.base_ns + mul_shift32(t - c.base_tsc, c.mul);
+  return c.base_ns; // a TSC behind the base: not expected on one CPU
 }
 
 static uint64_t realtime_ns(void) {
-  uint64_t t = read_tsc(), base = vdso_data.rtc_tsc;
-  return vdso_data.boot_unix_ns + (t > base ? mul_shift32(t - base, vdso_data.mul) : 0);
+  struct VdsoData c;
+  uint64_t t;
+  read_params(&t, &c);
+  uint64_t mono = t >= c.base_tsc ? c.base_ns + mul_shift32(t - c.base_tsc, c.mul) : c.base_ns;
+  return mono + c.realtime_offset_ns;
 }
 
 static long fallback_syscall(long nr, long a0, long a1) {

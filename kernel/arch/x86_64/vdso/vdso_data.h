@@ -4,9 +4,13 @@
 
 #include <stdint.h>
 
+// monotonic ns = base_ns + ((tsc - base_tsc) * mul) >> 32; realtime = monotonic +
+// realtime_offset_ns. The kernel rewrites the fields when the clock's rate is refined
+// (once, early) and changes `seq` around that: readers retry when seq moved meanwhile.
 struct VdsoData {
-  uint64_t boot_tsc;     // TSC at kernel entry: monotonic time 0
-  uint64_t rtc_tsc;      // TSC when the RTC was read
-  uint64_t boot_unix_ns; // wall clock at rtc_tsc
-  uint64_t mul;          // ns = ((tsc - base) * mul) >> 32
+  uint64_t seq;
+  uint64_t base_tsc;
+  uint64_t base_ns;
+  uint64_t mul;
+  uint64_t realtime_offset_ns;
 };
