@@ -18,6 +18,8 @@ struct ObjectOps {
   Readiness (*readiness)(File* f);
   void (*release)(File* f); // the last descriptor of f was closed
   uint32_t mode;            // st_mode for fstat
+  // ioctl requests of the kind (FIONREAD...); nullptr or -ENOTTY: none.
+  long (*ioctl)(File* f, unsigned long req, uint64_t arg) = nullptr;
 };
 
 // The operations of an object kind, nullptr for tree-backed kinds.

@@ -318,6 +318,22 @@ Readiness socket_readiness(File* f) {
   return r;
 }
 
+// FIONREAD (SIOCINQ): the bytes a read would return -- everything queued on a stream, the
+// next datagram's length otherwise.
+long socket_ioctl(File* f, unsigned long req, uint64_t arg) {
+  constexpr unsigned long kFionread = 0x541B;
+  if (req != kFionread)
+    return -ENOTTY;
+  auto* s = static_cast<Socket*>(f->object);
+  uint32_t len = 0;
+  if (!message_based(s))
+    len = static_cast<uint32_t>(s->rx.size());
+  else if (s->rx_messages)
+    s->rx.peek(0, &len, kHeader);
+  int n = static_cast<int>(len);
+  return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
+}
+
 void socket_release(File* f) {
   auto* s = static_cast<Socket*>(f->object);
   if (Socket* peer = s->peer) {
@@ -620,7 +636,7 @@ long sys_no_names(const SyscallArgs& a) {
 } // namespace
 
 const ObjectOps kSocketOps{socket_read, socket_write, socket_readiness, socket_release,
-                           0140000 | 0777};
+                           0140000 | 0777, socket_ioctl};
 
 long socket_vector_io(File* f, const void* uiov, long count, bool write) {
   Iov io;
