@@ -47,6 +47,22 @@ Readiness file_readiness(File* f);
 // descriptor. On failure the caller still owns `object`; returns fd or -errno.
 int install_object_file(FileKind kind, void* object, int flags, bool cloexec);
 
+// Holds a reference to an open file for the length of a syscall that may block, so that
+// another thread closing the descriptor meanwhile cannot free the file underneath.
+class FileRef {
+public:
+  explicit FileRef(File* f) : f_(f) {
+    if (f_)
+      ++f_->refs;
+  }
+  ~FileRef() { release_file(f_); }
+  FileRef(const FileRef&) = delete;
+  FileRef& operator=(const FileRef&) = delete;
+
+private:
+  File* f_;
+};
+
 // epoll: drops f from every interest list (its last descriptor was closed) (sys_epoll.cc).
 void epoll_forget_file(File* f);
 

@@ -428,6 +428,7 @@ long sys_sendto(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   if (a.a[4]) // a destination: these sockets are connected or nameless
     return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
   linux::iovec v{a.u(1), a.u(2)};
@@ -439,6 +440,7 @@ long sys_recvfrom(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
   int msg_flags = 0;
   long r = do_recv(f, Iov{&v, 1, a.u(2)}, a.i(3), &msg_flags);
@@ -463,6 +465,7 @@ long sys_sendmsg(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   MsgHdr m;
   if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
     return -EFAULT;
@@ -483,6 +486,7 @@ long sys_recvmsg(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   MsgHdr m;
   if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
     return -EFAULT;
