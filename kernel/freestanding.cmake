@@ -38,6 +38,10 @@ add_executable(kernel
   arch/x86_64/user.S
   arch/x86_64/user.cc
   arch/x86_64/fpu.cc
+  arch/x86_64/apic.cc
+  arch/x86_64/context_switch.S
+  arch/x86_64/vdso.cc
+  arch/x86_64/vdso/vdso_image.S
   arch/x86_64/usercopy.S
   arch/x86_64/usercopy.cc
   arch/x86_64/time.cc
@@ -48,6 +52,8 @@ add_executable(kernel
   mm/vm.cc
   mm/heap.cc
   sched/wait.cc
+  sched/scheduler.cc
+  sched/timer_list.cc
   lib/string.cc
   lib/format.cc
   lib/kprintf.cc
@@ -58,6 +64,29 @@ add_executable(kernel
   drivers/virtio_blk.cc
   drivers/pci_drivers.cc)
 set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
+
+# The vDSO: user-mode code (position independent, no kernel code model), linked as a
+# shared object and embedded with .incbin (arch/x86_64/vdso/vdso_image.S).
+set(_vdso_dir ${CMAKE_CURRENT_SOURCE_DIR}/arch/x86_64/vdso)
+set(_vdso_so ${CMAKE_CURRENT_BINARY_DIR}/vdso.so)
+set(_vdso_werror)
+if(UNIKERNEL_WERROR)
+  set(_vdso_werror -Werror)
+endif()
+add_custom_command(OUTPUT ${_vdso_so}
+  COMMAND ${CMAKE_C_COMPILER} --target=x86_64-unknown-none-elf -O2 -fPIC -ffreestanding
+    -fno-builtin -nostdlib -fno-stack-protector -mgeneral-regs-only
+    -fno-asynchronous-unwind-tables -Wall -Wextra ${_vdso_werror}
+    -c ${_vdso_dir}/vdso.c -o ${CMAKE_CURRENT_BINARY_DIR}/vdso.o
+  COMMAND ${KERNEL_LLD} -shared -T ${_vdso_dir}/vdso.lds --version-script ${_vdso_dir}/vdso.map
+    -soname linux-vdso.so.1 --hash-style=both --build-id=none -z max-page-size=4096
+    -o ${_vdso_so} ${CMAKE_CURRENT_BINARY_DIR}/vdso.o
+  DEPENDS ${_vdso_dir}/vdso.c ${_vdso_dir}/vdso_data.h ${_vdso_dir}/vdso.lds ${_vdso_dir}/vdso.map
+  COMMENT "vDSO (vdso.so)"
+  VERBATIM)
+set_source_files_properties(arch/x86_64/vdso/vdso_image.S PROPERTIES
+  COMPILE_DEFINITIONS "VDSO_SO_PATH=\"${_vdso_so}\""
+  OBJECT_DEPENDS ${_vdso_so})
 target_include_directories(kernel PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 kernel_target_flags(kernel)
 target_link_options(kernel PRIVATE -T ${CMAKE_CURRENT_SOURCE_DIR}/kernel.ld --no-pie)

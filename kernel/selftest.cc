@@ -2,6 +2,7 @@
 // `core.selftest` (tests/kernel-core boots it under QEMU and compares the serial output).
 // `core.selftest.panic` instead checks that a kernel fault is reported and exits 126.
 // Output lines are deterministic; anything machine-dependent is only checked, not printed.
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/exit.h"
 #include "arch/x86_64/random.h"
@@ -13,15 +14,16 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/thread.h"
 
-extern "C" const char selftest_user_start[], selftest_user_end[];
+extern "C" const char selftest_user_start[], selftest_user_end[], selftest_user_spin[];
 
 namespace selftest {
 namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-constexpr int kExpectedChecks = 17;
+constexpr int kExpectedChecks = 19;
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -175,7 +177,65 @@ void test_block() {
   check(ok, "block read/write");
 }
 
+// A second kernel thread: the switch there and back keeps each thread's FS base and
+// FPU state. (FPU state is changed only through fpu_restore: kvm-pvm cannot emulate x87
+// instructions such as FLDCW in kernel mode, but FXSAVE/FXRSTOR work.)
+volatile bool g_other_ran = false;
+alignas(64) uint8_t g_fpu_other[4096], g_fpu_before[4096], g_fpu_after[4096];
+uint16_t fcw_of(const uint8_t* area) {
+  return static_cast<uint16_t>(area[0] | area[1] << 8);
+}
+void other_thread(void*) {
+  arch::set_fs_base(0x5000);
+  arch::fpu_init_area(g_fpu_other);
+  g_fpu_other[0] = 0x7F; // FCW 0x27F: another precision control than the boot thread's
+  g_fpu_other[1] = 0x02;
+  arch::fpu_restore(g_fpu_other);
+  g_other_ran = true;
+  for (;;)
+    sched::yield();
+}
+
+void test_context_switch() {
+  arch::set_fs_base(0x4000);
+  arch::fpu_save(g_fpu_before);
+  auto t = sched::create_thread(other_thread, nullptr);
+  bool ok = t.ok();
+  if (ok) {
+    sched::make_runnable(*t);
+    sched::yield();
+    arch::fpu_save(g_fpu_after);
+  }
+  check(ok && g_other_ran && arch::fs_base() == 0x4000 &&
+            fcw_of(g_fpu_after) == fcw_of(g_fpu_before) && fcw_of(g_fpu_before) != 0x27F,
+        "context switch");
+}
+
+[[noreturn]] void finish_rest();
+
+// The LAPIC timer interrupts a user-mode busy loop (interrupts are on in ring 3).
+void on_user_timer(arch::TrapFrame* f, bool from_user) {
+  if (!from_user)
+    return;
+  uint64_t spin = kCodeVa + static_cast<uint64_t>(selftest_user_spin - selftest_user_start);
+  check(f->rip == spin || f->rip == spin + 2, "timer interrupt in user mode");
+  finish_rest();
+}
+
 [[noreturn]] void finish() {
+  test_context_switch();
+  bool timer = arch::timer_init();
+  arch::set_timer_handler(on_user_timer);
+  if (!timer) {
+    check(false, "timer interrupt in user mode");
+    finish_rest();
+  }
+  arch::timer_program(ktime::monotonic_ns() + 2000000);
+  arch::enter_user_mode(kCodeVa + static_cast<uint64_t>(selftest_user_spin - selftest_user_start),
+                        kStackVa + mm::kPageSize);
+}
+
+[[noreturn]] void finish_rest() {
   test_time_and_random();
   test_block();
   bool ok = g_failures == 0 && g_passed == kExpectedChecks;

@@ -39,4 +39,8 @@ selftest_user_start:
   mov $49, %eax
   syscall
   ud2                     /* SIGILL: the hook finishes the self-test */
+  .globl selftest_user_spin
+selftest_user_spin:       /* entered last: only the timer interrupt can end this loop */
+  pause
+  jmp selftest_user_spin
 selftest_user_end:

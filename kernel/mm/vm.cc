@@ -244,6 +244,25 @@ void* map_mmio(uint64_t phys, size_t size) {
   return reinterpret_cast<void*>(va + (phys - base));
 }
 
+uint64_t alloc_kernel_stack(size_t bytes) {
+  size_t pages = page_round_up(bytes) / kPageSize;
+  uint64_t phys = g_pages.alloc(pages);
+  if (!phys)
+    return 0;
+  g_mmio_next += kPageSize; // the guard page below the stack stays unmapped
+  if (g_mmio_next + pages * kPageSize > kMmioBase + kMmioSize)
+    panic("kernel mapping window exhausted");
+  uint64_t va = g_mmio_next;
+  for (size_t i = 0; i < pages; ++i) {
+    uint64_t* pte = walk_root(g_kernel_pml4, va + i * kPageSize, true, kPtePresent | kPteWrite);
+    if (!pte)
+      panic("out of memory mapping a kernel stack");
+    *pte = (phys + i * kPageSize) | kPtePresent | kPteWrite | kPteNoExec | kPteGlobal;
+  }
+  g_mmio_next += pages * kPageSize;
+  return va;
+}
+
 // ---- AddressSpace ----
 
 ErrorOr<AddressSpace*> AddressSpace::create() {
@@ -310,6 +329,32 @@ ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {
   if (g_current == this)
     cpu::invlpg(page_round_down(va));
   return phys;
+}
+
+uint64_t AddressSpace::next_present(uint64_t va, uint64_t end) const {
+  va = page_round_down(va);
+  if (end > kUserEnd)
+    end = kUserEnd;
+  while (va < end) {
+    // Descend; at the first absent (or large) entry skip everything it covers.
+    uint64_t* t = table(pml4_phys_);
+    uint64_t skip = 0;
+    for (int level = 4; level >= 1; --level) {
+      uint64_t e = t[table_index(va, level)];
+      if (!(e & kPtePresent) || (level > 1 && (e & kPteLarge))) {
+        skip = 1ull << (12 + 9 * (level - 1));
+        break;
+      }
+      if (level == 1)
+        return va;
+      t = table(e & kPteAddrMask);
+    }
+    uint64_t next = (va & ~(skip - 1)) + skip;
+    if (next <= va)
+      break;
+    va = next;
+  }
+  return end;
 }
 
 Status AddressSpace::protect(uint64_t va, unsigned prot) {

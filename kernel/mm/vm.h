@@ -27,6 +27,12 @@ uint64_t direct_map_end();
 // Maps `size` bytes of device memory at physical `phys` uncached; returns a kernel pointer.
 void* map_mmio(uint64_t phys, size_t size);
 
+// A kernel stack of `bytes` (multiple of 4 KiB) of fresh, cacheable pages in the kernel
+// mapping window, above an unmapped guard page (an overflow becomes a reported double
+// fault). Returns its lowest address, or 0 when out of memory. Never unmapped: the
+// scheduler recycles stacks of exited threads.
+uint64_t alloc_kernel_stack(size_t bytes);
+
 // ---- user address spaces ----
 // Protection bits for user mappings.
 enum Prot : unsigned { kProtNone = 0, kProtRead = 1, kProtWrite = 2, kProtExec = 4 };
@@ -54,6 +60,10 @@ public:
   Status protect(uint64_t va, unsigned prot);
   // Looks up a user page; -ENOENT if not present.
   ErrorOr<Translation> translate(uint64_t va) const;
+  // The first page-aligned address in [va, end) with a present page, or end. Skips whole
+  // absent page tables, so sparse ranges (an 8 MiB thread stack with a few pages touched)
+  // cost a few table reads instead of one walk per page.
+  uint64_t next_present(uint64_t va, uint64_t end) const;
 
   // Loads this address space into CR3 (current one after this call).
   void activate();

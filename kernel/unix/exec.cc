@@ -4,6 +4,7 @@
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/user.h"
 #include "arch/x86_64/usercopy.h"
+#include "arch/x86_64/vdso.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/kprintf.h"
@@ -49,7 +50,7 @@ long open_exec(const char* path, NodeId* out) {
   const fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kDirectory)
     return -EISDIR;
-  if (n->type != fs::NodeType::kFile || !n->tuple)
+  if (n->type != fs::NodeType::kFile || !n->inode)
     return -EACCES;
   *out = id;
   return 0;
@@ -106,7 +107,7 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
 
 // Reads the first page of a file (ELF header and program headers must lie there).
 long read_head(const char* path, NodeId node, uint8_t* buf, size_t* len) {
-  auto n = fs::read_file(fs::node(node)->tuple, 0, buf, kPageSize);
+  auto n = fs::read_file(fs::node(node)->inode, 0, buf, kPageSize);
   if (!n.ok()) {
     kprintf("exec: %s: read error\n", path);
     return n.error();
@@ -117,6 +118,45 @@ long read_head(const char* path, NodeId node, uint8_t* buf, size_t* len) {
 
 uint64_t hwcap() {
   return cpu::cpuid(1).edx;
+}
+
+// Maps the vDSO (its code read + execute, then its data page read-only) in the mmap area;
+// returns its base for AT_SYSINFO_EHDR, or 0 (glibc then makes the syscalls).
+uint64_t map_vdso(Process& p) {
+  size_t size, code;
+  const uint8_t* image = arch::vdso_image(&size, &code);
+  if (!size || !code)
+    return 0;
+  if (size > code)
+    size = code; // section headers and symbols after the segment are not mapped
+  uint64_t span = code + kPageSize;
+  uint64_t base = p.vm.find_free(span, 1ull << 32, p.mmap_top);
+  if (!base)
+    return 0;
+  Vma text, data;
+  text.start = base;
+  text.end = base + code;
+  text.prot = mm::kProtRead | mm::kProtExec;
+  data.start = base + code;
+  data.end = base + span;
+  data.prot = mm::kProtRead;
+  if (map_region(text) < 0 || map_region(data) < 0)
+    return 0;
+  for (uint64_t off = 0; off < span; off += kPageSize) {
+    uint64_t phys = mm::alloc_zeroed_page();
+    if (!phys)
+      return 0;
+    auto* page = static_cast<uint8_t*>(mm::phys_to_virt(phys));
+    if (off < size)
+      memcpy(page, image + off, size - off < kPageSize ? size - off : kPageSize);
+    else if (off >= code)
+      arch::vdso_fill_data(reinterpret_cast<VdsoData*>(page));
+    if (!p.space->map(base + off, phys, off < code ? text.prot : data.prot).ok()) {
+      mm::free_pages(phys);
+      return 0;
+    }
+  }
+  return base;
 }
 
 } // namespace
@@ -195,10 +235,11 @@ long exec_program(const ExecArgs& args, UserEntry* entry) {
   if ((r = map_region(stack)) < 0)
     return r;
 
+  uint64_t vdso = map_vdso(p);
   const ElfPlan& pl = program.plan;
   uint64_t phdr = pl.phdr_vaddr ? pl.phdr_vaddr + program.bias : 0;
   AuxEntry aux[] = {
-      {33, 0}, // AT_SYSINFO_EHDR placeholder, dropped below (no vDSO yet)
+      {33, vdso},                        // AT_SYSINFO_EHDR (dropped below without a vDSO)
       {16, hwcap()},                     // AT_HWCAP
       {6, kPageSize},                    // AT_PAGESZ
       {17, 100},                         // AT_CLKTCK
@@ -216,8 +257,8 @@ long exec_program(const ExecArgs& args, UserEntry* entry) {
   in.argc = args.argc;
   in.envp = args.envp;
   in.envc = args.envc;
-  in.aux = aux + 1;
-  in.auxc = sizeof aux / sizeof aux[0] - 1;
+  in.aux = vdso ? aux : aux + 1;
+  in.auxc = sizeof aux / sizeof aux[0] - (vdso ? 0 : 1);
   in.execfn = args.path;
   random_bytes(in.random, sizeof in.random);
   auto* buf = static_cast<uint8_t*>(kmalloc(kStackBuildSize));

@@ -12,7 +12,7 @@ namespace unix {
 
 enum class FileKind : uint8_t {
   kConsole,   // stdin/stdout/stderr: serial console
-  kRegular,   // a TFS file (read-only for now)
+  kRegular,   // a TFS file
   kDirectory, // getdents64 over a tree node
   kNull,      // /dev/null
   kZero,      // /dev/zero

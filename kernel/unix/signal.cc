@@ -4,6 +4,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "sched/thread.h"
 #include "unix/event_file.h"
 #include "unix/exit.h"
 #include "unix/process.h"
@@ -63,12 +64,15 @@ bool signal_ignored(int sig) {
 }
 
 bool deliver_signal(int sig, arch::TrapFrame* f, int code, uint64_t addr) {
-  Process& p = process();
+  Process& proc = process();
+  Task& p = current_task(); // mask and alternate stack are per thread
   if (sig < 1 || sig > kMaxSignal)
     return false;
-  linux::sigaction& act = p.actions[sig];
+  linux::sigaction& act = proc.actions[sig];
   if (act.handler == kSigDefault || act.handler == kSigIgnore || (p.signal_mask & bit(sig)))
     return false;
+  // After rt_sigsuspend the handler's frame carries the mask from before the suspend.
+  uint64_t return_mask = p.restore_saved_mask ? p.saved_mask : p.signal_mask;
   // Which stack: the alternate one if asked for, set up, and not already in use.
   uint64_t sp = f->rsp;
   bool on_alt = p.altstack.size && sp > p.altstack.sp && sp <= p.altstack.sp + p.altstack.size;
@@ -91,10 +95,10 @@ bool deliver_signal(int sig, arch::TrapFrame* f, int code, uint64_t addr) {
   c.rip = f->rip, c.eflags = f->rflags, c.cs = 0x33, c.ss = 0x2b;
   c.err = f->vector == 0xFFFF ? 0 : f->error_code;
   c.trapno = f->vector == 0xFFFF ? 0 : f->vector;
-  c.oldmask = p.signal_mask;
+  c.oldmask = return_mask;
   c.cr2 = f->vector == 14 ? addr : 0;
   c.fpstate = fpu_at;
-  fr.uc.sigmask = p.signal_mask;
+  fr.uc.sigmask = return_mask;
   fr.info.signo = sig;
   fr.info.code = code;
   fr.info.addr = code > 0 ? addr : static_cast<uint64_t>(kPid); // si_addr or si_pid
@@ -108,6 +112,10 @@ bool deliver_signal(int sig, arch::TrapFrame* f, int code, uint64_t addr) {
   kfree(fpu);
   if (!ok)
     return false; // no room for the frame: the caller applies the default action
+  if (p.restore_saved_mask) {
+    p.signal_mask = p.saved_mask;
+    p.restore_saved_mask = false;
+  }
   if (!(act.flags & kSaNodefer))
     p.signal_mask |= bit(sig);
   p.signal_mask |= act.mask;
@@ -162,40 +170,112 @@ long sigreturn(arch::TrapFrame* f) {
   f->r14 = c.r14, f->r15 = c.r15, f->rdi = c.rdi, f->rsi = c.rsi, f->rbp = c.rbp;
   f->rbx = c.rbx, f->rdx = c.rdx, f->rcx = c.rcx, f->rsp = c.rsp, f->rip = c.rip;
   f->rflags = (f->rflags & ~0xCD5ull) | (c.eflags & 0xCD5);
-  process().signal_mask = uc.sigmask & ~(bit(9) | bit(19));
+  current_task().signal_mask = uc.sigmask & ~(bit(9) | bit(19));
   return static_cast<long>(c.rax);
 }
 
+namespace {
+// Ends t's wait if sig could end it: not blocked (a handler or default action), or one
+// of the signals its rt_sigtimedwait takes.
+void kick(Task& t, int sig) {
+  if (t.thread && (!(t.signal_mask & bit(sig)) || (t.sigwait_set & bit(sig))))
+    sched::interrupt_wait(t.thread);
+}
+
+// Signals the current thread would act on now, lowest first: its own, then the process'.
+uint64_t deliverable(const Task& t) {
+  return (t.pending_signals | process().pending_signals) & ~t.signal_mask;
+}
+} // namespace
+
 void raise_process_signal(int sig) {
-  if (sig >= 1 && sig <= kMaxSignal) {
-    process().pending_signals |= bit(sig); // one thread: its next wait() check sees it
-    signal_raised_notify();                 // signalfd readers and pollers (sys_signalfd.cc)
+  if (sig < 1 || sig > kMaxSignal)
+    return;
+  Process& p = process();
+  p.pending_signals |= bit(sig);
+  // The thread that takes it: one in rt_sigtimedwait for it, else one not blocking it.
+  Task* taker = nullptr;
+  for (Task* t = p.tasks; t && !taker; t = t->next)
+    if (t->sigwait_set & bit(sig))
+      taker = t;
+  for (Task* t = p.tasks; t && !taker; t = t->next)
+    if (!(t->signal_mask & bit(sig)))
+      taker = t;
+  if (taker)
+    kick(*taker, sig);
+  signal_raised_notify(); // signalfd readers and pollers (sys_signalfd.cc)
+}
+
+void raise_thread_signal(Task& t, int sig) {
+  if (sig < 1 || sig > kMaxSignal)
+    return;
+  t.pending_signals |= bit(sig);
+  kick(t, sig);
+  signal_raised_notify(); // signalfd readers and pollers (sys_signalfd.cc)
+}
+
+int take_pending_signal(uint64_t set) {
+  Task& t = current_task();
+  Process& p = process();
+  uint64_t mine = t.pending_signals & set, shared = p.pending_signals & set;
+  if (mine) {
+    int sig = __builtin_ctzll(mine) + 1;
+    t.pending_signals &= ~bit(sig);
+    return sig;
   }
+  if (shared) {
+    int sig = __builtin_ctzll(shared) + 1;
+    p.pending_signals &= ~bit(sig);
+    return sig;
+  }
+  return 0;
+}
+
+uint64_t pending_signals_of_current() {
+  return current_task().pending_signals | process().pending_signals;
 }
 
 bool signal_wakes_wait() {
-  Process& p = process();
-  uint64_t ready = p.pending_signals & ~p.signal_mask;
+  uint64_t ready = deliverable(current_task());
   for (int sig = 1; ready; ++sig, ready >>= 1)
     if ((ready & 1) && !signal_ignored(sig))
       return true;
   return false;
 }
 
+namespace {
+// Delivers one deliverable signal into frame f (ignored ones are discarded on the way).
+void deliver_one(arch::TrapFrame* f) {
+  Task& t = current_task();
+  for (;;) {
+    uint64_t ready = deliverable(t);
+    if (!ready)
+      break;
+    int sig = take_pending_signal(ready & -ready);
+    if (signal_ignored(sig))
+      continue;
+    if (!deliver_signal(sig, f, 0 /* SI_USER */, 0))
+      kill_program(sig, nullptr, 0);
+    break;
+  }
+  if (t.restore_saved_mask) { // rt_sigsuspend ended without running a handler
+    t.signal_mask = t.saved_mask;
+    t.restore_saved_mask = false;
+  }
+}
+} // namespace
+
 long deliver_pending(long result) {
-  Process& p = process();
-  uint64_t ready = p.pending_signals & ~p.signal_mask;
-  if (!ready)
-    return result;
-  int sig = __builtin_ctzll(ready) + 1;
-  p.pending_signals &= ~bit(sig);
   arch::TrapFrame* f = arch::current_syscall_frame();
-  if (!f || signal_ignored(sig))
+  if (!f)
     return result;
   f->rax = static_cast<uint64_t>(result);
-  if (!deliver_signal(sig, f, 0 /* SI_USER */, 0))
-    kill_program(sig, nullptr, 0);
+  deliver_one(f);
   return static_cast<long>(f->rax);
+}
+
+void deliver_pending_on_interrupt(arch::TrapFrame* f) {
+  deliver_one(f);
 }
 
 } // namespace unix

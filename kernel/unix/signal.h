@@ -17,11 +17,25 @@ bool deliver_signal(int sig, arch::TrapFrame* frame, int code, uint64_t addr);
 // signal (entering its handler, or applying the default action). Returns the value for RAX.
 long deliver_pending(long result);
 
+// The same after a timer interrupt from user mode (preemption), on its frame: signals sent
+// while the thread was runnable are taken before it continues.
+void deliver_pending_on_interrupt(arch::TrapFrame* frame);
+
 // Makes `sig` pending for the process (kill, alarm/setitimer/POSIX timer expiry, SIGPIPE):
 // it is delivered to a thread that does not block it on that thread's next return to user
 // mode, and a thread blocked in sched::wait() that would take it is woken (-EINTR).
 // Safe from timer callbacks.
 void raise_process_signal(int sig);
+
+struct Task;
+// tgkill/tkill: makes sig pending for that one thread and ends its wait if it takes it.
+void raise_thread_signal(Task& task, int sig);
+
+// Removes and returns the lowest pending signal of the calling thread (its own first, then
+// the process') that is in `set`; 0 if none. For rt_sigtimedwait and signalfd.
+int take_pending_signal(uint64_t set);
+// Pending for the calling thread: its own and the process' (rt_sigpending, signalfd).
+uint64_t pending_signals_of_current();
 
 // True when a pending signal the current thread does not block would be acted on (not
 // ignored): a blocking wait ends with -EINTR (sched/wait.h).

@@ -1,6 +1,6 @@
 // The signal state the event syscalls read and change (signalfd, ppoll/pselect6/
-// epoll_pwait masks), in one place: today it is process-wide (process().pending_signals/
-// signal_mask); when masks become per thread only these functions change.
+// epoll_pwait masks), in one place: the calling thread's mask and what is pending for it
+// (its own signals and the process').
 #pragma once
 
 #include <stdint.h>

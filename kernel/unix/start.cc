@@ -62,6 +62,7 @@ void exit_program(int status) {
   }
   if (exit_code_expected(g_manifest.expected_exit_code, status))
     status = 0;
+  fs::flush_at_exit(); // what the program wrote reaches the disk (and the log) before power-off
   machine_exit(status);
 }
 

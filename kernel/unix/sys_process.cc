@@ -1,4 +1,4 @@
-// Process, identity, time, signal-state and futex syscalls for the single-threaded program.
+// Process, identity, time and signal-state syscalls (threads, futex: sys_thread.cc, futex.cc).
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/user.h"
@@ -10,7 +10,10 @@
 #include "unix/linux_abi.h"
 #include "unix/memory.h"
 #include "unix/process.h"
+#include "sched/thread.h"
+#include "sched/wait.h"
 #include "unix/signal.h"
+#include "unix/sys_thread.h"
 #include "unix/syscall.h"
 
 namespace unix {
@@ -47,13 +50,6 @@ long sys_arch_prctl(const SyscallArgs& a) {
   }
 }
 
-long sys_set_tid_address(const SyscallArgs& a) {
-  process().clear_child_tid = a.u(0);
-  return kPid;
-}
-long sys_set_robust_list(const SyscallArgs& a) {
-  return a.u(1) == 24 ? 0 : -EINVAL;
-}
 long sys_getpid(const SyscallArgs&) {
   return kPid;
 }
@@ -174,32 +170,56 @@ long sys_time(const SyscallArgs& a) {
     return -EFAULT;
   return t;
 }
-long sleep_for(const linux::timespec* ureq, bool absolute, int clock) {
+// Sleeps in sched::wait (other threads run meanwhile) until the request passes. A signal
+// ends it early with -EINTR and, for relative requests, the time left in *urem.
+long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::timespec* urem) {
   linux::timespec req;
   if (copy_from_user(&req, ureq, sizeof req) < 0)
     return -EFAULT;
   if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
     return -EINVAL;
-  uint64_t ns = static_cast<uint64_t>(req.tv_sec) * 1000000000 + static_cast<uint64_t>(req.tv_nsec);
-  if (absolute) {
-    uint64_t now;
-    long r = clock_ns(clock, &now);
+  uint64_t ns = req.tv_sec > 10000000000ll
+                    ? ~0ull / 2 // past the year 2286: forever, without overflowing below
+                    : static_cast<uint64_t>(req.tv_sec) * 1000000000 + static_cast<uint64_t>(req.tv_nsec);
+  uint64_t now = ktime::monotonic_ns();
+  uint64_t deadline;
+  if (!absolute) {
+    deadline = now + ns;
+  } else {
+    uint64_t clock_now;
+    long r = clock_ns(clock, &clock_now);
     if (r < 0)
       return r;
-    ns = ns > now ? ns - now : 0;
+    // The monotonic clocks are ktime's; realtime ones are converted at the time of the call.
+    deadline = ns > clock_now ? now + (ns - clock_now) : now;
   }
-  ktime::delay_ns(ns); // the only thread: nothing else could run meanwhile
-  return 0;
+  sched::WaitQueue nobody; // nothing wakes a sleep but its deadline or a signal
+  for (;;) {
+    int r = sched::wait(nobody, deadline, "nanosleep");
+    if (r == -ETIMEDOUT)
+      return 0;
+    if (r == -EINTR) {
+      if (!absolute && urem) {
+        uint64_t t = ktime::monotonic_ns();
+        linux::timespec rem = to_timespec(deadline > t ? deadline - t : 0);
+        if (copy_to_user(urem, &rem, sizeof rem) < 0)
+          return -EFAULT;
+      }
+      return -EINTR;
+    }
+  }
 }
 long sys_nanosleep(const SyscallArgs& a) {
-  return sleep_for(a.p<const linux::timespec>(0), false, 1);
+  return sleep_for(a.p<const linux::timespec>(0), false, 1, a.p<linux::timespec>(1));
 }
 long sys_clock_nanosleep(const SyscallArgs& a) {
   uint64_t ns;
   long r = clock_ns(a.i(0), &ns);
   if (r < 0)
     return r;
-  return sleep_for(a.p<const linux::timespec>(2), a.i(1) & 1, a.i(0));
+  if (a.i(0) == 2 || a.i(0) == 3) // CPU-time clocks: not sleepable here
+    return -EOPNOTSUPP;
+  return sleep_for(a.p<const linux::timespec>(2), a.i(1) & 1, a.i(0), a.p<linux::timespec>(3));
 }
 
 long sys_sched_getaffinity(const SyscallArgs& a) {
@@ -259,7 +279,7 @@ long sys_rt_sigaction(const SyscallArgs& a) {
 long sys_rt_sigprocmask(const SyscallArgs& a) {
   if (a.u(3) != 8)
     return -EINVAL;
-  Process& p = process();
+  Task& p = current_task(); // the mask is per thread
   uint64_t set = 0;
   if (a.a[1] && copy_from_user(&set, a.p<const void>(1), sizeof set) < 0)
     return -EFAULT;
@@ -277,7 +297,7 @@ long sys_rt_sigprocmask(const SyscallArgs& a) {
   return 0;
 }
 long sys_sigaltstack(const SyscallArgs& a) {
-  Process& p = process();
+  Task& p = current_task(); // per thread
   linux::stack_t next;
   if (a.a[0] && copy_from_user(&next, a.p<const void>(0), sizeof next) < 0)
     return -EFAULT;
@@ -293,59 +313,108 @@ long sys_sigaltstack(const SyscallArgs& a) {
   return 0;
 }
 
-// kill/tgkill aimed at ourselves: the signal becomes pending and is delivered on return.
-long signal_self(int sig) {
-  if (sig == 0)
-    return 0;
-  if (sig < 0 || sig > kMaxSignal)
-    return -EINVAL;
-  if (!signal_ignored(sig))
-    raise_process_signal(sig); // delivered when this syscall returns
-  return 0;
+constexpr uint64_t kUnblockable = (1ull << (kSigKill - 1)) | (1ull << (kSigStop - 1));
+
+bool valid_signal(int sig) {
+  return sig >= 0 && sig <= kMaxSignal;
 }
+// kill: to the process (any thread that does not block it takes it).
 long sys_kill(const SyscallArgs& a) {
   if (a.i(0) != kPid && a.i(0) != 0 && a.i(0) != -1)
     return -ESRCH;
-  return signal_self(a.i(1));
+  int sig = a.i(1);
+  if (!valid_signal(sig))
+    return -EINVAL;
+  if (sig && !signal_ignored(sig))
+    raise_process_signal(sig);
+  return 0;
+}
+// tgkill/tkill: to one thread (pthread_kill, raise).
+long signal_thread(int tid, int sig) {
+  if (!valid_signal(sig))
+    return -EINVAL;
+  Task* t = find_task(tid);
+  if (!t)
+    return -ESRCH;
+  if (sig && !signal_ignored(sig))
+    raise_thread_signal(*t, sig);
+  return 0;
 }
 long sys_tgkill(const SyscallArgs& a) {
-  if (a.i(0) != kPid || a.i(1) != kPid)
-    return -ESRCH;
-  return signal_self(a.i(2));
-}
-long sys_tkill(const SyscallArgs& a) {
   if (a.i(0) != kPid)
     return -ESRCH;
-  return signal_self(a.i(1));
+  return signal_thread(a.i(1), a.i(2));
+}
+long sys_tkill(const SyscallArgs& a) {
+  return signal_thread(a.i(0), a.i(1));
 }
 
-// ---- futex: one thread, so a wait whose value matches could never end ----
-long sys_futex(const SyscallArgs& a) {
-  int op = a.i(1) & 0x7F; // without FUTEX_PRIVATE_FLAG / FUTEX_CLOCK_REALTIME
-  switch (op) {
-  case 0:   // FUTEX_WAIT
-  case 9: { // FUTEX_WAIT_BITSET
-    uint32_t v;
-    if (copy_from_user(&v, a.p<const void>(0), sizeof v) < 0)
-      return -EFAULT;
-    if (v != static_cast<uint32_t>(a.u(2)))
-      return -EAGAIN;
-    if (a.a[3]) {
-      long r = sleep_for(a.p<const linux::timespec>(3), op == 9, a.i(1) & 256 ? 0 : 1);
-      return r < 0 ? r : -ETIMEDOUT;
-    }
-    kprintf("futex: the program's only thread waits on %#lx forever; stopping\n",
-            static_cast<unsigned long>(a.u(0)));
-    exit_program(kExitDeadlock);
+// rt_sigsuspend: waits with a temporary mask until a signal is delivered; the handler's
+// frame carries the old mask, so it is back once the handler returns.
+long sys_rt_sigsuspend(const SyscallArgs& a) {
+  if (a.u(1) != 8)
+    return -EINVAL;
+  uint64_t mask;
+  if (copy_from_user(&mask, a.p<const void>(0), sizeof mask) < 0)
+    return -EFAULT;
+  Task& t = current_task();
+  t.saved_mask = t.signal_mask;
+  t.restore_saved_mask = true;
+  t.signal_mask = mask & ~kUnblockable;
+  sched::WaitQueue nobody;
+  while (sched::wait(nobody, sched::kNoDeadline, "rt_sigsuspend") != -EINTR) {
   }
-  case 1:  // FUTEX_WAKE
-  case 10: // FUTEX_WAKE_BITSET
-  case 3:  // FUTEX_REQUEUE
-  case 4:  // FUTEX_CMP_REQUEUE
-  case 5:  // FUTEX_WAKE_OP
-    return 0; // nobody else to wake
-  default:
-    return -ENOSYS;
+  return -EINTR; // deliver_pending runs the handler (and restores the mask)
+}
+
+// pause: sleeps until a signal is delivered.
+long sys_pause(const SyscallArgs&) {
+  sched::WaitQueue nobody;
+  while (sched::wait(nobody, sched::kNoDeadline, "pause") != -EINTR) {
+  }
+  return -EINTR;
+}
+
+// rt_sigtimedwait: takes a pending signal of `set` (usually blocked) without a handler.
+long sys_rt_sigtimedwait(const SyscallArgs& a) {
+  if (a.u(3) != 8)
+    return -EINVAL;
+  uint64_t set;
+  if (copy_from_user(&set, a.p<const void>(0), sizeof set) < 0)
+    return -EFAULT;
+  set &= ~kUnblockable;
+  uint64_t deadline = sched::kNoDeadline;
+  if (a.a[2]) {
+    linux::timespec ts;
+    if (copy_from_user(&ts, a.p<const void>(2), sizeof ts) < 0)
+      return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+      return -EINVAL;
+    deadline = ktime::monotonic_ns() + static_cast<uint64_t>(ts.tv_sec) * 1000000000 +
+               static_cast<uint64_t>(ts.tv_nsec);
+  }
+  Task& t = current_task();
+  sched::WaitQueue nobody;
+  for (;;) {
+    if (int sig = take_pending_signal(set)) {
+      if (a.a[1]) {
+        int32_t info[32];
+        memset(info, 0, sizeof info);
+        info[0] = sig;  // si_signo
+        info[2] = 0;    // si_code: SI_USER
+        info[4] = kPid; // si_pid
+        if (copy_to_user(a.p<void>(1), info, sizeof info) < 0)
+          return -EFAULT;
+      }
+      return sig;
+    }
+    t.sigwait_set = set;
+    int r = sched::wait(nobody, deadline, "rt_sigtimedwait");
+    t.sigwait_set = 0;
+    if (r == -ETIMEDOUT)
+      return -EAGAIN;
+    if (r == -EINTR && !(pending_signals_of_current() & set))
+      return -EINTR; // another signal, with a handler, came first
   }
 }
 
@@ -370,7 +439,7 @@ long sys_rt_sigreturn(const SyscallArgs&) {
 long sys_rt_sigpending(const SyscallArgs& a) {
   if (a.u(1) != 8)
     return -EINVAL;
-  uint64_t set = process().pending_signals & process().signal_mask;
+  uint64_t set = pending_signals_of_current() & current_task().signal_mask;
   return copy_to_user(a.p<void>(0), &set, sizeof set);
 }
 
@@ -387,11 +456,9 @@ void register_process_syscalls() {
   register_syscall(13, "rt_sigaction", 4, sys_rt_sigaction);
   register_syscall(14, "rt_sigprocmask", 4, sys_rt_sigprocmask);
   register_syscall(15, "rt_sigreturn", 0, sys_rt_sigreturn);
-  register_syscall(24, "sched_yield", 0, sys_zero);
   register_syscall(127, "rt_sigpending", 2, sys_rt_sigpending);
   register_syscall(35, "nanosleep", 2, sys_nanosleep);
   register_syscall(39, "getpid", 0, sys_getpid);
-  register_syscall(60, "exit", 1, sys_exit_group);
   register_syscall(61, "wait4", 4, sys_wait4);
   register_syscall(62, "kill", 2, sys_kill);
   register_syscall(63, "uname", 1, sys_uname);
@@ -407,22 +474,22 @@ void register_process_syscalls() {
   register_syscall(157, "prctl", 5, sys_prctl);
   register_syscall(158, "arch_prctl", 2, sys_arch_prctl);
   register_syscall(160, "setrlimit", 2, sys_setrlimit);
-  register_syscall(186, "gettid", 0, sys_getpid);
   register_syscall(200, "tkill", 2, sys_tkill);
   register_syscall(201, "time", 1, sys_time);
-  register_syscall(202, "futex", 6, sys_futex);
   register_syscall(203, "sched_setaffinity", 3, sys_zero);
   register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
-  register_syscall(218, "set_tid_address", 1, sys_set_tid_address);
   register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
   register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
   register_syscall(231, "exit_group", 1, sys_exit_group);
   register_syscall(234, "tgkill", 3, sys_tgkill);
-  register_syscall(273, "set_robust_list", 2, sys_set_robust_list);
   register_syscall(302, "prlimit64", 4, sys_prlimit64);
   register_syscall(309, "getcpu", 3, sys_getcpu);
   register_syscall(318, "getrandom", 3, sys_getrandom);
   register_syscall(334, "rseq", 4, sys_enosys);
+  register_syscall(128, "rt_sigtimedwait", 4, sys_rt_sigtimedwait);
+  register_syscall(130, "rt_sigsuspend", 2, sys_rt_sigsuspend);
+  register_syscall(34, "pause", 0, sys_pause);
+  register_thread_syscalls();
 }
 
 void register_memory_syscalls() {

@@ -66,6 +66,8 @@ user FS base: ok
 user fault: ok
 resume after user fault: ok
 user SIGILL: ok
+context switch: ok
+timer interrupt in user mode: ok
 clocks: ok
 random: ok
 disk: $disk_name

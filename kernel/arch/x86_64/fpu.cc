@@ -81,8 +81,10 @@ void fpu_init_area(void* area) {
 
 void fpu_save(void* area) {
   if (g_xsave) {
-    // XSAVE leaves the rest of the header alone, but XRSTOR wants it zero.
-    memset(static_cast<uint8_t*>(area) + 520, 0, 56);
+    // XSAVE writes only the XSTATE_BV bits of the features it saves and leaves the rest of
+    // the header alone, but XRSTOR faults on any stray header bit: start from a zero header
+    // (the area may be fresh heap memory).
+    memset(static_cast<uint8_t*>(area) + 512, 0, 64);
     asm volatile("xsave64 (%0)"
                  :
                  : "r"(area), "a"(static_cast<uint32_t>(g_xcr0)),

@@ -57,6 +57,19 @@ int stack_guard_pages(uint64_t* out, int max) {
   return n;
 }
 
+namespace {
+uint64_t g_thread_stack_bottom = 0, g_thread_stack_top = 0; // set_kernel_stack
+} // namespace
+
+void set_kernel_stack(uint64_t bottom, uint64_t top) {
+  // Ring 3 -> ring 0 transitions (interrupts, exceptions, SYSCALL) land on the running
+  // thread's own stack, so a thread blocked inside the kernel keeps its frames.
+  g_tss.rsp[0] = top;
+  syscall_kernel_rsp = top;
+  g_thread_stack_bottom = bottom;
+  g_thread_stack_top = top;
+}
+
 bool on_kernel_stack(uint64_t addr, size_t len) {
   extern char boot_stack_bottom[] __asm__("boot_stack_bottom");
   extern char boot_stack_top[] __asm__("boot_stack_top");
@@ -65,11 +78,16 @@ bool on_kernel_stack(uint64_t addr, size_t len) {
     return addr >= l && addr + len <= h && addr + len >= addr;
   };
   return in(boot_stack_bottom, boot_stack_top) ||
-         in(g_kernel_stack, g_kernel_stack + sizeof(g_kernel_stack));
+         in(g_kernel_stack, g_kernel_stack + sizeof(g_kernel_stack)) ||
+         (g_thread_stack_top &&
+          in(reinterpret_cast<void*>(g_thread_stack_bottom), reinterpret_cast<void*>(g_thread_stack_top)));
 }
 
 uint64_t kernel_stack_top() {
   return reinterpret_cast<uint64_t>(g_kernel_stack + sizeof(g_kernel_stack));
+}
+uint64_t kernel_stack_bottom() {
+  return reinterpret_cast<uint64_t>(g_kernel_stack);
 }
 
 void init_idt();      // traps.cc
@@ -116,8 +134,9 @@ void init_gdt() {
 }
 
 void init_cpu() {
-  // Mask the legacy PICs after moving their vectors off the exception range: interrupts
-  // stay disabled in this kernel, but a spurious IRQ must never look like an exception.
+  // Mask the legacy PICs after moving their vectors off the exception range: the only
+  // interrupt source is the local APIC timer (arch/x86_64/apic.cc), and a spurious IRQ
+  // must never look like an exception.
   cpu::outb(0x20, 0x11);
   cpu::outb(0xA0, 0x11);
   cpu::outb(0x21, 0x20);

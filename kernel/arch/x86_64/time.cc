@@ -232,6 +232,13 @@ void init() {
   g_source = source;
 }
 
+void vdso_clock(uint64_t* boot_tsc, uint64_t* rtc_tsc, uint64_t* boot_unix_ns, uint64_t* mul) {
+  *boot_tsc = boot_tsc_at_entry;
+  *rtc_tsc = g_rtc_tsc;
+  *boot_unix_ns = g_boot_unix_ns;
+  *mul = g_mul;
+}
+
 uint64_t tsc_hz() {
   return g_tsc_hz;
 }

@@ -13,6 +13,10 @@ uint64_t tsc_hz();
 uint64_t tsc_to_ns(uint64_t tsc);
 // Busy-waits (interrupts are off in this kernel).
 void delay_ns(uint64_t ns);
+// The conversion behind monotonic_ns/realtime_ns, for the vDSO's data page:
+// monotonic = ((tsc - boot_tsc) * mul) >> 32, realtime = boot_unix_ns + ((tsc - rtc_tsc) *
+// mul) >> 32.
+void vdso_clock(uint64_t* boot_tsc, uint64_t* rtc_tsc, uint64_t* boot_unix_ns, uint64_t* mul);
 // Where the TSC frequency came from: "kvmclock", "cpuid", "pit", "rtc" or "guess".
 const char* clock_source();
 } // namespace ktime

@@ -48,7 +48,8 @@ TRAP_NOERR 28
 TRAP_ERR 29
 TRAP_ERR 30
 TRAP_NOERR 31
-/* Anything else (spurious interrupts; interrupts are never enabled on purpose). */
+/* The local APIC timer (arch::kTimerVector) and, for every other vector, the spurious one. */
+TRAP_NOERR 240
 TRAP_NOERR 255
 
   .globl trap_common
@@ -104,3 +105,6 @@ trap_stub_table:
   .globl trap_stub_spurious
 trap_stub_spurious:
   .quad trap_stub_255
+  .globl trap_stub_timer
+trap_stub_timer:
+  .quad trap_stub_240

@@ -1,5 +1,6 @@
 // IDT and exception dispatch: user faults go to the unix layer, kernel faults either hit an
 // exception fixup (user-copy helpers) or panic with a register dump (exit 126).
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exit.h"
 #include "arch/x86_64/segments.h"
@@ -129,6 +130,7 @@ int signal_for_vector(uint64_t vec) {
 
 extern "C" const uint64_t trap_stub_table[32];
 extern "C" const uint64_t trap_stub_spurious;
+extern "C" const uint64_t trap_stub_timer;
 extern "C" TrapFrame* current_syscall_frame_ptr;
 
 bool syscalls_via_trampoline(); // user.cc
@@ -138,7 +140,7 @@ namespace {
 // RFLAGS exactly as SYSCALL left them.
 void trampoline_syscall(TrapFrame* f) {
   f->rip = f->rcx;
-  f->rflags = (f->r11 & 0xCD5) | 0x2;
+  f->rflags = (f->r11 & 0xCD5) | 0x202; // IF: user mode stays preemptible
   current_syscall_frame_ptr = f;
   f->rax = static_cast<uint64_t>(user_hooks().syscall(
       static_cast<long>(f->rax), static_cast<long>(f->rdi), static_cast<long>(f->rsi),
@@ -156,6 +158,7 @@ void init_idt() {
   set_gate(8, trap_stub_table[8], 1, 0); // double fault on its own stack (IST1)
   set_gate(2, trap_stub_table[2], 2, 0); // NMI (IST2)
   set_gate(3, trap_stub_table[3], 0, 3); // int3 allowed from user mode
+  set_gate(kTimerVector, trap_stub_timer, 0, 0);
   struct __attribute__((packed)) {
     uint16_t limit;
     uint64_t base;
@@ -164,6 +167,12 @@ void init_idt() {
 }
 
 extern "C" void trap_dispatch(TrapFrame* f) {
+  if (f->vector == kTimerVector) {
+    timer_interrupt(f); // may switch threads (preemption of user mode)
+    return;
+  }
+  if (f->vector == kSpuriousVector)
+    return; // the LAPIC's spurious interrupt: no EOI, nothing to do
   uint64_t cr2 = f->vector == 14 ? cpu::read_cr2() : 0;
   bool from_user = (f->cs & 3) == 3;
   if (from_user) {

@@ -1,6 +1,8 @@
-/* SYSCALL entry and the ways back to ring 3. One CPU, interrupts always off: the kernel
- * stack is a single global (syscall_kernel_rsp), no swapgs is needed because the kernel
- * never uses GS. The frame layout is arch::TrapFrame (user.h). */
+/* SYSCALL entry and the ways back to ring 3. One CPU; the kernel runs with interrupts off
+ * (FMASK clears IF on entry), user mode with interrupts on. syscall_kernel_rsp is the
+ * running thread's kernel stack top (the scheduler sets it on every switch, gdt.cc); no
+ * swapgs is needed because the kernel never uses GS. The frame layout is arch::TrapFrame
+ * (user.h). */
 
 #define USER_CS 0x33  /* arch::kUserCodeSelector */
 #define USER_SS 0x2b  /* arch::kUserDataSelector */
@@ -92,9 +94,10 @@ syscall_entry:
   mov 5*8(%rsp), %rsp       /* skip vector, error, rip, cs, rflags → user rsp */
   sysretq
 1:
-  /* The frame may have been rewritten (rt_sigreturn...): never return with more privilege. */
+  /* The frame may have been rewritten (rt_sigreturn...): never return with more privilege;
+   * user mode always runs with interrupts on (IF). */
   andq $0xCD5, TF_RFLAGS(%rsp)
-  orq $0x2, TF_RFLAGS(%rsp)
+  orq $0x202, TF_RFLAGS(%rsp)
   movq $USER_CS, TF_RIP+8(%rsp)
   movq $USER_SS, TF_RSP+8(%rsp)
   jmp trap_return

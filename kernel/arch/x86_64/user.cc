@@ -48,6 +48,9 @@ void init_syscalls() {
 TrapFrame* current_syscall_frame() {
   return current_syscall_frame_ptr;
 }
+void set_current_syscall_frame(TrapFrame* frame) {
+  current_syscall_frame_ptr = frame;
+}
 
 // ---- SYSCALL path probe ----
 //
@@ -119,7 +122,7 @@ void enter_user_mode(uint64_t rip, uint64_t rsp) {
   f.rsp = rsp;
   f.cs = kUserCodeSelector;
   f.ss = kUserDataSelector;
-  f.rflags = 0x2; // interrupts stay off in this kernel, also in user mode
+  f.rflags = 0x202; // IF: user mode runs with interrupts on (the kernel never does)
   f.vector = 0xFFFF;
   return_to_user_frame(&f);
 }
@@ -128,7 +131,8 @@ void return_to_user(const TrapFrame& frame) {
   TrapFrame f = frame;
   f.cs = kUserCodeSelector; // never let a frame escalate privilege
   f.ss = kUserDataSelector;
-  f.rflags = (f.rflags & 0xCD5) | 0x2; // user-modifiable flags only (CF PF AF ZF SF TF DF OF)
+  // User-modifiable flags only (CF PF AF ZF SF TF DF OF), and IF: user mode is preemptible.
+  f.rflags = (f.rflags & 0xCD5) | 0x202;
   return_to_user_frame(&f);
 }
 

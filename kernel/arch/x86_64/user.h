@@ -24,12 +24,15 @@ struct TrapFrame {
 static_assert(sizeof(TrapFrame) == 22 * 8);
 
 // The frame of the current syscall (valid inside unix_syscall): lets unix read or change
-// the user registers that SYSRET restores (e.g. rt_sigreturn, signal delivery).
+// the user registers that SYSRET restores (e.g. rt_sigreturn, signal delivery). Per
+// thread: the scheduler saves and restores it on every switch.
 TrapFrame* current_syscall_frame();
+void set_current_syscall_frame(TrapFrame* frame);
 
 // Leaves the kernel for good on this stack: clears all general registers and jumps to
-// rip with rsp in ring 3 (RFLAGS = IF|reserved bit; the FPU/SSE state is reset to its
-// power-on default with MXCSR 0x1F80 and FCW 0x37F).
+// rip with rsp in ring 3 (RFLAGS = IF|reserved bit: user mode runs with interrupts on, so
+// the timer can preempt it; the FPU/SSE state is reset to its power-on default with MXCSR
+// 0x1F80 and FCW 0x37F).
 [[noreturn]] void enter_user_mode(uint64_t rip, uint64_t rsp);
 
 // Resumes user mode with every register taken from frame (after signal delivery etc.).
@@ -52,8 +55,13 @@ void fpu_restore(const void* area);
 // Writes the power-on default state (FCW 0x37F, MXCSR 0x1F80) into an area.
 void fpu_init_area(void* area);
 
-// Kernel stack top used by SYSCALL and by exceptions from ring 3.
+// The boot thread's kernel stack (64 KiB in the kernel image, above a guard page).
 uint64_t kernel_stack_top();
+uint64_t kernel_stack_bottom();
+// Makes [bottom, top) the stack that SYSCALL, interrupts and exceptions from ring 3 use
+// (TSS.RSP0 and the SYSCALL entry's stack pointer): called by the scheduler on every
+// switch to the next thread's own kernel stack.
+void set_kernel_stack(uint64_t bottom, uint64_t top);
 
 // The last page of the user half is reserved: on hypervisors where SYSCALL from user mode
 // does not enter the kernel (this machine's kvm-pvm, detected at boot by a probe), every
@@ -77,8 +85,8 @@ const UserHooks& user_hooks();
 
 } // namespace arch
 
-// Implemented by kernel-unix (kernel/unix). Called with interrupts off on the per-CPU
-// kernel stack; the return value goes to RAX.
+// Implemented by kernel-unix (kernel/unix). Called with interrupts off on the calling
+// thread's kernel stack; the return value goes to RAX.
 extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
 namespace unix {

@@ -1,0 +1,42 @@
+// The local APIC timer: the kernel's only interrupt source. One interrupt at a requested
+// monotonic time (TSC-deadline mode when CPUID has it and it is seen to fire, else the
+// one-shot count-down timer calibrated against the TSC).
+#pragma once
+
+#include "arch/x86_64/user.h"
+
+#include <stdint.h>
+
+namespace arch {
+
+constexpr uint8_t kTimerVector = 0xF0;
+constexpr uint8_t kSpuriousVector = 0xFF;
+
+// Maps and enables the local APIC and checks that its timer interrupt arrives (interrupts
+// are enabled for at most a few milliseconds while probing). Returns false when no mode
+// works; then there are no interrupts at all (callers busy-wait). Idempotent.
+bool timer_init();
+bool timer_available();
+// "tsc-deadline", "one-shot" or "none".
+const char* timer_mode();
+
+// Requests one timer interrupt at (or shortly after) the absolute ktime::monotonic_ns()
+// time `deadline_ns`, replacing any earlier request; ~0 cancels. A deadline in the past
+// fires at once.
+void timer_program(uint64_t deadline_ns);
+
+// Called from the interrupt path for kTimerVector (after the EOI) with the interrupted
+// frame; from_user tells whether ring 3 was interrupted.
+using TimerHandler = void (*)(TrapFrame* frame, bool from_user);
+void set_timer_handler(TimerHandler handler);
+
+// Interrupt entry (traps.cc): acknowledges the LAPIC and runs the handler.
+void timer_interrupt(TrapFrame* frame);
+
+// Enables interrupts and halts until one arrives, then disables them again (the idle loop:
+// the kernel itself never runs with interrupts on).
+inline void wait_for_interrupt() {
+  asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+} // namespace arch

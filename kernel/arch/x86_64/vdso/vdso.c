@@ -1,0 +1,98 @@
+// The vDSO (AT_SYSINFO_EHDR): clock_gettime, gettimeofday, time and getcpu in user mode,
+// so glibc's hot time calls do not trap (a trap is expensive, most of all under kvm-pvm).
+// Reads the TSC and the kernel's conversion from the data page that follows the code;
+// anything it does not know falls back to the real syscall.
+#include "vdso_data.h"
+
+#include <stdint.h>
+
+struct vdso_timespec {
+  int64_t tv_sec, tv_nsec;
+};
+struct vdso_timeval {
+  int64_t tv_sec, tv_usec;
+};
+
+extern const struct VdsoData vdso_data __attribute__((visibility("hidden")));
+
+static inline uint64_t read_tsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+// (a * mul) >> 32 without 128-bit arithmetic, as the kernel computes it.
+static inline uint64_t mul_shift32(uint64_t a, uint64_t mul) {
+  uint64_t hi = a >> 32, lo = a & 0xFFFFFFFF;
+  return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
+}
+
+static uint64_t monotonic_ns(void) {
+  uint64_t t = read_tsc(), base = vdso_data.boot_tsc;
+  return t > base ? mul_shift32(t - base, vdso_data.mul) : 0;
+}
+
+static uint64_t realtime_ns(void) {
+  uint64_t t = read_tsc(), base = vdso_data.rtc_tsc;
+  return vdso_data.boot_unix_ns + (t > base ? mul_shift32(t - base, vdso_data.mul) : 0);
+}
+
+static long fallback_syscall(long nr, long a0, long a1) {
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "0"(nr), "D"(a0), "S"(a1) : "rcx", "r11", "memory");
+  return ret;
+}
+
+int __vdso_clock_gettime(int clock, struct vdso_timespec* ts) {
+  uint64_t ns;
+  switch (clock) {
+  case 0:  // CLOCK_REALTIME
+  case 5:  // CLOCK_REALTIME_COARSE
+    ns = realtime_ns();
+    break;
+  case 1:  // CLOCK_MONOTONIC
+  case 4:  // CLOCK_MONOTONIC_RAW
+  case 6:  // CLOCK_MONOTONIC_COARSE
+  case 7:  // CLOCK_BOOTTIME
+    ns = monotonic_ns();
+    break;
+  default:
+    return (int)fallback_syscall(228, clock, (long)ts);
+  }
+  ts->tv_sec = (int64_t)(ns / 1000000000);
+  ts->tv_nsec = (int64_t)(ns % 1000000000);
+  return 0;
+}
+
+int __vdso_gettimeofday(struct vdso_timeval* tv, void* tz) {
+  if (tz) // the timezone (always zero here) is rare: let the kernel write it
+    return (int)fallback_syscall(96, (long)tv, (long)tz);
+  if (tv) {
+    uint64_t ns = realtime_ns();
+    tv->tv_sec = (int64_t)(ns / 1000000000);
+    tv->tv_usec = (int64_t)(ns % 1000000000 / 1000);
+  }
+  return 0;
+}
+
+int64_t __vdso_time(int64_t* t) {
+  int64_t s = (int64_t)(realtime_ns() / 1000000000);
+  if (t)
+    *t = s;
+  return s;
+}
+
+int __vdso_getcpu(unsigned* cpu, unsigned* node, void* cache) {
+  (void)cache;
+  if (cpu)
+    *cpu = 0; // one CPU
+  if (node)
+    *node = 0;
+  return 0;
+}
+
+// The unprefixed names Linux's vDSO also exports.
+int clock_gettime(int, struct vdso_timespec*) __attribute__((weak, alias("__vdso_clock_gettime")));
+int gettimeofday(struct vdso_timeval*, void*) __attribute__((weak, alias("__vdso_gettimeofday")));
+int64_t time(int64_t*) __attribute__((weak, alias("__vdso_time")));
+int getcpu(unsigned*, unsigned*, void*) __attribute__((weak, alias("__vdso_getcpu")));

@@ -1,0 +1,323 @@
+// The scheduler: run queue, context switches, the idle loop, the timer interrupt (time
+// slices, preemption of user mode, deadlines) and thread creation/reaping.
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/time.h"
+#include "lib/kprintf.h"
+#include "lib/new.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/vm.h"
+#include "sched/thread.h"
+#include "sched/thread_queue.h"
+#include "sched/timers.h"
+#include "unix/exit.h"
+#include "unix/signal.h"
+
+extern "C" void context_switch(uint64_t* save_rsp, uint64_t next_rsp);
+extern "C" void thread_trampoline();
+
+namespace sched {
+namespace {
+
+constexpr size_t kStackBytes = 32 * 1024;
+
+Thread g_boot_thread; // runs unix::start and then the program's main thread
+Thread* g_current = &g_boot_thread;
+Thread* g_all = &g_boot_thread; // every unreaped thread, through all_next
+Fifo<Thread> g_run_queue;
+Fifo<Thread> g_zombies; // exited, stack still possibly in use until the next switch
+size_t g_live = 1;
+bool g_initialised = false;
+uint64_t g_slice_end = 0;
+uint64_t g_programmed = kNoDeadline; // the timer interrupt currently requested
+
+// Stacks of reaped threads, for reuse (kernel stack mappings are never torn down). The
+// link lives in the free stack itself.
+struct FreeStack {
+  FreeStack* next;
+};
+FreeStack* g_free_stacks = nullptr;
+
+void* alloc_fpu_area(void** allocation) {
+  *allocation = kmalloc(arch::fpu_state_size() + 64);
+  if (!*allocation)
+    return nullptr;
+  return reinterpret_cast<void*>((reinterpret_cast<uint64_t>(*allocation) + 63) & ~63ull);
+}
+
+void on_timer(arch::TrapFrame* frame, bool from_user);
+
+void ensure_init() {
+  if (g_initialised)
+    return;
+  g_initialised = true;
+  g_boot_thread.stack_bottom = arch::kernel_stack_bottom();
+  g_boot_thread.stack_top = arch::kernel_stack_top();
+  g_boot_thread.fpu = alloc_fpu_area(&g_boot_thread.fpu_allocation);
+  if (!g_boot_thread.fpu)
+    panic("out of memory for the boot thread's FPU area");
+  arch::set_timer_handler(on_timer);
+}
+
+bool timer_usable() {
+  return arch::timer_init(); // probes once, then answers from memory
+}
+
+void program_interrupt(uint64_t deadline_ns) {
+  if (deadline_ns == g_programmed)
+    return;
+  g_programmed = deadline_ns;
+  arch::timer_program(deadline_ns);
+}
+
+// Earliest moment something sleeping could become runnable: a kernel timer or a wait's
+// deadline. (A linear scan: a handful of threads.)
+uint64_t earliest_event() {
+  uint64_t next = next_timer_deadline();
+  for (Thread* t = g_all; t; t = t->all_next)
+    if (t->state == ThreadState::kWaiting && t->deadline_ns < next)
+      next = t->deadline_ns;
+  return next;
+}
+
+// The interrupt wanted before returning to the running thread: the next event, and the end
+// of its slice when someone else is waiting for the CPU.
+void reprogram() {
+  uint64_t next = earliest_event();
+  if (g_run_queue.head && g_slice_end < next)
+    next = g_slice_end;
+  if (next != kNoDeadline && !timer_usable())
+    return;
+  program_interrupt(next);
+}
+
+// Fires expired kernel timers and ends waits whose deadline passed.
+void run_expired(uint64_t now) {
+  fire_expired_timers(now);
+  for (Thread* t = g_all; t; t = t->all_next) {
+    if (t->state != ThreadState::kWaiting || t->deadline_ns > now)
+      continue;
+    if (t->waiting_on)
+      fifo_remove(*t->waiting_on, t);
+    t->waiting_on = nullptr;
+    make_runnable(t);
+  }
+}
+
+// Frees what exited threads held, now that none of them is running.
+void reap_zombies() {
+  for (Thread* z = g_zombies.head; z;) {
+    Thread* next = z->queue_next;
+    if (z == g_current) { // still on its stack (idled after exiting): next time
+      z = next;
+      continue;
+    }
+    fifo_remove(g_zombies, z);
+    for (Thread** p = &g_all; *p; p = &(*p)->all_next) {
+      if (*p == z) {
+        *p = z->all_next;
+        break;
+      }
+    }
+    kfree(z->fpu_allocation);
+    auto* fs = reinterpret_cast<FreeStack*>(z->stack_bottom);
+    fs->next = g_free_stacks;
+    g_free_stacks = fs;
+    z->~Thread();
+    kfree(z);
+    z = next;
+  }
+}
+
+void switch_to(Thread* next) {
+  Thread* prev = g_current;
+  next->state = ThreadState::kRunning;
+  g_slice_end = ktime::monotonic_ns() + kTimeSliceNs;
+  if (next == prev)
+    return;
+  // The kernel never touches the FPU, so the live state is the user state of prev.
+  arch::fpu_save(prev->fpu);
+  prev->fs_base = arch::fs_base();
+  prev->gs_base = arch::gs_base();
+  prev->syscall_frame = arch::current_syscall_frame();
+  g_current = next;
+  arch::set_kernel_stack(next->stack_bottom, next->stack_top);
+  arch::fpu_restore(next->fpu);
+  arch::set_fs_base(next->fs_base);
+  arch::set_gs_base(next->gs_base);
+  arch::set_current_syscall_frame(next->syscall_frame);
+  context_switch(&prev->kernel_rsp, next->kernel_rsp);
+  // Back in prev, switched to by someone else.
+  reap_zombies();
+}
+
+[[noreturn]] void report_deadlock() {
+  const char* what = g_current->state == ThreadState::kWaiting ? g_current->what : nullptr;
+  for (Thread* t = g_all; !what && t; t = t->all_next)
+    if (t->state == ThreadState::kWaiting)
+      what = t->what;
+  kprintf("%s: every thread would wait forever; stopping\n", what ? what : "wait");
+  unix::exit_program(unix::kExitDeadlock);
+}
+
+// Nothing runnable: sleep until the next timer or deadline.
+void idle() {
+  uint64_t next = earliest_event();
+  if (next == kNoDeadline)
+    report_deadlock();
+  uint64_t now = ktime::monotonic_ns();
+  if (next <= now)
+    return;
+  if (!timer_usable()) {
+    ktime::delay_ns(next - now);
+    return;
+  }
+  program_interrupt(next);
+  arch::wait_for_interrupt();
+}
+
+// Picks the next thread to run; the current one is already queued (yield), waiting or dead.
+void schedule() {
+  for (;;) {
+    run_expired(ktime::monotonic_ns());
+    if (Thread* next = fifo_pop(g_run_queue)) {
+      switch_to(next);
+      reprogram();
+      return;
+    }
+    idle();
+  }
+}
+
+void on_timer(arch::TrapFrame* frame, bool from_user) {
+  g_programmed = kNoDeadline; // this interrupt was the one requested
+  if (!from_user)
+    return; // the idle loop: it looks at timers and deadlines itself
+  uint64_t now = ktime::monotonic_ns();
+  run_expired(now);
+  if (g_run_queue.head && now >= g_slice_end) {
+    // Preemption: the interrupted user thread goes to the back of the run queue.
+    g_current->state = ThreadState::kRunnable;
+    fifo_push(g_run_queue, g_current);
+    schedule();
+  } else {
+    reprogram();
+  }
+  // Whoever returns to user mode here takes its pending signals first.
+  unix::deliver_pending_on_interrupt(frame);
+}
+
+void thread_entry(void* arg) {
+  auto* t = static_cast<Thread*>(arg);
+  reap_zombies();
+  reprogram(); // what schedule() does after a switch, for a thread that starts here
+  t->start(t->start_arg);
+  panic("a thread's start function returned");
+}
+
+uint64_t take_stack() {
+  if (FreeStack* fs = g_free_stacks) {
+    g_free_stacks = fs->next;
+    return reinterpret_cast<uint64_t>(fs);
+  }
+  return mm::alloc_kernel_stack(kStackBytes);
+}
+
+} // namespace
+
+Thread* current() {
+  return g_current;
+}
+
+size_t live_threads() {
+  return g_live;
+}
+
+ErrorOr<Thread*> create_thread(void (*start)(void*), void* arg) {
+  ensure_init();
+  void* mem = kzalloc(sizeof(Thread));
+  if (!mem)
+    return Err(-ENOMEM);
+  auto* t = new (mem) Thread;
+  t->fpu = alloc_fpu_area(&t->fpu_allocation);
+  uint64_t stack = t->fpu ? take_stack() : 0;
+  if (!stack) {
+    kfree(t->fpu_allocation);
+    kfree(mem);
+    return Err(-ENOMEM);
+  }
+  t->stack_bottom = stack;
+  t->stack_top = stack + kStackBytes;
+  arch::fpu_save(t->fpu); // starts with the creator's FPU/SSE state, as clone does
+  t->fs_base = arch::fs_base();
+  t->gs_base = arch::gs_base();
+  t->start = start;
+  t->start_arg = arg;
+  t->state = ThreadState::kRunnable;
+  // The first switch to t "returns" into thread_trampoline with rbx = thread_entry and
+  // r12 = t (the callee-saved registers context_switch pops), rsp 16-byte aligned there.
+  // The top 512 bytes stay free: return_to_user copies the first user frame there, and it
+  // must not overlap the frames of the code doing the copy.
+  auto* sp = reinterpret_cast<uint64_t*>(t->stack_top - 512);
+  sp -= 2; // alignment padding
+  *--sp = reinterpret_cast<uint64_t>(&thread_trampoline);
+  *--sp = 0;                                           // rbp
+  *--sp = reinterpret_cast<uint64_t>(&thread_entry);   // rbx
+  *--sp = reinterpret_cast<uint64_t>(t);               // r12
+  *--sp = 0;                                           // r13
+  *--sp = 0;                                           // r14
+  *--sp = 0;                                           // r15
+  t->kernel_rsp = reinterpret_cast<uint64_t>(sp);
+  t->all_next = g_all;
+  g_all = t;
+  ++g_live;
+  return t;
+}
+
+void make_runnable(Thread* t) {
+  t->state = ThreadState::kRunnable;
+  fifo_push(g_run_queue, t);
+  // Someone now waits for the CPU: the running thread's slice must end by interrupt.
+  if (g_current->state == ThreadState::kRunning && g_slice_end < g_programmed &&
+      timer_usable())
+    program_interrupt(g_slice_end);
+}
+
+void yield() {
+  ensure_init();
+  if (!g_run_queue.head)
+    return;
+  g_current->state = ThreadState::kRunnable;
+  fifo_push(g_run_queue, g_current);
+  schedule();
+}
+
+void block_current() {
+  ensure_init();
+  schedule();
+}
+
+void interrupt_wait(Thread* t) {
+  if (t->state != ThreadState::kWaiting)
+    return;
+  if (t->waiting_on)
+    fifo_remove(*t->waiting_on, t);
+  t->waiting_on = nullptr;
+  make_runnable(t);
+}
+
+void exit_current() {
+  Thread* t = g_current;
+  t->state = ThreadState::kDead;
+  --g_live;
+  fifo_push(g_zombies, t);
+  schedule();
+  panic("an exited thread was scheduled again");
+}
+
+void ensure_interrupt_by(uint64_t deadline_ns) {
+  if (deadline_ns < g_programmed && timer_usable())
+    program_interrupt(deadline_ns);
+}
+
+} // namespace sched

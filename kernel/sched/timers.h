@@ -1,0 +1,14 @@
+// Between wait.cc (which owns the kernel timer list) and scheduler.cc (which runs timers
+// from the idle loop and the timer interrupt).
+#pragma once
+
+#include <stdint.h>
+
+namespace sched {
+// Earliest armed kernel timer, or kNoDeadline.
+uint64_t next_timer_deadline();
+// Runs the callbacks of every timer whose deadline is <= now.
+void fire_expired_timers(uint64_t now);
+// Makes sure a timer interrupt comes no later than deadline_ns (scheduler.cc).
+void ensure_interrupt_by(uint64_t deadline_ns);
+} // namespace sched
