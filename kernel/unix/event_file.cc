@@ -81,6 +81,11 @@ long special_write(File* f, const uint8_t* ubuf, size_t len) {
   return ops->write ? ops->write(f, ubuf, len) : -EINVAL;
 }
 
+long object_ioctl(File* f, unsigned long req, uint64_t arg) {
+  const ObjectOps* ops = object_ops(f->kind);
+  return ops && ops->ioctl ? ops->ioctl(f, req, arg) : -ENOTTY;
+}
+
 uint32_t object_file_mode(const File* f) {
   const ObjectOps* ops = f ? object_ops(f->kind) : nullptr;
   return ops ? ops->mode : 0;

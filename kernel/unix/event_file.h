@@ -18,6 +18,8 @@ struct ObjectOps {
   Readiness (*readiness)(File* f);
   void (*release)(File* f); // the last descriptor of f was closed
   uint32_t mode;            // st_mode for fstat
+  // ioctl requests of the kind (FIONREAD...); nullptr or -ENOTTY: none.
+  long (*ioctl)(File* f, unsigned long req, uint64_t arg) = nullptr;
 };
 
 // The operations of an object kind, nullptr for tree-backed kinds.
@@ -44,6 +46,22 @@ Readiness file_readiness(File* f);
 // Wraps `object` in a new File of `kind` (open flags `flags`) at the lowest free
 // descriptor. On failure the caller still owns `object`; returns fd or -errno.
 int install_object_file(FileKind kind, void* object, int flags, bool cloexec);
+
+// Holds a reference to an open file for the length of a syscall that may block, so that
+// another thread closing the descriptor meanwhile cannot free the file underneath.
+class FileRef {
+public:
+  explicit FileRef(File* f) : f_(f) {
+    if (f_)
+      ++f_->refs;
+  }
+  ~FileRef() { release_file(f_); }
+  FileRef(const FileRef&) = delete;
+  FileRef& operator=(const FileRef&) = delete;
+
+private:
+  File* f_;
+};
 
 // epoll: drops f from every interest list (its last descriptor was closed) (sys_epoll.cc).
 void epoll_forget_file(File* f);

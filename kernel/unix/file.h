@@ -67,6 +67,8 @@ long special_read(File* file, uint8_t* user_buf, size_t len);
 long special_write(File* file, const uint8_t* user_buf, size_t len);
 // st_mode of an object kind's file for fstat; 0 for kinds backed by a tree node.
 uint32_t object_file_mode(const File* file);
+// ioctl of an object kind (FIONREAD on pipes and sockets); -ENOTTY when it has none.
+long object_ioctl(File* file, unsigned long req, uint64_t arg);
 // readv/writev on a socket: one datagram spans all the vectors (sys_socket.cc).
 long socket_vector_io(File* file, const void* user_iov, long count, bool write);
 void release_file(File* file);

@@ -167,6 +167,7 @@ long do_epoll_wait(int epfd, UserEvent* uevents, int maxevents, uint64_t deadlin
     return -EINVAL;
   if (!user_range_ok(reinterpret_cast<uint64_t>(uevents), static_cast<size_t>(maxevents) * sizeof(UserEvent)))
     return -EFAULT;
+  FileRef hold(ef); // the instance outlives a close() from another thread during the wait
   constexpr int kChunk = 32;
   EpollEvent got[kChunk];
   for (;;) {

@@ -789,10 +789,15 @@ long sys_ioctl(const SyscallArgs& a) {
     process().files.set_cloexec(a.i(0), req == 0x5451);
     return 0;
   }
-  if (req == 0x5421) // FIONBIO
+  if (req == 0x5421) { // FIONBIO: the same switch as fcntl(F_SETFL, O_NONBLOCK)
+    int on;
+    if (copy_from_user(&on, a.p<const void>(2), sizeof on) < 0)
+      return -EFAULT;
+    f->flags = on ? f->flags | linux::O_NONBLOCK : f->flags & ~linux::O_NONBLOCK;
     return 0;
+  }
   if (f->kind != FileKind::kConsole)
-    return -ENOTTY;
+    return object_ioctl(f, req, a.u(2)); // -ENOTTY unless the object has it
   switch (req) {
   case 0x5401: { // TCGETS: a raw-ish 115200 baud serial terminal
     linux::termios t;

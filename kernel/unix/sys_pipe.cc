@@ -137,6 +137,16 @@ Readiness pipe_write_readiness(File* f) {
   return r;
 }
 
+constexpr unsigned long kFionread = 0x541B;
+
+// FIONREAD: bytes waiting to be read.
+long pipe_ioctl(File* f, unsigned long req, uint64_t arg) {
+  if (req != kFionread)
+    return -ENOTTY;
+  int n = static_cast<int>(static_cast<Pipe*>(f->object)->ring.size());
+  return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
+}
+
 void pipe_release(File* f) {
   auto* p = static_cast<Pipe*>(f->object);
   if (f->kind == FileKind::kPipeRead) {
@@ -269,9 +279,10 @@ long sys_eventfd(const SyscallArgs& a) {
 } // namespace
 
 constexpr uint32_t kModeFifo = 0010000 | 0600, kModeAnon = 0600;
-const ObjectOps kPipeReadOps{pipe_read, nullptr, pipe_read_readiness, pipe_release, kModeFifo};
+const ObjectOps kPipeReadOps{pipe_read, nullptr, pipe_read_readiness, pipe_release, kModeFifo,
+                             pipe_ioctl};
 const ObjectOps kPipeWriteOps{pipe_write_end_read, pipe_write, pipe_write_readiness, pipe_release,
-                              kModeFifo};
+                              kModeFifo, pipe_ioctl};
 const ObjectOps kEventfdOps{eventfd_read, eventfd_write, eventfd_readiness, eventfd_release,
                             kModeAnon};
 

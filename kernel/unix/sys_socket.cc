@@ -318,6 +318,22 @@ Readiness socket_readiness(File* f) {
   return r;
 }
 
+// FIONREAD (SIOCINQ): the bytes a read would return -- everything queued on a stream, the
+// next datagram's length otherwise.
+long socket_ioctl(File* f, unsigned long req, uint64_t arg) {
+  constexpr unsigned long kFionread = 0x541B;
+  if (req != kFionread)
+    return -ENOTTY;
+  auto* s = static_cast<Socket*>(f->object);
+  uint32_t len = 0;
+  if (!message_based(s))
+    len = static_cast<uint32_t>(s->rx.size());
+  else if (s->rx_messages)
+    s->rx.peek(0, &len, kHeader);
+  int n = static_cast<int>(len);
+  return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
+}
+
 void socket_release(File* f) {
   auto* s = static_cast<Socket*>(f->object);
   if (Socket* peer = s->peer) {
@@ -412,6 +428,7 @@ long sys_sendto(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   if (a.a[4]) // a destination: these sockets are connected or nameless
     return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
   linux::iovec v{a.u(1), a.u(2)};
@@ -423,6 +440,7 @@ long sys_recvfrom(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
   int msg_flags = 0;
   long r = do_recv(f, Iov{&v, 1, a.u(2)}, a.i(3), &msg_flags);
@@ -447,6 +465,7 @@ long sys_sendmsg(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   MsgHdr m;
   if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
     return -EFAULT;
@@ -467,6 +486,7 @@ long sys_recvmsg(const SyscallArgs& a) {
   File* f = socket_file(a.i(0), &err);
   if (!f)
     return err;
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   MsgHdr m;
   if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
     return -EFAULT;
@@ -620,7 +640,7 @@ long sys_no_names(const SyscallArgs& a) {
 } // namespace
 
 const ObjectOps kSocketOps{socket_read, socket_write, socket_readiness, socket_release,
-                           0140000 | 0777};
+                           0140000 | 0777, socket_ioctl};
 
 long socket_vector_io(File* f, const void* uiov, long count, bool write) {
   Iov io;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -114,6 +115,8 @@ static void test_epoll_pipes(void) {
   struct epoll_event out[8];
   check(epoll_wait(ep, out, 8, 0) == 0, "nothing ready");
   write(lt[1], "x", 1);
+  int avail = -1;
+  check(ioctl(lt[0], FIONREAD, &avail) == 0 && avail == 1, "FIONREAD on a pipe");
   int n = epoll_wait(ep, out, 8, 0);
   check(n == 1 && out[0].events == EPOLLIN && out[0].data.u64 == 0x1122334455667788ull,
         "level: readable, data as given");
@@ -355,6 +358,10 @@ static void test_stream_sockets(void) {
   struct msghdr rm = {.msg_iov = &riov, .msg_iovlen = 1};
   check(recvmsg(sv[0], &rm, 0) == 4 && memcmp(buf, "abcd", 4) == 0 && rm.msg_flags == 0, "recvmsg");
   check(recv(sv[0], buf, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN, "MSG_DONTWAIT: EAGAIN");
+  int avail = -1;
+  write(sv[0], "12345", 5);
+  check(ioctl(sv[1], FIONREAD, &avail) == 0 && avail == 5, "FIONREAD on a stream socket");
+  read(sv[1], buf, sizeof buf);
   // Shutdown of one direction: EOF and RDHUP at the other end.
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = sv[1]}, out[2];
@@ -403,10 +410,19 @@ static void test_message_sockets(void) {
   struct iovec riov[2] = {{buf, 1}, {buf + 1, 10}};
   check(readv(sv[1], riov, 2) == 5 && memcmp(buf, "fghij", 5) == 0, "readv: one datagram");
   send(sv[0], "12345", 5, 0);
+  send(sv[0], "67", 2, 0);
+  int avail = -1;
+  check(ioctl(sv[1], FIONREAD, &avail) == 0 && avail == 5, "FIONREAD: the next datagram's size");
+  int on = 1;
+  check(ioctl(sv[1], FIONBIO, &on) == 0 && (fcntl(sv[1], F_GETFL) & O_NONBLOCK), "FIONBIO sets O_NONBLOCK");
   struct iovec one = {buf, 2};
   struct msghdr m = {.msg_iov = &one, .msg_iovlen = 1};
   check(recvmsg(sv[1], &m, 0) == 2 && (m.msg_flags & MSG_TRUNC), "truncated datagram: MSG_TRUNC");
-  check(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT) == -1 && errno == EAGAIN, "rest discarded");
+  check(recv(sv[1], buf, sizeof buf, 0) == 2 && memcmp(buf, "67", 2) == 0, "rest discarded");
+  check(recv(sv[1], buf, sizeof buf, 0) == -1 && errno == EAGAIN, "non-blocking after FIONBIO");
+  on = 0;
+  ioctl(sv[1], FIONBIO, &on);
+  check(!(fcntl(sv[1], F_GETFL) & O_NONBLOCK), "FIONBIO clears O_NONBLOCK");
   send(sv[0], "", 0, 0);
   check(recv(sv[1], buf, sizeof buf, 0) == 0, "empty datagram");
   close(sv[0]);
