@@ -12,17 +12,22 @@ block::Device* g_disk = nullptr;
 uint64_t g_first_sector = 0; // partition start on the disk
 uint64_t g_sectors = 0;      // partition length
 tfs::Volume g_volume;
+bool g_writable = false;
+bool g_unflushed = false; // blocks written since the last disk flush
+FreeSpace g_free(krealloc);
 
-bool read_blocks(void*, uint64_t block, uint32_t count, void* buf) {
-  if (block > g_sectors || count > g_sectors - block)
-    return false;
-  return g_disk->read(g_first_sector + block, count, buf).ok();
+bool read_for_codec(void*, uint64_t block, uint32_t count, void* buf) {
+  return read_blocks(block, count, buf).ok();
 }
 void* heap_alloc(void*, size_t size) {
   return kmalloc(size);
 }
 void heap_free(void*, void* p) {
   kfree(p);
+}
+// Log extensions are not free space.
+void reserve_extension(void*, uint64_t block, uint64_t nblocks) {
+  g_free.reserve(block, nblocks);
 }
 
 uint32_t le32(const uint8_t* p) {
@@ -50,7 +55,7 @@ bool locate_partition(block::Device* disk) {
       kprintf("root disk: MBR partition entry %d holds no root filesystem\n", entry);
       ok = false;
     }
-    g_sectors = capacity - g_first_sector; // the root TFS runs to the end of the disk
+    g_sectors = capacity - g_first_sector; // the root TFS runs to the end of the disk (§1.6)
   }
   kfree(mbr);
   return ok;
@@ -66,108 +71,82 @@ Status mount_root() {
   }
   if (!locate_partition(g_disk))
     return Err(-EINVAL);
-  tfs::BlockReader reader{read_blocks, nullptr};
+  if (!g_free.init(g_sectors) || !g_free.reserve(0, 1))
+    return Err(-ENOMEM);
+  tfs::BlockReader reader{read_for_codec, nullptr};
   tfs::Allocator alloc{heap_alloc, heap_free, nullptr};
-  tfs::DecodeStatus st = tfs::decode(reader, alloc, g_sectors, &g_volume);
+  tfs::LogObserver observer{reserve_extension, nullptr};
+  tfs::DecodeStatus st = tfs::decode(reader, alloc, g_sectors, &g_volume, &observer);
   if (!st.ok()) {
     kprintf("root filesystem: %s at partition offset %#lx\n", st.what ? st.what : "malformed",
             static_cast<unsigned long>(st.offset));
     return Err(st.error == tfs::Error::kIo ? -EIO : -EINVAL);
   }
+  // Appending needs the v5 encoding (a v4 log would need a fresh chain, spec §3.10).
+  g_writable = !g_disk->read_only() && g_volume.version == 5 &&
+               !tfs::get(g_volume.root, "readonly_rootfs");
   return status_ok();
 }
 
 const tfs::Value* root_tuple() {
   return g_volume.root;
 }
-
-uint64_t file_length(const tfs::Value* file) {
-  uint64_t n = 0;
-  if (!tfs::to_u64(tfs::get(file, "filelength"), &n))
-    return 0;
-  return n;
+const tfs::Volume& volume() {
+  return g_volume;
+}
+bool writable() {
+  return g_writable;
+}
+void set_read_only() {
+  g_writable = false;
+}
+FreeSpace& free_space() {
+  return g_free;
+}
+uint64_t partition_blocks() {
+  return g_sectors;
 }
 
-namespace {
-constexpr size_t kBounceSectors = 64; // 32 KiB per disk request
-uint8_t* g_bounce = nullptr;
-
-// The extent holding file block `block`, if any.
-bool find_extent(const tfs::Value* extents, uint64_t block, tfs::Extent* out) {
-  if (!extents)
-    return false;
-  for (uint32_t i = 0; i < extents->count; ++i) {
-    tfs::Extent e;
-    if (tfs::extent_at(extents, i, &e) && block >= e.file_block && block - e.file_block < e.length) {
-      *out = e;
-      return true;
-    }
+Status read_blocks(uint64_t block, uint64_t count, void* buf) {
+  if (block > g_sectors || count > g_sectors - block)
+    return Err(-EIO);
+  auto* p = static_cast<uint8_t*>(buf);
+  while (count) { // the driver takes up to 64 KiB per request
+    uint64_t n = count < 128 ? count : 128;
+    Status s = g_disk->read(g_first_sector + block, n, p);
+    if (!s.ok())
+      return s;
+    block += n;
+    count -= n;
+    p += n * block::kSectorSize;
   }
-  return false;
+  return status_ok();
 }
-// First file block >= block that an extent covers (UINT64_MAX if none).
-uint64_t next_extent_start(const tfs::Value* extents, uint64_t block) {
-  uint64_t best = UINT64_MAX;
-  for (uint32_t i = 0; extents && i < extents->count; ++i) {
-    tfs::Extent e;
-    if (tfs::extent_at(extents, i, &e) && e.file_block >= block && e.file_block < best)
-      best = e.file_block;
-  }
-  return best;
-}
-} // namespace
 
-ErrorOr<size_t> read_file(const tfs::Value* file, uint64_t offset, void* buf, size_t len) {
-  uint64_t size = file_length(file);
-  if (offset >= size)
-    return static_cast<size_t>(0);
-  if (len > size - offset)
-    len = size - offset;
-  if (!g_bounce) {
-    g_bounce = static_cast<uint8_t*>(kmalloc(kBounceSectors * block::kSectorSize));
-    if (!g_bounce)
-      return Err(-ENOMEM);
+Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
+  if (block > g_sectors || count > g_sectors - block)
+    return Err(-EIO);
+  const auto* p = static_cast<const uint8_t*>(buf);
+  while (count) {
+    uint64_t n = count < 128 ? count : 128;
+    g_unflushed = true;
+    Status s = g_disk->write(g_first_sector + block, n, p);
+    if (!s.ok())
+      return s;
+    block += n;
+    count -= n;
+    p += n * block::kSectorSize;
   }
-  const tfs::Value* extents = tfs::get(file, "extents");
-  auto* out = static_cast<uint8_t*>(buf);
-  size_t done = 0;
-  while (done < len) {
-    uint64_t pos = offset + done;
-    uint64_t block = pos / block::kSectorSize;
-    size_t in_block = pos % block::kSectorSize;
-    tfs::Extent e{};
-    bool found = find_extent(extents, block, &e);
-    if (!found || e.uninited) {
-      // A hole (or preallocated space): zeros up to the next extent.
-      uint64_t next = found ? e.file_block + e.length : next_extent_start(extents, block + 1);
-      uint64_t hole_end = next >= UINT64_MAX / block::kSectorSize ? offset + len
-                                                                  : next * block::kSectorSize;
-      size_t n = hole_end > pos ? static_cast<size_t>(hole_end - pos < len - done ? hole_end - pos
-                                                                                   : len - done)
-                                : 0;
-      if (n == 0) // a zero-length extent: step over one block
-        n = block::kSectorSize - in_block < len - done ? block::kSectorSize - in_block : len - done;
-      memset(out + done, 0, n);
-      done += n;
-      continue;
-    }
-    uint64_t count = e.file_block + e.length - block;
-    if (count > kBounceSectors)
-      count = kBounceSectors;
-    uint64_t want = (in_block + (len - done) + block::kSectorSize - 1) / block::kSectorSize;
-    if (count > want)
-      count = want;
-    uint64_t disk_block = e.disk_block + (block - e.file_block);
-    if (disk_block > g_sectors || count > g_sectors - disk_block ||
-        !g_disk->read(g_first_sector + disk_block, count, g_bounce).ok())
-      return Err(-EIO);
-    size_t n = count * block::kSectorSize - in_block;
-    if (n > len - done)
-      n = len - done;
-    memcpy(out + done, g_bounce + in_block, n);
-    done += n;
-  }
-  return done;
+  return status_ok();
+}
+
+Status flush_disk() {
+  if (!g_unflushed)
+    return status_ok(); // a program that wrote nothing costs no flush request at exit
+  Status s = g_disk->flush();
+  if (s.ok())
+    g_unflushed = false;
+  return s;
 }
 
 } // namespace fs

@@ -1,8 +1,10 @@
 // The root TFS volume: found through the MBR of the root disk, decoded once at boot with the
-// shared codec (lib/tfs), and read through the block device. Its root tuple is both the root
-// directory and the manifest (spec §2.6, §4.3).
+// shared codec (lib/tfs), and read and written through the block device. Its root tuple is
+// both the root directory and the manifest (spec §2.6, §4.3).
 #pragma once
 
+#include "fs/file_data.h" // read_file/file_length, which readers of files include this for
+#include "fs/free_space.h"
 #include "lib/error_or.h"
 #include "lib/tfs/tfs.h"
 
@@ -18,12 +20,24 @@ Status mount_root();
 
 // Root tuple of the mounted volume (nullptr before mount_root succeeded).
 const tfs::Value* root_tuple();
+const tfs::Volume& volume();
 
-// `filelength` of a file tuple (0 when absent or malformed).
-uint64_t file_length(const tfs::Value* file);
+// False when writes must fail with -EROFS: `readonly_rootfs` in the manifest, a read-only
+// disk, a version 4 log, or a log the kernel could not open for appending.
+bool writable();
+void set_read_only();
 
-// Reads up to len bytes of a file at offset, clipped to its length; parts no extent covers
-// (and uninited extents) read as zeros. Returns the number of bytes read or -EIO.
-ErrorOr<size_t> read_file(const tfs::Value* file, uint64_t offset, void* buf, size_t len);
+// Partition-relative block I/O (bounds-checked): -EIO on device errors or out-of-range blocks.
+Status read_blocks(uint64_t block, uint64_t count, void* buf);
+Status write_blocks(uint64_t block, uint64_t count, const void* buf);
+Status flush_disk();
+
+// Free blocks of the partition; filled at mount (block 0 and the log) and by build_tree
+// (every extent it finds).
+FreeSpace& free_space();
+uint64_t partition_blocks();
+
+// At program exit: writes every pending change (fs::log::flush) and says so if that failed.
+void flush_at_exit();
 
 } // namespace fs

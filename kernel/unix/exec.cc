@@ -50,7 +50,7 @@ long open_exec(const char* path, NodeId* out) {
   const fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kDirectory)
     return -EISDIR;
-  if (n->type != fs::NodeType::kFile || !n->tuple)
+  if (n->type != fs::NodeType::kFile || !n->inode)
     return -EACCES;
   *out = id;
   return 0;
@@ -107,7 +107,7 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
 
 // Reads the first page of a file (ELF header and program headers must lie there).
 long read_head(const char* path, NodeId node, uint8_t* buf, size_t* len) {
-  auto n = fs::read_file(fs::node(node)->tuple, 0, buf, kPageSize);
+  auto n = fs::read_file(fs::node(node)->inode, 0, buf, kPageSize);
   if (!n.ok()) {
     kprintf("exec: %s: read error\n", path);
     return n.error();

@@ -1,5 +1,7 @@
 #include "unix/file.h"
 
+#include "fs/dir_ops.h"
+#include "fs/tree.h"
 #include "mm/heap.h"
 
 namespace unix {
@@ -17,6 +19,8 @@ File* new_file(FileKind kind, NodeId node, int flags) {
 
 void release_file(File* file) {
   if (file && --file->refs == 0) {
+    if (file->kind == FileKind::kRegular && fs::node(file->node) && fs::node(file->node)->inode)
+      fs::file_closed(fs::node(file->node)->inode); // an unlinked file's blocks may go now
     release_object(file);
     kfree(file->data);
     kfree(file);

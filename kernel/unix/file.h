@@ -12,7 +12,7 @@ namespace unix {
 
 enum class FileKind : uint8_t {
   kConsole,   // stdin/stdout/stderr: serial console
-  kRegular,   // a TFS file (read-only for now)
+  kRegular,   // a TFS file
   kDirectory, // getdents64 over a tree node
   kNull,      // /dev/null
   kZero,      // /dev/zero
@@ -21,6 +21,10 @@ enum class FileKind : uint8_t {
   kPipeRead,  // read end of a pipe (object: Pipe)
   kPipeWrite, // write end of a pipe (object: Pipe)
   kEventfd,   // eventfd counter (object: Eventfd)
+  kTimerfd,   // timerfd (object: Timerfd, sys_timerfd.cc)
+  kSignalfd,  // signalfd (object: Signalfd, sys_signalfd.cc)
+  kSocket,    // AF_UNIX socket endpoint (object: Socket, sys_socket.cc)
+  kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
 };
 
 struct File {
@@ -32,7 +36,7 @@ struct File {
   char* data;    // kSnapshot
   size_t data_len;
   int32_t cursor; // kDirectory: next child node to list (-1: end), after "." and ".."
-  void* object;   // kPipeRead/kPipeWrite/kEventfd; released with the file (sys_pipe.cc)
+  void* object;   // object kinds (pipes ... epoll); released with the file (event_file.cc)
 };
 
 constexpr int kMaxFds = 1024;
@@ -55,11 +59,16 @@ private:
 };
 
 File* new_file(FileKind kind, NodeId node, int flags);
-// Drops the file's reference to its pipe or eventfd object (sys_pipe.cc).
+// Object kinds (pipes, eventfd, timerfd, signalfd, sockets, epoll; event_file.cc):
+// drops the file's reference to its object (and its epoll interests) when the file goes.
 void release_object(File* file);
-// read/write for kPipeRead/kPipeWrite/kEventfd (sys_pipe.cc).
+// read/write of object kinds.
 long special_read(File* file, uint8_t* user_buf, size_t len);
 long special_write(File* file, const uint8_t* user_buf, size_t len);
+// st_mode of an object kind's file for fstat; 0 for kinds backed by a tree node.
+uint32_t object_file_mode(const File* file);
+// readv/writev on a socket: one datagram spans all the vectors (sys_socket.cc).
+long socket_vector_io(File* file, const void* user_iov, long count, bool write);
 void release_file(File* file);
 
 } // namespace unix

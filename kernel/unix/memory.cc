@@ -30,10 +30,10 @@ bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
   if (vma.node < 0 || va >= vma.file_end)
     return true;
   const fs::Node* n = fs::node(vma.node);
-  if (!n || !n->tuple)
+  if (!n || !n->inode)
     return true;
   uint64_t len = vma.file_end - va < kPageSize ? vma.file_end - va : kPageSize;
-  return fs::read_file(n->tuple, vma.file_offset + (va - vma.start), page, len).ok();
+  return fs::read_file(n->inode, vma.file_offset + (va - vma.start), page, len).ok();
 }
 
 // Frees the pages of [start, end) that are present.
@@ -80,11 +80,11 @@ bool fault_around(const Vma& vma, uint64_t va) {
   while (stop < data_end && !as->translate(stop).ok())
     stop += kPageSize;
   const fs::Node* n = fs::node(vma.node);
-  if (!n || !n->tuple)
+  if (!n || !n->inode)
     return false;
   uint64_t bytes = (vma.file_end < stop ? vma.file_end : stop) - va;
   memset(g_fault_buf, 0, stop - va);
-  if (!fs::read_file(n->tuple, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
+  if (!fs::read_file(n->inode, vma.file_offset + (va - vma.start), g_fault_buf, bytes).ok())
     return false;
   for (uint64_t page = va; page < stop; page += kPageSize) {
     uint64_t phys = mm::alloc_page();
@@ -162,7 +162,7 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
       if (type == linux::MAP_SHARED && (prot & linux::PROT_WRITE))
         return -EACCES; // files are read-only in this kernel: no shared writable mappings
       const fs::Node* n = fs::node(f->node);
-      uint64_t flen = n && n->tuple ? fs::file_length(n->tuple) : 0;
+      uint64_t flen = n && n->inode ? fs::file_length(n->inode) : 0;
       vma.node = f->node;
       vma.file_offset = offset;
       uint64_t data = flen > offset ? flen - offset : 0;

@@ -5,6 +5,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "sched/thread.h"
+#include "unix/event_file.h"
 #include "unix/exit.h"
 #include "unix/process.h"
 
@@ -202,6 +203,7 @@ void raise_process_signal(int sig) {
       taker = t;
   if (taker)
     kick(*taker, sig);
+  signal_raised_notify(); // signalfd readers and pollers (sys_signalfd.cc)
 }
 
 void raise_thread_signal(Task& t, int sig) {
@@ -209,6 +211,7 @@ void raise_thread_signal(Task& t, int sig) {
     return;
   t.pending_signals |= bit(sig);
   kick(t, sig);
+  signal_raised_notify(); // signalfd readers and pollers (sys_signalfd.cc)
 }
 
 int take_pending_signal(uint64_t set) {

@@ -62,6 +62,7 @@ void exit_program(int status) {
   }
   if (exit_code_expected(g_manifest.expected_exit_code, status))
     status = 0;
+  fs::flush_at_exit(); // what the program wrote reaches the disk (and the log) before power-off
   machine_exit(status);
 }
 
@@ -133,6 +134,12 @@ void start() {
   register_process_syscalls();
   register_memory_syscalls();
   register_pipe_syscalls();
+  register_poll_syscalls();
+  register_epoll_syscalls();
+  register_timerfd_syscalls();
+  register_signalfd_syscalls();
+  register_socket_syscalls();
+  register_timer_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   UserEntry entry;

@@ -1,62 +1,42 @@
-// File syscalls over the read-only root TFS tree, the console and the synthetic devices.
+// File syscalls over the root TFS tree, the console, the synthetic devices and /proc files:
+// open, read, write, seek, stat, directories, descriptors, sync. The calls that change the
+// tree are in sys_fs_change.cc, path arguments in file_paths.cc, /proc content in
+// proc_files.cc.
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/random.h"
+#include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
+#include "fs/dir_ops.h"
+#include "fs/file_data.h"
+#include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
+#include "mm/vm.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "unix/file_paths.h"
 #include "unix/linux_abi.h"
+#include "unix/proc_files.h"
 #include "unix/process.h"
+#include "unix/sys_fs_change.h"
 #include "unix/syscall.h"
+#include "unix/tfs_time.h"
 
 namespace unix {
 namespace {
 
-// One syscall runs at a time (one CPU, one thread): static scratch buffers are safe.
-char g_path[kMaxPathLength];
+// One syscall runs at a time (the kernel does not sleep while using it): a static scratch
+// buffer is safe.
 uint8_t g_io[32 * 1024];
-
-File* file_of(int fd) {
-  return process().files.get(fd);
-}
-
-// Copies a user path into g_path. -EFAULT, -ENAMETOOLONG, or -ENOENT for "".
-long fetch_path(const char* user, bool allow_empty = false) {
-  long n = strncpy_from_user(g_path, user, sizeof g_path);
-  if (n < 0)
-    return n;
-  if (n == 0 && !allow_empty)
-    return -ENOENT;
-  return n;
-}
-
-// Resolves (dirfd, path) as the *at() syscalls do. Returns a node or -errno.
-NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok = false) {
-  long n = fetch_path(user_path, empty_path_ok);
-  if (n < 0)
-    return n;
-  NodeId base = process().cwd;
-  if (n == 0 || g_path[0] != '/') {
-    if (dirfd != linux::AT_FDCWD) {
-      File* f = file_of(dirfd);
-      if (!f)
-        return -EBADF;
-      if (n == 0)
-        return f->node >= 0 ? f->node : -EBADF; // AT_EMPTY_PATH on the descriptor itself
-      if (f->kind != FileKind::kDirectory)
-        return -ENOTDIR;
-      base = f->node;
-    }
-  }
-  return walk_path(fs::tree(), base, g_path, follow);
-}
 
 uint64_t node_size(const fs::Node* n) {
   switch (n->type) {
   case fs::NodeType::kFile:
-    return n->tuple ? fs::file_length(n->tuple) : 0;
+    if (n->special == fs::Special::kText)
+      return strlen(n->link_target);
+    return fs::file_length(n->inode);
   case fs::NodeType::kSymlink:
     return strlen(n->link_target);
   case fs::NodeType::kDirectory:
@@ -92,14 +72,6 @@ uint64_t node_rdev(const fs::Node* n) {
   }
 }
 
-// TFS timestamps are 32.32 fixed-point seconds.
-linux::timespec node_mtime(const fs::Node* n) {
-  uint64_t t = 0;
-  if (!n->tuple || !tfs::to_u64(tfs::get(n->tuple, "mtime"), &t))
-    return {0, 0};
-  return {static_cast<int64_t>(t >> 32), static_cast<int64_t>(((t & 0xFFFFFFFFu) * 1000000000ull) >> 32)};
-}
-
 void fill_stat(NodeId id, linux::stat* st) {
   memset(st, 0, sizeof *st);
   st->st_dev = 1;
@@ -112,13 +84,20 @@ void fill_stat(NodeId id, linux::stat* st) {
     return;
   }
   const fs::Node* n = fs::node(id);
-  st->st_ino = static_cast<uint64_t>(id) + 2;
+  // Hard links share one number (tools such as tar and cp -a go by it).
+  st->st_ino = n->inode ? n->inode->number + 2 : static_cast<uint64_t>(id) + 2;
   st->st_mode = node_mode(n);
   st->st_nlink = n->type == fs::NodeType::kDirectory ? 2 : 1;
+  if (n->inode)
+    st->st_nlink = static_cast<uint64_t>(n->inode->links);
   st->st_rdev = node_rdev(n);
   st->st_size = static_cast<int64_t>(node_size(n));
-  st->st_blocks = (st->st_size + 511) / 512;
-  st->st_mtim = st->st_atim = st->st_ctim = node_mtime(n);
+  st->st_blocks = n->inode ? static_cast<int64_t>(fs::file_blocks(n->inode))
+                           : (st->st_size + 511) / 512;
+  if (n->inode) {
+    st->st_mtim = st->st_ctim = tfs_time(n->inode->mtime);
+    st->st_atim = tfs_time(n->inode->atime);
+  }
 }
 
 long stat_to_user(NodeId id, linux::stat* user) {
@@ -137,84 +116,100 @@ NodeId node_of_fd(int fd, long* err) {
   return f->kind == FileKind::kConsole ? -1 : f->node;
 }
 
-// ---- /proc/self/maps ----
-char* render_maps(size_t* len) {
-  const VmMap& vm = process().vm;
-  size_t cap = vm.size() * 160 + 1;
-  auto* buf = static_cast<char*>(kmalloc(cap));
-  if (!buf)
-    return nullptr;
-  size_t used = 0;
-  char path[256];
-  for (size_t i = 0; i < vm.size(); ++i) {
-    const Vma& v = vm.at(i);
-    const char* name = "";
-    if (v.kind == VmaKind::kHeap)
-      name = "[heap]";
-    else if (v.kind == VmaKind::kStack)
-      name = "[stack]";
-    else if (v.node >= 0 && fs::node_path(v.node, path, sizeof path) >= 0)
-      name = path;
-    used += klib::format(buf + used, cap - used, "%08lx-%08lx %c%c%cp %08lx 00:01 %ld%s%s\n",
-                         static_cast<unsigned long>(v.start), static_cast<unsigned long>(v.end),
-                         v.prot & 1 ? 'r' : '-', v.prot & 2 ? 'w' : '-', v.prot & 4 ? 'x' : '-',
-                         static_cast<unsigned long>(v.node >= 0 ? v.file_offset : 0),
-                         static_cast<long>(v.node >= 0 ? v.node + 2 : 0), *name ? "    " : "",
-                         name);
-    if (used >= cap)
-      used = cap - 1;
-  }
-  *len = used;
-  return buf;
-}
-
 // ---- open/close ----
-long do_open(int dirfd, const char* user_path, int flags) {
+long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
+  (void)mode; // the format has no permissions (spec §3.5)
   int acc = flags & linux::O_ACCMODE;
-  bool follow = !(flags & linux::O_NOFOLLOW);
+  bool writing = acc != linux::O_RDONLY;
+  bool follow = !(flags & linux::O_NOFOLLOW) && !((flags & linux::O_CREAT) && (flags & linux::O_EXCL));
+  if (acc == 3)
+    return -EINVAL;
+  constexpr int kTmpFile = 020000000; // O_TMPFILE without its O_DIRECTORY bit
+  if (flags & kTmpFile)
+    return -EOPNOTSUPP; // unnamed files are not done; programs fall back to named ones
   NodeId id = resolve_at(dirfd, user_path, follow);
-  if (id == -ENOENT && (flags & linux::O_CREAT))
-    return -EROFS; // the root filesystem is read-only in this kernel
-  if (id < 0)
+  if (id == -ENOENT && (flags & linux::O_CREAT)) {
+    static char name[kNameBuffer];
+    NodeId dir = resolve_parent(dirfd, user_path, name);
+    if (dir < 0)
+      return dir;
+    if (is_dot_name(name))
+      return -EISDIR;
+    if (fs::node(dir)->removed && dir != 0)
+      return -ENOENT;
+    id = fs::create_file(static_cast<int32_t>(dir), name);
+    if (id < 0)
+      return id;
+  } else if (id < 0) {
     return id;
-  const fs::Node* n = fs::node(id);
-  if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL))
+  } else if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL)) {
     return -EEXIST;
+  }
+  fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kSymlink)
     return flags & linux::O_PATH ? -EINVAL : -ELOOP; // O_NOFOLLOW on a link
   if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
     return -ENOTDIR;
   FileKind kind;
+  char* data = nullptr;
+  size_t data_len = 0;
   switch (n->type) {
   case fs::NodeType::kDirectory:
-    if (acc != linux::O_RDONLY)
+    if (writing || (flags & linux::O_CREAT))
       return -EISDIR;
     kind = FileKind::kDirectory;
+    if (n->special == fs::Special::kProcFd)
+      refresh_fd_dir();
     break;
   case fs::NodeType::kCharDevice:
+    if (n->special == fs::Special::kTty)
+      return -ENXIO; // no controlling terminal
     kind = n->special == fs::Special::kNull   ? FileKind::kNull
            : n->special == fs::Special::kZero ? FileKind::kZero
                                               : FileKind::kRandom;
     break;
   default:
-    if (n->special == fs::Special::kProcMaps) {
+    if (n->special != fs::Special::kNone) {
+      if (writing)
+        return -EACCES;
       kind = FileKind::kSnapshot;
+      if (n->special == fs::Special::kProcMaps)
+        data = render_maps(&data_len);
+      else if (n->special == fs::Special::kProcMeminfo)
+        data = render_meminfo(&data_len);
+      else if (n->special == fs::Special::kProcCpuinfo)
+        data = render_cpuinfo(&data_len);
+      else
+        data = kstrndup(n->link_target, data_len = strlen(n->link_target));
+      if (!data)
+        return -ENOMEM;
     } else {
-      if (acc != linux::O_RDONLY || (flags & linux::O_TRUNC))
+      if ((writing || (flags & linux::O_TRUNC)) && !fs::writable())
         return -EROFS;
+      if (!n->inode)
+        return -EIO;
+      if ((flags & linux::O_TRUNC) && writing) {
+        int r = fs::truncate_file(n->inode, 0);
+        if (r < 0)
+          return r;
+      }
       kind = FileKind::kRegular;
     }
     break;
   }
-  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC));
-  if (!f)
-    return -ENOMEM;
-  if (kind == FileKind::kDirectory)
-    f->cursor = n->first_child;
-  if (kind == FileKind::kSnapshot && !(f->data = render_maps(&f->data_len))) {
-    release_file(f);
+  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
+                                         linux::O_TRUNC | linux::O_NOFOLLOW));
+  if (!f) {
+    kfree(data);
     return -ENOMEM;
   }
+  f->data = data;
+  f->data_len = data_len;
+  n = fs::node(id);
+  if (kind == FileKind::kDirectory)
+    f->cursor = n->first_child;
+  if (kind == FileKind::kRegular)
+    fs::file_opened(n->inode);
   int fd = process().files.install(f, flags & linux::O_CLOEXEC);
   if (fd < 0)
     release_file(f);
@@ -222,10 +217,14 @@ long do_open(int dirfd, const char* user_path, int flags) {
 }
 
 long sys_open(const SyscallArgs& a) {
-  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1));
+  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1), static_cast<uint32_t>(a.u(2)));
 }
 long sys_openat(const SyscallArgs& a) {
-  return do_open(a.i(0), a.p<const char>(1), a.i(2));
+  return do_open(a.i(0), a.p<const char>(1), a.i(2), static_cast<uint32_t>(a.u(3)));
+}
+long sys_creat(const SyscallArgs& a) {
+  return do_open(linux::AT_FDCWD, a.p<const char>(0),
+                 linux::O_CREAT | linux::O_WRONLY | linux::O_TRUNC, static_cast<uint32_t>(a.u(1)));
 }
 long sys_close(const SyscallArgs& a) {
   return process().files.close(a.i(0));
@@ -242,6 +241,10 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
     return -EISDIR;
   case FileKind::kPipeRead:
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
+  case FileKind::kSocket:
+  case FileKind::kEpoll:
     return special_read(f, ubuf, len);
   case FileKind::kPipeWrite:
     return -EBADF;
@@ -270,7 +273,7 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
   case FileKind::kRegular: {
     if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
       return -EBADF;
-    const tfs::Value* t = fs::node(f->node)->tuple;
+    const fs::Inode* t = fs::node(f->node)->inode;
     size_t done = 0;
     while (done < len) {
       size_t want = len - done < sizeof g_io ? len - done : sizeof g_io;
@@ -292,8 +295,39 @@ long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
   return -EINVAL;
 }
 
+// Writes user memory to a regular file at *pos (at the end with O_APPEND).
+long write_regular(File* f, const uint8_t* ubuf, size_t len, uint64_t* pos, bool append) {
+  if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return -EBADF;
+  fs::Inode* ino = fs::node(f->node)->inode;
+  if (append)
+    *pos = ino->length;
+  if (*pos + len < *pos || *pos + len > (1ull << 44))
+    return -EFBIG;
+  size_t done = 0;
+  while (done < len) {
+    size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
+    if (copy_from_user(g_io, ubuf + done, n) < 0)
+      return done ? static_cast<long>(done) : -EFAULT;
+    auto w = fs::write_file(ino, *pos, g_io, n);
+    if (!w.ok())
+      return done ? static_cast<long>(done) : w.error();
+    done += *w;
+    *pos += *w;
+    if (*w < n)
+      break;
+  }
+  if (done) {
+    ino->mtime = tfs_now();
+    ino->times_dirty = true;
+  }
+  return static_cast<long>(done);
+}
+
 long write_to(File* f, const uint8_t* ubuf, size_t len) {
   switch (f->kind) {
+  case FileKind::kRegular:
+    return write_regular(f, ubuf, len, &f->offset, f->flags & linux::O_APPEND);
   case FileKind::kConsole: {
     size_t done = 0;
     while (done < len) {
@@ -313,6 +347,10 @@ long write_to(File* f, const uint8_t* ubuf, size_t len) {
     return -EISDIR;
   case FileKind::kPipeWrite:
   case FileKind::kEventfd:
+  case FileKind::kTimerfd:
+  case FileKind::kSignalfd:
+  case FileKind::kSocket:
+  case FileKind::kEpoll:
     return special_write(f, ubuf, len);
   default:
     return -EBADF; // files are opened read-only; the read end of a pipe
@@ -352,7 +390,13 @@ long sys_pwrite64(const SyscallArgs& a) {
     return -EBADF;
   if (!seekable(f))
     return -ESPIPE;
-  return -EBADF;
+  if (a.a[3] < 0)
+    return -EINVAL;
+  if (f->kind != FileKind::kRegular)
+    return -EBADF;
+  uint64_t pos = a.u(3);
+  // Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
+  return write_regular(f, a.p<const uint8_t>(1), a.u(2), &pos, f->flags & linux::O_APPEND);
 }
 
 template <bool kWrite> long vector_io(const SyscallArgs& a) {
@@ -362,6 +406,8 @@ template <bool kWrite> long vector_io(const SyscallArgs& a) {
   long count = a.a[2];
   if (count < 0 || count > 1024)
     return -EINVAL;
+  if (f->kind == FileKind::kSocket) // a datagram spans all the vectors
+    return socket_vector_io(f, a.p<const void>(1), count, kWrite);
   long total = 0;
   for (long i = 0; i < count; ++i) {
     linux::iovec v;
@@ -407,16 +453,26 @@ long sys_lseek(const SyscallArgs& a) {
   case 0: base = 0; break;
   case 1: base = static_cast<int64_t>(f->offset); break;
   case 2: base = size; break;
-  case 3: // SEEK_DATA: files have no holes here
+  case 3:   // SEEK_DATA
+  case 4: { // SEEK_HOLE: holes are the block ranges no extent covers (end of file is one)
+    if (off < 0)
+      return -EINVAL;
     if (off >= size)
       return -ENXIO;
-    f->offset = static_cast<uint64_t>(off);
-    return off;
-  case 4: // SEEK_HOLE
-    if (off >= size)
-      return -ENXIO;
-    f->offset = static_cast<uint64_t>(size);
-    return size;
+    const fs::Inode* ino = f->kind == FileKind::kRegular ? fs::node(f->node)->inode : nullptr;
+    uint64_t at = static_cast<uint64_t>(off);
+    if (ino)
+      at = whence == 3 ? fs::next_data(ino, at) : fs::next_hole(ino, at);
+    else if (whence == 4)
+      at = static_cast<uint64_t>(size);
+    if (at >= static_cast<uint64_t>(size)) {
+      if (whence == 3)
+        return -ENXIO;
+      at = static_cast<uint64_t>(size);
+    }
+    f->offset = at;
+    return static_cast<int64_t>(at);
+  }
   default:
     return -EINVAL;
   }
@@ -427,17 +483,16 @@ long sys_lseek(const SyscallArgs& a) {
 }
 
 // ---- metadata ----
-// Pipes and eventfds have no tree node: their stat comes from the file itself.
+// Pipes, eventfds, sockets... have no tree node: their stat comes from the file itself.
 bool has_no_node(const File* f) {
-  return f && (f->kind == FileKind::kPipeRead || f->kind == FileKind::kPipeWrite ||
-               f->kind == FileKind::kEventfd);
+  return object_file_mode(f) != 0;
 }
 bool stat_of_object(const File* f, linux::stat* st) {
   if (!has_no_node(f))
     return false;
   memset(st, 0, sizeof *st);
   st->st_ino = reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF;
-  st->st_mode = f->kind == FileKind::kEventfd ? 0600 : (0010000 /* S_IFIFO */ | 0600);
+  st->st_mode = object_file_mode(f);
   st->st_nlink = 1;
   st->st_blksize = 4096;
   return true;
@@ -531,8 +586,9 @@ long do_access(int dirfd, const char* path, int mode, int flags) {
   if (id < 0)
     return id;
   const fs::Node* n = fs::node(id);
-  if ((mode & 2) && n->type != fs::NodeType::kCharDevice)
-    return -EROFS;
+  if ((mode & 2) && n->type != fs::NodeType::kCharDevice &&
+      (!fs::writable() || n->special != fs::Special::kNone))
+    return n->special != fs::Special::kNone ? -EACCES : -EROFS;
   return 0;
 }
 long sys_access(const SyscallArgs& a) {
@@ -765,10 +821,14 @@ long sys_ioctl(const SyscallArgs& a) {
 }
 
 long sys_fsync(const SyscallArgs& a) {
-  return file_of(a.i(0)) ? 0 : -EBADF;
+  if (!file_of(a.i(0)))
+    return -EBADF;
+  Status s = fs::log::flush();
+  return s.ok() ? 0 : s.error();
 }
-long sys_readonly_fs(const SyscallArgs&) {
-  return -EROFS;
+long sys_sync(const SyscallArgs&) {
+  (void)fs::log::flush();
+  return 0;
 }
 // Extended attributes: the filesystem has none (after the path or descriptor checks).
 long sys_path_xattr(const SyscallArgs& a) {
@@ -795,6 +855,8 @@ long sys_umask(const SyscallArgs& a) {
 } // namespace
 
 void register_file_syscalls() {
+  fs::set_fd_dir_refresh(refresh_fd_dir);
+  register_fs_change_syscalls();
   register_syscall(0, "read", 3, sys_read);
   register_syscall(1, "write", 3, sys_write);
   register_syscall(2, "open", 3, sys_open, 1);
@@ -813,14 +875,14 @@ void register_file_syscalls() {
   register_syscall(33, "dup2", 2, sys_dup2);
   register_syscall(72, "fcntl", 3, sys_fcntl);
   register_syscall(74, "fsync", 1, sys_fsync);
+  register_syscall(277, "sync_file_range", 4, sys_fsync);
   register_syscall(75, "fdatasync", 1, sys_fsync);
   register_syscall(79, "getcwd", 2, sys_getcwd);
   register_syscall(80, "chdir", 1, sys_chdir, 1);
   register_syscall(81, "fchdir", 1, sys_fchdir);
-  register_syscall(82, "rename", 2, sys_readonly_fs, 3);
-  register_syscall(83, "mkdir", 2, sys_readonly_fs, 1);
-  register_syscall(84, "rmdir", 1, sys_readonly_fs, 1);
-  register_syscall(87, "unlink", 1, sys_readonly_fs, 1);
+  register_syscall(85, "creat", 2, sys_creat, 1);
+  register_syscall(162, "sync", 0, sys_sync);
+  register_syscall(306, "syncfs", 1, sys_fsync);
   register_syscall(89, "readlink", 3, sys_readlink, 1);
   register_syscall(95, "umask", 1, sys_umask);
   register_syscall(191, "getxattr", 4, sys_path_xattr, 3);
@@ -832,9 +894,7 @@ void register_file_syscalls() {
   register_syscall(217, "getdents64", 3, sys_getdents64);
   register_syscall(221, "fadvise64", 4, sys_fadvise64);
   register_syscall(257, "openat", 4, sys_openat, 2);
-  register_syscall(258, "mkdirat", 3, sys_readonly_fs, 2);
   register_syscall(262, "newfstatat", 4, sys_newfstatat, 2);
-  register_syscall(263, "unlinkat", 3, sys_readonly_fs, 2);
   register_syscall(267, "readlinkat", 4, sys_readlinkat, 2);
   register_syscall(269, "faccessat", 3, sys_faccessat, 2);
   register_syscall(292, "dup3", 3, sys_dup3);

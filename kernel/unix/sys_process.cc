@@ -150,14 +150,6 @@ long sys_clock_gettime(const SyscallArgs& a) {
   linux::timespec ts = to_timespec(ns);
   return copy_to_user(a.p<void>(1), &ts, sizeof ts);
 }
-long sys_clock_getres(const SyscallArgs& a) {
-  uint64_t ns;
-  long r = clock_ns(a.i(0), &ns);
-  if (r < 0)
-    return r;
-  linux::timespec ts{0, 1};
-  return a.a[1] ? copy_to_user(a.p<void>(1), &ts, sizeof ts) : 0;
-}
 long sys_gettimeofday(const SyscallArgs& a) {
   if (a.a[0]) {
     uint64_t ns = ktime::realtime_ns();
@@ -496,7 +488,6 @@ void register_process_syscalls() {
   register_syscall(203, "sched_setaffinity", 3, sys_sched_setaffinity);
   register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
   register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
-  register_syscall(229, "clock_getres", 2, sys_clock_getres);
   register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
   register_syscall(231, "exit_group", 1, sys_exit_group);
   register_syscall(234, "tgkill", 3, sys_tgkill);

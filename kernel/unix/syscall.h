@@ -24,6 +24,12 @@ void register_file_syscalls();
 void register_process_syscalls();
 void register_memory_syscalls();
 void register_pipe_syscalls();
+void register_poll_syscalls();
+void register_epoll_syscalls();
+void register_timerfd_syscalls();
+void register_signalfd_syscalls();
+void register_socket_syscalls();
+void register_timer_syscalls(); // also clock_getres
 
 // Name of a syscall for messages ("syscall_<nr>" style names are not kept: nullptr).
 const char* syscall_name(long nr);

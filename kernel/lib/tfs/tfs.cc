@@ -96,6 +96,7 @@ struct Symbol {
   const uint8_t* bytes;
   uint32_t len;
   uint32_t id;
+  uint32_t dict_index; // of the first inline copy
 };
 
 struct Slot { // (tuple dictionary index, symbol id) -> item index + 1 (0 = empty)
@@ -170,6 +171,7 @@ private:
   const Symbol* intern(const uint8_t* bytes, uint32_t len);
   bool grow_slots();
   void compact_tuples();
+  bool export_symbols(Volume* out);
   uint64_t here() const { return value_offset_ + vpos_; }
 
   const BlockReader& reader_;
@@ -337,6 +339,8 @@ bool Decoder::frames(const uint8_t* ext, size_t size, uint64_t base, size_t pos,
       if (pending_total_ != pending_have_)
         return fail(Error::kTruncated, base + frame);
       out_->log_end = base + frame;
+      out_->tail_block = base / kBlockSize;
+      out_->tail_blocks = size / kBlockSize;
       *end = true;
       return true;
     case 2: { // TUPLE_AVAILABLE
@@ -490,7 +494,8 @@ const Symbol* Decoder::intern(const uint8_t* bytes, uint32_t len) {
   }
   // Symbols need a non-null pointer even when empty.
   static const uint8_t kEmpty[1] = {0};
-  syms_[j] = Symbol{len ? bytes : kEmpty, len, static_cast<uint32_t>(sym_count_++)};
+  syms_[j] = Symbol{len ? bytes : kEmpty, len, static_cast<uint32_t>(sym_count_++),
+                    static_cast<uint32_t>(dict_count_)};
   return &syms_[j];
 }
 
@@ -619,6 +624,7 @@ Value* Decoder::value(int depth, bool* deleted) {
       if (!v || !record(v, nullptr, 0, 0))
         return nullptr;
       index = static_cast<uint32_t>(dict_count_ - 1);
+      v->index = index;
     } else {
       uint64_t ref;
       if (!varint(&ref))
@@ -727,6 +733,20 @@ void Decoder::compact_tuples() {
   }
 }
 
+// The symbol table, kept for writers: a new record must name a known symbol by reference.
+bool Decoder::export_symbols(Volume* out) {
+  auto* list = static_cast<Volume::Symbol*>(arena_.allocate((sym_count_ + 1) * sizeof(Volume::Symbol)));
+  if (!list)
+    return fail(Error::kNoMemory, 0);
+  uint32_t n = 0;
+  for (size_t i = 0; i < sym_cap_; ++i)
+    if (syms_[i].bytes)
+      list[n++] = Volume::Symbol{syms_[i].bytes, syms_[i].len, syms_[i].dict_index};
+  out->symbols = list;
+  out->symbol_count = n;
+  return true;
+}
+
 DecodeStatus Decoder::run(Volume* out) {
   out_ = out;
   *out = Volume{};
@@ -738,6 +758,10 @@ DecodeStatus Decoder::run(Volume* out) {
       compact_tuples();
     out->root = dict_[1].value;
     out->version = version_;
+    out->next_index = static_cast<uint32_t>(dict_count_);
+    ok = export_symbols(out);
+  }
+  if (ok) {
     out->storage = arena_.chunks;
   } else {
     arena_.release();
@@ -830,7 +854,7 @@ bool extent_at(const Value* extents, uint32_t index, Extent* out) {
   if (!extents || extents->kind != Kind::kTuple || index >= extents->count)
     return false;
   const Item& it = extents->items[index];
-  Value key{Kind::kBytes, false, 0, it.name, it.name_len, nullptr, 0, 0};
+  Value key{Kind::kBytes, false, 0, it.name, it.name_len, nullptr, 0, 0, 0};
   Extent e{};
   if (!to_u64(&key, &e.file_block) || !to_u64(get(it.value, "offset"), &e.disk_block) ||
       !to_u64(get(it.value, "length"), &e.length))

@@ -52,6 +52,7 @@ struct Value {
   Item* items;          // kTuple / kVector
   uint32_t count;       // number of items in use
   uint32_t capacity;
+  uint32_t index;       // kTuple / kVector: dictionary number (what a reference to it names)
 };
 
 // ---- reading decoded values ----
@@ -98,6 +99,17 @@ struct Volume {
   uint8_t uuid[16] = {};
   char label[32] = {};     // NUL-terminated
   uint64_t log_end = 0;    // partition byte offset of the END_OF_LOG byte
+  // For writers that append to the log (spec §3.9): the extension holding END_OF_LOG, the
+  // next dictionary number, and every symbol with the number of its first inline copy.
+  uint64_t tail_block = 0, tail_blocks = 0;
+  uint32_t next_index = 0;
+  struct Symbol {
+    const uint8_t* bytes;
+    uint32_t len;
+    uint32_t index;
+  };
+  Symbol* symbols = nullptr; // in the decoded tree's storage
+  uint32_t symbol_count = 0;
   void* storage = nullptr; // owned memory of the decoded tree (see release())
 };
 

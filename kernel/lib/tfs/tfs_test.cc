@@ -299,7 +299,7 @@ TEST(TfsDecode, LaterAssignmentsReplaceAndDeletionRemoves) {
 }
 
 TEST(TfsDecode, NegativeIntegersAreNotSizes) {
-  tfs::Value neg{tfs::Kind::kInteger, true, 5, nullptr, 0, nullptr, 0, 0};
+  tfs::Value neg{tfs::Kind::kInteger, true, 5, nullptr, 0, nullptr, 0, 0, 0};
   uint64_t n = 0;
   EXPECT_FALSE(tfs::to_u64(&neg, &n));
   const char* cases[] = {"", "12a", "-1", "18446744073709551616"};
@@ -311,12 +311,13 @@ TEST(TfsDecode, NegativeIntegersAreNotSizes) {
                  static_cast<uint32_t>(strlen(c)),
                  nullptr,
                  0,
+                 0,
                  0};
     EXPECT_FALSE(tfs::to_u64(&s, &n)) << c;
   }
   const char* max = "18446744073709551615";
   tfs::Value s{tfs::Kind::kBytes, false, 0, reinterpret_cast<const uint8_t*>(max), 20,
-               nullptr,           0,     0};
+               nullptr,           0,     0, 0};
   ASSERT_TRUE(tfs::to_u64(&s, &n));
   EXPECT_EQ(n, ~0ull);
 }

@@ -1,0 +1,654 @@
+// AF_UNIX sockets inside the one process: socketpair (SOCK_STREAM, SOCK_DGRAM,
+// SOCK_SEQPACKET) and unconnected socket(AF_UNIX); no names (bind/connect), no
+// SCM_RIGHTS. Each endpoint owns a receive ring the peer writes into; datagrams and
+// seqpackets are stored as a u32 length plus the bytes, so boundaries survive. Blocking
+// waits on the endpoint's own queues (sched::wait), so an endpoint closing never frees a
+// queue someone waits on.
+#include "arch/x86_64/usercopy.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "unix/byte_ring.h"
+#include "unix/event_file.h"
+#include "unix/linux_abi.h"
+#include "unix/process.h"
+#include "unix/signal.h"
+#include "unix/syscall.h"
+
+namespace unix {
+namespace {
+
+constexpr int kAfUnix = 1;
+constexpr int kSockStream = 1, kSockDgram = 2, kSockSeqpacket = 5;
+constexpr int kSockNonblock = linux::O_NONBLOCK, kSockCloexec = linux::O_CLOEXEC;
+constexpr int kEsocktnosupport = 94;
+constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40,
+              kMsgWaitall = 0x100, kMsgNosignal = 0x4000;
+constexpr int kShutRead = 1, kShutWrite = 2; // shutdown(how) + 1
+constexpr int kSigPipe = 13;
+// Linux's default socket buffer (net.core.wmem_default); also each endpoint's ring size.
+constexpr size_t kBufferSize = 212992;
+constexpr size_t kHeader = 4; // datagram length prefix in the ring
+constexpr long kMaxIov = 1024;
+
+struct Socket {
+  int type;
+  bool connected; // created by socketpair (so a missing peer means it was closed)
+  int shutdown;   // kShutRead/kShutWrite in effect on this end
+  Socket* peer;   // nullptr once the peer is closed
+  ByteRing rx;    // what the peer sent
+  size_t rx_messages;
+  uint32_t sndbuf, rcvbuf; // as reported by getsockopt (the ring does not resize)
+  sched::WaitQueue readq;  // waiting for data in rx
+  sched::WaitQueue writeq; // waiting for room in peer->rx
+  EventGen gen;
+};
+
+bool message_based(const Socket* s) {
+  return s->type != kSockStream;
+}
+
+Socket* new_socket(int type) {
+  auto* s = static_cast<Socket*>(kmalloc(sizeof(Socket) + kBufferSize));
+  if (!s)
+    return nullptr;
+  memset(s, 0, sizeof *s);
+  s->type = type;
+  s->rx.init(reinterpret_cast<uint8_t*>(s + 1), kBufferSize);
+  s->sndbuf = s->rcvbuf = kBufferSize;
+  return s;
+}
+
+// ---- user I/O vectors ----
+struct Iov {
+  linux::iovec* v;
+  long n;
+  size_t total;
+};
+
+// Visits the user ranges covering bytes [off, off + n) of the vector; stops at false.
+template <typename F> bool for_user_ranges(const Iov& io, size_t off, size_t n, F f) {
+  for (long i = 0; i < io.n && n; ++i) {
+    size_t len = io.v[i].len;
+    if (off >= len) {
+      off -= len;
+      continue;
+    }
+    size_t k = len - off < n ? len - off : n;
+    if (!f(reinterpret_cast<uint8_t*>(io.v[i].base) + off, k))
+      return false;
+    n -= k;
+    off = 0;
+  }
+  return true;
+}
+
+// Ring bytes from `ring_off` on -> vector bytes [iov_off, iov_off + n). False on a fault.
+bool ring_to_iov(const ByteRing& r, size_t ring_off, const Iov& io, size_t iov_off, size_t n) {
+  return for_user_ranges(io, iov_off, n, [&](uint8_t* u, size_t k) {
+    while (k) {
+      ByteSpan s = r.readable(ring_off);
+      size_t c = s.len < k ? s.len : k;
+      if (c == 0 || copy_to_user(u, s.data, c) < 0)
+        return false;
+      u += c, k -= c, ring_off += c;
+    }
+    return true;
+  });
+}
+
+// Vector bytes [iov_off, iov_off + n) -> appended to the ring (n <= space). False on a
+// fault (what was appended stays; the caller may drop it).
+bool iov_to_ring(ByteRing& r, const Iov& io, size_t iov_off, size_t n) {
+  return for_user_ranges(io, iov_off, n, [&](uint8_t* u, size_t k) {
+    while (k) {
+      ByteSpan s = r.writable();
+      size_t c = s.len < k ? s.len : k;
+      if (c == 0 || copy_from_user(s.data, u, c) < 0)
+        return false;
+      r.commit(c);
+      u += c, k -= c;
+    }
+    return true;
+  });
+}
+
+// Copies a user iovec array into kernel memory (freed by the caller with kfree).
+long fetch_iov(const void* uiov, long count, Iov* io) {
+  if (count < 0 || count > kMaxIov)
+    return -EINVAL;
+  io->n = count;
+  io->total = 0;
+  io->v = static_cast<linux::iovec*>(kmalloc(static_cast<size_t>(count ? count : 1) * sizeof(linux::iovec)));
+  if (!io->v)
+    return -ENOMEM;
+  if (count && copy_from_user(io->v, uiov, static_cast<size_t>(count) * sizeof(linux::iovec)) < 0) {
+    kfree(io->v);
+    return -EFAULT;
+  }
+  for (long i = 0; i < count; ++i) {
+    if (io->v[i].len > 0x7FFFF000ull - io->total) { // Linux's MAX_RW_COUNT
+      kfree(io->v);
+      return -EINVAL;
+    }
+    io->total += io->v[i].len;
+  }
+  return 0;
+}
+
+// ---- data transfer ----
+bool would_block(const File* f, int flags) {
+  return (flags & kMsgDontwait) || (f->flags & linux::O_NONBLOCK);
+}
+
+long broken_pipe(int flags) {
+  if (!(flags & kMsgNosignal))
+    raise_process_signal(kSigPipe);
+  return -EPIPE;
+}
+
+// The peer's ring got data: wake its reader and tell pollers.
+void delivered(Socket* to) {
+  sched::wake_all(to->readq);
+  announce(to->gen, kEpollIn);
+}
+// Our ring lost data: the peer may write again.
+void drained(Socket* s) {
+  if (s->peer) {
+    sched::wake_all(s->peer->writeq);
+    announce(s->peer->gen, kEpollOut);
+  }
+}
+
+long send_stream(File* f, Socket* s, const Iov& io, int flags) {
+  size_t done = 0;
+  for (;;) {
+    Socket* peer = s->peer;
+    if (!s->connected)
+      return -ENOTCONN;
+    if (!peer || (s->shutdown & kShutWrite))
+      return done ? static_cast<long>(done) : broken_pipe(flags);
+    if (done == io.total)
+      return static_cast<long>(done);
+    size_t n = peer->rx.space() < io.total - done ? peer->rx.space() : io.total - done;
+    if (n) {
+      size_t before = peer->rx.size();
+      bool ok = iov_to_ring(peer->rx, io, done, n);
+      size_t moved = peer->rx.size() - before;
+      done += moved;
+      if (moved)
+        delivered(peer);
+      if (!ok)
+        return done ? static_cast<long>(done) : -EFAULT;
+      continue;
+    }
+    if (would_block(f, flags))
+      return done ? static_cast<long>(done) : -EAGAIN;
+    if (int r = sched::wait(s->writeq, sched::kNoDeadline, "send on a full socket"); r < 0)
+      return done ? static_cast<long>(done) : r;
+  }
+}
+
+long send_message(File* f, Socket* s, const Iov& io, int flags) {
+  if (io.total + kHeader > kBufferSize)
+    return -EMSGSIZE;
+  for (;;) {
+    Socket* peer = s->peer;
+    if (!s->connected)
+      return -ENOTCONN;
+    if (!peer)
+      return s->type == kSockDgram ? -ECONNREFUSED : broken_pipe(flags);
+    if ((s->shutdown & kShutWrite) || (peer->shutdown & kShutRead))
+      return broken_pipe(flags);
+    if (peer->rx.space() >= kHeader + io.total) {
+      auto len = static_cast<uint32_t>(io.total);
+      size_t before = peer->rx.size();
+      peer->rx.push(&len, kHeader);
+      if (!iov_to_ring(peer->rx, io, 0, io.total)) {
+        peer->rx.drop_newest(peer->rx.size() - before); // no half datagrams
+        return -EFAULT;
+      }
+      ++peer->rx_messages;
+      delivered(peer);
+      return static_cast<long>(io.total);
+    }
+    if (would_block(f, flags))
+      return -EAGAIN;
+    if (int r = sched::wait(s->writeq, sched::kNoDeadline, "send on a full socket"); r < 0)
+      return r;
+  }
+}
+
+long do_send(File* f, const Iov& io, int flags) {
+  auto* s = static_cast<Socket*>(f->object);
+  if (flags & kMsgOob)
+    return -EOPNOTSUPP;
+  return message_based(s) ? send_message(f, s, io, flags) : send_stream(f, s, io, flags);
+}
+
+long recv_stream(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
+  (void)msg_flags;
+  size_t done = 0;
+  bool peek = flags & kMsgPeek;
+  for (;;) {
+    size_t avail = s->rx.size() - (peek ? done : 0);
+    if (avail && done < io.total) {
+      size_t n = avail < io.total - done ? avail : io.total - done;
+      if (!ring_to_iov(s->rx, peek ? done : 0, io, done, n))
+        return done ? static_cast<long>(done) : -EFAULT;
+      if (!peek) {
+        s->rx.consume(n);
+        drained(s);
+      }
+      done += n;
+    }
+    bool want_more = (flags & kMsgWaitall) && !peek && done < io.total;
+    if ((done && !want_more) || io.total == 0)
+      return static_cast<long>(done);
+    if (s->shutdown & kShutRead)
+      return static_cast<long>(done); // end of file
+    if (!s->connected)
+      return done ? static_cast<long>(done) : -EINVAL;
+    if (would_block(f, flags))
+      return done ? static_cast<long>(done) : -EAGAIN;
+    if (int r = sched::wait(s->readq, sched::kNoDeadline, "receive on an empty socket"); r < 0)
+      return done ? static_cast<long>(done) : r;
+  }
+}
+
+long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
+  for (;;) {
+    if (s->rx_messages) {
+      uint32_t len;
+      s->rx.peek(0, &len, kHeader);
+      size_t n = len < io.total ? len : io.total;
+      if (!ring_to_iov(s->rx, kHeader, io, 0, n))
+        return -EFAULT;
+      if (len > io.total)
+        *msg_flags |= kMsgTrunc; // the rest of the datagram is discarded
+      if (!(flags & kMsgPeek)) {
+        s->rx.consume(kHeader + len);
+        --s->rx_messages;
+        drained(s);
+      }
+      return static_cast<long>(flags & kMsgTrunc ? len : n);
+    }
+    if (s->shutdown & kShutRead)
+      return 0;
+    if (!s->connected && s->type == kSockSeqpacket)
+      return -ENOTCONN;
+    if (would_block(f, flags))
+      return -EAGAIN;
+    if (int r = sched::wait(s->readq, sched::kNoDeadline, "receive on an empty socket"); r < 0)
+      return r;
+  }
+}
+
+long do_recv(File* f, const Iov& io, int flags, int* msg_flags) {
+  auto* s = static_cast<Socket*>(f->object);
+  if (flags & kMsgOob)
+    return -EOPNOTSUPP;
+  return message_based(s) ? recv_message(f, s, io, flags, msg_flags)
+                          : recv_stream(f, s, io, flags, msg_flags);
+}
+
+long socket_read(File* f, uint8_t* ubuf, size_t len) {
+  linux::iovec v{reinterpret_cast<uint64_t>(ubuf), len};
+  int msg_flags = 0;
+  return do_recv(f, Iov{&v, 1, len}, 0, &msg_flags);
+}
+long socket_write(File* f, const uint8_t* ubuf, size_t len) {
+  linux::iovec v{reinterpret_cast<uint64_t>(ubuf), len};
+  return do_send(f, Iov{&v, 1, len}, 0);
+}
+
+Readiness socket_readiness(File* f) {
+  auto* s = static_cast<Socket*>(f->object);
+  Readiness r{0, s->gen.in, s->gen.out};
+  if (message_based(s) ? s->rx_messages != 0 : !s->rx.empty())
+    r.events |= kEpollIn;
+  if (s->shutdown & kShutRead)
+    r.events |= kEpollIn | kEpollRdHup;
+  if (s->shutdown == (kShutRead | kShutWrite))
+    r.events |= kEpollHup;
+  Socket* peer = s->peer;
+  // Writable when a send would not wait (it may fail instead: EPIPE, ENOTCONN).
+  if (!peer || (s->shutdown & kShutWrite) || peer->rx.space() > kHeader)
+    r.events |= kEpollOut;
+  return r;
+}
+
+void socket_release(File* f) {
+  auto* s = static_cast<Socket*>(f->object);
+  if (Socket* peer = s->peer) {
+    peer->peer = nullptr;
+    if (peer->type != kSockDgram)
+      peer->shutdown = kShutRead | kShutWrite; // the connection is over
+    sched::wake_all(peer->readq);
+    sched::wake_all(peer->writeq);
+    announce(peer->gen, kEpollIn | kEpollOut | kEpollHup);
+  }
+  kfree(s);
+}
+
+Socket* socket_of(int fd, long* err) {
+  File* f = process().files.get(fd);
+  *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
+  return *err ? nullptr : static_cast<Socket*>(f->object);
+}
+
+// ---- creation ----
+long check_type(int family, int type, int protocol, int* base) {
+  if (family != kAfUnix)
+    return -EAFNOSUPPORT;
+  if (type & ~(0xF | kSockNonblock | kSockCloexec))
+    return -EINVAL;
+  *base = type & 0xF;
+  if (*base != kSockStream && *base != kSockDgram && *base != kSockSeqpacket)
+    return -kEsocktnosupport;
+  if (protocol != 0 && protocol != kAfUnix)
+    return -EPROTONOSUPPORT;
+  return 0;
+}
+
+long sys_socket(const SyscallArgs& a) {
+  int type = a.i(1), base;
+  if (long r = check_type(a.i(0), type, a.i(2), &base); r < 0)
+    return r;
+  Socket* s = new_socket(base);
+  if (!s)
+    return -ENOMEM;
+  int fd = install_object_file(FileKind::kSocket, s, linux::O_RDWR | (type & kSockNonblock),
+                               type & kSockCloexec);
+  if (fd < 0)
+    kfree(s);
+  return fd;
+}
+
+long sys_socketpair(const SyscallArgs& a) {
+  int type = a.i(1), base;
+  if (long r = check_type(a.i(0), type, a.i(2), &base); r < 0)
+    return r;
+  Socket* s0 = new_socket(base);
+  Socket* s1 = s0 ? new_socket(base) : nullptr;
+  if (!s1) {
+    kfree(s0);
+    return -ENOMEM;
+  }
+  s0->peer = s1, s1->peer = s0;
+  s0->connected = s1->connected = true;
+  int flags = linux::O_RDWR | (type & kSockNonblock);
+  bool cloexec = type & kSockCloexec;
+  int fds[2];
+  fds[0] = install_object_file(FileKind::kSocket, s0, flags, cloexec);
+  if (fds[0] < 0) {
+    kfree(s0);
+    kfree(s1);
+    return fds[0];
+  }
+  fds[1] = install_object_file(FileKind::kSocket, s1, flags, cloexec);
+  if (fds[1] < 0) {
+    process().files.close(fds[0]);
+    kfree(s1);
+    return fds[1];
+  }
+  if (copy_to_user(a.p<void>(3), fds, sizeof fds) < 0) {
+    process().files.close(fds[0]);
+    process().files.close(fds[1]);
+    return -EFAULT;
+  }
+  return 0;
+}
+
+// ---- send/recv family ----
+File* socket_file(int fd, long* err) {
+  File* f = process().files.get(fd);
+  *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
+  return *err ? nullptr : f;
+}
+
+long sys_sendto(const SyscallArgs& a) {
+  long err;
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
+    return err;
+  if (a.a[4]) // a destination: these sockets are connected or nameless
+    return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
+  linux::iovec v{a.u(1), a.u(2)};
+  return do_send(f, Iov{&v, 1, a.u(2)}, a.i(3));
+}
+
+long sys_recvfrom(const SyscallArgs& a) {
+  long err;
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
+    return err;
+  linux::iovec v{a.u(1), a.u(2)};
+  int msg_flags = 0;
+  long r = do_recv(f, Iov{&v, 1, a.u(2)}, a.i(3), &msg_flags);
+  if (r >= 0 && a.a[4] && a.a[5]) {
+    uint32_t none = 0; // the peer has no name
+    if (copy_to_user(a.p<void>(5), &none, sizeof none) < 0)
+      return -EFAULT;
+  }
+  return r;
+}
+
+struct MsgHdr {
+  uint64_t name;
+  uint32_t namelen, pad0;
+  uint64_t iov, iovlen, control, controllen;
+  int32_t flags, pad1;
+};
+static_assert(sizeof(MsgHdr) == 56);
+
+long sys_sendmsg(const SyscallArgs& a) {
+  long err;
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
+    return err;
+  MsgHdr m;
+  if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
+    return -EFAULT;
+  if (m.name && m.namelen)
+    return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
+  if (m.controllen)
+    return -EOPNOTSUPP; // no SCM_RIGHTS/SCM_CREDENTIALS
+  Iov io;
+  if (long r = fetch_iov(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen), &io); r < 0)
+    return r;
+  long r = do_send(f, io, a.i(2));
+  kfree(io.v);
+  return r;
+}
+
+long sys_recvmsg(const SyscallArgs& a) {
+  long err;
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
+    return err;
+  MsgHdr m;
+  if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
+    return -EFAULT;
+  Iov io;
+  if (long r = fetch_iov(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen), &io); r < 0)
+    return r;
+  int msg_flags = 0;
+  long r = do_recv(f, io, a.i(2), &msg_flags);
+  kfree(io.v);
+  if (r < 0)
+    return r;
+  m.namelen = 0;    // the peer has no name
+  m.controllen = 0; // no ancillary data
+  m.flags = msg_flags;
+  if (copy_to_user(a.p<void>(1), &m, sizeof m) < 0)
+    return -EFAULT;
+  return r;
+}
+
+long sys_shutdown(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  int how = a.i(1);
+  if (how < 0 || how > 2)
+    return -EINVAL;
+  if (!s->connected)
+    return -ENOTCONN;
+  int mode = how + 1;
+  s->shutdown |= mode;
+  Socket* peer = s->peer;
+  if (peer && peer->type != kSockDgram) {
+    // What this end stops receiving the peer stops sending, and the other way round.
+    peer->shutdown |= (mode & kShutRead ? kShutWrite : 0) | (mode & kShutWrite ? kShutRead : 0);
+  }
+  Socket* both[2] = {s, peer};
+  for (Socket* x : both) {
+    if (!x)
+      continue;
+    sched::wake_all(x->readq);
+    sched::wake_all(x->writeq);
+    announce(x->gen, kEpollIn | kEpollOut | kEpollHup);
+  }
+  return 0;
+}
+
+// ---- options ----
+constexpr int kSolSocket = 1;
+constexpr int kSoReuseaddr = 2, kSoType = 3, kSoError = 4, kSoDontroute = 5, kSoBroadcast = 6,
+              kSoSndbuf = 7, kSoRcvbuf = 8, kSoKeepalive = 9, kSoPasscred = 16,
+              kSoAcceptconn = 30, kSoProtocol = 38, kSoDomain = 39;
+
+long sys_getsockopt(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (a.i(1) != kSolSocket)
+    return -EOPNOTSUPP;
+  int32_t len;
+  if (copy_from_user(&len, a.p<const void>(4), sizeof len) < 0)
+    return -EFAULT;
+  if (len < 0)
+    return -EINVAL;
+  int32_t v;
+  switch (a.i(2)) {
+  case kSoType: v = s->type; break;
+  case kSoError: v = 0; break; // no asynchronous errors on these sockets
+  case kSoSndbuf: v = static_cast<int32_t>(s->sndbuf); break;
+  case kSoRcvbuf: v = static_cast<int32_t>(s->rcvbuf); break;
+  case kSoDomain: v = kAfUnix; break;
+  case kSoProtocol: v = 0; break;
+  case kSoAcceptconn: v = 0; break;
+  case kSoReuseaddr: case kSoKeepalive: case kSoPasscred: case kSoDontroute: case kSoBroadcast:
+    v = 0;
+    break;
+  default:
+    return -ENOPROTOOPT;
+  }
+  int32_t n = len < 4 ? len : 4;
+  if (copy_to_user(a.p<void>(3), &v, static_cast<size_t>(n)) < 0 ||
+      copy_to_user(a.p<void>(4), &n, sizeof n) < 0)
+    return -EFAULT;
+  return 0;
+}
+
+long sys_setsockopt(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (a.i(1) != kSolSocket)
+    return -EOPNOTSUPP;
+  if (a.i(4) < 4)
+    return -EINVAL;
+  int32_t v;
+  if (copy_from_user(&v, a.p<const void>(3), sizeof v) < 0)
+    return -EFAULT;
+  switch (a.i(2)) {
+  case kSoSndbuf:
+  case kSoRcvbuf: {
+    // Linux doubles the request (bookkeeping overhead), capped by wmem_max/rmem_max and
+    // floored by its minimum; here it is recorded and reported only.
+    uint32_t want = v < 0 ? 0 : static_cast<uint32_t>(v);
+    if (want > kBufferSize)
+      want = kBufferSize;
+    uint32_t min = a.i(2) == kSoSndbuf ? 4608 : 2304;
+    uint32_t set = want * 2 < min ? min : want * 2;
+    (a.i(2) == kSoSndbuf ? s->sndbuf : s->rcvbuf) = set;
+    return 0;
+  }
+  case kSoReuseaddr: case kSoKeepalive: case kSoPasscred: case kSoDontroute: case kSoBroadcast:
+    return 0; // accepted; nothing they change exists here
+  default:
+    return -ENOPROTOOPT;
+  }
+}
+
+// ---- names and connections: not supported (no socket names in this kernel) ----
+long sys_getsockname(const SyscallArgs& a) {
+  long err;
+  if (!socket_of(a.i(0), &err))
+    return err;
+  int32_t len;
+  if (copy_from_user(&len, a.p<const void>(2), sizeof len) < 0)
+    return -EFAULT;
+  if (len < 0)
+    return -EINVAL;
+  uint16_t family = kAfUnix; // an unnamed AF_UNIX address: just the family
+  int32_t n = len < 2 ? len : 2;
+  if (copy_to_user(a.p<void>(1), &family, static_cast<size_t>(n)) < 0)
+    return -EFAULT;
+  int32_t full = 2;
+  return copy_to_user(a.p<void>(2), &full, sizeof full) < 0 ? -EFAULT : 0;
+}
+long sys_getpeername(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (!s->peer)
+    return -ENOTCONN;
+  return sys_getsockname(a);
+}
+long sys_no_names(const SyscallArgs& a) {
+  long err;
+  return socket_of(a.i(0), &err) ? -EOPNOTSUPP : err;
+}
+
+} // namespace
+
+const ObjectOps kSocketOps{socket_read, socket_write, socket_readiness, socket_release,
+                           0140000 | 0777};
+
+long socket_vector_io(File* f, const void* uiov, long count, bool write) {
+  Iov io;
+  if (long r = fetch_iov(uiov, count, &io); r < 0)
+    return r;
+  int msg_flags = 0;
+  long r = write ? do_send(f, io, 0) : do_recv(f, io, 0, &msg_flags);
+  kfree(io.v);
+  return r;
+}
+
+void register_socket_syscalls() {
+  register_syscall(41, "socket", 3, sys_socket);
+  register_syscall(42, "connect", 3, sys_no_names);
+  register_syscall(43, "accept", 3, sys_no_names);
+  register_syscall(44, "sendto", 6, sys_sendto);
+  register_syscall(45, "recvfrom", 6, sys_recvfrom);
+  register_syscall(46, "sendmsg", 3, sys_sendmsg);
+  register_syscall(47, "recvmsg", 3, sys_recvmsg);
+  register_syscall(48, "shutdown", 2, sys_shutdown);
+  register_syscall(49, "bind", 3, sys_no_names);
+  register_syscall(50, "listen", 2, sys_no_names);
+  register_syscall(51, "getsockname", 3, sys_getsockname);
+  register_syscall(52, "getpeername", 3, sys_getpeername);
+  register_syscall(53, "socketpair", 4, sys_socketpair);
+  register_syscall(54, "setsockopt", 5, sys_setsockopt);
+  register_syscall(55, "getsockopt", 5, sys_getsockopt);
+  register_syscall(288, "accept4", 4, sys_no_names);
+}
+
+} // namespace unix

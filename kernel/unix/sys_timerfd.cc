@@ -1,0 +1,170 @@
+// timerfd: a periodic timer (interval_timer.h) whose expirations are counted and read as a
+// u64. A sched::Timer wakes readers and pollers at each expiry; the count is also brought
+// up to date whenever the file is read, polled or queried, so it is exact even when no
+// kernel timer ran in between.
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/usercopy.h"
+#include "lib/errno.h"
+#include "mm/heap.h"
+#include "unix/clock_ids.h"
+#include "unix/event_file.h"
+#include "unix/interval_timer.h"
+#include "unix/linux_abi.h"
+#include "unix/process.h"
+#include "unix/syscall.h"
+
+namespace unix {
+namespace {
+
+struct Timerfd {
+  sched::Timer timer; // first: the callback gets back to the Timerfd from it
+  int clock;
+  IntervalTimer it;   // monotonic times
+  uint64_t ticks;     // expirations not read yet
+  sched::WaitQueue readq;
+  EventGen gen;
+};
+
+struct ItimerSpec {
+  linux::timespec interval, value;
+};
+
+constexpr int kTfdTimerAbstime = 1, kTfdTimerCancelOnSet = 2;
+
+void fire(sched::Timer* t);
+
+// Counts expirations up to now, wakes on new ones and keeps the kernel timer on the next.
+void bring_up_to_date(Timerfd* tf) {
+  uint64_t n = tf->it.expire(ktime::monotonic_ns());
+  if (n) {
+    tf->ticks += n;
+    sched::wake_all(tf->readq);
+    announce(tf->gen, kEpollIn);
+  }
+  if (tf->it.armed())
+    sched::timer_arm(&tf->timer, tf->it.next_ns);
+  else
+    sched::timer_cancel(&tf->timer);
+}
+
+void fire(sched::Timer* t) {
+  bring_up_to_date(reinterpret_cast<Timerfd*>(t));
+}
+
+Timerfd* timerfd_of(int fd, long* err) {
+  File* f = process().files.get(fd);
+  *err = !f ? -EBADF : f->kind != FileKind::kTimerfd ? -EINVAL : 0;
+  return *err ? nullptr : static_cast<Timerfd*>(f->object);
+}
+
+long timerfd_read(File* f, uint8_t* ubuf, size_t len) {
+  auto* tf = static_cast<Timerfd*>(f->object);
+  if (len < 8)
+    return -EINVAL;
+  for (;;) {
+    bring_up_to_date(tf);
+    if (tf->ticks)
+      break;
+    if (f->flags & linux::O_NONBLOCK)
+      return -EAGAIN;
+    if (int r = sched::wait(tf->readq, sched::kNoDeadline, "read from a timerfd that is not armed"); r < 0)
+      return r;
+  }
+  if (copy_to_user(ubuf, &tf->ticks, 8) < 0)
+    return -EFAULT;
+  tf->ticks = 0;
+  return 8;
+}
+
+Readiness timerfd_readiness(File* f) {
+  auto* tf = static_cast<Timerfd*>(f->object);
+  bring_up_to_date(tf);
+  return Readiness{tf->ticks ? kEpollIn : 0u, tf->gen.in, tf->gen.out};
+}
+
+void timerfd_release(File* f) {
+  auto* tf = static_cast<Timerfd*>(f->object);
+  sched::timer_cancel(&tf->timer);
+  kfree(tf);
+}
+
+uint64_t ns_of(const linux::timespec& ts) {
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+linux::timespec timespec_of(uint64_t ns) {
+  return {static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000)};
+}
+bool valid(const linux::timespec& ts) {
+  return ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000;
+}
+
+ItimerSpec current(Timerfd* tf) {
+  bring_up_to_date(tf);
+  return {timespec_of(tf->it.interval_ns), timespec_of(tf->it.remaining(ktime::monotonic_ns()))};
+}
+
+long sys_timerfd_create(const SyscallArgs& a) {
+  int clock = a.i(0), flags = a.i(1);
+  if (!timer_clock_ok(clock) || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
+    return -EINVAL;
+  auto* tf = static_cast<Timerfd*>(kzalloc(sizeof(Timerfd)));
+  if (!tf)
+    return -ENOMEM;
+  tf->clock = clock;
+  tf->timer.fire = fire;
+  int fd = install_object_file(FileKind::kTimerfd, tf, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+                               flags & linux::O_CLOEXEC);
+  if (fd < 0)
+    kfree(tf);
+  return fd;
+}
+
+long sys_timerfd_settime(const SyscallArgs& a) {
+  long err;
+  Timerfd* tf = timerfd_of(a.i(0), &err);
+  if (!tf)
+    return err;
+  int flags = a.i(1);
+  if (flags & ~(kTfdTimerAbstime | kTfdTimerCancelOnSet))
+    return -EINVAL;
+  ItimerSpec next;
+  if (copy_from_user(&next, a.p<const void>(2), sizeof next) < 0)
+    return -EFAULT;
+  if (!valid(next.value) || !valid(next.interval))
+    return -EINVAL;
+  ItimerSpec old = current(tf);
+  if (a.a[3] && copy_to_user(a.p<void>(3), &old, sizeof old) < 0)
+    return -EFAULT;
+  tf->ticks = 0; // a new setting forgets unread expirations, as on Linux
+  uint64_t value = ns_of(next.value);
+  if (value == 0) {
+    tf->it.disarm();
+  } else {
+    uint64_t first = flags & kTfdTimerAbstime ? to_monotonic(tf->clock, value)
+                                              : ktime::monotonic_ns() + value;
+    tf->it.arm(first, ns_of(next.interval));
+  }
+  bring_up_to_date(tf); // an absolute time already past expires now
+  return 0;
+}
+
+long sys_timerfd_gettime(const SyscallArgs& a) {
+  long err;
+  Timerfd* tf = timerfd_of(a.i(0), &err);
+  if (!tf)
+    return err;
+  ItimerSpec cur = current(tf);
+  return copy_to_user(a.p<void>(1), &cur, sizeof cur) < 0 ? -EFAULT : 0;
+}
+
+} // namespace
+
+const ObjectOps kTimerfdOps{timerfd_read, nullptr, timerfd_readiness, timerfd_release, 0600};
+
+void register_timerfd_syscalls() {
+  register_syscall(283, "timerfd_create", 2, sys_timerfd_create);
+  register_syscall(286, "timerfd_settime", 4, sys_timerfd_settime);
+  register_syscall(287, "timerfd_gettime", 2, sys_timerfd_gettime);
+}
+
+} // namespace unix
