@@ -120,11 +120,14 @@ void reap_zombies() {
       }
     }
     kfree(z->fpu_allocation);
+    // Every stack is at least kStackBytes (the boot thread's is 64 KiB): all reusable.
     auto* fs = reinterpret_cast<FreeStack*>(z->stack_bottom);
     fs->next = g_free_stacks;
     g_free_stacks = fs;
-    z->~Thread();
-    kfree(z);
+    if (z != &g_boot_thread) { // the main thread may exit first; its record is static
+      z->~Thread();
+      kfree(z);
+    }
     z = next;
   }
 }

@@ -230,6 +230,15 @@ long sys_sched_getaffinity(const SyscallArgs& a) {
     return -EFAULT;
   return 8;
 }
+// One CPU: any mask that includes CPU 0 is accepted (and changes nothing).
+long sys_sched_setaffinity(const SyscallArgs& a) {
+  if (a.u(1) == 0)
+    return -EINVAL;
+  uint8_t first;
+  if (copy_from_user(&first, a.p<const void>(2), 1) < 0)
+    return -EFAULT;
+  return (first & 1) ? 0 : -EINVAL;
+}
 long sys_getcpu(const SyscallArgs& a) {
   uint32_t zero = 0;
   if (a.a[0] && copy_to_user(a.p<void>(0), &zero, sizeof zero) < 0)
@@ -476,7 +485,7 @@ void register_process_syscalls() {
   register_syscall(160, "setrlimit", 2, sys_setrlimit);
   register_syscall(200, "tkill", 2, sys_tkill);
   register_syscall(201, "time", 1, sys_time);
-  register_syscall(203, "sched_setaffinity", 3, sys_zero);
+  register_syscall(203, "sched_setaffinity", 3, sys_sched_setaffinity);
   register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
   register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
   register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
