@@ -3,35 +3,15 @@
 // by the whole log. All memory of the result lives in an arena released by release().
 #include "lib/tfs/tfs.h"
 
+#include "lib/tfs/tfs_bytes.h"
+
 namespace tfs {
 namespace {
 
-// ---- tiny freestanding helpers (no libc here) ----
-void copy(void* dst, const void* src, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  const auto* s = static_cast<const uint8_t*>(src);
-  for (size_t i = 0; i < n; ++i)
-    d[i] = s[i];
-}
-void zero(void* dst, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  for (size_t i = 0; i < n; ++i)
-    d[i] = 0;
-}
-bool same(const uint8_t* a, size_t alen, const uint8_t* b, size_t blen) {
-  if (alen != blen)
-    return false;
-  for (size_t i = 0; i < alen; ++i)
-    if (a[i] != b[i])
-      return false;
-  return true;
-}
-uint32_t hash_bytes(const uint8_t* p, size_t n) {
-  uint32_t h = 2166136261u; // FNV-1a
-  for (size_t i = 0; i < n; ++i)
-    h = (h ^ p[i]) * 16777619u;
-  return h;
-}
+using bytes::copy;
+using bytes::same;
+using bytes::zero;
+constexpr auto hash_bytes = bytes::hash;
 
 // ---- arena: small allocations are carved from 64 KiB chunks, big ones stand alone ----
 struct Chunk {

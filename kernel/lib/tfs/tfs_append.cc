@@ -1,35 +1,15 @@
 #include "lib/tfs/tfs_append.h"
 
+#include "lib/tfs/tfs_bytes.h"
 #include "lib/tfs/tfs_encode.h"
 
 namespace tfs {
 namespace {
 
-void copy_bytes(void* dst, const void* src, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  const auto* s = static_cast<const uint8_t*>(src);
-  for (size_t i = 0; i < n; ++i)
-    d[i] = s[i];
-}
-void zero_bytes(void* dst, size_t n) {
-  auto* d = static_cast<uint8_t*>(dst);
-  for (size_t i = 0; i < n; ++i)
-    d[i] = 0;
-}
-bool same_bytes(const uint8_t* a, size_t alen, const uint8_t* b, size_t blen) {
-  if (alen != blen)
-    return false;
-  for (size_t i = 0; i < alen; ++i)
-    if (a[i] != b[i])
-      return false;
-  return true;
-}
-uint32_t hash(const uint8_t* p, size_t n) {
-  uint32_t h = 2166136261u; // FNV-1a, as the decoder
-  for (size_t i = 0; i < n; ++i)
-    h = (h ^ p[i]) * 16777619u;
-  return h;
-}
+constexpr auto copy_bytes = bytes::copy;
+constexpr auto zero_bytes = bytes::zero;
+constexpr auto same_bytes = bytes::same;
+constexpr auto hash = bytes::hash;
 
 constexpr uint8_t kEndOfLog = 1;
 constexpr uint8_t kTupleAvailable = 2;
