@@ -13,6 +13,7 @@ namespace unix {
 namespace {
 
 constexpr uint64_t kSigDefault = 0, kSigIgnore = 1;
+constexpr uint64_t kSaRestart = 0x10000000;
 constexpr uint64_t kSaOnstack = 0x08000000, kSaRestorer = 0x04000000,
                    kSaNodefer = 0x40000000, kSaResethand = 0x80000000;
 constexpr int kSsOnstack = 1, kSsDisable = 2;
@@ -245,7 +246,8 @@ bool signal_wakes_wait() {
 
 namespace {
 // Delivers one deliverable signal into frame f (ignored ones are discarded on the way).
-void deliver_one(arch::TrapFrame* f) {
+// restart_nr >= 0: f is a restartable syscall that was interrupted (see deliver_pending).
+void deliver_one(arch::TrapFrame* f, long restart_nr) {
   Task& t = current_task();
   for (;;) {
     uint64_t ready = deliverable(t);
@@ -254,6 +256,14 @@ void deliver_one(arch::TrapFrame* f) {
     int sig = take_pending_signal(ready & -ready);
     if (signal_ignored(sig))
       continue;
+    uint64_t h = process().actions[sig].handler;
+    if (restart_nr >= 0 && h != kSigDefault && h != kSigIgnore &&
+        (process().actions[sig].flags & kSaRestart)) {
+      // The handler returns to the syscall instruction (2 bytes, 0F 05) with the number in
+      // RAX again; the argument registers are as the program left them.
+      f->rax = static_cast<uint64_t>(restart_nr);
+      f->rip -= 2;
+    }
     if (!deliver_signal(sig, f, 0 /* SI_USER */, 0))
       kill_program(sig, nullptr, 0);
     break;
@@ -265,17 +275,17 @@ void deliver_one(arch::TrapFrame* f) {
 }
 } // namespace
 
-long deliver_pending(long result) {
+long deliver_pending(long result, long restart_nr) {
   arch::TrapFrame* f = arch::current_syscall_frame();
   if (!f)
     return result;
   f->rax = static_cast<uint64_t>(result);
-  deliver_one(f);
+  deliver_one(f, result == -EINTR ? restart_nr : -1);
   return static_cast<long>(f->rax);
 }
 
 void deliver_pending_on_interrupt(arch::TrapFrame* f) {
-  deliver_one(f);
+  deliver_one(f, -1);
 }
 
 } // namespace unix

@@ -15,7 +15,10 @@ bool deliver_signal(int sig, arch::TrapFrame* frame, int code, uint64_t addr);
 
 // Called at the end of every syscall with its result: delivers one pending, unblocked
 // signal (entering its handler, or applying the default action). Returns the value for RAX.
-long deliver_pending(long result);
+// restart_nr >= 0: the syscall (that number) is one Linux restarts after a handler with
+// SA_RESTART (read, write, recv...): when it ended with -EINTR and the handler has
+// SA_RESTART, the handler returns into the syscall instruction again instead of -EINTR.
+long deliver_pending(long result, long restart_nr = -1);
 
 // The same after a timer interrupt from user mode (preemption), on its frame: signals sent
 // while the thread was runnable are taken before it continues.

@@ -16,6 +16,7 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "unix/event_file.h"
 #include "unix/file_paths.h"
 #include "unix/linux_abi.h"
 #include "unix/proc_files.h"
@@ -361,16 +362,20 @@ bool seekable(const File* f) {
   return f->kind == FileKind::kRegular || f->kind == FileKind::kSnapshot;
 }
 
+// Blocking calls hold a reference to their file (FileRef): another thread may close the
+// descriptor while this one waits in a pipe, socket or eventfd read.
 long sys_read(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
+  FileRef hold(f);
   return read_at(f, a.p<uint8_t>(1), a.u(2), &f->offset);
 }
 long sys_write(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
+  FileRef hold(f);
   return write_to(f, a.p<const uint8_t>(1), a.u(2));
 }
 long sys_pread64(const SyscallArgs& a) {
@@ -403,6 +408,7 @@ template <bool kWrite> long vector_io(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
+  FileRef hold(f);
   long count = a.a[2];
   if (count < 0 || count > 1024)
     return -EINVAL;
@@ -445,7 +451,10 @@ long sys_lseek(const SyscallArgs& a) {
     return off;
   }
   if (!seekable(f))
-    return f->kind == FileKind::kConsole ? -ESPIPE : 0;
+    return f->kind == FileKind::kConsole || f->kind == FileKind::kPipeRead ||
+                   f->kind == FileKind::kPipeWrite || f->kind == FileKind::kSocket
+               ? -ESPIPE // Linux: pipes and sockets cannot seek; its anonymous files answer 0
+               : 0;
   int64_t size = f->kind == FileKind::kSnapshot ? static_cast<int64_t>(f->data_len)
                                                 : static_cast<int64_t>(node_size(fs::node(f->node)));
   int64_t base;

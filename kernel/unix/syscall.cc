@@ -41,6 +41,30 @@ void trace_call(long nr, const SyscallArgs& a, long result) {
     kprintf(") = %#lx\n", static_cast<unsigned long>(result));
 }
 
+// Syscalls Linux restarts after a handler with SA_RESTART (its -ERESTARTSYS cases among
+// what this kernel can block in). poll, select, epoll_wait, nanosleep, futex and
+// sigsuspend-like calls are not: they return -EINTR whatever the flags, as on Linux.
+bool restartable(long nr) {
+  switch (nr) {
+  case 0:   // read
+  case 1:   // write
+  case 17:  // pread64
+  case 18:  // pwrite64
+  case 19:  // readv
+  case 20:  // writev
+  case 44:  // sendto
+  case 45:  // recvfrom
+  case 46:  // sendmsg
+  case 47:  // recvmsg
+  case 61:  // wait4
+  case 295: // preadv
+  case 296: // pwritev
+    return true;
+  default:
+    return false;
+  }
+}
+
 } // namespace
 
 void register_syscall(int nr, const char* name, int nargs, SyscallHandler fn, unsigned string_args) {
@@ -71,5 +95,5 @@ extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a
   long r = g_table[nr].fn(args);
   if (trace)
     trace_call(nr, args, r);
-  return deliver_pending(r);
+  return deliver_pending(r, restartable(nr) ? nr : -1);
 }

@@ -5,6 +5,7 @@
 // that is not the main one (which ends the program with the summary's status).
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -296,6 +297,56 @@ static void wait_ready(int n) {
     sched_yield();
   struct timespec ts = {0, 20 * 1000000}; // the waiters (the only runnable threads) block
   nanosleep(&ts, NULL);
+}
+
+// ---- SA_RESTART and a descriptor closed under a blocked reader ----
+static volatile int usr1_count;
+static void on_usr1(int sig) {
+  (void)sig;
+  ++usr1_count;
+}
+struct interrupter {
+  pthread_t target;
+  int write_fd;
+};
+// Interrupts the target (blocked in read) with SIGUSR1, then gives it a byte to read.
+static void* interrupt_then_write(void* arg) {
+  struct interrupter* in = arg;
+  struct timespec d = {0, 30 * 1000000};
+  nanosleep(&d, NULL);
+  pthread_kill(in->target, SIGUSR1);
+  nanosleep(&d, NULL);
+  if (write(in->write_fd, "x", 1) != 1)
+    return (void*)1;
+  return NULL;
+}
+// Reads one byte from a descriptor that main closes meanwhile.
+static void* read_one(void* arg) {
+  char c = 0;
+  long n = read((int)(intptr_t)arg, &c, 1);
+  return (void*)(intptr_t)(n == 1 ? c : -1);
+}
+// Returns read's result on a pipe whose reader is interrupted by a SIGUSR1 handler
+// installed with `flags`, and in *got the byte read.
+static long read_interrupted(int flags, char* got) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_usr1;
+  sa.sa_flags = flags;
+  sigaction(SIGUSR1, &sa, NULL);
+  int p[2];
+  if (pipe(p) != 0)
+    return -2;
+  struct interrupter in = {pthread_self(), p[1]};
+  pthread_t t;
+  pthread_create(&t, NULL, interrupt_then_write, &in);
+  long n = read(p[0], got, 1);
+  int saved = errno;
+  pthread_join(t, NULL);
+  close(p[0]);
+  close(p[1]);
+  errno = saved;
+  return n;
 }
 
 // ---- exit_group from a thread that is not main ----
@@ -609,6 +660,38 @@ int main(void) {
   int64_t dr = (sr.tv_sec - vr.tv_sec) * 1000000000ll + (sr.tv_nsec - vr.tv_nsec);
   check(dm >= 0 && dm < 50000000 && dr >= 0 && dr < 50000000 && time(NULL) >= vr.tv_sec,
         "vDSO clocks agree with the syscalls");
+
+  // SA_RESTART: the handler runs and the read goes on; without it the read ends in EINTR
+  char got = 0;
+  usr1_count = 0;
+  long rn = read_interrupted(SA_RESTART, &got);
+  check(rn == 1 && got == 'x' && usr1_count == 1, "SA_RESTART: read resumes after the handler");
+  usr1_count = 0;
+  rn = read_interrupted(0, &got);
+  check(rn == -1 && errno == EINTR && usr1_count == 1, "no SA_RESTART: read fails with EINTR");
+  signal(SIGUSR1, SIG_DFL);
+
+  // a descriptor closed while another thread reads from it: the read still completes (the
+  // open file lives on until the read ends), the descriptor number is free again
+  int cp[2];
+  check(pipe(cp) == 0, "pipe for the close test");
+  pthread_t reader;
+  pthread_create(&reader, NULL, read_one, (void*)(intptr_t)cp[0]);
+  struct timespec pause30 = {0, 30 * 1000000};
+  nanosleep(&pause30, NULL);
+  check(close(cp[0]) == 0, "close of a descriptor a thread is reading");
+  check(write(cp[1], "y", 1) == 1, "write into the pipe after the close");
+  void* rr = NULL;
+  pthread_join(reader, &rr);
+  check(rr == (void*)(intptr_t)'y', "the blocked read gets the byte");
+  check(fcntl(cp[0], F_GETFD) == -1 && errno == EBADF, "the closed descriptor is free");
+  close(cp[1]);
+  check(lseek(cp[1], 0, SEEK_CUR) == -1 && errno == EBADF, "lseek on a closed pipe: EBADF");
+  int sp[2];
+  check(pipe(sp) == 0 && lseek(sp[0], 0, SEEK_CUR) == -1 && errno == ESPIPE,
+        "lseek on a pipe: ESPIPE");
+  close(sp[0]);
+  close(sp[1]);
 
   // one process: no fork
   errno = 0;
