@@ -3,10 +3,39 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace {
 
+// A FreeSpace keeps its range table for the kernel's lifetime (it has no destructor: the
+// kernel's map is a global, and freestanding code has no static destructors), so the tests
+// allocate tables through this tracker and give them all back after the tests.
+std::vector<void*>& live_tables() {
+  static std::vector<void*> tables;
+  return tables;
+}
+void* tracked_realloc(void* p, size_t size) {
+  void* q = realloc(p, size);
+  if (q) {
+    auto& v = live_tables();
+    v.erase(std::remove(v.begin(), v.end(), p), v.end());
+    v.push_back(q);
+  }
+  return q;
+}
+struct FreeTables : ::testing::Environment {
+  void TearDown() override {
+    for (void* p : live_tables())
+      free(p);
+    live_tables().clear();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const g_free_tables =
+    ::testing::AddGlobalTestEnvironment(new FreeTables);
+
 fs::FreeSpace make(uint64_t total) {
-  fs::FreeSpace s(realloc);
+  fs::FreeSpace s(tracked_realloc);
   EXPECT_TRUE(s.init(total));
   return s;
 }
