@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace mkimage {
 namespace {
@@ -104,16 +105,19 @@ struct UsedRange {
   std::string owner;
 };
 
-// Regular files below `dir` (depth-first, sorted names): their extents.
+// Regular files below `dir` (depth-first, sorted names): their extents. Names whose extent
+// lists are identical are hard links of one file (two distinct files never share blocks in
+// a valid image): listed once, as links of the first name (`seen`: extent list -> path).
 void printFiles(const Value& dir, const std::string& prefix, const reader::DecodedFs& fs,
-                std::vector<UsedRange>& used, llvm::raw_ostream& out) {
+                std::vector<UsedRange>& used, std::map<std::string, std::string>& seen,
+                llvm::raw_ostream& out) {
   const Value* children = dir.find("children");
   if (!children)
     return;
   for (const auto& [name, e] : children->entries) {
     std::string path = prefix + "/" + name;
     if (e.has("children")) {
-      printFiles(e, path, fs, used, out);
+      printFiles(e, path, fs, used, seen, out);
       continue;
     }
     if (e.has("linktarget")) {
@@ -132,6 +136,17 @@ void printFiles(const Value& dir, const std::string& prefix, const reader::Decod
     if (!extents) {
       out << ": " << llvm::toString(extents.takeError()) << '\n';
       continue;
+    }
+    std::string key;
+    for (const reader::Extent& x : *extents)
+      key += std::to_string(x.fileBlock) + ":" + std::to_string(x.diskBlock) + "+" +
+             std::to_string(x.allocated) + ",";
+    if (!key.empty()) {
+      auto [it, first] = seen.emplace(key, path);
+      if (!first) {
+        out << ": " << *length << " bytes, hard link of " << it->second << '\n';
+        continue;
+      }
     }
     out << ": " << *length << " bytes";
     if (extents->empty())
@@ -161,7 +176,8 @@ void printPartition(const reader::DecodedFs& fs, llvm::raw_ostream& out) {
     out << "  log extension: blocks " << x.block << "+" << x.blocks << '\n';
     used.push_back({x.block, x.blocks, "log extension"});
   }
-  printFiles(fs.root, "", fs, used, out);
+  std::map<std::string, std::string> seen;
+  printFiles(fs.root, "", fs, used, seen, out);
   // Free space = blocks no log extension and no extent covers (spec §3: there is no bitmap).
   std::sort(used.begin(), used.end(),
             [](const UsedRange& a, const UsedRange& b) { return a.block < b.block; });
