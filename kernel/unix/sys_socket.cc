@@ -5,12 +5,14 @@
 // waits on the endpoint's own queues (sched::wait), so an endpoint closing never frees a
 // queue someone waits on.
 #include "arch/x86_64/usercopy.h"
+#include "fs/tree.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/byte_ring.h"
 #include "unix/event_file.h"
 #include "unix/linux_abi.h"
+#include "unix/path_walk.h"
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/syscall.h"
@@ -632,6 +634,33 @@ long sys_getpeername(const SyscallArgs& a) {
     return -ENOTCONN;
   return sys_getsockname(a);
 }
+// Nothing can listen here (bind and listen are not supported), so a connect never finds a
+// listener. As on Linux then: ENOENT when the path names nothing, ECONNREFUSED when it
+// names something (or the name is abstract). glibc probes nscd's socket this way.
+long sys_connect(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (s->connected)
+    return -EISCONN;
+  uint64_t len = a.u(2);
+  struct {
+    uint16_t family;
+    char path[109]; // 108 in sockaddr_un, plus a terminator of our own
+  } addr = {};
+  if (len < 2 || len > 110)
+    return -EINVAL;
+  if (copy_from_user(&addr, a.p<const void>(1), len) < 0)
+    return -EFAULT;
+  if (addr.family != 1 /* AF_UNIX */ || len == 2)
+    return -EINVAL;
+  if (addr.path[0] == 0)
+    return -ECONNREFUSED; // abstract namespace
+  NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
+  return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+}
+
 long sys_no_names(const SyscallArgs& a) {
   long err;
   return socket_of(a.i(0), &err) ? -EOPNOTSUPP : err;
@@ -654,7 +683,7 @@ long socket_vector_io(File* f, const void* uiov, long count, bool write) {
 
 void register_socket_syscalls() {
   register_syscall(41, "socket", 3, sys_socket);
-  register_syscall(42, "connect", 3, sys_no_names);
+  register_syscall(42, "connect", 3, sys_connect);
   register_syscall(43, "accept", 3, sys_no_names);
   register_syscall(44, "sendto", 6, sys_sendto);
   register_syscall(45, "recvfrom", 6, sys_recvfrom);

@@ -20,6 +20,7 @@
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -380,6 +381,15 @@ static void test_stream_sockets(void) {
   check(send(sv[1], "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE, "send to a closed peer: EPIPE");
   close(sv[1]);
   check(socket(AF_INET, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT, "AF_INET: EAFNOSUPPORT");
+  // connect: nothing listens in this kernel; the errors say why, as Linux's do
+  int us = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_un missing = {AF_UNIX, "/var/run/nscd/socket"};
+  check(us >= 0 && connect(us, (struct sockaddr*)&missing, sizeof missing) == -1 && errno == ENOENT,
+        "connect to a path that does not exist: ENOENT");
+  struct sockaddr_un file = {AF_UNIX, "/etc/test-data.txt"};
+  check(connect(us, (struct sockaddr*)&file, sizeof file) == -1 && errno == ECONNREFUSED,
+        "connect to a file that is no listening socket: ECONNREFUSED");
+  close(us);
   check(socketpair(AF_INET, SOCK_STREAM, 0, sv) == -1 && errno == EAFNOSUPPORT,
         "socketpair AF_INET: EAFNOSUPPORT");
 }
