@@ -81,7 +81,7 @@ add_custom_command(OUTPUT ${_vdso_so}
   COMMAND ${KERNEL_LLD} -shared -T ${_vdso_dir}/vdso.lds --version-script ${_vdso_dir}/vdso.map
     -soname linux-vdso.so.1 --hash-style=both --build-id=none -z max-page-size=4096
     -o ${_vdso_so} ${CMAKE_CURRENT_BINARY_DIR}/vdso.o
-  DEPENDS ${_vdso_dir}/vdso.c ${_vdso_dir}/vdso_data.h ${_vdso_dir}/vdso.lds ${_vdso_dir}/vdso.map
+  DEPENDS ${_vdso_dir}/vdso.c ${_vdso_dir}/vdso_data.h ${CMAKE_CURRENT_SOURCE_DIR}/arch/x86_64/fixed_point.h ${_vdso_dir}/vdso.lds ${_vdso_dir}/vdso.map
   COMMENT "vDSO (vdso.so)"
   VERBATIM)
 set_source_files_properties(arch/x86_64/vdso/vdso_image.S PROPERTIES

@@ -3,6 +3,7 @@
 #include "arch/x86_64/apic.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fixed_point.h"
 #include "arch/x86_64/time.h"
 #include "lib/kprintf.h"
 #include "mm/vm.h"
@@ -39,11 +40,6 @@ void wr(uint32_t reg, uint32_t v) {
 
 uint64_t mul_q32(uint64_t a, uint64_t q32) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * q32) >> 32);
-}
-
-// (num << 32) / den without 128-bit division (num < 2^63, den < 2^32 scaled below).
-uint64_t ratio_q32(uint64_t num, uint64_t den) {
-  return (num / den << 32) + ((num % den) << 32) / den;
 }
 
 void probe_handler(TrapFrame*, bool) {

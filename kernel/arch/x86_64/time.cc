@@ -1,6 +1,7 @@
 #include "arch/x86_64/time.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fixed_point.h"
 #include "arch/x86_64/vdso.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
@@ -289,16 +290,6 @@ uint64_t read_rtc_unix_seconds() {
   int64_t days = days_from_civil(year, conv(b.mon), conv(b.day));
   int64_t secs = days * 86400 + hour * 3600 + conv(b.min) * 60 + conv(b.sec);
   return secs > 0 ? static_cast<uint64_t>(secs) : 0;
-}
-
-uint64_t mul_shift32(uint64_t a, uint64_t mul) {
-  // (a * mul) >> 32 without overflow for a < 2^64, mul < 2^64.
-  uint64_t hi = a >> 32, lo = a & 0xFFFFFFFF;
-  return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
-}
-
-uint64_t ratio_q32(uint64_t num, uint64_t den) {
-  return (num / den << 32) + ((num % den) << 32) / den; // (num << 32) / den, no 128-bit division
 }
 
 uint64_t convert(uint64_t tsc) {

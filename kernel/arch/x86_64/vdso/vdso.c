@@ -2,6 +2,7 @@
 // so glibc's hot time calls do not trap (a trap is expensive, most of all under kvm-pvm).
 // Reads the TSC and the kernel's conversion from the data page that follows the code;
 // anything it does not know falls back to the real syscall.
+#include "../fixed_point.h"
 #include "vdso_data.h"
 
 #include <stdint.h>
@@ -21,12 +22,6 @@ static inline uint64_t read_tsc(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-// (a * mul) >> 32 without 128-bit arithmetic, as the kernel computes it.
-static inline uint64_t mul_shift32(uint64_t a, uint64_t mul) {
-  uint64_t hi = a >> 32, lo = a & 0xFFFFFFFF;
-  return hi * mul + ((lo * (mul & 0xFFFFFFFF)) >> 32) + lo * (mul >> 32);
-}
-
 // A consistent copy of the conversion: the kernel may rewrite it (interrupting this code)
 // and changes seq when it does.
 static void read_params(uint64_t* tsc, struct VdsoData* out) {
@@ -44,21 +39,26 @@ static void read_params(uint64_t* tsc, struct VdsoData* out) {
   } while (seq != d->seq);
 }
 
-static uint64_t monotonic_ns(void) {
+// Monotonic time now, and in *offset what turns it into wall-clock time.
+static uint64_t monotonic_ns_with(uint64_t* offset) {
   struct VdsoData c;
   uint64_t t;
   read_params(&t, &c);
+  *offset = c.realtime_offset_ns;
   if (t >= c.base_tsc)
     return c.base_ns + mul_shift32(t - c.base_tsc, c.mul);
   return c.base_ns; // a TSC behind the base: not expected on one CPU
 }
 
+static uint64_t monotonic_ns(void) {
+  uint64_t offset;
+  return monotonic_ns_with(&offset);
+}
+
 static uint64_t realtime_ns(void) {
-  struct VdsoData c;
-  uint64_t t;
-  read_params(&t, &c);
-  uint64_t mono = t >= c.base_tsc ? c.base_ns + mul_shift32(t - c.base_tsc, c.mul) : c.base_ns;
-  return mono + c.realtime_offset_ns;
+  uint64_t offset;
+  uint64_t mono = monotonic_ns_with(&offset);
+  return mono + offset;
 }
 
 static long fallback_syscall(long nr, long a0, long a1) {
