@@ -24,23 +24,7 @@ bool bounce() {
   return g_bounce != nullptr;
 }
 
-// Index of the extent holding block b, or -1.
-int64_t find_extent(const Inode* f, uint64_t b) {
-  // Sorted: binary search for the last extent starting at or before b.
-  uint32_t lo = 0, hi = f->count;
-  while (lo < hi) {
-    uint32_t mid = (lo + hi) / 2;
-    if (f->extents[mid].file_block <= b)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  if (lo == 0)
-    return -1;
-  const FileExtent& e = f->extents[lo - 1];
-  return b < e.file_block + e.length ? static_cast<int64_t>(lo - 1) : -1;
-}
-// Index of the first extent starting after b (count if none).
+// Index of the first extent starting after b (count if none); extents are sorted.
 uint32_t next_after(const Inode* f, uint64_t b) {
   uint32_t lo = 0, hi = f->count;
   while (lo < hi) {
@@ -51,6 +35,14 @@ uint32_t next_after(const Inode* f, uint64_t b) {
       hi = mid;
   }
   return lo;
+}
+// Index of the extent holding block b, or -1: the last one starting at or before b.
+int64_t find_extent(const Inode* f, uint64_t b) {
+  uint32_t after = next_after(f, b);
+  if (after == 0)
+    return -1;
+  const FileExtent& e = f->extents[after - 1];
+  return b < e.file_block + e.length ? static_cast<int64_t>(after - 1) : -1;
 }
 
 bool insert_extent(Inode* f, uint32_t at, const FileExtent& e) {
