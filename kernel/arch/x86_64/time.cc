@@ -118,13 +118,17 @@ bool hpet_start() {
     return false;
   uint64_t caps = h[0];
   uint64_t period_fs = caps >> 32;
-  if (caps == ~0ull || period_fs == 0 || period_fs > 100000000ull) // at most 100 ns
+  // 10 MHz (the HPET minimum) to 1 GHz: rate() needs ticks * ref_hz < 2^64 over a window.
+  if (caps == ~0ull || period_fs < 1000000ull || period_fs > 100000000ull)
     return false;
   h[0x10 / 8] = h[0x10 / 8] | 1; // ENABLE_CNF: the main counter runs
   g_hpet = h;
   g_cal.ref_hz = 1000000000000000ull / period_fs;
   bool wide = caps & (1u << 13); // COUNT_SIZE_CAP
-  g_cal.window_ns = wide ? ~0ull : (0xFFFFFFFFull / g_cal.ref_hz) * 1000000000ull / 2;
+  // A window of at most 10 s (a 32-bit counter at 100 MHz wraps in 43 s) keeps rate()'s
+  // products in 64 bits; a later refinement restarts from a fresh sample.
+  uint64_t wrap_ns = (0xFFFFFFFFull / g_cal.ref_hz) * 1000000000ull / 2;
+  g_cal.window_ns = wide || wrap_ns > 10000000000ull ? 10000000000ull : wrap_ns;
   g_cal.refine_after_ns = 40000000; // 40 ms of a >= 10 MHz counter: better than 1 ppm
   return true;
 }
@@ -167,7 +171,8 @@ uint64_t rate(const Sample& from, const Sample& to) {
   if (to.ticks <= from.ticks || to.tsc <= from.tsc)
     return 0;
   uint64_t dt = to.tsc - from.tsc, dr = to.ticks - from.ticks;
-  uint64_t hz = dt / dr * g_cal.ref_hz + dt % dr * g_cal.ref_hz / dr; // dr, ref_hz < 2^32
+  // No overflow: dr <= window * ref_hz and ref_hz <= 1 GHz (see hpet_start, PIT 1.2 MHz).
+  uint64_t hz = dt / dr * g_cal.ref_hz + dt % dr * g_cal.ref_hz / dr;
   return plausible_hz(hz) ? hz : 0;
 }
 
