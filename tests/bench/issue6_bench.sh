@@ -24,23 +24,7 @@ mkdir -p "$work/empty" # the guest's /tmp, where the sqlite database goes
 "$mkimage" build "$work/issue6_bench" -o "$work/bench.img" >/dev/null
 
 # The python image: the modules `-c pass` imports, as in tests/debian/debian_test.sh.
-(cd "$work" && env -i "$python" -c '
-import sys
-with open("modules.txt", "w") as out:
-    for m in list(sys.modules.values()):
-        f = getattr(m, "__file__", None)
-        if f and f.startswith("/usr/lib/python3.11/"):
-            out.write(f + "\n")
-')
-sort -u "$work/modules.txt" -o "$work/modules.txt"
-env -i "$python" -c '
-import importlib.util, py_compile, sys
-for src in open(sys.argv[1]).read().split():
-    if src.endswith(".py"):
-        py_compile.compile(src, cfile=sys.argv[2] + importlib.util.cache_from_source(src),
-                           doraise=True,
-                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-' "$work/modules.txt" "$work/pyc"
+env -i "$python" "$here/../debian/python_modules.py" "$work"
 pyfiles=()
 while read -r m; do
   pyfiles+=(--file "$m:$m")

@@ -187,40 +187,19 @@ python)
   stage "$SRC/scripts/program.py"
   program_args=(program.py)
   memory=512M
-  # The stdlib modules the script uses, unmodified, at their own paths: the host's python
-  # runs the same script once and lists sys.modules at exit (all 1500 files of
-  # /usr/lib/python3.11 would cost ~19 s of directory decoding per boot under kvm-pvm).
-  # Their .pyc files are compiled here from the same sources as unchecked-hash pycs: TFS
-  # images carry no mtimes, so Debian's timestamp-checked pycs would look stale and every
-  # boot would recompile every module. Extension modules bring their libraries (NEEDED).
+  # The stdlib modules the script uses, unmodified, at their own paths, with unchecked-hash
+  # pycs (python_modules.py says why): the host's python runs the same script once and lists
+  # what it imported. Extension modules bring their libraries (NEEDED).
   mkdir -p "$work/modules"
-  (cd "$work/modules" && cp "$SRC/scripts/program.py" . && env -i "$program" -c '
-import atexit, py_compile, runpy, sys
-def list_modules():
-    with open("modules.txt", "w") as out:
-        for m in list(sys.modules.values()):
-            f = getattr(m, "__file__", None)
-            if f and f.startswith("/usr/lib/python3.11/"):
-                out.write(f + "\n")
-atexit.register(list_modules)
-sys.argv = ["program.py"]
-runpy.run_path("program.py", run_name="__main__")
-' >/dev/null) || true
+  cp "$SRC/scripts/program.py" "$work/modules/"
+  (cd "$work/modules" && env -i "$program" "$SRC/python_modules.py" "$work/modules" program.py \
+    >/dev/null) || true
   [[ -s $work/modules/modules.txt ]] || fail "could not list the script's modules on the host"
-  sort -u "$work/modules/modules.txt" -o "$work/modules/modules.txt"
-  env -i "$program" -c '
-import importlib.util, py_compile, sys
-for src in open(sys.argv[1]).read().split():
-    if src.endswith(".py"):
-        py_compile.compile(src, cfile=sys.argv[2] + importlib.util.cache_from_source(src),
-                           doraise=True,
-                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-' "$work/modules/modules.txt" "$work/pyc"
   while read -r module; do
     extra_mkimage+=(--file "$module:$module")
     if [[ $module == *.py ]]; then
       pyc=$(dirname "$module")/__pycache__/$(basename "$module" .py).cpython-311.pyc
-      extra_mkimage+=(--file "$work/pyc$pyc:$pyc")
+      extra_mkimage+=(--file "$work/modules/pyc$pyc:$pyc")
     else
       for lib in $(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
         [[ $lib == libc.so.6 ]] || extra_mkimage+=(--library "$lib")
