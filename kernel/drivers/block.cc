@@ -5,7 +5,15 @@ namespace {
 constexpr size_t kMaxDisks = 8;
 Device* g_disks[kMaxDisks];
 size_t g_count = 0;
+IoStats g_read_stats, g_write_stats;
 } // namespace
+
+IoStats& read_stats() {
+  return g_read_stats;
+}
+IoStats& write_stats() {
+  return g_write_stats;
+}
 
 void register_disk(Device* dev) {
   if (g_count < kMaxDisks)

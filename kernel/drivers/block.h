@@ -23,6 +23,14 @@ public:
   virtual const char* name() const = 0;
 };
 
+// What the drivers did since boot (for syscall_summary): requests, sectors, and TSC cycles
+// from submitting each request to its completion (drivers poll).
+struct IoStats {
+  uint64_t requests = 0, sectors = 0, tsc = 0;
+};
+IoStats& read_stats();
+IoStats& write_stats();
+
 // The root disk (nullptr if no disk was found). Registered by the driver during boot.
 Device* root_disk();
 void register_disk(Device* dev);

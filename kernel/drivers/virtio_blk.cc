@@ -426,9 +426,14 @@ Status Disk::transfer(uint32_t type, uint64_t sector, size_t count, void* buffer
   if (!dma_ok(buffer, count * block::kSectorSize))
     return Err(-EINVAL);
   auto* p = static_cast<uint8_t*>(buffer);
+  block::IoStats& stats = type == kReqIn ? block::read_stats() : block::write_stats();
   while (count) {
     size_t n = count < kMaxChunkSectors ? count : kMaxChunkSectors;
+    uint64_t t0 = cpu::rdtsc();
     Status s = submit(type, sector, p, n * block::kSectorSize);
+    ++stats.requests;
+    stats.sectors += n;
+    stats.tsc += cpu::rdtsc() - t0;
     if (!s)
       return s;
     sector += n;

@@ -124,6 +124,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
   m->noaslr = tfs::get(root, "noaslr") != nullptr;
   m->trace = tfs::get(root, "trace") != nullptr;
   m->boot_timing = tfs::get(root, "boot_timing") != nullptr;
+  m->syscall_summary = tfs::get(root, "syscall_summary") != nullptr;
   m->expected_exit_code = tfs::get(root, "expected_exit_code");
   if (const tfs::Value* u = tfs::get(root, "uname")) {
     if (char* s = string_of(tfs::get(u, "sysname")))

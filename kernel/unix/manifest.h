@@ -1,5 +1,6 @@
 // The manifest keys this kernel reads from the root tuple (spec §4.3): program, arguments,
-// environment, cwd, debug_exit, expected_exit_code, noaslr, trace, boot_timing, uname.
+// environment, cwd, debug_exit, expected_exit_code, noaslr, trace, boot_timing,
+// syscall_summary, uname.
 #pragma once
 
 #include "lib/tfs/tfs.h"
@@ -20,6 +21,7 @@ struct Manifest {
   bool noaslr = false;
   bool trace = false;
   bool boot_timing = false;
+  bool syscall_summary = false;
   const tfs::Value* expected_exit_code = nullptr;
   const char* uname_sysname = "Nanos";
   const char* uname_release = "5.15.0-nanos-unikernel";

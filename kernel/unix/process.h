@@ -51,6 +51,7 @@ struct Process {
   // Manifest flags.
   bool trace = false;
   bool boot_timing = false;
+  bool syscall_summary = false;
   bool noaslr = false;
   uint64_t first_user_tsc = 0;
 };

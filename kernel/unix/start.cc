@@ -14,6 +14,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/syscall.h"
+#include "unix/syscall_summary.h"
 
 namespace unix {
 namespace {
@@ -64,6 +65,8 @@ void exit_program(int status) {
             static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source(),
             static_cast<unsigned long>(ktime::initial_tsc_hz() / 1000));
   }
+  if (p.syscall_summary)
+    print_syscall_summary();
   if (exit_code_expected(g_manifest.expected_exit_code, status))
     status = 0;
   fs::flush_at_exit(); // what the program wrote reaches the disk (and the log) before power-off
@@ -93,7 +96,12 @@ void kill_program(int signal, const arch::TrapFrame* f, uint64_t addr) {
 }
 
 bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
-  return fault_in(addr, error_code);
+  if (!process().syscall_summary)
+    return fault_in(addr, error_code);
+  uint64_t t0 = cpu::rdtsc();
+  bool resolved = fault_in(addr, error_code);
+  summary_record_fault(cpu::rdtsc() - t0);
+  return resolved;
 }
 
 void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
@@ -121,6 +129,7 @@ void start() {
   p.trace = m.trace;
   p.noaslr = m.noaslr;
   p.boot_timing = m.boot_timing;
+  p.syscall_summary = m.syscall_summary;
   uint64_t t_mounted = cpu::rdtsc();
   if (fs::build_tree(fs::root_tuple(), m.program) < 0) {
     kprintf("root filesystem: directory tree is malformed or too large\n");

@@ -1,11 +1,13 @@
 #include "unix/syscall.h"
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
 #include "lib/errno.h"
 #include "lib/kprintf.h"
 #include "unix/process.h"
 #include "unix/signal.h"
+#include "unix/syscall_summary.h"
 
 namespace unix {
 namespace {
@@ -90,9 +92,17 @@ extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a
               static_cast<unsigned long>(a2), ENOSYS);
     return -ENOSYS;
   }
-  if (trace && (nr == 60 || nr == 231)) // exit never returns: log the call first
-    trace_call(nr, args, 0);
+  if (nr == 60 || nr == 231) { // exit never returns: log the call first
+    if (trace)
+      trace_call(nr, args, 0);
+    if (process().syscall_summary)
+      summary_record_syscall(nr, 0, 0);
+  }
+  bool summary = process().syscall_summary;
+  uint64_t t0 = summary ? cpu::rdtsc() : 0;
   long r = g_table[nr].fn(args);
+  if (summary)
+    summary_record_syscall(nr, r, cpu::rdtsc() - t0);
   if (trace)
     trace_call(nr, args, r);
   return deliver_pending(r, restartable(nr) ? nr : -1);

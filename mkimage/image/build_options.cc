@@ -14,7 +14,7 @@ const char* const kBuildUsage =
     "    [--sysroot DIR] [--seed S] [--bom FILE] [--depfile FILE] [-c CONFIG.json]\n"
     "    [--compress] [--threads N] [--label L] [--no-nss] [--library SONAME]...\n"
     "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
-    "    [--gateway G] [--trace FLAGS] [--boot-timing]\n";
+    "    [--gateway G] [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
 
 static llvm::Error fail(const llvm::Twine& message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
@@ -178,6 +178,8 @@ llvm::Expected<BuildOptions> parseBuildOptions(Args args) {
       o.settings[a.drop_front(2).str()] = v.str();
     } else if (a == "--boot-timing") {
       o.settings["boot_timing"] = "t";
+    } else if (a == "--syscall-summary") {
+      o.settings["syscall_summary"] = "t";
     } else if (a.startswith("-") && a != "-") {
       return usageError("unknown option '" + a + "' (see 'nanos-mkimage build --help')");
     } else {
@@ -410,7 +412,7 @@ private:
       return llvm::Error::success();
     }
     if (key == "Compress" || key == "NoNss" || key == "DebugExit" || key == "NoAslr" ||
-        key == "BootTiming") {
+        key == "BootTiming" || key == "SyscallSummary") {
       auto b = boolean(key, v);
       if (!b)
         return b.takeError();
@@ -421,7 +423,9 @@ private:
       else if (key == "DebugExit")
         o_.debugExit = *b;
       else if (*b)
-        o_.settings[key == "NoAslr" ? "noaslr" : "boot_timing"] = "t";
+        o_.settings[key == "NoAslr"       ? "noaslr"
+                    : key == "BootTiming" ? "boot_timing"
+                                          : "syscall_summary"] = "t";
       return llvm::Error::success();
     }
     if (key == "ExpectedExitCode" || key == "Trace") {

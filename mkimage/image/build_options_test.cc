@@ -42,7 +42,8 @@ TEST(BuildOptions, ParsesTheDocumentedSpellings) {
                   "--no-debug-exit",
                   "--expected-exit-code",
                   "3",
-                  "--boot-timing"});
+                  "--boot-timing",
+                  "--syscall-summary"});
   ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
   EXPECT_EQ(o->program, "prog");
   EXPECT_EQ(o->args, (std::vector<std::string>{"a", "b"}));
@@ -52,6 +53,7 @@ TEST(BuildOptions, ParsesTheDocumentedSpellings) {
   EXPECT_EQ(o->settings.at("en1.ipaddr"), "10.0.0.2");
   EXPECT_EQ(o->settings.at("noaslr"), "t");
   EXPECT_EQ(o->settings.at("boot_timing"), "t");
+  EXPECT_EQ(o->settings.at("syscall_summary"), "t");
   EXPECT_EQ(o->settings.at("expected_exit_code"), "3");
   EXPECT_EQ(*o->size, 64ull << 20);
   EXPECT_FALSE(o->debugExit);
@@ -80,7 +82,7 @@ TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
   std::ofstream(cfg) << R"({"Program": "bin/hello", "Args": ["x"], "Env": {"A": "1"},
       "Files": ["data/a.txt", "b.txt:/etc/b"], "MapDirs": {"assets": "/srv"},
       "RunConfig": {"IPAddress": "10.0.2.15"}, "ManifestPassthrough": {"en1": {"mtu": "1400"}},
-      "Output": "out.img"})";
+      "BootTiming": true, "SyscallSummary": true, "NoAslr": false, "Output": "out.img"})";
   auto o = parse({"-c", cfg});
   ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
   EXPECT_EQ(o->program, std::string(dir) + "/bin/hello");
@@ -90,6 +92,9 @@ TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
   EXPECT_EQ(o->dirs.at(0).guest, "/srv");
   EXPECT_EQ(o->settings.at("ipaddr"), "10.0.2.15");
   EXPECT_EQ(o->settings.at("en1.mtu"), "1400");
+  EXPECT_EQ(o->settings.at("boot_timing"), "t");
+  EXPECT_EQ(o->settings.at("syscall_summary"), "t");
+  EXPECT_EQ(o->settings.count("noaslr"), 0u);
 
   std::ofstream(cfg) << R"({"Program": "p", "Bogus": 1})";
   auto bad = parse({"-c", cfg, "-o", "x"});
