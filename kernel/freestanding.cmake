@@ -38,6 +38,7 @@ add_executable(kernel
   arch/x86_64/user.S
   arch/x86_64/user.cc
   arch/x86_64/fpu.cc
+  arch/x86_64/page_zero.cc
   arch/x86_64/apic.cc
   arch/x86_64/context_switch.S
   arch/x86_64/vdso.cc

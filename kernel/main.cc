@@ -5,6 +5,7 @@
 #include "arch/x86_64/boot_internal.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exit.h"
+#include "arch/x86_64/page_zero.h"
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/user.h"
@@ -78,6 +79,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   mm::init(map);
   stamps[n++] = cpu::rdtsc();
   arch::probe_syscall_path();
+  arch::init_page_zero();
   stamps[n++] = cpu::rdtsc();
   ktime::init();
   stamps[n++] = cpu::rdtsc();
@@ -93,9 +95,11 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
       kprintf(" %s %lu,", kStages[i],
               static_cast<unsigned long>(ktime::tsc_to_ns(stamps[i]) / 1000));
     kprintf(" pci\n");
-    kprintf("kernel-core: machine ready %lu us after kernel entry (TSC %lu kHz from %s)\n",
+    kprintf("kernel-core: machine ready %lu us after kernel entry (TSC %lu kHz from %s, pages "
+            "zeroed with %s)\n",
             static_cast<unsigned long>(ktime::tsc_to_ns(boot_tsc_core_ready) / 1000),
-            static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source());
+            static_cast<unsigned long>(ktime::tsc_hz() / 1000), ktime::clock_source(),
+            arch::page_zero_method());
   }
   if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic") ||
       boot::cmdline_has("core.selftest.overflow"))

@@ -66,30 +66,46 @@ uint64_t PageAllocator::alloc(size_t count, size_t align_pages, uint64_t below) 
   uint64_t limit = page_count_;
   if (below && below / kPageSize < limit)
     limit = below / kPageSize;
-  // Two passes: from the hint to the end, then from the start (single pages start at the
-  // hint so repeated allocations do not rescan the used prefix).
+  // Two passes: from the hint to the end, then from the start (allocations start at the
+  // hint so repeated ones do not rescan the used prefix). Whole 64-bit words are examined
+  // at a time: under emulation every instruction of this loop costs.
   for (int pass = 0; pass < 2; ++pass) {
     uint64_t p = pass == 0 ? search_hint_ : 0;
     uint64_t stop = pass == 0 ? limit : (search_hint_ < limit ? search_hint_ + count : limit);
     if (stop > limit)
       stop = limit;
     while (p + count <= stop) {
-      if (p % 64 == 0 && bits_[p / 64] == 0) { // skip fully used words quickly
-        p += 64;
+      uint64_t free_here = bits_[p / 64] >> (p % 64);
+      if (free_here == 0) { // no free page in the rest of this word
+        p = (p / 64 + 1) * 64;
         continue;
       }
-      p = (p + align_pages - 1) & ~static_cast<uint64_t>(align_pages - 1);
+      p += static_cast<uint64_t>(__builtin_ctzll(free_here)); // the next free page
+      uint64_t aligned = (p + align_pages - 1) & ~static_cast<uint64_t>(align_pages - 1);
+      if (aligned != p) {
+        p = aligned;
+        continue;
+      }
       if (p + count > stop)
         break;
+      // Length of the free run from p, a word at a time.
       size_t run = 0;
-      while (run < count && ((bits_[(p + run) / 64] >> ((p + run) % 64)) & 1))
-        ++run;
-      if (run == count) {
+      while (run < count) {
+        uint64_t q = p + run;
+        uint64_t used_here = ~bits_[q / 64] >> (q % 64);
+        size_t in_word = 64 - q % 64;
+        size_t free_len = used_here ? static_cast<size_t>(__builtin_ctzll(used_here)) : in_word;
+        if (free_len > in_word)
+          free_len = in_word;
+        run += free_len;
+        if (free_len < in_word)
+          break; // a used page ends the run
+      }
+      if (run >= count) {
         for (size_t i = 0; i < count; ++i)
           set_free(p + i, false);
         free_pages_ -= count;
-        if (count == 1)
-          search_hint_ = p + 1;
+        search_hint_ = p + count;
         return p * kPageSize;
       }
       p += run + 1;

@@ -88,6 +88,34 @@ TEST_F(PageAllocatorTest, AlignmentAndUpperBound) {
   EXPECT_EQ(alloc_.alloc(0), 0u);
 }
 
+// Runs are measured a word at a time: a run that crosses 64-page words, free pages left
+// between used ones, and the hint (which moves past each allocation) must all hold.
+TEST_F(PageAllocatorTest, RunsAcrossWordsInAFragmentedBitmap) {
+  init({{0, 512 * 4096}});
+  std::vector<uint64_t> singles;
+  for (int i = 0; i < 200; ++i)
+    singles.push_back(alloc_.alloc(1));
+  // Free every third page of the first 200: no run of 2 there any more.
+  for (size_t i = 0; i < singles.size(); i += 3)
+    alloc_.free(singles[i]);
+  // Free a run of 70 pages crossing a word boundary: pages 100..169 (page 0 is never
+  // handed out, so singles[i] is page i + 1).
+  for (size_t i = 99; i < 169; ++i)
+    if (i % 3 != 0)
+      alloc_.free(singles[i]);
+  size_t before = alloc_.free_pages();
+  uint64_t run = alloc_.alloc(70);
+  ASSERT_EQ(run, 100 * 4096u);
+  for (uint64_t p = run; p < run + 70 * 4096; p += 4096)
+    EXPECT_FALSE(alloc_.is_free(p));
+  EXPECT_EQ(alloc_.free_pages(), before - 70);
+  // A run of 2 cannot come from the every-third holes: it comes after page 200.
+  uint64_t two = alloc_.alloc(2);
+  EXPECT_GE(two, 201 * 4096u);
+  // Single pages still find the holes (from the start once the hint's pass fails).
+  EXPECT_NE(alloc_.alloc(1), 0u);
+}
+
 TEST_F(PageAllocatorTest, DoubleFreeIsIgnored) {
   init({{1 * kMiB, 8 * 4096}});
   uint64_t p = alloc_.alloc();

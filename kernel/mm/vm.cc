@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/boot_internal.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/page_zero.h"
 #include "arch/x86_64/user.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
@@ -41,7 +42,7 @@ uint64_t new_table() {
       g_early_next += kPageSize;
   }
   if (p)
-    memset(table(p), 0, kPageSize);
+    arch::zero_pages(table(p), 1);
   return p;
 }
 
@@ -202,7 +203,7 @@ uint64_t alloc_page() {
 uint64_t alloc_zeroed_page() {
   uint64_t p = g_pages.alloc(1);
   if (p)
-    memset(phys_to_virt(p), 0, kPageSize);
+    arch::zero_pages(phys_to_virt(p), 1);
   return p;
 }
 uint64_t alloc_pages(size_t count) {
@@ -316,6 +317,87 @@ Status AddressSpace::map(uint64_t va, uint64_t phys, unsigned prot) {
   if (was_present && g_current == this)
     cpu::invlpg(va);
   return status_ok();
+}
+
+Status AddressSpace::map_run(uint64_t va, uint64_t phys, size_t count, unsigned prot,
+                             size_t* mapped) {
+  *mapped = 0;
+  if ((va | phys) & (kPageSize - 1) || prot == kProtNone || count > arch::kUserMappableEnd / kPageSize ||
+      va >= arch::kUserMappableEnd || arch::kUserMappableEnd - va < count * kPageSize)
+    return Err(-EINVAL);
+  uint64_t flags = user_pte_flags(prot);
+  bool flush = false;
+  while (*mapped < count) {
+    uint64_t* pte = walk(va, true);
+    if (!pte)
+      return Err(-ENOMEM);
+    // The rest of this page table: consecutive entries.
+    size_t room = 512 - pt_index(va);
+    size_t n = count - *mapped < room ? count - *mapped : room;
+    for (size_t i = 0; i < n; ++i) {
+      if (pte[i] & kPtePresent)
+        flush = true;
+      pte[i] = (phys + i * kPageSize) | flags;
+    }
+    *mapped += n;
+    va += n * kPageSize;
+    phys += n * kPageSize;
+  }
+  if (flush && g_current == this)
+    cpu::write_cr3(pml4_phys_); // replaced present pages (rare): drop every stale entry
+  return status_ok();
+}
+
+size_t AddressSpace::absent_run(uint64_t va, size_t max) const {
+  size_t n = 0;
+  va = page_round_down(va);
+  while (n < max && va < arch::kUserMappableEnd) {
+    const uint64_t* pte = walk(va, false);
+    size_t room = 512 - pt_index(va);
+    if (!pte) {
+      // No page table here: everything up to the next table boundary is absent.
+      n += room;
+      va += room * kPageSize;
+      continue;
+    }
+    for (size_t i = 0; i < room && n < max; ++i, ++n)
+      if (pte[i] & kPtePresent)
+        return n;
+    va += room * kPageSize;
+  }
+  return n < max ? n : max;
+}
+
+size_t AddressSpace::unmap_range(uint64_t start, uint64_t end,
+                                 void (*release)(uint64_t phys, void* ctx), void* ctx) {
+  if (end > arch::kUserMappableEnd)
+    end = arch::kUserMappableEnd;
+  // Few pages: invlpg each; more: one CR3 reload (each invlpg is an exit under emulation).
+  constexpr size_t kInvlpgLimit = 8;
+  uint64_t flushed[kInvlpgLimit];
+  size_t count = 0;
+  for (uint64_t va = next_present(start, end); va < end; va = next_present(va, end)) {
+    uint64_t* pte = walk(va, false);
+    size_t room = 512 - pt_index(va);
+    for (size_t i = 0; i < room && va < end; ++i, va += kPageSize) {
+      if (!(pte[i] & kPtePresent))
+        continue;
+      uint64_t phys = pte[i] & kPteAddrMask;
+      pte[i] = 0;
+      if (count < kInvlpgLimit)
+        flushed[count] = va;
+      ++count;
+      release(phys, ctx);
+    }
+  }
+  if (g_current == this && count) {
+    if (count <= kInvlpgLimit)
+      for (size_t i = 0; i < count; ++i)
+        cpu::invlpg(flushed[i]);
+    else
+      cpu::write_cr3(pml4_phys_);
+  }
+  return count;
 }
 
 ErrorOr<uint64_t> AddressSpace::unmap(uint64_t va) {

@@ -54,8 +54,19 @@ public:
   // nothing (returns -EINVAL); a present page is replaced (its old frame is not freed).
   // -ENOMEM if a page-table page cannot be allocated.
   Status map(uint64_t va, uint64_t phys, unsigned prot);
+  // Maps `count` pages at va to the physically contiguous frames from phys, walking the
+  // tables once per 2 MiB instead of once per page (under emulation every instruction
+  // counts). Same rules as map(); on -ENOMEM the pages before the failure stay mapped and
+  // *mapped says how many.
+  Status map_run(uint64_t va, uint64_t phys, size_t count, unsigned prot, size_t* mapped);
   // Unmaps one page; returns the physical address it mapped, or -ENOENT.
   ErrorOr<uint64_t> unmap(uint64_t va);
+  // Unmaps every present page of [start, end) and hands each frame to release(phys, ctx).
+  // One TLB flush for the whole range when it is large. Returns the number of pages.
+  size_t unmap_range(uint64_t start, uint64_t end, void (*release)(uint64_t phys, void* ctx),
+                     void* ctx);
+  // How many pages from va on (at most max) are not present.
+  size_t absent_run(uint64_t va, size_t max) const;
   // Changes the protection of a present page; -ENOENT if none.
   Status protect(uint64_t va, unsigned prot);
   // Looks up a user page; -ENOENT if not present.
