@@ -22,7 +22,11 @@ namespace {
 constexpr size_t kStackBytes = 32 * 1024;
 
 Thread g_boot_thread; // runs unix::start and then the program's main thread
+} // namespace
+
 Thread* g_current = &g_boot_thread;
+
+namespace {
 Thread* g_all = &g_boot_thread; // every unreaped thread, through all_next
 Fifo<Thread> g_run_queue;
 Fifo<Thread> g_zombies; // exited, stack still possibly in use until the next switch
@@ -227,10 +231,6 @@ uint64_t take_stack() {
 }
 
 } // namespace
-
-Thread* current() {
-  return g_current;
-}
 
 size_t live_threads() {
   return g_live;

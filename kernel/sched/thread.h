@@ -45,8 +45,12 @@ struct Thread {
   void* start_arg = nullptr;
 };
 
-// The running thread (the boot thread until the first switch).
-Thread* current();
+// The running thread (the boot thread until the first switch). Inline: every system call
+// asks, and under emulation each call instruction counts.
+extern Thread* g_current;
+inline Thread* current() {
+  return g_current;
+}
 
 // A new thread that will run start(arg) on its own kernel stack (with a guard page) once
 // made runnable. Its FPU state and FS/GS base start as copies of the caller's.

@@ -56,7 +56,12 @@ struct Process {
   uint64_t first_user_tsc = 0;
 };
 
-Process& process();
+// The one process. Inline: every system call asks for it several times, and under
+// emulation each call instruction counts.
+extern Process g_process;
+inline Process& process() {
+  return g_process;
+}
 
 // The calling thread's state (the main task until the first clone).
 Task& current_task();

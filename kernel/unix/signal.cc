@@ -276,6 +276,10 @@ void deliver_one(arch::TrapFrame* f, long restart_nr) {
 } // namespace
 
 long deliver_pending(long result, long restart_nr) {
+  // Every system call ends here; nearly always nothing is pending: return at once.
+  const Task& t = current_task();
+  if (!deliverable(t) && !t.restore_saved_mask)
+    return result;
   arch::TrapFrame* f = arch::current_syscall_frame();
   if (!f)
     return result;

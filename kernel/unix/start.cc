@@ -17,8 +17,9 @@
 #include "unix/syscall_summary.h"
 
 namespace unix {
-namespace {
 Process g_process;
+
+namespace {
 Manifest g_manifest;
 UnameStrings g_uname{"Nanos", "5.15.0"};
 
@@ -45,10 +46,6 @@ void install_console_fds(Process& p) {
   }
 }
 } // namespace
-
-Process& process() {
-  return g_process;
-}
 
 const UnameStrings& uname_strings() {
   return g_uname;

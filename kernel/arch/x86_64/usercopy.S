@@ -56,13 +56,22 @@ userclear_raw:
   .text
 
 /* long userstr_raw(char* dst, const char* src, size_t max): copies up to max bytes, stopping
- * after a NUL. Returns the length before the NUL, max if no NUL was seen, -1 on a fault. */
+ * after a NUL. Returns the length before the NUL, max if no NUL was seen, -1 on a fault.
+ * Bytes until src is 8-aligned, then aligned words while a whole word fits in max and holds
+ * no NUL ((w - 0x01..01) & ~w & 0x80..80 is non-zero exactly when some byte is 0), then
+ * bytes again. Aligned words never cross into a page the string does not reach; under
+ * emulation the word loop costs ~1.7 instructions a byte against 7 for the byte loop. */
   .globl userstr_raw
 userstr_raw:
   xor %eax, %eax
-10:
+  movabs $0x0101010101010101, %r8
+  movabs $0x8080808080808080, %r9
+10:                              /* bytes until src + rax is 8-aligned */
   cmp %rdx, %rax
   jae 12f
+  lea (%rsi,%rax), %rcx
+  test $7, %cl
+  jz 20f
 11:
   movb (%rsi,%rax), %cl
   movb %cl, (%rdi,%rax)
@@ -70,6 +79,32 @@ userstr_raw:
   jz 12f
   inc %rax
   jmp 10b
+20:                              /* aligned words */
+  lea 8(%rax), %rcx
+  cmp %rdx, %rcx
+  ja 30f
+21:
+  mov (%rsi,%rax), %rcx
+  mov %rcx, %r10
+  sub %r8, %r10
+  mov %rcx, %r11
+  not %r11
+  and %r11, %r10
+  and %r9, %r10
+  jnz 30f                        /* a NUL in this word: finish byte by byte */
+  mov %rcx, (%rdi,%rax)
+  add $8, %rax
+  jmp 20b
+30:                              /* the tail, byte by byte */
+  cmp %rdx, %rax
+  jae 12f
+31:
+  movb (%rsi,%rax), %cl
+  movb %cl, (%rdi,%rax)
+  test %cl, %cl
+  jz 12f
+  inc %rax
+  jmp 30b
 12:
   ret
 13:
@@ -77,4 +112,6 @@ userstr_raw:
   ret
   .section __ex_table, "a"
   .quad 11b, 13b
+  .quad 21b, 13b
+  .quad 31b, 13b
   .text
