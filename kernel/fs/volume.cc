@@ -107,12 +107,15 @@ uint64_t partition_blocks() {
   return g_sectors;
 }
 
+// 1 MiB of 512-byte blocks, as virtio-blk's requests (drivers/virtio_blk.cc).
+constexpr uint64_t kMaxRequestBlocks = 2048;
+
 Status read_blocks(uint64_t block, uint64_t count, void* buf) {
   if (block > g_sectors || count > g_sectors - block)
     return Err(-EIO);
   auto* p = static_cast<uint8_t*>(buf);
-  while (count) { // the driver takes up to 64 KiB per request
-    uint64_t n = count < 128 ? count : 128;
+  while (count) { // in pieces the size of the driver's largest request
+    uint64_t n = count < kMaxRequestBlocks ? count : kMaxRequestBlocks;
     Status s = g_disk->read(g_first_sector + block, n, p);
     if (!s.ok())
       return s;
@@ -128,7 +131,7 @@ Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
     return Err(-EIO);
   const auto* p = static_cast<const uint8_t*>(buf);
   while (count) {
-    uint64_t n = count < 128 ? count : 128;
+    uint64_t n = count < kMaxRequestBlocks ? count : kMaxRequestBlocks;
     g_unflushed = true;
     Status s = g_disk->write(g_first_sector + block, n, p);
     if (!s.ok())
