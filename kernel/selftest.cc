@@ -11,6 +11,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "drivers/block.h"
 #include "lib/kprintf.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
@@ -181,7 +182,7 @@ void test_block() {
 // FPU state. (FPU state is changed only through fpu_restore: kvm-pvm cannot emulate x87
 // instructions such as FLDCW in kernel mode, but FXSAVE/FXRSTOR work.)
 volatile bool g_other_ran = false;
-alignas(64) uint8_t g_fpu_other[4096], g_fpu_before[4096], g_fpu_after[4096];
+alignas(64) KERNEL_NOCLEAR uint8_t g_fpu_other[4096], g_fpu_before[4096], g_fpu_after[4096];
 uint16_t fcw_of(const uint8_t* area) {
   return static_cast<uint16_t>(area[0] | area[1] << 8);
 }

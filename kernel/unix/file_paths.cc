@@ -3,6 +3,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "fs/tree.h"
 #include "lib/errno.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
@@ -10,7 +11,7 @@
 namespace unix {
 namespace {
 // One syscall runs at a time (the kernel does not sleep while it uses this buffer).
-char g_path[kMaxPathLength];
+KERNEL_NOCLEAR char g_path[kMaxPathLength];
 } // namespace
 
 char* path_buffer() {

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "fs/tree.h"
 #include "lib/format.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
@@ -141,7 +142,7 @@ char* render_cpuinfo(size_t* len) {
 // /proc/self/fd: one symlink per open descriptor, naming what it refers to.
 void refresh_fd_dir() {
   fs::begin_fd_dir();
-  static char target[kMaxPathLength];
+  KERNEL_NOCLEAR static char target[kMaxPathLength];
   for (int fd = 0; fd < kMaxFds; ++fd) {
     File* f = process().files.get(fd);
     if (!f)

@@ -11,11 +11,12 @@
 #include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
-#include "mm/vm.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "mm/vm.h"
 #include "unix/event_file.h"
 #include "unix/file_paths.h"
 #include "unix/linux_abi.h"
@@ -30,7 +31,7 @@ namespace {
 
 // One syscall runs at a time (the kernel does not sleep while using it): a static scratch
 // buffer is safe.
-uint8_t g_io[32 * 1024];
+KERNEL_NOCLEAR uint8_t g_io[32 * 1024];
 
 uint64_t node_size(const fs::Node* n) {
   switch (n->type) {
@@ -703,7 +704,7 @@ long sys_getdents64(const SyscallArgs& a) {
 }
 
 long sys_getcwd(const SyscallArgs& a) {
-  static char buf[kMaxPathLength];
+  KERNEL_NOCLEAR static char buf[kMaxPathLength];
   long n = fs::node_path(process().cwd, buf, sizeof buf);
   if (n < 0)
     return n;

@@ -7,6 +7,7 @@
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 #include "unix/file_paths.h"
 #include "unix/linux_abi.h"
@@ -94,7 +95,7 @@ long sys_renameat2(const SyscallArgs& a) {
 }
 
 long do_symlink(const char* utarget, int dirfd, const char* path) {
-  static char target[kMaxPathLength];
+  KERNEL_NOCLEAR static char target[kMaxPathLength];
   long n = strncpy_from_user(target, utarget, sizeof target);
   if (n < 0)
     return n;

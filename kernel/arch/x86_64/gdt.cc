@@ -2,6 +2,7 @@
 #include "arch/x86_64/boot_internal.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/segments.h"
+#include "lib/noclear.h"
 #include "lib/string.h"
 
 namespace arch {
@@ -18,18 +19,16 @@ struct __attribute__((packed)) Tss {
 static_assert(sizeof(Tss) == 104);
 
 namespace {
-// Stacks need no zeroing: keep them out of .bss, which boot.S clears (slowly, when the
-// hypervisor emulates the kernel).
-#define NOCLEAR __attribute__((section(".bss.noclear")))
+// Stacks need no zeroing (lib/noclear.h).
 // Each stack sits above an unmapped guard page (mm::init leaves it out): an overflow is a
 // page fault, then a double fault on its own stack, reported instead of corrupting data.
 template <size_t N> struct GuardedStack {
   alignas(4096) uint8_t guard[4096];
   uint8_t stack[N];
 };
-NOCLEAR GuardedStack<64 * 1024> g_kernel_stack_area;
-NOCLEAR GuardedStack<16 * 1024> g_double_fault_stack_area;
-NOCLEAR GuardedStack<8 * 1024> g_nmi_stack_area;
+KERNEL_NOCLEAR GuardedStack<64 * 1024> g_kernel_stack_area;
+KERNEL_NOCLEAR GuardedStack<16 * 1024> g_double_fault_stack_area;
+KERNEL_NOCLEAR GuardedStack<8 * 1024> g_nmi_stack_area;
 auto& g_kernel_stack = g_kernel_stack_area.stack;
 auto& g_double_fault_stack = g_double_fault_stack_area.stack;
 auto& g_nmi_stack = g_nmi_stack_area.stack;

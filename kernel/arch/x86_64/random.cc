@@ -12,6 +12,11 @@ namespace {
 uint32_t g_key[8];
 uint64_t g_counter = 0;
 bool g_hw = false;
+// Fast key erasure: each ChaCha20 block's first 32 bytes become the next key and the other
+// 32 are output, handed out over several small requests (AT_RANDOM, ASLR offsets) and wiped
+// as they go. One block costs ~800 instructions, which under emulation is ~1 ms.
+uint8_t g_pool[32];
+size_t g_pool_left = 0; // unused bytes at the end of g_pool
 
 constexpr uint32_t rotl(uint32_t v, int n) {
   return (v << n) | (v >> (32 - n));
@@ -119,17 +124,35 @@ void init() {
 
 void random_bytes(void* buf, size_t len) {
   auto* out = static_cast<uint8_t*>(buf);
-  uint32_t block[16];
-  while (len) {
+  if (len >= 64) {
+    // Bulk (getrandom, /dev/urandom): whole blocks under the current key, then a new key
+    // from one more block; the tail comes from the pool below.
+    uint32_t block[16];
+    for (; len >= 64; out += 64, len -= 64) {
+      chacha_block(g_key, g_counter++, block);
+      memcpy(out, block, 64);
+    }
     chacha_block(g_key, g_counter++, block);
-    size_t n = len < sizeof(block) ? len : sizeof(block);
-    memcpy(out, block, n);
+    memcpy(g_key, block, sizeof(g_key));
+    memset(block, 0, sizeof(block));
+  }
+  while (len) {
+    if (g_pool_left == 0) {
+      uint32_t block[16];
+      chacha_block(g_key, g_counter++, block);
+      memcpy(g_key, block, sizeof(g_key)); // the key that produced this is gone
+      memcpy(g_pool, block + 8, sizeof(g_pool));
+      memset(block, 0, sizeof(block));
+      g_pool_left = sizeof(g_pool);
+    }
+    size_t n = len < g_pool_left ? len : g_pool_left;
+    uint8_t* from = g_pool + sizeof(g_pool) - g_pool_left;
+    memcpy(out, from, n);
+    memset(from, 0, n); // handed out once
+    g_pool_left -= n;
     out += n;
     len -= n;
   }
-  // Forward secrecy: the key that produced this output is gone.
-  chacha_block(g_key, g_counter++, block);
-  memcpy(g_key, block, sizeof(g_key));
 }
 
 bool hardware_source() {
