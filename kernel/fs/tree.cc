@@ -14,10 +14,12 @@
 #include "mm/heap.h"
 
 namespace fs {
+Node* g_nodes = nullptr;
+size_t g_node_count = 0;
+
 namespace {
 
-Node* g_nodes = nullptr;
-size_t g_count = 0, g_capacity = 0;
+size_t g_capacity = 0;
 Tree g_tree;
 constexpr int kMaxDepth = 256;
 int32_t g_fd_dir = -1;
@@ -38,7 +40,7 @@ bool valid_name(const uint8_t* name, size_t len) {
 }
 
 int32_t add_node(int32_t parent, NodeType type, const char* name) {
-  if (g_count == g_capacity) {
+  if (g_node_count == g_capacity) {
     size_t cap = g_capacity ? g_capacity * 2 : 256;
     auto* grown = static_cast<Node*>(krealloc(g_nodes, cap * sizeof(Node)));
     if (!grown)
@@ -46,7 +48,7 @@ int32_t add_node(int32_t parent, NodeType type, const char* name) {
     g_nodes = grown;
     g_capacity = cap;
   }
-  auto id = static_cast<int32_t>(g_count++);
+  auto id = static_cast<int32_t>(g_node_count++);
   g_nodes[id] = Node{type, Special::kNone, false, false, parent < 0 ? id : parent, -1, -1, -1,
                      name, nullptr, 0, 0, nullptr};
   if (parent >= 0) {
@@ -255,7 +257,7 @@ int add_synthetic(const char* program_path) {
 } // namespace
 
 int build_tree(const tfs::Value* root, const char* program_path) {
-  g_count = 0;
+  g_node_count = 0;
   g_fd_dir = g_fd_pool = -1;
   name_index::clear();
   int32_t r = add_node(-1, NodeType::kDirectory, "");
@@ -279,11 +281,8 @@ int build_tree(const tfs::Value* root, const char* program_path) {
 const Tree& tree() {
   return g_tree;
 }
-Node* node(unix::NodeId id) {
-  return id >= 0 && static_cast<size_t>(id) < g_count ? &g_nodes[id] : nullptr;
-}
 size_t node_count() {
-  return g_count;
+  return g_node_count;
 }
 
 int32_t new_node(NodeType type, char* name) {

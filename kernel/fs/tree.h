@@ -59,7 +59,12 @@ public:
 int build_tree(const tfs::Value* root, const char* program_path);
 
 const Tree& tree();
-Node* node(unix::NodeId id); // nullptr if out of range
+// The node table (tree.cc); node() is inline because every path component looks nodes up.
+extern Node* g_nodes;
+extern size_t g_node_count;
+inline Node* node(unix::NodeId id) { // nullptr if out of range
+  return id >= 0 && static_cast<size_t>(id) < g_node_count ? &g_nodes[id] : nullptr;
+}
 size_t node_count();
 
 // Builds the absolute path of a node into buf (for getcwd). Returns its length, or -ERANGE.
