@@ -27,8 +27,11 @@ void PageAllocator::init(uint64_t* bitmap, const MemoryMap& map) {
     // Whole words at once: this runs once per boot over all of RAM.
     for (; p < end && p % 64; ++p)
       set_free(p, true);
-    for (; p + 64 <= end; p += 64)
-      bits_[p / 64] = ~0ull;
+    if (p + 64 <= end) { // whole words: one string instruction
+      uint64_t words = (end - p) / 64;
+      memset(&bits_[p / 64], 0xFF, words * 8);
+      p += words * 64;
+    }
     for (; p < end; ++p)
       set_free(p, true);
   }

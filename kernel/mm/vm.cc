@@ -86,11 +86,26 @@ unsigned prot_of(uint64_t pte) {
   return p;
 }
 
+// The first present entry of t at or after i (512 if none), four entries a step: tables
+// are mostly empty, and under emulation each instruction of the scan counts.
+int next_present_entry(const uint64_t* t, int i) {
+  for (; i < 512 && (i & 3); ++i)
+    if (t[i] & kPtePresent)
+      return i;
+  for (; i < 512; i += 4)
+    if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & kPtePresent)
+      break;
+  for (; i < 512; ++i)
+    if (t[i] & kPtePresent)
+      return i;
+  return 512;
+}
+
 void free_tables(uint64_t phys, int level) {
   if (level > 1) {
     uint64_t* t = table(phys);
-    for (int i = 0; i < 512; ++i)
-      if ((t[i] & kPtePresent) && !(t[i] & kPteLarge))
+    for (int i = next_present_entry(t, 0); i < 512; i = next_present_entry(t, i + 1))
+      if (!(t[i] & kPteLarge))
         free_tables(t[i] & kPteAddrMask, level - 1);
   }
   g_pages.free(phys);
@@ -163,12 +178,20 @@ void init(MemoryMap& map) {
   auto kernel_va = [](const char* p) { return reinterpret_cast<uint64_t>(p); };
   uint64_t* pt = nullptr;
   uint64_t pt_region = 0;
-  for (uint64_t va = kernel_va(__kernel_start); va < kernel_va(__kernel_end); va += kPageSize) {
-    bool guard = false;
+  uint64_t next_guard = ~0ull; // the lowest guard page not yet passed
+  auto lowest_guard_above = [&](uint64_t va) {
+    uint64_t best = ~0ull;
     for (int i = 0; i < guard_count; ++i)
-      guard = guard || guards[i] == va;
-    if (guard)
+      if (guards[i] >= va && guards[i] < best)
+        best = guards[i];
+    return best;
+  };
+  next_guard = lowest_guard_above(kernel_va(__kernel_start));
+  for (uint64_t va = kernel_va(__kernel_start); va < kernel_va(__kernel_end); va += kPageSize) {
+    if (va == next_guard) { // a handful of guards: no per-page search (emulated, it costs)
+      next_guard = lowest_guard_above(va + kPageSize);
       continue;
+    }
     uint64_t flags = kPtePresent | kPteGlobal;
     if (va >= kernel_va(__rodata_start))
       flags |= kPteNoExec;
@@ -293,9 +316,8 @@ void AddressSpace::destroy() {
     g_current = nullptr;
   }
   uint64_t* t = table(pml4_phys_);
-  for (int i = 0; i < 256; ++i)
-    if (t[i] & kPtePresent)
-      free_tables(t[i] & kPteAddrMask, 3);
+  for (int i = next_present_entry(t, 0); i < 256; i = next_present_entry(t, i + 1))
+    free_tables(t[i] & kPteAddrMask, 3);
   g_pages.free(pml4_phys_);
   delete this;
 }
