@@ -447,15 +447,23 @@ uint64_t AddressSpace::next_present(uint64_t va, uint64_t end) const {
     // Descend; at the first absent (or large) entry skip everything it covers.
     uint64_t* t = table(pml4_phys_);
     uint64_t skip = 0;
-    for (int level = 4; level >= 1; --level) {
+    for (int level = 4; level > 1; --level) {
       uint64_t e = t[table_index(va, level)];
-      if (!(e & kPtePresent) || (level > 1 && (e & kPteLarge))) {
+      if (!(e & kPtePresent) || (e & kPteLarge)) {
         skip = 1ull << (12 + 9 * (level - 1));
         break;
       }
-      if (level == 1)
-        return va;
       t = table(e & kPteAddrMask);
+    }
+    if (!skip) {
+      // t is va's page table: scan its entries from va's on instead of descending again
+      // for every absent page.
+      int i = next_present_entry(t, static_cast<int>(pt_index(va)));
+      if (i < 512) {
+        uint64_t found = (va & ~(kLargePageSize - 1)) + static_cast<uint64_t>(i) * kPageSize;
+        return found < end ? found : end;
+      }
+      skip = kLargePageSize;
     }
     uint64_t next = (va & ~(skip - 1)) + skip;
     if (next <= va)

@@ -1,5 +1,7 @@
 #include "unix/vm_map.h"
 
+#include "lib/string.h"
+
 namespace unix {
 
 size_t VmMap::lower_bound(uint64_t addr) const {
@@ -24,12 +26,17 @@ bool VmMap::is_free(uint64_t start, uint64_t end) const {
   return i == count_ || vmas_[i].start >= end;
 }
 
+// Opens a slot at i (count_ unchanged): one memmove, which moves 8 bytes per step, instead
+// of copying element by element (under emulation each instruction counts).
+void VmMap::shift_up(size_t i) {
+  memmove(&vmas_[i + 1], &vmas_[i], (count_ - i) * sizeof(Vma));
+}
+
 bool VmMap::insert(const Vma& vma) {
   if (vma.start >= vma.end || count_ == kMaxVmas || !is_free(vma.start, vma.end))
     return false;
   size_t i = lower_bound(vma.start);
-  for (size_t j = count_; j > i; --j)
-    vmas_[j] = vmas_[j - 1];
+  shift_up(i);
   vmas_[i] = vma;
   ++count_;
   return true;
@@ -72,8 +79,7 @@ bool VmMap::split_at(uint64_t addr) {
     return true; // already a boundary (or unmapped)
   if (count_ == kMaxVmas)
     return false;
-  for (size_t j = count_; j > i; --j)
-    vmas_[j] = vmas_[j - 1];
+  shift_up(i);
   ++count_;
   // vmas_[i] and vmas_[i+1] are copies of the region; cut them at addr.
   vmas_[i].end = addr;
@@ -104,8 +110,7 @@ bool VmMap::remove(uint64_t start, uint64_t end) {
   size_t i = lower_bound(start), j = i;
   while (j < count_ && vmas_[j].start < end)
     ++j;
-  for (size_t k = j; k < count_; ++k)
-    vmas_[i + (k - j)] = vmas_[k];
+  memmove(&vmas_[i], &vmas_[j], (count_ - j) * sizeof(Vma));
   count_ -= j - i;
   return true;
 }

@@ -57,6 +57,7 @@ public:
 
 private:
   size_t lower_bound(uint64_t addr) const; // first region with end > addr
+  void shift_up(size_t i);                 // opens a slot at i
   // Splits the region containing addr so that addr is a boundary. False when full.
   bool split_at(uint64_t addr);
   size_t count_ = 0;
