@@ -357,7 +357,8 @@ llvm::Error runJob(JobState& s, int outFd, llvm::StringRef outName) {
 }
 
 // Copies chunks of the owner's file from its end until none is left (see JobState).
-void help(JobState& s, int outFd, llvm::StringRef outName) {
+// A failure sets `failed`, which ends the helping (and the starting of further files).
+void help(JobState& s, int outFd, llvm::StringRef outName, std::atomic<bool>& failed) {
   std::lock_guard<std::mutex> lock(s.m);
   if (s.closed)
     return;
@@ -371,6 +372,7 @@ void help(JobState& s, int outFd, llvm::StringRef outName) {
         if (auto e = copyRange(s.in.fd, pos, seg.end - pos, outFd, s.job->outOffset + pos,
                                s.job->path, outName)) {
           s.record(std::move(e));
+          failed.store(true);
           return;
         }
       pos = seg.end;
@@ -424,14 +426,17 @@ llvm::Error copyAndDigestAll(llvm::MutableArrayRef<CopyJob> jobs, int outFd,
           best = &states[i];
       if (!best)
         break;
-      help(*best, outFd, outName);
+      help(*best, outFd, outName, failed);
     }
   };
-  // Threads only pay off for large inputs: a small image (a program and its libraries) is
-  // written faster than a thread starts.
+  // By default one per CPU, at most 4: the writes all go to the one image file (whose inode
+  // lock serialises them) and memory bandwidth is shared, so more threads would mostly cost
+  // their 1 MiB buffers (measured on 2 cores only).
   if (threads == 0)
-    threads = std::max(1u, std::thread::hardware_concurrency());
-  // One thread more than there are files: it helps with the copy of the last one.
+    threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+  // Threads only pay off for large inputs: a small image (a program and its libraries) is
+  // written faster than a thread starts. One thread more than there are files: it helps
+  // with the copy of the last one.
   unsigned extra =
       total >= kThreadedBytes ? static_cast<unsigned>(std::min<size_t>(threads, n + 1) - 1) : 0;
   std::vector<std::thread> pool;
