@@ -378,8 +378,8 @@ llvm::Error buildImage(const BuildOptions& o) {
   // batch, so that large inputs are copied by several threads (see copyAndDigestAll).
   std::vector<CopyJob> jobs;
   std::vector<GuestNode*> jobNodes;
-  jobs.push_back({kernelPath, kernel->size, bootFs.offset + kTfsFirstDataBlock * kTfsBlock, "",
-                  ""});
+  jobs.push_back(
+      {kernelPath, kernel->size, bootFs.offset + kTfsFirstDataBlock * kTfsBlock, "", ""});
   for (auto& [path, node] : tree.nodes()) {
     uint64_t at = rootFs.offset + node.block * kTfsBlock;
     if (node.kind == GuestNode::Kind::File) {

@@ -417,8 +417,8 @@ TEST_F(ImageBuild, DiskFullWithThreadsViaFileSizeLimit) {
   writeFile(dir / "big1", std::string(9 << 20, 'b'));
   writeFile(dir / "big2", std::string(9 << 20, 'c'));
   auto args = base(out + "/x.img");
-  args.insert(args.end(), {"--file", dir / "big1:/big1", "--file", dir / "big2:/big2",
-                           "--threads", "2"});
+  args.insert(args.end(),
+              {"--file", dir / "big1:/big1", "--file", dir / "big2:/big2", "--threads", "2"});
   RunOptions o;
   o.fileSizeLimit = 12 << 20;
   expectCleanFailure(runTool(args, o), "x.img", out, {});
