@@ -23,7 +23,7 @@ namespace mkimage {
 
 constexpr size_t kBufferSize = 1 << 20;
 // Total input size from which copyAndDigestAll spreads the work over several threads.
-constexpr uint64_t kThreadedBytes = 2ull << 20;
+constexpr uint64_t kThreadedBytes = 16ull << 20;
 
 // One uninitialised buffer per thread, allocated once: a fresh zeroed 1 MiB vector per
 // file cost more than the small files it was reading.
@@ -462,10 +462,11 @@ llvm::Error copyAndDigestAll(llvm::MutableArrayRef<CopyJob> jobs, int outFd,
   // their 1 MiB buffers (measured on 2 cores only).
   if (threads == 0)
     threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
-  // Below 2 MiB a thread costs more than it saves. A hello-world image (1.7 MB kernel,
-  // 2 MB libc) measured 0.1-0.15 ms faster with a second thread (from 2 MiB) than without
-  // (from 16 MiB), as the digests then overlap. One thread more than there are files: it
-  // helps with the copy of the last one.
+  // Small images stay in one thread. A hello-world image (1.7 MB kernel, 2 MB libc) was
+  // 0.04-0.14 ms faster with a second thread on an idle machine, but 0.15-0.3 ms slower
+  // while another process kept one core busy (the thread then waits to be scheduled); from
+  // 16 MiB the second core pays off whatever the load. One thread more than there are
+  // files: it helps with the copy of the last one.
   unsigned extra =
       total >= kThreadedBytes ? static_cast<unsigned>(std::min<size_t>(threads, n + 1) - 1) : 0;
   std::vector<std::thread> pool;

@@ -49,7 +49,7 @@ struct CopyJob {
 
 // Copies every job's file into `outFd` and fills in its digest. Each file is read once:
 // small files in one read, large ones in cache-sized chunks that are digested and written
-// from the same buffer. With >= 2 MiB of input the files are spread over up to `threads`
+// from the same buffer. With >= 16 MiB of input the files are spread over up to `threads`
 // threads (0 = one per CPU), and a thread with no file left to start copies chunks of a
 // large file another thread is reading, with copy_file_range. Source holes are skipped
 // (they read as zero in the sparse output); a size change is an error. `outName` names the

@@ -176,7 +176,7 @@ TEST_F(ImageBuild, SixtyThousandFilesSpanSeveralLogExtensions) {
   EXPECT_EQ(contents(d, d.root, lookup(d.root.root, "/many/d59/file-with-a-longish-name-900")), p);
 }
 
-// From 2 MiB of input the files are copied by several threads, and a thread with no file
+// From 16 MiB of input the files are copied by several threads, and a thread with no file
 // left copies chunks from the end of another's file: every thread count gives the same
 // image, every byte where it belongs, holes (not chunk-aligned) as zeros.
 TEST_F(ImageBuild, LargeInputsGiveTheSameImageForEveryThreadCount) {
@@ -410,7 +410,7 @@ TEST_F(ImageBuild, DiskFullViaFileSizeLimit) {
   expectCleanFailure(runTool(args, o), "x.img", out, {});
 }
 
-// The same with the threaded copy (>= 2 MiB of input): the error still names the image.
+// The same with the threaded copy (>= 16 MiB of input): the error still names the image.
 TEST_F(ImageBuild, DiskFullWithThreadsViaFileSizeLimit) {
   std::string out = dir / "out";
   makeDirs(out);
