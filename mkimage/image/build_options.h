@@ -41,7 +41,7 @@ struct BuildOptions {
   bool compress = false;
   bool nss = true;
   std::vector<std::string> libraries;
-  unsigned threads = 0; // 0 = number of CPUs (zstd workers; output does not depend on it)
+  unsigned threads = 0; // 0 = number of CPUs (copy and zstd workers; output does not depend on it)
   bool debugExit = true;
   std::vector<std::string> configFiles; // for the depfile
 };

@@ -1,8 +1,9 @@
 // Host file helpers for the image writer: XXH3-128 digests, fast copies into the image
 // (copy_file_range over the source's data ranges, so holes stay holes), zstd output.
-// Every helper streams through a fixed-size buffer: peak memory never depends on file size.
+// Every helper streams through fixed-size buffers: peak memory never depends on file size.
 #pragma once
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -37,15 +38,24 @@ llvm::Expected<std::string> digestFile(const std::string& path, uint64_t& size);
 llvm::Expected<std::string> digestRange(int fd, uint64_t offset, uint64_t size,
                                         llvm::StringRef what);
 
-// Copies host file `path` (exactly `size` bytes) into `outFd` at `outOffset`. Source holes
-// are skipped (they read as zero in the sparse output). `outName` names the output in errors.
-llvm::Error copyFileInto(const std::string& path, uint64_t size, int outFd, uint64_t outOffset,
-                         llvm::StringRef outName);
+// One host file to put into the image: exactly `size` bytes of `path` at `outOffset`.
+struct CopyJob {
+  std::string path;
+  uint64_t size = 0;
+  uint64_t outOffset = 0;
+  std::string errorPrefix; // prepended to this job's errors ("PREFIX: ...") when not empty
+  std::string digest;      // out: XXH3-128 of the file's bytes (hex)
+};
 
-// copyFileInto + the file's digest in one go: small files are read once; large ones are
-// copied by the kernel while another thread digests them. Errors if the size changed.
-llvm::Error copyAndDigest(const std::string& path, uint64_t size, int outFd, uint64_t outOffset,
-                          llvm::StringRef outName, std::string& digest);
+// Copies every job's file into `outFd` and fills in its digest. Each file is read once:
+// small files in one read, large ones in cache-sized chunks that are digested and written
+// from the same buffer. With >= 16 MiB of input the files are spread over up to `threads`
+// threads (0 = one per CPU), and a thread with no file left to start copies chunks of a
+// large file another thread is reading, with copy_file_range. Source holes are skipped
+// (they read as zero in the sparse output); a size change is an error. `outName` names the
+// output in errors; the error returned is that of the first failing job in `jobs` order.
+llvm::Error copyAndDigestAll(llvm::MutableArrayRef<CopyJob> jobs, int outFd,
+                             llvm::StringRef outName, unsigned threads);
 
 // Writes `size` bytes of `inFd` zstd-compressed to `outFd` (multi-threaded; the frame is
 // identical for every worker count >= 1). Also returns the digest of the raw bytes.

@@ -374,11 +374,12 @@ llvm::Error buildImage(const BuildOptions& o) {
   mbr[0x1FF] = '\xAA';
   if (auto e = out->writeAt(0, mbr))
     return e;
-  std::string kernelDigest;
-  if (auto e = copyAndDigest(kernelPath, kernel->size, out->fd(),
-                             bootFs.offset + kTfsFirstDataBlock * kTfsBlock, outName, kernelDigest))
-    return e;
-  kernel->digest = kernelDigest;
+  // Generated files are written in this loop (small, in memory); host files after it in one
+  // batch, so that large inputs are copied by several threads (see copyAndDigestAll).
+  std::vector<CopyJob> jobs;
+  std::vector<GuestNode*> jobNodes;
+  jobs.push_back(
+      {kernelPath, kernel->size, bootFs.offset + kTfsFirstDataBlock * kTfsBlock, "", ""});
   for (auto& [path, node] : tree.nodes()) {
     uint64_t at = rootFs.offset + node.block * kTfsBlock;
     if (node.kind == GuestNode::Kind::File) {
@@ -386,8 +387,8 @@ llvm::Error buildImage(const BuildOptions& o) {
         node.digest = Digest().hex();
         continue;
       }
-      if (auto e = copyAndDigest(node.hostPath, node.size, out->fd(), at, outName, node.digest))
-        return fail(node.source + ": " + llvm::toString(std::move(e)));
+      jobs.push_back({node.hostPath, node.size, at, node.source, ""});
+      jobNodes.push_back(&node);
     } else if (node.kind == GuestNode::Kind::Generated) {
       Digest d;
       d.update(node.contents);
@@ -397,6 +398,11 @@ llvm::Error buildImage(const BuildOptions& o) {
           return e;
     }
   }
+  if (auto e = copyAndDigestAll(jobs, out->fd(), outName, o.threads))
+    return e;
+  kernel->digest = jobs[0].digest;
+  for (size_t i = 0; i < jobNodes.size(); ++i)
+    jobNodes[i]->digest = std::move(jobs[i + 1].digest);
 
   // ---- UUIDs from everything that went in, then the logs ----
   Digest imageId;

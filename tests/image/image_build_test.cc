@@ -176,6 +176,57 @@ TEST_F(ImageBuild, SixtyThousandFilesSpanSeveralLogExtensions) {
   EXPECT_EQ(contents(d, d.root, lookup(d.root.root, "/many/d59/file-with-a-longish-name-900")), p);
 }
 
+// From 16 MiB of input the files are copied by several threads, and a thread with no file
+// left copies chunks from the end of another's file: every thread count gives the same
+// image, every byte where it belongs, holes (not chunk-aligned) as zeros.
+TEST_F(ImageBuild, LargeInputsGiveTheSameImageForEveryThreadCount) {
+  std::string in = dir / "large";
+  makeDirs(in);
+  uint64_t x = 88172645463325252ull;
+  auto noise = [&](size_t n) {
+    std::string s(n, '\0');
+    for (size_t i = 0; i < n; i += 8) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      std::memcpy(&s[i], &x, std::min<size_t>(8, n - i));
+    }
+    return s;
+  };
+  writeFile(in + "/a", noise((9 << 20) + 3));
+  writeFile(in + "/b", noise(5 << 20));
+  writeFile(in + "/c", noise((1 << 20) + 1));
+  writeFile(in + "/d", noise(70000));
+  std::string sparse = in + "/sparse";
+  {
+    int fd = ::open(sparse.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, (24 << 20) + 12345), 0);
+    for (uint64_t at : {0ull, (3ull << 20) + 17, (11ull << 20) - 5000, (24ull << 20) + 12000}) {
+      std::string s = noise(345);
+      ASSERT_EQ(::pwrite(fd, s.data(), s.size(), static_cast<off_t>(at)), 345);
+    }
+    std::string mid = noise((2 << 20) + 99); // data across chunk boundaries
+    ASSERT_EQ(::pwrite(fd, mid.data(), mid.size(), 15 << 20), static_cast<ssize_t>(mid.size()));
+    ::close(fd);
+  }
+  std::vector<std::string> images;
+  for (const char* threads : {"1", "2", "5"}) {
+    std::string img = dir / ("t" + std::string(threads) + ".img");
+    auto args = base(img);
+    args.insert(args.end(), {"--dir", in + ":/in", "--threads", threads});
+    RunResult r = runTool(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    images.push_back(img);
+  }
+  EXPECT_EQ(std::system(("cmp -s '" + images[0] + "' '" + images[1] + "'").c_str()), 0);
+  EXPECT_EQ(std::system(("cmp -s '" + images[0] + "' '" + images[2] + "'").c_str()), 0);
+  ASSERT_DECODED(d, images[1]);
+  for (const char* name : {"a", "b", "c", "d", "sparse"}) {
+    const Value* f = lookup(d.root.root, std::string("/in/") + name);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_TRUE(contents(d, d.root, f) == readWhole(in + "/" + name)) << name;
+  }
+}
+
 TEST_F(ImageBuild, ReproducibleAcrossOptionOrderDirsTimeUmaskThreads) {
   // Two copies of the same inputs in different directories.
   auto prepare = [&](const std::string& root) {
@@ -356,6 +407,20 @@ TEST_F(ImageBuild, DiskFullViaFileSizeLimit) {
   args.insert(args.end(), {"--file", dir / "big:/big"});
   RunOptions o;
   o.fileSizeLimit = 1 << 20;
+  expectCleanFailure(runTool(args, o), "x.img", out, {});
+}
+
+// The same with the threaded copy (>= 16 MiB of input): the error still names the image.
+TEST_F(ImageBuild, DiskFullWithThreadsViaFileSizeLimit) {
+  std::string out = dir / "out";
+  makeDirs(out);
+  writeFile(dir / "big1", std::string(9 << 20, 'b'));
+  writeFile(dir / "big2", std::string(9 << 20, 'c'));
+  auto args = base(out + "/x.img");
+  args.insert(args.end(),
+              {"--file", dir / "big1:/big1", "--file", dir / "big2:/big2", "--threads", "2"});
+  RunOptions o;
+  o.fileSizeLimit = 12 << 20;
   expectCleanFailure(runTool(args, o), "x.img", out, {});
 }
 
