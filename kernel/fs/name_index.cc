@@ -1,6 +1,7 @@
 #include "fs/name_index.h"
 
 #include "fs/tree.h"
+#include "lib/hash.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 
@@ -14,24 +15,10 @@ uint32_t g_used = 0;    // live entries and deletion markers
 uint32_t g_live = 0;
 bool g_disabled = false;
 
-// Eight bytes per step (every path component of every lookup is hashed, and under
-// emulation each instruction counts), then the tail; a final mix spreads the high bits
-// into the low ones that pick the slot.
+// Every path component of every lookup is hashed: klib's word-at-a-time hash, seeded with
+// the directory.
 uint32_t hash(int32_t dir, const char* name, size_t len) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(static_cast<uint32_t>(dir));
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    __builtin_memcpy(&w, name + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
-  }
-  for (; i < len; ++i)
-    h = (h ^ static_cast<uint8_t>(name[i])) * 0x100000001B3ull;
-  h ^= h >> 32;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 29;
-  return static_cast<uint32_t>(h);
+  return static_cast<uint32_t>(klib::hash_bytes(name, len, static_cast<uint32_t>(dir)));
 }
 
 bool same(const Node* n, int32_t dir, const char* name, size_t len) {

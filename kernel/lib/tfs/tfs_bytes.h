@@ -2,6 +2,8 @@
 // the decoder and the log appender so both hash symbols the same way.
 #pragma once
 
+#include "lib/hash.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,23 +29,9 @@ inline bool same(const uint8_t* a, size_t alen, const uint8_t* b, size_t blen) {
   return true;
 }
 
-// The symbol dictionary's hash (in memory only, never stored): eight bytes per step, then
-// the tail, then a final mix.
+// The symbol dictionary's hash (in memory only, never stored).
 inline uint32_t hash(const uint8_t* p, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ull;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    __builtin_memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0x100000001B3ull;
-    h ^= h >> 29;
-  }
-  for (; i < n; ++i)
-    h = (h ^ p[i]) * 0x100000001B3ull;
-  h ^= h >> 32;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 29;
-  return static_cast<uint32_t>(h);
+  return static_cast<uint32_t>(klib::hash_bytes(p, n));
 }
 
 } // namespace tfs::bytes
