@@ -66,24 +66,16 @@ userstr_raw:
   xor %eax, %eax
   movabs $0x0101010101010101, %r8
   movabs $0x8080808080808080, %r9
-10:                              /* bytes until src + rax is 8-aligned */
+10:
   cmp %rdx, %rax
   jae 12f
   lea (%rsi,%rax), %rcx
   test $7, %cl
-  jz 20f
-11:
-  movb (%rsi,%rax), %cl
-  movb %cl, (%rdi,%rax)
-  test %cl, %cl
-  jz 12f
-  inc %rax
-  jmp 10b
-20:                              /* aligned words */
+  jnz 11f                        /* src + rax not aligned: a byte */
   lea 8(%rax), %rcx
   cmp %rdx, %rcx
-  ja 30f
-21:
+  ja 11f                         /* no whole word left within max: a byte */
+20:
   mov (%rsi,%rax), %rcx
   mov %rcx, %r10
   sub %r8, %r10
@@ -91,20 +83,17 @@ userstr_raw:
   not %r11
   and %r11, %r10
   and %r9, %r10
-  jnz 30f                        /* a NUL in this word: finish byte by byte */
+  jnz 11f                        /* a NUL in this word: bytes until it */
   mov %rcx, (%rdi,%rax)
   add $8, %rax
-  jmp 20b
-30:                              /* the tail, byte by byte */
-  cmp %rdx, %rax
-  jae 12f
-31:
+  jmp 10b
+11:
   movb (%rsi,%rax), %cl
   movb %cl, (%rdi,%rax)
   test %cl, %cl
   jz 12f
   inc %rax
-  jmp 30b
+  jmp 10b
 12:
   ret
 13:
@@ -112,6 +101,5 @@ userstr_raw:
   ret
   .section __ex_table, "a"
   .quad 11b, 13b
-  .quad 21b, 13b
-  .quad 31b, 13b
+  .quad 20b, 13b
   .text
