@@ -38,6 +38,17 @@ void PageAllocator::init(uint64_t* bitmap, const MemoryMap& map) {
   search_hint_ = 0;
 }
 
+void PageAllocator::mark_used(uint64_t page, size_t count) {
+  while (count) {
+    size_t bit = page % 64;
+    size_t n = count < 64 - bit ? count : 64 - bit;
+    uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+    bits_[page / 64] &= ~mask;
+    page += n;
+    count -= n;
+  }
+}
+
 void PageAllocator::set_free(uint64_t page, bool free) {
   uint64_t mask = 1ull << (page % 64);
   if (free)
@@ -105,8 +116,7 @@ uint64_t PageAllocator::alloc(size_t count, size_t align_pages, uint64_t below) 
           break; // a used page ends the run
       }
       if (run >= count) {
-        for (size_t i = 0; i < count; ++i)
-          set_free(p + i, false);
+        mark_used(p, count);
         free_pages_ -= count;
         search_hint_ = p + count;
         return p * kPageSize;
@@ -119,14 +129,37 @@ uint64_t PageAllocator::alloc(size_t count, size_t align_pages, uint64_t below) 
 
 void PageAllocator::free(uint64_t phys, size_t count) {
   uint64_t p = phys / kPageSize;
-  for (size_t i = 0; i < count; ++i) {
-    if (p + i == 0 || p + i >= page_count_ || is_free((p + i) * kPageSize))
-      continue; // ignore double frees
-    set_free(p + i, true);
+  if (count == 1) { // the common case (pages unmapped one by one): no range arithmetic
+    if (p == 0 || p >= page_count_ || is_free(phys))
+      return;
+    set_free(p, true);
     ++free_pages_;
+    if (p < search_hint_)
+      search_hint_ = p;
+    return;
   }
+  if (p == 0) { // page 0 is never handed out
+    ++p;
+    if (count)
+      --count;
+  }
+  if (p >= page_count_)
+    return;
+  if (count > page_count_ - p)
+    count = page_count_ - p;
   if (p < search_hint_)
     search_hint_ = p;
+  // A word at a time; pages already free (double frees) are ignored and not counted.
+  while (count) {
+    size_t bit = p % 64;
+    size_t n = count < 64 - bit ? count : 64 - bit;
+    uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+    uint64_t newly = mask & ~bits_[p / 64];
+    bits_[p / 64] |= mask;
+    free_pages_ += static_cast<size_t>(__builtin_popcountll(newly));
+    p += n;
+    count -= n;
+  }
 }
 
 } // namespace mm

@@ -34,6 +34,7 @@ public:
 
 private:
   void set_free(uint64_t page, bool free);
+  void mark_used(uint64_t page, size_t count); // a word at a time (all known free)
   uint64_t* bits_ = nullptr;
   uint64_t page_count_ = 0; // pages tracked
   uint64_t search_hint_ = 0;

@@ -109,6 +109,12 @@ TEST_F(PageAllocatorTest, RunsAcrossWordsInAFragmentedBitmap) {
   for (uint64_t p = run; p < run + 70 * 4096; p += 4096)
     EXPECT_FALSE(alloc_.is_free(p));
   EXPECT_EQ(alloc_.free_pages(), before - 70);
+  // Freeing the run (a word at a time) gives back exactly 70 pages, and again nothing.
+  alloc_.free(run, 70);
+  EXPECT_EQ(alloc_.free_pages(), before);
+  alloc_.free(run, 70);
+  EXPECT_EQ(alloc_.free_pages(), before);
+  ASSERT_EQ(alloc_.alloc(70), run);
   // A run of 2 cannot come from the every-third holes: it comes after page 200.
   uint64_t two = alloc_.alloc(2);
   EXPECT_GE(two, 201 * 4096u);
