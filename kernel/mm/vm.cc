@@ -86,19 +86,19 @@ unsigned prot_of(uint64_t pte) {
   return p;
 }
 
-// The first present entry of t at or after i (512 if none), four entries a step: tables
+// The first present entry of t in [i, limit) (limit if none), four entries a step: tables
 // are mostly empty, and under emulation each instruction of the scan counts.
-int next_present_entry(const uint64_t* t, int i) {
-  for (; i < 512 && (i & 3); ++i)
+int next_present_entry(const uint64_t* t, int i, int limit = 512) {
+  for (; i < limit && (i & 3); ++i)
     if (t[i] & kPtePresent)
       return i;
-  for (; i < 512; i += 4)
+  for (; i + 4 <= limit; i += 4)
     if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) & kPtePresent)
       break;
-  for (; i < 512; ++i)
+  for (; i < limit; ++i)
     if (t[i] & kPtePresent)
       return i;
-  return 512;
+  return limit;
 }
 
 void free_tables(uint64_t phys, int level) {
@@ -356,11 +356,13 @@ Status AddressSpace::map_run(uint64_t va, uint64_t phys, size_t count, unsigned 
     // The rest of this page table: consecutive entries.
     size_t room = 512 - pt_index(va);
     size_t n = count - *mapped < room ? count - *mapped : room;
-    for (size_t i = 0; i < n; ++i) {
-      if (pte[i] & kPtePresent)
-        flush = true;
-      pte[i] = (phys + i * kPageSize) | flags;
+    uint64_t seen = 0, entry = phys | flags;
+    for (size_t i = 0; i < n; ++i, entry += kPageSize) {
+      seen |= pte[i];
+      pte[i] = entry;
     }
+    if (seen & kPtePresent)
+      flush = true;
     *mapped += n;
     va += n * kPageSize;
     phys += n * kPageSize;
@@ -382,9 +384,14 @@ size_t AddressSpace::absent_run(uint64_t va, size_t max) const {
       va += room * kPageSize;
       continue;
     }
-    for (size_t i = 0; i < room && n < max; ++i, ++n)
-      if (pte[i] & kPtePresent)
-        return n;
+    // pte points at va's entry; scan no further than max needs, four entries a step.
+    size_t want = max - n < room ? max - n : room;
+    const uint64_t* table_start = pte - pt_index(va);
+    int from = static_cast<int>(pt_index(va));
+    int first = next_present_entry(table_start, from, from + static_cast<int>(want));
+    n += static_cast<size_t>(first - from);
+    if (static_cast<size_t>(first - from) < want)
+      return n; // a present page ends the run
     va += room * kPageSize;
   }
   return n < max ? n : max;
