@@ -107,40 +107,19 @@ uint64_t partition_blocks() {
   return g_sectors;
 }
 
-// 1 MiB of 512-byte blocks, as virtio-blk's requests (drivers/virtio_blk.cc).
-constexpr uint64_t kMaxRequestBlocks = 2048;
-
+// block::Device takes any number of sectors and splits them into its own requests.
 Status read_blocks(uint64_t block, uint64_t count, void* buf) {
   if (block > g_sectors || count > g_sectors - block)
     return Err(-EIO);
-  auto* p = static_cast<uint8_t*>(buf);
-  while (count) { // in pieces the size of the driver's largest request
-    uint64_t n = count < kMaxRequestBlocks ? count : kMaxRequestBlocks;
-    Status s = g_disk->read(g_first_sector + block, n, p);
-    if (!s.ok())
-      return s;
-    block += n;
-    count -= n;
-    p += n * block::kSectorSize;
-  }
-  return status_ok();
+  return g_disk->read(g_first_sector + block, count, buf);
 }
 
 Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
   if (block > g_sectors || count > g_sectors - block)
     return Err(-EIO);
-  const auto* p = static_cast<const uint8_t*>(buf);
-  while (count) {
-    uint64_t n = count < kMaxRequestBlocks ? count : kMaxRequestBlocks;
+  if (count)
     g_unflushed = true;
-    Status s = g_disk->write(g_first_sector + block, n, p);
-    if (!s.ok())
-      return s;
-    block += n;
-    count -= n;
-    p += n * block::kSectorSize;
-  }
-  return status_ok();
+  return g_disk->write(g_first_sector + block, count, buf);
 }
 
 Status flush_disk() {

@@ -58,32 +58,20 @@ extern "C" int memcmp(const void* a, const void* b, size_t n) {
   return 0;
 }
 
-// Bytes until s is 8-aligned, then aligned words: an aligned word never reaches into a
-// page the string does not touch. (w - 0x01..01) & ~w & 0x80..80 is non-zero exactly when
-// w has a zero byte, and its lowest set bit marks the first one. About 1 instruction a byte
-// instead of 3 (under emulation each counts).
 extern "C" size_t strlen(const char* s) {
-  const char* p = s;
-  for (; reinterpret_cast<uintptr_t>(p) & 7; ++p)
-    if (!*p)
-      return static_cast<size_t>(p - s);
-  for (;; p += 8) {
-    uint64_t w = *reinterpret_cast<const uint64_t*>(p);
-    uint64_t zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
-    if (zero)
-      return static_cast<size_t>(p - s) + static_cast<size_t>(__builtin_ctzll(zero) / 8);
-  }
+  return strnlen(s, ~static_cast<size_t>(0));
 }
 
-// As strlen, words once aligned (a word may look past max, never past its own page).
+// Bytes until s is 8-aligned, then aligned words (klib::zero_byte_mask): an aligned word
+// never reaches into a page the string does not touch, though it may look past max. About
+// 1 instruction a byte instead of 3 (under emulation each counts).
 extern "C" size_t strnlen(const char* s, size_t max) {
   const char* p = s;
   for (; reinterpret_cast<uintptr_t>(p) & 7; ++p)
     if (static_cast<size_t>(p - s) >= max || !*p)
       return static_cast<size_t>(p - s);
   for (; static_cast<size_t>(p - s) < max; p += 8) {
-    uint64_t w = *reinterpret_cast<const uint64_t*>(p);
-    uint64_t zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+    uint64_t zero = klib::zero_byte_mask(*reinterpret_cast<const uint64_t*>(p));
     if (zero) {
       size_t n = static_cast<size_t>(p - s) + static_cast<size_t>(__builtin_ctzll(zero) / 8);
       return n < max ? n : max;

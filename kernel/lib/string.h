@@ -21,6 +21,11 @@ char* strchr(const char* s, int c);
 #endif
 
 namespace klib {
+// Non-zero exactly when the 8 bytes of w include a zero byte; the lowest set bit (a 0x80)
+// marks the first one. Word-at-a-time scans use it: under emulation each instruction counts.
+inline uint64_t zero_byte_mask(uint64_t w) {
+  return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
 // Copies at most size-1 bytes and always NUL-terminates (size > 0). Returns strlen(src).
 size_t strlcpy(char* dst, const char* src, size_t size);
 } // namespace klib

@@ -38,12 +38,16 @@ void PageAllocator::init(uint64_t* bitmap, const MemoryMap& map) {
   search_hint_ = 0;
 }
 
+// Bits [bit, bit + n) of a word (n >= 1, bit + n <= 64).
+static uint64_t run_mask(size_t bit, size_t n) {
+  return (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+}
+
 void PageAllocator::mark_used(uint64_t page, size_t count) {
   while (count) {
     size_t bit = page % 64;
     size_t n = count < 64 - bit ? count : 64 - bit;
-    uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
-    bits_[page / 64] &= ~mask;
+    bits_[page / 64] &= ~run_mask(bit, n);
     page += n;
     count -= n;
   }
@@ -153,7 +157,7 @@ void PageAllocator::free(uint64_t phys, size_t count) {
   while (count) {
     size_t bit = p % 64;
     size_t n = count < 64 - bit ? count : 64 - bit;
-    uint64_t mask = (n == 64 ? ~0ull : (1ull << n) - 1) << bit;
+    uint64_t mask = run_mask(bit, n);
     uint64_t newly = mask & ~bits_[p / 64];
     bits_[p / 64] |= mask;
     free_pages_ += static_cast<size_t>(__builtin_popcountll(newly));

@@ -114,9 +114,18 @@ void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
   }
 }
 
+// Maps the fresh contiguous frames [phys, phys + pages) at va and frees those that could
+// not be mapped (no page for a page table). Returns how many were mapped.
+size_t map_fresh_run(uint64_t va, uint64_t phys, size_t pages, unsigned prot) {
+  size_t mapped = 0;
+  if (!process().space->map_run(va, phys, pages, prot, &mapped).ok())
+    mm::free_pages(phys + mapped * kPageSize, pages - mapped);
+  return mapped;
+}
+
 // File-backed faults read ahead: one disk request fills the faulting page and the pages
-// after it (up to kFaultAround = 256 KiB, within the region's file data, stopping at a present page),
-// written by the device straight into physically contiguous fresh pages. Under emulation
+// after it (up to kFaultAround = 256 KiB, within the region's file data, stopping at a
+// present page), written by the device straight into physically contiguous fresh pages. Under emulation
 // a disk request costs far more than mapping a few more pages, and every 8 bytes copied or
 // zeroed cost an emulated iteration: so no bounce buffer, and only the bytes past the
 // file's data are zeroed. False when that is not possible (one page, no contiguous run):
@@ -152,12 +161,8 @@ bool fault_around(const Vma& vma, uint64_t va) {
     memset(buf + *got, 0, full - *got);
   if (full < pages * kPageSize)
     arch::zero_pages(buf + full, pages - full / kPageSize);
-  size_t mapped = 0;
-  if (!as->map_run(va, phys, pages, vma.prot, &mapped).ok()) {
-    mm::free_pages(phys + mapped * kPageSize, pages - mapped);
-    return mapped > 0; // the faulting page is in: the rest can fault later
-  }
-  return true;
+  // If not all could be mapped but the faulting page is in, the rest can fault later.
+  return map_fresh_run(va, phys, pages, vma.prot) > 0;
 }
 
 enum class Backing { kOk, kNoMemory, kFailed };
@@ -180,10 +185,7 @@ Backing back_page(const Vma& vma, uint64_t va, bool around) {
     if (run) {
       // The whole block is absent: one contiguous run, zeroed and mapped in one go.
       arch::zero_pages(mm::phys_to_virt(run), pages);
-      size_t mapped = 0;
-      if (as->map_run(lo, run, pages, vma.prot, &mapped).ok())
-        return Backing::kOk;
-      mm::free_pages(run + mapped * kPageSize, pages - mapped);
+      map_fresh_run(lo, run, pages, vma.prot);
       if (as->translate(va).ok())
         return Backing::kOk;
     } else {

@@ -10,12 +10,10 @@ namespace {
 // the string (x ^ '/'-bytes has a zero byte where x has a '/'): paths are scanned on every
 // lookup, and under emulation each instruction counts.
 const char* next_slash(const char* p, const char* end) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   for (; end - p >= 8; p += 8) {
     uint64_t w;
     __builtin_memcpy(&w, p, 8);
-    w ^= kOnes * '/';
-    uint64_t hit = (w - kOnes) & ~w & kHighs;
+    uint64_t hit = klib::zero_byte_mask(w ^ 0x2F2F2F2F2F2F2F2Full);
     if (hit)
       return p + __builtin_ctzll(hit) / 8;
   }
