@@ -56,8 +56,11 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   auto add = [&](std::initializer_list<std::string> items) { a.insert(a.end(), items); };
 
   add({"-machine", microvm ? "microvm" : o.machine});
+  // The host CPU minus arch-capabilities: some KVM hosts (this project's kvm-pvm among them)
+  // report MSR_IA32_ARCH_CAPABILITIES bits that they then refuse to set, and QEMU aborts at
+  // start ("failed to set MSR 0x10a"). The kernel never reads that MSR.
   if (accel == Accel::Kvm)
-    add({"-accel", "kvm", "-cpu", "host"});
+    add({"-accel", "kvm", "-cpu", "host,-arch-capabilities"});
   else
     add({"-accel", "tcg", "-cpu", "max"});
   add({"-m", std::to_string(o.memoryMiB) + "M", "-smp", std::to_string(o.cpus)});

@@ -59,7 +59,7 @@ TEST(QemuCommand, KvmPvhPortsGdbPersist) {
                                        "-accel",
                                        "kvm",
                                        "-cpu",
-                                       "host",
+                                       "host,-arch-capabilities",
                                        "-m",
                                        "1024M",
                                        "-smp",

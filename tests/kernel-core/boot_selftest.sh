@@ -5,7 +5,7 @@
 #                    [pvh|stage2|linux <test_loader.elf>]
 # mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic
 # (kernel page fault), overflow (kernel stack overflow into its guard page).
-# kvm: -accel kvm -cpu host; exits 77 (skipped) when /dev/kvm is not usable.
+# kvm: -accel kvm -cpu host,-arch-capabilities; exits 77 (skipped) when /dev/kvm is not usable.
 # Guest memory: $KERNEL_TEST_MEMORY (default 64M).
 # stage2/linux: enter through the kernel's 64-bit entry, via the test loader
 # (kernel/arch/x86_64/test_loader) which hands over like our stage2 or a Linux-protocol VMM.
@@ -19,7 +19,7 @@ case $accel in
       echo "skipped: /dev/kvm is not usable"
       exit 77
     fi
-    accel_args=(-accel kvm -cpu host)
+    accel_args=(-accel kvm -cpu host,-arch-capabilities)  # see runner/qemu_command.cc
     ;;
   *) echo "unknown accelerator $accel" >&2; exit 2 ;;
 esac
