@@ -9,7 +9,14 @@ namespace fs::name_index {
 namespace {
 
 constexpr int32_t kEmpty = -1, kDeleted = -2;
-int32_t* g_slots = nullptr;
+// A slot keeps its entry's full hash and name length, so that a probe passing other
+// entries compares two words instead of reading their nodes and names.
+struct Slot {
+  int32_t id;
+  uint32_t hash;
+  uint32_t len;
+};
+Slot* g_slots = nullptr;
 uint32_t g_cap = 0;     // power of two
 uint32_t g_used = 0;    // live entries and deletion markers
 uint32_t g_live = 0;
@@ -21,16 +28,25 @@ uint32_t hash(int32_t dir, const char* name, size_t len) {
   return static_cast<uint32_t>(klib::hash_bytes(name, len, static_cast<uint32_t>(dir)));
 }
 
-bool same(const Node* n, int32_t dir, const char* name, size_t len) {
-  return n->parent == dir && !n->removed && strncmp(n->name, name, len) == 0 && n->name[len] == 0;
+// The slot's name has the same length: comparing len bytes stays inside it.
+bool same(const Slot& s, uint32_t h, int32_t dir, const char* name, size_t len) {
+  if (s.hash != h || s.len != len || s.id < 0)
+    return false;
+  const Node* n = node(s.id);
+  return n->parent == dir && !n->removed && memcmp(n->name, name, len) == 0;
 }
 
-void place(int32_t* slots, uint32_t cap, int32_t id) {
-  const Node* n = node(id);
-  uint32_t j = hash(n->parent, n->name, strlen(n->name)) & (cap - 1);
-  while (slots[j] >= 0)
+void place(Slot* slots, uint32_t cap, Slot entry) {
+  uint32_t j = entry.hash & (cap - 1);
+  while (slots[j].id >= 0)
     j = (j + 1) & (cap - 1);
-  slots[j] = id;
+  slots[j] = entry;
+}
+
+Slot slot_for(int32_t id) {
+  const Node* n = node(id);
+  size_t len = strlen(n->name);
+  return Slot{id, hash(n->parent, n->name, len), static_cast<uint32_t>(len)};
 }
 
 void disable() {
@@ -49,13 +65,13 @@ bool make_room() {
   uint32_t cap = 1024;
   while ((g_live + 1) * 4 > cap)
     cap *= 2;
-  auto* slots = static_cast<int32_t*>(kmalloc(cap * sizeof(int32_t)));
+  auto* slots = static_cast<Slot*>(kmalloc(cap * sizeof(Slot)));
   if (!slots)
     return false;
   for (uint32_t j = 0; j < cap; ++j)
-    slots[j] = kEmpty;
+    slots[j].id = kEmpty;
   for (uint32_t j = 0; j < g_cap; ++j)
-    if (g_slots[j] >= 0)
+    if (g_slots[j].id >= 0)
       place(slots, cap, g_slots[j]);
   kfree(g_slots);
   g_slots = slots;
@@ -84,7 +100,7 @@ void insert(int32_t id) {
     disable();
     return;
   }
-  place(g_slots, g_cap, id);
+  place(g_slots, g_cap, slot_for(id));
   ++g_used;
   ++g_live;
 }
@@ -92,11 +108,10 @@ void insert(int32_t id) {
 void remove(int32_t id) {
   if (g_disabled || !g_cap)
     return;
-  const Node* n = node(id);
-  for (uint32_t j = hash(n->parent, n->name, strlen(n->name)) & (g_cap - 1); g_slots[j] != kEmpty;
+  for (uint32_t j = slot_for(id).hash & (g_cap - 1); g_slots[j].id != kEmpty;
        j = (j + 1) & (g_cap - 1)) {
-    if (g_slots[j] == id) {
-      g_slots[j] = kDeleted;
+    if (g_slots[j].id == id) {
+      g_slots[j].id = kDeleted;
       --g_live;
       return;
     }
@@ -106,10 +121,10 @@ void remove(int32_t id) {
 int32_t find(int32_t dir, const char* name, size_t len) {
   if (!g_cap)
     return -1;
-  for (uint32_t j = hash(dir, name, len) & (g_cap - 1); g_slots[j] != kEmpty;
-       j = (j + 1) & (g_cap - 1))
-    if (g_slots[j] >= 0 && same(node(g_slots[j]), dir, name, len))
-      return g_slots[j];
+  const uint32_t h = hash(dir, name, len);
+  for (uint32_t j = h & (g_cap - 1); g_slots[j].id != kEmpty; j = (j + 1) & (g_cap - 1))
+    if (same(g_slots[j], h, dir, name, len))
+      return g_slots[j].id;
   return -1;
 }
 

@@ -257,6 +257,7 @@ int add_synthetic(const char* program_path) {
 } // namespace
 
 int build_tree(const tfs::Value* root, const char* program_path) {
+  ++Tree::g_generation;
   g_node_count = 0;
   g_fd_dir = g_fd_pool = -1;
   name_index::clear();
@@ -295,6 +296,7 @@ int32_t new_node(NodeType type, char* name) {
 }
 
 void attach(int32_t dir, int32_t id) {
+  ++Tree::g_generation;
   Node& d = g_nodes[dir];
   g_nodes[id].parent = dir;
   g_nodes[id].removed = false;
@@ -309,6 +311,7 @@ void attach(int32_t dir, int32_t id) {
 }
 
 void detach(int32_t id) {
+  ++Tree::g_generation;
   name_index::remove(id);
   Node& d = g_nodes[g_nodes[id].parent];
   int32_t prev = -1;
@@ -350,6 +353,7 @@ void set_fd_dir_refresh(FdDirRefresh refresh) {
 void begin_fd_dir() {
   if (g_fd_dir < 0)
     return;
+  ++Tree::g_generation;
   // Old entries go back to the pool; their ids are reused for the new listing.
   int32_t c = g_nodes[g_fd_dir].first_child;
   while (c >= 0) {

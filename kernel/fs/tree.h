@@ -52,6 +52,15 @@ public:
   bool is_directory(unix::NodeId node) const override;
   const char* symlink_target(unix::NodeId node) const override;
   unix::NodeId child(unix::NodeId dir, const char* name, size_t len) const override;
+  uint64_t generation() const override { return g_generation; }
+  unix::PrefixCache* prefix_cache() const override { return &prefixes_; }
+
+  // Bumped by every change to a directory's entries (attach, detach, a new tree, the
+  // /proc/self/fd refresh).
+  static inline uint64_t g_generation = 0;
+
+private:
+  mutable unix::PrefixCache prefixes_;
 };
 
 // Builds the tree from the mounted root tuple; program_path becomes /proc/self/exe's target.

@@ -26,6 +26,9 @@ namespace klib {
 inline uint64_t zero_byte_mask(uint64_t w) {
   return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
 }
+// memcmp's result sign for a[0..n) against b[0..n) (-1, 0 or 1), a word at a time; memcmp
+// is this.
+int compare_bytes(const void* a, const void* b, size_t n);
 // Copies at most size-1 bytes and always NUL-terminates (size > 0). Returns strlen(src).
 size_t strlcpy(char* dst, const char* src, size_t size);
 } // namespace klib

@@ -24,7 +24,12 @@ const char* next_slash(const char* p, const char* end) {
 
 class Walker {
 public:
-  explicit Walker(const PathTree& tree) : tree_(tree) {}
+  explicit Walker(const PathTree& tree, const char* origin) : tree_(tree), origin_(origin) {}
+
+  // After a top-level walk reached its last component: the directory holding it and the
+  // length of the path before it (up to its slashes); -1 otherwise.
+  NodeId last_dir() const { return last_dir_; }
+  size_t last_dir_len() const { return last_dir_len_; }
 
   // path[0, len) holds no NUL; path[len] is one.
   NodeId walk(NodeId start, const char* path, size_t len_total, bool follow_last, int depth) {
@@ -51,6 +56,13 @@ public:
 
       if (!tree_.is_directory(node))
         return -ENOTDIR;
+      if (last && depth == 0) {
+        const char* q = name;
+        while (q > origin_ && q[-1] == '/')
+          --q;
+        last_dir_ = q > origin_ ? node : -1; // "/x" or "x": no prefix worth keeping
+        last_dir_len_ = static_cast<size_t>(q - origin_);
+      }
       NodeId next;
       if (len == 1 && name[0] == '.') {
         next = node;
@@ -78,7 +90,41 @@ public:
 
 private:
   const PathTree& tree_;
+  const char* origin_; // the path as the caller gave it
+  NodeId last_dir_ = -1;
+  size_t last_dir_len_ = 0;
 };
+
+// The longest cached prefix of path[0, n) followed by '/' and more, or nullptr.
+const PrefixCache::Entry* find_prefix(const PrefixCache& c, uint64_t generation, NodeId start,
+                                      const char* path, size_t n) {
+  const PrefixCache::Entry* best = nullptr;
+  for (const PrefixCache::Entry& e : c.entries) {
+    if (e.dir < 0 || e.generation != generation || e.start != start || e.len >= n ||
+        path[e.len] != '/' || (best && e.len <= best->len))
+      continue;
+    if (memcmp(e.path, path, e.len) == 0)
+      best = &e;
+  }
+  return best;
+}
+
+void remember_prefix(PrefixCache& c, uint64_t generation, NodeId start, const char* path,
+                     size_t len, NodeId dir) {
+  if (len > PrefixCache::kMaxPrefix)
+    return;
+  for (const PrefixCache::Entry& e : c.entries)
+    if (e.dir >= 0 && e.generation == generation && e.start == start && e.len == len &&
+        memcmp(e.path, path, len) == 0)
+      return;
+  PrefixCache::Entry& e = c.entries[c.next];
+  c.next = (c.next + 1) % PrefixCache::kEntries;
+  e.dir = dir;
+  e.start = start;
+  e.generation = generation;
+  e.len = static_cast<uint32_t>(len);
+  memcpy(e.path, path, len);
+}
 
 } // namespace
 
@@ -86,7 +132,34 @@ NodeId walk_path(const PathTree& tree, NodeId cwd, const char* path, bool follow
   size_t n = strnlen(path, kMaxPathLength);
   if (n >= kMaxPathLength)
     return -ENAMETOOLONG;
-  return Walker(tree).walk(cwd, path, n, follow_last, 0);
+  PrefixCache* cache = tree.prefix_cache();
+  if (!cache)
+    return Walker(tree, path).walk(cwd, path, n, follow_last, 0);
+
+  const uint64_t generation = tree.generation();
+  const NodeId key = path[0] == '/' ? -1 : cwd;
+  NodeId start = cwd;
+  size_t skip = 0, hit_len = 0;
+  if (const PrefixCache::Entry* e = find_prefix(*cache, generation, key, path, n)) {
+    hit_len = e->len;
+    size_t rest = e->len;
+    while (path[rest] == '/')
+      ++rest;
+    // "prefix/" alone is left to the walk: its trailing slash has rules of its own.
+    if (path[rest] != '\0') {
+      start = e->dir;
+      skip = rest;
+    }
+  }
+  Walker w(tree, path);
+  NodeId r = w.walk(start, path + skip, n - skip, follow_last, 0);
+  // The walk's last directory, as a prefix of the whole path. Not when the walk changed the
+  // tree: /proc/self/fd refreshes itself when looked into, so a prefix through it (whose
+  // links follow the descriptor table) is never kept.
+  NodeId dir = w.last_dir();
+  if (dir >= 0 && w.last_dir_len() != hit_len && tree.generation() == generation)
+    remember_prefix(*cache, generation, key, path, w.last_dir_len(), dir);
+  return r;
 }
 
 } // namespace unix

@@ -28,11 +28,22 @@ public:
     return nodes_[n].link ? nodes_[n].target.c_str() : nullptr;
   }
   unix::NodeId child(unix::NodeId dir, const char* name, size_t len) const override {
+    ++child_calls;
     for (size_t i = 1; i < nodes_.size(); ++i)
-      if (nodes_[i].parent == dir && nodes_[i].name == std::string(name, len))
+      if (nodes_[i].parent == dir && !nodes_[i].removed && nodes_[i].name == std::string(name, len))
         return static_cast<unix::NodeId>(i);
     return -ENOENT;
   }
+  uint64_t generation() const override { return generation_; }
+  unix::PrefixCache* prefix_cache() const override { return cached ? &cache_ : nullptr; }
+
+  // Takes n out of its directory (as unlink or the first half of a rename does).
+  void remove(unix::NodeId n) {
+    nodes_[n].removed = true;
+    ++generation_;
+  }
+  bool cached = true;
+  mutable int child_calls = 0;
 
 private:
   struct Node {
@@ -41,12 +52,16 @@ private:
     bool dir;
     std::string target;
     bool link = false;
+    bool removed = false;
   };
   unix::NodeId add(Node n) {
+    ++generation_;
     nodes_.push_back(n);
     return static_cast<unix::NodeId>(nodes_.size() - 1);
   }
   std::vector<Node> nodes_;
+  uint64_t generation_ = 0;
+  mutable unix::PrefixCache cache_;
 };
 
 class PathWalk : public ::testing::Test {
@@ -98,6 +113,62 @@ TEST_F(PathWalk, Errors) {
   EXPECT_EQ(walk("/dangling"), -ENOENT);
   EXPECT_EQ(walk(std::string(300, 'a').c_str()), -ENAMETOOLONG);
   EXPECT_EQ(walk(std::string(5000, '/').c_str()), -ENAMETOOLONG);
+}
+
+TEST_F(PathWalk, SameResultsWithoutThePrefixCache) {
+  const char* paths[] = {"/usr/lib/libc.so.6", "/usr/lib/", "/usr/lib//libc.so", "/lib/libc.so.6",
+                         "/usr/lib/../lib/libc.so.6", "/usr/lib/nope", "/usr/lib/libc.so.6/x",
+                         "/usr/lib/libc.so.6/", "lib/libc.so.6", "/usr/lib/."};
+  std::vector<unix::NodeId> cached, plain;
+  for (int round = 0; round < 2; ++round) // the second round runs on a warm cache
+    for (const char* p : paths)
+      cached.push_back(walk(p, true, round ? usr : 0));
+  t.cached = false;
+  for (int round = 0; round < 2; ++round)
+    for (const char* p : paths)
+      plain.push_back(walk(p, true, round ? usr : 0));
+  EXPECT_EQ(cached, plain);
+}
+
+TEST_F(PathWalk, ARepeatedDirectorySkipsItsComponents) {
+  unix::NodeId deep = t.add_dir(t.add_dir(t.add_dir(usr_lib, "a"), "b"), "c");
+  unix::NodeId f = t.add_file(deep, "f");
+  EXPECT_EQ(walk("/usr/lib/a/b/c/f"), f);
+  t.child_calls = 0;
+  EXPECT_EQ(walk("/usr/lib/a/b/c/f"), f);
+  EXPECT_EQ(t.child_calls, 1); // only "f": the prefix came from the cache
+  EXPECT_EQ(walk("/usr/lib/a/b/c/missing"), -ENOENT);
+  EXPECT_EQ(t.child_calls, 2);
+  // A relative walk from another directory does not take the absolute prefix.
+  EXPECT_EQ(walk("a/b/c/f", true, usr_lib), f);
+  EXPECT_EQ(t.child_calls, 6);
+}
+
+TEST_F(PathWalk, ChangesToTheTreeInvalidateCachedPrefixes) {
+  unix::NodeId a = t.add_dir(usr_lib, "a");
+  unix::NodeId f = t.add_file(a, "f");
+  EXPECT_EQ(walk("/usr/lib/a/f"), f);
+  t.remove(a); // "/usr/lib/a" is gone; a new one takes its name
+  unix::NodeId a2 = t.add_dir(usr_lib, "a");
+  unix::NodeId f2 = t.add_file(a2, "f");
+  EXPECT_EQ(walk("/usr/lib/a/f"), f2);
+  t.remove(a2);
+  EXPECT_EQ(walk("/usr/lib/a/f"), -ENOENT);
+}
+
+TEST_F(PathWalk, PrefixesThroughSymlinksAreKeptUntilTheLinkChanges) {
+  unix::NodeId a = t.add_dir(usr_lib, "a");
+  unix::NodeId f = t.add_file(a, "f");
+  EXPECT_EQ(walk("/lib/a/f"), f); // "/lib" is a symlink to usr/lib
+  t.child_calls = 0;
+  EXPECT_EQ(walk("/lib/a/f"), f);
+  EXPECT_EQ(t.child_calls, 1);
+  // "/lib" now points elsewhere: the cached "/lib/a" must not be used.
+  unix::NodeId other = t.add_dir(0, "other");
+  unix::NodeId other_f = t.add_file(t.add_dir(other, "a"), "f");
+  t.remove(t.child(0, "lib", 3));
+  t.add_link(0, "lib", "/other");
+  EXPECT_EQ(walk("/lib/a/f"), other_f);
 }
 
 } // namespace

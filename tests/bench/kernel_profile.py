@@ -2,7 +2,8 @@
 
 in_asm gives each translated block's instructions once (its length); every `Trace` line is
 one execution of a block. Instructions = executions x length, summed per function from the
-ELF's symbol table (nm -n -C).
+ELF's symbol table (nm -n -C); calls = executions of the block at the function's first
+address (a loop back to it counts too, a tail call into it not).
 usage: kernel_profile.py LOG KERNEL_ELF [TOP]
 """
 import bisect
@@ -51,13 +52,18 @@ def main():
             if m:
                 runs[int(m.group(1), 16)] += 1
     per_function = collections.Counter()
+    calls = collections.Counter()
     for pc, n in runs.items():
         i = bisect.bisect_right(starts, pc) - 1
-        per_function[syms[i][1] if i >= 0 else "?"] += n * block_len.get(pc, 1)
+        name = syms[i][1] if i >= 0 else "?"
+        per_function[name] += n * block_len.get(pc, 1)
+        if i >= 0 and pc == starts[i]:
+            calls[name] += n
     total = sum(per_function.values())
     print(f"kernel instructions: {total}")
+    print(f"{'instructions':>12} {'share':>6} {'calls':>8}  function")
     for name, n in per_function.most_common(top):
-        print(f"{n:10d} {100 * n / max(total, 1):5.1f}%  {name[:100]}")
+        print(f"{n:12d} {100 * n / max(total, 1):5.1f}% {calls[name]:8d}  {name[:100]}")
 
 
 if __name__ == "__main__":

@@ -787,12 +787,6 @@ const Value* get(const Value* tuple, const uint8_t* nm, size_t len) {
   return nullptr;
 }
 
-const Value* get(const Value* tuple, const char* nm) {
-  size_t len = 0;
-  while (nm[len])
-    ++len;
-  return get(tuple, reinterpret_cast<const uint8_t*>(nm), len);
-}
 
 bool to_u64(const Value* v, uint64_t* out) {
   if (!v)

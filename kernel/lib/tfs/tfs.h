@@ -57,8 +57,11 @@ struct Value {
 
 // ---- reading decoded values ----
 // Attribute `name` (NUL-terminated) of a tuple; nullptr if absent or `tuple` is not a tuple.
-const Value* get(const Value* tuple, const char* name);
 const Value* get(const Value* tuple, const uint8_t* name, size_t name_len);
+// Inline, so that a literal name's length is known at compile time.
+inline const Value* get(const Value* tuple, const char* name) {
+  return get(tuple, reinterpret_cast<const uint8_t*>(name), __builtin_strlen(name));
+}
 // A number stored as an integer value or a decimal string (spec §3.4). False otherwise
 // (negative, not a number, overflow).
 bool to_u64(const Value* v, uint64_t* out);

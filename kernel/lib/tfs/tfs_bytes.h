@@ -24,12 +24,7 @@ inline void zero(void* dst, size_t n) {
 }
 
 inline bool same(const uint8_t* a, size_t alen, const uint8_t* b, size_t blen) {
-  if (alen != blen)
-    return false;
-  for (size_t i = 0; i < alen; ++i)
-    if (a[i] != b[i])
-      return false;
-  return true;
+  return alen == blen && (alen == 0 || __builtin_memcmp(a, b, alen) == 0);
 }
 
 // The symbol dictionary's hash (in memory only, never stored).
