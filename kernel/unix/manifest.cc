@@ -76,7 +76,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
         key[n - 1 - j] = t;
       }
       key[n] = 0;
-      v = tfs::get(args, key);
+      v = tfs::get(args, reinterpret_cast<const uint8_t*>(key), strlen(key));
     }
     char* s = string_of(v);
     if (!s) {

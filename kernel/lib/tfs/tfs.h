@@ -56,11 +56,21 @@ struct Value {
 };
 
 // ---- reading decoded values ----
-// Attribute `name` (NUL-terminated) of a tuple; nullptr if absent or `tuple` is not a tuple.
+// Attribute `name` of a tuple; nullptr if absent or `tuple` is not a tuple.
 const Value* get(const Value* tuple, const uint8_t* name, size_t name_len);
-// Inline, so that a literal name's length is known at compile time.
-inline const Value* get(const Value* tuple, const char* name) {
-  return get(tuple, reinterpret_cast<const uint8_t*>(name), __builtin_strlen(name));
+// An attribute name written in the source: its length is counted at compile time (the
+// kernel is built with -fno-builtin, so strlen("...") would be a call; under emulation
+// every instruction counts). Names known only at run time use the overload above.
+struct Key {
+  template <size_t N> consteval Key(const char (&s)[N]) : name(s), len(0) {
+    while (len < N && s[len])
+      ++len;
+  }
+  const char* name;
+  size_t len;
+};
+inline const Value* get(const Value* tuple, Key key) {
+  return get(tuple, reinterpret_cast<const uint8_t*>(key.name), key.len);
 }
 // A number stored as an integer value or a decimal string (spec §3.4). False otherwise
 // (negative, not a number, overflow).

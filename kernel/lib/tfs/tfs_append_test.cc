@@ -3,6 +3,8 @@
 #include "lib/tfs/tfs_append.h"
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +96,8 @@ tfs::Volume decode(Disk& d) {
 }
 
 const tfs::Value* child(const tfs::Value* dir, const char* name) {
-  return tfs::get(tfs::get(dir, "children"), name);
+  return tfs::get(tfs::get(dir, "children"), reinterpret_cast<const uint8_t*>(name),
+                  std::strlen(name));
 }
 
 size_t count_inline(const Disk& d, const char* sym) {

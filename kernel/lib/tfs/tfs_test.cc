@@ -109,7 +109,7 @@ uint64_t num(const tfs::Value* v) {
 const tfs::Value* path(const tfs::Value* root, std::initializer_list<const char*> names) {
   const tfs::Value* v = root;
   for (const char* n : names)
-    v = tfs::get(tfs::get(v, "children"), n);
+    v = tfs::get(tfs::get(v, "children"), reinterpret_cast<const uint8_t*>(n), std::strlen(n));
   return v;
 }
 
