@@ -1,12 +1,15 @@
 // AF_UNIX sockets inside the one process: socketpair (SOCK_STREAM, SOCK_DGRAM,
-// SOCK_SEQPACKET) and unconnected socket(AF_UNIX); no names (bind/connect), no
-// SCM_RIGHTS. Each endpoint owns a receive ring the peer writes into; datagrams and
-// seqpackets are stored as a u32 length plus the bytes, so boundaries survive. Blocking
-// waits on the endpoint's own queues (sched::wait), so an endpoint closing never frees a
-// queue someone waits on.
+// SOCK_SEQPACKET), socket(AF_UNIX) and, for stream and seqpacket sockets, names: bind (a
+// path or an abstract name), listen, connect, accept; no SCM_RIGHTS, no datagram names.
+// Each endpoint owns a receive ring the peer writes into; datagrams and seqpackets are
+// stored as a u32 length plus the bytes, so boundaries survive. A connect makes the server's
+// endpoint at once and queues it on the listener until accept takes it. Blocking waits on
+// the endpoint's own queues (sched::wait), or on g_backlog_waiters, which is never freed,
+// so an endpoint closing never frees a queue someone waits on.
 #include "arch/x86_64/usercopy.h"
 #include "fs/tree.h"
 #include "lib/errno.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/byte_ring.h"
@@ -15,6 +18,7 @@
 #include "unix/path_walk.h"
 #include "unix/process.h"
 #include "unix/signal.h"
+#include "unix/socket_names.h"
 #include "unix/syscall.h"
 
 namespace unix {
@@ -33,9 +37,15 @@ constexpr size_t kBufferSize = 212992;
 constexpr size_t kHeader = 4; // datagram length prefix in the ring
 constexpr long kMaxIov = 1024;
 
+// A sockaddr_un as it goes to user space: the family, then the name.
+struct Address {
+  uint32_t len = 2; // 2: unnamed (the family only)
+  uint8_t bytes[112] = {1, 0}; // family, sun_path and the terminator a full path gets
+};
+
 struct Socket {
   int type;
-  bool connected; // created by socketpair (so a missing peer means it was closed)
+  bool connected; // by socketpair, connect or accept (so a missing peer means it was closed)
   int shutdown;   // kShutRead/kShutWrite in effect on this end
   Socket* peer;   // nullptr once the peer is closed
   ByteRing rx;    // what the peer sent
@@ -44,7 +54,19 @@ struct Socket {
   sched::WaitQueue readq;  // waiting for data in rx
   sched::WaitQueue writeq; // waiting for room in peer->rx
   EventGen gen;
+  int error;               // reported once by the next receive that finds no data
+  bool bound, listening;
+  uint32_t backlog;        // pending connections a listener holds (listen's backlog + 1)
+  uint32_t pending_count;
+  Socket* pending;         // a listener's endpoints waiting for accept, oldest first
+  Socket* pending_tail;
+  Socket* next_pending;
+  Address name;            // bound, or an accepted socket's: its listener's
+  Address peer_name;       // a connecting socket's: the listener's
 };
+
+SocketNames g_names;
+sched::WaitQueue g_backlog_waiters; // connects waiting for room in a listener's queue
 
 bool message_based(const Socket* s) {
   return s->type != kSockStream;
@@ -55,6 +77,8 @@ Socket* new_socket(int type) {
   if (!s)
     return nullptr;
   memset(s, 0, sizeof *s);
+  s->name = Address{};
+  s->peer_name = Address{};
   s->type = type;
   s->rx.init(reinterpret_cast<uint8_t*>(s + 1), kBufferSize);
   s->sndbuf = s->rcvbuf = kBufferSize;
@@ -247,6 +271,11 @@ long recv_stream(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
     bool want_more = (flags & kMsgWaitall) && !peek && done < io.total;
     if ((done && !want_more) || io.total == 0)
       return static_cast<long>(done);
+    if (s->error && !done) {
+      int e = s->error;
+      s->error = 0;
+      return -e;
+    }
     if (s->shutdown & kShutRead)
       return static_cast<long>(done); // end of file
     if (!s->connected)
@@ -274,6 +303,11 @@ long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) 
         drained(s);
       }
       return static_cast<long>(flags & kMsgTrunc ? len : n);
+    }
+    if (s->error) {
+      int e = s->error;
+      s->error = 0;
+      return -e;
     }
     if (s->shutdown & kShutRead)
       return 0;
@@ -307,6 +341,13 @@ long socket_write(File* f, const uint8_t* ubuf, size_t len) {
 Readiness socket_readiness(File* f) {
   auto* s = static_cast<Socket*>(f->object);
   Readiness r{0, s->gen.in, s->gen.out};
+  if (s->listening) {
+    if (s->pending)
+      r.events |= kEpollIn;
+    return r;
+  }
+  if (s->error)
+    r.events |= kEpollErr;
   if (message_based(s) ? s->rx_messages != 0 : !s->rx.empty())
     r.events |= kEpollIn;
   if (s->shutdown & kShutRead)
@@ -336,17 +377,33 @@ long socket_ioctl(File* f, unsigned long req, uint64_t arg) {
   return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
 }
 
-void socket_release(File* f) {
-  auto* s = static_cast<Socket*>(f->object);
+// Ends s's side of its connection (the peer sees end of file, or `error` first) and frees s.
+void close_endpoint(Socket* s, int error) {
   if (Socket* peer = s->peer) {
     peer->peer = nullptr;
     if (peer->type != kSockDgram)
       peer->shutdown = kShutRead | kShutWrite; // the connection is over
+    if (error)
+      peer->error = error;
     sched::wake_all(peer->readq);
     sched::wake_all(peer->writeq);
-    announce(peer->gen, kEpollIn | kEpollOut | kEpollHup);
+    announce(peer->gen, kEpollIn | kEpollOut | kEpollHup | (error ? kEpollErr : 0));
   }
   kfree(s);
+}
+
+void socket_release(File* f) {
+  auto* s = static_cast<Socket*>(f->object);
+  if (s->bound)
+    g_names.remove(s);
+  // Connections the listener never accepted are reset, as on Linux.
+  while (Socket* p = s->pending) {
+    s->pending = p->next_pending;
+    close_endpoint(p, ECONNRESET);
+  }
+  if (s->listening)
+    sched::wake_all(g_backlog_waiters);
+  close_endpoint(s, 0);
 }
 
 Socket* socket_of(int fd, long* err) {
@@ -557,12 +614,15 @@ long sys_getsockopt(const SyscallArgs& a) {
   int32_t v;
   switch (a.i(2)) {
   case kSoType: v = s->type; break;
-  case kSoError: v = 0; break; // no asynchronous errors on these sockets
+  case kSoError: // the pending error (a reset connection), cleared by reading it
+    v = s->error;
+    s->error = 0;
+    break;
   case kSoSndbuf: v = static_cast<int32_t>(s->sndbuf); break;
   case kSoRcvbuf: v = static_cast<int32_t>(s->rcvbuf); break;
   case kSoDomain: v = kAfUnix; break;
   case kSoProtocol: v = 0; break;
-  case kSoAcceptconn: v = 0; break;
+  case kSoAcceptconn: v = s->listening; break;
   case kSoReuseaddr: case kSoKeepalive: case kSoPasscred: case kSoDontroute: case kSoBroadcast:
     v = 0;
     break;
@@ -608,23 +668,88 @@ long sys_setsockopt(const SyscallArgs& a) {
   }
 }
 
-// ---- names and connections: not supported (no socket names in this kernel) ----
-long sys_getsockname(const SyscallArgs& a) {
-  long err;
-  if (!socket_of(a.i(0), &err))
-    return err;
+// ---- names and connections ----
+// A sockaddr_un from user space, NUL-terminated one byte past sun_path.
+struct UnixAddr {
+  uint16_t family;
+  char path[109];
+};
+
+long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
+  *a = UnixAddr{};
+  if (len < 2 || len > 110)
+    return -EINVAL;
+  if (copy_from_user(a, uaddr, len) < 0)
+    return -EFAULT;
+  return a->family == kAfUnix ? 0 : -EINVAL;
+}
+
+// The registry key for a bound or connected-to name, and the address getsockname reports
+// for it: an abstract name as given, a path up to its NUL (Linux's canonical length).
+// A path's directory must exist: -ENOENT / -ENOTDIR otherwise.
+long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown) {
+  *key = SocketName{};
+  const char* path = a.path;
+  if (path[0] == 0) { // abstract: every byte after the leading NUL is the name
+    key->type = type;
+    key->len = static_cast<uint32_t>(len - 3);
+    memcpy(key->bytes, path + 1, key->len);
+    shown->len = static_cast<uint32_t>(len);
+    memcpy(shown->bytes, &a, len);
+    return 0;
+  }
+  size_t n = strnlen(path, sizeof a.path);
+  const char* slash = nullptr;
+  for (size_t i = 0; i < n; ++i)
+    if (path[i] == '/')
+      slash = path + i;
+  const char* name = slash ? slash + 1 : path;
+  size_t name_len = n - static_cast<size_t>(name - path);
+  if (name_len == 0)
+    return -EINVAL; // a directory ("/tmp/"), not a name in one
+  NodeId dir = process().cwd;
+  if (slash) {
+    char dir_path[109];
+    size_t d = slash == path ? 1 : static_cast<size_t>(slash - path); // "/s": the root
+    memcpy(dir_path, path, d);
+    dir_path[d] = 0;
+    dir = walk_path(fs::tree(), process().cwd, dir_path, true);
+    if (dir < 0)
+      return dir;
+    if (!fs::tree().is_directory(dir))
+      return -ENOTDIR;
+  }
+  key->dir = dir;
+  key->len = static_cast<uint32_t>(name_len);
+  memcpy(key->bytes, name, name_len);
+  shown->len = static_cast<uint32_t>(2 + n + 1);
+  memcpy(shown->bytes, &a, shown->len);
+  return 0;
+}
+
+// Copies an address out as getsockname/accept do: truncated to the caller's length, which
+// is then set to the full one.
+long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
   int32_t len;
-  if (copy_from_user(&len, a.p<const void>(2), sizeof len) < 0)
+  if (copy_from_user(&len, ulen, sizeof len) < 0)
     return -EFAULT;
   if (len < 0)
     return -EINVAL;
-  uint16_t family = kAfUnix; // an unnamed AF_UNIX address: just the family
-  int32_t n = len < 2 ? len : 2;
-  if (copy_to_user(a.p<void>(1), &family, static_cast<size_t>(n)) < 0)
+  size_t n = static_cast<uint32_t>(len) < addr.len ? static_cast<size_t>(len) : addr.len;
+  if (n && copy_to_user(uaddr, addr.bytes, n) < 0)
     return -EFAULT;
-  int32_t full = 2;
-  return copy_to_user(a.p<void>(2), &full, sizeof full) < 0 ? -EFAULT : 0;
+  auto full = static_cast<int32_t>(addr.len);
+  return copy_to_user(ulen, &full, sizeof full) < 0 ? -EFAULT : 0;
 }
+
+long sys_getsockname(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  return put_addr(s->name, a.p<void>(1), a.p<int32_t>(2));
+}
+
 long sys_getpeername(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
@@ -632,38 +757,170 @@ long sys_getpeername(const SyscallArgs& a) {
     return err;
   if (!s->peer)
     return -ENOTCONN;
-  return sys_getsockname(a);
+  // The peer's own name when it is named; a connecting socket also knows the listener's.
+  const Address& peer = s->peer->name.len > 2 ? s->peer->name : s->peer_name;
+  return put_addr(peer, a.p<void>(1), a.p<int32_t>(2));
 }
-// Nothing can listen here (bind and listen are not supported), so a connect never finds a
-// listener. As on Linux then: ENOENT when the path names nothing, ECONNREFUSED when it
-// names something (or the name is abstract). glibc probes nscd's socket this way.
+
+long sys_bind(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (s->type == kSockDgram)
+    return -EOPNOTSUPP; // no datagram names (sendto/connect by name)
+  UnixAddr addr;
+  uint64_t len = a.u(2);
+  if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
+    return r;
+  if (len == 2) { // autobind: Linux picks an abstract name of five hex digits
+    static uint32_t next_auto;
+    if (s->bound)
+      return -EINVAL;
+    klib::format(addr.path + 1, sizeof addr.path - 1, "%05x", next_auto++ & 0xFFFFF);
+    len = 2 + 1 + 5;
+  }
+  SocketName key;
+  Address shown;
+  if (long r = resolve_name(addr, len, s->type, &key, &shown); r < 0)
+    return r;
+  // A path that names a file, or a name already bound, is in use (checked before
+  // "already bound", as Linux does for paths).
+  if (key.dir >= 0 && fs::tree().child(key.dir, key.bytes, key.len) >= 0)
+    return -EADDRINUSE;
+  if (key.dir >= 0 && g_names.find(key))
+    return -EADDRINUSE;
+  if (s->bound)
+    return -EINVAL;
+  if (int r = g_names.add(key, s); r < 0)
+    return r;
+  s->bound = true;
+  s->name = shown;
+  return 0;
+}
+
+long sys_listen(const SyscallArgs& a) {
+  long err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (s->type == kSockDgram)
+    return -EOPNOTSUPP;
+  if (!s->bound || s->connected)
+    return -EINVAL;
+  constexpr int kSomaxconn = 4096;
+  int backlog = a.i(1);
+  backlog = backlog < 0 || backlog > kSomaxconn ? kSomaxconn : backlog;
+  s->backlog = static_cast<uint32_t>(backlog) + 1; // Linux refuses once the queue exceeds it
+  s->listening = true;
+  return 0;
+}
+
 long sys_connect(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
     return err;
+  File* f = process().files.get(a.i(0));
   if (s->connected)
     return -EISCONN;
+  if (s->listening)
+    return -EINVAL;
+  UnixAddr addr;
   uint64_t len = a.u(2);
-  struct {
-    uint16_t family;
-    char path[109]; // 108 in sockaddr_un, plus a terminator of our own
-  } addr = {};
-  if (len < 2 || len > 110)
+  if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
+    return r;
+  if (len == 2)
     return -EINVAL;
-  if (copy_from_user(&addr, a.p<const void>(1), len) < 0)
-    return -EFAULT;
-  if (addr.family != 1 /* AF_UNIX */ || len == 2)
-    return -EINVAL;
-  if (addr.path[0] == 0)
-    return -ECONNREFUSED; // abstract namespace
-  NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
-  return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+  for (;;) {
+    SocketName key;
+    Address shown;
+    long r = resolve_name(addr, len, s->type, &key, &shown);
+    if (r < 0)
+      return r;
+    auto* l = static_cast<Socket*>(g_names.find(key));
+    if (!l) {
+      // Nothing bound there. As on Linux: ENOENT when the path names nothing,
+      // ECONNREFUSED when it names something (or the name is abstract). glibc probes
+      // nscd's socket this way.
+      if (key.dir < 0)
+        return -ECONNREFUSED;
+      NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
+      return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+    }
+    if (l->type != s->type)
+      return -EPROTOTYPE;
+    if (!l->listening)
+      return -ECONNREFUSED;
+    if (l->pending_count < l->backlog) {
+      Socket* server = new_socket(s->type);
+      if (!server)
+        return -ENOMEM;
+      server->connected = s->connected = true;
+      server->peer = s;
+      s->peer = server;
+      server->name = l->name;
+      s->peer_name = l->name;
+      if (l->pending_tail)
+        l->pending_tail->next_pending = server;
+      else
+        l->pending = server;
+      l->pending_tail = server;
+      ++l->pending_count;
+      sched::wake_all(l->readq);
+      announce(l->gen, kEpollIn);
+      return 0;
+    }
+    if (f->flags & linux::O_NONBLOCK)
+      return -EAGAIN;
+    if (int w = sched::wait(g_backlog_waiters, sched::kNoDeadline, "connect to a full listener");
+        w < 0)
+      return w;
+  }
 }
 
-long sys_no_names(const SyscallArgs& a) {
+long do_accept(const SyscallArgs& a, int flags) {
   long err;
-  return socket_of(a.i(0), &err) ? -EOPNOTSUPP : err;
+  Socket* s = socket_of(a.i(0), &err);
+  if (!s)
+    return err;
+  if (flags & ~(kSockNonblock | kSockCloexec))
+    return -EINVAL;
+  if (!s->listening)
+    return -EINVAL;
+  File* f = process().files.get(a.i(0));
+  while (!s->pending) {
+    if (f->flags & linux::O_NONBLOCK)
+      return -EAGAIN;
+    if (int w = sched::wait(s->readq, sched::kNoDeadline, "accept with no pending connection");
+        w < 0)
+      return w;
+  }
+  Socket* server = s->pending;
+  if (a.p<void>(1)) {
+    // The connecting socket's name: unnamed unless it was bound too.
+    const Address& peer = server->peer ? server->peer->name : Address{};
+    if (long r = put_addr(peer, a.p<void>(1), a.p<int32_t>(2)); r < 0)
+      return r; // the connection stays queued
+  }
+  int fd = install_object_file(FileKind::kSocket, server, linux::O_RDWR | (flags & kSockNonblock),
+                               flags & kSockCloexec);
+  if (fd < 0)
+    return fd;
+  s->pending = server->next_pending;
+  if (!s->pending)
+    s->pending_tail = nullptr;
+  server->next_pending = nullptr;
+  --s->pending_count;
+  sched::wake_all(g_backlog_waiters);
+  return fd;
+}
+
+long sys_accept(const SyscallArgs& a) {
+  return do_accept(a, 0);
+}
+long sys_accept4(const SyscallArgs& a) {
+  return do_accept(a, a.i(3));
 }
 
 } // namespace
@@ -684,20 +941,20 @@ long socket_vector_io(File* f, const void* uiov, long count, bool write) {
 void register_socket_syscalls() {
   register_syscall(41, "socket", 3, sys_socket);
   register_syscall(42, "connect", 3, sys_connect);
-  register_syscall(43, "accept", 3, sys_no_names);
+  register_syscall(43, "accept", 3, sys_accept);
   register_syscall(44, "sendto", 6, sys_sendto);
   register_syscall(45, "recvfrom", 6, sys_recvfrom);
   register_syscall(46, "sendmsg", 3, sys_sendmsg);
   register_syscall(47, "recvmsg", 3, sys_recvmsg);
   register_syscall(48, "shutdown", 2, sys_shutdown);
-  register_syscall(49, "bind", 3, sys_no_names);
-  register_syscall(50, "listen", 2, sys_no_names);
+  register_syscall(49, "bind", 3, sys_bind);
+  register_syscall(50, "listen", 2, sys_listen);
   register_syscall(51, "getsockname", 3, sys_getsockname);
   register_syscall(52, "getpeername", 3, sys_getpeername);
   register_syscall(53, "socketpair", 4, sys_socketpair);
   register_syscall(54, "setsockopt", 5, sys_setsockopt);
   register_syscall(55, "getsockopt", 5, sys_getsockopt);
-  register_syscall(288, "accept4", 4, sys_no_names);
+  register_syscall(288, "accept4", 4, sys_accept4);
 }
 
 } // namespace unix
