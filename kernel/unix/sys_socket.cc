@@ -1,6 +1,7 @@
 // AF_UNIX sockets inside the one process: socketpair (SOCK_STREAM, SOCK_DGRAM,
 // SOCK_SEQPACKET), socket(AF_UNIX) and, for stream and seqpacket sockets, names: bind (a
-// path or an abstract name), listen, connect, accept; no SCM_RIGHTS, no datagram names.
+// path or an abstract name), listen, connect, accept; datagrams by name (sendto, the
+// sender's name at recvfrom, connect as a default destination); no SCM_RIGHTS.
 // Each endpoint owns a receive ring the peer writes into; datagrams and seqpackets are
 // stored as a u32 length plus the bytes, so boundaries survive. A connect makes the server's
 // endpoint at once and queues it on the listener until accept takes it. Blocking waits on
@@ -34,7 +35,10 @@ constexpr int kShutRead = 1, kShutWrite = 2; // shutdown(how) + 1
 constexpr int kSigPipe = 13;
 // Linux's default socket buffer (net.core.wmem_default); also each endpoint's ring size.
 constexpr size_t kBufferSize = 212992;
-constexpr size_t kHeader = 4; // datagram length prefix in the ring
+// A message in the ring: a u32 of its length (low 24 bits) and the length of the sender's
+// address (high 8 bits, 0: unnamed), the address, then the bytes.
+constexpr size_t kHeader = 4;
+constexpr uint32_t kLengthMask = 0xFFFFFF;
 constexpr long kMaxIov = 1024;
 
 // A sockaddr_un as it goes to user space: the family, then the name.
@@ -62,11 +66,14 @@ struct Socket {
   Socket* pending_tail;
   Socket* next_pending;
   Address name;            // bound, or an accepted socket's: its listener's
-  Address peer_name;       // a connecting socket's: the listener's
+  Address peer_name;       // a connecting socket's: the listener's; a datagram one's target
+  bool has_target;         // a datagram socket connected to a name: target_key
+  SocketName target_key;
 };
 
 SocketNames g_names;
 sched::WaitQueue g_backlog_waiters; // connects waiting for room in a listener's queue
+sched::WaitQueue g_datagram_waiters; // sends by name waiting for room at the receiver
 
 bool message_based(const Socket* s) {
   return s->type != kSockStream;
@@ -162,6 +169,80 @@ long fetch_iov(const void* uiov, long count, Iov* io) {
   return 0;
 }
 
+// ---- addresses ----
+// A sockaddr_un from user space, NUL-terminated one byte past sun_path.
+struct UnixAddr {
+  uint16_t family;
+  char path[109];
+};
+
+long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
+  *a = UnixAddr{};
+  if (len < 2 || len > 110)
+    return -EINVAL;
+  if (copy_from_user(a, uaddr, len) < 0)
+    return -EFAULT;
+  return a->family == kAfUnix ? 0 : -EINVAL;
+}
+
+// The registry key for a bound or connected-to name, and the address getsockname reports
+// for it: an abstract name as given, a path up to its NUL (Linux's canonical length).
+// A path's directory must exist: -ENOENT / -ENOTDIR otherwise.
+long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown) {
+  *key = SocketName{};
+  const char* path = a.path;
+  if (path[0] == 0) { // abstract: every byte after the leading NUL is the name
+    key->type = type;
+    key->len = static_cast<uint32_t>(len - 3);
+    memcpy(key->bytes, path + 1, key->len);
+    shown->len = static_cast<uint32_t>(len);
+    memcpy(shown->bytes, &a, len);
+    return 0;
+  }
+  size_t n = strnlen(path, sizeof a.path);
+  const char* slash = nullptr;
+  for (size_t i = 0; i < n; ++i)
+    if (path[i] == '/')
+      slash = path + i;
+  const char* name = slash ? slash + 1 : path;
+  size_t name_len = n - static_cast<size_t>(name - path);
+  if (name_len == 0)
+    return -EINVAL; // a directory ("/tmp/"), not a name in one
+  NodeId dir = process().cwd;
+  if (slash) {
+    char dir_path[109];
+    size_t d = slash == path ? 1 : static_cast<size_t>(slash - path); // "/s": the root
+    memcpy(dir_path, path, d);
+    dir_path[d] = 0;
+    dir = walk_path(fs::tree(), process().cwd, dir_path, true);
+    if (dir < 0)
+      return dir;
+    if (!fs::tree().is_directory(dir))
+      return -ENOTDIR;
+  }
+  key->dir = dir;
+  key->len = static_cast<uint32_t>(name_len);
+  memcpy(key->bytes, name, name_len);
+  shown->len = static_cast<uint32_t>(2 + n + 1);
+  memcpy(shown->bytes, &a, shown->len);
+  return 0;
+}
+
+// Copies an address out as getsockname/accept do: truncated to the caller's length, which
+// is then set to the full one.
+long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
+  int32_t len;
+  if (copy_from_user(&len, ulen, sizeof len) < 0)
+    return -EFAULT;
+  if (len < 0)
+    return -EINVAL;
+  size_t n = static_cast<uint32_t>(len) < addr.len ? static_cast<size_t>(len) : addr.len;
+  if (n && copy_to_user(uaddr, addr.bytes, n) < 0)
+    return -EFAULT;
+  auto full = static_cast<int32_t>(addr.len);
+  return copy_to_user(ulen, &full, sizeof full) < 0 ? -EFAULT : 0;
+}
+
 // ---- data transfer ----
 bool would_block(const File* f, int flags) {
   return (flags & kMsgDontwait) || (f->flags & linux::O_NONBLOCK);
@@ -184,6 +265,26 @@ void drained(Socket* s) {
     sched::wake_all(s->peer->writeq);
     announce(s->peer->gen, kEpollOut);
   }
+  if (s->bound && s->type == kSockDgram)
+    sched::wake_all(g_datagram_waiters);
+}
+
+// Appends one message (with the sender's address, if any) to `to`'s ring, which has room.
+// False on a fault in the user's bytes (nothing is left behind).
+bool push_message(Socket* to, const Address* from, const Iov& io) {
+  uint32_t alen = from ? from->len : 0;
+  uint32_t word = static_cast<uint32_t>(io.total) | alen << 24;
+  size_t before = to->rx.size();
+  to->rx.push(&word, kHeader);
+  if (alen)
+    to->rx.push(from->bytes, alen);
+  if (!iov_to_ring(to->rx, io, 0, io.total)) {
+    to->rx.drop_newest(to->rx.size() - before); // no half datagrams
+    return false;
+  }
+  ++to->rx_messages;
+  delivered(to);
+  return true;
 }
 
 long send_stream(File* f, Socket* s, const Iov& io, int flags) {
@@ -227,15 +328,8 @@ long send_message(File* f, Socket* s, const Iov& io, int flags) {
     if ((s->shutdown & kShutWrite) || (peer->shutdown & kShutRead))
       return broken_pipe(flags);
     if (peer->rx.space() >= kHeader + io.total) {
-      auto len = static_cast<uint32_t>(io.total);
-      size_t before = peer->rx.size();
-      peer->rx.push(&len, kHeader);
-      if (!iov_to_ring(peer->rx, io, 0, io.total)) {
-        peer->rx.drop_newest(peer->rx.size() - before); // no half datagrams
+      if (!push_message(peer, nullptr, io))
         return -EFAULT;
-      }
-      ++peer->rx_messages;
-      delivered(peer);
       return static_cast<long>(io.total);
     }
     if (would_block(f, flags))
@@ -245,11 +339,61 @@ long send_message(File* f, Socket* s, const Iov& io, int flags) {
   }
 }
 
+// A datagram to the socket bound to `key`, looked up for every send (it may close).
+long send_to_name(File* f, Socket* s, const SocketName& key, const Iov& io, int flags) {
+  const Address* from = s->bound ? &s->name : nullptr;
+  size_t need = kHeader + (from ? from->len : 0) + io.total;
+  if (need > kBufferSize)
+    return -EMSGSIZE;
+  for (;;) {
+    auto* to = static_cast<Socket*>(g_names.find(key));
+    if (!to)
+      return -ECONNREFUSED;
+    if (to->type != kSockDgram)
+      return -EPROTOTYPE;
+    if (s->shutdown & kShutWrite)
+      return broken_pipe(flags);
+    if (to->rx.space() >= need)
+      return push_message(to, from, io) ? static_cast<long>(io.total) : -EFAULT;
+    if (would_block(f, flags))
+      return -EAGAIN;
+    if (int r = sched::wait(g_datagram_waiters, sched::kNoDeadline, "send to a full socket");
+        r < 0)
+      return r;
+  }
+}
+
 long do_send(File* f, const Iov& io, int flags) {
   auto* s = static_cast<Socket*>(f->object);
   if (flags & kMsgOob)
     return -EOPNOTSUPP;
+  if (s->type == kSockDgram && !s->connected && s->has_target)
+    return send_to_name(f, s, s->target_key, io, flags);
   return message_based(s) ? send_message(f, s, io, flags) : send_stream(f, s, io, flags);
+}
+
+// sendto/sendmsg with an address: a datagram to that name; stream and seqpacket sockets
+// take none (EISCONN when connected).
+long send_with_address(File* f, const void* uaddr, uint64_t len, const Iov& io, int flags) {
+  auto* s = static_cast<Socket*>(f->object);
+  if (s->type != kSockDgram)
+    return s->connected ? -EISCONN : -EOPNOTSUPP;
+  if (flags & kMsgOob)
+    return -EOPNOTSUPP;
+  UnixAddr addr;
+  if (long r = read_addr(uaddr, len, &addr); r < 0)
+    return r;
+  if (len == 2)
+    return -EINVAL;
+  SocketName key;
+  Address shown;
+  if (long r = resolve_name(addr, len, kSockDgram, &key, &shown); r < 0)
+    return r;
+  if (key.dir >= 0 && !g_names.find(key)) {
+    NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
+    return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+  }
+  return send_to_name(f, s, key, io, flags);
 }
 
 long recv_stream(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
@@ -287,18 +431,22 @@ long recv_stream(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
   }
 }
 
-long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
+long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags, Address* from) {
   for (;;) {
     if (s->rx_messages) {
-      uint32_t len;
-      s->rx.peek(0, &len, kHeader);
+      uint32_t word;
+      s->rx.peek(0, &word, kHeader);
+      uint32_t len = word & kLengthMask, alen = word >> 24;
+      from->len = alen;
+      if (alen)
+        s->rx.peek(kHeader, from->bytes, alen);
       size_t n = len < io.total ? len : io.total;
-      if (!ring_to_iov(s->rx, kHeader, io, 0, n))
+      if (!ring_to_iov(s->rx, kHeader + alen, io, 0, n))
         return -EFAULT;
       if (len > io.total)
         *msg_flags |= kMsgTrunc; // the rest of the datagram is discarded
       if (!(flags & kMsgPeek)) {
-        s->rx.consume(kHeader + len);
+        s->rx.consume(kHeader + alen + len);
         --s->rx_messages;
         drained(s);
       }
@@ -320,11 +468,16 @@ long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) 
   }
 }
 
-long do_recv(File* f, const Iov& io, int flags, int* msg_flags) {
+// `from` (optional) gets the sender's address: len 0 when it has none.
+long do_recv(File* f, const Iov& io, int flags, int* msg_flags, Address* from = nullptr) {
   auto* s = static_cast<Socket*>(f->object);
   if (flags & kMsgOob)
     return -EOPNOTSUPP;
-  return message_based(s) ? recv_message(f, s, io, flags, msg_flags)
+  Address ignored;
+  if (!from)
+    from = &ignored;
+  from->len = 0;
+  return message_based(s) ? recv_message(f, s, io, flags, msg_flags, from)
                           : recv_stream(f, s, io, flags, msg_flags);
 }
 
@@ -371,8 +524,10 @@ long socket_ioctl(File* f, unsigned long req, uint64_t arg) {
   uint32_t len = 0;
   if (!message_based(s))
     len = static_cast<uint32_t>(s->rx.size());
-  else if (s->rx_messages)
+  else if (s->rx_messages) {
     s->rx.peek(0, &len, kHeader);
+    len &= kLengthMask;
+  }
   int n = static_cast<int>(len);
   return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
 }
@@ -403,6 +558,8 @@ void socket_release(File* f) {
   }
   if (s->listening)
     sched::wake_all(g_backlog_waiters);
+  if (s->bound && s->type == kSockDgram)
+    sched::wake_all(g_datagram_waiters); // senders waiting for its room: ECONNREFUSED now
   close_endpoint(s, 0);
 }
 
@@ -488,9 +645,9 @@ long sys_sendto(const SyscallArgs& a) {
   if (!f)
     return err;
   FileRef hold(f); // may block: keep the socket if another thread closes it
-  if (a.a[4]) // a destination: these sockets are connected or nameless
-    return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
   linux::iovec v{a.u(1), a.u(2)};
+  if (a.a[4] && a.u(5))
+    return send_with_address(f, a.p<const void>(4), a.u(5), Iov{&v, 1, a.u(2)}, a.i(3));
   return do_send(f, Iov{&v, 1, a.u(2)}, a.i(3));
 }
 
@@ -502,11 +659,11 @@ long sys_recvfrom(const SyscallArgs& a) {
   FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
   int msg_flags = 0;
-  long r = do_recv(f, Iov{&v, 1, a.u(2)}, a.i(3), &msg_flags);
+  Address from;
+  long r = do_recv(f, Iov{&v, 1, a.u(2)}, a.i(3), &msg_flags, &from);
   if (r >= 0 && a.a[4] && a.a[5]) {
-    uint32_t none = 0; // the peer has no name
-    if (copy_to_user(a.p<void>(5), &none, sizeof none) < 0)
-      return -EFAULT;
+    if (long e = put_addr(from, a.p<void>(4), a.p<int32_t>(5)); e < 0)
+      return e;
   }
   return r;
 }
@@ -528,14 +685,14 @@ long sys_sendmsg(const SyscallArgs& a) {
   MsgHdr m;
   if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
     return -EFAULT;
-  if (m.name && m.namelen)
-    return static_cast<Socket*>(f->object)->connected ? -EISCONN : -EOPNOTSUPP;
   if (m.controllen)
     return -EOPNOTSUPP; // no SCM_RIGHTS/SCM_CREDENTIALS
   Iov io;
   if (long r = fetch_iov(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen), &io); r < 0)
     return r;
-  long r = do_send(f, io, a.i(2));
+  long r = m.name && m.namelen
+               ? send_with_address(f, reinterpret_cast<const void*>(m.name), m.namelen, io, a.i(2))
+               : do_send(f, io, a.i(2));
   kfree(io.v);
   return r;
 }
@@ -553,12 +710,18 @@ long sys_recvmsg(const SyscallArgs& a) {
   if (long r = fetch_iov(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen), &io); r < 0)
     return r;
   int msg_flags = 0;
-  long r = do_recv(f, io, a.i(2), &msg_flags);
+  Address from;
+  long r = do_recv(f, io, a.i(2), &msg_flags, &from);
   kfree(io.v);
   if (r < 0)
     return r;
-  m.namelen = 0;    // the peer has no name
-  m.controllen = 0; // no ancillary data
+  if (m.name && m.namelen) {
+    size_t n = m.namelen < from.len ? m.namelen : from.len;
+    if (n && copy_to_user(reinterpret_cast<void*>(m.name), from.bytes, n) < 0)
+      return -EFAULT;
+  }
+  m.namelen = from.len; // 0: the sender has no name
+  m.controllen = 0;     // no ancillary data
   m.flags = msg_flags;
   if (copy_to_user(a.p<void>(1), &m, sizeof m) < 0)
     return -EFAULT;
@@ -669,79 +832,6 @@ long sys_setsockopt(const SyscallArgs& a) {
 }
 
 // ---- names and connections ----
-// A sockaddr_un from user space, NUL-terminated one byte past sun_path.
-struct UnixAddr {
-  uint16_t family;
-  char path[109];
-};
-
-long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
-  *a = UnixAddr{};
-  if (len < 2 || len > 110)
-    return -EINVAL;
-  if (copy_from_user(a, uaddr, len) < 0)
-    return -EFAULT;
-  return a->family == kAfUnix ? 0 : -EINVAL;
-}
-
-// The registry key for a bound or connected-to name, and the address getsockname reports
-// for it: an abstract name as given, a path up to its NUL (Linux's canonical length).
-// A path's directory must exist: -ENOENT / -ENOTDIR otherwise.
-long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown) {
-  *key = SocketName{};
-  const char* path = a.path;
-  if (path[0] == 0) { // abstract: every byte after the leading NUL is the name
-    key->type = type;
-    key->len = static_cast<uint32_t>(len - 3);
-    memcpy(key->bytes, path + 1, key->len);
-    shown->len = static_cast<uint32_t>(len);
-    memcpy(shown->bytes, &a, len);
-    return 0;
-  }
-  size_t n = strnlen(path, sizeof a.path);
-  const char* slash = nullptr;
-  for (size_t i = 0; i < n; ++i)
-    if (path[i] == '/')
-      slash = path + i;
-  const char* name = slash ? slash + 1 : path;
-  size_t name_len = n - static_cast<size_t>(name - path);
-  if (name_len == 0)
-    return -EINVAL; // a directory ("/tmp/"), not a name in one
-  NodeId dir = process().cwd;
-  if (slash) {
-    char dir_path[109];
-    size_t d = slash == path ? 1 : static_cast<size_t>(slash - path); // "/s": the root
-    memcpy(dir_path, path, d);
-    dir_path[d] = 0;
-    dir = walk_path(fs::tree(), process().cwd, dir_path, true);
-    if (dir < 0)
-      return dir;
-    if (!fs::tree().is_directory(dir))
-      return -ENOTDIR;
-  }
-  key->dir = dir;
-  key->len = static_cast<uint32_t>(name_len);
-  memcpy(key->bytes, name, name_len);
-  shown->len = static_cast<uint32_t>(2 + n + 1);
-  memcpy(shown->bytes, &a, shown->len);
-  return 0;
-}
-
-// Copies an address out as getsockname/accept do: truncated to the caller's length, which
-// is then set to the full one.
-long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
-  int32_t len;
-  if (copy_from_user(&len, ulen, sizeof len) < 0)
-    return -EFAULT;
-  if (len < 0)
-    return -EINVAL;
-  size_t n = static_cast<uint32_t>(len) < addr.len ? static_cast<size_t>(len) : addr.len;
-  if (n && copy_to_user(uaddr, addr.bytes, n) < 0)
-    return -EFAULT;
-  auto full = static_cast<int32_t>(addr.len);
-  return copy_to_user(ulen, &full, sizeof full) < 0 ? -EFAULT : 0;
-}
-
 long sys_getsockname(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
@@ -755,6 +845,8 @@ long sys_getpeername(const SyscallArgs& a) {
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
     return err;
+  if (!s->peer && s->has_target)
+    return put_addr(s->peer_name, a.p<void>(1), a.p<int32_t>(2));
   if (!s->peer)
     return -ENOTCONN;
   // The peer's own name when it is named; a connecting socket also knows the listener's.
@@ -767,8 +859,6 @@ long sys_bind(const SyscallArgs& a) {
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
     return err;
-  if (s->type == kSockDgram)
-    return -EOPNOTSUPP; // no datagram names (sendto/connect by name)
   UnixAddr addr;
   uint64_t len = a.u(2);
   if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
@@ -850,6 +940,12 @@ long sys_connect(const SyscallArgs& a) {
     }
     if (l->type != s->type)
       return -EPROTOTYPE;
+    if (s->type == kSockDgram) { // a default destination, looked up again at each send
+      s->has_target = true;
+      s->target_key = key;
+      s->peer_name = shown;
+      return 0;
+    }
     if (!l->listening)
       return -ECONNREFUSED;
     if (l->pending_count < l->backlog) {

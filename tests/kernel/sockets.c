@@ -1,4 +1,5 @@
 // Named AF_UNIX sockets inside one process: bind (path and abstract names), listen,
+// datagrams by name (sendto, recvfrom's sender, connect as the destination),
 // connect, accept/accept4 (blocking in another thread, non-blocking, flags), names through
 // getsockname/getpeername, backlog limits (EAGAIN, a blocking connect waiting for room),
 // type checks, seqpacket boundaries across an accepted connection, and what a client sees
@@ -224,6 +225,61 @@ int main(void) {
   check(listen(sc, 1) == -1 && errno == EINVAL, "listen on a connected socket: EINVAL");
   int dg = socket(AF_UNIX, SOCK_DGRAM, 0);
   check(listen(dg, 1) == -1 && errno == EOPNOTSUPP, "listen on a datagram socket: EOPNOTSUPP");
+  check(connect(dg, (struct sockaddr*)&addr, len) == -1 && errno == EPROTOTYPE,
+        "datagram connect to a stream path: EPROTOTYPE");
+  // Datagram names: sendto a path or an abstract name, the sender's name at recvfrom,
+  // connect as the default destination.
+  static const char kDgramPath[] = "/tmp/nanos-sockets-dgram.sock";
+  unlink(kDgramPath);
+  int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0),
+      d3 = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_un da, db;
+  socklen_t dalen = path_addr(&da, kDgramPath), dblen = abstract_addr(&db, "nanos-dgram");
+  check(bind(d1, (struct sockaddr*)&da, dalen) == 0, "bind a datagram socket to a path");
+  check(sendto(d2, "one", 3, 0, (struct sockaddr*)&da, dalen) == 3, "sendto the path");
+  glen = sizeof got;
+  check(recvfrom(d1, buf, sizeof buf, 0, (struct sockaddr*)&got, &glen) == 3 &&
+            memcmp(buf, "one", 3) == 0 && glen == 0,
+        "recvfrom: an unnamed sender has no address");
+  check(bind(d2, (struct sockaddr*)&db, dblen) == 0, "bind the sender to an abstract name");
+  check(sendto(d2, "two", 3, 0, (struct sockaddr*)&da, dalen) == 3, "sendto from a named socket");
+  glen = sizeof got;
+  check(recvfrom(d1, buf, sizeof buf, 0, (struct sockaddr*)&got, &glen) == 3 && glen == dblen &&
+            memcmp(&got, &db, dblen) == 0,
+        "recvfrom: the sender's abstract name");
+  check(connect(d3, (struct sockaddr*)&db, dblen) == 0, "connect a datagram socket to a name");
+  check(send(d3, "three", 5, 0) == 5, "send to the connected name");
+  struct msghdr mh;
+  struct iovec iv = {buf, sizeof buf};
+  memset(&mh, 0, sizeof mh);
+  mh.msg_name = &got;
+  mh.msg_namelen = sizeof got;
+  mh.msg_iov = &iv;
+  mh.msg_iovlen = 1;
+  check(recvmsg(d2, &mh, 0) == 5 && memcmp(buf, "three", 5) == 0 && mh.msg_namelen == 0,
+        "recvmsg at the abstract name");
+  glen = sizeof got;
+  check(getpeername(d3, (struct sockaddr*)&got, &glen) == 0 && glen == dblen &&
+            memcmp(&got, &db, dblen) == 0,
+        "getpeername: the connected datagram name");
+  struct sockaddr_un nowhere;
+  socklen_t nlen = abstract_addr(&nowhere, "nanos-nowhere");
+  check(sendto(d2, "x", 1, 0, (struct sockaddr*)&nowhere, nlen) == -1 && errno == ECONNREFUSED,
+        "sendto an unbound abstract name: ECONNREFUSED");
+  check(sendto(d2, "x", 1, 0, (struct sockaddr*)&addr, len) == -1 && errno == EPROTOTYPE,
+        "sendto a stream socket's path: EPROTOTYPE");
+  static char chunk[4000];
+  int sent = 0;
+  while (sent < 1000 &&
+         sendto(d3, chunk, sizeof chunk, 0, (struct sockaddr*)&da, dalen) == (ssize_t)sizeof chunk)
+    ++sent;
+  check(sent < 1000 && errno == EAGAIN, "a full receiver: EAGAIN (non-blocking)");
+  close(d2); // the abstract name goes with it
+  check(send(d3, "four", 4, 0) == -1 && errno == ECONNREFUSED, "the connected name is gone: ECONNREFUSED");
+  close(d1);
+  close(d3);
+  unlink(kDgramPath);
+
   close(sa_fd);
   close(sc);
   close(sl);
