@@ -1,7 +1,7 @@
 // AF_UNIX sockets inside the one process: socketpair (SOCK_STREAM, SOCK_DGRAM,
-// SOCK_SEQPACKET), socket(AF_UNIX) and, for stream and seqpacket sockets, names: bind (a
-// path or an abstract name), listen, connect, accept; datagrams by name (sendto, the
-// sender's name at recvfrom, connect as a default destination); no SCM_RIGHTS.
+// SOCK_SEQPACKET), socket(AF_UNIX), the data path (send/recv, datagrams by name and the
+// sender's name at recvfrom), shutdown, options and closing; names and connections (bind,
+// listen, connect, accept) are in sys_socket_names.cc. No SCM_RIGHTS.
 // Each endpoint owns a receive ring the peer writes into; datagrams and seqpackets are
 // stored as a u32 length plus the bytes, so boundaries survive. A connect makes the server's
 // endpoint at once and queues it on the listener until accept takes it. Blocking waits on
@@ -19,65 +19,15 @@
 #include "unix/path_walk.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/socket_names.h"
+#include "unix/socket.h"
 #include "unix/syscall.h"
 
 namespace unix {
-namespace {
-
-constexpr int kAfUnix = 1;
-constexpr int kSockStream = 1, kSockDgram = 2, kSockSeqpacket = 5;
-constexpr int kSockNonblock = linux::O_NONBLOCK, kSockCloexec = linux::O_CLOEXEC;
-constexpr int kEsocktnosupport = 94;
-constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40,
-              kMsgWaitall = 0x100, kMsgNosignal = 0x4000;
-constexpr int kShutRead = 1, kShutWrite = 2; // shutdown(how) + 1
-constexpr int kSigPipe = 13;
-// Linux's default socket buffer (net.core.wmem_default); also each endpoint's ring size.
-constexpr size_t kBufferSize = 212992;
-// A message in the ring: a u32 of its length (low 24 bits) and the length of the sender's
-// address (high 8 bits, 0: unnamed), the address, then the bytes.
-constexpr size_t kHeader = 4;
-constexpr uint32_t kLengthMask = 0xFFFFFF;
-constexpr long kMaxIov = 1024;
-
-// A sockaddr_un as it goes to user space: the family, then the name.
-struct Address {
-  uint32_t len = 2; // 2: unnamed (the family only)
-  uint8_t bytes[112] = {1, 0}; // family, sun_path and the terminator a full path gets
-};
-
-struct Socket {
-  int type;
-  bool connected; // by socketpair, connect or accept (so a missing peer means it was closed)
-  int shutdown;   // kShutRead/kShutWrite in effect on this end
-  Socket* peer;   // nullptr once the peer is closed
-  ByteRing rx;    // what the peer sent
-  size_t rx_messages;
-  uint32_t sndbuf, rcvbuf; // as reported by getsockopt (the ring does not resize)
-  sched::WaitQueue readq;  // waiting for data in rx
-  sched::WaitQueue writeq; // waiting for room in peer->rx
-  EventGen gen;
-  int error;               // reported once by the next receive that finds no data
-  bool bound, listening;
-  uint32_t backlog;        // pending connections a listener holds (listen's backlog + 1)
-  uint32_t pending_count;
-  Socket* pending;         // a listener's endpoints waiting for accept, oldest first
-  Socket* pending_tail;
-  Socket* next_pending;
-  Address name;            // bound, or an accepted socket's: its listener's
-  Address peer_name;       // a connecting socket's: the listener's; a datagram one's target
-  bool has_target;         // a datagram socket connected to a name: target_key
-  SocketName target_key;
-};
+namespace afunix {
 
 SocketNames g_names;
-sched::WaitQueue g_backlog_waiters; // connects waiting for room in a listener's queue
-sched::WaitQueue g_datagram_waiters; // sends by name waiting for room at the receiver
-
-bool message_based(const Socket* s) {
-  return s->type != kSockStream;
-}
+sched::WaitQueue g_backlog_waiters;
+sched::WaitQueue g_datagram_waiters;
 
 Socket* new_socket(int type) {
   auto* s = static_cast<Socket*>(kmalloc(sizeof(Socket) + kBufferSize));
@@ -91,6 +41,17 @@ Socket* new_socket(int type) {
   s->sndbuf = s->rcvbuf = kBufferSize;
   return s;
 }
+
+Socket* socket_of(int fd, long* err) {
+  File* f = process().files.get(fd);
+  *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
+  return *err ? nullptr : static_cast<Socket*>(f->object);
+}
+
+} // namespace afunix
+
+namespace {
+using namespace afunix;
 
 // ---- user I/O vectors ----
 struct Iov {
@@ -167,80 +128,6 @@ long fetch_iov(const void* uiov, long count, Iov* io) {
     io->total += io->v[i].len;
   }
   return 0;
-}
-
-// ---- addresses ----
-// A sockaddr_un from user space, NUL-terminated one byte past sun_path.
-struct UnixAddr {
-  uint16_t family;
-  char path[109];
-};
-
-long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
-  *a = UnixAddr{};
-  if (len < 2 || len > 110)
-    return -EINVAL;
-  if (copy_from_user(a, uaddr, len) < 0)
-    return -EFAULT;
-  return a->family == kAfUnix ? 0 : -EINVAL;
-}
-
-// The registry key for a bound or connected-to name, and the address getsockname reports
-// for it: an abstract name as given, a path up to its NUL (Linux's canonical length).
-// A path's directory must exist: -ENOENT / -ENOTDIR otherwise.
-long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown) {
-  *key = SocketName{};
-  const char* path = a.path;
-  if (path[0] == 0) { // abstract: every byte after the leading NUL is the name
-    key->type = type;
-    key->len = static_cast<uint32_t>(len - 3);
-    memcpy(key->bytes, path + 1, key->len);
-    shown->len = static_cast<uint32_t>(len);
-    memcpy(shown->bytes, &a, len);
-    return 0;
-  }
-  size_t n = strnlen(path, sizeof a.path);
-  const char* slash = nullptr;
-  for (size_t i = 0; i < n; ++i)
-    if (path[i] == '/')
-      slash = path + i;
-  const char* name = slash ? slash + 1 : path;
-  size_t name_len = n - static_cast<size_t>(name - path);
-  if (name_len == 0)
-    return -EINVAL; // a directory ("/tmp/"), not a name in one
-  NodeId dir = process().cwd;
-  if (slash) {
-    char dir_path[109];
-    size_t d = slash == path ? 1 : static_cast<size_t>(slash - path); // "/s": the root
-    memcpy(dir_path, path, d);
-    dir_path[d] = 0;
-    dir = walk_path(fs::tree(), process().cwd, dir_path, true);
-    if (dir < 0)
-      return dir;
-    if (!fs::tree().is_directory(dir))
-      return -ENOTDIR;
-  }
-  key->dir = dir;
-  key->len = static_cast<uint32_t>(name_len);
-  memcpy(key->bytes, name, name_len);
-  shown->len = static_cast<uint32_t>(2 + n + 1);
-  memcpy(shown->bytes, &a, shown->len);
-  return 0;
-}
-
-// Copies an address out as getsockname/accept do: truncated to the caller's length, which
-// is then set to the full one.
-long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
-  int32_t len;
-  if (copy_from_user(&len, ulen, sizeof len) < 0)
-    return -EFAULT;
-  if (len < 0)
-    return -EINVAL;
-  size_t n = static_cast<uint32_t>(len) < addr.len ? static_cast<size_t>(len) : addr.len;
-  if (n && copy_to_user(uaddr, addr.bytes, n) < 0)
-    return -EFAULT;
-  auto full = static_cast<int32_t>(addr.len);
-  return copy_to_user(ulen, &full, sizeof full) < 0 ? -EFAULT : 0;
 }
 
 // ---- data transfer ----
@@ -563,12 +450,6 @@ void socket_release(File* f) {
   close_endpoint(s, 0);
 }
 
-Socket* socket_of(int fd, long* err) {
-  File* f = process().files.get(fd);
-  *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
-  return *err ? nullptr : static_cast<Socket*>(f->object);
-}
-
 // ---- creation ----
 long check_type(int family, int type, int protocol, int* base) {
   if (family != kAfUnix)
@@ -831,194 +712,6 @@ long sys_setsockopt(const SyscallArgs& a) {
   }
 }
 
-// ---- names and connections ----
-long sys_getsockname(const SyscallArgs& a) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  return put_addr(s->name, a.p<void>(1), a.p<int32_t>(2));
-}
-
-long sys_getpeername(const SyscallArgs& a) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  if (!s->peer && s->has_target)
-    return put_addr(s->peer_name, a.p<void>(1), a.p<int32_t>(2));
-  if (!s->peer)
-    return -ENOTCONN;
-  // The peer's own name when it is named; a connecting socket also knows the listener's.
-  const Address& peer = s->peer->name.len > 2 ? s->peer->name : s->peer_name;
-  return put_addr(peer, a.p<void>(1), a.p<int32_t>(2));
-}
-
-long sys_bind(const SyscallArgs& a) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  UnixAddr addr;
-  uint64_t len = a.u(2);
-  if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
-    return r;
-  if (len == 2) { // autobind: Linux picks an abstract name of five hex digits
-    static uint32_t next_auto;
-    if (s->bound)
-      return -EINVAL;
-    klib::format(addr.path + 1, sizeof addr.path - 1, "%05x", next_auto++ & 0xFFFFF);
-    len = 2 + 1 + 5;
-  }
-  SocketName key;
-  Address shown;
-  if (long r = resolve_name(addr, len, s->type, &key, &shown); r < 0)
-    return r;
-  // A path that names a file, or a name already bound, is in use (checked before
-  // "already bound", as Linux does for paths).
-  if (key.dir >= 0 && fs::tree().child(key.dir, key.bytes, key.len) >= 0)
-    return -EADDRINUSE;
-  if (key.dir >= 0 && g_names.find(key))
-    return -EADDRINUSE;
-  if (s->bound)
-    return -EINVAL;
-  if (int r = g_names.add(key, s); r < 0)
-    return r;
-  s->bound = true;
-  s->name = shown;
-  return 0;
-}
-
-long sys_listen(const SyscallArgs& a) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  if (s->type == kSockDgram)
-    return -EOPNOTSUPP;
-  if (!s->bound || s->connected)
-    return -EINVAL;
-  constexpr int kSomaxconn = 4096;
-  int backlog = a.i(1);
-  backlog = backlog < 0 || backlog > kSomaxconn ? kSomaxconn : backlog;
-  s->backlog = static_cast<uint32_t>(backlog) + 1; // Linux refuses once the queue exceeds it
-  s->listening = true;
-  return 0;
-}
-
-long sys_connect(const SyscallArgs& a) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  File* f = process().files.get(a.i(0));
-  if (s->connected)
-    return -EISCONN;
-  if (s->listening)
-    return -EINVAL;
-  UnixAddr addr;
-  uint64_t len = a.u(2);
-  if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
-    return r;
-  if (len == 2)
-    return -EINVAL;
-  for (;;) {
-    SocketName key;
-    Address shown;
-    long r = resolve_name(addr, len, s->type, &key, &shown);
-    if (r < 0)
-      return r;
-    auto* l = static_cast<Socket*>(g_names.find(key));
-    if (!l) {
-      // Nothing bound there. As on Linux: ENOENT when the path names nothing,
-      // ECONNREFUSED when it names something (or the name is abstract). glibc probes
-      // nscd's socket this way.
-      if (key.dir < 0)
-        return -ECONNREFUSED;
-      NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
-      return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
-    }
-    if (l->type != s->type)
-      return -EPROTOTYPE;
-    if (s->type == kSockDgram) { // a default destination, looked up again at each send
-      s->has_target = true;
-      s->target_key = key;
-      s->peer_name = shown;
-      return 0;
-    }
-    if (!l->listening)
-      return -ECONNREFUSED;
-    if (l->pending_count < l->backlog) {
-      Socket* server = new_socket(s->type);
-      if (!server)
-        return -ENOMEM;
-      server->connected = s->connected = true;
-      server->peer = s;
-      s->peer = server;
-      server->name = l->name;
-      s->peer_name = l->name;
-      if (l->pending_tail)
-        l->pending_tail->next_pending = server;
-      else
-        l->pending = server;
-      l->pending_tail = server;
-      ++l->pending_count;
-      sched::wake_all(l->readq);
-      announce(l->gen, kEpollIn);
-      return 0;
-    }
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
-    if (int w = sched::wait(g_backlog_waiters, sched::kNoDeadline, "connect to a full listener");
-        w < 0)
-      return w;
-  }
-}
-
-long do_accept(const SyscallArgs& a, int flags) {
-  long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
-    return err;
-  if (flags & ~(kSockNonblock | kSockCloexec))
-    return -EINVAL;
-  if (!s->listening)
-    return -EINVAL;
-  File* f = process().files.get(a.i(0));
-  while (!s->pending) {
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
-    if (int w = sched::wait(s->readq, sched::kNoDeadline, "accept with no pending connection");
-        w < 0)
-      return w;
-  }
-  Socket* server = s->pending;
-  if (a.p<void>(1)) {
-    // The connecting socket's name: unnamed unless it was bound too.
-    const Address& peer = server->peer ? server->peer->name : Address{};
-    if (long r = put_addr(peer, a.p<void>(1), a.p<int32_t>(2)); r < 0)
-      return r; // the connection stays queued
-  }
-  int fd = install_object_file(FileKind::kSocket, server, linux::O_RDWR | (flags & kSockNonblock),
-                               flags & kSockCloexec);
-  if (fd < 0)
-    return fd;
-  s->pending = server->next_pending;
-  if (!s->pending)
-    s->pending_tail = nullptr;
-  server->next_pending = nullptr;
-  --s->pending_count;
-  sched::wake_all(g_backlog_waiters);
-  return fd;
-}
-
-long sys_accept(const SyscallArgs& a) {
-  return do_accept(a, 0);
-}
-long sys_accept4(const SyscallArgs& a) {
-  return do_accept(a, a.i(3));
-}
-
 } // namespace
 
 const ObjectOps kSocketOps{socket_read, socket_write, socket_readiness, socket_release,
@@ -1035,22 +728,16 @@ long socket_vector_io(File* f, const void* uiov, long count, bool write) {
 }
 
 void register_socket_syscalls() {
+  afunix::register_socket_name_syscalls();
   register_syscall(41, "socket", 3, sys_socket);
-  register_syscall(42, "connect", 3, sys_connect);
-  register_syscall(43, "accept", 3, sys_accept);
   register_syscall(44, "sendto", 6, sys_sendto);
   register_syscall(45, "recvfrom", 6, sys_recvfrom);
   register_syscall(46, "sendmsg", 3, sys_sendmsg);
   register_syscall(47, "recvmsg", 3, sys_recvmsg);
   register_syscall(48, "shutdown", 2, sys_shutdown);
-  register_syscall(49, "bind", 3, sys_bind);
-  register_syscall(50, "listen", 2, sys_listen);
-  register_syscall(51, "getsockname", 3, sys_getsockname);
-  register_syscall(52, "getpeername", 3, sys_getpeername);
   register_syscall(53, "socketpair", 4, sys_socketpair);
   register_syscall(54, "setsockopt", 5, sys_setsockopt);
   register_syscall(55, "getsockopt", 5, sys_getsockopt);
-  register_syscall(288, "accept4", 4, sys_accept4);
 }
 
 } // namespace unix
