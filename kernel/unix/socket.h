@@ -86,6 +86,10 @@ long read_addr(const void* uaddr, uint64_t len, UnixAddr* a);
 // name as given, a path up to its NUL (Linux's canonical length). A path's directory must
 // exist: -ENOENT / -ENOTDIR otherwise.
 long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown);
+// What connect or a send by name fails with when nothing is bound to key, as on Linux:
+// ENOENT when the path names nothing, ECONNREFUSED when it names something (or the name is
+// abstract). glibc probes nscd's socket this way.
+long nothing_bound(const UnixAddr& addr, const SocketName& key);
 // Copies an address out as getsockname/accept do: truncated to the caller's length, which
 // is then set to the full one.
 long put_addr(const Address& addr, void* uaddr, int32_t* ulen);

@@ -276,10 +276,8 @@ long send_with_address(File* f, const void* uaddr, uint64_t len, const Iov& io, 
   Address shown;
   if (long r = resolve_name(addr, len, kSockDgram, &key, &shown); r < 0)
     return r;
-  if (key.dir >= 0 && !g_names.find(key)) {
-    NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
-    return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
-  }
+  if (!g_names.find(key))
+    return nothing_bound(addr, key);
   return send_to_name(f, s, key, io, flags);
 }
 

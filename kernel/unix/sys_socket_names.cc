@@ -63,6 +63,13 @@ long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Ad
   return 0;
 }
 
+long nothing_bound(const UnixAddr& addr, const SocketName& key) {
+  if (key.dir < 0)
+    return -ECONNREFUSED;
+  NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
+  return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+}
+
 long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
   int32_t len;
   if (copy_from_user(&len, ulen, sizeof len) < 0)
@@ -176,13 +183,7 @@ long sys_connect(const SyscallArgs& a) {
       return r;
     auto* l = static_cast<Socket*>(g_names.find(key));
     if (!l) {
-      // Nothing bound there. As on Linux: ENOENT when the path names nothing,
-      // ECONNREFUSED when it names something (or the name is abstract). glibc probes
-      // nscd's socket this way.
-      if (key.dir < 0)
-        return -ECONNREFUSED;
-      NodeId n = walk_path(fs::tree(), process().cwd, addr.path, true);
-      return n == -ENOENT ? -ENOENT : n < 0 ? n : -ECONNREFUSED;
+      return nothing_bound(addr, key);
     }
     if (l->type != s->type)
       return -EPROTOTYPE;
