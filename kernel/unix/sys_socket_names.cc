@@ -165,6 +165,7 @@ long sys_connect(const SyscallArgs& a) {
   if (!s)
     return err;
   File* f = process().files.get(a.i(0));
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   if (s->connected)
     return -EISCONN;
   if (s->listening)
@@ -232,6 +233,7 @@ long do_accept(const SyscallArgs& a, int flags) {
   if (!s->listening)
     return -EINVAL;
   File* f = process().files.get(a.i(0));
+  FileRef hold(f); // may block: keep the socket if another thread closes it
   while (!s->pending) {
     if (f->flags & linux::O_NONBLOCK)
       return -EAGAIN;

@@ -72,6 +72,16 @@ static void* late_accept(void* arg) {
   return NULL;
 }
 
+// Accepts one connection on g_listener at once (blocking).
+static void* blocked_accept(void* arg) {
+  (void)arg;
+  int a = accept(g_listener, NULL, NULL);
+  if (a < 0)
+    return (void*)1;
+  close(a);
+  return NULL;
+}
+
 int main(void) {
   struct sockaddr_un addr, got;
   socklen_t len, glen;
@@ -196,6 +206,20 @@ int main(void) {
   close(c1);
   close(c2);
   close(lw);
+
+  // Closing a listener that another thread is blocked in accept on: as on Linux, the
+  // socket lives until that accept returns, so a connect still reaches it.
+  int lc = socket(AF_UNIX, SOCK_STREAM, 0);
+  socklen_t lclen = abstract_addr(&addr0, "nanos-closing");
+  check(bind(lc, (struct sockaddr*)&addr0, lclen) == 0 && listen(lc, 4) == 0, "listener to close");
+  g_listener = lc;
+  check(pthread_create(&t, NULL, blocked_accept, NULL) == 0, "thread blocked in accept");
+  nanosleep(&pause, NULL);
+  close(lc);
+  c1 = socket(AF_UNIX, SOCK_STREAM, 0);
+  check(connect(c1, (struct sockaddr*)&addr0, lclen) == 0, "connect to a closed fd's listener still in accept");
+  check(pthread_join(t, &result) == 0 && result == NULL, "its accept returned the connection");
+  close(c1);
 
   // Seqpacket: boundaries across an accepted connection; type mismatch.
   int sl = socket(AF_UNIX, SOCK_SEQPACKET, 0);
