@@ -12,7 +12,7 @@ const char* const kBuildUsage =
     "    [--file HOST:GUEST]... [--dir HOST:GUEST]... [--program-path GUEST] [--cwd DIR]\n"
     "    [--kernel FILE] [--boot FILE] [--set KEY=VALUE]... [--size SIZE] [--margin SIZE]\n"
     "    [--sysroot DIR] [--seed S] [--bom FILE] [--depfile FILE] [-c CONFIG.json]\n"
-    "    [--compress] [--threads N] [--label L] [--no-nss] [--library SONAME]...\n"
+    "    [--compress] [--threads N] [--label L] [--no-nss] [--no-ld-cache] [--library SONAME]...\n"
     "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
     "    [--gateway G] [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
 
@@ -163,6 +163,8 @@ llvm::Expected<BuildOptions> parseBuildOptions(Args args) {
       o.label = v.str();
     } else if (a == "--no-nss") {
       o.nss = false;
+    } else if (a == "--no-ld-cache") {
+      o.ldCache = false;
     } else if (a == "--library") {
       VALUE(v);
       o.libraries.push_back(v.str());
@@ -411,8 +413,8 @@ private:
       }
       return llvm::Error::success();
     }
-    if (key == "Compress" || key == "NoNss" || key == "DebugExit" || key == "NoAslr" ||
-        key == "BootTiming" || key == "SyscallSummary") {
+    if (key == "Compress" || key == "NoNss" || key == "NoLdCache" || key == "DebugExit" ||
+        key == "NoAslr" || key == "BootTiming" || key == "SyscallSummary") {
       auto b = boolean(key, v);
       if (!b)
         return b.takeError();
@@ -420,6 +422,8 @@ private:
         o_.compress = *b;
       else if (key == "NoNss")
         o_.nss = !*b;
+      else if (key == "NoLdCache")
+        o_.ldCache = !*b;
       else if (key == "DebugExit")
         o_.debugExit = *b;
       else if (*b)

@@ -40,6 +40,7 @@ struct BuildOptions {
   std::string label;
   bool compress = false;
   bool nss = true;
+  bool ldCache = true; // write /etc/ld.so.cache for the libraries resolved
   std::vector<std::string> libraries;
   unsigned threads = 0; // 0 = number of CPUs (copy and zstd workers; output does not depend on it)
   bool debugExit = true;

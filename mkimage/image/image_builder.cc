@@ -1,10 +1,13 @@
 #include "image/image_builder.h"
 
+#include "resolver/ld_cache.h"
+
 #include "image/disk_layout.h"
 #include "image/file_io.h"
 #include "image/guest_tree.h"
 #include "image/manifest.h"
 #include "image/tfs_encoder.h"
+#include "resolver/ld_cache.h"
 #include "resolver/resolver.h"
 #include "support/atomic_file.h"
 #include "support/depfile.h"
@@ -265,6 +268,26 @@ llvm::Error buildImage(const BuildOptions& o) {
       return g.takeError();
     if (auto err = tree.add(*g, std::move(n)))
       return err;
+  }
+  // ld.so's cache for what was resolved: the loader then opens each library directly
+  // instead of probing the hwcap subdirectories of every search directory (about 20 failed
+  // opens and stats before the first library). Names it finds earlier (RPATH,
+  // LD_LIBRARY_PATH, RUNPATH) it still finds there; a name not listed is searched as
+  // before. A file the user maps at /etc/ld.so.cache wins.
+  if (o.ldCache) {
+    std::vector<std::pair<std::string, std::string>> libraries;
+    for (const LoadedObject& obj : closure->objects)
+      if (!obj.name.empty() && obj.name.find('/') == std::string::npos)
+        libraries.emplace_back(obj.name, obj.openedPath);
+    if (!libraries.empty()) {
+      GuestNode n;
+      n.kind = GuestNode::Kind::Generated;
+      n.contents = LdCache::write(libraries);
+      n.overridable = true;
+      n.source = "generated /etc/ld.so.cache";
+      if (auto err = tree.add("/etc/ld.so.cache", std::move(n)))
+        return err;
+    }
   }
 
   // User mappings, in a canonical order so clash messages do not depend on option order.

@@ -143,4 +143,68 @@ std::string LdCache::lookup(llvm::StringRef soname,
   return best ? *best : "";
 }
 
+int LdCache::compareNames(llvm::StringRef a, llvm::StringRef b) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0, j = 0;
+  while (i < a.size()) {
+    if (digit(a[i])) {
+      if (j >= b.size() || !digit(b[j]))
+        return 1;
+      uint64_t x = 0, y = 0;
+      while (i < a.size() && digit(a[i]))
+        x = x * 10 + uint64_t(a[i++] - '0');
+      while (j < b.size() && digit(b[j]))
+        y = y * 10 + uint64_t(b[j++] - '0');
+      if (x != y)
+        return x < y ? -1 : 1;
+      continue;
+    }
+    if (j < b.size() && digit(b[j]))
+      return -1;
+    if (j >= b.size())
+      return 1;
+    if (a[i] != b[j])
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]) ? -1 : 1;
+    ++i;
+    ++j;
+  }
+  return j < b.size() ? -1 : 0;
+}
+
+std::string LdCache::write(const std::vector<std::pair<std::string, std::string>>& libraries) {
+  std::vector<std::pair<std::string, std::string>> list;
+  for (const auto& l : libraries)
+    if (std::none_of(list.begin(), list.end(), [&](const auto& e) { return e.first == l.first; }))
+      list.push_back(l);
+  std::stable_sort(list.begin(), list.end(), [](const auto& x, const auto& y) {
+    return compareNames(x.first, y.first) > 0; // ld.so searches a descending table
+  });
+  // Header, entries, then the strings; offsets count from the start of the header.
+  std::string strings;
+  const size_t stringsAt = kNewHeader + list.size() * kNewEntry;
+  auto addString = [&](const std::string& text) {
+    auto at = uint32_t(stringsAt + strings.size());
+    strings += text;
+    strings += '\0';
+    return at;
+  };
+  std::string out(kNewHeader, '\0');
+  memcpy(&out[0], kNewMagic.data(), kNewMagic.size());
+  auto put32 = [&](size_t at, uint32_t v) { memcpy(&out[at], &v, sizeof v); };
+  put32(20, uint32_t(list.size()));
+  out[28] = 2; // flags: little endian (cache_file_new_flags_endian_little)
+  // extension_offset (32) stays 0: no glibc-hwcaps section.
+  for (const auto& [key, path] : list) {
+    std::string entry(kNewEntry, '\0');
+    int32_t flags = kDefaultId;
+    uint32_t k = addString(key), v = addString(path);
+    memcpy(&entry[0], &flags, 4);
+    memcpy(&entry[4], &k, 4);
+    memcpy(&entry[8], &v, 4);
+    out += entry; // osversion (12) and hwcap (16) are 0: for every CPU and kernel
+  }
+  put32(24, uint32_t(strings.size()));
+  return out + strings;
+}
+
 } // namespace mkimage

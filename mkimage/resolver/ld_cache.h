@@ -32,6 +32,15 @@ public:
 
   size_t size() const { return count_; }
 
+  // A cache listing exactly `libraries` (name ld.so looks up -> path it should open), as
+  // x86-64 libc6 entries for every CPU, in the new format alone, ordered as ld.so's binary
+  // search expects (compareNames, descending). A name listed twice keeps its first path.
+  static std::string write(const std::vector<std::pair<std::string, std::string>>& libraries);
+
+  // glibc's order of library names in the cache: digit runs compare as numbers, a digit
+  // sorts after any other character, the rest byte by byte. <0, 0 or >0.
+  static int compareNames(llvm::StringRef a, llvm::StringRef b);
+
 private:
   llvm::StringMap<std::vector<Entry>> entries_; // per key, in file order
   size_t count_ = 0;

@@ -1,10 +1,13 @@
 #include "resolver/error_text.h"
 #include "resolver/ld_cache.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include "gtest/gtest.h"
+#include <cstdio>
 #include <cstring>
+#include <unistd.h>
 
 namespace mkimage {
 namespace {
@@ -135,6 +138,94 @@ TEST(LdCache, HostCacheFindsLibc) {
   EXPECT_GT(cache->size(), 10u);
   std::string libc = cache->lookup("libc.so.6", {});
   EXPECT_NE(libc.find("/libc.so.6"), std::string::npos) << libc;
+}
+
+TEST(LdCache, NameOrderComparesDigitRunsAsNumbers) {
+  EXPECT_GT(LdCache::compareNames("libc.so.10", "libc.so.9"), 0);
+  EXPECT_LT(LdCache::compareNames("libc.so.9", "libc.so.10"), 0);
+  EXPECT_GT(LdCache::compareNames("libz3.so.4", "libzstd.so.1"), 0); // a digit sorts last
+  EXPECT_GT(LdCache::compareNames("libfoo.so.6", "libfoo.so"), 0);
+  EXPECT_LT(LdCache::compareNames("libfoo.so", "libfoo.so.6"), 0);
+  EXPECT_EQ(LdCache::compareNames("libm.so.6", "libm.so.6"), 0);
+  EXPECT_EQ(LdCache::compareNames("libx.so.06", "libx.so.6"), 0); // the same number
+  EXPECT_LT(LdCache::compareNames("liba.so", "libb.so"), 0);
+}
+
+// The host's own cache, as its ldconfig sorted it, is in descending compareNames order:
+// the order ld.so's binary search relies on.
+TEST(LdCache, TheHostLdconfigOrderIsDescendingCompareNames) {
+  auto buf = llvm::MemoryBuffer::getFile("/etc/ld.so.cache");
+  if (!buf)
+    GTEST_SKIP() << "no /etc/ld.so.cache";
+  std::string data = (*buf)->getBuffer().str();
+  size_t start = data.find("glibc-ld.so.cache1.1");
+  ASSERT_NE(start, std::string::npos);
+  llvm::StringRef table = llvm::StringRef(data).substr(start);
+  uint32_t nlibs;
+  memcpy(&nlibs, table.data() + 20, 4);
+  ASSERT_GT(nlibs, 10u);
+  std::vector<llvm::StringRef> keys;
+  for (uint32_t i = 0; i < nlibs; ++i) {
+    uint32_t key;
+    memcpy(&key, table.data() + 48 + i * 24 + 4, 4);
+    keys.push_back(llvm::StringRef(table.data() + key));
+  }
+  for (size_t i = 1; i < keys.size(); ++i)
+    EXPECT_GE(LdCache::compareNames(keys[i - 1], keys[i]), 0)
+        << keys[i - 1].str() << " / " << keys[i].str();
+}
+
+TEST(LdCache, WrittenCachesReadBackAndKeepTheFirstPathOfAName) {
+  std::string data = LdCache::write({{"libm.so.6", "/lib/x86_64-linux-gnu/libm.so.6"},
+                                     {"libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"},
+                                     {"libfoo.so.10", "/opt/lib/libfoo.so.10"},
+                                     {"libfoo.so.9", "/opt/lib/libfoo.so.9"},
+                                     {"libm.so.6", "/elsewhere/libm.so.6"}});
+  auto cache = LdCache::parse("written", data);
+  ASSERT_TRUE(bool(cache)) << llvm::toString(cache.takeError());
+  EXPECT_EQ(cache->size(), 4u);
+  EXPECT_EQ(cache->lookup("libm.so.6", {}), "/lib/x86_64-linux-gnu/libm.so.6");
+  EXPECT_EQ(cache->lookup("libc.so.6", {"x86-64-v2"}), "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(cache->lookup("libfoo.so.9", {}), "/opt/lib/libfoo.so.9");
+  EXPECT_EQ(cache->lookup("libnone.so.1", {}), "");
+  // Entries in descending name order; the little-endian flag set; no extension.
+  uint32_t first, second;
+  memcpy(&first, data.data() + 48 + 4, 4);
+  memcpy(&second, data.data() + 48 + 24 + 4, 4);
+  EXPECT_STREQ(data.data() + first, "libm.so.6");
+  EXPECT_STREQ(data.data() + second, "libfoo.so.10");
+  EXPECT_EQ(data[28], 2);
+  EXPECT_EQ(LdCache::write({}).size(), 48u);
+}
+
+// glibc's own reader agrees: `ldconfig -p -C FILE` lists what was written.
+TEST(LdCache, HostLdconfigListsAWrittenCache) {
+  if (::access("/sbin/ldconfig", X_OK) != 0)
+    GTEST_SKIP() << "no /sbin/ldconfig";
+  std::string data = LdCache::write({{"libdemo.so.3", "/srv/lib/libdemo.so.3"},
+                                     {"libother.so.1", "/srv/lib/libother.so.1"}});
+  llvm::SmallString<64> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("ldcache", "bin", path));
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(data.data(), 1, data.size(), f), data.size());
+    std::fclose(f);
+  }
+  std::string cmd = "/sbin/ldconfig -p -C '" + std::string(path) + "' 2>&1";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[256];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p))
+    out.append(buf, n);
+  ::pclose(p);
+  llvm::sys::fs::remove(path);
+  EXPECT_NE(out.find("2 libs found in cache"), std::string::npos) << out;
+  EXPECT_NE(out.find("libdemo.so.3 (libc6,x86-64) => /srv/lib/libdemo.so.3"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("libother.so.1 (libc6,x86-64) => /srv/lib/libother.so.1"), std::string::npos)
+      << out;
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // went in.
 #include "image_test_util.h"
 #include "reader/image_reader.h"
+#include "resolver/ld_cache.h"
 
 #include <algorithm>
 #include <cstring>
@@ -143,6 +144,44 @@ TEST_F(ImageBuild, RoundTripsEveryFileByteForByte) {
   EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, 40ull << 20);
   // Free space after the content (spec §1.6: >= 2 MiB recommended; default margin 4 MiB).
   EXPECT_GE(static_cast<uint64_t>(st.st_size), d.rootOffset + (4ull << 20));
+}
+
+// A dynamic program's image carries an ld.so cache naming each library it resolved at the
+// path the loader opens; --no-ld-cache leaves it out; a mapped /etc/ld.so.cache wins.
+TEST_F(ImageBuild, LdSoCacheListsTheResolvedLibraries) {
+  std::string img = dir / "cache.img";
+  RunResult r = runTool(base(img));
+  ASSERT_EQ(r.status, 0) << r.err;
+  {
+    ASSERT_DECODED(d, img);
+    const Value* f = lookup(d.root.root, "/etc/ld.so.cache");
+    ASSERT_NE(f, nullptr);
+    auto cache = mkimage::LdCache::parse("image cache", contents(d, d.root, f));
+    ASSERT_TRUE(static_cast<bool>(cache)) << llvm::toString(cache.takeError());
+    std::string libc = cache->lookup("libc.so.6", {});
+    EXPECT_FALSE(libc.empty());
+    EXPECT_NE(lookup(d.root.root, libc), nullptr) << libc << " is not in the image";
+  }
+  std::string none = dir / "nocache.img";
+  auto args = base(none);
+  args.push_back("--no-ld-cache");
+  r = runTool(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  {
+    ASSERT_DECODED(d, none);
+    EXPECT_EQ(lookup(d.root.root, "/etc/ld.so.cache"), nullptr);
+  }
+  std::string mine = dir / "mine.bin";
+  writeFile(mine, "not a cache");
+  std::string user = dir / "usercache.img";
+  args = base(user);
+  args.insert(args.end(), {"--file", mine + ":/etc/ld.so.cache"});
+  r = runTool(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  {
+    ASSERT_DECODED(d, user);
+    EXPECT_EQ(contents(d, d.root, lookup(d.root.root, "/etc/ld.so.cache")), "not a cache");
+  }
 }
 
 TEST_F(ImageBuild, SixtyThousandFilesSpanSeveralLogExtensions) {
