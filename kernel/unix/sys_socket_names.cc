@@ -25,6 +25,8 @@ long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
 
 long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown) {
   *key = SocketName{};
+  if (len < 3)
+    return -EINVAL; // the family alone names nothing
   const char* path = a.path;
   if (path[0] == 0) { // abstract: every byte after the leading NUL is the name
     key->type = type;
