@@ -23,9 +23,13 @@ GuestOutcome mapQemuExit(int code, bool qemuReportedError) {
   int guest = code >> 1;
   if (guest == kGuestKernelFault)
     return {GuestOutcome::Panic, kExitGuestPanic, "guest kernel panic (fatal kernel fault)"};
+  // 127 is also what a program exits with when it cannot start what it needs (glibc's
+  // loader missing a library, a shell's "command not found"): the protocol cannot tell
+  // the two apart, so the message names both; the guest's output above says which.
   if (guest == kGuestKernelHalt)
     return {GuestOutcome::Panic, kExitGuestPanic,
-            "guest kernel halted (out of memory or unrecoverable error)"};
+            "guest kernel halted (out of memory or unrecoverable error), or the program exited "
+            "with 127 (e.g. a missing shared library)"};
   return {GuestOutcome::Program, guest, ""};
 }
 
