@@ -19,6 +19,9 @@ TEST(ExitStatus, PanicHaltAndQemuErrors) {
   EXPECT_EQ(mapQemuExit(253, false).status, kExitGuestPanic); // (126 << 1) | 1
   EXPECT_EQ(mapQemuExit(253, false).kind, GuestOutcome::Panic);
   EXPECT_EQ(mapQemuExit(255, false).kind, GuestOutcome::Panic); // 127: kernel halt
+  // ... or the program's own exit(127): the message names both.
+  EXPECT_NE(mapQemuExit(255, false).message.find("kernel halted"), std::string::npos);
+  EXPECT_NE(mapQemuExit(255, false).message.find("exited with 127"), std::string::npos);
   EXPECT_EQ(mapQemuExit(1, true).status, kExitQemuFailed);      // QEMU's own error
   EXPECT_EQ(mapQemuExit(1, false).status, 0);                   // guest exit(0)
   EXPECT_EQ(mapQemuExit(2, false).status, kExitQemuFailed);     // even: not from the guest
