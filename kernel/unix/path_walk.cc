@@ -95,17 +95,20 @@ private:
   size_t last_dir_len_ = 0;
 };
 
+// Whether e holds path[0, e.len) for walks from `start` in this generation.
+bool holds(const PrefixCache::Entry& e, uint64_t generation, NodeId start, const char* path) {
+  return e.dir >= 0 && e.generation == generation && e.start == start &&
+         memcmp(e.path, path, e.len) == 0;
+}
+
 // The longest cached prefix of path[0, n) followed by '/' and more, or nullptr.
 const PrefixCache::Entry* find_prefix(const PrefixCache& c, uint64_t generation, NodeId start,
                                       const char* path, size_t n) {
   const PrefixCache::Entry* best = nullptr;
-  for (const PrefixCache::Entry& e : c.entries) {
-    if (e.dir < 0 || e.generation != generation || e.start != start || e.len >= n ||
-        path[e.len] != '/' || (best && e.len <= best->len))
-      continue;
-    if (memcmp(e.path, path, e.len) == 0)
+  for (const PrefixCache::Entry& e : c.entries)
+    if (e.len < n && path[e.len] == '/' && (!best || e.len > best->len) &&
+        holds(e, generation, start, path))
       best = &e;
-  }
   return best;
 }
 
@@ -114,8 +117,7 @@ void remember_prefix(PrefixCache& c, uint64_t generation, NodeId start, const ch
   if (len > PrefixCache::kMaxPrefix)
     return;
   for (const PrefixCache::Entry& e : c.entries)
-    if (e.dir >= 0 && e.generation == generation && e.start == start && e.len == len &&
-        memcmp(e.path, path, len) == 0)
+    if (e.len == len && holds(e, generation, start, path))
       return;
   PrefixCache::Entry& e = c.entries[c.next];
   c.next = (c.next + 1) % PrefixCache::kEntries;

@@ -71,8 +71,13 @@ inline bool message_based(const Socket* s) {
 
 // A fresh endpoint with its ring (nullptr: out of memory).
 Socket* new_socket(int type);
-// The socket behind fd, or nullptr with *err = -EBADF / -ENOTSOCK.
+// The socket file fd, or nullptr with *err = -EBADF / -ENOTSOCK.
+File* socket_file(int fd, long* err);
+// Its socket (the same errors).
 Socket* socket_of(int fd, long* err);
+// The pending error (a reset connection), cleared: what the next receive or SO_ERROR
+// reports once.
+int take_error(Socket* s);
 
 // ---- addresses (sys_socket_names.cc) ----
 // A sockaddr_un from user space, NUL-terminated one byte past sun_path.

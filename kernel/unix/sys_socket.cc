@@ -3,20 +3,17 @@
 // sender's name at recvfrom), shutdown, options and closing; names and connections (bind,
 // listen, connect, accept) are in sys_socket_names.cc. No SCM_RIGHTS.
 // Each endpoint owns a receive ring the peer writes into; datagrams and seqpackets are
-// stored as a u32 length plus the bytes, so boundaries survive. A connect makes the server's
-// endpoint at once and queues it on the listener until accept takes it. Blocking waits on
-// the endpoint's own queues (sched::wait), or on g_backlog_waiters, which is never freed,
-// so an endpoint closing never frees a queue someone waits on.
+// stored as a length word, the sender's address and the bytes, so boundaries survive.
+// Blocking waits on the endpoint's own queues (sched::wait), or on g_backlog_waiters and
+// g_datagram_waiters, which are never freed, so an endpoint closing never frees a queue
+// someone waits on.
 #include "arch/x86_64/usercopy.h"
-#include "fs/tree.h"
 #include "lib/errno.h"
-#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/byte_ring.h"
 #include "unix/event_file.h"
 #include "unix/linux_abi.h"
-#include "unix/path_walk.h"
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/socket.h"
@@ -42,10 +39,21 @@ Socket* new_socket(int type) {
   return s;
 }
 
-Socket* socket_of(int fd, long* err) {
+File* socket_file(int fd, long* err) {
   File* f = process().files.get(fd);
   *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
-  return *err ? nullptr : static_cast<Socket*>(f->object);
+  return *err ? nullptr : f;
+}
+
+Socket* socket_of(int fd, long* err) {
+  File* f = socket_file(fd, err);
+  return f ? static_cast<Socket*>(f->object) : nullptr;
+}
+
+int take_error(Socket* s) {
+  int e = s->error;
+  s->error = 0;
+  return e;
 }
 
 } // namespace afunix
@@ -270,8 +278,6 @@ long send_with_address(File* f, const void* uaddr, uint64_t len, const Iov& io, 
   UnixAddr addr;
   if (long r = read_addr(uaddr, len, &addr); r < 0)
     return r;
-  if (len == 2)
-    return -EINVAL;
   SocketName key;
   Address shown;
   if (long r = resolve_name(addr, len, kSockDgram, &key, &shown); r < 0)
@@ -300,11 +306,8 @@ long recv_stream(File* f, Socket* s, const Iov& io, int flags, int* msg_flags) {
     bool want_more = (flags & kMsgWaitall) && !peek && done < io.total;
     if ((done && !want_more) || io.total == 0)
       return static_cast<long>(done);
-    if (s->error && !done) {
-      int e = s->error;
-      s->error = 0;
-      return -e;
-    }
+    if (s->error && !done)
+      return -take_error(s);
     if (s->shutdown & kShutRead)
       return static_cast<long>(done); // end of file
     if (!s->connected)
@@ -337,11 +340,8 @@ long recv_message(File* f, Socket* s, const Iov& io, int flags, int* msg_flags, 
       }
       return static_cast<long>(flags & kMsgTrunc ? len : n);
     }
-    if (s->error) {
-      int e = s->error;
-      s->error = 0;
-      return -e;
-    }
+    if (s->error)
+      return -take_error(s);
     if (s->shutdown & kShutRead)
       return 0;
     if (!s->connected && s->type == kSockSeqpacket)
@@ -512,12 +512,6 @@ long sys_socketpair(const SyscallArgs& a) {
 }
 
 // ---- send/recv family ----
-File* socket_file(int fd, long* err) {
-  File* f = process().files.get(fd);
-  *err = !f ? -EBADF : f->kind != FileKind::kSocket ? -ENOTSOCK : 0;
-  return *err ? nullptr : f;
-}
-
 long sys_sendto(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
@@ -656,10 +650,7 @@ long sys_getsockopt(const SyscallArgs& a) {
   int32_t v;
   switch (a.i(2)) {
   case kSoType: v = s->type; break;
-  case kSoError: // the pending error (a reset connection), cleared by reading it
-    v = s->error;
-    s->error = 0;
-    break;
+  case kSoError: v = take_error(s); break; // a reset connection, cleared by reading it
   case kSoSndbuf: v = static_cast<int32_t>(s->sndbuf); break;
   case kSoRcvbuf: v = static_cast<int32_t>(s->rcvbuf); break;
   case kSoDomain: v = kAfUnix; break;

@@ -163,11 +163,11 @@ long sys_listen(const SyscallArgs& a) {
 
 long sys_connect(const SyscallArgs& a) {
   long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
     return err;
-  File* f = process().files.get(a.i(0));
   FileRef hold(f); // may block: keep the socket if another thread closes it
+  auto* s = static_cast<Socket*>(f->object);
   if (s->connected)
     return -EISCONN;
   if (s->listening)
@@ -176,8 +176,6 @@ long sys_connect(const SyscallArgs& a) {
   uint64_t len = a.u(2);
   if (long r = read_addr(a.p<const void>(1), len, &addr); r < 0)
     return r;
-  if (len == 2)
-    return -EINVAL;
   for (;;) {
     SocketName key;
     Address shown;
@@ -185,9 +183,8 @@ long sys_connect(const SyscallArgs& a) {
     if (r < 0)
       return r;
     auto* l = static_cast<Socket*>(g_names.find(key));
-    if (!l) {
+    if (!l)
       return nothing_bound(addr, key);
-    }
     if (l->type != s->type)
       return -EPROTOTYPE;
     if (s->type == kSockDgram) { // a default destination, looked up again at each send
@@ -227,14 +224,14 @@ long sys_connect(const SyscallArgs& a) {
 
 long do_accept(const SyscallArgs& a, int flags) {
   long err;
-  Socket* s = socket_of(a.i(0), &err);
-  if (!s)
+  File* f = socket_file(a.i(0), &err);
+  if (!f)
     return err;
+  auto* s = static_cast<Socket*>(f->object);
   if (flags & ~(kSockNonblock | kSockCloexec))
     return -EINVAL;
   if (!s->listening)
     return -EINVAL;
-  File* f = process().files.get(a.i(0));
   FileRef hold(f); // may block: keep the socket if another thread closes it
   while (!s->pending) {
     if (f->flags & linux::O_NONBLOCK)

@@ -270,8 +270,8 @@ llvm::Error buildImage(const BuildOptions& o) {
       return err;
   }
   // ld.so's cache for what was resolved: the loader then opens each library directly
-  // instead of probing the hwcap subdirectories of every search directory (about 20 failed
-  // opens and stats before the first library). Names it finds earlier (RPATH,
+  // instead of probing the hwcap subdirectories of every search directory (python3.11: 10
+  // failed opens and 9 failed stats before its first library). Names it finds earlier (RPATH,
   // LD_LIBRARY_PATH, RUNPATH) it still finds there; a name not listed is searched as
   // before. A file the user maps at /etc/ld.so.cache wins.
   if (o.ldCache) {

@@ -787,7 +787,6 @@ const Value* get(const Value* tuple, const uint8_t* nm, size_t len) {
   return nullptr;
 }
 
-
 bool to_u64(const Value* v, uint64_t* out) {
   if (!v)
     return false;
