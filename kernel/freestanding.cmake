@@ -55,10 +55,11 @@ add_executable(kernel
   sched/wait.cc
   sched/scheduler.cc
   sched/timer_list.cc
+  sched/hooks.cc
   lib/string.cc
   lib/format.cc
   lib/kprintf.cc
-  lib/cxx_runtime.cc
+  mm/cxx_runtime.cc
   drivers/serial.cc
   drivers/pci.cc
   drivers/block.cc

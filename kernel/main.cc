@@ -20,6 +20,7 @@ namespace selftest {
 }
 
 uint64_t boot_tsc_core_ready;
+static_assert(kExitKernelPanic == 126, "lib/kprintf.cc exits a panic with 126");
 
 namespace {
 using InitFn = void (*)();
@@ -72,6 +73,9 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   int n = 0;
   run_constructors();
   serial::init();
+  // lib/kprintf sits below drivers and arch: tell it where output goes and how to stop.
+  console::set_output(serial::write);
+  console::set_panic_exit(machine_exit);
   mm::MemoryMap& map = boot::init(path, start_info);
   stamps[n++] = cpu::rdtsc();
   arch::init_cpu();

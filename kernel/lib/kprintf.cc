@@ -1,12 +1,23 @@
 #include "lib/kprintf.h"
 
-#include "arch/x86_64/exit.h"
-#include "drivers/serial.h"
 #include "lib/format.h"
 
 namespace console {
+namespace {
+OutputHook g_output = nullptr;
+ExitHook g_panic_exit = nullptr;
+} // namespace
+
+void set_output(OutputHook out) {
+  g_output = out;
+}
+void set_panic_exit(ExitHook exit) {
+  g_panic_exit = exit;
+}
+
 void write(const char* data, size_t len) {
-  serial::write(data, len);
+  if (g_output)
+    g_output(data, len);
 }
 } // namespace console
 
@@ -14,6 +25,8 @@ namespace {
 void console_sink(void*, const char* data, size_t len) {
   console::write(data, len);
 }
+// The status panic exits with (arch/x86_64/exit.h kExitKernelPanic; lib cannot include it).
+constexpr int kPanicStatus = 126;
 } // namespace
 
 void vkprintf(const char* fmt, va_list ap) {
@@ -38,5 +51,8 @@ void panic(const char* fmt, ...) {
     va_end(ap);
     kprintf("\n");
   }
-  machine_exit(kExitKernelPanic);
+  if (console::g_panic_exit)
+    console::g_panic_exit(kPanicStatus);
+  for (;;)
+    asm volatile("cli; hlt");
 }

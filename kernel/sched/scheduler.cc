@@ -7,11 +7,10 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/hooks.h"
 #include "sched/thread.h"
 #include "sched/thread_queue.h"
 #include "sched/timers.h"
-#include "unix/exit.h"
-#include "unix/signal.h"
 
 extern "C" void context_switch(uint64_t* save_rsp, uint64_t next_rsp);
 extern "C" void thread_trampoline();
@@ -21,7 +20,7 @@ namespace {
 
 constexpr size_t kStackBytes = 32 * 1024;
 
-Thread g_boot_thread; // runs unix::start and then the program's main thread
+Thread g_boot_thread; // runs the unix layer's start and then the program's main thread
 } // namespace
 
 Thread* g_current = &g_boot_thread;
@@ -164,7 +163,8 @@ void switch_to(Thread* next) {
     if (t->state == ThreadState::kWaiting)
       what = t->what;
   kprintf("%s: every thread would wait forever; stopping\n", what ? what : "wait");
-  unix::exit_program(unix::kExitDeadlock);
+  upper_hooks().deadlock();
+  panic("the deadlock hook returned");
 }
 
 // Nothing runnable: sleep until the next timer or deadline.
@@ -211,7 +211,7 @@ void on_timer(arch::TrapFrame* frame, bool from_user) {
     reprogram();
   }
   // Whoever returns to user mode here takes its pending signals first.
-  unix::deliver_pending_on_interrupt(frame);
+  upper_hooks().before_user_return(frame);
 }
 
 void thread_entry(void* arg) {

@@ -4,11 +4,11 @@
 
 #include "arch/x86_64/time.h"
 #include "lib/errno.h"
+#include "sched/hooks.h"
 #include "sched/thread.h"
 #include "sched/thread_queue.h"
 #include "sched/timer_list.h"
 #include "sched/timers.h"
-#include "unix/signal.h"
 
 namespace sched {
 namespace {
@@ -17,7 +17,7 @@ WaitQueue g_io_events;
 } // namespace
 
 int wait(WaitQueue& q, uint64_t deadline_ns, const char* what) {
-  if (unix::signal_wakes_wait())
+  if (upper_hooks().signal_wakes_wait())
     return -EINTR;
   if (deadline_ns != kNoDeadline && ktime::monotonic_ns() >= deadline_ns)
     return -ETIMEDOUT;
@@ -33,7 +33,7 @@ int wait(WaitQueue& q, uint64_t deadline_ns, const char* what) {
   t->deadline_ns = kNoDeadline;
   if (t->woken)
     return 0;
-  if (unix::signal_wakes_wait())
+  if (upper_hooks().signal_wakes_wait())
     return -EINTR;
   if (deadline_ns != kNoDeadline && ktime::monotonic_ns() >= deadline_ns)
     return -ETIMEDOUT;

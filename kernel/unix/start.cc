@@ -7,6 +7,7 @@
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/kprintf.h"
+#include "sched/hooks.h"
 #include "unix/exec.h"
 #include "unix/exit.h"
 #include "unix/manifest.h"
@@ -113,6 +114,8 @@ void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) 
 }
 
 void start() {
+  sched::set_upper_hooks({[] { exit_program(kExitDeadlock); }, signal_wakes_wait,
+                          deliver_pending_on_interrupt});
   Process& p = process();
   uint64_t t_start = cpu::rdtsc();
   if (!fs::mount_root().ok())
