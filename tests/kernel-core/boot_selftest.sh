@@ -68,6 +68,8 @@ resume after user fault: ok
 user SIGILL: ok
 context switch: ok
 timer interrupt in user mode: ok
+device interrupt (self-IPI): ok
+I/O APIC (ISA IRQs): ok
 clocks: ok
 random: ok
 disk: $disk_name
