@@ -20,6 +20,7 @@
 #include "mm/vm.h"
 #include "sched/thread.h"
 #include "selftest_edu.h"
+#include "selftest_msix.h"
 
 extern "C" const char selftest_user_start[], selftest_user_end[], selftest_user_spin[];
 
@@ -28,7 +29,7 @@ namespace {
 
 int g_failures = 0;
 int g_passed = 0;
-int g_expected_checks = 21; // plus the edu checks when that device is present
+int g_expected_checks = 21; // plus the edu/e1000e checks when those devices are present
 mm::AddressSpace* g_as = nullptr;
 constexpr uint64_t kCodeVa = 0x400000;
 constexpr uint64_t kStackVa = 0x7FFF0000;
@@ -338,7 +339,8 @@ void test_device_interrupts() {
   arch::timer_program(~0ull);
   int before = g_passed + g_failures;
   test_edu(check);
-  g_expected_checks += g_passed + g_failures - before; // only with -device edu
+  test_msix(check);
+  g_expected_checks += g_passed + g_failures - before; // only with -device edu / e1000e
 }
 
 [[noreturn]] void finish_rest() {

@@ -4,7 +4,8 @@
 #   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine> [tcg|kvm]
 #                    [pvh|stage2|linux <test_loader.elf>]
 # mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport),
-# selftest-irq (plus QEMU's edu device: PCI MSI, and INTx through the I/O APIC on pc),
+# selftest-irq (plus QEMU's edu device: PCI MSI, and INTx through the I/O APIC on pc; and an
+# e1000e: MSI-X),
 # panic (kernel page fault), overflow (kernel stack overflow into its guard page).
 # kvm: -accel kvm -cpu host,-arch-capabilities; exits 77 (skipped) when /dev/kvm is not usable.
 # Guest memory: $KERNEL_TEST_MEMORY (default 64M).
@@ -44,14 +45,15 @@ if [[ $machine == microvm ]]; then
   disk_device=virtio-blk-device   # virtio-mmio; QEMU 7.2 defaults to the legacy layout
   disk_name="virtio-blk (mmio, legacy)"
 fi
-edu_lines=""
+irq_lines=""
 case $mode in
   selftest-irq)
-    extra=(-device edu)
-    edu_lines=$'\nPCI MSI (edu): ok'
+    extra=(-device edu -device e1000e)   # the NIC needs no network: a warning on stderr
+    irq_lines=$'\nPCI MSI (edu): ok'
     if [[ $machine == pc ]]; then
-      edu_lines+=$'\nPCI INTx, level-triggered (edu): ok'
+      irq_lines+=$'\nPCI INTx, level-triggered (edu): ok'
     fi
+    irq_lines+=$'\nPCI MSI-X (e1000e): ok'
     ;&
   selftest-legacy)
     if [[ $mode == selftest-legacy ]]; then
@@ -80,7 +82,7 @@ user SIGILL: ok
 context switch: ok
 timer interrupt in user mode: ok
 device interrupt (self-IPI): ok
-I/O APIC (ISA IRQs): ok$edu_lines
+I/O APIC (ISA IRQs): ok$irq_lines
 clocks: ok
 random: ok
 disk: $disk_name
