@@ -80,6 +80,7 @@ user fault: ok
 resume after user fault: ok
 user SIGILL: ok
 context switch: ok
+device interrupt in user mode (deferred work, wakeup preemption): ok
 timer interrupt in user mode: ok
 device interrupt (self-IPI): ok
 I/O APIC (ISA IRQs): ok$irq_lines
