@@ -92,15 +92,27 @@ void test_edu(void (*check)(bool ok, const char* what)) {
                 raise_once(e, 0x5A) && irq::count(*vector) == 1;
   check(msi_ok, "PCI MSI (edu)");
 
-  if (host_is_i440fx()) {
-    pci::use_intx(e.addr);
-    uint8_t line = pci::interrupt_line(e.addr);
-    bool intx_ok = vector.ok() && pci::interrupt_pin(e.addr) != 0 && line != 0 && line < 16 &&
-                   irq::route_isa_irq(line, *vector).ok() && raise_once(e, 0xA5);
-    check(intx_ok, "PCI INTx, level-triggered (edu)");
-  }
   if (vector.ok())
     irq::release(*vector);
+
+  if (host_is_i440fx()) {
+    // The line is shared the way INTx lines are: a second handler (standing for another
+    // device on the same link) sits on it too and must be called as well.
+    pci::use_intx(e.addr);
+    uint8_t line = pci::interrupt_line(e.addr);
+    static volatile int neighbour_calls = 0;
+    auto count_neighbour = [](void*) { neighbour_calls = neighbour_calls + 1; };
+    bool intx_ok = pci::interrupt_pin(e.addr) != 0 && line != 0 && line < 16;
+    auto neighbour = intx_ok ? irq::attach_isa_irq(line, count_neighbour, nullptr, "neighbour")
+                             : ErrorOr<uint8_t>::failure(-ENODEV);
+    auto edu_line = intx_ok ? irq::attach_isa_irq(line, edu_interrupt, &e, "edu")
+                            : ErrorOr<uint8_t>::failure(-ENODEV);
+    intx_ok = neighbour.ok() && edu_line.ok() && *neighbour == *edu_line && raise_once(e, 0xA5) &&
+              neighbour_calls == 1;
+    check(intx_ok, "PCI INTx, level-triggered, shared line (edu)");
+    irq::detach_isa_irq(line, edu_interrupt, &e);
+    irq::detach_isa_irq(line, count_neighbour, nullptr);
+  }
   arch::timer_program(~0ull);
 }
 

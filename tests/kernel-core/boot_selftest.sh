@@ -51,7 +51,7 @@ case $mode in
     extra=(-device edu -device e1000e)   # the NIC needs no network: a warning on stderr
     irq_lines=$'\nPCI MSI (edu): ok'
     if [[ $machine == pc ]]; then
-      irq_lines+=$'\nPCI INTx, level-triggered (edu): ok'
+      irq_lines+=$'\nPCI INTx, level-triggered, shared line (edu): ok'
     fi
     irq_lines+=$'\nPCI MSI-X (e1000e): ok'
     ;&
