@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define MIN_SLEEPING_READS 2
-#define SHORTER_THAN_A_SLICE_US 8000 // the kernel's time slice is 10 ms
+#define SHORTER_THAN_A_SLICE_US 9500 // the kernel's time slice is 10 ms
 #define LINE "io-overlap test data: every 64-byte line of this file is alike.\n"
 #define CHUNK (64 * 1024)
 
