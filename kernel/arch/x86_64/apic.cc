@@ -13,6 +13,7 @@ namespace {
 
 enum : uint32_t {
   kRegId = 0x20,
+  kRegTaskPriority = 0x80,
   kRegEoi = 0xB0,
   kRegIcrLow = 0x300,
   kRegSpurious = 0xF0,
@@ -85,8 +86,12 @@ bool timer_fires(uint64_t patience_ns) {
   bool requested = false;
   while (!requested && ktime::monotonic_ns() - start < patience_ns)
     requested = rd(kIrrReg) & kIrrBit;
+  // Only the timer's priority class may interrupt the probe: a device interrupt already
+  // pending stays pending (its top half could wake threads and re-arm this very timer).
+  wr(kRegTaskPriority, (kTimerVector & 0xF0u) - 0x10);
   if (requested)
     wait_for_interrupt();
+  wr(kRegTaskPriority, 0);
   g_handler = saved;
   return g_probe_fired;
 }
