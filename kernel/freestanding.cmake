@@ -27,6 +27,8 @@ endfunction()
 add_executable(kernel
   main.cc
   selftest.cc
+  selftest_edu.cc
+  selftest_msix.cc
   selftest_user.S
   arch/x86_64/boot.S
   arch/x86_64/boot_info.cc
@@ -40,6 +42,10 @@ add_executable(kernel
   arch/x86_64/fpu.cc
   arch/x86_64/page_zero.cc
   arch/x86_64/apic.cc
+  arch/x86_64/irq.cc
+  arch/x86_64/irq_table.cc
+  arch/x86_64/ioapic.cc
+  arch/x86_64/madt.cc
   arch/x86_64/context_switch.S
   arch/x86_64/vdso.cc
   arch/x86_64/vdso/vdso_image.S
@@ -53,6 +59,7 @@ add_executable(kernel
   mm/vm.cc
   mm/heap.cc
   sched/wait.cc
+  sched/deferred.cc
   sched/scheduler.cc
   sched/timer_list.cc
   sched/hooks.cc
