@@ -1,0 +1,29 @@
+// Device discovery at boot: the drivers are registered, then each bus offers them what it
+// finds. A new driver goes in drivers/ (virtio ones in drivers/virtio/) with a
+// drivers::Driver describing its IDs and probe function, and one line in kDrivers below.
+#include "arch/x86_64/boot_internal.h"
+#include "drivers/bus/driver.h"
+#include "drivers/bus/pci_bus.h"
+#include "drivers/bus/virtio_mmio_bus.h"
+#include "drivers/virtio/device.h"
+#include "drivers/virtio/drivers.h"
+#include "lib/kprintf.h"
+
+namespace pci_drivers {
+
+void init() {
+  static const drivers::Driver* const kDrivers[] = {
+      &virtio::blk_driver,
+      &virtio::scsi_driver,
+      &virtio::rng_driver,
+  };
+  for (const drivers::Driver* d : kDrivers)
+    if (!drivers::registry().add(*d))
+      kprintf("drivers: cannot register %s\n", d->name);
+  size_t pci_functions = drivers::scan_pci();
+  drivers::scan_virtio_mmio(pci_functions != 0);
+  // xenbus would scan here (its devices come from the xenstore, not a probe of memory).
+  virtio::finish_boot();
+}
+
+} // namespace pci_drivers
