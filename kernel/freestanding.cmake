@@ -40,6 +40,10 @@ add_executable(kernel
   arch/x86_64/fpu.cc
   arch/x86_64/page_zero.cc
   arch/x86_64/apic.cc
+  arch/x86_64/irq.cc
+  arch/x86_64/irq_table.cc
+  arch/x86_64/ioapic.cc
+  arch/x86_64/madt.cc
   arch/x86_64/context_switch.S
   arch/x86_64/vdso.cc
   arch/x86_64/vdso/vdso_image.S
@@ -53,6 +57,7 @@ add_executable(kernel
   mm/vm.cc
   mm/heap.cc
   sched/wait.cc
+  sched/deferred.cc
   sched/scheduler.cc
   sched/timer_list.cc
   lib/string.cc

@@ -1,6 +1,8 @@
 #include "drivers/pci.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/apic.h"
+#include "mm/vm.h"
 
 namespace pci {
 namespace {
@@ -140,6 +142,90 @@ uint8_t find_capability(Address a, uint8_t cap_id, uint8_t start) {
     off = read8(a, static_cast<uint8_t>(off + 1));
   }
   return 0;
+}
+
+namespace {
+enum : uint8_t { kCapMsi = 0x05, kCapMsix = 0x11 };
+enum : uint16_t {
+  kCommandIo = 1u << 0,
+  kCommandMemory = 1u << 1,
+  kCommandBusMaster = 1u << 2,
+  kCommandIntxDisable = 1u << 10,
+};
+constexpr uint16_t kMsixEnable = 1u << 15, kMsixFunctionMask = 1u << 14;
+constexpr uint16_t kMsiEnable = 1u << 0, kMsi64Bit = 1u << 7, kMsiPerVectorMask = 1u << 8;
+
+// Messages go to the local APIC of this CPU: physical destination, fixed delivery, edge.
+uint32_t msi_address() {
+  return 0xFEE00000u | (static_cast<uint32_t>(arch::lapic_id()) << 12);
+}
+
+// Devices that raise MSIs write memory: bus mastering must be on; INTx then stays quiet.
+void use_messages_not_intx(Address a, uint16_t extra) {
+  write16(a, 0x04,
+          static_cast<uint16_t>(read16(a, 0x04) | kCommandBusMaster | kCommandIntxDisable | extra));
+}
+} // namespace
+
+uint16_t msix_table_size(Address a) {
+  uint8_t cap = find_capability(a, kCapMsix);
+  if (!cap)
+    return 0;
+  return static_cast<uint16_t>((read16(a, static_cast<uint8_t>(cap + 2)) & 0x7FF) + 1);
+}
+
+Status enable_msix(Address a, uint16_t table_entry, uint8_t vector) {
+  uint8_t cap = find_capability(a, kCapMsix);
+  if (!cap)
+    return Err(-ENODEV);
+  uint8_t control_at = static_cast<uint8_t>(cap + 2);
+  uint16_t control = read16(a, control_at);
+  if (table_entry > (control & 0x7FF))
+    return Err(-EINVAL);
+  uint32_t table = read32(a, static_cast<uint8_t>(cap + 4)); // BIR in bits 2:0, offset above
+  bool io = false;
+  uint64_t bar = bar_address(a, static_cast<int>(table & 7), &io);
+  if (io || !bar)
+    return Err(-ENODEV);
+  // Function-masked while an entry changes, so no half-written message is ever sent.
+  write16(a, control_at, static_cast<uint16_t>(control | kMsixEnable | kMsixFunctionMask));
+  use_messages_not_intx(a, kCommandMemory);
+  auto* entry = static_cast<volatile uint32_t*>(
+      mm::map_mmio(bar + (table & ~7u) + 16ull * table_entry, 16));
+  entry[0] = msi_address(); // message address, low
+  entry[1] = 0;             // message address, high
+  entry[2] = vector;        // message data
+  entry[3] = 0;             // vector control: unmasked
+  write16(a, control_at, static_cast<uint16_t>((control | kMsixEnable) & ~kMsixFunctionMask));
+  return status_ok();
+}
+
+Status enable_msi(Address a, uint8_t vector) {
+  uint8_t cap = find_capability(a, kCapMsi);
+  if (!cap)
+    return Err(-ENODEV);
+  uint8_t control_at = static_cast<uint8_t>(cap + 2);
+  uint16_t control = read16(a, control_at);
+  write16(a, control_at, static_cast<uint16_t>(control & ~kMsiEnable));
+  bool wide = control & kMsi64Bit;
+  write32(a, static_cast<uint8_t>(cap + 4), msi_address());
+  if (wide)
+    write32(a, static_cast<uint8_t>(cap + 8), 0);
+  write16(a, static_cast<uint8_t>(cap + (wide ? 12 : 8)), vector);
+  if (control & kMsiPerVectorMask)
+    write32(a, static_cast<uint8_t>(cap + (wide ? 16 : 12)), 0); // unmask
+  use_messages_not_intx(a, 0);
+  // One message (Multiple Message Enable 0), enabled.
+  write16(a, control_at, static_cast<uint16_t>((control & ~0x70u) | kMsiEnable));
+  return status_ok();
+}
+
+uint8_t interrupt_line(Address a) {
+  return read8(a, 0x3C);
+}
+
+uint8_t interrupt_pin(Address a) {
+  return read8(a, 0x3D);
 }
 
 } // namespace pci

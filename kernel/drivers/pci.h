@@ -1,6 +1,8 @@
 // PCI configuration space through ports 0xCF8/0xCFC (mechanism #1), bus enumeration.
 #pragma once
 
+#include "lib/error_or.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,5 +42,22 @@ void enable_device(Address a);
 // Offset of the first capability with this id at or after `start` (0 = from the list head);
 // 0 if none.
 uint8_t find_capability(Address a, uint8_t cap_id, uint8_t start = 0);
+
+// --- Interrupts (vectors come from irq::allocate; messages target this CPU's LAPIC) ---
+
+// Entries in the function's MSI-X table; 0 when it has no MSI-X capability.
+uint16_t msix_table_size(Address a);
+// Points MSI-X table entry `table_entry` at `vector` and unmasks it, enables MSI-X (which
+// replaces MSI and INTx) with bus mastering and memory decoding on, and disables INTx.
+// Entries not programmed stay as firmware left them (masked after reset). -ENODEV without
+// MSI-X or with the table in an I/O BAR, -EINVAL for an entry beyond the table.
+Status enable_msix(Address a, uint16_t table_entry, uint8_t vector);
+// Plain MSI with one message (`vector`), bus mastering on, INTx disabled. -ENODEV without
+// an MSI capability.
+Status enable_msi(Address a, uint8_t vector);
+// Configuration 0x3C / 0x3D: the INTx line firmware assigned (on `pc` an ISA IRQ number
+// for irq::route_isa_irq; 0xFF or 0 when unassigned) and the pin (1..4 = INTA..INTD, 0 none).
+uint8_t interrupt_line(Address a);
+uint8_t interrupt_pin(Address a);
 
 } // namespace pci

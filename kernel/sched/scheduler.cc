@@ -1,12 +1,15 @@
 // The scheduler: run queue, context switches, the idle loop, the timer interrupt (time
-// slices, preemption of user mode, deadlines) and thread creation/reaping.
+// slices, preemption of user mode, deadlines), the way out of device interrupts (deferred
+// work, preemption for woken threads) and thread creation/reaping.
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/time.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/deferred.h"
 #include "sched/thread.h"
 #include "sched/thread_queue.h"
 #include "sched/timers.h"
@@ -34,6 +37,9 @@ size_t g_live = 1;
 bool g_initialised = false;
 uint64_t g_slice_end = 0;
 uint64_t g_programmed = kNoDeadline; // the timer interrupt currently requested
+// A thread was made runnable since the running one got the CPU: the next device interrupt
+// from user mode hands the CPU over instead of waiting for the end of the slice.
+bool g_woken_since_switch = false;
 
 // Stacks of reaped threads, for reuse (kernel stack mappings are never torn down). The
 // link lives in the free stack itself.
@@ -50,6 +56,12 @@ void* alloc_fpu_area(void** allocation) {
 }
 
 void on_timer(arch::TrapFrame* frame, bool from_user);
+void on_device_interrupt(arch::TrapFrame* frame, bool from_user);
+
+// Installed while constructors run (the first thing kernel_entry does), before any device
+// vector can be allocated: no interrupt ever finds the hook missing.
+[[maybe_unused]] const bool g_device_hook_installed =
+    (irq::set_exit_hook(on_device_interrupt), true);
 
 void ensure_init() {
   if (g_initialised)
@@ -140,6 +152,7 @@ void switch_to(Thread* next) {
   Thread* prev = g_current;
   next->state = ThreadState::kRunning;
   g_slice_end = ktime::monotonic_ns() + kTimeSliceNs;
+  g_woken_since_switch = false;
   if (next == prev)
     return;
   // The kernel never touches the FPU, so the live state is the user state of prev.
@@ -167,25 +180,48 @@ void switch_to(Thread* next) {
   unix::exit_program(unix::kExitDeadlock);
 }
 
-// Nothing runnable: sleep until the next timer or deadline.
-void idle() {
-  uint64_t next = earliest_event();
-  if (next == kNoDeadline)
-    report_deadlock();
-  uint64_t now = ktime::monotonic_ns();
-  if (next <= now)
-    return;
-  if (!timer_usable()) {
-    ktime::delay_ns(next - now);
+// A waiting thread that a device interrupt (top half or deferred work) may wake: its wait
+// has no deadline, yet it is no deadlock.
+bool device_may_wake_someone() {
+  for (Thread* t = g_all; t; t = t->all_next)
+    if (t->state == ThreadState::kWaiting && t->waiting_on && t->waiting_on->interrupt_wakes)
+      return true;
+  return false;
+}
+
+// No timer interrupt (rare: the LAPIC timer never fired): waits for `next` by polling the
+// clock, opening a one-instruction interrupt window each round so devices still get in.
+void idle_without_timer(uint64_t next, bool device_wait) {
+  if (!device_wait) {
+    ktime::delay_ns(next - ktime::monotonic_ns());
     return;
   }
-  program_interrupt(next);
+  while (ktime::monotonic_ns() < next && !deferred_pending() && !g_run_queue.head)
+    arch::take_pending_interrupts();
+}
+
+// Nothing runnable: sleep until the next timer, deadline or device interrupt. Runs with
+// interrupts off from the caller's checks up to the `sti; hlt` pair, which takes an
+// interrupt that arrived meanwhile as soon as the halt begins: no wakeup is lost.
+void idle() {
+  uint64_t next = earliest_event();
+  bool device_wait = device_may_wake_someone();
+  if (next == kNoDeadline && !device_wait)
+    report_deadlock();
+  if (next != kNoDeadline && next <= ktime::monotonic_ns())
+    return;
+  if (next != kNoDeadline && !timer_usable()) {
+    idle_without_timer(next, device_wait);
+    return;
+  }
+  program_interrupt(next); // kNoDeadline: no timer interrupt, only the device's
   arch::wait_for_interrupt();
 }
 
 // Picks the next thread to run; the current one is already queued (yield), waiting or dead.
 void schedule() {
   for (;;) {
+    run_deferred(); // what a top half left while we idled
     run_expired(ktime::monotonic_ns());
     if (Thread* next = fifo_pop(g_run_queue)) {
       switch_to(next);
@@ -211,6 +247,22 @@ void on_timer(arch::TrapFrame* frame, bool from_user) {
     reprogram();
   }
   // Whoever returns to user mode here takes its pending signals first.
+  unix::deliver_pending_on_interrupt(frame);
+}
+
+// After a device interrupt's top half and EOI. In user mode: run the deferred work, and if
+// a thread was woken (by it or earlier) and waits for the CPU, switch to it now -- a thread
+// that slept on I/O gets its completion at once, not at the end of the running slice.
+// Interrupting the idle loop needs nothing here: schedule() re-checks after the hlt.
+void on_device_interrupt(arch::TrapFrame* frame, bool from_user) {
+  if (!from_user)
+    return;
+  run_deferred();
+  if (g_woken_since_switch && g_run_queue.head) {
+    g_current->state = ThreadState::kRunnable;
+    fifo_push(g_run_queue, g_current);
+    schedule();
+  }
   unix::deliver_pending_on_interrupt(frame);
 }
 
@@ -280,6 +332,7 @@ ErrorOr<Thread*> create_thread(void (*start)(void*), void* arg) {
 void make_runnable(Thread* t) {
   t->state = ThreadState::kRunnable;
   fifo_push(g_run_queue, t);
+  g_woken_since_switch = true;
   // Someone now waits for the CPU: the running thread's slice must end by interrupt.
   if (g_current->state == ThreadState::kRunning && g_slice_end < g_programmed &&
       timer_usable())

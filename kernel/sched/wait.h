@@ -1,7 +1,8 @@
 // Blocking and kernel timers: the one interface every syscall that waits goes through.
 //
 // Rules (the kernel is non-preemptible: kernel code runs with interrupts off and is only
-// left at these calls or on return to user mode):
+// left at these calls or on return to user mode; device interrupts wake threads from their
+// top half or deferred work, sched/deferred.h):
 //  - A syscall that must wait loops: check its condition; if not met, call wait() on the
 //    queue that announces changes of that condition; re-check after every return of 0.
 //  - Whoever changes such a condition calls wake_all()/wake_one() on its queue.
@@ -24,6 +25,10 @@ constexpr uint64_t kNoDeadline = ~0ull;
 struct WaitQueue {
   Thread* head = nullptr;
   Thread* tail = nullptr;
+  // Set by drivers whose interrupt (top half or deferred work) wakes this queue: a wait
+  // here with no deadline is then not reported as a deadlock, and the idle loop halts
+  // until the device interrupts.
+  bool interrupt_wakes = false;
 };
 
 // Blocks the calling thread until it is woken from `q` (returns 0), the absolute
@@ -34,7 +39,11 @@ struct WaitQueue {
 // "<what>: every thread would wait forever; stopping" and exits 127.
 int wait(WaitQueue& q, uint64_t deadline_ns, const char* what);
 
-// Wakes the first / every thread waiting on q (no effect on an empty queue).
+// Wakes the first / every thread waiting on q (no effect on an empty queue). Callable from
+// a top half and from deferred work (see docs/kernel-locking.md): on the one CPU, kernel
+// code runs with interrupts off, so an interrupt only ever arrives in user mode or in the
+// idle loop's `sti; hlt`, where no scheduler structure is half-updated. With SMP, the
+// queue and the run queue get a spinlock taken with interrupts off.
 void wake_one(WaitQueue& q);
 void wake_all(WaitQueue& q);
 

@@ -110,16 +110,39 @@ bool parse_s5(uint64_t dsdt, uint16_t& a, uint16_t& b) {
   return false;
 }
 
+// The RSDP the boot path reported, else the one found in the BIOS areas; 0 if none.
+uint64_t locate_rsdp(uint64_t rsdp) {
+  if (rsdp)
+    return rsdp;
+  uint64_t ebda = static_cast<uint64_t>(read_le<uint16_t>(phys(0x40E, 2))) << 4;
+  if (ebda >= 0x80000 && ebda < 0xA0000)
+    rsdp = scan_rsdp(ebda, 1024);
+  if (!rsdp)
+    rsdp = scan_rsdp(0xE0000, 0x20000);
+  return rsdp;
+}
+
 } // namespace
 
-void init(uint64_t rsdp) {
-  if (!rsdp) {
-    uint64_t ebda = static_cast<uint64_t>(read_le<uint16_t>(phys(0x40E, 2))) << 4;
-    if (ebda >= 0x80000 && ebda < 0xA0000)
-      rsdp = scan_rsdp(ebda, 1024);
-    if (!rsdp)
-      rsdp = scan_rsdp(0xE0000, 0x20000);
+const InterruptModel* interrupt_model(uint64_t rsdp_phys) {
+  static InterruptModel model;
+  static int state = 0; // 0 not parsed yet, 1 parsed, -1 absent
+  if (state == 0) {
+    state = -1;
+    uint64_t rsdp = locate_rsdp(rsdp_phys);
+    uint64_t madt = rsdp ? find_table(rsdp, "APIC") : 0;
+    if (madt) {
+      uint32_t len = read_le<uint32_t>(phys(madt, 8) + 4);
+      if (len <= 64 * 1024 && checksum_ok(phys(madt, len), len) &&
+          parse_madt(phys(madt, len), len, model))
+        state = 1;
+    }
   }
+  return state == 1 ? &model : nullptr;
+}
+
+void init(uint64_t rsdp) {
+  rsdp = locate_rsdp(rsdp);
   if (!rsdp)
     return;
   uint64_t fadt = find_table(rsdp, "FACP");

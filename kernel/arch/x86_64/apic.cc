@@ -12,6 +12,7 @@ namespace arch {
 namespace {
 
 enum : uint32_t {
+  kRegId = 0x20,
   kRegEoi = 0xB0,
   kRegSpurious = 0xF0,
   kRegLvtTimer = 0x320,
@@ -88,16 +89,33 @@ bool timer_fires() {
 
 } // namespace
 
-bool timer_init() {
-  if (g_mode != Mode::kUnprobed)
-    return g_mode != Mode::kNone;
-  g_mode = Mode::kNone;
-  if (!(cpu::cpuid(1).edx & (1u << 9)) || !ktime::tsc_hz())
+bool lapic_init() {
+  if (g_apic)
+    return true;
+  if (!(cpu::cpuid(1).edx & (1u << 9)))
     return false; // no local APIC
   uint64_t base = cpu::rdmsr(kMsrApicBase);
   cpu::wrmsr(kMsrApicBase, base | (1u << 11)); // globally enabled, xAPIC mode
   g_apic = static_cast<volatile uint32_t*>(mm::map_mmio(base & 0xFFFFF000ull, 4096));
   wr(kRegSpurious, 0x100 | kSpuriousVector); // software enable
+  return true;
+}
+
+void lapic_eoi() {
+  if (g_apic)
+    wr(kRegEoi, 0);
+}
+
+uint8_t lapic_id() {
+  return g_apic ? static_cast<uint8_t>(rd(kRegId) >> 24) : 0;
+}
+
+bool timer_init() {
+  if (g_mode != Mode::kUnprobed)
+    return g_mode != Mode::kNone;
+  g_mode = Mode::kNone;
+  if (!ktime::tsc_hz() || !lapic_init())
+    return false;
 
   if (cpu::cpuid(1).ecx & (1u << 24)) {
     g_mode = Mode::kTscDeadline;
@@ -161,8 +179,7 @@ void set_timer_handler(TimerHandler handler) {
 }
 
 void timer_interrupt(TrapFrame* frame) {
-  if (g_apic)
-    wr(kRegEoi, 0);
+  lapic_eoi();
   if (g_handler)
     g_handler(frame, (frame->cs & 3) == 3);
 }

@@ -1,5 +1,5 @@
-// The local APIC timer: the kernel's only interrupt source. One interrupt at a requested
-// monotonic time (TSC-deadline mode when CPUID has it and it is seen to fire, else the
+// The local APIC (this CPU's interrupt controller: EOI, its ID for MSI and I/O APIC
+// destinations) and its timer. The timer raises one interrupt at a requested monotonic time (TSC-deadline mode when CPUID has it and it is seen to fire, else the
 // one-shot count-down timer calibrated against the TSC).
 #pragma once
 
@@ -11,6 +11,14 @@ namespace arch {
 
 constexpr uint8_t kTimerVector = 0xF0;
 constexpr uint8_t kSpuriousVector = 0xFF;
+
+// Maps and software-enables the local APIC (no timer probe; cheap). False when the CPU has
+// none. Idempotent; timer_init and the device interrupt registry (irq.cc) call it.
+bool lapic_init();
+// End of interrupt for the vector in service (every device vector and the timer).
+void lapic_eoi();
+// This CPU's local APIC ID (bits 31:24 of the ID register), for interrupt destinations.
+uint8_t lapic_id();
 
 // Maps and enables the local APIC and checks that its timer interrupt arrives (interrupts
 // are enabled for at most a few milliseconds while probing). Returns false when no mode
@@ -34,9 +42,17 @@ void set_timer_handler(TimerHandler handler);
 void timer_interrupt(TrapFrame* frame);
 
 // Enables interrupts and halts until one arrives, then disables them again (the idle loop:
-// the kernel itself never runs with interrupts on).
+// the kernel itself never runs with interrupts on). STI delays interrupt recognition by one
+// instruction, so an interrupt pending before the STI wakes the HLT instead of being taken
+// in between: a caller that checked its condition with interrupts off cannot miss a wakeup.
 inline void wait_for_interrupt() {
   asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+// Lets interrupts that are already pending in (a one-instruction window), for busy-wait
+// loops that must still see device interrupts.
+inline void take_pending_interrupts() {
+  asm volatile("sti; nop; cli" ::: "memory");
 }
 
 } // namespace arch

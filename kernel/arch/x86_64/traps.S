@@ -1,5 +1,6 @@
-/* Exception entry stubs: each pushes (error code or 0) and the vector, then the common path
- * saves the general registers as an arch::TrapFrame and calls trap_dispatch(frame). */
+/* Exception and interrupt entry stubs: each pushes (error code or 0) and the vector, then the
+ * common path saves the general registers as an arch::TrapFrame and calls
+ * trap_dispatch(frame). */
 
 .macro TRAP_NOERR vec
   .p2align 4
@@ -51,6 +52,25 @@ TRAP_NOERR 31
 /* The local APIC timer (arch::kTimerVector) and, for every other vector, the spurious one. */
 TRAP_NOERR 240
 TRAP_NOERR 255
+
+/* Device vectors 0x20..0xEF (irq::kFirstStubVector..kLastDeviceVector), one stub each;
+ * trap_device_stubs (below, in .rodata) lists their addresses. */
+  .altmacro
+.macro DEVICE_STUB v
+  .p2align 4
+trap_stub_\v:
+  pushq $0
+  pushq $\v
+  jmp trap_common
+.endm
+.macro DEVICE_STUB_ADDRESS v
+  .quad trap_stub_\v
+.endm
+  .set device_vector, 0x20
+  .rept 0xF0 - 0x20
+  DEVICE_STUB %device_vector
+  .set device_vector, device_vector + 1
+  .endr
 
   .globl trap_common
 trap_common:
@@ -108,3 +128,11 @@ trap_stub_spurious:
   .globl trap_stub_timer
 trap_stub_timer:
   .quad trap_stub_240
+  .globl trap_device_stubs
+trap_device_stubs:
+  .set device_vector, 0x20
+  .rept 0xF0 - 0x20
+  DEVICE_STUB_ADDRESS %device_vector
+  .set device_vector, device_vector + 1
+  .endr
+  .noaltmacro

@@ -3,6 +3,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exit.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/segments.h"
 #include "arch/x86_64/user.h"
 #include "arch/x86_64/usercopy.h"
@@ -131,6 +132,7 @@ int signal_for_vector(uint64_t vec) {
 extern "C" const uint64_t trap_stub_table[32];
 extern "C" const uint64_t trap_stub_spurious;
 extern "C" const uint64_t trap_stub_timer;
+extern "C" const uint64_t trap_device_stubs[]; // traps.S: vectors 0x20..0xEF
 extern "C" TrapFrame* current_syscall_frame_ptr;
 
 bool syscalls_via_trampoline(); // user.cc
@@ -158,6 +160,8 @@ void init_idt() {
   set_gate(8, trap_stub_table[8], 1, 0); // double fault on its own stack (IST1)
   set_gate(2, trap_stub_table[2], 2, 0); // NMI (IST2)
   set_gate(3, trap_stub_table[3], 0, 3); // int3 allowed from user mode
+  for (int v = irq::kFirstStubVector; v <= irq::kLastDeviceVector; ++v)
+    set_gate(v, trap_device_stubs[v - irq::kFirstStubVector], 0, 0);
   set_gate(kTimerVector, trap_stub_timer, 0, 0);
   struct __attribute__((packed)) {
     uint16_t limit;
@@ -169,6 +173,10 @@ void init_idt() {
 extern "C" void trap_dispatch(TrapFrame* f) {
   if (f->vector == kTimerVector) {
     timer_interrupt(f); // may switch threads (preemption of user mode)
+    return;
+  }
+  if (f->vector >= irq::kFirstStubVector && f->vector <= irq::kLastDeviceVector) {
+    irq::dispatch(f); // may switch threads, as the timer does
     return;
   }
   if (f->vector == kSpuriousVector)

@@ -1,0 +1,61 @@
+// The interrupt vector registry's bookkeeping: which device vectors are taken, by whom, and
+// how often each fired. No hardware access, so the host unit tests run it unchanged
+// (irq_table_test.cc); irq.cc wraps one instance with the I/O APIC and the LAPIC.
+//
+// Locking: the caller serialises every call (today: interrupts off on the one CPU).
+#pragma once
+
+#include "lib/error_or.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace irq {
+
+// Top half: runs in interrupt context with interrupts off; must not block.
+using Handler = void (*)(void* ctx);
+
+// Vectors 0x20..0x2F are where the legacy 8259 PICs are parked (masked: only their spurious
+// interrupts can still arrive there), 0xF0 is the LAPIC timer, 0xFF the LAPIC's spurious
+// vector. Devices get 0x30..0xEF.
+constexpr uint8_t kFirstStubVector = 0x20; // every vector from here to kLastDeviceVector
+constexpr uint8_t kFirstDeviceVector = 0x30;
+constexpr uint8_t kLastDeviceVector = 0xEF;
+constexpr size_t kDeviceVectorCount = kLastDeviceVector - kFirstDeviceVector + 1;
+
+class VectorTable {
+public:
+  struct Entry {
+    Handler handler = nullptr; // nullptr: free
+    void* ctx = nullptr;
+    const char* name = nullptr;
+    uint64_t count = 0; // interrupts dispatched to this handler
+  };
+
+  // A free device vector for handler(ctx); -EINVAL without a handler, -EBUSY when every
+  // vector is taken. Searches round-robin from just after the last vector handed out, so a
+  // vector that was just released is the last to be reused (a late interrupt from its old
+  // device then finds no handler instead of the wrong one).
+  ErrorOr<uint8_t> allocate(Handler handler, void* ctx, const char* name);
+  // Frees a vector (no effect on a free or non-device vector).
+  void release(uint8_t vector);
+  // Runs the vector's handler; false when it has none (the interrupt is then counted as
+  // unexpected: a stale MSI after release, a PIC spurious interrupt).
+  bool dispatch(uint8_t vector);
+
+  // nullptr for a free or non-device vector.
+  const Entry* entry(uint8_t vector) const;
+  size_t allocated() const { return allocated_; }
+  uint64_t unexpected() const { return unexpected_; }
+
+private:
+  static bool is_device(uint8_t vector) {
+    return vector >= kFirstDeviceVector && vector <= kLastDeviceVector;
+  }
+  Entry entries_[kDeviceVectorCount];
+  size_t allocated_ = 0;
+  size_t next_ = 0; // index where the next search starts
+  uint64_t unexpected_ = 0;
+};
+
+} // namespace irq

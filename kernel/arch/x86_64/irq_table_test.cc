@@ -1,0 +1,101 @@
+#include "arch/x86_64/irq_table.h"
+
+#include <gtest/gtest.h>
+#include <set>
+
+namespace {
+
+using irq::VectorTable;
+
+void count_call(void* ctx) {
+  ++*static_cast<int*>(ctx);
+}
+void other_handler(void*) {}
+
+TEST(VectorTable, AllocatesDeviceVectorsWithTheirHandler) {
+  VectorTable t;
+  int calls = 0;
+  auto v = t.allocate(count_call, &calls, "disk");
+  ASSERT_TRUE(v.ok());
+  EXPECT_GE(*v, irq::kFirstDeviceVector);
+  EXPECT_LE(*v, irq::kLastDeviceVector);
+  const VectorTable::Entry* e = t.entry(*v);
+  ASSERT_NE(e, nullptr);
+  EXPECT_STREQ(e->name, "disk");
+  EXPECT_EQ(e->ctx, &calls);
+  EXPECT_EQ(t.allocated(), 1u);
+}
+
+TEST(VectorTable, DispatchRunsTheHandlerWithItsContextAndCounts) {
+  VectorTable t;
+  int a = 0, b = 0;
+  uint8_t va = *t.allocate(count_call, &a, "a");
+  uint8_t vb = *t.allocate(count_call, &b, "b");
+  EXPECT_TRUE(t.dispatch(va));
+  EXPECT_TRUE(t.dispatch(vb));
+  EXPECT_TRUE(t.dispatch(vb));
+  EXPECT_EQ(a, 1);
+  EXPECT_EQ(b, 2);
+  EXPECT_EQ(t.entry(vb)->count, 2u);
+  EXPECT_EQ(t.unexpected(), 0u);
+}
+
+TEST(VectorTable, FreeAndNonDeviceVectorsAreUnexpected) {
+  VectorTable t;
+  EXPECT_FALSE(t.dispatch(irq::kFirstDeviceVector));
+  EXPECT_FALSE(t.dispatch(0x27)); // a parked PIC's spurious IRQ 7
+  EXPECT_FALSE(t.dispatch(0xF0));
+  EXPECT_EQ(t.unexpected(), 3u);
+  EXPECT_EQ(t.entry(0x27), nullptr);
+}
+
+TEST(VectorTable, EveryDeviceVectorOnceThenBusy) {
+  VectorTable t;
+  std::set<int> seen;
+  for (size_t i = 0; i < irq::kDeviceVectorCount; ++i) {
+    auto v = t.allocate(other_handler, nullptr, "x");
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(seen.insert(*v).second) << "vector handed out twice: " << int(*v);
+  }
+  auto full = t.allocate(other_handler, nullptr, "one too many");
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error(), -EBUSY);
+  EXPECT_EQ(t.allocated(), irq::kDeviceVectorCount);
+}
+
+TEST(VectorTable, ReleasedVectorIsFreeAndReusedOnlyAfterTheOthers) {
+  VectorTable t;
+  int calls = 0;
+  uint8_t first = *t.allocate(count_call, &calls, "first");
+  t.release(first);
+  EXPECT_EQ(t.entry(first), nullptr);
+  EXPECT_EQ(t.allocated(), 0u);
+  EXPECT_FALSE(t.dispatch(first)); // a late interrupt finds no handler
+  EXPECT_EQ(calls, 0);
+  // Round-robin: the released vector comes back only once every other one was handed out.
+  for (size_t i = 0; i + 1 < irq::kDeviceVectorCount; ++i)
+    EXPECT_NE(*t.allocate(other_handler, nullptr, "x"), first);
+  EXPECT_EQ(*t.allocate(other_handler, nullptr, "last"), first);
+}
+
+TEST(VectorTable, ReleaseOfFreeOrForeignVectorChangesNothing) {
+  VectorTable t;
+  uint8_t v = *t.allocate(other_handler, nullptr, "x");
+  t.release(static_cast<uint8_t>(v + 1));
+  t.release(0xF0);
+  t.release(0x10);
+  EXPECT_EQ(t.allocated(), 1u);
+  t.release(v);
+  t.release(v);
+  EXPECT_EQ(t.allocated(), 0u);
+}
+
+TEST(VectorTable, NoHandlerIsInvalid) {
+  VectorTable t;
+  auto v = t.allocate(nullptr, nullptr, "none");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error(), -EINVAL);
+  EXPECT_EQ(t.allocated(), 0u);
+}
+
+} // namespace
