@@ -2,6 +2,8 @@
 // finds. A new driver goes in drivers/ (virtio ones in drivers/virtio/) with a
 // drivers::Driver describing its IDs and probe function, and one line in kDrivers below.
 #include "arch/x86_64/boot_internal.h"
+#include "drivers/devices.h"
+
 #include "drivers/bus/driver.h"
 #include "drivers/bus/pci_bus.h"
 #include "drivers/bus/virtio_mmio_bus.h"
@@ -23,7 +25,12 @@ void init() {
   size_t pci_functions = drivers::scan_pci();
   drivers::scan_virtio_mmio(pci_functions != 0);
   // xenbus would scan here (its devices come from the xenstore, not a probe of memory).
-  virtio::finish_boot();
 }
 
 } // namespace pci_drivers
+
+namespace drivers {
+void start_interrupt_driven_io() {
+  virtio::finish_boot();
+}
+} // namespace drivers

@@ -10,9 +10,12 @@ namespace drivers {
 namespace {
 
 constexpr size_t kMaxSlots = 32;
-// QEMU microvm: 24 transports (with its second I/O APIC, the default) 512 bytes apart.
+// QEMU microvm: 24 transports (with its second I/O APIC, the default) 512 bytes apart,
+// transport n wired to GSI 24 + n (the second I/O APIC's pins). QEMU adds them to the
+// command line only for Linux bzImage kernels, not for a PVH ELF like ours.
 constexpr uint64_t kMicrovmBase = 0xFEB00000;
 constexpr size_t kMicrovmSlots = 24;
+constexpr uint32_t kMicrovmFirstGsi = 24;
 
 void offer(const MmioSlot& slot) {
   uint32_t vendor, device;
@@ -36,6 +39,8 @@ void scan_virtio_mmio(bool machine_has_pci) {
     MmioSlot slot;
     slot.phys = kMicrovmBase + 512 * i;
     slot.size = 512;
+    slot.irq = kMicrovmFirstGsi + static_cast<uint32_t>(i);
+    slot.has_irq = true;
     offer(slot);
   }
 }

@@ -77,12 +77,14 @@ public:
     return transfer(kTypeOut, sector, count, const_cast<void*>(buffer));
   }
   Status flush() override;
+  Status flush_locked();
   uint64_t capacity_sectors() const override { return capacity_; }
   bool read_only() const override { return read_only_; }
   const char* name() const override { return name_; }
 
 private:
   Status transfer(uint32_t type, uint64_t sector, size_t count, void* buffer);
+  Status transfer_locked(uint32_t type, uint64_t sector, size_t count, void* buffer);
   // Queues one request; nullptr when no slot or descriptors are free.
   Slot* submit(uint32_t type, uint64_t sector, size_t sectors, void* data);
   // Waits for `slot`, records its time, frees it; its status as a Status.
@@ -152,6 +154,15 @@ Status BlkDisk::transfer(uint32_t type, uint64_t sector, size_t count, void* buf
     return Err(-EINVAL);
   if (!dma_ok(buffer, count * block::kSectorSize))
     return Err(-EINVAL);
+  Status locked = queue_->lock();
+  if (!locked)
+    return locked;
+  Status s = transfer_locked(type, sector, count, buffer);
+  queue_->unlock();
+  return s;
+}
+
+Status BlkDisk::transfer_locked(uint32_t type, uint64_t sector, size_t count, void* buffer) {
   block::IoStats* stats = type == kTypeIn ? &block::read_stats() : &block::write_stats();
   auto* p = static_cast<uint8_t*>(buffer);
   // Our requests in submission order (a ring of kSlots).
@@ -196,6 +207,15 @@ Status BlkDisk::transfer(uint32_t type, uint64_t sector, size_t count, void* buf
 Status BlkDisk::flush() {
   if (!dev_->has(kBlkFlush))
     return status_ok();
+  Status locked = queue_->lock();
+  if (!locked)
+    return locked;
+  Status done = flush_locked();
+  queue_->unlock();
+  return done;
+}
+
+Status BlkDisk::flush_locked() {
   Slot* s;
   while (!(s = submit(kTypeFlush, 0, 0, nullptr))) {
     Status w = queue_->wait_until(can_submit, this);
@@ -224,7 +244,7 @@ Status probe(const drivers::FoundDevice& found) {
                static_cast<unsigned long>(disk->capacity_sectors()),
                disk->read_only() ? ", read-only" : "");
   (*dev)->ready();
-  (*dev)->print_boot_line(detail);
+  (*dev)->describe(detail);
   block::register_disk(disk);
   return status_ok();
 }

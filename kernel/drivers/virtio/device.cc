@@ -3,17 +3,23 @@
 #include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
+#include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "mm/vm.h"
+#include "sched/thread.h"
 
 namespace virtio {
 namespace {
 
 constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 bool g_boot_done = false;
+// Every device started, for finish_boot to turn their interrupts on.
+constexpr size_t kMaxDevices = 32;
+Device* g_devices[kMaxDevices];
+size_t g_device_count = 0;
 
 // Zeroed, physically contiguous pages for the device to reach by DMA.
 DmaRegion alloc_dma(size_t bytes) {
@@ -30,6 +36,16 @@ DmaRegion alloc_dma(size_t bytes) {
 
 void finish_boot() {
   g_boot_done = true;
+  bool print = boot::cmdline_has("core.devices");
+  for (size_t i = 0; i < g_device_count; ++i) {
+    Device* d = g_devices[i];
+    d->enable_interrupts();
+    Transport& t = d->transport();
+    if (print && d->detail()[0]) // devices their driver gave up on have no line
+      kprintf("%s: %s (%s), %s%s%s, %s\n", d->name(), t.location(), t.kind(),
+              t.interrupt_mode(), d->has(kFeatureEventIdx) ? ", event-idx" : "",
+              d->has(kFeatureIndirectDesc) ? ", indirect" : "", d->detail());
+  }
 }
 
 void Queue::kick() {
@@ -61,8 +77,16 @@ Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
       // and the wait leaves its interrupt pending until the CPU idles, which then wakes us.
       if (!ring_.arm_interrupt())
         continue;
-      if (sched::wait(waiters_, deadline, device_->name()) != -ETIMEDOUT)
-        continue; // woken, or a signal: block I/O is not interruptible, look again
+      int r = sched::wait(waiters_, deadline, device_->name());
+      if (r == -EINTR) {
+        // A signal is pending: every wait returns at once until the thread is back in
+        // user mode, and block I/O cannot be abandoned. Poll instead, letting the other
+        // threads run (one may be the owner of a request we just completed).
+        cpu::pause();
+        sched::yield();
+      }
+      if (r != -ETIMEDOUT)
+        continue;
     } else {
       cpu::pause();
       if (ktime::monotonic_ns() < deadline)
@@ -73,6 +97,21 @@ Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
     kprintf("%s: no answer from the device for 60 s\n", device_->name());
     return Err(-EIO);
   }
+}
+
+Status Queue::lock() {
+  if (locked_) {
+    Status s = wait_until([](void* q) { return !static_cast<Queue*>(q)->locked_; }, this);
+    if (!s)
+      return s;
+  }
+  locked_ = true;
+  return status_ok();
+}
+
+void Queue::unlock() {
+  locked_ = false;
+  sched::wake_all(waiters_);
 }
 
 ErrorOr<Device*> Device::start(const drivers::FoundDevice& found, uint64_t wanted,
@@ -100,7 +139,8 @@ ErrorOr<Device*> Device::start(const drivers::FoundDevice& found, uint64_t wante
     if (!(t.status() & kStatusFeaturesOk))
       return Err(dev->fail(Err(-ENODEV)).error());
   }
-  dev->interrupts_ = static_cast<bool>(t.enable_interrupt(&Device::on_interrupt, dev));
+  if (g_device_count < kMaxDevices)
+    g_devices[g_device_count++] = dev;
   return dev;
 }
 
@@ -138,17 +178,29 @@ void Device::ready() {
   transport_->set_status(status);
 }
 
-void Device::print_boot_line(const char* detail) {
-  if (boot::cmdline_has("core.devices"))
-    kprintf("%s: %s (%s), %s%s%s, %s\n", name_, transport_->location(), transport_->kind(),
-            transport_->interrupt_mode(), has(kFeatureEventIdx) ? ", event-idx" : "",
-            has(kFeatureIndirectDesc) ? ", indirect" : "", detail);
+void Device::describe(const char* detail) {
+  klib::format(detail_, sizeof(detail_), "%s", detail);
 }
 
 Status Device::fail(Status why) {
   transport_->set_status(kStatusFailed);
   kprintf("%s: %s: initialisation failed (%d)\n", name_, transport_->location(), why.error());
   return why;
+}
+
+void Device::enable_interrupts() {
+  Transport& t = *transport_;
+  if (!t.enable_interrupt(&Device::on_interrupt, this))
+    return; // polled
+  for (uint16_t i = 0; i < kMaxQueues; ++i)
+    if (queues_[i] && !t.bind_queue_interrupt(i)) {
+      kprintf("%s: %s: queue %u refused its MSI-X vector; polling\n", name_, t.location(), i);
+      return;
+    }
+  interrupts_ = true;
+  for (Queue* q : queues_)
+    if (q)
+      q->waiters_.interrupt_wakes = true; // a sleeping request is not a deadlock
 }
 
 void Device::on_interrupt(void* ctx) {

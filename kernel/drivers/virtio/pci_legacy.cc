@@ -61,11 +61,6 @@ Status PciLegacyTransport::enable_queue(uint16_t index, const Virtqueue& q) {
   cpu::outw(port(kQueueSelect), index);
   if (cpu::inw(port(kQueueSize)) != q.size())
     return Err(-EINVAL);
-  if (msix_) {
-    cpu::outw(port(kQueueVector), 0);
-    if (cpu::inw(port(kQueueVector)) != 0)
-      return Err(-EIO);
-  }
   cpu::outl(port(kQueueAddress), static_cast<uint32_t>(q.desc_phys() >> 12));
   return status_ok();
 }
@@ -90,6 +85,14 @@ Status PciLegacyTransport::enable_interrupt(InterruptHandler handler, void* ctx)
   if (msix_)
     cpu::outw(port(kConfigVector), kNoVector);
   return status_ok();
+}
+
+Status PciLegacyTransport::bind_queue_interrupt(uint16_t index) {
+  if (!msix_)
+    return status_ok();
+  cpu::outw(port(kQueueSelect), index);
+  cpu::outw(port(kQueueVector), 0);
+  return cpu::inw(port(kQueueVector)) == 0 ? status_ok() : Status(Err(-EIO));
 }
 
 bool PciLegacyTransport::take_interrupt() {

@@ -25,12 +25,15 @@ public:
   uint8_t config8(size_t offset) override;
   uint32_t config32(size_t offset) override;
   Status enable_interrupt(InterruptHandler handler, void* ctx) override;
+  Status bind_queue_interrupt(uint16_t index) override;
   bool take_interrupt() override;
   const char* kind() const override { return "pci legacy"; }
 
 private:
   uint16_t port(size_t offset) const { return static_cast<uint16_t>(io_ + offset); }
   // The device configuration moves 4 bytes up while MSI-X is enabled (two vector fields).
+  // Drivers read their configuration at probe, before interrupts are enabled; this keeps
+  // later reads right too.
   uint16_t config_port(size_t offset) const { return port((msix_ ? 24 : 20) + offset); }
 
   pci::Address addr_{};

@@ -118,13 +118,6 @@ Status PciModernTransport::enable_queue(uint16_t index, const Virtqueue& q) {
   write64(kQueueDesc, q.desc_phys());
   write64(kQueueDriver, q.avail_phys());
   write64(kQueueDevice, q.used_phys());
-  if (msix_) {
-    // Every queue signals through MSI-X table entry 0; the device answers NO_VECTOR if
-    // it could not take it (§4.1.5.1.2).
-    reg_write<uint16_t>(common_, kQueueMsixVector, 0);
-    if (reg_read<uint16_t>(common_, kQueueMsixVector) != 0)
-      return Err(-EIO);
-  }
   uint16_t off = reg_read<uint16_t>(common_, kQueueNotifyOff);
   queue_notify_[index] = notify_base_ + static_cast<size_t>(off) * notify_multiplier_;
   reg_write<uint16_t>(common_, kQueueEnable, 1);
@@ -151,6 +144,16 @@ Status PciModernTransport::enable_interrupt(InterruptHandler handler, void* ctx)
   if (msix_)
     reg_write<uint16_t>(common_, kConfigMsixVector, kNoVector); // no config-change interrupts
   return status_ok();
+}
+
+Status PciModernTransport::bind_queue_interrupt(uint16_t index) {
+  if (!msix_)
+    return status_ok();
+  // Every queue signals through MSI-X table entry 0; the device answers NO_VECTOR if it
+  // could not take it (§4.1.5.1.2).
+  reg_write<uint16_t>(common_, kQueueSelect, index);
+  reg_write<uint16_t>(common_, kQueueMsixVector, 0);
+  return reg_read<uint16_t>(common_, kQueueMsixVector) == 0 ? status_ok() : Status(Err(-EIO));
 }
 
 bool PciModernTransport::take_interrupt() {

@@ -24,6 +24,7 @@ public:
   uint8_t config8(size_t offset) override;
   uint32_t config32(size_t offset) override;
   Status enable_interrupt(InterruptHandler handler, void* ctx) override;
+  Status bind_queue_interrupt(uint16_t index) override;
   bool take_interrupt() override;
   const char* kind() const override { return "pci"; }
 

@@ -39,7 +39,7 @@ Status probe(const drivers::FoundDevice& found) {
     return (*dev)->fail(Err(queue.error()));
   (*queue)->set_completion(mark_done);
   (*dev)->ready();
-  (*dev)->print_boot_line("entropy source");
+  (*dev)->describe("entropy source");
   auto* req = static_cast<Request*>(kzalloc(sizeof(Request)));
   if (!req)
     return status_ok();

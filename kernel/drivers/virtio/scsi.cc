@@ -108,6 +108,7 @@ private:
   Status finish(Slot* s, block::IoStats* stats);
   Status command(const uint8_t* cdb, size_t cdb_len, void* data, uint32_t len, bool to_device);
   Status transfer(bool write, uint64_t sector, size_t count, void* buffer);
+  Status transfer_locked(bool write, uint64_t sector, size_t count, void* buffer);
   Slot* free_slot();
   static bool can_submit(void* disk) {
     auto* d = static_cast<ScsiDisk*>(disk);
@@ -227,6 +228,15 @@ Status ScsiDisk::transfer(bool write, uint64_t sector, size_t count, void* buffe
     return Err(-EINVAL);
   if (!dma_ok(buffer, count * block::kSectorSize))
     return Err(-EINVAL);
+  Status locked = queue_->lock();
+  if (!locked)
+    return locked;
+  Status s = transfer_locked(write, sector, count, buffer);
+  queue_->unlock();
+  return s;
+}
+
+Status ScsiDisk::transfer_locked(bool write, uint64_t sector, size_t count, void* buffer) {
   block::IoStats* stats = write ? &block::write_stats() : &block::read_stats();
   auto* p = static_cast<uint8_t*>(buffer);
   Slot* mine[kSlots];
@@ -270,8 +280,13 @@ Status ScsiDisk::transfer(bool write, uint64_t sector, size_t count, void* buffe
 }
 
 Status ScsiDisk::flush() {
+  Status locked = queue_->lock();
+  if (!locked)
+    return locked;
   const uint8_t cdb[10] = {kSynchronizeCache10};
-  return command(cdb, sizeof(cdb), nullptr, 0, false);
+  Status s = command(cdb, sizeof(cdb), nullptr, 0, false);
+  queue_->unlock();
+  return s;
 }
 
 void ignore_completion(void*, uint32_t) {}
@@ -309,7 +324,7 @@ Status probe(const drivers::FoundDevice& found) {
   char detail[64];
   klib::format(detail, sizeof(detail), "target %u lun 0, %lu sectors", disk->target(),
                static_cast<unsigned long>(disk->capacity_sectors()));
-  (*dev)->print_boot_line(detail);
+  (*dev)->describe(detail);
   block::register_disk(disk);
   return status_ok();
 }

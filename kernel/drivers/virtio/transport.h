@@ -64,9 +64,11 @@ public:
   }
 
   // Asks for an interrupt on queue completions: MSI-X if the function has it, else its
-  // INTx line (PCI) or the IRQ the bus gave (mmio). Call after feature negotiation and
-  // before enable_queue. -ENODEV when none can be had (completions are then polled).
+  // INTx line (PCI) or the IRQ the bus gave (mmio). -ENODEV when none can be had
+  // (completions are then polled). Then bind_queue_interrupt for each enabled queue.
   virtual Status enable_interrupt(InterruptHandler handler, void* ctx) = 0;
+  // With MSI-X: points the queue at the device's vector (table entry 0). Else nothing.
+  virtual Status bind_queue_interrupt(uint16_t index) { return status_ok(); }
   // For the interrupt handler: whether this device raised it (reading the ISR or
   // InterruptStatus register also acknowledges it). Always true with MSI-X.
   virtual bool take_interrupt() = 0;
