@@ -1,6 +1,7 @@
 // Device discovery at boot: the drivers are registered, then each bus offers them what it
 // finds. A new driver goes in drivers/ (virtio ones in drivers/virtio/) with a
 // drivers::Driver describing its IDs and probe function, and one line in kDrivers below.
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/boot_internal.h"
 #include "drivers/devices.h"
 
@@ -31,6 +32,12 @@ void init() {
 
 namespace drivers {
 void start_interrupt_driven_io() {
+  // The scheduler probes the LAPIC timer on first use, by waiting for one timer interrupt
+  // in a short interrupt window; a device interrupt pending then (a virtio device signals
+  // its first completion whatever the suppression fields say) has been seen to make that
+  // probe fail, leaving the kernel without preemption. Probe now, while no device can
+  // interrupt yet; the result is kept.
+  arch::timer_init();
   virtio::finish_boot();
 }
 } // namespace drivers
