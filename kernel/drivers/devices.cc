@@ -1,10 +1,10 @@
 // Device discovery at boot: the drivers are registered, then each bus offers them what it
 // finds. A new driver goes in drivers/ (virtio ones in drivers/virtio/) with a
 // drivers::Driver describing its IDs and probe function, and one line in kDrivers below.
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/boot_internal.h"
 #include "drivers/devices.h"
 
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/boot_internal.h"
 #include "drivers/bus/driver.h"
 #include "drivers/bus/pci_bus.h"
 #include "drivers/bus/virtio_mmio_bus.h"

@@ -11,8 +11,7 @@ bool id_matches(uint32_t want, uint32_t have) {
 bool matches(const Driver& driver, const FoundDevice& dev) {
   for (size_t i = 0; i < driver.id_count; ++i) {
     const DeviceId& id = driver.ids[i];
-    if (id.bus == dev.bus && id_matches(id.vendor, dev.vendor) &&
-        id_matches(id.device, dev.device))
+    if (id.bus == dev.bus && id_matches(id.vendor, dev.vendor) && id_matches(id.device, dev.device))
       return true;
   }
   return false;

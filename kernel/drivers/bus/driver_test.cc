@@ -1,7 +1,6 @@
 #include "drivers/bus/driver.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 namespace drivers {
@@ -22,9 +21,8 @@ Status probe_ok_c(const FoundDevice&) {
   return status_ok();
 }
 
-constexpr DeviceId kBlkIds[] = {{Bus::kPci, 0x1AF4, 0x1001},
-                                {Bus::kPci, 0x1AF4, 0x1042},
-                                {Bus::kVirtioMmio, kAnyId, 2}};
+constexpr DeviceId kBlkIds[] = {
+    {Bus::kPci, 0x1AF4, 0x1001}, {Bus::kPci, 0x1AF4, 0x1042}, {Bus::kVirtioMmio, kAnyId, 2}};
 constexpr DeviceId kAnyVirtioMmio[] = {{Bus::kVirtioMmio, kAnyId, kAnyId}};
 const Driver kBlk{"blk", kBlkIds, 3, probe_ok_a};
 const Driver kFailing{"failing", kAnyVirtioMmio, 1, probe_fails_b};

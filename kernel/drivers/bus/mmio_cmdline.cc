@@ -39,15 +39,18 @@ bool starts_with(const char* s, const char* prefix) {
   return true;
 }
 
+// K, M or G after a size.
+int suffix_shift(char c) {
+  return c == 'K' || c == 'k' ? 10 : c == 'M' || c == 'm' ? 20 : c == 'G' || c == 'g' ? 30 : 0;
+}
+
 // One entry after the key; false if malformed.
 bool parse_entry(const char* p, MmioSlot* slot) {
   if (!parse_number(&p, &slot->size))
     return false;
-  switch (*p) {
-  case 'K': case 'k': slot->size <<= 10; ++p; break;
-  case 'M': case 'm': slot->size <<= 20; ++p; break;
-  case 'G': case 'g': slot->size <<= 30; ++p; break;
-  default: break;
+  if (int shift = suffix_shift(*p)) {
+    slot->size <<= shift;
+    ++p;
   }
   if (*p++ != '@' || !parse_number(&p, &slot->phys) || slot->phys == 0)
     return false;

@@ -42,16 +42,15 @@ TEST(MmioCmdline, SkipsMalformedAndForeignKeys) {
   EXPECT_EQ(parse_mmio_cmdline("virtio_mmio.device=512@0xZZ", s, 4), 0u);
   EXPECT_EQ(parse_mmio_cmdline("x.virtio_mmio.device=512@0x1000:5", s, 4), 0u);
   EXPECT_EQ(parse_mmio_cmdline("virtio_mmio.device=512@0x1000:5junk", s, 4), 0u);
-  ASSERT_EQ(parse_mmio_cmdline("virtio_mmio.device=bad virtio_mmio.device=512@0x2000:7", s, 4),
-            1u);
+  ASSERT_EQ(parse_mmio_cmdline("virtio_mmio.device=bad virtio_mmio.device=512@0x2000:7", s, 4), 1u);
   EXPECT_EQ(s[0].phys, 0x2000u);
 }
 
 TEST(MmioCmdline, StopsAtCapacity) {
   MmioSlot s[1];
-  EXPECT_EQ(parse_mmio_cmdline("virtio_mmio.device=512@0x1000:5 virtio_mmio.device=512@0x2000:6",
-                               s, 1),
-            1u);
+  EXPECT_EQ(
+      parse_mmio_cmdline("virtio_mmio.device=512@0x1000:5 virtio_mmio.device=512@0x2000:6", s, 1),
+      1u);
   EXPECT_EQ(s[0].phys, 0x1000u);
 }
 

@@ -227,8 +227,8 @@ Status BlkDisk::flush_locked() {
 }
 
 Status probe(const drivers::FoundDevice& found) {
-  auto dev = Device::start(found, kBlkReadOnly | kBlkFlush | kFeatureIndirectDesc |
-                                      kFeatureEventIdx, "virtio-blk");
+  auto dev = Device::start(
+      found, kBlkReadOnly | kBlkFlush | kFeatureIndirectDesc | kFeatureEventIdx, "virtio-blk");
   if (!dev)
     return Err(dev.error());
   auto queue = (*dev)->add_queue(0, 128, 3);

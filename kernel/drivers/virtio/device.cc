@@ -42,8 +42,8 @@ void finish_boot() {
     d->enable_interrupts();
     Transport& t = d->transport();
     if (print && d->detail()[0]) // devices their driver gave up on have no line
-      kprintf("%s: %s (%s), %s%s%s, %s\n", d->name(), t.location(), t.kind(),
-              t.interrupt_mode(), d->has(kFeatureEventIdx) ? ", event-idx" : "",
+      kprintf("%s: %s (%s), %s%s%s, %s\n", d->name(), t.location(), t.kind(), t.interrupt_mode(),
+              d->has(kFeatureEventIdx) ? ", event-idx" : "",
               d->has(kFeatureIndirectDesc) ? ", indirect" : "", d->detail());
   }
 }
@@ -156,8 +156,8 @@ ErrorOr<Queue*> Device::add_queue(uint16_t index, uint16_t max_size, uint16_t ma
     return Err(-EINVAL); // split rings must be a power of two in size (§2.7)
   uint16_t max_indirect = has(kFeatureIndirectDesc) ? max_segments : 0;
   DmaRegion ring = alloc_dma(Virtqueue::ring_bytes(size));
-  DmaRegion indirect = max_indirect ? alloc_dma(Virtqueue::indirect_bytes(size, max_indirect))
-                                    : DmaRegion{};
+  DmaRegion indirect =
+      max_indirect ? alloc_dma(Virtqueue::indirect_bytes(size, max_indirect)) : DmaRegion{};
   if (!ring.virt || (max_indirect && !indirect.virt))
     return Err(-ENOMEM);
   auto* q = new Queue;

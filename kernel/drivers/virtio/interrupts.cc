@@ -79,8 +79,8 @@ Status route_mmio_gsi(uint32_t key, uint8_t vector) {
 
 } // namespace
 
-ErrorOr<PciInterrupt> enable_pci_interrupt(pci::Address addr, InterruptHandler handler,
-                                           void* ctx, char* mode, size_t mode_size) {
+ErrorOr<PciInterrupt> enable_pci_interrupt(pci::Address addr, InterruptHandler handler, void* ctx,
+                                           char* mode, size_t mode_size) {
   if (pci::msix_table_size(addr) > 0) {
     auto vector = irq::allocate(handler, ctx, "virtio");
     if (vector) {

@@ -20,7 +20,7 @@ namespace {
 // Queues (§5.6.2) and configuration offsets (§5.6.4).
 enum : uint16_t { kControlQueue = 0, kEventQueue = 1, kRequestQueue = 2 };
 enum : size_t { kCfgSenseSize = 20, kCfgCdbSize = 24, kCfgMaxTarget = 30, kCfgMaxSectors = 8 };
-constexpr size_t kCdbSize = 32;   // the defaults, which the device's config must show
+constexpr size_t kCdbSize = 32; // the defaults, which the device's config must show
 constexpr size_t kSenseSize = 96;
 constexpr size_t kMaxRequestSectors = 2048;
 constexpr size_t kSlots = 16;
@@ -175,8 +175,7 @@ Status ScsiDisk::finish(Slot* s, block::IoStats* stats) {
     return waited;
   s->busy = false;
   queue_->wake_waiters();
-  return s->response.response == 0 && s->response.status == 0 ? status_ok()
-                                                              : Status(Err(-EIO));
+  return s->response.response == 0 && s->response.status == 0 ? status_ok() : Status(Err(-EIO));
 }
 
 Status ScsiDisk::command(const uint8_t* cdb, size_t cdb_len, void* data, uint32_t len,

@@ -11,11 +11,16 @@ uint32_t pci_device_type(uint16_t id) {
   if (id >= 0x1040 && id <= 0x107F)
     return id - 0x1040u;
   switch (id) { // transitional IDs (§4.1.2.1)
-  case 0x1000: return kDeviceNet;
-  case 0x1001: return kDeviceBlock;
-  case 0x1004: return kDeviceScsi;
-  case 0x1005: return kDeviceEntropy;
-  default: return 0;
+  case 0x1000:
+    return kDeviceNet;
+  case 0x1001:
+    return kDeviceBlock;
+  case 0x1004:
+    return kDeviceScsi;
+  case 0x1005:
+    return kDeviceEntropy;
+  default:
+    return 0;
   }
 }
 

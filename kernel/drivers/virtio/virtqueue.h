@@ -115,9 +115,9 @@ private:
   uint16_t max_indirect_ = 0;
   bool event_idx_ = false;
   uint16_t free_head_ = 0, num_free_ = 0;
-  uint16_t avail_idx_ = 0;      // next available-ring index we write (shadow of avail->idx)
-  uint16_t published_idx_ = 0;  // avail->idx at the last publish
-  uint16_t last_used_ = 0;      // next used-ring index we read
+  uint16_t avail_idx_ = 0;     // next available-ring index we write (shadow of avail->idx)
+  uint16_t published_idx_ = 0; // avail->idx at the last publish
+  uint16_t last_used_ = 0;     // next used-ring index we read
   uint16_t in_flight_ = 0;
   void* tokens_[kMaxSize] = {};
   uint16_t chain_length_[kMaxSize] = {}; // ring descriptors held by the request at this head

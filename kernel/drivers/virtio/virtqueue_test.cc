@@ -2,9 +2,8 @@
 // way the virtio 1.x spec (§2.7) describes the device side.
 #include "drivers/virtio/virtqueue.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <vector>
 
 namespace virtio {
