@@ -66,12 +66,7 @@ add_executable(kernel
   lib/string.cc
   lib/format.cc
   lib/kprintf.cc
-  mm/cxx_runtime.cc
-  drivers/serial.cc
-  drivers/pci.cc
-  drivers/block.cc
-  drivers/virtio_blk.cc
-  drivers/pci_drivers.cc)
+  mm/cxx_runtime.cc)
 set_target_properties(kernel PROPERTIES OUTPUT_NAME kernel.elf SUFFIX "")
 
 # The vDSO: user-mode code (position independent, no kernel code model), linked as a
@@ -103,6 +98,7 @@ set_property(TARGET kernel APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_D
 
 # The TFS codec (freestanding-portable, shared with nanos-mkimage) for kernel/fs.
 add_subdirectory(lib/tfs)
+add_subdirectory(drivers)
 add_subdirectory(unix)
 add_subdirectory(fs)
 add_subdirectory(boot)

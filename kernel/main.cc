@@ -10,6 +10,7 @@
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/user.h"
 #include "drivers/block.h"
+#include "drivers/devices.h"
 #include "drivers/serial.h"
 #include "lib/kprintf.h"
 #include "mm/heap.h"
@@ -108,5 +109,6 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   if (boot::cmdline_has("core.selftest") || boot::cmdline_has("core.selftest.panic") ||
       boot::cmdline_has("core.selftest.overflow"))
     selftest::run();
+  drivers::start_interrupt_driven_io();
   unix::start();
 }

@@ -69,8 +69,12 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
   if (!o.kernel.empty())
     add({"-kernel", o.kernel}); // PVH direct boot: the ELF's PVH note, no boot sector
-  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0", "-device",
-       "virtio-blk" + virtioSuffix + ",drive=d0"});
+  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0"});
+  if (o.disk == "virtio-scsi") // a SCSI disk (target 0, LUN 0) behind a virtio-scsi controller
+    add({"-device", "virtio-scsi" + virtioSuffix + ",id=scsi0", "-device",
+         "scsi-hd,drive=d0,bus=scsi0.0"});
+  else
+    add({"-device", "virtio-blk" + virtioSuffix + ",drive=d0"});
   add({"-device", "virtio-rng" + virtioSuffix});
   if (!o.persist)
     a.push_back("-snapshot"); // writes go to a temporary overlay: the image stays untouched

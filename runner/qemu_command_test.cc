@@ -107,6 +107,24 @@ TEST(QemuCommand, MicrovmUsesVirtioMmio) {
   EXPECT_FALSE(has("virtio-blk-pci,drive=d0"));
 }
 
+TEST(QemuCommand, VirtioScsiDiskIsAScsiHdOnItsController) {
+  RunOptions o = withImage("a.img");
+  o.disk = "virtio-scsi";
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  auto at = [&](const std::string& s) { return std::find(argv.begin(), argv.end(), s); };
+  ASSERT_NE(at("virtio-scsi-pci,id=scsi0"), argv.end());
+  ASSERT_NE(at("scsi-hd,drive=d0,bus=scsi0.0"), argv.end());
+  EXPECT_EQ(*(at("virtio-scsi-pci,id=scsi0") - 1), "-device");
+  EXPECT_EQ(*(at("scsi-hd,drive=d0,bus=scsi0.0") - 1), "-device");
+  EXPECT_LT(at("virtio-scsi-pci,id=scsi0"), at("scsi-hd,drive=d0,bus=scsi0.0"))
+      << "the controller exists before its disk";
+  EXPECT_EQ(at("virtio-blk-pci,drive=d0"), argv.end());
+  o.machine = "microvm";
+  o.kernel = "k";
+  argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  EXPECT_NE(at("virtio-scsi-device,id=scsi0"), argv.end());
+}
+
 TEST(QemuCommand, PathsWithSpacesAndCommasStayOneArgument) {
   RunOptions o = withImage("/tmp/my dir/a,b.img");
   o.kernel = "/tmp/my dir/kernel.img";

@@ -9,7 +9,7 @@ namespace runner {
 const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
-    "    [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
+    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
     "    [--quiet] [-- EXTRA-QEMU-ARGS...]\n";
 
 static llvm::Error fail(const std::string& message) {
@@ -172,6 +172,11 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       if (*v != "q35" && *v != "pc" && *v != "microvm")
         return fail("--machine '" + *v + "': expected q35, pc or microvm");
       o.machine = *v;
+    } else if (name == "--disk") {
+      NEED(v);
+      if (*v != "virtio-blk" && *v != "virtio-scsi")
+        return fail("--disk '" + *v + "': expected virtio-blk or virtio-scsi");
+      o.disk = *v;
     } else if (name == "--kernel") {
       NEED(v);
       if (v->empty())
@@ -219,6 +224,9 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       return fail("-p is not supported with --hypervisor xen (configure the guest's vif instead)");
     if (o.gdbPort)
       return fail("--gdb is not supported with --hypervisor xen");
+    if (o.disk != "virtio-blk")
+      return fail("--disk " + o.disk + " is not supported with --hypervisor xen (its disk is "
+                  "the Xen block device)");
   }
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");

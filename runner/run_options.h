@@ -28,6 +28,7 @@ struct RunOptions {
   std::optional<double> timeoutSeconds; // unset: wait forever
   std::string machine = "q35";          // q35, pc or microvm
   std::string kernel;                   // --kernel: PVH direct boot of this ELF
+  std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk or virtio-scsi
   std::optional<uint16_t> gdbPort;
   bool persist = false;
   bool dryRun = false;

@@ -28,6 +28,7 @@ TEST(RunOptions, Defaults) {
   EXPECT_EQ(o.memoryMiB, 256u);
   EXPECT_EQ(o.cpus, 1u);
   EXPECT_EQ(o.machine, "q35");
+  EXPECT_EQ(o.disk, "virtio-blk");
   EXPECT_FALSE(o.timeoutSeconds.has_value());
   EXPECT_FALSE(o.persist);
   EXPECT_FALSE(o.dryRun);
@@ -38,6 +39,7 @@ TEST(RunOptions, EveryOption) {
   RunOptions o = parseOk({"--accel",   "tcg",      "--memory=1G",  "--cpus",    "2",    "-p",
                           "8080:80",   "-p",       "5353:53/udp",  "--timeout", "1.5",  "--machine",
                           "pc",        "--kernel", "k.elf",        "--gdb",     "1234", "--persist",
+                          "--disk",    "virtio-scsi",
                           "--dry-run", "--quiet",  "my image.img", "--",        "-d",   "int"});
   EXPECT_EQ(o.image, "my image.img");
   EXPECT_EQ(o.accel, Accel::Tcg);
@@ -51,6 +53,7 @@ TEST(RunOptions, EveryOption) {
   EXPECT_DOUBLE_EQ(*o.timeoutSeconds, 1.5);
   EXPECT_EQ(o.machine, "pc");
   EXPECT_EQ(o.kernel, "k.elf");
+  EXPECT_EQ(o.disk, "virtio-scsi");
   EXPECT_EQ(*o.gdbPort, 1234);
   EXPECT_TRUE(o.persist && o.dryRun && o.quiet);
   EXPECT_EQ(o.extraQemuArgs, (std::vector<std::string>{"-d", "int"}));
@@ -85,6 +88,16 @@ TEST(RunOptions, BadCommandLinesNameTheOption) {
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "-p", "1:2"}).find("xen"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--machine", "microvm"}).find("--kernel"), std::string::npos);
+  EXPECT_EQ(parseError({"a.img", "--disk", "ide"}),
+            "--disk 'ide': expected virtio-blk or virtio-scsi");
+  EXPECT_NE(parseError({"a.img", "--disk"}).find("--disk needs a value"), std::string::npos);
+  EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--disk=virtio-scsi"}).find("--disk"),
+            std::string::npos);
+}
+
+TEST(RunOptions, DiskChoices) {
+  EXPECT_EQ(parseOk({"a.img", "--disk", "virtio-blk"}).disk, "virtio-blk");
+  EXPECT_EQ(parseOk({"a.img", "--disk=virtio-scsi"}).disk, "virtio-scsi");
 }
 
 } // namespace

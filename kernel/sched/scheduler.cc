@@ -263,7 +263,7 @@ void on_device_interrupt(arch::TrapFrame* frame, bool from_user) {
     fifo_push(g_run_queue, g_current);
     schedule();
   }
-  unix::deliver_pending_on_interrupt(frame);
+  upper_hooks().before_user_return(frame);
 }
 
 void thread_entry(void* arg) {

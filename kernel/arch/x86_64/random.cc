@@ -122,6 +122,19 @@ void init() {
   mix(material);
 }
 
+void add_entropy(const void* data, size_t len) {
+  const auto* in = static_cast<const uint8_t*>(data);
+  while (len) {
+    uint32_t material[8] = {};
+    size_t n = len < sizeof(material) ? len : sizeof(material);
+    memcpy(material, in, n);
+    mix(material);
+    memset(material, 0, sizeof(material));
+    in += n;
+    len -= n;
+  }
+}
+
 void random_bytes(void* buf, size_t len) {
   auto* out = static_cast<uint8_t*>(buf);
   if (len >= 64) {
