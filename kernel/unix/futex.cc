@@ -10,6 +10,7 @@
 #include "sched/wait.h"
 #include "unix/futex_table.h"
 #include "unix/linux_abi.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -125,8 +126,13 @@ int futex_wake(uint64_t uaddr, int n) {
   return g_futexes.wake(uaddr, n, ~0u, wake_waiter);
 }
 
-long sys_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2,
-               uint32_t val3) {
+SyscallResult sys_futex(const SyscallArgs& args) {
+  uint64_t uaddr = args.u(0);
+  int op = args.i(1);
+  uint32_t val = static_cast<uint32_t>(args.u(2));
+  uint64_t timeout_or_val2 = args.u(3);
+  uint64_t uaddr2 = args.u(4);
+  uint32_t val3 = static_cast<uint32_t>(args.u(5));
   int cmd = op & ~(kFutexPrivate | kFutexClockRealtime);
   bool realtime = op & kFutexClockRealtime;
   if (uaddr & 3)

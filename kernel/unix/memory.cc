@@ -12,6 +12,7 @@
 #include "unix/exit.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -307,7 +308,14 @@ bool fault_in(uint64_t addr, uint64_t error_code) {
   return false;
 }
 
-long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t offset) {
+SyscallResult sys_mmap(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int prot = args.i(2);
+  int flags = args.i(3);
+  int fd = args.i(4);
+  uint64_t offset = args.u(5);
+
   Process& p = process();
   bool fixed = flags & (linux::MAP_FIXED | linux::MAP_FIXED_NOREPLACE);
   if (len == 0 || (offset & (kPageSize - 1)) || ((addr & (kPageSize - 1)) && fixed))
@@ -401,7 +409,10 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
   return static_cast<long>(start);
 }
 
-long sys_munmap(uint64_t addr, uint64_t len) {
+SyscallResult sys_munmap(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+
   if ((addr & (kPageSize - 1)) || len == 0)
     return -EINVAL;
   uint64_t end = addr + page_round_up(len);
@@ -410,7 +421,11 @@ long sys_munmap(uint64_t addr, uint64_t len) {
   return unmap_range(addr, end);
 }
 
-long sys_mprotect(uint64_t addr, uint64_t len, int prot) {
+SyscallResult sys_mprotect(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int prot = args.i(2);
+
   if (addr & (kPageSize - 1))
     return -EINVAL;
   uint64_t end = addr + page_round_up(len);
@@ -425,8 +440,13 @@ long sys_mprotect(uint64_t addr, uint64_t len, int prot) {
   return 0;
 }
 
-long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags,
-                uint64_t new_addr) {
+SyscallResult sys_mremap(const SyscallArgs& args) {
+  uint64_t old_addr = args.u(0);
+  uint64_t old_len = args.u(1);
+  uint64_t new_len = args.u(2);
+  int flags = args.i(3);
+  uint64_t new_addr = args.u(4);
+
   Process& p = process();
   if ((old_addr & (kPageSize - 1)) || new_len == 0 || (flags & ~3))
     return -EINVAL;
@@ -493,7 +513,9 @@ long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags
   return static_cast<long>(dest);
 }
 
-long sys_brk(uint64_t addr) {
+SyscallResult sys_brk(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+
   Process& p = process();
   if (addr < p.brk_start)
     return static_cast<long>(p.brk);
@@ -525,7 +547,11 @@ long sys_brk(uint64_t addr) {
 // RANDOM, SEQUENTIAL, WILLNEED, COLD, PAGEOUT, HUGEPAGE, MERGEABLE, the fork and dump
 // flags, COLLAPSE) change nothing here. A range with unmapped pages gives ENOMEM after the
 // mapped parts are done.
-long sys_madvise(uint64_t addr, uint64_t len, int advice) {
+SyscallResult sys_madvise(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int advice = args.i(2);
+
   enum : int {
     kNormal = 0, kRandom, kSequential, kWillNeed, kDontNeed, kFree = 8, kRemove, kDontFork,
     kDoFork, kMergeable, kUnmergeable, kHugePage, kNoHugePage, kDontDump, kDoDump,
@@ -576,7 +602,11 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice) {
 }
 
 // mincore: one byte per page, bit 0 = present in the page table. The range must be mapped.
-long sys_mincore(uint64_t addr, uint64_t len, uint8_t* vec) {
+SyscallResult sys_mincore(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  uint8_t* vec = args.p<uint8_t>(2);
+
   if (addr & (kPageSize - 1))
     return -EINVAL;
   uint64_t end = addr + page_round_up(len);
@@ -604,7 +634,11 @@ long sys_mincore(uint64_t addr, uint64_t len, uint8_t* vec) {
 
 // msync: flags and range are checked as Linux does. There is nothing to write back: the
 // only shared file mappings this kernel makes are read-only.
-long sys_msync(uint64_t addr, uint64_t len, int flags) {
+SyscallResult sys_msync(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int flags = args.i(2);
+
   constexpr int kAsync = 1, kInvalidate = 2, kSync = 4;
   if ((addr & (kPageSize - 1)) || (flags & ~(kAsync | kInvalidate | kSync)) ||
       ((flags & kAsync) && (flags & kSync)))

@@ -1,4 +1,3 @@
-#include "unix/sys_fs_change.h"
 
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
@@ -12,7 +11,7 @@
 #include "unix/file_paths.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 #include "unix/tfs_time.h"
 
 namespace unix {
@@ -36,12 +35,17 @@ long do_mkdir(int dirfd, const char* path) {
   long r = fs::make_directory(static_cast<int32_t>(dir), g_name);
   return r < 0 ? r : 0;
 }
-long sys_mkdir(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_mkdir(const SyscallArgs& a) {
   return do_mkdir(linux::AT_FDCWD, a.p<const char>(0));
 }
-long sys_mkdirat(const SyscallArgs& a) {
+
+SyscallResult sys_mkdirat(const SyscallArgs& a) {
   return do_mkdir(a.i(0), a.p<const char>(1));
 }
+
+namespace {
 
 long do_unlink(int dirfd, const char* path, bool directory) {
   NodeId dir = resolve_parent(dirfd, path, g_name);
@@ -53,17 +57,23 @@ long do_unlink(int dirfd, const char* path, bool directory) {
     return directory ? -ENOTEMPTY : -EISDIR;
   return fs::remove_entry(static_cast<int32_t>(dir), g_name, directory);
 }
-long sys_unlink(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_unlink(const SyscallArgs& a) {
   return do_unlink(linux::AT_FDCWD, a.p<const char>(0), false);
 }
-long sys_rmdir(const SyscallArgs& a) {
+
+SyscallResult sys_rmdir(const SyscallArgs& a) {
   return do_unlink(linux::AT_FDCWD, a.p<const char>(0), true);
 }
-long sys_unlinkat(const SyscallArgs& a) {
+
+SyscallResult sys_unlinkat(const SyscallArgs& a) {
   if (a.i(2) & ~linux::AT_REMOVEDIR)
     return -EINVAL;
   return do_unlink(a.i(0), a.p<const char>(1), a.i(2) & linux::AT_REMOVEDIR);
 }
+
+namespace {
 
 long do_rename(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
   // RENAME_EXCHANGE and RENAME_WHITEOUT are not done (EINVAL, as filesystems without them).
@@ -84,15 +94,21 @@ long do_rename(int olddirfd, const char* oldpath, int newdirfd, const char* newp
   return fs::rename_entry(static_cast<int32_t>(odir), old_name, static_cast<int32_t>(ndir), g_name,
                           flags & kRenameNoReplace);
 }
-long sys_rename(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_rename(const SyscallArgs& a) {
   return do_rename(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
 }
-long sys_renameat(const SyscallArgs& a) {
+
+SyscallResult sys_renameat(const SyscallArgs& a) {
   return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), 0);
 }
-long sys_renameat2(const SyscallArgs& a) {
+
+SyscallResult sys_renameat2(const SyscallArgs& a) {
   return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
 }
+
+namespace {
 
 long do_symlink(const char* utarget, int dirfd, const char* path) {
   KERNEL_NOCLEAR static char target[kMaxPathLength];
@@ -109,12 +125,17 @@ long do_symlink(const char* utarget, int dirfd, const char* path) {
   long r = fs::make_symlink(static_cast<int32_t>(dir), g_name, target);
   return r < 0 ? r : 0;
 }
-long sys_symlink(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_symlink(const SyscallArgs& a) {
   return do_symlink(a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1));
 }
-long sys_symlinkat(const SyscallArgs& a) {
+
+SyscallResult sys_symlinkat(const SyscallArgs& a) {
   return do_symlink(a.p<const char>(0), a.i(1), a.p<const char>(2));
 }
+
+namespace {
 
 long do_link(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
   if (flags & ~(kAtSymlinkFollow | linux::AT_EMPTY_PATH))
@@ -130,12 +151,17 @@ long do_link(int olddirfd, const char* oldpath, int newdirfd, const char* newpat
   long r = fs::make_hard_link(static_cast<int32_t>(dir), g_name, static_cast<int32_t>(target));
   return r < 0 ? r : 0;
 }
-long sys_link(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_link(const SyscallArgs& a) {
   return do_link(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
 }
-long sys_linkat(const SyscallArgs& a) {
+
+SyscallResult sys_linkat(const SyscallArgs& a) {
   return do_link(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
 }
+
+namespace {
 
 // ---- sizes ----
 long truncate_node(NodeId id, int64_t length) {
@@ -159,10 +185,13 @@ long truncate_node(NodeId id, int64_t length) {
   }
   return r;
 }
-long sys_truncate(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_truncate(const SyscallArgs& a) {
   return truncate_node(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.a[1]);
 }
-long sys_ftruncate(const SyscallArgs& a) {
+
+SyscallResult sys_ftruncate(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -170,7 +199,8 @@ long sys_ftruncate(const SyscallArgs& a) {
     return -EINVAL;
   return truncate_node(f->node, a.a[1]);
 }
-long sys_fallocate(const SyscallArgs& a) {
+
+SyscallResult sys_fallocate(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -191,6 +221,8 @@ long sys_fallocate(const SyscallArgs& a) {
   return fs::allocate_file(fs::node(f->node)->inode, static_cast<uint64_t>(off),
                            static_cast<uint64_t>(len), mode & kFallocKeepSize);
 }
+
+namespace {
 
 // ---- times, permissions, owners ----
 // Times are kept for regular files (TFS mtime/atime); directories and links accept the
@@ -216,7 +248,9 @@ long set_times(NodeId id, const linux::timespec* t) {
   fs::log::mark_dirty(n->inode);
   return 0;
 }
-long sys_utimensat(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_utimensat(const SyscallArgs& a) {
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
   if (a.a[2]) {
@@ -239,6 +273,8 @@ long sys_utimensat(const SyscallArgs& a) {
   }
   return set_times(id, tp);
 }
+
+namespace {
 long do_utimes(int dirfd, const char* path, const void* utv) {
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
@@ -254,13 +290,17 @@ long do_utimes(int dirfd, const char* path, const void* utv) {
   }
   return set_times(resolve_at(dirfd, path, true), tp);
 }
-long sys_utimes(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_utimes(const SyscallArgs& a) {
   return do_utimes(linux::AT_FDCWD, a.p<const char>(0), a.p<void>(1));
 }
-long sys_futimesat(const SyscallArgs& a) {
+
+SyscallResult sys_futimesat(const SyscallArgs& a) {
   return do_utimes(a.i(0), a.p<const char>(1), a.p<void>(2));
 }
-long sys_utime(const SyscallArgs& a) {
+
+SyscallResult sys_utime(const SyscallArgs& a) {
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
   if (a.a[1]) {
@@ -274,6 +314,8 @@ long sys_utime(const SyscallArgs& a) {
   return set_times(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), tp);
 }
 
+namespace {
+
 // TFS has no permissions or owners (spec §3.5): the calls succeed on existing files and
 // change nothing, except on a read-only volume.
 long accept_attribute(NodeId id) {
@@ -283,27 +325,35 @@ long accept_attribute(NodeId id) {
     return -EROFS;
   return 0;
 }
-long sys_chmod(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_chmod(const SyscallArgs& a) {
   return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
 }
-long sys_lchown(const SyscallArgs& a) {
+
+SyscallResult sys_lchown(const SyscallArgs& a) {
   return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), false));
 }
-long sys_fchmodat(const SyscallArgs& a) {
+
+SyscallResult sys_fchmodat(const SyscallArgs& a) {
   return accept_attribute(resolve_at(a.i(0), a.p<const char>(1), true));
 }
-long sys_fchownat(const SyscallArgs& a) {
+
+SyscallResult sys_fchownat(const SyscallArgs& a) {
   int flags = a.i(4);
   return accept_attribute(resolve_at(a.i(0), a.p<const char>(1),
                                      !(flags & linux::AT_SYMLINK_NOFOLLOW),
                                      flags & linux::AT_EMPTY_PATH));
 }
-long sys_fchmod(const SyscallArgs& a) {
+
+SyscallResult sys_fchmod(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
   return f->node < 0 ? 0 : accept_attribute(f->node);
 }
+
+namespace {
 
 // ---- statfs ----
 struct LinuxStatfs {
@@ -331,47 +381,25 @@ long statfs_to_user(NodeId id, void* user) {
   st.f_flags = fs::writable() ? 0 : 1; // ST_RDONLY
   return copy_to_user(user, &st, sizeof st);
 }
-long sys_statfs(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_statfs(const SyscallArgs& a) {
   return statfs_to_user(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.p<void>(1));
 }
-long sys_fstatfs(const SyscallArgs& a) {
+
+SyscallResult sys_fstatfs(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
   return statfs_to_user(f->node < 0 ? 0 : f->node, a.p<void>(1));
 }
 
-} // namespace
-
-void register_fs_change_syscalls() {
-  register_syscall(76, "truncate", 2, sys_truncate, 1);
-  register_syscall(77, "ftruncate", 2, sys_ftruncate);
-  register_syscall(82, "rename", 2, sys_rename, 3);
-  register_syscall(83, "mkdir", 2, sys_mkdir, 1);
-  register_syscall(84, "rmdir", 1, sys_rmdir, 1);
-  register_syscall(86, "link", 2, sys_link, 3);
-  register_syscall(87, "unlink", 1, sys_unlink, 1);
-  register_syscall(88, "symlink", 2, sys_symlink, 3);
-  register_syscall(90, "chmod", 2, sys_chmod, 1);
-  register_syscall(91, "fchmod", 2, sys_fchmod);
-  register_syscall(92, "chown", 3, sys_chmod, 1);
-  register_syscall(93, "fchown", 3, sys_fchmod);
-  register_syscall(94, "lchown", 3, sys_lchown, 1);
-  register_syscall(132, "utime", 2, sys_utime, 1);
-  register_syscall(137, "statfs", 2, sys_statfs, 1);
-  register_syscall(138, "fstatfs", 2, sys_fstatfs);
-  register_syscall(235, "utimes", 2, sys_utimes, 1);
-  register_syscall(261, "futimesat", 3, sys_futimesat, 2);
-  register_syscall(264, "renameat", 4, sys_renameat, 10);
-  register_syscall(265, "linkat", 5, sys_linkat, 10);
-  register_syscall(266, "symlinkat", 3, sys_symlinkat, 5);
-  register_syscall(268, "fchmodat", 3, sys_fchmodat, 2);
-  register_syscall(260, "fchownat", 5, sys_fchownat, 2);
-  register_syscall(280, "utimensat", 4, sys_utimensat, 2);
-  register_syscall(285, "fallocate", 4, sys_fallocate);
-  register_syscall(316, "renameat2", 5, sys_renameat2, 10);
-  register_syscall(258, "mkdirat", 3, sys_mkdirat, 2);
-  register_syscall(263, "unlinkat", 3, sys_unlinkat, 2);
+// chown and fchown accept and ignore the owner (one user), checking only what chmod checks.
+SyscallResult sys_chown(const SyscallArgs& a) {
+  return sys_chmod(a);
+}
+SyscallResult sys_fchown(const SyscallArgs& a) {
+  return sys_fchmod(a);
 }
 
 } // namespace unix

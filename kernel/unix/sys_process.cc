@@ -13,19 +13,20 @@
 #include "sched/thread.h"
 #include "sched/wait.h"
 #include "unix/signal.h"
-#include "unix/sys_thread.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
 
 constexpr int kSigKill = 9, kSigStop = 19;
 
-long sys_exit_group(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_exit_group(const SyscallArgs& a) {
   exit_program(a.i(0) & 0xFF);
 }
 
-long sys_arch_prctl(const SyscallArgs& a) {
+SyscallResult sys_arch_prctl(const SyscallArgs& a) {
   uint64_t addr = a.u(1);
   switch (a.i(0)) {
   case 0x1001: // ARCH_SET_GS
@@ -50,12 +51,15 @@ long sys_arch_prctl(const SyscallArgs& a) {
   }
 }
 
-long sys_getpid(const SyscallArgs&) {
+SyscallResult sys_getpid(const SyscallArgs&) {
   return kPid;
 }
-long sys_getppid(const SyscallArgs&) {
+
+SyscallResult sys_getppid(const SyscallArgs&) {
   return 1;
 }
+
+namespace {
 long sys_zero(const SyscallArgs&) {
   return 0; // getuid & co: everything runs as root
 }
@@ -83,19 +87,23 @@ long do_prlimit(int resource, const linux::rlimit* new_limit, linux::rlimit* old
     g_limits[resource] = next;
   return 0;
 }
-long sys_prlimit64(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_prlimit64(const SyscallArgs& a) {
   if (a.i(0) != 0 && a.i(0) != kPid)
     return -ESRCH;
   return do_prlimit(a.i(1), a.p<const linux::rlimit>(2), a.p<linux::rlimit>(3));
 }
-long sys_getrlimit(const SyscallArgs& a) {
+
+SyscallResult sys_getrlimit(const SyscallArgs& a) {
   return do_prlimit(a.i(0), nullptr, a.p<linux::rlimit>(1));
 }
-long sys_setrlimit(const SyscallArgs& a) {
+
+SyscallResult sys_setrlimit(const SyscallArgs& a) {
   return do_prlimit(a.i(0), a.p<const linux::rlimit>(1), nullptr);
 }
 
-long sys_uname(const SyscallArgs& a) {
+SyscallResult sys_uname(const SyscallArgs& a) {
   linux::utsname u;
   memset(&u, 0, sizeof u);
   const UnameStrings& names = uname_strings();
@@ -108,7 +116,7 @@ long sys_uname(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(0), &u, sizeof u);
 }
 
-long sys_getrandom(const SyscallArgs& a) {
+SyscallResult sys_getrandom(const SyscallArgs& a) {
   if (a.u(2) & ~7ull)
     return -EINVAL;
   uint8_t chunk[256];
@@ -122,6 +130,8 @@ long sys_getrandom(const SyscallArgs& a) {
   }
   return static_cast<long>(done);
 }
+
+namespace {
 
 // ---- time ----
 long clock_ns(int clock, uint64_t* ns) {
@@ -142,7 +152,9 @@ long clock_ns(int clock, uint64_t* ns) {
 linux::timespec to_timespec(uint64_t ns) {
   return {static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000)};
 }
-long sys_clock_gettime(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_clock_gettime(const SyscallArgs& a) {
   uint64_t ns;
   long r = clock_ns(a.i(0), &ns);
   if (r < 0)
@@ -150,7 +162,8 @@ long sys_clock_gettime(const SyscallArgs& a) {
   linux::timespec ts = to_timespec(ns);
   return copy_to_user(a.p<void>(1), &ts, sizeof ts);
 }
-long sys_gettimeofday(const SyscallArgs& a) {
+
+SyscallResult sys_gettimeofday(const SyscallArgs& a) {
   if (a.a[0]) {
     uint64_t ns = ktime::realtime_ns();
     linux::timeval tv{static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000 / 1000)};
@@ -164,12 +177,15 @@ long sys_gettimeofday(const SyscallArgs& a) {
   }
   return 0;
 }
-long sys_time(const SyscallArgs& a) {
+
+SyscallResult sys_time(const SyscallArgs& a) {
   auto t = static_cast<int64_t>(ktime::realtime_ns() / 1000000000);
   if (a.a[0] && copy_to_user(a.p<void>(0), &t, sizeof t) < 0)
     return -EFAULT;
   return t;
 }
+
+namespace {
 // Sleeps in sched::wait (other threads run meanwhile) until the request passes. A signal
 // ends it early with -EINTR and, for relative requests, the time left in *urem.
 long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::timespec* urem) {
@@ -209,10 +225,13 @@ long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::tim
     }
   }
 }
-long sys_nanosleep(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_nanosleep(const SyscallArgs& a) {
   return sleep_for(a.p<const linux::timespec>(0), false, 1, a.p<linux::timespec>(1));
 }
-long sys_clock_nanosleep(const SyscallArgs& a) {
+
+SyscallResult sys_clock_nanosleep(const SyscallArgs& a) {
   uint64_t ns;
   long r = clock_ns(a.i(0), &ns);
   if (r < 0)
@@ -222,7 +241,7 @@ long sys_clock_nanosleep(const SyscallArgs& a) {
   return sleep_for(a.p<const linux::timespec>(2), a.i(1) & 1, a.i(0), a.p<linux::timespec>(3));
 }
 
-long sys_sched_getaffinity(const SyscallArgs& a) {
+SyscallResult sys_sched_getaffinity(const SyscallArgs& a) {
   if (a.u(1) < 8 || (a.u(1) & 7))
     return -EINVAL;
   uint64_t mask = 1; // one CPU
@@ -230,8 +249,9 @@ long sys_sched_getaffinity(const SyscallArgs& a) {
     return -EFAULT;
   return 8;
 }
+
 // One CPU: any mask that includes CPU 0 is accepted (and changes nothing).
-long sys_sched_setaffinity(const SyscallArgs& a) {
+SyscallResult sys_sched_setaffinity(const SyscallArgs& a) {
   if (a.u(1) == 0)
     return -EINVAL;
   uint8_t first;
@@ -239,7 +259,8 @@ long sys_sched_setaffinity(const SyscallArgs& a) {
     return -EFAULT;
   return (first & 1) ? 0 : -EINVAL;
 }
-long sys_getcpu(const SyscallArgs& a) {
+
+SyscallResult sys_getcpu(const SyscallArgs& a) {
   uint32_t zero = 0;
   if (a.a[0] && copy_to_user(a.p<void>(0), &zero, sizeof zero) < 0)
     return -EFAULT;
@@ -248,7 +269,7 @@ long sys_getcpu(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_sysinfo(const SyscallArgs& a) {
+SyscallResult sys_sysinfo(const SyscallArgs& a) {
   struct {
     int64_t uptime;
     uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
@@ -267,7 +288,7 @@ long sys_sysinfo(const SyscallArgs& a) {
 }
 
 // ---- signals (delivery: signal.cc) ----
-long sys_rt_sigaction(const SyscallArgs& a) {
+SyscallResult sys_rt_sigaction(const SyscallArgs& a) {
   int sig = a.i(0);
   if (sig < 1 || sig > kMaxSignal || a.u(3) != 8)
     return -EINVAL;
@@ -285,7 +306,8 @@ long sys_rt_sigaction(const SyscallArgs& a) {
     p.actions[sig] = next;
   return 0;
 }
-long sys_rt_sigprocmask(const SyscallArgs& a) {
+
+SyscallResult sys_rt_sigprocmask(const SyscallArgs& a) {
   if (a.u(3) != 8)
     return -EINVAL;
   Task& p = current_task(); // the mask is per thread
@@ -305,7 +327,8 @@ long sys_rt_sigprocmask(const SyscallArgs& a) {
   }
   return 0;
 }
-long sys_sigaltstack(const SyscallArgs& a) {
+
+SyscallResult sys_sigaltstack(const SyscallArgs& a) {
   Task& p = current_task(); // per thread
   linux::stack_t next;
   if (a.a[0] && copy_from_user(&next, a.p<const void>(0), sizeof next) < 0)
@@ -322,13 +345,17 @@ long sys_sigaltstack(const SyscallArgs& a) {
   return 0;
 }
 
+namespace {
+
 constexpr uint64_t kUnblockable = (1ull << (kSigKill - 1)) | (1ull << (kSigStop - 1));
 
 bool valid_signal(int sig) {
   return sig >= 0 && sig <= kMaxSignal;
 }
+} // namespace
+
 // kill: to the process (any thread that does not block it takes it).
-long sys_kill(const SyscallArgs& a) {
+SyscallResult sys_kill(const SyscallArgs& a) {
   if (a.i(0) != kPid && a.i(0) != 0 && a.i(0) != -1)
     return -ESRCH;
   int sig = a.i(1);
@@ -338,6 +365,8 @@ long sys_kill(const SyscallArgs& a) {
     raise_process_signal(sig);
   return 0;
 }
+
+namespace {
 // tgkill/tkill: to one thread (pthread_kill, raise).
 long signal_thread(int tid, int sig) {
   if (!valid_signal(sig))
@@ -349,18 +378,21 @@ long signal_thread(int tid, int sig) {
     raise_thread_signal(*t, sig);
   return 0;
 }
-long sys_tgkill(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_tgkill(const SyscallArgs& a) {
   if (a.i(0) != kPid)
     return -ESRCH;
   return signal_thread(a.i(1), a.i(2));
 }
-long sys_tkill(const SyscallArgs& a) {
+
+SyscallResult sys_tkill(const SyscallArgs& a) {
   return signal_thread(a.i(0), a.i(1));
 }
 
 // rt_sigsuspend: waits with a temporary mask until a signal is delivered; the handler's
 // frame carries the old mask, so it is back once the handler returns.
-long sys_rt_sigsuspend(const SyscallArgs& a) {
+SyscallResult sys_rt_sigsuspend(const SyscallArgs& a) {
   if (a.u(1) != 8)
     return -EINVAL;
   uint64_t mask;
@@ -377,7 +409,7 @@ long sys_rt_sigsuspend(const SyscallArgs& a) {
 }
 
 // pause: sleeps until a signal is delivered.
-long sys_pause(const SyscallArgs&) {
+SyscallResult sys_pause(const SyscallArgs&) {
   sched::WaitQueue nobody;
   while (sched::wait(nobody, sched::kNoDeadline, "pause") != -EINTR) {
   }
@@ -385,7 +417,7 @@ long sys_pause(const SyscallArgs&) {
 }
 
 // rt_sigtimedwait: takes a pending signal of `set` (usually blocked) without a handler.
-long sys_rt_sigtimedwait(const SyscallArgs& a) {
+SyscallResult sys_rt_sigtimedwait(const SyscallArgs& a) {
   if (a.u(3) != 8)
     return -EINVAL;
   uint64_t set;
@@ -427,7 +459,7 @@ long sys_rt_sigtimedwait(const SyscallArgs& a) {
   }
 }
 
-long sys_prctl(const SyscallArgs& a) {
+SyscallResult sys_prctl(const SyscallArgs& a) {
   static char name[16] = "program";
   switch (a.i(0)) {
   case 15: { // PR_SET_NAME
@@ -441,81 +473,45 @@ long sys_prctl(const SyscallArgs& a) {
   }
 }
 
-long sys_rt_sigreturn(const SyscallArgs&) {
+SyscallResult sys_rt_sigreturn(const SyscallArgs&) {
   arch::TrapFrame* f = arch::current_syscall_frame();
   return f ? sigreturn(f) : -EINVAL;
 }
-long sys_rt_sigpending(const SyscallArgs& a) {
+
+SyscallResult sys_rt_sigpending(const SyscallArgs& a) {
   if (a.u(1) != 8)
     return -EINVAL;
   uint64_t set = pending_signals_of_current() & current_task().signal_mask;
   return copy_to_user(a.p<void>(0), &set, sizeof set);
 }
 
-long sys_wait4(const SyscallArgs&) {
+SyscallResult sys_wait4(const SyscallArgs&) {
   return -ECHILD;
 }
+
+namespace {
 long sys_enosys(const SyscallArgs&) {
   return -ENOSYS;
 }
 
 } // namespace
 
-void register_process_syscalls() {
-  register_syscall(13, "rt_sigaction", 4, sys_rt_sigaction);
-  register_syscall(14, "rt_sigprocmask", 4, sys_rt_sigprocmask);
-  register_syscall(15, "rt_sigreturn", 0, sys_rt_sigreturn);
-  register_syscall(127, "rt_sigpending", 2, sys_rt_sigpending);
-  register_syscall(35, "nanosleep", 2, sys_nanosleep);
-  register_syscall(39, "getpid", 0, sys_getpid);
-  register_syscall(61, "wait4", 4, sys_wait4);
-  register_syscall(62, "kill", 2, sys_kill);
-  register_syscall(63, "uname", 1, sys_uname);
-  register_syscall(96, "gettimeofday", 2, sys_gettimeofday);
-  register_syscall(97, "getrlimit", 2, sys_getrlimit);
-  register_syscall(99, "sysinfo", 1, sys_sysinfo);
-  register_syscall(102, "getuid", 0, sys_zero);
-  register_syscall(104, "getgid", 0, sys_zero);
-  register_syscall(107, "geteuid", 0, sys_zero);
-  register_syscall(108, "getegid", 0, sys_zero);
-  register_syscall(110, "getppid", 0, sys_getppid);
-  register_syscall(131, "sigaltstack", 2, sys_sigaltstack);
-  register_syscall(157, "prctl", 5, sys_prctl);
-  register_syscall(158, "arch_prctl", 2, sys_arch_prctl);
-  register_syscall(160, "setrlimit", 2, sys_setrlimit);
-  register_syscall(200, "tkill", 2, sys_tkill);
-  register_syscall(201, "time", 1, sys_time);
-  register_syscall(203, "sched_setaffinity", 3, sys_sched_setaffinity);
-  register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
-  register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
-  register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
-  register_syscall(231, "exit_group", 1, sys_exit_group);
-  register_syscall(234, "tgkill", 3, sys_tgkill);
-  register_syscall(302, "prlimit64", 4, sys_prlimit64);
-  register_syscall(309, "getcpu", 3, sys_getcpu);
-  register_syscall(318, "getrandom", 3, sys_getrandom);
-  register_syscall(334, "rseq", 4, sys_enosys);
-  register_syscall(128, "rt_sigtimedwait", 4, sys_rt_sigtimedwait);
-  register_syscall(130, "rt_sigsuspend", 2, sys_rt_sigsuspend);
-  register_syscall(34, "pause", 0, sys_pause);
-  register_thread_syscalls();
+// One user and group, id 0.
+SyscallResult sys_getuid(const SyscallArgs& a) {
+  return sys_zero(a);
 }
-
-void register_memory_syscalls() {
-  register_syscall(9, "mmap", 6, [](const SyscallArgs& a) {
-    return sys_mmap(a.u(0), a.u(1), a.i(2), a.i(3), a.i(4), a.u(5));
-  });
-  register_syscall(10, "mprotect", 3, [](const SyscallArgs& a) {
-    return sys_mprotect(a.u(0), a.u(1), a.i(2));
-  });
-  register_syscall(11, "munmap", 2, [](const SyscallArgs& a) { return sys_munmap(a.u(0), a.u(1)); });
-  register_syscall(12, "brk", 1, [](const SyscallArgs& a) { return sys_brk(a.u(0)); });
-  register_syscall(25, "mremap", 5, [](const SyscallArgs& a) {
-    return sys_mremap(a.u(0), a.u(1), a.u(2), a.i(3), a.u(4));
-  });
-  register_syscall(28, "madvise", 3, [](const SyscallArgs& a) {
-    return sys_madvise(a.u(0), a.u(1), a.i(2));
-  });
+SyscallResult sys_getgid(const SyscallArgs& a) {
+  return sys_zero(a);
+}
+SyscallResult sys_geteuid(const SyscallArgs& a) {
+  return sys_zero(a);
+}
+SyscallResult sys_getegid(const SyscallArgs& a) {
+  return sys_zero(a);
+}
+// glibc registers an rseq area when the kernel has the call; ENOSYS makes it do without.
+SyscallResult sys_rseq(const SyscallArgs& a) {
+  return sys_enosys(a);
 }
 
 } // namespace unix

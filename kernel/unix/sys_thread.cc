@@ -12,8 +12,7 @@
 #include "unix/futex.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/sys_thread.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -113,17 +112,23 @@ long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t chil
   return tid;
 }
 
-long sys_clone(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_clone(const SyscallArgs& a) {
   // Linux x86-64 order: flags, newsp, parent_tid, child_tid, tls.
   return do_clone(a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
 }
+
+namespace {
 
 struct CloneArgs {
   uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
   uint64_t set_tid, set_tid_size, cgroup;
 };
 
-long sys_clone3(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_clone3(const SyscallArgs& a) {
   CloneArgs ca;
   memset(&ca, 0, sizeof ca);
   size_t size = a.u(1);
@@ -140,6 +145,8 @@ long sys_clone3(const SyscallArgs& a) {
   return do_clone(ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
                   ca.child_tid, ca.tls);
 }
+
+namespace {
 
 // One robust-list lock held by the dying thread: mark it FUTEX_OWNER_DIED and wake a
 // waiter so it can take it over.
@@ -179,7 +186,9 @@ void walk_robust_list(const Task& t) {
     release_robust_lock(pending + static_cast<uint64_t>(head.futex_offset), t.tid);
 }
 
-long sys_exit(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_exit(const SyscallArgs& a) {
   if (sched::live_threads() <= 1)
     exit_program(a.i(0) & 0xFF); // the last thread: the program ends
   Task& t = current_task();
@@ -208,20 +217,20 @@ long sys_exit(const SyscallArgs& a) {
   sched::exit_current();
 }
 
-long sys_set_tid_address(const SyscallArgs& a) {
+SyscallResult sys_set_tid_address(const SyscallArgs& a) {
   Task& t = current_task();
   t.clear_child_tid = a.u(0);
   return t.tid;
 }
 
-long sys_set_robust_list(const SyscallArgs& a) {
+SyscallResult sys_set_robust_list(const SyscallArgs& a) {
   if (a.u(1) != 24)
     return -EINVAL;
   current_task().robust_list = a.u(0);
   return 0;
 }
 
-long sys_get_robust_list(const SyscallArgs& a) {
+SyscallResult sys_get_robust_list(const SyscallArgs& a) {
   Task* t = a.i(0) == 0 ? &current_task() : find_task(a.i(0));
   if (!t)
     return -ESRCH;
@@ -232,36 +241,23 @@ long sys_get_robust_list(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_gettid(const SyscallArgs&) {
+SyscallResult sys_gettid(const SyscallArgs&) {
   return current_task().tid;
 }
 
-long sys_sched_yield(const SyscallArgs&) {
+SyscallResult sys_sched_yield(const SyscallArgs&) {
   sched::yield();
   return 0;
 }
 
-long sys_futex_call(const SyscallArgs& a) {
-  return sys_futex(a.u(0), a.i(1), static_cast<uint32_t>(a.u(2)), a.u(3), a.u(4),
-                   static_cast<uint32_t>(a.u(5)));
+SyscallResult sys_fork(const SyscallArgs&) {
+  return not_supported("fork");
 }
-
-} // namespace
-
-void register_thread_syscalls() {
-  register_syscall(24, "sched_yield", 0, sys_sched_yield);
-  register_syscall(56, "clone", 5, sys_clone);
-  register_syscall(57, "fork", 0, [](const SyscallArgs&) { return not_supported("fork"); });
-  register_syscall(58, "vfork", 0, [](const SyscallArgs&) { return not_supported("vfork"); });
-  register_syscall(59, "execve", 3,
-                   [](const SyscallArgs&) { return not_supported("execve"); }, 1);
-  register_syscall(60, "exit", 1, sys_exit);
-  register_syscall(186, "gettid", 0, sys_gettid);
-  register_syscall(202, "futex", 6, sys_futex_call);
-  register_syscall(218, "set_tid_address", 1, sys_set_tid_address);
-  register_syscall(273, "set_robust_list", 2, sys_set_robust_list);
-  register_syscall(274, "get_robust_list", 3, sys_get_robust_list);
-  register_syscall(435, "clone3", 2, sys_clone3);
+SyscallResult sys_vfork(const SyscallArgs&) {
+  return not_supported("vfork");
+}
+SyscallResult sys_execve(const SyscallArgs&) {
+  return not_supported("execve");
 }
 
 } // namespace unix

@@ -12,7 +12,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -93,7 +93,9 @@ void set_real_timer(uint64_t value_ns, uint64_t interval_ns) {
   bring_up_to_date(&g_real);
 }
 
-long sys_getitimer(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_getitimer(const SyscallArgs& a) {
   ItimerVal v{};
   switch (a.i(0)) {
   case kItimerReal:
@@ -108,7 +110,7 @@ long sys_getitimer(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(1), &v, sizeof v) < 0 ? -EFAULT : 0;
 }
 
-long sys_setitimer(const SyscallArgs& a) {
+SyscallResult sys_setitimer(const SyscallArgs& a) {
   int which = a.i(0);
   if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf)
     return -EINVAL;
@@ -131,7 +133,7 @@ long sys_setitimer(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_alarm(const SyscallArgs& a) {
+SyscallResult sys_alarm(const SyscallArgs& a) {
   ItimerVal old = real_timer_value();
   set_real_timer(a.u(0) ? static_cast<uint64_t>(static_cast<uint32_t>(a.u(0))) * 1000000000 : 0, 0);
   // Whole seconds left, rounded to nearest; an armed alarm never reports 0 (Linux's rule).
@@ -140,6 +142,8 @@ long sys_alarm(const SyscallArgs& a) {
     secs = 1;
   return secs;
 }
+
+namespace {
 
 // ---- POSIX timers ----
 constexpr int kMaxTimers = 64;
@@ -162,7 +166,9 @@ SignalTimer* timer_of(long id) {
   return id >= 0 && id < kMaxTimers && g_timers[id].used ? &g_timers[id] : nullptr;
 }
 
-long sys_timer_create(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_timer_create(const SyscallArgs& a) {
   int clock = a.i(0);
   if (!timer_clock_ok(clock))
     return -EINVAL;
@@ -198,12 +204,16 @@ long sys_timer_create(const SyscallArgs& a) {
   return 0;
 }
 
+namespace {
+
 ItimerSpec posix_timer_value(SignalTimer* t) {
   bring_up_to_date(t);
   return {timespec_of(t->it.interval_ns), timespec_of(t->it.remaining(ktime::monotonic_ns()))};
 }
 
-long sys_timer_settime(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_timer_settime(const SyscallArgs& a) {
   SignalTimer* t = timer_of(a.a[0]);
   if (!t)
     return -EINVAL;
@@ -231,7 +241,7 @@ long sys_timer_settime(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_timer_gettime(const SyscallArgs& a) {
+SyscallResult sys_timer_gettime(const SyscallArgs& a) {
   SignalTimer* t = timer_of(a.a[0]);
   if (!t)
     return -EINVAL;
@@ -239,7 +249,7 @@ long sys_timer_gettime(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(1), &cur, sizeof cur) < 0 ? -EFAULT : 0;
 }
 
-long sys_timer_getoverrun(const SyscallArgs& a) {
+SyscallResult sys_timer_getoverrun(const SyscallArgs& a) {
   SignalTimer* t = timer_of(a.a[0]);
   if (!t)
     return -EINVAL;
@@ -247,7 +257,7 @@ long sys_timer_getoverrun(const SyscallArgs& a) {
   return t->overrun > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<long>(t->overrun); // DELAYTIMER_MAX
 }
 
-long sys_timer_delete(const SyscallArgs& a) {
+SyscallResult sys_timer_delete(const SyscallArgs& a) {
   SignalTimer* t = timer_of(a.a[0]);
   if (!t)
     return -EINVAL;
@@ -257,7 +267,7 @@ long sys_timer_delete(const SyscallArgs& a) {
 }
 
 // ---- clock_getres ----
-long sys_clock_getres(const SyscallArgs& a) {
+SyscallResult sys_clock_getres(const SyscallArgs& a) {
   int clock = a.i(0);
   uint64_t res;
   switch (clock) {
@@ -272,20 +282,6 @@ long sys_clock_getres(const SyscallArgs& a) {
   }
   linux::timespec ts = timespec_of(res);
   return a.a[1] && copy_to_user(a.p<void>(1), &ts, sizeof ts) < 0 ? -EFAULT : 0;
-}
-
-} // namespace
-
-void register_timer_syscalls() {
-  register_syscall(36, "getitimer", 2, sys_getitimer);
-  register_syscall(37, "alarm", 1, sys_alarm);
-  register_syscall(38, "setitimer", 3, sys_setitimer);
-  register_syscall(222, "timer_create", 3, sys_timer_create);
-  register_syscall(223, "timer_settime", 4, sys_timer_settime);
-  register_syscall(224, "timer_gettime", 2, sys_timer_gettime);
-  register_syscall(225, "timer_getoverrun", 1, sys_timer_getoverrun);
-  register_syscall(226, "timer_delete", 1, sys_timer_delete);
-  register_syscall(229, "clock_getres", 2, sys_clock_getres);
 }
 
 } // namespace unix
