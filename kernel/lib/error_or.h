@@ -55,6 +55,14 @@ struct Err {
   int err;
 };
 
+// Adapts a lower layer that still answers "a value >= 0 or a negative errno" in one
+// integer (the filesystem, the path walk) to ErrorOr.
+inline ErrorOr<long> errno_result(long r) {
+  if (r < 0)
+    return Err(static_cast<int>(r));
+  return r;
+}
+
 // For functions that return only success or an errno.
 using Status = ErrorOr<bool>;
 inline Status status_ok() {
