@@ -99,6 +99,4 @@ long nothing_bound(const UnixAddr& addr, const SocketName& key);
 // is then set to the full one.
 long put_addr(const Address& addr, void* uaddr, int32_t* ulen);
 
-void register_socket_name_syscalls();
-
 } // namespace unix::afunix

@@ -14,7 +14,7 @@
 #include "unix/memory.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 #include "unix/syscall_summary.h"
 
 namespace unix {
@@ -121,7 +121,7 @@ void start() {
   if (!fs::mount_root().ok())
     machine_exit(kExitKernelPanic);
   Manifest& m = g_manifest;
-  if (read_manifest(fs::root_tuple(), &m) < 0)
+  if (!read_manifest(fs::root_tuple(), &m).ok())
     machine_exit(kExitKernelPanic);
   set_debug_exit(m.debug_exit);
   g_uname = {m.uname_sysname, m.uname_release};
@@ -143,22 +143,13 @@ void start() {
     }
     p.cwd = cwd;
   }
-  register_file_syscalls();
-  register_process_syscalls();
-  register_memory_syscalls();
-  register_pipe_syscalls();
-  register_poll_syscalls();
-  register_epoll_syscalls();
-  register_timerfd_syscalls();
-  register_signalfd_syscalls();
-  register_socket_syscalls();
-  register_timer_syscalls();
-  register_misc_syscalls();
+  init_file_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
-  UserEntry entry;
-  if (exec_program(args, &entry) < 0)
+  auto loaded = exec_program(args);
+  if (!loaded.ok())
     machine_exit(kExitKernelPanic);
+  UserEntry entry = *loaded;
   p.first_user_tsc = cpu::rdtsc();
   if (p.boot_timing)
     kprintf("boot_timing: machine ready %lu us, root mounted + manifest %lu us, exec done %lu us "

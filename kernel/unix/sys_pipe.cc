@@ -10,7 +10,7 @@
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -248,14 +248,17 @@ long make_pipe(int* ufds, int flags) {
   }
   return 0;
 }
-long sys_pipe(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_pipe(const SyscallArgs& a) {
   return make_pipe(a.p<int>(0), 0);
 }
-long sys_pipe2(const SyscallArgs& a) {
+
+SyscallResult sys_pipe2(const SyscallArgs& a) {
   return make_pipe(a.p<int>(0), a.i(1));
 }
 
-long sys_eventfd2(const SyscallArgs& a) {
+SyscallResult sys_eventfd2(const SyscallArgs& a) {
   constexpr int kSemaphore = 1;
   int flags = a.i(1);
   if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK | kSemaphore))
@@ -271,12 +274,11 @@ long sys_eventfd2(const SyscallArgs& a) {
     kfree(e);
   return fd;
 }
-long sys_eventfd(const SyscallArgs& a) {
+
+SyscallResult sys_eventfd(const SyscallArgs& a) {
   SyscallArgs b{{a.a[0], 0, 0, 0, 0, 0}};
   return sys_eventfd2(b);
 }
-
-} // namespace
 
 constexpr uint32_t kModeFifo = 0010000 | 0600, kModeAnon = 0600;
 const ObjectOps kPipeReadOps{pipe_read, nullptr, pipe_read_readiness, pipe_release, kModeFifo,
@@ -285,12 +287,5 @@ const ObjectOps kPipeWriteOps{pipe_write_end_read, pipe_write, pipe_write_readin
                               kModeFifo, pipe_ioctl};
 const ObjectOps kEventfdOps{eventfd_read, eventfd_write, eventfd_readiness, eventfd_release,
                             kModeAnon};
-
-void register_pipe_syscalls() {
-  register_syscall(22, "pipe", 1, sys_pipe);
-  register_syscall(284, "eventfd", 1, sys_eventfd);
-  register_syscall(290, "eventfd2", 2, sys_eventfd2);
-  register_syscall(293, "pipe2", 2, sys_pipe2);
-}
 
 } // namespace unix

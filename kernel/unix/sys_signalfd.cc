@@ -9,7 +9,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -106,25 +106,21 @@ long do_signalfd(int fd, const void* umask, uint64_t size, int flags) {
   return r;
 }
 
-long sys_signalfd(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_signalfd(const SyscallArgs& a) {
   return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), 0);
 }
-long sys_signalfd4(const SyscallArgs& a) {
+
+SyscallResult sys_signalfd4(const SyscallArgs& a) {
   return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), a.i(3));
 }
-
-} // namespace
 
 const ObjectOps kSignalfdOps{signalfd_read, nullptr, signalfd_readiness, signalfd_release, 0600};
 
 void signal_raised_notify() {
   sched::wake_all(g_signal_readers);
   announce(g_signal_gen, kEpollIn);
-}
-
-void register_signalfd_syscalls() {
-  register_syscall(282, "signalfd", 3, sys_signalfd);
-  register_syscall(289, "signalfd4", 4, sys_signalfd4);
 }
 
 } // namespace unix

@@ -17,7 +17,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/socket.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace afunix {
@@ -462,7 +462,9 @@ long check_type(int family, int type, int protocol, int* base) {
   return 0;
 }
 
-long sys_socket(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_socket(const SyscallArgs& a) {
   int type = a.i(1), base;
   if (long r = check_type(a.i(0), type, a.i(2), &base); r < 0)
     return r;
@@ -476,7 +478,7 @@ long sys_socket(const SyscallArgs& a) {
   return fd;
 }
 
-long sys_socketpair(const SyscallArgs& a) {
+SyscallResult sys_socketpair(const SyscallArgs& a) {
   int type = a.i(1), base;
   if (long r = check_type(a.i(0), type, a.i(2), &base); r < 0)
     return r;
@@ -512,7 +514,7 @@ long sys_socketpair(const SyscallArgs& a) {
 }
 
 // ---- send/recv family ----
-long sys_sendto(const SyscallArgs& a) {
+SyscallResult sys_sendto(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
   if (!f)
@@ -524,7 +526,7 @@ long sys_sendto(const SyscallArgs& a) {
   return do_send(f, Iov{&v, 1, a.u(2)}, a.i(3));
 }
 
-long sys_recvfrom(const SyscallArgs& a) {
+SyscallResult sys_recvfrom(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
   if (!f)
@@ -541,6 +543,8 @@ long sys_recvfrom(const SyscallArgs& a) {
   return r;
 }
 
+namespace {
+
 struct MsgHdr {
   uint64_t name;
   uint32_t namelen, pad0;
@@ -549,7 +553,9 @@ struct MsgHdr {
 };
 static_assert(sizeof(MsgHdr) == 56);
 
-long sys_sendmsg(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_sendmsg(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
   if (!f)
@@ -570,7 +576,7 @@ long sys_sendmsg(const SyscallArgs& a) {
   return r;
 }
 
-long sys_recvmsg(const SyscallArgs& a) {
+SyscallResult sys_recvmsg(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
   if (!f)
@@ -601,7 +607,7 @@ long sys_recvmsg(const SyscallArgs& a) {
   return r;
 }
 
-long sys_shutdown(const SyscallArgs& a) {
+SyscallResult sys_shutdown(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -629,13 +635,17 @@ long sys_shutdown(const SyscallArgs& a) {
   return 0;
 }
 
+namespace {
+
 // ---- options ----
 constexpr int kSolSocket = 1;
 constexpr int kSoReuseaddr = 2, kSoType = 3, kSoError = 4, kSoDontroute = 5, kSoBroadcast = 6,
               kSoSndbuf = 7, kSoRcvbuf = 8, kSoKeepalive = 9, kSoPasscred = 16,
               kSoAcceptconn = 30, kSoProtocol = 38, kSoDomain = 39;
 
-long sys_getsockopt(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_getsockopt(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -669,7 +679,7 @@ long sys_getsockopt(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_setsockopt(const SyscallArgs& a) {
+SyscallResult sys_setsockopt(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -701,8 +711,6 @@ long sys_setsockopt(const SyscallArgs& a) {
   }
 }
 
-} // namespace
-
 const ObjectOps kSocketOps{socket_read, socket_write, socket_readiness, socket_release,
                            0140000 | 0777, socket_ioctl};
 
@@ -714,19 +722,6 @@ long socket_vector_io(File* f, const void* uiov, long count, bool write) {
   long r = write ? do_send(f, io, 0) : do_recv(f, io, 0, &msg_flags);
   kfree(io.v);
   return r;
-}
-
-void register_socket_syscalls() {
-  afunix::register_socket_name_syscalls();
-  register_syscall(41, "socket", 3, sys_socket);
-  register_syscall(44, "sendto", 6, sys_sendto);
-  register_syscall(45, "recvfrom", 6, sys_recvfrom);
-  register_syscall(46, "sendmsg", 3, sys_sendmsg);
-  register_syscall(47, "recvmsg", 3, sys_recvmsg);
-  register_syscall(48, "shutdown", 2, sys_shutdown);
-  register_syscall(53, "socketpair", 4, sys_socketpair);
-  register_syscall(54, "setsockopt", 5, sys_setsockopt);
-  register_syscall(55, "getsockopt", 5, sys_getsockopt);
 }
 
 } // namespace unix

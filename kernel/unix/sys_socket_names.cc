@@ -10,9 +10,10 @@
 #include "unix/path_walk.h"
 #include "unix/process.h"
 #include "unix/socket.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
-namespace unix::afunix {
+namespace unix {
+namespace afunix {
 
 long read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
   *a = UnixAddr{};
@@ -85,9 +86,11 @@ long put_addr(const Address& addr, void* uaddr, int32_t* ulen) {
   return copy_to_user(ulen, &full, sizeof full) < 0 ? -EFAULT : 0;
 }
 
-namespace {
+} // namespace afunix
 
-long sys_getsockname(const SyscallArgs& a) {
+using namespace afunix;
+
+SyscallResult sys_getsockname(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -95,7 +98,7 @@ long sys_getsockname(const SyscallArgs& a) {
   return put_addr(s->name, a.p<void>(1), a.p<int32_t>(2));
 }
 
-long sys_getpeername(const SyscallArgs& a) {
+SyscallResult sys_getpeername(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -109,7 +112,7 @@ long sys_getpeername(const SyscallArgs& a) {
   return put_addr(peer, a.p<void>(1), a.p<int32_t>(2));
 }
 
-long sys_bind(const SyscallArgs& a) {
+SyscallResult sys_bind(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -144,7 +147,7 @@ long sys_bind(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_listen(const SyscallArgs& a) {
+SyscallResult sys_listen(const SyscallArgs& a) {
   long err;
   Socket* s = socket_of(a.i(0), &err);
   if (!s)
@@ -161,7 +164,7 @@ long sys_listen(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_connect(const SyscallArgs& a) {
+SyscallResult sys_connect(const SyscallArgs& a) {
   long err;
   File* f = socket_file(a.i(0), &err);
   if (!f)
@@ -222,6 +225,8 @@ long sys_connect(const SyscallArgs& a) {
   }
 }
 
+namespace {
+
 long do_accept(const SyscallArgs& a, int flags) {
   long err;
   File* f = socket_file(a.i(0), &err);
@@ -260,23 +265,14 @@ long do_accept(const SyscallArgs& a, int flags) {
   return fd;
 }
 
-long sys_accept(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_accept(const SyscallArgs& a) {
   return do_accept(a, 0);
 }
-long sys_accept4(const SyscallArgs& a) {
+
+SyscallResult sys_accept4(const SyscallArgs& a) {
   return do_accept(a, a.i(3));
 }
 
-} // namespace
-
-void register_socket_name_syscalls() {
-  register_syscall(42, "connect", 3, sys_connect);
-  register_syscall(43, "accept", 3, sys_accept);
-  register_syscall(49, "bind", 3, sys_bind);
-  register_syscall(50, "listen", 2, sys_listen);
-  register_syscall(51, "getsockname", 3, sys_getsockname);
-  register_syscall(52, "getpeername", 3, sys_getpeername);
-  register_syscall(288, "accept4", 4, sys_accept4);
-}
-
-} // namespace unix::afunix
+} // namespace unix

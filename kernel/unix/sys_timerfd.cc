@@ -11,7 +11,7 @@
 #include "unix/interval_timer.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -103,7 +103,9 @@ ItimerSpec current(Timerfd* tf) {
   return {timespec_of(tf->it.interval_ns), timespec_of(tf->it.remaining(ktime::monotonic_ns()))};
 }
 
-long sys_timerfd_create(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_timerfd_create(const SyscallArgs& a) {
   int clock = a.i(0), flags = a.i(1);
   if (!timer_clock_ok(clock) || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
     return -EINVAL;
@@ -119,7 +121,7 @@ long sys_timerfd_create(const SyscallArgs& a) {
   return fd;
 }
 
-long sys_timerfd_settime(const SyscallArgs& a) {
+SyscallResult sys_timerfd_settime(const SyscallArgs& a) {
   long err;
   Timerfd* tf = timerfd_of(a.i(0), &err);
   if (!tf)
@@ -148,7 +150,7 @@ long sys_timerfd_settime(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_timerfd_gettime(const SyscallArgs& a) {
+SyscallResult sys_timerfd_gettime(const SyscallArgs& a) {
   long err;
   Timerfd* tf = timerfd_of(a.i(0), &err);
   if (!tf)
@@ -157,14 +159,6 @@ long sys_timerfd_gettime(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(1), &cur, sizeof cur) < 0 ? -EFAULT : 0;
 }
 
-} // namespace
-
 const ObjectOps kTimerfdOps{timerfd_read, nullptr, timerfd_readiness, timerfd_release, 0600};
-
-void register_timerfd_syscalls() {
-  register_syscall(283, "timerfd_create", 2, sys_timerfd_create);
-  register_syscall(286, "timerfd_settime", 4, sys_timerfd_settime);
-  register_syscall(287, "timerfd_gettime", 2, sys_timerfd_gettime);
-}
 
 } // namespace unix
