@@ -133,7 +133,7 @@ size_t map_fresh_run(uint64_t va, uint64_t phys, size_t pages, unsigned prot) {
 // the caller then fills the faulting page alone.
 constexpr size_t kFaultAround = 64;
 
-bool fault_around(const Vma& vma, uint64_t va) {
+bool fault_around(const Vma& vma, uint64_t va, uint64_t generation) {
   mm::AddressSpace* as = process().space;
   uint64_t end = va + kFaultAround * kPageSize;
   if (end > vma.end)
@@ -162,18 +162,29 @@ bool fault_around(const Vma& vma, uint64_t va) {
     memset(buf + *got, 0, full - *got);
   if (full < pages * kPageSize)
     arch::zero_pages(buf + full, pages - full / kPageSize);
+  // The read may have slept: another thread may have changed the map or faulted some of
+  // these pages in meanwhile. Map only onto what is still absent, under an unchanged map.
+  size_t still_absent = process().vm.generation() == generation ? as->absent_run(va, pages) : 0;
+  if (still_absent < pages)
+    mm::free_pages(phys + still_absent * kPageSize, pages - still_absent);
+  if (still_absent == 0)
+    return true; // the caller's fault is retried against the map as it is now
   // If not all could be mapped but the faulting page is in, the rest can fault later.
-  return map_fresh_run(va, phys, pages, vma.prot) > 0;
+  return map_fresh_run(va, phys, still_absent, vma.prot) > 0;
 }
 
 enum class Backing { kOk, kNoMemory, kFailed };
 
 // Makes page va of vma present from its backing. `around` allows filling neighbours too
 // (file read-ahead, 128 KiB anonymous blocks) -- page faults, not MAP_POPULATE.
-Backing back_page(const Vma& vma, uint64_t va, bool around) {
+Backing back_page(const Vma& region, uint64_t va, bool around) {
   mm::AddressSpace* as = process().space;
+  // Reading the file may sleep (interrupt-driven disk) and let other threads change the
+  // region table under `region`: work on a copy, and check the generation after a read.
+  const Vma vma = region;
+  const uint64_t generation = process().vm.generation();
   if (vma.node >= 0 && va < vma.file_end) {
-    if (around && fault_around(vma, va))
+    if (around && fault_around(vma, va, generation))
       return Backing::kOk;
     if (as->translate(va).ok())
       return Backing::kOk; // fault_around mapped it but ran out of memory later
@@ -210,6 +221,10 @@ Backing back_page(const Vma& vma, uint64_t va, bool around) {
   if (!fill_page(vma, va, static_cast<uint8_t*>(mm::phys_to_virt(phys)))) {
     mm::free_pages(phys);
     return Backing::kFailed; // the disk could not be read
+  }
+  if (process().vm.generation() != generation || as->translate(va).ok()) {
+    mm::free_pages(phys); // changed while the read slept: the fault is retried
+    return Backing::kOk;
   }
   if (!as->map(va, phys, vma.prot).ok()) {
     mm::free_pages(phys);
@@ -263,9 +278,12 @@ template <typename Fn> Status for_each_piece(uint64_t start, uint64_t end, bool*
 }
 
 // Makes every page of [start, end) within vma present (MAP_POPULATE, MADV_POPULATE_*).
-Status populate(const Vma& vma, uint64_t start, uint64_t end) {
+Status populate(const Vma& region, uint64_t start, uint64_t end) {
   mm::AddressSpace* as = process().space;
-  for (uint64_t va = start; va < end; va += kPageSize) {
+  const Vma vma = region; // `region` may move in the table while a read sleeps
+  const uint64_t generation = process().vm.generation();
+  for (uint64_t va = start; va < end && process().vm.generation() == generation;
+       va += kPageSize) {
     if (as->translate(va).ok())
       continue;
     Backing b = back_page(vma, va, false);

@@ -33,6 +33,7 @@ void VmMap::shift_up(size_t i) {
 }
 
 bool VmMap::insert(const Vma& vma) {
+  ++generation_;
   if (vma.start >= vma.end || count_ == kMaxVmas || !is_free(vma.start, vma.end))
     return false;
   size_t i = lower_bound(vma.start);
@@ -43,6 +44,7 @@ bool VmMap::insert(const Vma& vma) {
 }
 
 bool VmMap::grow(uint64_t old_end, uint64_t new_end) {
+  ++generation_;
   size_t i = lower_bound(old_end - 1);
   if (i == count_ || vmas_[i].end != old_end || new_end <= old_end || !is_free(old_end, new_end))
     return false;
@@ -51,6 +53,7 @@ bool VmMap::grow(uint64_t old_end, uint64_t new_end) {
 }
 
 bool VmMap::grow_down(uint64_t old_start, uint64_t new_start) {
+  ++generation_;
   Vma* v = const_cast<Vma*>(find(old_start));
   if (!v || v->start != old_start || new_start >= old_start || !is_free(new_start, old_start))
     return false;
@@ -91,6 +94,7 @@ bool VmMap::split_at(uint64_t addr) {
 }
 
 bool VmMap::remove(uint64_t start, uint64_t end) {
+  ++generation_;
   if (start >= end)
     return true;
   // Two splits need at most two free slots; check first so a failure changes nothing.
@@ -116,6 +120,7 @@ bool VmMap::remove(uint64_t start, uint64_t end) {
 }
 
 bool VmMap::protect(uint64_t start, uint64_t end, unsigned prot) {
+  ++generation_;
   if (start >= end)
     return true;
   // Every page must be mapped.

@@ -54,6 +54,10 @@ public:
 
   size_t size() const { return count_; }
   const Vma& at(size_t i) const { return vmas_[i]; }
+  // Changes with every call that may change the table (insert, grow, remove, protect...).
+  // Code that sleeps (a page fault reading the disk) while another thread may mmap or
+  // munmap compares it before and after: a Vma pointer or copy from before is then stale.
+  uint64_t generation() const { return generation_; }
 
 private:
   size_t lower_bound(uint64_t addr) const; // first region with end > addr
@@ -61,6 +65,7 @@ private:
   // Splits the region containing addr so that addr is a boundary. False when full.
   bool split_at(uint64_t addr);
   size_t count_ = 0;
+  uint64_t generation_ = 0;
   Vma vmas_[kMaxVmas];
 };
 

@@ -137,5 +137,29 @@ TEST_F(VmMapTest, GrowDownKeepsFileOffsetsInTheFile) {
   EXPECT_EQ(map->at(0).file_offset, 0u);
 }
 
+// A page fault that sleeps on the disk keeps a copy of its region and the generation; every
+// change of the table must move the generation so it can tell its copy went stale.
+TEST_F(VmMapTest, GenerationMovesWithEveryChange) {
+  uint64_t g = map->generation();
+  auto changed = [&] {
+    uint64_t now = map->generation();
+    bool moved = now != g;
+    g = now;
+    return moved;
+  };
+  ASSERT_TRUE(map->insert(region(0x10000, 0x20000)));
+  EXPECT_TRUE(changed());
+  ASSERT_TRUE(map->grow(0x20000, 0x21000));
+  EXPECT_TRUE(changed());
+  ASSERT_TRUE(map->grow_down(0x10000, 0xF000));
+  EXPECT_TRUE(changed());
+  ASSERT_TRUE(map->protect(0x12000, 0x13000, 1));
+  EXPECT_TRUE(changed());
+  ASSERT_TRUE(map->remove(0x14000, 0x15000));
+  EXPECT_TRUE(changed());
+  EXPECT_NE(map->find(0x12000), nullptr); // lookups change nothing
+  EXPECT_FALSE(changed());
+}
+
 } // namespace
 } // namespace unix
