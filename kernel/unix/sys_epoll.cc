@@ -32,19 +32,19 @@ struct [[gnu::packed]] UserEvent {
 static_assert(sizeof(UserEvent) == 12);
 
 Readiness readiness_of(void* file, void*) {
-  return file_readiness(static_cast<File*>(file));
+  return file_readiness(*static_cast<File*>(file));
 }
 
 Epoll* epoll_of(File* f) {
   return f && f->kind == FileKind::kEpoll ? static_cast<Epoll*>(f->object) : nullptr;
 }
 
-Readiness epoll_readiness(File* f) {
-  Epoll* ep = static_cast<Epoll*>(f->object);
+Readiness epoll_readiness(File& f) {
+  Epoll* ep = static_cast<Epoll*>(f.object);
   Readiness r;
   // Any change below counts as a change of this file, for an EPOLLET watcher of it.
   for (Interest* e = ep->list.first(); e; e = e->next) {
-    Readiness inner = file_readiness(static_cast<File*>(e->file));
+    Readiness inner = file_readiness(*static_cast<File*>(e->file));
     r.in_gen += inner.in_gen + inner.out_gen;
   }
   if (ep->list.any_due(readiness_of, nullptr))
@@ -52,8 +52,8 @@ Readiness epoll_readiness(File* f) {
   return r;
 }
 
-void epoll_release(File* f) {
-  Epoll* ep = static_cast<Epoll*>(f->object);
+void epoll_release(File& f) {
+  Epoll* ep = static_cast<Epoll*>(f.object);
   for (Epoll** p = &g_instances; *p; p = &(*p)->next_instance) {
     if (*p == ep) {
       *p = ep->next_instance;
@@ -63,6 +63,15 @@ void epoll_release(File* f) {
   ep->list.clear();
   delete ep;
 }
+
+// Neither read nor written (-EINVAL); an anonymous inode: lseek answers 0.
+const FileOps kEpollOps{
+    .kind = FileKind::kEpoll,
+    .mode = 0600,
+    .seek = seek_nowhere,
+    .readiness = epoll_readiness,
+    .release = epoll_release,
+};
 
 // Does `outer` reach `target` through nested epoll files?
 bool reaches(const Epoll* outer, const Epoll* target, int depth) {
@@ -95,7 +104,7 @@ long create_epoll(int flags) {
   auto* ep = new (std::nothrow) Epoll;
   if (!ep)
     return -ENOMEM;
-  int fd = install_object_file(FileKind::kEpoll, ep, linux::O_RDWR, flags & linux::O_CLOEXEC);
+  int fd = install_object_file(kEpollOps, ep, linux::O_RDWR, flags & linux::O_CLOEXEC);
   if (fd < 0) {
     delete ep;
     return fd;
@@ -231,8 +240,6 @@ long sys_epoll_pwait2(const SyscallArgs& a) {
 }
 
 } // namespace
-
-const ObjectOps kEpollOps{nullptr, nullptr, epoll_readiness, epoll_release, 0600};
 
 void epoll_forget_file(File* f) {
   for (Epoll* ep = g_instances; ep; ep = ep->next_instance)

@@ -3,7 +3,6 @@
 // tree are in sys_fs_change.cc, path arguments in file_paths.cc, /proc content in
 // proc_files.cc.
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
@@ -12,41 +11,25 @@
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/format.h"
-#include "lib/kprintf.h"
-#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "unix/bounce_buffer.h"
+#include "unix/device_files.h"
 #include "unix/event_file.h"
+#include "unix/file_ops.h"
 #include "unix/file_paths.h"
+#include "unix/io_vector.h"
 #include "unix/linux_abi.h"
 #include "unix/proc_files.h"
 #include "unix/process.h"
 #include "unix/sys_fs_change.h"
 #include "unix/syscall.h"
 #include "unix/tfs_time.h"
+#include "unix/tree_files.h"
 
 namespace unix {
 namespace {
-
-// One syscall runs at a time (the kernel does not sleep while using it): a static scratch
-// buffer is safe.
-KERNEL_NOCLEAR uint8_t g_io[32 * 1024];
-
-uint64_t node_size(const fs::Node* n) {
-  switch (n->type) {
-  case fs::NodeType::kFile:
-    if (n->special == fs::Special::kText)
-      return strlen(n->link_target);
-    return fs::file_length(n->inode);
-  case fs::NodeType::kSymlink:
-    return strlen(n->link_target);
-  case fs::NodeType::kDirectory:
-    return 4096;
-  default:
-    return 0;
-  }
-}
 
 uint32_t node_mode(const fs::Node* n) {
   switch (n->type) {
@@ -115,7 +98,7 @@ NodeId node_of_fd(int fd, long* err) {
     return -1;
   }
   *err = 0;
-  return f->kind == FileKind::kConsole ? -1 : f->node;
+  return f->node; // -1: the console (fill_stat)
 }
 
 // ---- open/close ----
@@ -131,7 +114,7 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
     return -EOPNOTSUPP; // unnamed files are not done; programs fall back to named ones
   NodeId id = resolve_at(dirfd, user_path, follow);
   if (id == -ENOENT && (flags & linux::O_CREAT)) {
-    static char name[kNameBuffer];
+    char name[kNameBuffer];
     NodeId dir = resolve_parent(dirfd, user_path, name);
     if (dir < 0)
       return dir;
@@ -152,29 +135,29 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
     return flags & linux::O_PATH ? -EINVAL : -ELOOP; // O_NOFOLLOW on a link
   if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
     return -ENOTDIR;
-  FileKind kind;
+  const FileOps* ops;
   char* data = nullptr;
   size_t data_len = 0;
   switch (n->type) {
   case fs::NodeType::kDirectory:
     if (writing || (flags & linux::O_CREAT))
       return -EISDIR;
-    kind = FileKind::kDirectory;
+    ops = &kDirectoryOps;
     if (n->special == fs::Special::kProcFd)
       refresh_fd_dir();
     break;
   case fs::NodeType::kCharDevice:
     if (n->special == fs::Special::kTty)
       return -ENXIO; // no controlling terminal
-    kind = n->special == fs::Special::kNull   ? FileKind::kNull
-           : n->special == fs::Special::kZero ? FileKind::kZero
-                                              : FileKind::kRandom;
+    ops = n->special == fs::Special::kNull   ? &kNullOps
+          : n->special == fs::Special::kZero ? &kZeroOps
+                                             : &kRandomOps;
     break;
   default:
     if (n->special != fs::Special::kNone) {
       if (writing)
         return -EACCES;
-      kind = FileKind::kSnapshot;
+      ops = &kSnapshotOps;
       if (n->special == fs::Special::kProcMaps)
         data = render_maps(&data_len);
       else if (n->special == fs::Special::kProcMeminfo)
@@ -195,11 +178,11 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
         if (r < 0)
           return r;
       }
-      kind = FileKind::kRegular;
+      ops = &kRegularFileOps;
     }
     break;
   }
-  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
+  File* f = new_file(*ops, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
                                          linux::O_TRUNC | linux::O_NOFOLLOW));
   if (!f) {
     kfree(data);
@@ -208,9 +191,9 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
   f->data = data;
   f->data_len = data_len;
   n = fs::node(id);
-  if (kind == FileKind::kDirectory)
+  if (ops == &kDirectoryOps)
     f->cursor = n->first_child;
-  if (kind == FileKind::kRegular)
+  if (ops == &kRegularFileOps)
     fs::file_opened(n->inode);
   int fd = process().files.install(f, flags & linux::O_CLOEXEC);
   if (fd < 0)
@@ -232,135 +215,9 @@ long sys_close(const SyscallArgs& a) {
   return process().files.close(a.i(0));
 }
 
-// ---- read/write ----
-// Reads into user memory from file f at *pos.
-long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
-  switch (f->kind) {
-  case FileKind::kConsole:
-  case FileKind::kNull:
-    return 0; // no console input: end of file
-  case FileKind::kDirectory:
-    return -EISDIR;
-  case FileKind::kPipeRead:
-  case FileKind::kEventfd:
-  case FileKind::kTimerfd:
-  case FileKind::kSignalfd:
-  case FileKind::kSocket:
-  case FileKind::kEpoll:
-    return special_read(f, ubuf, len);
-  case FileKind::kPipeWrite:
-    return -EBADF;
-  case FileKind::kZero:
-    return clear_user(ubuf, len) < 0 ? -EFAULT : static_cast<long>(len);
-  case FileKind::kRandom: {
-    size_t done = 0;
-    while (done < len) {
-      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-      random_bytes(g_io, n);
-      if (copy_to_user(ubuf + done, g_io, n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      done += n;
-    }
-    return static_cast<long>(done);
-  }
-  case FileKind::kSnapshot: {
-    if (*pos >= f->data_len)
-      return 0;
-    size_t n = f->data_len - *pos < len ? f->data_len - *pos : len;
-    if (copy_to_user(ubuf, f->data + *pos, n) < 0)
-      return -EFAULT;
-    *pos += n;
-    return static_cast<long>(n);
-  }
-  case FileKind::kRegular: {
-    if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
-      return -EBADF;
-    const fs::Inode* t = fs::node(f->node)->inode;
-    size_t done = 0;
-    while (done < len) {
-      size_t want = len - done < sizeof g_io ? len - done : sizeof g_io;
-      auto n = fs::read_file(t, *pos, g_io, want);
-      if (!n.ok())
-        return done ? static_cast<long>(done) : n.error();
-      if (*n == 0)
-        break;
-      if (copy_to_user(ubuf + done, g_io, *n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      done += *n;
-      *pos += *n;
-      if (*n < want)
-        break;
-    }
-    return static_cast<long>(done);
-  }
-  }
-  return -EINVAL;
-}
-
-// Writes user memory to a regular file at *pos (at the end with O_APPEND).
-long write_regular(File* f, const uint8_t* ubuf, size_t len, uint64_t* pos, bool append) {
-  if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
-    return -EBADF;
-  fs::Inode* ino = fs::node(f->node)->inode;
-  if (append)
-    *pos = ino->length;
-  if (*pos + len < *pos || *pos + len > (1ull << 44))
-    return -EFBIG;
-  size_t done = 0;
-  while (done < len) {
-    size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-    if (copy_from_user(g_io, ubuf + done, n) < 0)
-      return done ? static_cast<long>(done) : -EFAULT;
-    auto w = fs::write_file(ino, *pos, g_io, n);
-    if (!w.ok())
-      return done ? static_cast<long>(done) : w.error();
-    done += *w;
-    *pos += *w;
-    if (*w < n)
-      break;
-  }
-  if (done) {
-    ino->mtime = tfs_now();
-    ino->times_dirty = true;
-  }
-  return static_cast<long>(done);
-}
-
-long write_to(File* f, const uint8_t* ubuf, size_t len) {
-  switch (f->kind) {
-  case FileKind::kRegular:
-    return write_regular(f, ubuf, len, &f->offset, f->flags & linux::O_APPEND);
-  case FileKind::kConsole: {
-    size_t done = 0;
-    while (done < len) {
-      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-      if (copy_from_user(g_io, ubuf + done, n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      console::write(reinterpret_cast<const char*>(g_io), n);
-      done += n;
-    }
-    return static_cast<long>(done);
-  }
-  case FileKind::kNull:
-  case FileKind::kZero:
-  case FileKind::kRandom:
-    return static_cast<long>(len);
-  case FileKind::kDirectory:
-    return -EISDIR;
-  case FileKind::kPipeWrite:
-  case FileKind::kEventfd:
-  case FileKind::kTimerfd:
-  case FileKind::kSignalfd:
-  case FileKind::kSocket:
-  case FileKind::kEpoll:
-    return special_write(f, ubuf, len);
-  default:
-    return -EBADF; // files are opened read-only; the read end of a pipe
-  }
-}
-
-bool seekable(const File* f) {
-  return f->kind == FileKind::kRegular || f->kind == FileKind::kSnapshot;
+// ---- read/write: through the file's operations (file_ops.h) ----
+long result_of(const ErrorOr<size_t>& r) {
+  return r.ok() ? static_cast<long>(*r) : r.error();
 }
 
 // Blocking calls hold a reference to their file (FileRef): another thread may close the
@@ -370,39 +227,28 @@ long sys_read(const SyscallArgs& a) {
   if (!f)
     return -EBADF;
   FileRef hold(f);
-  return read_at(f, a.p<uint8_t>(1), a.u(2), &f->offset);
+  return result_of(file_read(*f, a.p<uint8_t>(1), a.u(2)));
 }
 long sys_write(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
   FileRef hold(f);
-  return write_to(f, a.p<const uint8_t>(1), a.u(2));
+  return result_of(file_write(*f, a.p<const uint8_t>(1), a.u(2)));
 }
 long sys_pread64(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
-  if (!seekable(f))
-    return -ESPIPE;
-  if (a.a[3] < 0)
-    return -EINVAL;
-  uint64_t pos = a.u(3);
-  return read_at(f, a.p<uint8_t>(1), a.u(2), &pos);
+  FileRef hold(f);
+  return result_of(file_pread(*f, a.p<uint8_t>(1), a.u(2), a.a[3]));
 }
 long sys_pwrite64(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
-  if (!seekable(f))
-    return -ESPIPE;
-  if (a.a[3] < 0)
-    return -EINVAL;
-  if (f->kind != FileKind::kRegular)
-    return -EBADF;
-  uint64_t pos = a.u(3);
-  // Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
-  return write_regular(f, a.p<const uint8_t>(1), a.u(2), &pos, f->flags & linux::O_APPEND);
+  FileRef hold(f);
+  return result_of(file_pwrite(*f, a.p<const uint8_t>(1), a.u(2), a.a[3]));
 }
 
 template <bool kWrite> long vector_io(const SyscallArgs& a) {
@@ -410,99 +256,31 @@ template <bool kWrite> long vector_io(const SyscallArgs& a) {
   if (!f)
     return -EBADF;
   FileRef hold(f);
-  long count = a.a[2];
-  if (count < 0 || count > 1024)
-    return -EINVAL;
-  if (f->kind == FileKind::kSocket) // a datagram spans all the vectors
-    return socket_vector_io(f, a.p<const void>(1), count, kWrite);
-  long total = 0;
-  for (long i = 0; i < count; ++i) {
-    linux::iovec v;
-    if (copy_from_user(&v, a.p<linux::iovec>(1) + i, sizeof v) < 0)
-      return total ? total : -EFAULT;
-    if (v.len == 0)
-      continue;
-    long r = kWrite ? write_to(f, reinterpret_cast<const uint8_t*>(v.base), v.len)
-                    : read_at(f, reinterpret_cast<uint8_t*>(v.base), v.len, &f->offset);
-    if (r < 0)
-      return total ? total : r;
-    total += r;
-    if (static_cast<uint64_t>(r) < v.len)
-      break;
-  }
-  return total;
+  UserIoVector io;
+  if (Status s = io.fetch(a.p<const void>(1), a.a[2]); !s.ok())
+    return s.error();
+  return result_of(kWrite ? file_writev(*f, io.vector()) : file_readv(*f, io.vector()));
 }
 
 long sys_lseek(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
-  int64_t off = a.a[1];
-  int whence = a.i(2);
-  if (whence < 0 || whence > 4)
-    return -EINVAL;
-  if (f->kind == FileKind::kDirectory) {
-    if (whence != 0 || off < 0)
-      return -EINVAL;
-    // Re-walk to entry `off` ("." and ".." are entries 0 and 1).
-    f->cursor = fs::node(f->node)->first_child;
-    for (int64_t i = 2; i < off && f->cursor >= 0; ++i)
-      f->cursor = fs::node(f->cursor)->next_sibling;
-    f->offset = static_cast<uint64_t>(off);
-    return off;
-  }
-  if (!seekable(f))
-    return f->kind == FileKind::kConsole || f->kind == FileKind::kPipeRead ||
-                   f->kind == FileKind::kPipeWrite || f->kind == FileKind::kSocket
-               ? -ESPIPE // Linux: pipes and sockets cannot seek; its anonymous files answer 0
-               : 0;
-  int64_t size = f->kind == FileKind::kSnapshot ? static_cast<int64_t>(f->data_len)
-                                                : static_cast<int64_t>(node_size(fs::node(f->node)));
-  int64_t base;
-  switch (whence) {
-  case 0: base = 0; break;
-  case 1: base = static_cast<int64_t>(f->offset); break;
-  case 2: base = size; break;
-  case 3:   // SEEK_DATA
-  case 4: { // SEEK_HOLE: holes are the block ranges no extent covers (end of file is one)
-    if (off < 0)
-      return -EINVAL;
-    if (off >= size)
-      return -ENXIO;
-    const fs::Inode* ino = f->kind == FileKind::kRegular ? fs::node(f->node)->inode : nullptr;
-    uint64_t at = static_cast<uint64_t>(off);
-    if (ino)
-      at = whence == 3 ? fs::next_data(ino, at) : fs::next_hole(ino, at);
-    else if (whence == 4)
-      at = static_cast<uint64_t>(size);
-    if (at >= static_cast<uint64_t>(size)) {
-      if (whence == 3)
-        return -ENXIO;
-      at = static_cast<uint64_t>(size);
-    }
-    f->offset = at;
-    return static_cast<int64_t>(at);
-  }
-  default:
-    return -EINVAL;
-  }
-  if (off < 0 && base + off < 0)
-    return -EINVAL;
-  f->offset = static_cast<uint64_t>(base + off);
-  return base + off;
+  ErrorOr<uint64_t> r = file_seek(*f, a.a[1], a.i(2));
+  return r.ok() ? static_cast<long>(*r) : r.error();
 }
 
 // ---- metadata ----
 // Pipes, eventfds, sockets... have no tree node: their stat comes from the file itself.
 bool has_no_node(const File* f) {
-  return object_file_mode(f) != 0;
+  return f && f->ops->mode != 0;
 }
 bool stat_of_object(const File* f, linux::stat* st) {
   if (!has_no_node(f))
     return false;
   memset(st, 0, sizeof *st);
   st->st_ino = reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF;
-  st->st_mode = object_file_mode(f);
+  st->st_mode = f->ops->mode;
   st->st_nlink = 1;
   st->st_blksize = 4096;
   return true;
@@ -704,8 +482,11 @@ long sys_getdents64(const SyscallArgs& a) {
 }
 
 long sys_getcwd(const SyscallArgs& a) {
-  KERNEL_NOCLEAR static char buf[kMaxPathLength];
-  long n = fs::node_path(process().cwd, buf, sizeof buf);
+  BounceBuffer path(kMaxPathLength);
+  if (!path.ok())
+    return -ENOMEM;
+  char* buf = reinterpret_cast<char*>(path.data());
+  long n = fs::node_path(process().cwd, buf, path.size());
   if (n < 0)
     return n;
   if (static_cast<uint64_t>(n) + 1 > a.u(1))
@@ -806,33 +587,8 @@ long sys_ioctl(const SyscallArgs& a) {
     f->flags = on ? f->flags | linux::O_NONBLOCK : f->flags & ~linux::O_NONBLOCK;
     return 0;
   }
-  if (f->kind != FileKind::kConsole)
-    return object_ioctl(f, req, a.u(2)); // -ENOTTY unless the object has it
-  switch (req) {
-  case 0x5401: { // TCGETS: a raw-ish 115200 baud serial terminal
-    linux::termios t;
-    memset(&t, 0, sizeof t);
-    t.c_iflag = 0x500;  // ICRNL | IXON
-    t.c_oflag = 0x5;    // OPOST | ONLCR
-    t.c_cflag = 0xBF;   // B38400 | CS8 | CREAD
-    t.c_lflag = 0x8A3B; // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
-    return copy_to_user(a.p<void>(2), &t, sizeof t);
-  }
-  case 0x5402: // TCSETS
-  case 0x5403: // TCSETSW
-  case 0x5404: // TCSETSF
-    return 0;
-  case 0x5413: { // TIOCGWINSZ
-    linux::winsize w{24, 80, 0, 0};
-    return copy_to_user(a.p<void>(2), &w, sizeof w);
-  }
-  case 0x540F: { // TIOCGPGRP
-    int pgrp = kPid;
-    return copy_to_user(a.p<void>(2), &pgrp, sizeof pgrp);
-  }
-  default:
-    return -EINVAL;
-  }
+  ErrorOr<long> r = file_ioctl(*f, req, a.u(2));
+  return r.ok() ? *r : r.error();
 }
 
 long sys_fsync(const SyscallArgs& a) {

@@ -64,7 +64,7 @@ long poll_scan(PollFd* ufds, uint64_t nfds) {
     p.revents = 0;
     if (p.fd >= 0) {
       File* f = process().files.get(p.fd);
-      uint32_t ev = f ? file_readiness(f).events : kEpollNval;
+      uint32_t ev = f ? file_readiness(*f).events : kEpollNval;
       uint32_t wanted = static_cast<uint16_t>(p.events) | kEpollErr | kEpollHup | kEpollNval;
       p.revents = static_cast<int16_t>(ev & wanted);
     }
@@ -140,7 +140,7 @@ long select_scan(int nfds, const FdSets& want, FdSets* got) {
     File* f = process().files.get(fd);
     if (!f)
       return -EBADF;
-    uint32_t ev = file_readiness(f).events;
+    uint32_t ev = file_readiness(*f).events;
     uint64_t bit = 1ull << (fd % 64);
     if (r && (ev & kSelectIn))
       got->in[fd / 64] |= bit, ++count;

@@ -38,17 +38,17 @@ struct SignalfdSiginfo {
 };
 static_assert(sizeof(SignalfdSiginfo) == 128);
 
-long signalfd_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* s = static_cast<Signalfd*>(f->object);
+ErrorOr<size_t> signalfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
+  auto* s = static_cast<Signalfd*>(f.object);
   if (len < sizeof(SignalfdSiginfo))
-    return -EINVAL;
+    return Err(-EINVAL);
   while (!(pending_signals() & s->mask)) {
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
+    if (f.flags & linux::O_NONBLOCK)
+      return Err(-EAGAIN);
     if (int r = sched::wait(g_signal_readers, sched::kNoDeadline,
                             "read from a signalfd with no signal pending");
         r < 0)
-      return r;
+      return Err(r);
   }
   size_t done = 0;
   while (done + sizeof(SignalfdSiginfo) <= len) {
@@ -62,21 +62,31 @@ long signalfd_read(File* f, uint8_t* ubuf, size_t len) {
     info.ssi_pid = kPid;
     if (copy_to_user(ubuf + done, &info, sizeof info) < 0) {
       raise_process_signal(sig); // not consumed after all
-      return done ? static_cast<long>(done) : -EFAULT;
+      return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     }
     done += sizeof info;
   }
-  return static_cast<long>(done);
+  return done;
 }
 
-Readiness signalfd_readiness(File* f) {
-  auto* s = static_cast<Signalfd*>(f->object);
+Readiness signalfd_readiness(File& f) {
+  auto* s = static_cast<Signalfd*>(f.object);
   return Readiness{pending_signals() & s->mask ? kEpollIn : 0u, g_signal_gen.in, g_signal_gen.out};
 }
 
-void signalfd_release(File* f) {
-  kfree(f->object);
+void signalfd_release(File& f) {
+  kfree(f.object);
 }
+
+// Read only; an anonymous inode: lseek answers 0.
+const FileOps kSignalfdOps{
+    .kind = FileKind::kSignalfd,
+    .mode = 0600,
+    .read = signalfd_read,
+    .seek = seek_nowhere,
+    .readiness = signalfd_readiness,
+    .release = signalfd_release,
+};
 
 long do_signalfd(int fd, const void* umask, uint64_t size, int flags) {
   if (size != 8 || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
@@ -99,7 +109,7 @@ long do_signalfd(int fd, const void* umask, uint64_t size, int flags) {
   if (!s)
     return -ENOMEM;
   s->mask = mask;
-  int r = install_object_file(FileKind::kSignalfd, s, linux::O_RDONLY | (flags & linux::O_NONBLOCK),
+  int r = install_object_file(kSignalfdOps, s, linux::O_RDONLY | (flags & linux::O_NONBLOCK),
                               flags & linux::O_CLOEXEC);
   if (r < 0)
     kfree(s);
@@ -114,8 +124,6 @@ long sys_signalfd4(const SyscallArgs& a) {
 }
 
 } // namespace
-
-const ObjectOps kSignalfdOps{signalfd_read, nullptr, signalfd_readiness, signalfd_release, 0600};
 
 void signal_raised_notify() {
   sched::wake_all(g_signal_readers);

@@ -57,36 +57,46 @@ Timerfd* timerfd_of(int fd, long* err) {
   return *err ? nullptr : static_cast<Timerfd*>(f->object);
 }
 
-long timerfd_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+ErrorOr<size_t> timerfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   if (len < 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   for (;;) {
     bring_up_to_date(tf);
     if (tf->ticks)
       break;
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
+    if (f.flags & linux::O_NONBLOCK)
+      return Err(-EAGAIN);
     if (int r = sched::wait(tf->readq, sched::kNoDeadline, "read from a timerfd that is not armed"); r < 0)
-      return r;
+      return Err(r);
   }
   if (copy_to_user(ubuf, &tf->ticks, 8) < 0)
-    return -EFAULT;
+    return Err(-EFAULT);
   tf->ticks = 0;
-  return 8;
+  return size_t{8};
 }
 
-Readiness timerfd_readiness(File* f) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+Readiness timerfd_readiness(File& f) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   bring_up_to_date(tf);
   return Readiness{tf->ticks ? kEpollIn : 0u, tf->gen.in, tf->gen.out};
 }
 
-void timerfd_release(File* f) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+void timerfd_release(File& f) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   sched::timer_cancel(&tf->timer);
   kfree(tf);
 }
+
+// Written only through timerfd_settime; an anonymous inode: lseek answers 0.
+const FileOps kTimerfdOps{
+    .kind = FileKind::kTimerfd,
+    .mode = 0600,
+    .read = timerfd_read,
+    .seek = seek_nowhere,
+    .readiness = timerfd_readiness,
+    .release = timerfd_release,
+};
 
 uint64_t ns_of(const linux::timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
@@ -112,7 +122,7 @@ long sys_timerfd_create(const SyscallArgs& a) {
     return -ENOMEM;
   tf->clock = clock;
   tf->timer.fire = fire;
-  int fd = install_object_file(FileKind::kTimerfd, tf, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+  int fd = install_object_file(kTimerfdOps, tf, linux::O_RDWR | (flags & linux::O_NONBLOCK),
                                flags & linux::O_CLOEXEC);
   if (fd < 0)
     kfree(tf);
@@ -158,8 +168,6 @@ long sys_timerfd_gettime(const SyscallArgs& a) {
 }
 
 } // namespace
-
-const ObjectOps kTimerfdOps{timerfd_read, nullptr, timerfd_readiness, timerfd_release, 0600};
 
 void register_timerfd_syscalls() {
   register_syscall(283, "timerfd_create", 2, sys_timerfd_create);
