@@ -6,7 +6,7 @@
 #include "lib/errno.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
-#include "unix/bounce_buffer.h"
+#include "unix/heap_buffer.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 
@@ -14,39 +14,38 @@ namespace unix {
 namespace {
 
 // Reads of the console and /dev/null: end of file (no console input ever arrives).
-ErrorOr<size_t> read_end_of_file(File&, uint8_t*, size_t, uint64_t*) {
+ErrorOr<size_t> read_end_of_file(File&, UserPtr<uint8_t>, size_t, uint64_t*) {
   return size_t{0};
 }
 // Writes to /dev/null, /dev/zero, /dev/urandom: taken and dropped.
-ErrorOr<size_t> write_discard(File&, const uint8_t*, size_t len, uint64_t*) {
+ErrorOr<size_t> write_discard(File&, UserPtr<const uint8_t>, size_t len, uint64_t*) {
   return len;
 }
 
 // ---- console ----
-ErrorOr<size_t> console_write(File&, const uint8_t* ubuf, size_t len, uint64_t*) {
-  BounceBuffer bounce(len);
+ErrorOr<size_t> console_write(File&, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  HeapBuffer bounce(io_chunk(len));
   if (!bounce.ok())
     return Err(-ENOMEM);
   size_t done = 0;
   while (done < len) {
     size_t n = len - done < bounce.size() ? len - done : bounce.size();
-    if (copy_from_user(bounce.data(), ubuf + done, n) < 0)
+    if (!copy_from_user(bounce.data(), ubuf.byte_offset(done).as<void>(), n).ok())
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
-    console::write(reinterpret_cast<const char*>(bounce.data()), n);
+    console::write(bounce.data(), n);
     done += n;
   }
   return done;
 }
 
-ErrorOr<long> put_user(void* uarg, const void* value, size_t len) {
-  if (copy_to_user(uarg, value, len) < 0)
-    return Err(-EFAULT);
+ErrorOr<long> put_user(UserPtr<void> uarg, const void* value, size_t len) {
+  TRY(copy_to_user(uarg, value, len));
   return 0L;
 }
 
 // The terminal requests programs ask a tty: a raw-ish 115200 baud serial line of 80x24.
 ErrorOr<long> console_ioctl(File&, unsigned long req, uint64_t arg) {
-  void* uarg = reinterpret_cast<void*>(arg);
+  UserPtr<void> uarg(arg);
   switch (req) {
   case 0x5401: { // TCGETS
     linux::termios t;
@@ -82,21 +81,20 @@ Readiness console_readiness(File&) {
 }
 
 // ---- /dev/zero, /dev/urandom ----
-ErrorOr<size_t> zero_read(File&, uint8_t* ubuf, size_t len, uint64_t*) {
-  if (clear_user(ubuf, len) < 0)
-    return Err(-EFAULT);
+ErrorOr<size_t> zero_read(File&, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  TRY(clear_user(ubuf.as<void>(), len));
   return len;
 }
 
-ErrorOr<size_t> random_read(File&, uint8_t* ubuf, size_t len, uint64_t*) {
-  BounceBuffer bounce(len);
+ErrorOr<size_t> random_read(File&, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  HeapBuffer bounce(io_chunk(len));
   if (!bounce.ok())
     return Err(-ENOMEM);
   size_t done = 0;
   while (done < len) {
     size_t n = len - done < bounce.size() ? len - done : bounce.size();
     random_bytes(bounce.data(), n);
-    if (copy_to_user(ubuf + done, bounce.data(), n) < 0)
+    if (!copy_to_user(ubuf.byte_offset(done).as<void>(), bounce.data(), n).ok())
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     done += n;
   }

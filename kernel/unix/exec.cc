@@ -87,9 +87,10 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
       file.node = static_cast<int32_t>(node);
       file.file_offset = page_round_down(s.offset);
       file.file_end = va + s.file_size;
-      unmap_range(file.start, file.end); // a page shared with the previous segment
-      if ((r = map_region(file)) < 0)
-        return r;
+      (void)unmap_range(file.start, file.end); // a page shared with the previous segment
+      Status mapped = map_region(file);
+      if (!mapped.ok())
+        return mapped.error();
       start = file_top;
     }
     if (mem_top > start) {
@@ -97,9 +98,10 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
       bss.start = start;
       bss.end = mem_top;
       bss.prot = prot;
-      unmap_range(bss.start, bss.end);
-      if ((r = map_region(bss)) < 0)
-        return r;
+      (void)unmap_range(bss.start, bss.end);
+      Status mapped = map_region(bss);
+      if (!mapped.ok())
+        return mapped.error();
     }
   }
   return 0;
@@ -140,7 +142,7 @@ uint64_t map_vdso(Process& p) {
   data.start = base + code;
   data.end = base + span;
   data.prot = mm::kProtRead;
-  if (map_region(text) < 0 || map_region(data) < 0)
+  if (!map_region(text).ok() || !map_region(data).ok())
     return 0;
   for (uint64_t off = 0; off < span; off += kPageSize) {
     uint64_t phys = mm::alloc_zeroed_page();
@@ -232,8 +234,8 @@ long exec_program(const ExecArgs& args, UserEntry* entry) {
   stack.end = top;
   stack.prot = mm::kProtRead | mm::kProtWrite;
   stack.kind = VmaKind::kStack;
-  if ((r = map_region(stack)) < 0)
-    return r;
+  if (Status mapped = map_region(stack); !mapped.ok())
+    return mapped.error();
 
   uint64_t vdso = map_vdso(p);
   const ElfPlan& pl = program.plan;

@@ -3,6 +3,7 @@
 #include "mm/heap.h"
 #include "unix/event_file.h"
 #include "unix/file_ops.h"
+#include "unix/process.h"
 
 namespace unix {
 
@@ -15,6 +16,13 @@ File* new_file(const FileOps& ops, NodeId node, int flags) {
     f->flags = flags;
     f->node = node;
   }
+  return f;
+}
+
+ErrorOr<File*> file_for(int fd) {
+  File* f = process().files.get(fd);
+  if (!f)
+    return Err(-EBADF);
   return f;
 }
 

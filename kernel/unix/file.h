@@ -70,6 +70,8 @@ private:
 
 // A new File with one reference, operations `ops` (kind ops.kind); nullptr when out of memory.
 File* new_file(const FileOps& ops, NodeId node, int flags);
+// The file open at descriptor fd of the process, or -EBADF.
+ErrorOr<File*> file_for(int fd);
 // Drops a reference; the last one leaves every epoll interest list, runs ops->release and
 // frees the file.
 void release_file(File* file);

@@ -7,19 +7,19 @@
 
 namespace unix {
 
-ErrorOr<size_t> file_read(File& f, uint8_t* user_buf, size_t len) {
+ErrorOr<size_t> file_read(File& f, UserPtr<uint8_t> user_buf, size_t len) {
   if (!f.ops->read)
     return Err(-EINVAL);
   return f.ops->read(f, user_buf, len, &f.offset);
 }
 
-ErrorOr<size_t> file_write(File& f, const uint8_t* user_buf, size_t len) {
+ErrorOr<size_t> file_write(File& f, UserPtr<const uint8_t> user_buf, size_t len) {
   if (!f.ops->write)
     return Err(-EINVAL);
   return f.ops->write(f, user_buf, len, &f.offset);
 }
 
-ErrorOr<size_t> file_pread(File& f, uint8_t* user_buf, size_t len, int64_t pos) {
+ErrorOr<size_t> file_pread(File& f, UserPtr<uint8_t> user_buf, size_t len, int64_t pos) {
   if (!f.ops->positional)
     return Err(-ESPIPE);
   if (pos < 0)
@@ -30,7 +30,7 @@ ErrorOr<size_t> file_pread(File& f, uint8_t* user_buf, size_t len, int64_t pos) 
   return f.ops->read(f, user_buf, len, &at);
 }
 
-ErrorOr<size_t> file_pwrite(File& f, const uint8_t* user_buf, size_t len, int64_t pos) {
+ErrorOr<size_t> file_pwrite(File& f, UserPtr<const uint8_t> user_buf, size_t len, int64_t pos) {
   if (!f.ops->positional)
     return Err(-ESPIPE);
   if (pos < 0)
@@ -52,8 +52,8 @@ template <bool kWrite> ErrorOr<size_t> each_vector(File& f, const IoVector& io) 
     const linux::iovec& v = io.v[i];
     if (v.len == 0)
       continue;
-    auto* base = reinterpret_cast<uint8_t*>(v.base);
-    ErrorOr<size_t> r = kWrite ? file_write(f, base, v.len) : file_read(f, base, v.len);
+    ErrorOr<size_t> r = kWrite ? file_write(f, io.base(i).as<const uint8_t>(), v.len)
+                               : file_read(f, io.base(i), v.len);
     if (!r.ok())
       return total ? ErrorOr<size_t>(total) : r;
     total += *r;
@@ -102,11 +102,11 @@ Readiness file_readiness(File& f) {
   return r;
 }
 
-ErrorOr<size_t> read_not_permitted(File&, uint8_t*, size_t, uint64_t*) {
+ErrorOr<size_t> read_not_permitted(File&, UserPtr<uint8_t>, size_t, uint64_t*) {
   return Err(-EBADF);
 }
 
-ErrorOr<size_t> write_not_permitted(File&, const uint8_t*, size_t, uint64_t*) {
+ErrorOr<size_t> write_not_permitted(File&, UserPtr<const uint8_t>, size_t, uint64_t*) {
   return Err(-EBADF);
 }
 

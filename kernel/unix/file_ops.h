@@ -14,6 +14,7 @@
 // (sockets of several families) use virtual classes behind one FileOps table.
 #pragma once
 
+#include "arch/x86_64/user_ptr.h"
 #include "lib/error_or.h"
 #include "unix/epoll_interest.h"
 #include "unix/file.h"
@@ -25,11 +26,12 @@
 namespace unix {
 
 // A readv/writev/sendmsg vector, copied into kernel memory (the bases still point into
-// user memory). total is the sum of the lengths.
+// user memory: base(i) gives them as user pointers). total is the sum of the lengths.
 struct IoVector {
   const linux::iovec* v;
   long count;
   size_t total;
+  UserPtr<uint8_t> base(long i) const { return UserPtr<uint8_t>(v[i].base); }
 };
 
 struct FileOps {
@@ -42,9 +44,9 @@ struct FileOps {
 
   // Reads into user memory at *pos (the file offset, or pread's own position; kinds without
   // positions ignore it). nullptr: -EINVAL.
-  ErrorOr<size_t> (*read)(File& f, uint8_t* user_buf, size_t len, uint64_t* pos) = nullptr;
+  ErrorOr<size_t> (*read)(File& f, UserPtr<uint8_t> user_buf, size_t len, uint64_t* pos) = nullptr;
   // Writes user memory at *pos. nullptr: -EINVAL.
-  ErrorOr<size_t> (*write)(File& f, const uint8_t* user_buf, size_t len, uint64_t* pos) = nullptr;
+  ErrorOr<size_t> (*write)(File& f, UserPtr<const uint8_t> user_buf, size_t len, uint64_t* pos) = nullptr;
   // readv/writev. nullptr: each vector in turn through read/write at the file offset,
   // stopping at the first short transfer. Sockets take the vectors as one message.
   ErrorOr<size_t> (*read_vector)(File& f, const IoVector& io) = nullptr;
@@ -61,12 +63,12 @@ struct FileOps {
 };
 
 // ---- dispatch (file_ops.cc): what the syscalls call ----
-ErrorOr<size_t> file_read(File& f, uint8_t* user_buf, size_t len);
-ErrorOr<size_t> file_write(File& f, const uint8_t* user_buf, size_t len);
+ErrorOr<size_t> file_read(File& f, UserPtr<uint8_t> user_buf, size_t len);
+ErrorOr<size_t> file_write(File& f, UserPtr<const uint8_t> user_buf, size_t len);
 // pread64/pwrite64: at `pos`, leaving the file offset alone. -ESPIPE unless positional,
 // -EINVAL for a negative position.
-ErrorOr<size_t> file_pread(File& f, uint8_t* user_buf, size_t len, int64_t pos);
-ErrorOr<size_t> file_pwrite(File& f, const uint8_t* user_buf, size_t len, int64_t pos);
+ErrorOr<size_t> file_pread(File& f, UserPtr<uint8_t> user_buf, size_t len, int64_t pos);
+ErrorOr<size_t> file_pwrite(File& f, UserPtr<const uint8_t> user_buf, size_t len, int64_t pos);
 ErrorOr<size_t> file_readv(File& f, const IoVector& io);
 ErrorOr<size_t> file_writev(File& f, const IoVector& io);
 // lseek: -EINVAL for an unknown whence, then the kind's seek.
@@ -76,10 +78,17 @@ ErrorOr<long> file_ioctl(File& f, unsigned long request, uint64_t arg);
 Readiness file_readiness(File& f);
 
 // ---- small shared pieces for tables ----
+// The size of a per-call HeapBuffer (heap_buffer.h) that moves `len` bytes between user
+// memory and code taking kernel addresses, in chunks of at most 32 KiB.
+constexpr size_t kIoChunk = 32 * 1024;
+inline size_t io_chunk(size_t len) {
+  return len == 0 ? 1 : len < kIoChunk ? len : kIoChunk;
+}
+
 // A read or write that the file's open mode forbids (the write end of a pipe read from, a
 // read-only snapshot written to): -EBADF, as Linux's FMODE_READ/FMODE_WRITE check.
-ErrorOr<size_t> read_not_permitted(File& f, uint8_t* user_buf, size_t len, uint64_t* pos);
-ErrorOr<size_t> write_not_permitted(File& f, const uint8_t* user_buf, size_t len, uint64_t* pos);
+ErrorOr<size_t> read_not_permitted(File& f, UserPtr<uint8_t> user_buf, size_t len, uint64_t* pos);
+ErrorOr<size_t> write_not_permitted(File& f, UserPtr<const uint8_t> user_buf, size_t len, uint64_t* pos);
 // lseek on a file that has no positions but does not refuse (Linux's anonymous inodes and
 // character devices answer 0).
 ErrorOr<uint64_t> seek_nowhere(File& f, int64_t offset, int whence);

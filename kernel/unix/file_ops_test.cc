@@ -24,27 +24,37 @@ struct Calls {
 };
 Calls g_calls;
 
-// A file of 10 bytes "0123456789": reads copy from the position (user buffers are host
-// memory in this test) and advance it.
+// User buffers are host memory in this test: a UserPtr carries a host address.
+uint64_t addr(const void* p) {
+  return reinterpret_cast<uint64_t>(p);
+}
+UserPtr<uint8_t> user(void* p) {
+  return UserPtr<uint8_t>(addr(p));
+}
+UserPtr<const uint8_t> user(const char* p) {
+  return UserPtr<const uint8_t>(addr(p));
+}
+
+// A file of 10 bytes "0123456789": reads copy from the position and advance it.
 constexpr char kContent[] = "0123456789";
-ErrorOr<size_t> fake_read(File&, uint8_t* buf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> fake_read(File&, UserPtr<uint8_t> buf, size_t len, uint64_t* pos) {
   g_calls.lens.push_back(len);
   g_calls.poss.push_back(pos);
   size_t left = *pos < 10 ? 10 - *pos : 0;
   size_t n = len < left ? len : left;
-  std::memcpy(buf, kContent + *pos, n);
+  std::memcpy(reinterpret_cast<uint8_t*>(buf.address()), kContent + *pos, n);
   *pos += n;
   return n;
 }
-ErrorOr<size_t> fake_write(File&, const uint8_t* buf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> fake_write(File&, UserPtr<const uint8_t> buf, size_t len, uint64_t* pos) {
   g_calls.lens.push_back(len);
   g_calls.poss.push_back(pos);
-  g_calls.written.append(reinterpret_cast<const char*>(buf), len);
+  g_calls.written.append(reinterpret_cast<const char*>(buf.address()), len);
   *pos += len;
   return len;
 }
 // Fails every call after the first with EIO.
-ErrorOr<size_t> fails_after_one(File& f, uint8_t* buf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> fails_after_one(File& f, UserPtr<uint8_t> buf, size_t len, uint64_t* pos) {
   if (!g_calls.lens.empty())
     return Err(-EIO);
   return fake_read(f, buf, len, pos);
@@ -97,18 +107,18 @@ protected:
 
 TEST_F(FileOpsTest, ReadAndWriteUseTheFileOffset) {
   File f = file(kPositional);
-  auto r = unix::file_read(f, buf, 4);
+  auto r = unix::file_read(f, user(buf), 4);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 4u);
   EXPECT_EQ(std::string(reinterpret_cast<char*>(buf), 4), "0123");
   EXPECT_EQ(g_calls.poss[0], &f.offset);
   EXPECT_EQ(f.offset, 4u);
-  r = unix::file_read(f, buf, 32);
+  r = unix::file_read(f, user(buf), 32);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 6u); // the rest of the file
   EXPECT_EQ(f.offset, 10u);
 
-  auto w = unix::file_write(f, reinterpret_cast<const uint8_t*>("ab"), 2);
+  auto w = unix::file_write(f, user("ab"), 2);
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(g_calls.written, "ab");
   EXPECT_EQ(f.offset, 12u);
@@ -116,46 +126,46 @@ TEST_F(FileOpsTest, ReadAndWriteUseTheFileOffset) {
 
 TEST_F(FileOpsTest, MissingReadOrWriteIsEinval) {
   File f = file(kEmpty);
-  EXPECT_EQ(unix::file_read(f, buf, 1).error(), -EINVAL);
-  EXPECT_EQ(unix::file_write(f, buf, 1).error(), -EINVAL);
+  EXPECT_EQ(unix::file_read(f, user(buf), 1).error(), -EINVAL);
+  EXPECT_EQ(unix::file_write(f, user(buf).as<const uint8_t>(), 1).error(), -EINVAL);
 }
 
 TEST_F(FileOpsTest, WrongEndOfAFileIsEbadf) {
   File f = file(kWrongEnd);
-  EXPECT_EQ(unix::file_read(f, buf, 1).error(), -EBADF);
-  EXPECT_EQ(unix::file_write(f, buf, 1).error(), -EBADF);
+  EXPECT_EQ(unix::file_read(f, user(buf), 1).error(), -EBADF);
+  EXPECT_EQ(unix::file_write(f, user(buf).as<const uint8_t>(), 1).error(), -EBADF);
 }
 
 TEST_F(FileOpsTest, PreadUsesItsOwnPositionAndLeavesTheOffset) {
   File f = file(kPositional);
   f.offset = 1;
-  auto r = unix::file_pread(f, buf, 3, 5);
+  auto r = unix::file_pread(f, user(buf), 3, 5);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::string(reinterpret_cast<char*>(buf), 3), "567");
   EXPECT_NE(g_calls.poss[0], &f.offset);
   EXPECT_EQ(f.offset, 1u);
-  auto w = unix::file_pwrite(f, buf, 2, 0);
+  auto w = unix::file_pwrite(f, user(buf).as<const uint8_t>(), 2, 0);
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(f.offset, 1u);
 }
 
 TEST_F(FileOpsTest, PreadOnAStreamIsEspipeAndNegativeIsEinval) {
   File s = file(kStream);
-  EXPECT_EQ(unix::file_pread(s, buf, 1, 0).error(), -ESPIPE);
-  EXPECT_EQ(unix::file_pwrite(s, buf, 1, 0).error(), -ESPIPE);
+  EXPECT_EQ(unix::file_pread(s, user(buf), 1, 0).error(), -ESPIPE);
+  EXPECT_EQ(unix::file_pwrite(s, user(buf).as<const uint8_t>(), 1, 0).error(), -ESPIPE);
   EXPECT_TRUE(g_calls.lens.empty()); // the kind was never asked
   File p = file(kPositional);
-  EXPECT_EQ(unix::file_pread(p, buf, 1, -1).error(), -EINVAL);
-  EXPECT_EQ(unix::file_pwrite(p, buf, 1, -1).error(), -EINVAL);
+  EXPECT_EQ(unix::file_pread(p, user(buf), 1, -1).error(), -EINVAL);
+  EXPECT_EQ(unix::file_pwrite(p, user(buf).as<const uint8_t>(), 1, -1).error(), -EINVAL);
 }
 
 TEST_F(FileOpsTest, ReadvWithoutItsOwnReadsEachVectorAndStopsShort) {
   File f = file(kPositional);
   uint8_t a[4], b[1], c[8], d[8];
-  linux::iovec v[] = {{reinterpret_cast<uint64_t>(a), 4},
-                      {reinterpret_cast<uint64_t>(b), 0}, // skipped
-                      {reinterpret_cast<uint64_t>(c), 8}, // only 6 bytes left: short
-                      {reinterpret_cast<uint64_t>(d), 8}};
+  linux::iovec v[] = {{addr(a), 4},
+                      {addr(b), 0}, // skipped
+                      {addr(c), 8}, // only 6 bytes left: short
+                      {addr(d), 8}};
   auto r = unix::file_readv(f, IoVector{v, 4, 20});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 10u);
@@ -166,7 +176,7 @@ TEST_F(FileOpsTest, ReadvWithoutItsOwnReadsEachVectorAndStopsShort) {
 TEST_F(FileOpsTest, ReadvKeepsWhatWasReadBeforeAnError) {
   File f = file(kFlaky);
   uint8_t a[2], b[2];
-  linux::iovec v[] = {{reinterpret_cast<uint64_t>(a), 2}, {reinterpret_cast<uint64_t>(b), 2}};
+  linux::iovec v[] = {{addr(a), 2}, {addr(b), 2}};
   auto r = unix::file_readv(f, IoVector{v, 2, 4});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 2u);
@@ -177,7 +187,7 @@ TEST_F(FileOpsTest, ReadvKeepsWhatWasReadBeforeAnError) {
 
 TEST_F(FileOpsTest, ReadvAndWritevUseTheKindsVectorOperation) {
   File f = file(kMessages);
-  linux::iovec v[] = {{reinterpret_cast<uint64_t>(buf), 3}, {reinterpret_cast<uint64_t>(buf), 5}};
+  linux::iovec v[] = {{addr(buf), 3}, {addr(buf), 5}};
   auto r = unix::file_readv(f, IoVector{v, 2, 8});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, 8u);

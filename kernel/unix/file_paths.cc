@@ -3,97 +3,114 @@
 #include "arch/x86_64/usercopy.h"
 #include "fs/tree.h"
 #include "lib/errno.h"
-#include "lib/noclear.h"
 #include "lib/string.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 
 namespace unix {
 namespace {
-// One syscall runs at a time (the kernel does not sleep while it uses this buffer).
-KERNEL_NOCLEAR char g_path[kMaxPathLength];
-} // namespace
 
-char* path_buffer() {
-  return g_path;
+UserPtr<const char> user_ptr(const char* p) {
+  return UserPtr<const char>(reinterpret_cast<uint64_t>(p));
 }
+
+long raw(const ErrorOr<NodeId>& r) {
+  return r.ok() ? *r : r.error();
+}
+
+// The directory a relative path starts from: the cwd, or dirfd's directory.
+ErrorOr<NodeId> base_directory(int dirfd) {
+  if (dirfd == linux::AT_FDCWD)
+    return process().cwd;
+  File* f = file_of(dirfd);
+  if (!f)
+    return Err(-EBADF);
+  if (f->kind != FileKind::kDirectory)
+    return Err(-ENOTDIR);
+  return f->node;
+}
+
+} // namespace
 
 File* file_of(int fd) {
   return process().files.get(fd);
 }
 
-long fetch_path(const char* user, bool allow_empty) {
-  long n = strncpy_from_user(g_path, user, sizeof g_path);
-  if (n < 0)
-    return n;
+ErrorOr<size_t> copy_path_from_user(PathBuffer& path, UserPtr<const char> user,
+                                    bool allow_empty) {
+  if (!path.ok())
+    return Err(-ENOMEM);
+  size_t n = TRY(strncpy_from_user(path.data(), user, path.size()));
   if (n == 0 && !allow_empty)
-    return -ENOENT;
+    return Err(-ENOENT);
   return n;
 }
 
-NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok) {
-  long n = fetch_path(user_path, empty_path_ok);
-  if (n < 0)
-    return n;
-  NodeId base = process().cwd;
-  if (n == 0 || g_path[0] != '/') {
-    if (dirfd != linux::AT_FDCWD) {
-      File* f = file_of(dirfd);
-      if (!f)
-        return -EBADF;
-      if (n == 0)
-        return f->node >= 0 ? f->node : -EBADF; // AT_EMPTY_PATH on the descriptor itself
-      if (f->kind != FileKind::kDirectory)
-        return -ENOTDIR;
-      base = f->node;
-    }
+ErrorOr<NodeId> resolve_user_path(int dirfd, UserPtr<const char> user_path, bool follow,
+                                  bool empty_path_ok) {
+  PathBuffer path;
+  size_t n = TRY(copy_path_from_user(path, user_path, empty_path_ok));
+  if (n == 0 && dirfd != linux::AT_FDCWD) { // AT_EMPTY_PATH: the descriptor itself
+    File* f = file_of(dirfd);
+    if (!f || f->node < 0)
+      return Err(-EBADF);
+    return f->node;
   }
-  return walk_path(fs::tree(), base, g_path, follow);
+  NodeId base = path.data()[0] == '/' ? process().cwd : TRY(base_directory(dirfd));
+  NodeId id = walk_path(fs::tree(), base, path.data(), follow);
+  if (id < 0)
+    return Err(static_cast<int>(id));
+  return id;
 }
 
-NodeId resolve_parent(int dirfd, const char* user_path, char name[kNameBuffer]) {
-  long n = fetch_path(user_path);
-  if (n < 0)
-    return n;
-  size_t len = static_cast<size_t>(n);
-  while (len > 1 && g_path[len - 1] == '/')
-    g_path[--len] = 0; // "dir/" names dir
+ErrorOr<NodeId> resolve_user_parent(int dirfd, UserPtr<const char> user_path,
+                                    char name[kNameBuffer]) {
+  PathBuffer buffer;
+  size_t len = TRY(copy_path_from_user(buffer, user_path));
+  char* path = buffer.data();
+  while (len > 1 && path[len - 1] == '/')
+    path[--len] = 0; // "dir/" names dir
   size_t slash = len;
-  while (slash > 0 && g_path[slash - 1] != '/')
+  while (slash > 0 && path[slash - 1] != '/')
     --slash;
   size_t name_len = len - slash;
   if (name_len == 0) // the path was "/"
-    return -EEXIST;
+    return Err(-EEXIST);
   if (name_len > fs::kMaxNameLength)
-    return -ENAMETOOLONG;
-  memcpy(name, g_path + slash, name_len);
+    return Err(-ENAMETOOLONG);
+  memcpy(name, path + slash, name_len);
   name[name_len] = 0;
-  NodeId base = process().cwd;
-  if (g_path[0] != '/' && dirfd != linux::AT_FDCWD) {
-    File* f = file_of(dirfd);
-    if (!f)
-      return -EBADF;
-    if (f->kind != FileKind::kDirectory)
-      return -ENOTDIR;
-    base = f->node;
-  }
+  NodeId base = path[0] == '/' ? process().cwd : TRY(base_directory(dirfd));
   if (slash == 0)
     return base;
-  if (slash == 1) {
-    g_path[1] = 0;
-  } else {
-    g_path[slash - 1] = 0; // drop the trailing '/' of the directory part
-  }
-  NodeId dir = walk_path(fs::tree(), base, g_path, true);
+  if (slash == 1)
+    path[1] = 0;
+  else
+    path[slash - 1] = 0; // drop the trailing '/' of the directory part
+  NodeId dir = walk_path(fs::tree(), base, path, true);
   if (dir < 0)
-    return dir;
+    return Err(static_cast<int>(dir));
   if (!fs::tree().is_directory(dir))
-    return -ENOTDIR;
+    return Err(-ENOTDIR);
   return dir;
 }
 
 bool is_dot_name(const char* name) {
   return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+long fetch_path(const char* user, bool allow_empty) {
+  PathBuffer path;
+  auto n = copy_path_from_user(path, user_ptr(user), allow_empty);
+  return n.ok() ? static_cast<long>(*n) : n.error();
+}
+
+NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok) {
+  return raw(resolve_user_path(dirfd, user_ptr(user_path), follow, empty_path_ok));
+}
+
+NodeId resolve_parent(int dirfd, const char* user_path, char name[kNameBuffer]) {
+  return raw(resolve_user_parent(dirfd, user_ptr(user_path), name));
 }
 
 } // namespace unix

@@ -10,6 +10,7 @@
 #include "sched/wait.h"
 #include "unix/futex_table.h"
 #include "unix/linux_abi.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -32,38 +33,31 @@ void wake_waiter(FutexWaiter* w) {
 }
 
 // A futex timeout as an absolute ktime::monotonic_ns() deadline (kNoDeadline: none).
-long futex_deadline(uint64_t uts, bool absolute, bool realtime, uint64_t* deadline) {
-  *deadline = sched::kNoDeadline;
-  if (!uts)
-    return 0;
-  linux::timespec ts;
-  if (copy_from_user(&ts, reinterpret_cast<const void*>(uts), sizeof ts) < 0)
-    return -EFAULT;
+ErrorOr<uint64_t> futex_deadline(UserPtr<linux::timespec> uts, bool absolute, bool realtime) {
+  if (uts.is_null())
+    return sched::kNoDeadline;
+  linux::timespec ts = TRY(copy_from_user(uts));
   if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-    return -EINVAL;
+    return Err(-EINVAL);
   if (ts.tv_sec > 10000000000ll) // past the year 2286: wait forever (no overflow below)
-    return 0;
+    return sched::kNoDeadline;
   uint64_t ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
   uint64_t now = ktime::monotonic_ns();
-  if (!absolute) {
-    *deadline = now + ns;
-  } else if (realtime) {
+  if (!absolute)
+    return now + ns;
+  if (realtime) {
     uint64_t real = ktime::realtime_ns();
-    *deadline = ns > real ? now + (ns - real) : now;
-  } else {
-    *deadline = ns;
+    return ns > real ? now + (ns - real) : now;
   }
-  return 0;
+  return ns;
 }
 
-long futex_wait(uint64_t uaddr, uint32_t val, uint32_t bitset, uint64_t deadline) {
+SyscallResult futex_wait(uint64_t uaddr, uint32_t val, uint32_t bitset, uint64_t deadline) {
   if (!bitset)
-    return -EINVAL;
-  uint32_t v;
-  if (copy_from_user(&v, reinterpret_cast<const void*>(uaddr), sizeof v) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint32_t v = TRY(copy_from_user(UserPtr<uint32_t>(uaddr)));
   if (v != val)
-    return -EAGAIN;
+    return Err(-EAGAIN);
   sched::WaitQueue q;
   FutexWaiter w;
   w.addr = uaddr;
@@ -76,14 +70,14 @@ long futex_wait(uint64_t uaddr, uint32_t val, uint32_t bitset, uint64_t deadline
       return 0;
     if (r == -ETIMEDOUT || r == -EINTR) {
       g_futexes.remove(&w);
-      return r;
+      return Err(r);
     }
   }
 }
 
 // FUTEX_WAKE_OP's encoded operation on the word at uaddr2: returns the old value's
-// comparison result, or -EFAULT.
-long wake_op_apply(uint64_t uaddr2, uint32_t encoded) {
+// comparison result.
+ErrorOr<bool> wake_op_apply(uint64_t uaddr2, uint32_t encoded) {
   int op = (encoded >> 28) & 7;
   bool shift = encoded >> 31;
   int cmp = (encoded >> 24) & 15;
@@ -91,10 +85,8 @@ long wake_op_apply(uint64_t uaddr2, uint32_t encoded) {
   int32_t cmparg = static_cast<int32_t>(encoded << 20) >> 20;
   if (shift)
     oparg = oparg >= 0 && oparg < 32 ? static_cast<int32_t>(1u << oparg) : 0;
-  int32_t old;
-  auto* word = reinterpret_cast<int32_t*>(uaddr2);
-  if (copy_from_user(&old, word, sizeof old) < 0)
-    return -EFAULT;
+  UserPtr<int32_t> word(uaddr2);
+  int32_t old = TRY(copy_from_user(word));
   int32_t next;
   switch (op) {
   case 0: next = oparg; break;                                                      // SET
@@ -102,7 +94,7 @@ long wake_op_apply(uint64_t uaddr2, uint32_t encoded) {
   case 2: next = old | oparg; break;                                                // OR
   case 3: next = old & ~oparg; break;                                               // ANDN
   case 4: next = old ^ oparg; break;                                                // XOR
-  default: return -ENOSYS;
+  default: return Err(-ENOSYS);
   }
   bool result;
   switch (cmp) {
@@ -112,11 +104,10 @@ long wake_op_apply(uint64_t uaddr2, uint32_t encoded) {
   case 3: result = old <= cmparg; break;
   case 4: result = old > cmparg; break;
   case 5: result = old >= cmparg; break;
-  default: return -ENOSYS;
+  default: return Err(-ENOSYS);
   }
-  if (copy_to_user(word, &next, sizeof next) < 0)
-    return -EFAULT;
-  return result ? 1 : 0;
+  TRY(copy_to_user(word, &next));
+  return result;
 }
 
 } // namespace
@@ -125,59 +116,57 @@ int futex_wake(uint64_t uaddr, int n) {
   return g_futexes.wake(uaddr, n, ~0u, wake_waiter);
 }
 
-long sys_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2,
-               uint32_t val3) {
+SyscallResult sys_futex(const SyscallArgs& args) {
+  uint64_t uaddr = args.u(0);
+  int op = args.i(1);
+  uint32_t val = static_cast<uint32_t>(args.u(2));
+  uint64_t timeout_or_val2 = args.u(3);
+  uint64_t uaddr2 = args.u(4);
+  uint32_t val3 = static_cast<uint32_t>(args.u(5));
   int cmd = op & ~(kFutexPrivate | kFutexClockRealtime);
   bool realtime = op & kFutexClockRealtime;
   if (uaddr & 3)
-    return -EINVAL;
+    return Err(-EINVAL);
   if (realtime && cmd != kFutexWaitBitset && cmd != kFutexWait)
-    return -ENOSYS;
+    return Err(-ENOSYS);
   int n = static_cast<int>(val);
   switch (cmd) {
   case kFutexWait:
   case kFutexWaitBitset: {
-    uint64_t deadline;
     // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's absolute on its clock.
-    long r = futex_deadline(timeout_or_val2, cmd == kFutexWaitBitset, realtime, &deadline);
-    if (r < 0)
-      return r;
+    uint64_t deadline = TRY(futex_deadline(UserPtr<linux::timespec>(timeout_or_val2),
+                                           cmd == kFutexWaitBitset, realtime));
     return futex_wait(uaddr, val, cmd == kFutexWait ? ~0u : val3, deadline);
   }
   case kFutexWake:
-    return n < 0 ? -EINVAL : g_futexes.wake(uaddr, n, ~0u, wake_waiter);
+    if (n < 0)
+      return Err(-EINVAL);
+    return g_futexes.wake(uaddr, n, ~0u, wake_waiter);
   case kFutexWakeBitset:
-    if (!val3)
-      return -EINVAL;
-    return n < 0 ? -EINVAL : g_futexes.wake(uaddr, n, val3, wake_waiter);
+    if (!val3 || n < 0)
+      return Err(-EINVAL);
+    return g_futexes.wake(uaddr, n, val3, wake_waiter);
   case kFutexCmpRequeue:
   case kFutexRequeue: {
     int n_move = static_cast<int>(timeout_or_val2);
     if (n < 0 || n_move < 0 || (uaddr2 & 3))
-      return -EINVAL;
-    if (cmd == kFutexCmpRequeue) {
-      uint32_t v;
-      if (copy_from_user(&v, reinterpret_cast<const void*>(uaddr), sizeof v) < 0)
-        return -EFAULT;
-      if (v != val3)
-        return -EAGAIN;
-    }
+      return Err(-EINVAL);
+    if (cmd == kFutexCmpRequeue && TRY(copy_from_user(UserPtr<uint32_t>(uaddr))) != val3)
+      return Err(-EAGAIN);
     return g_futexes.requeue(uaddr, uaddr2, n, n_move, wake_waiter);
   }
   case kFutexWakeOp: {
     int n2 = static_cast<int>(timeout_or_val2);
     if (n < 0 || n2 < 0 || (uaddr2 & 3))
-      return -EINVAL;
-    long cmp = wake_op_apply(uaddr2, val3);
-    if (cmp < 0)
-      return cmp;
+      return Err(-EINVAL);
+    bool cmp = TRY(wake_op_apply(uaddr2, val3));
     int woken = g_futexes.wake(uaddr, n, ~0u, wake_waiter);
     if (cmp)
       woken += g_futexes.wake(uaddr2, n2, ~0u, wake_waiter);
     return woken;
   }
   default:
-    return -ENOSYS; // PI futexes and FUTEX_FD
+    return Err(-ENOSYS); // PI futexes and FUTEX_FD
   }
 }
 

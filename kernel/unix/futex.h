@@ -6,8 +6,7 @@
 
 namespace unix {
 
-long sys_futex(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2,
-               uint32_t val3);
+// futex(2) itself is sys_futex (futex.cc, declared in syscall_handlers.h).
 
 // Wakes up to n threads waiting on the futex word at uaddr (thread exit: the
 // CLONE_CHILD_CLEARTID word and robust-list locks). Returns how many.

@@ -18,7 +18,7 @@ public:
 
   // Copies `count` iovecs from user memory. -EINVAL for a count outside 0..kMaxCount or
   // lengths adding up to more than kMaxTotal, -EFAULT, -ENOMEM.
-  Status fetch(const void* user_iov, long count);
+  Status fetch(UserPtr<const linux::iovec> user_iov, long count);
   const IoVector& vector() const { return io_; }
 
 private:

@@ -61,7 +61,7 @@ template <typename F> bool for_user_ranges(const IoVector& io, size_t off, size_
       continue;
     }
     size_t k = len - off < n ? len - off : n;
-    if (!f(reinterpret_cast<uint8_t*>(io.v[i].base) + off, k))
+    if (!f(io.base(i).byte_offset(off), k))
       return false;
     n -= k;
     off = 0;
@@ -71,13 +71,13 @@ template <typename F> bool for_user_ranges(const IoVector& io, size_t off, size_
 
 // Ring bytes from `ring_off` on -> vector bytes [iov_off, iov_off + n). False on a fault.
 bool ring_to_iov(const ByteRing& r, size_t ring_off, const IoVector& io, size_t iov_off, size_t n) {
-  return for_user_ranges(io, iov_off, n, [&](uint8_t* u, size_t k) {
+  return for_user_ranges(io, iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
     while (k) {
       ByteSpan s = r.readable(ring_off);
       size_t c = s.len < k ? s.len : k;
-      if (c == 0 || copy_to_user(u, s.data, c) < 0)
+      if (c == 0 || !copy_to_user(u, s.data, c).ok())
         return false;
-      u += c, k -= c, ring_off += c;
+      u = u.byte_offset(c), k -= c, ring_off += c;
     }
     return true;
   });
@@ -86,14 +86,14 @@ bool ring_to_iov(const ByteRing& r, size_t ring_off, const IoVector& io, size_t 
 // Vector bytes [iov_off, iov_off + n) -> appended to the ring (n <= space). False on a
 // fault (what was appended stays; the caller may drop it).
 bool iov_to_ring(ByteRing& r, const IoVector& io, size_t iov_off, size_t n) {
-  return for_user_ranges(io, iov_off, n, [&](uint8_t* u, size_t k) {
+  return for_user_ranges(io, iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
     while (k) {
       ByteSpan s = r.writable();
       size_t c = s.len < k ? s.len : k;
-      if (c == 0 || copy_from_user(s.data, u, c) < 0)
+      if (c == 0 || !copy_from_user(s.data, u, c).ok())
         return false;
       r.commit(c);
-      u += c, k -= c;
+      u = u.byte_offset(c), k -= c;
     }
     return true;
   });
@@ -237,7 +237,7 @@ ErrorOr<size_t> send_to_name(File& f, LocalSocket* s, const SocketName& key, con
 
 // sendto/sendmsg with an address: a datagram to that name; stream and seqpacket sockets
 // take none (EISCONN when connected).
-ErrorOr<size_t> send_with_address(File& f, LocalSocket* s, const void* uaddr, uint64_t len,
+ErrorOr<size_t> send_with_address(File& f, LocalSocket* s, UserPtr<const void> uaddr, uint64_t len,
                                   const IoVector& io, int flags) {
   if (s->type() != kSockDgram)
     return Err(s->connected ? -EISCONN : -EOPNOTSUPP);
@@ -337,9 +337,9 @@ void close_endpoint(LocalSocket* s, int error) {
 
 } // namespace
 
-ErrorOr<size_t> LocalSocket::send(File& f, const IoVector& io, int flags, const void* user_addr,
+ErrorOr<size_t> LocalSocket::send(File& f, const IoVector& io, int flags, UserPtr<const void> user_addr,
                                   uint64_t addr_len) {
-  if (user_addr && addr_len)
+  if (!user_addr.is_null() && addr_len)
     return send_with_address(f, this, user_addr, addr_len, io, flags);
   if (flags & kMsgOob)
     return Err(-EOPNOTSUPP);
@@ -392,8 +392,7 @@ ErrorOr<long> LocalSocket::ioctl(unsigned long request, uint64_t arg) {
     len &= kLengthMask;
   }
   int n = static_cast<int>(len);
-  if (copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(UserPtr<int>(arg), &n));
   return 0L;
 }
 
@@ -465,14 +464,12 @@ ErrorOr<int> LocalSocket::get_option(int level, int option) {
   }
 }
 
-Status LocalSocket::set_option(int level, int option, const void* user_value, uint64_t len) {
+Status LocalSocket::set_option(int level, int option, UserPtr<const void> user_value, uint64_t len) {
   if (level != kSolSocket)
     return Err(-EOPNOTSUPP);
   if (static_cast<int>(len) < 4) // an int as Linux reads optlen
     return Err(-EINVAL);
-  int32_t value;
-  if (copy_from_user(&value, user_value, sizeof value) < 0)
-    return Err(-EFAULT);
+  int32_t value = TRY(copy_from_user(user_value.as<int32_t>()));
   switch (option) {
   case kSoSndbuf:
   case kSoRcvbuf: {

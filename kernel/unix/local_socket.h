@@ -11,7 +11,6 @@
 #include "unix/linux_abi.h"
 #include "unix/socket.h"
 #include "unix/socket_names.h"
-#include "unix/try_shim.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,21 +38,21 @@ class LocalSocket final : public Socket {
 public:
   explicit LocalSocket(int type);
 
-  Status bind(const void* user_addr, uint64_t len) override;
+  Status bind(UserPtr<const void> user_addr, uint64_t len) override;
   Status listen(int backlog) override;
-  Status connect(File& file, const void* user_addr, uint64_t len) override;
+  Status connect(File& file, UserPtr<const void> user_addr, uint64_t len) override;
   ErrorOr<Socket*> next_connection(File& listener) override;
   void take_connection(Socket* connection) override;
   SocketAddress local_address() const override { return name; }
   ErrorOr<SocketAddress> peer_address() const override;
   SocketAddress unnamed_address() const override { return unnamed(); }
-  ErrorOr<size_t> send(File& file, const IoVector& io, int flags, const void* user_addr,
+  ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
                        uint64_t addr_len) override;
   ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
                           SocketAddress* from) override;
   Status shutdown(int how) override;
   ErrorOr<int> get_option(int level, int name) override;
-  Status set_option(int level, int name, const void* user_value, uint64_t len) override;
+  Status set_option(int level, int name, UserPtr<const void> user_value, uint64_t len) override;
   Readiness readiness() override;
   ErrorOr<long> ioctl(unsigned long request, uint64_t arg) override;
   void close() override;
@@ -106,7 +105,7 @@ struct UnixAddr {
   char path[109];
 };
 // Reads a sockaddr_un of len bytes (2..110, family AF_UNIX): -EINVAL / -EFAULT.
-Status read_addr(const void* uaddr, uint64_t len, UnixAddr* a);
+Status read_addr(UserPtr<const void> uaddr, uint64_t len, UnixAddr* a);
 // The registry key for a name and the address getsockname reports for it: an abstract
 // name as given, a path up to its NUL (Linux's canonical length). A path's directory must
 // exist: -ENOENT / -ENOTDIR otherwise.

@@ -13,12 +13,11 @@
 
 namespace unix::afunix {
 
-Status read_addr(const void* uaddr, uint64_t len, UnixAddr* a) {
+Status read_addr(UserPtr<const void> uaddr, uint64_t len, UnixAddr* a) {
   *a = UnixAddr{};
   if (len < 2 || len > 110)
     return Err(-EINVAL);
-  if (copy_from_user(a, uaddr, len) < 0)
-    return Err(-EFAULT);
+  TRY(copy_from_user(a, uaddr.as<void>(), len));
   if (a->family != kAfUnix)
     return Err(-EINVAL);
   return status_ok();
@@ -83,7 +82,7 @@ ErrorOr<SocketAddress> LocalSocket::peer_address() const {
   return peer->name.len > 2 ? peer->name : peer_name;
 }
 
-Status LocalSocket::bind(const void* user_addr, uint64_t len) {
+Status LocalSocket::bind(UserPtr<const void> user_addr, uint64_t len) {
   UnixAddr addr;
   TRY(read_addr(user_addr, len, &addr));
   if (len == 2) { // autobind: Linux picks an abstract name of five hex digits
@@ -148,7 +147,7 @@ Status queue_connection(LocalSocket* s, LocalSocket* l) {
 
 } // namespace
 
-Status LocalSocket::connect(File& file, const void* user_addr, uint64_t len) {
+Status LocalSocket::connect(File& file, UserPtr<const void> user_addr, uint64_t len) {
   if (connected)
     return Err(-EISCONN);
   if (listening)

@@ -12,6 +12,7 @@
 #include "unix/exit.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -276,16 +277,18 @@ long populate(const Vma& vma, uint64_t start, uint64_t end) {
 
 } // namespace
 
-int map_region(const Vma& vma) {
-  return process().vm.insert(vma) ? 0 : -ENOMEM;
+Status map_region(const Vma& vma) {
+  if (!process().vm.insert(vma))
+    return Err(-ENOMEM);
+  return status_ok();
 }
 
-int unmap_range(uint64_t start, uint64_t end) {
+Status unmap_range(uint64_t start, uint64_t end) {
   Process& p = process();
   if (!p.vm.remove(start, end))
-    return -ENOMEM;
+    return Err(-ENOMEM);
   free_pages_in(start, end);
-  return 0;
+  return status_ok();
 }
 
 bool fault_in(uint64_t addr, uint64_t error_code) {
@@ -307,28 +310,35 @@ bool fault_in(uint64_t addr, uint64_t error_code) {
   return false;
 }
 
-long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t offset) {
+SyscallResult sys_mmap(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int prot = args.i(2);
+  int flags = args.i(3);
+  int fd = args.i(4);
+  uint64_t offset = args.u(5);
+
   Process& p = process();
   bool fixed = flags & (linux::MAP_FIXED | linux::MAP_FIXED_NOREPLACE);
   if (len == 0 || (offset & (kPageSize - 1)) || ((addr & (kPageSize - 1)) && fixed))
-    return -EINVAL;
+    return Err(-EINVAL);
   int type = flags & 3;
   bool anonymous = flags & linux::MAP_ANONYMOUS;
   if (type == linux::MAP_SHARED_VALIDATE) {
     // Anonymous memory has no validating variant on Linux; files refuse unknown flags
     // (and MAP_SYNC, which needs DAX storage).
     if (anonymous)
-      return -EINVAL;
+      return Err(-EINVAL);
     if (flags & ~linux::kMapKnownFlags)
-      return -EOPNOTSUPP;
+      return Err(-EOPNOTSUPP);
   } else if (type != linux::MAP_PRIVATE && type != linux::MAP_SHARED) {
-    return -EINVAL;
+    return Err(-EINVAL);
   }
   uint64_t size = page_round_up(len);
   if (size < len || size > arch::kUserMappableEnd)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   if (offset + size < offset)
-    return -EOVERFLOW;
+    return Err(-EOVERFLOW);
   Vma vma;
   vma.prot = prot_from_linux(prot);
   if (type != linux::MAP_PRIVATE)
@@ -339,20 +349,20 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
   bool accounted = (type == linux::MAP_PRIVATE ? (prot & linux::PROT_WRITE) : anonymous) &&
                    !(flags & linux::MAP_NORESERVE);
   if (accounted && obvious_overcommit(size))
-    return -ENOMEM;
+    return Err(-ENOMEM);
   if (!anonymous) {
     File* f = p.files.get(fd);
     if (!f)
-      return -EBADF;
+      return Err(-EBADF);
     if (f->kind == FileKind::kZero || f->kind == FileKind::kNull) {
       // /dev/zero maps as anonymous memory.
     } else if (f->kind != FileKind::kRegular) {
-      return -ENODEV;
+      return Err(-ENODEV);
     } else {
       if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
-        return -EACCES;
+        return Err(-EACCES);
       if (type != linux::MAP_PRIVATE && (prot & linux::PROT_WRITE))
-        return -EACCES; // no write-back of mapped pages: shared writable file mappings refused
+        return Err(-EACCES); // no write-back of mapped pages: shared writable file mappings refused
       const fs::Node* n = fs::node(f->node);
       uint64_t flen = n && n->inode ? fs::file_length(n->inode) : 0;
       vma.node = f->node;
@@ -365,15 +375,13 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
   if (fixed) {
     start = addr;
     if (start < kMmapLowest)
-      return -EPERM; // below mmap_min_addr
+      return Err(-EPERM); // below mmap_min_addr
     if (start + size > arch::kUserMappableEnd || start + size < start)
-      return -ENOMEM;
+      return Err(-ENOMEM);
     if (!p.vm.is_free(start, start + size)) {
       if (flags & linux::MAP_FIXED_NOREPLACE)
-        return -EEXIST;
-      int r = unmap_range(start, start + size);
-      if (r < 0)
-        return r;
+        return Err(-EEXIST);
+      TRY(unmap_range(start, start + size));
     }
   } else {
     start = 0;
@@ -387,61 +395,72 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t
     else if (!start)
       start = p.vm.find_free(size, kMmapLowest, p.mmap_top);
     if (!start)
-      return -ENOMEM;
+      return Err(-ENOMEM);
   }
   vma.start = start;
   vma.end = start + size;
   vma.file_end = vma.node >= 0 ? start + (vma.file_end < size ? vma.file_end : size) : start;
-  int r = map_region(vma);
-  if (r < 0)
-    return r;
+  TRY(map_region(vma));
   // MAP_POPULATE / MAP_LOCKED prefault what they can; like Linux, a shortfall is not an error.
   if (flags & (linux::MAP_POPULATE | linux::MAP_LOCKED))
     (void)populate(vma, vma.start, vma.end);
   return static_cast<long>(start);
 }
 
-long sys_munmap(uint64_t addr, uint64_t len) {
+SyscallResult sys_munmap(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+
   if ((addr & (kPageSize - 1)) || len == 0)
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t end = addr + page_round_up(len);
   if (end < addr || end > mm::kUserEnd)
-    return -EINVAL;
-  return unmap_range(addr, end);
+    return Err(-EINVAL);
+  TRY(unmap_range(addr, end));
+  return 0;
 }
 
-long sys_mprotect(uint64_t addr, uint64_t len, int prot) {
+SyscallResult sys_mprotect(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int prot = args.i(2);
+
   if (addr & (kPageSize - 1))
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t end = addr + page_round_up(len);
   if (end < addr)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   if (end == addr)
     return 0;
   unsigned p = prot_from_linux(prot);
   if (!process().vm.protect(addr, end, p))
-    return -ENOMEM;
+    return Err(-ENOMEM);
   reprotect_pages(addr, end, p);
   return 0;
 }
 
-long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags,
-                uint64_t new_addr) {
+SyscallResult sys_mremap(const SyscallArgs& args) {
+  uint64_t old_addr = args.u(0);
+  uint64_t old_len = args.u(1);
+  uint64_t new_len = args.u(2);
+  int flags = args.i(3);
+  uint64_t new_addr = args.u(4);
+
   Process& p = process();
   if ((old_addr & (kPageSize - 1)) || new_len == 0 || (flags & ~3))
-    return -EINVAL;
+    return Err(-EINVAL);
   if ((flags & linux::MREMAP_FIXED) && !(flags & linux::MREMAP_MAYMOVE))
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t old_size = page_round_up(old_len), new_size = page_round_up(new_len);
   const Vma* vma = p.vm.find(old_addr);
   if (!vma || old_addr + old_size > vma->end || old_size == 0)
-    return -EFAULT;
+    return Err(-EFAULT);
   bool accounted = (vma->flags & kVmaShared) ? vma->node < 0 : (vma->prot & mm::kProtWrite);
   if (new_size > old_size && accounted && obvious_overcommit(new_size - old_size))
-    return -ENOMEM;
+    return Err(-ENOMEM);
   if (new_size <= old_size && !(flags & linux::MREMAP_FIXED)) {
-    int r = unmap_range(old_addr + new_size, old_addr + old_size);
-    return r < 0 ? r : static_cast<long>(old_addr);
+    TRY(unmap_range(old_addr + new_size, old_addr + old_size));
+    return static_cast<long>(old_addr);
   }
   // Grow in place when the pages above are free.
   if (!(flags & linux::MREMAP_FIXED) && old_addr + new_size <= p.mmap_top &&
@@ -452,25 +471,23 @@ long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags
     if (grown.node >= 0)
       grown.file_offset = vma->file_offset + (grown.start - vma->start);
     grown.file_end = grown.node >= 0 && vma->file_end > grown.start ? vma->file_end : grown.start;
-    int r = map_region(grown);
-    return r < 0 ? r : static_cast<long>(old_addr);
+    TRY(map_region(grown));
+    return static_cast<long>(old_addr);
   }
   if (!(flags & linux::MREMAP_MAYMOVE))
-    return -ENOMEM;
+    return Err(-ENOMEM);
   uint64_t dest;
   if (flags & linux::MREMAP_FIXED) {
     dest = new_addr;
     if ((dest & (kPageSize - 1)) || dest < kMmapLowest || dest + new_size > arch::kUserMappableEnd)
-      return -EINVAL;
+      return Err(-EINVAL);
     if (dest < old_addr + old_size && old_addr < dest + new_size)
-      return -EINVAL;
-    int r = unmap_range(dest, dest + new_size);
-    if (r < 0)
-      return r;
+      return Err(-EINVAL);
+    TRY(unmap_range(dest, dest + new_size));
   } else {
     dest = p.vm.find_free(new_size, kMmapLowest, p.mmap_top);
     if (!dest)
-      return -ENOMEM;
+      return Err(-ENOMEM);
   }
   // Move the region: same backing, pages carried over by remapping their frames.
   Vma moved = *vma;
@@ -481,19 +498,19 @@ long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags
   moved.end = dest + new_size;
   uint64_t keep = old_size < new_size ? old_size : new_size;
   unsigned prot = vma->prot;
-  int r = map_region(moved);
-  if (r < 0)
-    return r;
+  TRY(map_region(moved));
   for (uint64_t off = 0; off < keep; off += kPageSize) {
     auto phys = p.space->unmap(old_addr + off);
     if (phys.ok() && !p.space->map(dest + off, *phys, prot).ok())
       mm::free_pages(*phys);
   }
-  unmap_range(old_addr, old_addr + old_size);
+  (void)unmap_range(old_addr, old_addr + old_size); // just moved out: cannot fail
   return static_cast<long>(dest);
 }
 
-long sys_brk(uint64_t addr) {
+SyscallResult sys_brk(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+
   Process& p = process();
   if (addr < p.brk_start)
     return static_cast<long>(p.brk);
@@ -509,10 +526,10 @@ long sys_brk(uint64_t addr) {
     heap.kind = VmaKind::kHeap;
     const Vma* below = old_end > p.brk_start ? p.vm.find(old_end - 1) : nullptr;
     bool merged = below && below->kind == VmaKind::kHeap && p.vm.grow(old_end, new_end);
-    if (!merged && map_region(heap) < 0)
+    if (!merged && !map_region(heap).ok())
       return static_cast<long>(p.brk);
   } else if (new_end < old_end) {
-    unmap_range(new_end, old_end);
+    (void)unmap_range(new_end, old_end); // shrinking: the heap VMA is there
   }
   p.brk = addr;
   return static_cast<long>(p.brk);
@@ -525,19 +542,23 @@ long sys_brk(uint64_t addr) {
 // RANDOM, SEQUENTIAL, WILLNEED, COLD, PAGEOUT, HUGEPAGE, MERGEABLE, the fork and dump
 // flags, COLLAPSE) change nothing here. A range with unmapped pages gives ENOMEM after the
 // mapped parts are done.
-long sys_madvise(uint64_t addr, uint64_t len, int advice) {
+SyscallResult sys_madvise(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int advice = args.i(2);
+
   enum : int {
     kNormal = 0, kRandom, kSequential, kWillNeed, kDontNeed, kFree = 8, kRemove, kDontFork,
     kDoFork, kMergeable, kUnmergeable, kHugePage, kNoHugePage, kDontDump, kDoDump,
     kWipeOnFork, kKeepOnFork, kCold, kPageOut, kPopulateRead, kPopulateWrite, kCollapse = 25
   };
   if (addr & (kPageSize - 1))
-    return -EINVAL;
+    return Err(-EINVAL);
   bool known = (advice >= kNormal && advice <= kDontNeed) ||
                (advice >= kFree && advice <= kPopulateWrite) || advice == kCollapse;
   uint64_t end = addr + page_round_up(len);
   if (!known || end < addr || page_round_up(len) < len)
-    return -EINVAL;
+    return Err(-EINVAL);
   bool hole;
   long r = for_each_piece(addr, end, &hole, [advice](const Vma& v, uint64_t s, uint64_t e) -> long {
     bool shared = v.flags & kVmaShared, anonymous = v.node < 0;
@@ -571,32 +592,37 @@ long sys_madvise(uint64_t addr, uint64_t len, int advice) {
     }
   });
   if (r < 0)
-    return r;
-  return hole ? -ENOMEM : 0;
+    return Err(static_cast<int>(r));
+  if (hole)
+    return Err(-ENOMEM);
+  return 0;
 }
 
 // mincore: one byte per page, bit 0 = present in the page table. The range must be mapped.
-long sys_mincore(uint64_t addr, uint64_t len, uint8_t* vec) {
+SyscallResult sys_mincore(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  UserPtr<uint8_t> vec = args.user<uint8_t>(2);
+
   if (addr & (kPageSize - 1))
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t end = addr + page_round_up(len);
   if (end < addr || end > mm::kUserEnd)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   uint64_t pages = (end - addr) / kPageSize;
-  if (!user_range_ok(reinterpret_cast<uint64_t>(vec), pages))
-    return -EFAULT;
+  if (!user_range_ok(vec.address(), pages))
+    return Err(-EFAULT);
   bool hole;
   for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
   if (hole)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   mm::AddressSpace* as = process().space;
   uint8_t chunk[256];
   for (uint64_t done = 0; done < pages;) {
     uint64_t n = pages - done < sizeof chunk ? pages - done : sizeof chunk;
     for (uint64_t i = 0; i < n; ++i)
       chunk[i] = as->translate(addr + (done + i) * kPageSize).ok() ? 1 : 0;
-    if (copy_to_user(vec + done, chunk, n) < 0)
-      return -EFAULT;
+    TRY(copy_to_user(vec.offset(done), chunk, n));
     done += n;
   }
   return 0;
@@ -604,17 +630,23 @@ long sys_mincore(uint64_t addr, uint64_t len, uint8_t* vec) {
 
 // msync: flags and range are checked as Linux does. There is nothing to write back: the
 // only shared file mappings this kernel makes are read-only.
-long sys_msync(uint64_t addr, uint64_t len, int flags) {
+SyscallResult sys_msync(const SyscallArgs& args) {
+  uint64_t addr = args.u(0);
+  uint64_t len = args.u(1);
+  int flags = args.i(2);
+
   constexpr int kAsync = 1, kInvalidate = 2, kSync = 4;
   if ((addr & (kPageSize - 1)) || (flags & ~(kAsync | kInvalidate | kSync)) ||
       ((flags & kAsync) && (flags & kSync)))
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t end = addr + page_round_up(len);
   if (end < addr)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   bool hole;
   for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
-  return hole ? -ENOMEM : 0;
+  if (hole)
+    return Err(-ENOMEM);
+  return 0;
 }
 
 } // namespace unix

@@ -42,6 +42,7 @@ struct Process {
   uint64_t mmap_top = 0;           // mmap() hands out addresses below this, top down
   NodeId cwd = 0;
   const char* program = nullptr; // absolute path from the manifest
+  char name[16] = "program";     // prctl PR_SET_NAME / PR_GET_NAME (one name, all threads)
   FdTable files;
   linux::sigaction actions[kMaxSignal + 1] = {};
   uint64_t pending_signals = 0; // kill, timers, SIGPIPE: taken by any thread not blocking them

@@ -108,8 +108,8 @@ bool deliver_signal(int sig, arch::TrapFrame* f, int code, uint64_t addr) {
     return false;
   auto* area = reinterpret_cast<void*>((reinterpret_cast<uint64_t>(fpu) + 63) & ~63ull);
   arch::fpu_save(area);
-  bool ok = copy_to_user(reinterpret_cast<void*>(fpu_at), area, fpu_size) == 0 &&
-            copy_to_user(reinterpret_cast<void*>(frame_at), &fr, sizeof fr) == 0;
+  bool ok = copy_to_user(UserPtr<void>(fpu_at), area, fpu_size).ok() &&
+            copy_to_user(UserPtr<SigFrame>(frame_at), &fr).ok();
   kfree(fpu);
   if (!ok)
     return false; // no room for the frame: the caller applies the default action
@@ -134,12 +134,10 @@ bool deliver_signal(int sig, arch::TrapFrame* f, int code, uint64_t addr) {
   return true;
 }
 
-long sigreturn(arch::TrapFrame* f) {
+ErrorOr<long> sigreturn(arch::TrapFrame* f) {
   // The handler's `ret` popped `restorer`: rsp points at the ucontext.
   uint64_t uc_at = f->rsp - 8 + __builtin_offsetof(SigFrame, uc);
-  UContext uc;
-  if (copy_from_user(&uc, reinterpret_cast<const void*>(uc_at), sizeof uc) < 0)
-    return -EFAULT;
+  UContext uc = TRY(copy_from_user(UserPtr<UContext>(uc_at)));
   const SigContext& c = uc.mcontext;
   if (c.rip >= kUserAddressEnd) // iret to a non-canonical address would fault in the kernel
     kill_program(11, f, c.rip);
@@ -150,11 +148,11 @@ long sigreturn(arch::TrapFrame* f) {
     size_t fpu_size = arch::fpu_state_size();
     void* fpu = kmalloc(fpu_size + 64);
     if (!fpu)
-      return -ENOMEM;
+      return Err(-ENOMEM);
     auto* area = reinterpret_cast<uint8_t*>((reinterpret_cast<uint64_t>(fpu) + 63) & ~63ull);
     arch::fpu_save(area);
     uint8_t legacy[512];
-    bool ok = copy_from_user(legacy, reinterpret_cast<const void*>(c.fpstate), sizeof legacy) == 0;
+    bool ok = copy_from_user(legacy, UserPtr<uint8_t>(c.fpstate), sizeof legacy).ok();
     uint32_t mxcsr;
     memcpy(&mxcsr, legacy + 24, 4);
     if (ok && !(mxcsr & 0xFFFF0000u)) { // reserved MXCSR bits would fault
@@ -165,7 +163,7 @@ long sigreturn(arch::TrapFrame* f) {
     }
     kfree(fpu);
     if (!ok)
-      return -EFAULT;
+      return Err(-EFAULT);
   }
   f->r8 = c.r8, f->r9 = c.r9, f->r10 = c.r10, f->r11 = c.r11, f->r12 = c.r12, f->r13 = c.r13;
   f->r14 = c.r14, f->r15 = c.r15, f->rdi = c.rdi, f->rsi = c.rsi, f->rbp = c.rbp;

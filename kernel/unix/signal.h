@@ -3,6 +3,7 @@
 #pragma once
 
 #include "arch/x86_64/user.h"
+#include "lib/error_or.h"
 
 #include <stdint.h>
 
@@ -48,7 +49,9 @@ bool signal_wakes_wait();
 bool signal_ignored(int sig);
 
 // rt_sigreturn: restores the registers, FPU state and mask saved by deliver_signal from the
-// frame at the user rsp in `frame` (which it rewrites). -EFAULT if that memory is bad.
-long sigreturn(arch::TrapFrame* frame);
+// frame at the user rsp in `frame` (which it rewrites). The value is the restored RAX (the
+// interrupted context's, which may itself look like an errno); -EFAULT if that memory is
+// bad, -ENOMEM without room for the FPU state.
+ErrorOr<long> sigreturn(arch::TrapFrame* frame);
 
 } // namespace unix

@@ -27,14 +27,21 @@ int consume_pending_signal(uint64_t mask) {
   return take_pending_signal(mask);
 }
 
-long begin_temporary_mask(const void* user_set, uint64_t sigsetsize, uint64_t* saved) {
+ErrorOr<uint64_t> begin_temporary_mask(UserPtr<uint64_t> user_set, uint64_t sigsetsize) {
   if (sigsetsize != 8)
-    return -EINVAL;
-  uint64_t set;
-  if (copy_from_user(&set, user_set, sizeof set) < 0)
-    return -EFAULT;
-  *saved = blocked_signals();
+    return Err(-EINVAL);
+  uint64_t set = TRY(copy_from_user(user_set));
+  uint64_t saved = blocked_signals();
   set_blocked_signals(set);
+  return saved;
+}
+
+long begin_temporary_mask(const void* user_set, uint64_t sigsetsize, uint64_t* saved) {
+  auto r = begin_temporary_mask(UserPtr<uint64_t>(reinterpret_cast<uint64_t>(user_set)),
+                                sigsetsize);
+  if (!r.ok())
+    return r.error();
+  *saved = *r;
   return 0;
 }
 

@@ -3,6 +3,9 @@
 // (its own signals and the process').
 #pragma once
 
+#include "arch/x86_64/user_ptr.h"
+#include "lib/error_or.h"
+
 #include <stdint.h>
 
 namespace unix {
@@ -23,7 +26,10 @@ int consume_pending_signal(uint64_t mask);
 
 // ppoll, pselect6 and epoll_pwait replace the mask for the duration of their wait. Copies
 // the 8-byte user sigset (EINVAL unless sigsetsize == 8, EFAULT), installs it and stores
-// the previous mask in *saved.
+// the previous mask in *saved. The typed form returns the previous mask.
+ErrorOr<uint64_t> begin_temporary_mask(UserPtr<uint64_t> user_set, uint64_t sigsetsize);
+// Deprecated raw form (0 or -errno) for the callers not yet converted (sys_poll.cc,
+// sys_epoll.cc).
 long begin_temporary_mask(const void* user_set, uint64_t sigsetsize, uint64_t* saved);
 // Ends it. When the wait was interrupted by a signal the temporary mask let through, that
 // signal's handler is entered now, still under the temporary mask, and its frame is made

@@ -49,9 +49,9 @@ public:
 
   // bind/listen/connect with the user's address (len bytes at user_addr). connect may wait
   // (unless `file` is nonblocking).
-  virtual Status bind(const void* user_addr, uint64_t len) = 0;
+  virtual Status bind(UserPtr<const void> user_addr, uint64_t len) = 0;
   virtual Status listen(int backlog) = 0;
-  virtual Status connect(File& file, const void* user_addr, uint64_t len) = 0;
+  virtual Status connect(File& file, UserPtr<const void> user_addr, uint64_t len) = 0;
   // accept, in two steps so a fault on the caller's address buffer loses no connection:
   // the oldest connection waiting on this listener (waiting for one unless `listener` is
   // nonblocking), still queued; then take_connection removes it once it has a descriptor.
@@ -64,8 +64,8 @@ public:
   // The family's address that names nothing (what accept reports for a peer that is gone).
   virtual SocketAddress unnamed_address() const = 0;
 
-  // Sends the vector; user_addr (nullptr: none) is sendto's/sendmsg's destination.
-  virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags, const void* user_addr,
+  // Sends the vector; user_addr (null: none) is sendto's/sendmsg's destination.
+  virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
                                uint64_t addr_len) = 0;
   // Receives into the vector; *msg_flags gets MSG_TRUNC and such, *from the sender's address
   // (len 0 when it has none).
@@ -80,7 +80,7 @@ public:
   virtual ErrorOr<int> get_option(int level, int name) = 0;
   // setsockopt with the user's value (len bytes at user_value): the family checks the
   // level first, then the length.
-  virtual Status set_option(int level, int name, const void* user_value, uint64_t len) = 0;
+  virtual Status set_option(int level, int name, UserPtr<const void> user_value, uint64_t len) = 0;
 
   virtual Readiness readiness() = 0;
   // ioctl requests of the family (FIONREAD...). -ENOTTY: none.

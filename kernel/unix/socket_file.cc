@@ -8,16 +8,16 @@
 namespace unix {
 namespace {
 
-ErrorOr<size_t> socket_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
-  linux::iovec v{reinterpret_cast<uint64_t>(ubuf), len};
+ErrorOr<size_t> socket_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  linux::iovec v{ubuf.address(), len};
   int msg_flags = 0;
   SocketAddress from;
   return socket_of(f)->receive(f, IoVector{&v, 1, len}, 0, &msg_flags, &from);
 }
 
-ErrorOr<size_t> socket_write(File& f, const uint8_t* ubuf, size_t len, uint64_t*) {
-  linux::iovec v{reinterpret_cast<uint64_t>(ubuf), len};
-  return socket_of(f)->send(f, IoVector{&v, 1, len}, 0, nullptr, 0);
+ErrorOr<size_t> socket_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  linux::iovec v{ubuf.address(), len};
+  return socket_of(f)->send(f, IoVector{&v, 1, len}, 0, UserPtr<const void>(), 0);
 }
 
 // readv/writev: the vectors are one message (a datagram spans all of them).
@@ -28,7 +28,7 @@ ErrorOr<size_t> socket_read_vector(File& f, const IoVector& io) {
 }
 
 ErrorOr<size_t> socket_write_vector(File& f, const IoVector& io) {
-  return socket_of(f)->send(f, io, 0, nullptr, 0);
+  return socket_of(f)->send(f, io, 0, UserPtr<const void>(), 0);
 }
 
 Readiness socket_readiness(File& f) {

@@ -14,7 +14,7 @@
 #include "unix/memory.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 #include "unix/syscall_summary.h"
 
 namespace unix {
@@ -141,17 +141,7 @@ void start() {
     }
     p.cwd = cwd;
   }
-  register_file_syscalls();
-  register_process_syscalls();
-  register_memory_syscalls();
-  register_pipe_syscalls();
-  register_poll_syscalls();
-  register_epoll_syscalls();
-  register_timerfd_syscalls();
-  register_signalfd_syscalls();
-  register_socket_syscalls();
-  register_timer_syscalls();
-  register_misc_syscalls();
+  init_file_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   UserEntry entry;

@@ -11,7 +11,7 @@
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -114,19 +114,26 @@ long create_epoll(int flags) {
   return fd;
 }
 
-long sys_epoll_create(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_epoll_create(const SyscallArgs& a) {
   return a.i(0) <= 0 ? -EINVAL : create_epoll(0);
 }
-long sys_epoll_create1(const SyscallArgs& a) {
+
+SyscallResult sys_epoll_create1(const SyscallArgs& a) {
   return create_epoll(a.i(0));
 }
+
+namespace {
 
 constexpr int kCtlAdd = 1, kCtlDel = 2, kCtlMod = 3;
 // EPOLLEXCLUSIVE may only come with these (Linux's rule).
 constexpr uint32_t kExclusiveOk = kEpollIn | kEpollOut | kEpollErr | kEpollHup | kEpollWakeup |
                                   kEpollEt | kEpollExclusive;
 
-long sys_epoll_ctl(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_epoll_ctl(const SyscallArgs& a) {
   int op = a.i(1), fd = a.i(2);
   File* ef = process().files.get(a.i(0));
   File* tf = process().files.get(fd);
@@ -165,6 +172,8 @@ long sys_epoll_ctl(const SyscallArgs& a) {
     sched::wake_all(sched::io_events()); // a waiter of this instance may have an event now
   return r;
 }
+
+namespace {
 
 // Collects events into the user array, waiting up to the deadline.
 long do_epoll_wait(int epfd, UserEvent* uevents, int maxevents, uint64_t deadline) {
@@ -208,9 +217,13 @@ uint64_t deadline_ms(int timeout_ms) {
                         : ktime::monotonic_ns() + static_cast<uint64_t>(timeout_ms) * 1000000;
 }
 
-long sys_epoll_wait(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_epoll_wait(const SyscallArgs& a) {
   return do_epoll_wait(a.i(0), a.p<UserEvent>(1), a.i(2), deadline_ms(a.i(3)));
 }
+
+namespace {
 
 long with_mask(const SyscallArgs& a, uint64_t deadline) {
   if (!a.a[4])
@@ -221,11 +234,13 @@ long with_mask(const SyscallArgs& a, uint64_t deadline) {
   return end_temporary_mask(do_epoll_wait(a.i(0), a.p<UserEvent>(1), a.i(2), deadline), saved);
 }
 
-long sys_epoll_pwait(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_epoll_pwait(const SyscallArgs& a) {
   return with_mask(a, deadline_ms(a.i(3)));
 }
 
-long sys_epoll_pwait2(const SyscallArgs& a) {
+SyscallResult sys_epoll_pwait2(const SyscallArgs& a) {
   uint64_t deadline = sched::kNoDeadline;
   if (a.a[3]) {
     linux::timespec ts;
@@ -239,20 +254,9 @@ long sys_epoll_pwait2(const SyscallArgs& a) {
   return with_mask(a, deadline);
 }
 
-} // namespace
-
 void epoll_forget_file(File* f) {
   for (Epoll* ep = g_instances; ep; ep = ep->next_instance)
     ep->list.remove_file(f);
-}
-
-void register_epoll_syscalls() {
-  register_syscall(213, "epoll_create", 1, sys_epoll_create);
-  register_syscall(232, "epoll_wait", 4, sys_epoll_wait);
-  register_syscall(233, "epoll_ctl", 4, sys_epoll_ctl);
-  register_syscall(281, "epoll_pwait", 6, sys_epoll_pwait);
-  register_syscall(291, "epoll_create1", 1, sys_epoll_create1);
-  register_syscall(441, "epoll_pwait2", 6, sys_epoll_pwait2);
 }
 
 } // namespace unix

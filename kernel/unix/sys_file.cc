@@ -14,17 +14,16 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
-#include "unix/bounce_buffer.h"
 #include "unix/device_files.h"
 #include "unix/event_file.h"
 #include "unix/file_ops.h"
 #include "unix/file_paths.h"
+#include "unix/heap_buffer.h"
 #include "unix/io_vector.h"
 #include "unix/linux_abi.h"
 #include "unix/proc_files.h"
 #include "unix/process.h"
-#include "unix/sys_fs_change.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 #include "unix/tfs_time.h"
 #include "unix/tree_files.h"
 
@@ -201,74 +200,80 @@ long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
   return fd;
 }
 
-long sys_open(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_open(const SyscallArgs& a) {
   return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1), static_cast<uint32_t>(a.u(2)));
 }
-long sys_openat(const SyscallArgs& a) {
+
+SyscallResult sys_openat(const SyscallArgs& a) {
   return do_open(a.i(0), a.p<const char>(1), a.i(2), static_cast<uint32_t>(a.u(3)));
 }
-long sys_creat(const SyscallArgs& a) {
+
+SyscallResult sys_creat(const SyscallArgs& a) {
   return do_open(linux::AT_FDCWD, a.p<const char>(0),
                  linux::O_CREAT | linux::O_WRONLY | linux::O_TRUNC, static_cast<uint32_t>(a.u(1)));
 }
-long sys_close(const SyscallArgs& a) {
+
+SyscallResult sys_close(const SyscallArgs& a) {
   return process().files.close(a.i(0));
 }
 
 // ---- read/write: through the file's operations (file_ops.h) ----
-long result_of(const ErrorOr<size_t>& r) {
-  return r.ok() ? static_cast<long>(*r) : r.error();
+namespace {
+
+ErrorOr<long> as_result(ErrorOr<size_t> r) {
+  return static_cast<long>(TRY(r));
 }
+
+} // namespace
 
 // Blocking calls hold a reference to their file (FileRef): another thread may close the
 // descriptor while this one waits in a pipe, socket or eventfd read.
-long sys_read(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+SyscallResult sys_read(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  return result_of(file_read(*f, a.p<uint8_t>(1), a.u(2)));
-}
-long sys_write(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  FileRef hold(f);
-  return result_of(file_write(*f, a.p<const uint8_t>(1), a.u(2)));
-}
-long sys_pread64(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  FileRef hold(f);
-  return result_of(file_pread(*f, a.p<uint8_t>(1), a.u(2), a.a[3]));
-}
-long sys_pwrite64(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  FileRef hold(f);
-  return result_of(file_pwrite(*f, a.p<const uint8_t>(1), a.u(2), a.a[3]));
+  return as_result(file_read(*f, a.user<uint8_t>(1), a.u(2)));
 }
 
-template <bool kWrite> long vector_io(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+SyscallResult sys_write(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
+  FileRef hold(f);
+  return as_result(file_write(*f, a.user<const uint8_t>(1), a.u(2)));
+}
+
+SyscallResult sys_pread64(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
+  FileRef hold(f);
+  return as_result(file_pread(*f, a.user<uint8_t>(1), a.u(2), a.a[3]));
+}
+
+// Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
+SyscallResult sys_pwrite64(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
+  FileRef hold(f);
+  return as_result(file_pwrite(*f, a.user<const uint8_t>(1), a.u(2), a.a[3]));
+}
+
+namespace {
+
+template <bool kWrite> SyscallResult vector_io(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
   UserIoVector io;
-  if (Status s = io.fetch(a.p<const void>(1), a.a[2]); !s.ok())
-    return s.error();
-  return result_of(kWrite ? file_writev(*f, io.vector()) : file_readv(*f, io.vector()));
+  TRY(io.fetch(a.user<const linux::iovec>(1), a.a[2]));
+  return as_result(kWrite ? file_writev(*f, io.vector()) : file_readv(*f, io.vector()));
 }
 
-long sys_lseek(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  ErrorOr<uint64_t> r = file_seek(*f, a.a[1], a.i(2));
-  return r.ok() ? static_cast<long>(*r) : r.error();
+} // namespace
+
+SyscallResult sys_lseek(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
+  uint64_t at = TRY(file_seek(*f, a.a[1], a.i(2)));
+  return static_cast<long>(at);
 }
+
+namespace {
 
 // ---- metadata ----
 // Pipes, eventfds, sockets... have no tree node: their stat comes from the file itself.
@@ -286,7 +291,9 @@ bool stat_of_object(const File* f, linux::stat* st) {
   return true;
 }
 
-long sys_fstat(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_fstat(const SyscallArgs& a) {
   linux::stat st;
   if (stat_of_object(file_of(a.i(0)), &st))
     return copy_to_user(a.p<void>(1), &st, sizeof st);
@@ -294,14 +301,18 @@ long sys_fstat(const SyscallArgs& a) {
   NodeId id = node_of_fd(a.i(0), &err);
   return err ? err : stat_to_user(id, a.p<linux::stat>(1));
 }
-long sys_stat(const SyscallArgs& a) {
+
+SyscallResult sys_stat(const SyscallArgs& a) {
   NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
   return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
 }
-long sys_lstat(const SyscallArgs& a) {
+
+SyscallResult sys_lstat(const SyscallArgs& a) {
   NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
   return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
 }
+
+namespace {
 // resolve_stat_target's answer for a descriptor with no tree node (pipe, eventfd).
 constexpr long kStatOfObject = 1;
 // Resolves for newfstatat/statx: AT_EMPTY_PATH allows "" meaning dirfd itself.
@@ -329,7 +340,9 @@ NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
     *err = id;
   return id;
 }
-long sys_newfstatat(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_newfstatat(const SyscallArgs& a) {
   long err;
   NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(3), &err);
   if (err == kStatOfObject) {
@@ -339,7 +352,8 @@ long sys_newfstatat(const SyscallArgs& a) {
   }
   return err ? err : stat_to_user(id, a.p<linux::stat>(2));
 }
-long sys_statx(const SyscallArgs& a) {
+
+SyscallResult sys_statx(const SyscallArgs& a) {
   long err;
   NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(2), &err);
   linux::stat st;
@@ -367,6 +381,8 @@ long sys_statx(const SyscallArgs& a) {
   return copy_to_user(a.p<void>(4), &sx, sizeof sx);
 }
 
+namespace {
+
 long do_access(int dirfd, const char* path, int mode, int flags) {
   if (mode & ~7)
     return -EINVAL;
@@ -379,15 +395,21 @@ long do_access(int dirfd, const char* path, int mode, int flags) {
     return n->special != fs::Special::kNone ? -EACCES : -EROFS;
   return 0;
 }
-long sys_access(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_access(const SyscallArgs& a) {
   return do_access(linux::AT_FDCWD, a.p<const char>(0), a.i(1), 0);
 }
-long sys_faccessat(const SyscallArgs& a) {
+
+SyscallResult sys_faccessat(const SyscallArgs& a) {
   return do_access(a.i(0), a.p<const char>(1), a.i(2), 0);
 }
-long sys_faccessat2(const SyscallArgs& a) {
+
+SyscallResult sys_faccessat2(const SyscallArgs& a) {
   return do_access(a.i(0), a.p<const char>(1), a.i(2), a.i(3));
 }
+
+namespace {
 
 long do_readlink(int dirfd, const char* path, char* ubuf, long size) {
   if (size <= 0)
@@ -403,12 +425,17 @@ long do_readlink(int dirfd, const char* path, char* ubuf, long size) {
     len = static_cast<size_t>(size);
   return copy_to_user(ubuf, n->link_target, len) < 0 ? -EFAULT : static_cast<long>(len);
 }
-long sys_readlink(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_readlink(const SyscallArgs& a) {
   return do_readlink(linux::AT_FDCWD, a.p<const char>(0), a.p<char>(1), a.a[2]);
 }
-long sys_readlinkat(const SyscallArgs& a) {
+
+SyscallResult sys_readlinkat(const SyscallArgs& a) {
   return do_readlink(a.i(0), a.p<const char>(1), a.p<char>(2), a.a[3]);
 }
+
+namespace {
 
 // ---- directories ----
 uint8_t dirent_type(const fs::Node* n) {
@@ -424,7 +451,9 @@ uint8_t dirent_type(const fs::Node* n) {
   }
 }
 
-long sys_getdents64(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_getdents64(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -481,11 +510,11 @@ long sys_getdents64(const SyscallArgs& a) {
   return static_cast<long>(used);
 }
 
-long sys_getcwd(const SyscallArgs& a) {
-  BounceBuffer path(kMaxPathLength);
+SyscallResult sys_getcwd(const SyscallArgs& a) {
+  HeapBuffer path(kMaxPathLength);
   if (!path.ok())
-    return -ENOMEM;
-  char* buf = reinterpret_cast<char*>(path.data());
+    return Err(-ENOMEM);
+  char* buf = path.data();
   long n = fs::node_path(process().cwd, buf, path.size());
   if (n < 0)
     return n;
@@ -493,6 +522,8 @@ long sys_getcwd(const SyscallArgs& a) {
     return -ERANGE;
   return copy_to_user(a.p<char>(0), buf, static_cast<size_t>(n) + 1) < 0 ? -EFAULT : n + 1;
 }
+
+namespace {
 long change_dir(NodeId id) {
   if (id < 0)
     return id;
@@ -501,10 +532,13 @@ long change_dir(NodeId id) {
   process().cwd = id;
   return 0;
 }
-long sys_chdir(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_chdir(const SyscallArgs& a) {
   return change_dir(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
 }
-long sys_fchdir(const SyscallArgs& a) {
+
+SyscallResult sys_fchdir(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -512,7 +546,7 @@ long sys_fchdir(const SyscallArgs& a) {
 }
 
 // ---- descriptors ----
-long sys_dup(const SyscallArgs& a) {
+SyscallResult sys_dup(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -522,18 +556,20 @@ long sys_dup(const SyscallArgs& a) {
     release_file(f);
   return fd;
 }
-long sys_dup2(const SyscallArgs& a) {
+
+SyscallResult sys_dup2(const SyscallArgs& a) {
   if (!file_of(a.i(0)))
     return -EBADF;
   return process().files.dup_to(a.i(0), a.i(1), false);
 }
-long sys_dup3(const SyscallArgs& a) {
+
+SyscallResult sys_dup3(const SyscallArgs& a) {
   if (a.i(0) == a.i(1) || (a.i(2) & ~linux::O_CLOEXEC))
     return -EINVAL;
   return process().files.dup_to(a.i(0), a.i(1), a.i(2) & linux::O_CLOEXEC);
 }
 
-long sys_fcntl(const SyscallArgs& a) {
+SyscallResult sys_fcntl(const SyscallArgs& a) {
   int fd = a.i(0);
   File* f = file_of(fd);
   if (!f)
@@ -571,7 +607,7 @@ long sys_fcntl(const SyscallArgs& a) {
   }
 }
 
-long sys_ioctl(const SyscallArgs& a) {
+SyscallResult sys_ioctl(const SyscallArgs& a) {
   File* f = file_of(a.i(0));
   if (!f)
     return -EBADF;
@@ -587,20 +623,22 @@ long sys_ioctl(const SyscallArgs& a) {
     f->flags = on ? f->flags | linux::O_NONBLOCK : f->flags & ~linux::O_NONBLOCK;
     return 0;
   }
-  ErrorOr<long> r = file_ioctl(*f, req, a.u(2));
-  return r.ok() ? *r : r.error();
+  return file_ioctl(*f, req, a.u(2)); // -ENOTTY unless the file's kind has it
 }
 
-long sys_fsync(const SyscallArgs& a) {
+SyscallResult sys_fsync(const SyscallArgs& a) {
   if (!file_of(a.i(0)))
     return -EBADF;
   Status s = fs::log::flush();
   return s.ok() ? 0 : s.error();
 }
-long sys_sync(const SyscallArgs&) {
+
+SyscallResult sys_sync(const SyscallArgs&) {
   (void)fs::log::flush();
   return 0;
 }
+
+namespace {
 // Extended attributes: the filesystem has none (after the path or descriptor checks).
 long sys_path_xattr(const SyscallArgs& a) {
   NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
@@ -613,64 +651,56 @@ long sys_lpath_xattr(const SyscallArgs& a) {
 long sys_fd_xattr(const SyscallArgs& a) {
   return file_of(a.i(0)) ? -EOPNOTSUPP : -EBADF;
 }
-long sys_fadvise64(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_fadvise64(const SyscallArgs& a) {
   return file_of(a.i(0)) ? 0 : -EBADF;
 }
-long sys_umask(const SyscallArgs& a) {
+
+SyscallResult sys_umask(const SyscallArgs& a) {
   static uint32_t mask = 022;
   uint32_t old = mask;
   mask = static_cast<uint32_t>(a.u(0)) & 0777;
   return old;
 }
 
-} // namespace
-
-void register_file_syscalls() {
+void init_file_syscalls() {
   fs::set_fd_dir_refresh(refresh_fd_dir);
-  register_fs_change_syscalls();
-  register_syscall(0, "read", 3, sys_read);
-  register_syscall(1, "write", 3, sys_write);
-  register_syscall(2, "open", 3, sys_open, 1);
-  register_syscall(3, "close", 1, sys_close);
-  register_syscall(4, "stat", 2, sys_stat, 1);
-  register_syscall(5, "fstat", 2, sys_fstat);
-  register_syscall(6, "lstat", 2, sys_lstat, 1);
-  register_syscall(8, "lseek", 3, sys_lseek);
-  register_syscall(16, "ioctl", 3, sys_ioctl);
-  register_syscall(17, "pread64", 4, sys_pread64);
-  register_syscall(18, "pwrite64", 4, sys_pwrite64);
-  register_syscall(19, "readv", 3, vector_io<false>);
-  register_syscall(20, "writev", 3, vector_io<true>);
-  register_syscall(21, "access", 2, sys_access, 1);
-  register_syscall(32, "dup", 1, sys_dup);
-  register_syscall(33, "dup2", 2, sys_dup2);
-  register_syscall(72, "fcntl", 3, sys_fcntl);
-  register_syscall(74, "fsync", 1, sys_fsync);
-  register_syscall(277, "sync_file_range", 4, sys_fsync);
-  register_syscall(75, "fdatasync", 1, sys_fsync);
-  register_syscall(79, "getcwd", 2, sys_getcwd);
-  register_syscall(80, "chdir", 1, sys_chdir, 1);
-  register_syscall(81, "fchdir", 1, sys_fchdir);
-  register_syscall(85, "creat", 2, sys_creat, 1);
-  register_syscall(162, "sync", 0, sys_sync);
-  register_syscall(306, "syncfs", 1, sys_fsync);
-  register_syscall(89, "readlink", 3, sys_readlink, 1);
-  register_syscall(95, "umask", 1, sys_umask);
-  register_syscall(191, "getxattr", 4, sys_path_xattr, 3);
-  register_syscall(192, "lgetxattr", 4, sys_lpath_xattr, 3);
-  register_syscall(193, "fgetxattr", 4, sys_fd_xattr, 2);
-  register_syscall(194, "listxattr", 3, sys_path_xattr, 1);
-  register_syscall(195, "llistxattr", 3, sys_lpath_xattr, 1);
-  register_syscall(196, "flistxattr", 3, sys_fd_xattr);
-  register_syscall(217, "getdents64", 3, sys_getdents64);
-  register_syscall(221, "fadvise64", 4, sys_fadvise64);
-  register_syscall(257, "openat", 4, sys_openat, 2);
-  register_syscall(262, "newfstatat", 4, sys_newfstatat, 2);
-  register_syscall(267, "readlinkat", 4, sys_readlinkat, 2);
-  register_syscall(269, "faccessat", 3, sys_faccessat, 2);
-  register_syscall(292, "dup3", 3, sys_dup3);
-  register_syscall(332, "statx", 5, sys_statx, 2);
-  register_syscall(439, "faccessat2", 4, sys_faccessat2, 2);
+}
+
+SyscallResult sys_readv(const SyscallArgs& a) {
+  return vector_io<false>(a);
+}
+SyscallResult sys_writev(const SyscallArgs& a) {
+  return vector_io<true>(a);
+}
+// Every write already reaches the disk before returning, so the sync family only checks fd.
+SyscallResult sys_fdatasync(const SyscallArgs& a) {
+  return sys_fsync(a);
+}
+SyscallResult sys_sync_file_range(const SyscallArgs& a) {
+  return sys_fsync(a);
+}
+SyscallResult sys_syncfs(const SyscallArgs& a) {
+  return sys_fsync(a);
+}
+SyscallResult sys_getxattr(const SyscallArgs& a) {
+  return sys_path_xattr(a);
+}
+SyscallResult sys_listxattr(const SyscallArgs& a) {
+  return sys_path_xattr(a);
+}
+SyscallResult sys_lgetxattr(const SyscallArgs& a) {
+  return sys_lpath_xattr(a);
+}
+SyscallResult sys_llistxattr(const SyscallArgs& a) {
+  return sys_lpath_xattr(a);
+}
+SyscallResult sys_fgetxattr(const SyscallArgs& a) {
+  return sys_fd_xattr(a);
+}
+SyscallResult sys_flistxattr(const SyscallArgs& a) {
+  return sys_fd_xattr(a);
 }
 
 } // namespace unix

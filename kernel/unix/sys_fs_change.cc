@@ -1,5 +1,5 @@
-#include "unix/sys_fs_change.h"
-
+// The syscalls that change the root filesystem's tree and files (mkdir, unlink, rename,
+// symlink, link, truncate, fallocate, times, chmod/chown) and statfs.
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
 #include "fs/file_data.h"
@@ -7,19 +7,15 @@
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
-#include "lib/noclear.h"
 #include "lib/string.h"
 #include "unix/file_paths.h"
 #include "unix/linux_abi.h"
 #include "unix/process.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 #include "unix/tfs_time.h"
 
 namespace unix {
 namespace {
-
-// The last path component of the call being served (one syscall at a time, no sleeping).
-char g_name[kNameBuffer];
 
 // ---- changing the tree ----
 constexpr int kRenameNoReplace = 1;
@@ -27,188 +23,234 @@ constexpr int kFallocKeepSize = 1;
 constexpr int kAtSymlinkFollow = 0x400;
 constexpr int64_t kUtimeNow = (1l << 30) - 1, kUtimeOmit = (1l << 30) - 2;
 
-long do_mkdir(int dirfd, const char* path) {
-  NodeId dir = resolve_parent(dirfd, path, g_name);
-  if (dir < 0)
-    return dir;
-  if (is_dot_name(g_name))
-    return -EEXIST;
-  long r = fs::make_directory(static_cast<int32_t>(dir), g_name);
-  return r < 0 ? r : 0;
-}
-long sys_mkdir(const SyscallArgs& a) {
-  return do_mkdir(linux::AT_FDCWD, a.p<const char>(0));
-}
-long sys_mkdirat(const SyscallArgs& a) {
-  return do_mkdir(a.i(0), a.p<const char>(1));
+using UserPath = UserPtr<const char>;
+
+int32_t dir_index(NodeId dir) {
+  return static_cast<int32_t>(dir);
 }
 
-long do_unlink(int dirfd, const char* path, bool directory) {
-  NodeId dir = resolve_parent(dirfd, path, g_name);
-  if (dir < 0)
-    return dir == -EEXIST ? (directory ? -EBUSY : -EISDIR) : dir; // "/"
-  if (strcmp(g_name, ".") == 0)
-    return directory ? -EINVAL : -EISDIR;
-  if (strcmp(g_name, "..") == 0)
-    return directory ? -ENOTEMPTY : -EISDIR;
-  return fs::remove_entry(static_cast<int32_t>(dir), g_name, directory);
+SyscallResult do_mkdir(int dirfd, UserPath path) {
+  char name[kNameBuffer];
+  NodeId dir = TRY(resolve_user_parent(dirfd, path, name));
+  if (is_dot_name(name))
+    return Err(-EEXIST);
+  TRY(errno_result(fs::make_directory(dir_index(dir), name)));
+  return 0;
 }
-long sys_unlink(const SyscallArgs& a) {
-  return do_unlink(linux::AT_FDCWD, a.p<const char>(0), false);
+
+} // namespace
+
+SyscallResult sys_mkdir(const SyscallArgs& a) {
+  return do_mkdir(linux::AT_FDCWD, a.user<const char>(0));
 }
-long sys_rmdir(const SyscallArgs& a) {
-  return do_unlink(linux::AT_FDCWD, a.p<const char>(0), true);
+
+SyscallResult sys_mkdirat(const SyscallArgs& a) {
+  return do_mkdir(a.i(0), a.user<const char>(1));
 }
-long sys_unlinkat(const SyscallArgs& a) {
+
+namespace {
+
+SyscallResult do_unlink(int dirfd, UserPath path, bool directory) {
+  char name[kNameBuffer];
+  auto dir = resolve_user_parent(dirfd, path, name);
+  if (!dir.ok()) // "/" gives -EEXIST from the split
+    return Err(dir.error() == -EEXIST ? (directory ? -EBUSY : -EISDIR) : dir.error());
+  if (strcmp(name, ".") == 0)
+    return Err(directory ? -EINVAL : -EISDIR);
+  if (strcmp(name, "..") == 0)
+    return Err(directory ? -ENOTEMPTY : -EISDIR);
+  return errno_result(fs::remove_entry(dir_index(*dir), name, directory));
+}
+
+} // namespace
+
+SyscallResult sys_unlink(const SyscallArgs& a) {
+  return do_unlink(linux::AT_FDCWD, a.user<const char>(0), false);
+}
+
+SyscallResult sys_rmdir(const SyscallArgs& a) {
+  return do_unlink(linux::AT_FDCWD, a.user<const char>(0), true);
+}
+
+SyscallResult sys_unlinkat(const SyscallArgs& a) {
   if (a.i(2) & ~linux::AT_REMOVEDIR)
-    return -EINVAL;
-  return do_unlink(a.i(0), a.p<const char>(1), a.i(2) & linux::AT_REMOVEDIR);
+    return Err(-EINVAL);
+  return do_unlink(a.i(0), a.user<const char>(1), a.i(2) & linux::AT_REMOVEDIR);
 }
 
-long do_rename(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
+namespace {
+
+// The directory of a rename's source or destination and its last name ("/", "." and ".."
+// are busy).
+ErrorOr<NodeId> rename_side(int dirfd, UserPath path, char name[kNameBuffer]) {
+  auto dir = resolve_user_parent(dirfd, path, name);
+  if (!dir.ok())
+    return Err(dir.error() == -EEXIST ? -EBUSY : dir.error());
+  if (is_dot_name(name))
+    return Err(-EBUSY);
+  return *dir;
+}
+
+SyscallResult do_rename(int olddirfd, UserPath oldpath, int newdirfd, UserPath newpath,
+                        int flags) {
   // RENAME_EXCHANGE and RENAME_WHITEOUT are not done (EINVAL, as filesystems without them).
   if (flags & ~kRenameNoReplace)
-    return -EINVAL;
-  NodeId odir = resolve_parent(olddirfd, oldpath, g_name);
-  if (odir < 0)
-    return odir == -EEXIST ? -EBUSY : odir;
-  if (is_dot_name(g_name))
-    return -EBUSY;
-  static char old_name[fs::kMaxNameLength + 2];
-  memcpy(old_name, g_name, sizeof old_name);
-  NodeId ndir = resolve_parent(newdirfd, newpath, g_name);
-  if (ndir < 0)
-    return ndir == -EEXIST ? -EBUSY : ndir;
-  if (is_dot_name(g_name))
-    return -EBUSY;
-  return fs::rename_entry(static_cast<int32_t>(odir), old_name, static_cast<int32_t>(ndir), g_name,
-                          flags & kRenameNoReplace);
-}
-long sys_rename(const SyscallArgs& a) {
-  return do_rename(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
-}
-long sys_renameat(const SyscallArgs& a) {
-  return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), 0);
-}
-long sys_renameat2(const SyscallArgs& a) {
-  return do_rename(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
+    return Err(-EINVAL);
+  char old_name[kNameBuffer], new_name[kNameBuffer];
+  NodeId odir = TRY(rename_side(olddirfd, oldpath, old_name));
+  NodeId ndir = TRY(rename_side(newdirfd, newpath, new_name));
+  return errno_result(fs::rename_entry(dir_index(odir), old_name, dir_index(ndir), new_name,
+                                       flags & kRenameNoReplace));
 }
 
-long do_symlink(const char* utarget, int dirfd, const char* path) {
-  KERNEL_NOCLEAR static char target[kMaxPathLength];
-  long n = strncpy_from_user(target, utarget, sizeof target);
-  if (n < 0)
-    return n;
-  if (n == 0)
-    return -ENOENT;
-  NodeId dir = resolve_parent(dirfd, path, g_name);
-  if (dir < 0)
-    return dir;
-  if (is_dot_name(g_name))
-    return -EEXIST;
-  long r = fs::make_symlink(static_cast<int32_t>(dir), g_name, target);
-  return r < 0 ? r : 0;
-}
-long sys_symlink(const SyscallArgs& a) {
-  return do_symlink(a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1));
-}
-long sys_symlinkat(const SyscallArgs& a) {
-  return do_symlink(a.p<const char>(0), a.i(1), a.p<const char>(2));
+} // namespace
+
+SyscallResult sys_rename(const SyscallArgs& a) {
+  return do_rename(linux::AT_FDCWD, a.user<const char>(0), linux::AT_FDCWD,
+                   a.user<const char>(1), 0);
 }
 
-long do_link(int olddirfd, const char* oldpath, int newdirfd, const char* newpath, int flags) {
+SyscallResult sys_renameat(const SyscallArgs& a) {
+  return do_rename(a.i(0), a.user<const char>(1), a.i(2), a.user<const char>(3), 0);
+}
+
+SyscallResult sys_renameat2(const SyscallArgs& a) {
+  return do_rename(a.i(0), a.user<const char>(1), a.i(2), a.user<const char>(3), a.i(4));
+}
+
+namespace {
+
+SyscallResult do_symlink(UserPath utarget, int dirfd, UserPath path) {
+  PathBuffer target;
+  TRY(copy_path_from_user(target, utarget));
+  char name[kNameBuffer];
+  NodeId dir = TRY(resolve_user_parent(dirfd, path, name));
+  if (is_dot_name(name))
+    return Err(-EEXIST);
+  TRY(errno_result(fs::make_symlink(dir_index(dir), name, target.data())));
+  return 0;
+}
+
+} // namespace
+
+SyscallResult sys_symlink(const SyscallArgs& a) {
+  return do_symlink(a.user<const char>(0), linux::AT_FDCWD, a.user<const char>(1));
+}
+
+SyscallResult sys_symlinkat(const SyscallArgs& a) {
+  return do_symlink(a.user<const char>(0), a.i(1), a.user<const char>(2));
+}
+
+namespace {
+
+SyscallResult do_link(int olddirfd, UserPath oldpath, int newdirfd, UserPath newpath,
+                      int flags) {
   if (flags & ~(kAtSymlinkFollow | linux::AT_EMPTY_PATH))
-    return -EINVAL;
-  NodeId target = resolve_at(olddirfd, oldpath, flags & kAtSymlinkFollow, flags & linux::AT_EMPTY_PATH);
-  if (target < 0)
-    return target;
-  NodeId dir = resolve_parent(newdirfd, newpath, g_name);
-  if (dir < 0)
-    return dir;
-  if (is_dot_name(g_name))
-    return -EEXIST;
-  long r = fs::make_hard_link(static_cast<int32_t>(dir), g_name, static_cast<int32_t>(target));
-  return r < 0 ? r : 0;
+    return Err(-EINVAL);
+  NodeId target = TRY(resolve_user_path(olddirfd, oldpath, flags & kAtSymlinkFollow,
+                                        flags & linux::AT_EMPTY_PATH));
+  char name[kNameBuffer];
+  NodeId dir = TRY(resolve_user_parent(newdirfd, newpath, name));
+  if (is_dot_name(name))
+    return Err(-EEXIST);
+  TRY(errno_result(fs::make_hard_link(dir_index(dir), name, dir_index(target))));
+  return 0;
 }
-long sys_link(const SyscallArgs& a) {
-  return do_link(linux::AT_FDCWD, a.p<const char>(0), linux::AT_FDCWD, a.p<const char>(1), 0);
+
+} // namespace
+
+SyscallResult sys_link(const SyscallArgs& a) {
+  return do_link(linux::AT_FDCWD, a.user<const char>(0), linux::AT_FDCWD, a.user<const char>(1),
+                 0);
 }
-long sys_linkat(const SyscallArgs& a) {
-  return do_link(a.i(0), a.p<const char>(1), a.i(2), a.p<const char>(3), a.i(4));
+
+SyscallResult sys_linkat(const SyscallArgs& a) {
+  return do_link(a.i(0), a.user<const char>(1), a.i(2), a.user<const char>(3), a.i(4));
 }
+
+namespace {
 
 // ---- sizes ----
-long truncate_node(NodeId id, int64_t length) {
-  if (id < 0)
-    return id;
+SyscallResult truncate_node(NodeId id, int64_t length) {
   if (length < 0)
-    return -EINVAL;
+    return Err(-EINVAL);
   fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kDirectory)
-    return -EISDIR;
+    return Err(-EISDIR);
   if (n->type != fs::NodeType::kFile || n->special != fs::Special::kNone || !n->inode)
-    return -EINVAL;
+    return Err(-EINVAL);
   if (!fs::writable())
-    return -EROFS;
+    return Err(-EROFS);
   if (static_cast<uint64_t>(length) > (1ull << 44))
-    return -EFBIG;
-  int r = fs::truncate_file(n->inode, static_cast<uint64_t>(length));
-  if (r == 0) {
-    n->inode->mtime = tfs_now();
-    n->inode->times_dirty = true;
-  }
-  return r;
+    return Err(-EFBIG);
+  TRY(errno_result(fs::truncate_file(n->inode, static_cast<uint64_t>(length))));
+  n->inode->mtime = tfs_now();
+  n->inode->times_dirty = true;
+  return 0;
 }
-long sys_truncate(const SyscallArgs& a) {
-  return truncate_node(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.a[1]);
-}
-long sys_ftruncate(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
+
+// The descriptor's file, or -EBADF.
+ErrorOr<File*> open_file(int fd) {
+  File* f = file_of(fd);
   if (!f)
-    return -EBADF;
+    return Err(-EBADF);
+  return f;
+}
+
+} // namespace
+
+SyscallResult sys_truncate(const SyscallArgs& a) {
+  return truncate_node(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true)),
+                       a.a[1]);
+}
+
+SyscallResult sys_ftruncate(const SyscallArgs& a) {
+  File* f = TRY(open_file(a.i(0)));
   if (f->kind != FileKind::kRegular || (f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
-    return -EINVAL;
+    return Err(-EINVAL);
   return truncate_node(f->node, a.a[1]);
 }
-long sys_fallocate(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+
+SyscallResult sys_fallocate(const SyscallArgs& a) {
+  File* f = TRY(open_file(a.i(0)));
   int mode = a.i(1);
   int64_t off = a.a[2], len = a.a[3];
   if (off < 0 || len <= 0)
-    return -EINVAL;
+    return Err(-EINVAL);
   if (mode & ~kFallocKeepSize)
-    return -EOPNOTSUPP; // punching holes, collapsing, zeroing ranges: not done here
+    return Err(-EOPNOTSUPP); // punching holes, collapsing, zeroing ranges: not done here
   if (f->kind != FileKind::kRegular)
-    return f->kind == FileKind::kDirectory ? -EISDIR : -ENODEV;
+    return Err(f->kind == FileKind::kDirectory ? -EISDIR : -ENODEV);
   if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
-    return -EBADF;
+    return Err(-EBADF);
   if (!fs::writable())
-    return -EROFS;
+    return Err(-EROFS);
   if (static_cast<uint64_t>(off) + static_cast<uint64_t>(len) > (1ull << 44))
-    return -EFBIG;
-  return fs::allocate_file(fs::node(f->node)->inode, static_cast<uint64_t>(off),
-                           static_cast<uint64_t>(len), mode & kFallocKeepSize);
+    return Err(-EFBIG);
+  return errno_result(fs::allocate_file(fs::node(f->node)->inode, static_cast<uint64_t>(off),
+                                        static_cast<uint64_t>(len), mode & kFallocKeepSize));
 }
+
+namespace {
 
 // ---- times, permissions, owners ----
 // Times are kept for regular files (TFS mtime/atime); directories and links accept the
-// call and keep nothing.
-long set_times(NodeId id, const linux::timespec* t) {
-  if (id < 0)
-    return id;
+// call and keep nothing. `t` null means "now" for both.
+SyscallResult set_times(NodeId id, const linux::timespec* t) {
   fs::Node* n = fs::node(id);
-  if (!n->inode)
-    return fs::writable() || n->special != fs::Special::kNone ? 0 : -EROFS;
+  if (!n->inode) {
+    if (fs::writable() || n->special != fs::Special::kNone)
+      return 0;
+    return Err(-EROFS);
+  }
   if (!fs::writable())
-    return -EROFS;
+    return Err(-EROFS);
   uint64_t now = tfs_now();
   for (int i = 0; i < 2; ++i) {
     if (t && t[i].tv_nsec == kUtimeOmit)
       continue;
     if (t && t[i].tv_nsec != kUtimeNow && (t[i].tv_nsec < 0 || t[i].tv_nsec >= 1000000000))
-      return -EINVAL;
+      return Err(-EINVAL);
     uint64_t v = !t || t[i].tv_nsec == kUtimeNow ? now : to_tfs_time(t[i].tv_sec, t[i].tv_nsec);
     (i == 0 ? n->inode->atime : n->inode->mtime) = v;
   }
@@ -216,94 +258,126 @@ long set_times(NodeId id, const linux::timespec* t) {
   fs::log::mark_dirty(n->inode);
   return 0;
 }
-long sys_utimensat(const SyscallArgs& a) {
+
+} // namespace
+
+SyscallResult sys_utimensat(const SyscallArgs& a) {
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
-  if (a.a[2]) {
-    if (copy_from_user(t, a.p<void>(2), sizeof t) < 0)
-      return -EFAULT;
+  auto times = a.user<linux::timespec>(2);
+  if (!times.is_null()) {
+    TRY(copy_from_user(t, times, 2));
     tp = t;
   }
   int flags = a.i(3);
   if (flags & ~(linux::AT_SYMLINK_NOFOLLOW | linux::AT_EMPTY_PATH))
-    return -EINVAL;
+    return Err(-EINVAL);
+  auto path = a.user<const char>(1);
   NodeId id;
-  if (!a.a[1]) { // futimens: the descriptor itself
-    File* f = file_of(a.i(0));
-    if (!f)
-      return -EBADF;
-    id = f->node;
-  } else {
-    id = resolve_at(a.i(0), a.p<const char>(1), !(flags & linux::AT_SYMLINK_NOFOLLOW),
-                    flags & linux::AT_EMPTY_PATH);
-  }
+  if (path.is_null()) // futimens: the descriptor itself
+    id = TRY(open_file(a.i(0)))->node;
+  else
+    id = TRY(resolve_user_path(a.i(0), path, !(flags & linux::AT_SYMLINK_NOFOLLOW),
+                               flags & linux::AT_EMPTY_PATH));
+  if (id < 0)
+    return Err(static_cast<int>(id)); // a descriptor without a node (as before: its -errno)
   return set_times(id, tp);
 }
-long do_utimes(int dirfd, const char* path, const void* utv) {
+
+namespace {
+
+struct LinuxTimeval {
+  int64_t tv_sec, tv_usec;
+};
+
+SyscallResult do_utimes(int dirfd, UserPath path, UserPtr<LinuxTimeval> utv) {
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
-  if (utv) {
-    int64_t tv[4]; // two struct timeval
-    if (copy_from_user(tv, utv, sizeof tv) < 0)
-      return -EFAULT;
-    if (tv[1] < 0 || tv[1] >= 1000000 || tv[3] < 0 || tv[3] >= 1000000)
-      return -EINVAL;
-    t[0] = {tv[0], tv[1] * 1000};
-    t[1] = {tv[2], tv[3] * 1000};
+  if (!utv.is_null()) {
+    LinuxTimeval tv[2];
+    TRY(copy_from_user(tv, utv, 2));
+    for (int i = 0; i < 2; ++i) {
+      if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+        return Err(-EINVAL);
+      t[i] = {tv[i].tv_sec, tv[i].tv_usec * 1000};
+    }
     tp = t;
   }
-  return set_times(resolve_at(dirfd, path, true), tp);
+  return set_times(TRY(resolve_user_path(dirfd, path, true)), tp);
 }
-long sys_utimes(const SyscallArgs& a) {
-  return do_utimes(linux::AT_FDCWD, a.p<const char>(0), a.p<void>(1));
+
+} // namespace
+
+SyscallResult sys_utimes(const SyscallArgs& a) {
+  return do_utimes(linux::AT_FDCWD, a.user<const char>(0), a.user<LinuxTimeval>(1));
 }
-long sys_futimesat(const SyscallArgs& a) {
-  return do_utimes(a.i(0), a.p<const char>(1), a.p<void>(2));
+
+SyscallResult sys_futimesat(const SyscallArgs& a) {
+  return do_utimes(a.i(0), a.user<const char>(1), a.user<LinuxTimeval>(2));
 }
-long sys_utime(const SyscallArgs& a) {
+
+SyscallResult sys_utime(const SyscallArgs& a) {
+  struct LinuxUtimbuf {
+    int64_t actime, modtime;
+  };
   linux::timespec t[2];
   const linux::timespec* tp = nullptr;
-  if (a.a[1]) {
-    int64_t ut[2]; // struct utimbuf: actime, modtime
-    if (copy_from_user(ut, a.p<void>(1), sizeof ut) < 0)
-      return -EFAULT;
-    t[0] = {ut[0], 0};
-    t[1] = {ut[1], 0};
+  auto times = a.user<LinuxUtimbuf>(1);
+  if (!times.is_null()) {
+    LinuxUtimbuf ut = TRY(copy_from_user(times));
+    t[0] = {ut.actime, 0};
+    t[1] = {ut.modtime, 0};
     tp = t;
   }
-  return set_times(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), tp);
+  return set_times(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true)), tp);
 }
+
+namespace {
 
 // TFS has no permissions or owners (spec §3.5): the calls succeed on existing files and
 // change nothing, except on a read-only volume.
-long accept_attribute(NodeId id) {
-  if (id < 0)
-    return id;
+SyscallResult accept_attribute(NodeId id) {
   if (!fs::writable() && fs::node(id)->special == fs::Special::kNone)
-    return -EROFS;
+    return Err(-EROFS);
   return 0;
 }
-long sys_chmod(const SyscallArgs& a) {
-  return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
+
+} // namespace
+
+SyscallResult sys_chmod(const SyscallArgs& a) {
+  return accept_attribute(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true)));
 }
-long sys_lchown(const SyscallArgs& a) {
-  return accept_attribute(resolve_at(linux::AT_FDCWD, a.p<const char>(0), false));
+
+SyscallResult sys_lchown(const SyscallArgs& a) {
+  return accept_attribute(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), false)));
 }
-long sys_fchmodat(const SyscallArgs& a) {
-  return accept_attribute(resolve_at(a.i(0), a.p<const char>(1), true));
+
+SyscallResult sys_fchmodat(const SyscallArgs& a) {
+  return accept_attribute(TRY(resolve_user_path(a.i(0), a.user<const char>(1), true)));
 }
-long sys_fchownat(const SyscallArgs& a) {
+
+SyscallResult sys_fchownat(const SyscallArgs& a) {
   int flags = a.i(4);
-  return accept_attribute(resolve_at(a.i(0), a.p<const char>(1),
-                                     !(flags & linux::AT_SYMLINK_NOFOLLOW),
-                                     flags & linux::AT_EMPTY_PATH));
+  return accept_attribute(TRY(resolve_user_path(a.i(0), a.user<const char>(1),
+                                                !(flags & linux::AT_SYMLINK_NOFOLLOW),
+                                                flags & linux::AT_EMPTY_PATH)));
 }
-long sys_fchmod(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+
+SyscallResult sys_fchmod(const SyscallArgs& a) {
+  File* f = TRY(open_file(a.i(0)));
   return f->node < 0 ? 0 : accept_attribute(f->node);
 }
+
+// chown and fchown accept and ignore the owner (one user), checking only what chmod checks.
+SyscallResult sys_chown(const SyscallArgs& a) {
+  return sys_chmod(a);
+}
+
+SyscallResult sys_fchown(const SyscallArgs& a) {
+  return sys_fchmod(a);
+}
+
+namespace {
 
 // ---- statfs ----
 struct LinuxStatfs {
@@ -313,9 +387,7 @@ struct LinuxStatfs {
 };
 static_assert(sizeof(LinuxStatfs) == 120, "struct statfs of x86-64 Linux");
 
-long statfs_to_user(NodeId id, void* user) {
-  if (id < 0)
-    return id;
+SyscallResult statfs_to_user(UserPtr<LinuxStatfs> user) {
   LinuxStatfs st;
   memset(&st, 0, sizeof st);
   st.f_type = 0x54465331; // "TFS1": TFS has no Linux magic number
@@ -324,54 +396,26 @@ long statfs_to_user(NodeId id, void* user) {
   uint64_t free = fs::free_space().free_blocks();
   st.f_bfree = static_cast<int64_t>(free / 8);
   // Writers leave some blocks to the log (fs/file_data.cc): not available to file data.
-  st.f_bavail = static_cast<int64_t>((free > fs::kLogReserveBlocks ? free - fs::kLogReserveBlocks : 0) / 8);
+  uint64_t available = free > fs::kLogReserveBlocks ? free - fs::kLogReserveBlocks : 0;
+  st.f_bavail = static_cast<int64_t>(available / 8);
   st.f_files = static_cast<int64_t>(fs::node_count());
   st.f_ffree = st.f_bfree;
   st.f_namelen = fs::kMaxNameLength;
   st.f_flags = fs::writable() ? 0 : 1; // ST_RDONLY
-  return copy_to_user(user, &st, sizeof st);
-}
-long sys_statfs(const SyscallArgs& a) {
-  return statfs_to_user(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true), a.p<void>(1));
-}
-long sys_fstatfs(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  return statfs_to_user(f->node < 0 ? 0 : f->node, a.p<void>(1));
+  TRY(copy_to_user(user, &st));
+  return 0;
 }
 
 } // namespace
 
-void register_fs_change_syscalls() {
-  register_syscall(76, "truncate", 2, sys_truncate, 1);
-  register_syscall(77, "ftruncate", 2, sys_ftruncate);
-  register_syscall(82, "rename", 2, sys_rename, 3);
-  register_syscall(83, "mkdir", 2, sys_mkdir, 1);
-  register_syscall(84, "rmdir", 1, sys_rmdir, 1);
-  register_syscall(86, "link", 2, sys_link, 3);
-  register_syscall(87, "unlink", 1, sys_unlink, 1);
-  register_syscall(88, "symlink", 2, sys_symlink, 3);
-  register_syscall(90, "chmod", 2, sys_chmod, 1);
-  register_syscall(91, "fchmod", 2, sys_fchmod);
-  register_syscall(92, "chown", 3, sys_chmod, 1);
-  register_syscall(93, "fchown", 3, sys_fchmod);
-  register_syscall(94, "lchown", 3, sys_lchown, 1);
-  register_syscall(132, "utime", 2, sys_utime, 1);
-  register_syscall(137, "statfs", 2, sys_statfs, 1);
-  register_syscall(138, "fstatfs", 2, sys_fstatfs);
-  register_syscall(235, "utimes", 2, sys_utimes, 1);
-  register_syscall(261, "futimesat", 3, sys_futimesat, 2);
-  register_syscall(264, "renameat", 4, sys_renameat, 10);
-  register_syscall(265, "linkat", 5, sys_linkat, 10);
-  register_syscall(266, "symlinkat", 3, sys_symlinkat, 5);
-  register_syscall(268, "fchmodat", 3, sys_fchmodat, 2);
-  register_syscall(260, "fchownat", 5, sys_fchownat, 2);
-  register_syscall(280, "utimensat", 4, sys_utimensat, 2);
-  register_syscall(285, "fallocate", 4, sys_fallocate);
-  register_syscall(316, "renameat2", 5, sys_renameat2, 10);
-  register_syscall(258, "mkdirat", 3, sys_mkdirat, 2);
-  register_syscall(263, "unlinkat", 3, sys_unlinkat, 2);
+SyscallResult sys_statfs(const SyscallArgs& a) {
+  TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true));
+  return statfs_to_user(a.user<LinuxStatfs>(1));
+}
+
+SyscallResult sys_fstatfs(const SyscallArgs& a) {
+  TRY(open_file(a.i(0)));
+  return statfs_to_user(a.user<LinuxStatfs>(1));
 }
 
 } // namespace unix

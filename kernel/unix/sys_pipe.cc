@@ -10,7 +10,7 @@
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -38,7 +38,7 @@ bool nonblocking(const File& f) {
   return f.flags & linux::O_NONBLOCK;
 }
 
-ErrorOr<size_t> pipe_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
+ErrorOr<size_t> pipe_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
   auto* p = static_cast<Pipe*>(f.object);
   if (len == 0)
     return size_t{0};
@@ -56,7 +56,7 @@ ErrorOr<size_t> pipe_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
     if (s.len == 0)
       break;
     size_t n = s.len < len - done ? s.len : len - done;
-    if (copy_to_user(ubuf + done, s.data, n) < 0) {
+    if (!copy_to_user(ubuf.byte_offset(done), s.data, n).ok()) {
       if (!done)
         return Err(-EFAULT);
       break;
@@ -73,7 +73,7 @@ ErrorOr<size_t> pipe_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
   return done;
 }
 
-ErrorOr<size_t> pipe_write(File& f, const uint8_t* ubuf, size_t len, uint64_t*) {
+ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
   auto* p = static_cast<Pipe*>(f.object);
   size_t done = 0;
   for (;;) {
@@ -94,7 +94,7 @@ ErrorOr<size_t> pipe_write(File& f, const uint8_t* ubuf, size_t len, uint64_t*) 
         if (s.len == 0)
           break;
         size_t n = s.len < len - done ? s.len : len - done;
-        if (copy_from_user(s.data, ubuf + done, n) < 0) {
+        if (!copy_from_user(s.data, ubuf.byte_offset(done).as<void>(), n).ok()) {
           if (done > before) {
             sched::wake_all(p->readq);
             announce(p->gen, kEpollIn);
@@ -142,8 +142,7 @@ ErrorOr<long> pipe_ioctl(File& f, unsigned long req, uint64_t arg) {
   if (req != kFionread)
     return Err(-ENOTTY);
   int n = static_cast<int>(static_cast<Pipe*>(f.object)->ring.size());
-  if (copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(UserPtr<int>(arg), &n));
   return 0L;
 }
 
@@ -168,7 +167,7 @@ void pipe_write_end_release(File& f) {
   pipe_end_closed(p);
 }
 
-ErrorOr<size_t> eventfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
+ErrorOr<size_t> eventfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
   auto* e = static_cast<Eventfd*>(f.object);
   if (len < 8)
     return Err(-EINVAL);
@@ -179,21 +178,18 @@ ErrorOr<size_t> eventfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
       return Err(r);
   }
   uint64_t v = e->semaphore ? 1 : e->counter;
-  if (copy_to_user(ubuf, &v, 8) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(ubuf.as<uint64_t>(), &v));
   e->counter -= v;
   sched::wake_all(e->writeq);
   announce(e->gen, kEpollOut);
   return size_t{8};
 }
 
-ErrorOr<size_t> eventfd_write(File& f, const uint8_t* ubuf, size_t len, uint64_t*) {
+ErrorOr<size_t> eventfd_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
   auto* e = static_cast<Eventfd*>(f.object);
-  uint64_t v;
   if (len < 8)
     return Err(-EINVAL);
-  if (copy_from_user(&v, ubuf, 8) < 0)
-    return Err(-EFAULT);
+  uint64_t v = TRY(copy_from_user(ubuf.as<uint64_t>()));
   if (v == ~0ull)
     return Err(-EINVAL);
   while (v > kEventfdMax - e->counter) {
@@ -255,13 +251,13 @@ const FileOps kEventfdOps{
     .release = eventfd_release,
 };
 
-long make_pipe(int* ufds, int flags) {
+SyscallResult make_pipe(UserPtr<int> ufds, int flags) {
   if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK))
-    return -EINVAL;
+    return Err(-EINVAL);
   // The ring's storage follows the Pipe in the same allocation.
   auto* p = static_cast<Pipe*>(kzalloc(sizeof(Pipe) + kPipeSize));
   if (!p)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   p->ring.init(reinterpret_cast<uint8_t*>(p + 1), kPipeSize);
   p->readers = p->writers = 1;
   bool cloexec = flags & linux::O_CLOEXEC;
@@ -270,56 +266,54 @@ long make_pipe(int* ufds, int flags) {
   fds[0] = install_object_file(kPipeReadOps, p, linux::O_RDONLY | nb, cloexec);
   if (fds[0] < 0) {
     kfree(p);
-    return fds[0];
+    return Err(fds[0]);
   }
   fds[1] = install_object_file(kPipeWriteOps, p, linux::O_WRONLY | nb, cloexec);
   if (fds[1] < 0) {
     p->writers = 0;
     process().files.close(fds[0]); // frees p
-    return fds[1];
+    return Err(fds[1]);
   }
-  if (copy_to_user(ufds, fds, sizeof fds) < 0) {
+  if (!copy_to_user(ufds, fds, 2).ok()) {
     process().files.close(fds[0]);
     process().files.close(fds[1]);
-    return -EFAULT;
+    return Err(-EFAULT);
   }
-  return 0;
-}
-long sys_pipe(const SyscallArgs& a) {
-  return make_pipe(a.p<int>(0), 0);
-}
-long sys_pipe2(const SyscallArgs& a) {
-  return make_pipe(a.p<int>(0), a.i(1));
-}
-
-long sys_eventfd2(const SyscallArgs& a) {
-  constexpr int kSemaphore = 1;
-  int flags = a.i(1);
-  if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK | kSemaphore))
-    return -EINVAL;
-  auto* e = static_cast<Eventfd*>(kzalloc(sizeof(Eventfd)));
-  if (!e)
-    return -ENOMEM;
-  e->counter = static_cast<uint32_t>(a.u(0));
-  e->semaphore = flags & kSemaphore;
-  int fd = install_object_file(kEventfdOps, e, linux::O_RDWR | (flags & linux::O_NONBLOCK),
-                               flags & linux::O_CLOEXEC);
-  if (fd < 0)
-    kfree(e);
-  return fd;
-}
-long sys_eventfd(const SyscallArgs& a) {
-  SyscallArgs b{{a.a[0], 0, 0, 0, 0, 0}};
-  return sys_eventfd2(b);
+  return 0L;
 }
 
 } // namespace
 
-void register_pipe_syscalls() {
-  register_syscall(22, "pipe", 1, sys_pipe);
-  register_syscall(284, "eventfd", 1, sys_eventfd);
-  register_syscall(290, "eventfd2", 2, sys_eventfd2);
-  register_syscall(293, "pipe2", 2, sys_pipe2);
+SyscallResult sys_pipe(const SyscallArgs& a) {
+  return make_pipe(a.user<int>(0), 0);
+}
+
+SyscallResult sys_pipe2(const SyscallArgs& a) {
+  return make_pipe(a.user<int>(0), a.i(1));
+}
+
+SyscallResult sys_eventfd2(const SyscallArgs& a) {
+  constexpr int kSemaphore = 1;
+  int flags = a.i(1);
+  if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK | kSemaphore))
+    return Err(-EINVAL);
+  auto* e = static_cast<Eventfd*>(kzalloc(sizeof(Eventfd)));
+  if (!e)
+    return Err(-ENOMEM);
+  e->counter = static_cast<uint32_t>(a.u(0));
+  e->semaphore = flags & kSemaphore;
+  int fd = install_object_file(kEventfdOps, e, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+                               flags & linux::O_CLOEXEC);
+  if (fd < 0) {
+    kfree(e);
+    return Err(fd);
+  }
+  return fd;
+}
+
+SyscallResult sys_eventfd(const SyscallArgs& a) {
+  SyscallArgs b{{a.a[0], 0, 0, 0, 0, 0}};
+  return sys_eventfd2(b);
 }
 
 } // namespace unix

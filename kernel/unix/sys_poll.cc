@@ -9,7 +9,7 @@
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -83,12 +83,14 @@ long do_poll(PollFd* ufds, uint64_t nfds, int64_t timeout_ns) {
                     "poll with nothing ready and no timeout");
 }
 
-long sys_poll(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_poll(const SyscallArgs& a) {
   int timeout_ms = a.i(2);
   return do_poll(a.p<PollFd>(0), a.u(1), timeout_ms < 0 ? -1 : int64_t(timeout_ms) * 1000000);
 }
 
-long sys_ppoll(const SyscallArgs& a) {
+SyscallResult sys_ppoll(const SyscallArgs& a) {
   int64_t timeout;
   if (long r = timeout_from_timespec(a.p<const void>(2), &timeout); r < 0)
     return r;
@@ -108,6 +110,8 @@ long sys_ppoll(const SyscallArgs& a) {
   }
   return a.a[3] ? end_temporary_mask(r, saved) : r;
 }
+
+namespace {
 
 // ---- select ----
 constexpr uint32_t kSelectIn = kEpollIn | kEpollRdNorm | kEpollRdBand | kEpollHup | kEpollErr;
@@ -180,7 +184,9 @@ uint64_t left_of(int64_t timeout_ns, uint64_t start) {
   return t > spent ? t - spent : 0;
 }
 
-long sys_select(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_select(const SyscallArgs& a) {
   int64_t timeout = -1;
   if (a.a[4]) {
     linux::timeval tv;
@@ -200,7 +206,7 @@ long sys_select(const SyscallArgs& a) {
   return r;
 }
 
-long sys_pselect6(const SyscallArgs& a) {
+SyscallResult sys_pselect6(const SyscallArgs& a) {
   int64_t timeout;
   if (long r = timeout_from_timespec(a.p<const void>(4), &timeout); r < 0)
     return r;
@@ -223,15 +229,6 @@ long sys_pselect6(const SyscallArgs& a) {
     copy_to_user(a.p<void>(4), &ts, sizeof ts);
   }
   return sig.set ? end_temporary_mask(r, saved) : r;
-}
-
-} // namespace
-
-void register_poll_syscalls() {
-  register_syscall(7, "poll", 3, sys_poll);
-  register_syscall(23, "select", 5, sys_select);
-  register_syscall(270, "pselect6", 6, sys_pselect6);
-  register_syscall(271, "ppoll", 5, sys_ppoll);
 }
 
 } // namespace unix

@@ -13,25 +13,26 @@
 #include "sched/thread.h"
 #include "sched/wait.h"
 #include "unix/signal.h"
-#include "unix/sys_thread.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
 
 constexpr int kSigKill = 9, kSigStop = 19;
 
-long sys_exit_group(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_exit_group(const SyscallArgs& a) {
   exit_program(a.i(0) & 0xFF);
 }
 
-long sys_arch_prctl(const SyscallArgs& a) {
+SyscallResult sys_arch_prctl(const SyscallArgs& a) {
   uint64_t addr = a.u(1);
   switch (a.i(0)) {
   case 0x1001: // ARCH_SET_GS
   case 0x1002: // ARCH_SET_FS
     if (addr >= kUserAddressEnd)
-      return -EPERM;
+      return Err(-EPERM);
     if (a.i(0) == 0x1002)
       arch::set_fs_base(addr);
     else
@@ -39,26 +40,42 @@ long sys_arch_prctl(const SyscallArgs& a) {
     return 0;
   case 0x1003: { // ARCH_GET_FS
     uint64_t v = arch::fs_base();
-    return copy_to_user(a.p<void>(1), &v, sizeof v);
+    TRY(copy_to_user(a.user<uint64_t>(1), &v));
+    return 0;
   }
   case 0x1004: { // ARCH_GET_GS
     uint64_t v = arch::gs_base();
-    return copy_to_user(a.p<void>(1), &v, sizeof v);
+    TRY(copy_to_user(a.user<uint64_t>(1), &v));
+    return 0;
   }
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
 }
 
-long sys_getpid(const SyscallArgs&) {
+SyscallResult sys_getpid(const SyscallArgs&) {
   return kPid;
 }
-long sys_getppid(const SyscallArgs&) {
+
+SyscallResult sys_getppid(const SyscallArgs&) {
   return 1;
 }
-long sys_zero(const SyscallArgs&) {
-  return 0; // getuid & co: everything runs as root
+
+// One user and group, id 0: everything runs as root.
+SyscallResult sys_getuid(const SyscallArgs&) {
+  return 0;
 }
+SyscallResult sys_getgid(const SyscallArgs&) {
+  return 0;
+}
+SyscallResult sys_geteuid(const SyscallArgs&) {
+  return 0;
+}
+SyscallResult sys_getegid(const SyscallArgs&) {
+  return 0;
+}
+
+namespace {
 
 // ---- resource limits ----
 linux::rlimit g_limits[16] = {
@@ -67,35 +84,40 @@ linux::rlimit g_limits[16] = {
     {64 << 20, 64 << 20}, {~0ull, ~0ull}, {~0ull, ~0ull}, {0, 0},        // MEMLOCK AS LOCKS SIGPENDING
     {819200, 819200}, {0, 0}, {0, 0}, {~0ull, ~0ull}};                   // MSGQUEUE NICE RTPRIO RTTIME
 
-long do_prlimit(int resource, const linux::rlimit* new_limit, linux::rlimit* old_limit) {
+// Either pointer may be null (nothing to set / nothing to report).
+SyscallResult do_prlimit(int resource, UserPtr<linux::rlimit> new_limit,
+                         UserPtr<linux::rlimit> old_limit) {
   if (resource < 0 || resource >= 16)
-    return -EINVAL;
+    return Err(-EINVAL);
   linux::rlimit next;
-  if (new_limit) {
-    if (copy_from_user(&next, new_limit, sizeof next) < 0)
-      return -EFAULT;
+  if (!new_limit.is_null()) {
+    next = TRY(copy_from_user(new_limit));
     if (next.cur > next.max)
-      return -EINVAL;
+      return Err(-EINVAL);
   }
-  if (old_limit && copy_to_user(old_limit, &g_limits[resource], sizeof g_limits[0]) < 0)
-    return -EFAULT;
-  if (new_limit)
+  TRY(copy_to_user_if_set(old_limit, g_limits[resource]));
+  if (!new_limit.is_null())
     g_limits[resource] = next;
   return 0;
 }
-long sys_prlimit64(const SyscallArgs& a) {
+
+} // namespace
+
+SyscallResult sys_prlimit64(const SyscallArgs& a) {
   if (a.i(0) != 0 && a.i(0) != kPid)
-    return -ESRCH;
-  return do_prlimit(a.i(1), a.p<const linux::rlimit>(2), a.p<linux::rlimit>(3));
-}
-long sys_getrlimit(const SyscallArgs& a) {
-  return do_prlimit(a.i(0), nullptr, a.p<linux::rlimit>(1));
-}
-long sys_setrlimit(const SyscallArgs& a) {
-  return do_prlimit(a.i(0), a.p<const linux::rlimit>(1), nullptr);
+    return Err(-ESRCH);
+  return do_prlimit(a.i(1), a.user<linux::rlimit>(2), a.user<linux::rlimit>(3));
 }
 
-long sys_uname(const SyscallArgs& a) {
+SyscallResult sys_getrlimit(const SyscallArgs& a) {
+  return do_prlimit(a.i(0), UserPtr<linux::rlimit>(), a.user<linux::rlimit>(1));
+}
+
+SyscallResult sys_setrlimit(const SyscallArgs& a) {
+  return do_prlimit(a.i(0), a.user<linux::rlimit>(1), UserPtr<linux::rlimit>());
+}
+
+SyscallResult sys_uname(const SyscallArgs& a) {
   linux::utsname u;
   memset(&u, 0, sizeof u);
   const UnameStrings& names = uname_strings();
@@ -105,91 +127,95 @@ long sys_uname(const SyscallArgs& a) {
   klib::strlcpy(u.version, "#1 SMP", sizeof u.version);
   klib::strlcpy(u.machine, "x86_64", sizeof u.machine);
   klib::strlcpy(u.domainname, "(none)", sizeof u.domainname);
-  return copy_to_user(a.p<void>(0), &u, sizeof u);
+  TRY(copy_to_user(a.user<linux::utsname>(0), &u));
+  return 0;
 }
 
-long sys_getrandom(const SyscallArgs& a) {
+SyscallResult sys_getrandom(const SyscallArgs& a) {
   if (a.u(2) & ~7ull)
-    return -EINVAL;
+    return Err(-EINVAL);
   uint8_t chunk[256];
+  auto buffer = a.user<uint8_t>(0);
   size_t len = a.u(1), done = 0;
   while (done < len) {
     size_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
     random_bytes(chunk, n);
-    if (copy_to_user(a.p<uint8_t>(0) + done, chunk, n) < 0)
-      return done ? static_cast<long>(done) : -EFAULT;
+    if (!copy_to_user(buffer.offset(done), chunk, n).ok()) {
+      if (done)
+        break; // a partial fill reports what was written, as Linux does
+      return Err(-EFAULT);
+    }
     done += n;
   }
   return static_cast<long>(done);
 }
 
+namespace {
+
 // ---- time ----
-long clock_ns(int clock, uint64_t* ns) {
+ErrorOr<uint64_t> clock_ns(int clock) {
   switch (clock) {
-  case 0: // CLOCK_REALTIME
-  case 5: // CLOCK_REALTIME_COARSE
-  case 8: // CLOCK_REALTIME_ALARM
+  case 0:  // CLOCK_REALTIME
+  case 5:  // CLOCK_REALTIME_COARSE
+  case 8:  // CLOCK_REALTIME_ALARM
   case 11: // CLOCK_TAI
-    *ns = ktime::realtime_ns();
-    return 0;
+    return ktime::realtime_ns();
   case 1: case 2: case 3: case 4: case 6: case 7: case 9: // monotonic, cputime, boottime
-    *ns = ktime::monotonic_ns();
-    return 0;
+    return ktime::monotonic_ns();
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
 }
+
 linux::timespec to_timespec(uint64_t ns) {
   return {static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000)};
 }
-long sys_clock_gettime(const SyscallArgs& a) {
-  uint64_t ns;
-  long r = clock_ns(a.i(0), &ns);
-  if (r < 0)
-    return r;
-  linux::timespec ts = to_timespec(ns);
-  return copy_to_user(a.p<void>(1), &ts, sizeof ts);
-}
-long sys_gettimeofday(const SyscallArgs& a) {
-  if (a.a[0]) {
-    uint64_t ns = ktime::realtime_ns();
-    linux::timeval tv{static_cast<int64_t>(ns / 1000000000), static_cast<int64_t>(ns % 1000000000 / 1000)};
-    if (copy_to_user(a.p<void>(0), &tv, sizeof tv) < 0)
-      return -EFAULT;
-  }
-  if (a.a[1]) {
-    int32_t tz[2] = {0, 0};
-    if (copy_to_user(a.p<void>(1), tz, sizeof tz) < 0)
-      return -EFAULT;
-  }
+
+} // namespace
+
+SyscallResult sys_clock_gettime(const SyscallArgs& a) {
+  linux::timespec ts = to_timespec(TRY(clock_ns(a.i(0))));
+  TRY(copy_to_user(a.user<linux::timespec>(1), &ts));
   return 0;
 }
-long sys_time(const SyscallArgs& a) {
+
+SyscallResult sys_gettimeofday(const SyscallArgs& a) {
+  uint64_t ns = ktime::realtime_ns();
+  linux::timeval tv{static_cast<int64_t>(ns / 1000000000),
+                    static_cast<int64_t>(ns % 1000000000 / 1000)};
+  TRY(copy_to_user_if_set(a.user<linux::timeval>(0), tv));
+  struct Timezone {
+    int32_t minuteswest, dsttime;
+  };
+  TRY(copy_to_user_if_set(a.user<Timezone>(1), Timezone{0, 0}));
+  return 0;
+}
+
+SyscallResult sys_time(const SyscallArgs& a) {
   auto t = static_cast<int64_t>(ktime::realtime_ns() / 1000000000);
-  if (a.a[0] && copy_to_user(a.p<void>(0), &t, sizeof t) < 0)
-    return -EFAULT;
+  TRY(copy_to_user_if_set(a.user<int64_t>(0), t));
   return t;
 }
+
+namespace {
+
 // Sleeps in sched::wait (other threads run meanwhile) until the request passes. A signal
 // ends it early with -EINTR and, for relative requests, the time left in *urem.
-long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::timespec* urem) {
-  linux::timespec req;
-  if (copy_from_user(&req, ureq, sizeof req) < 0)
-    return -EFAULT;
+SyscallResult sleep_for(UserPtr<linux::timespec> ureq, bool absolute, int clock,
+                        UserPtr<linux::timespec> urem) {
+  linux::timespec req = TRY(copy_from_user(ureq));
   if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t ns = req.tv_sec > 10000000000ll
                     ? ~0ull / 2 // past the year 2286: forever, without overflowing below
-                    : static_cast<uint64_t>(req.tv_sec) * 1000000000 + static_cast<uint64_t>(req.tv_nsec);
+                    : static_cast<uint64_t>(req.tv_sec) * 1000000000 +
+                          static_cast<uint64_t>(req.tv_nsec);
   uint64_t now = ktime::monotonic_ns();
   uint64_t deadline;
   if (!absolute) {
     deadline = now + ns;
   } else {
-    uint64_t clock_now;
-    long r = clock_ns(clock, &clock_now);
-    if (r < 0)
-      return r;
+    uint64_t clock_now = TRY(clock_ns(clock));
     // The monotonic clocks are ktime's; realtime ones are converted at the time of the call.
     deadline = ns > clock_now ? now + (ns - clock_now) : now;
   }
@@ -199,57 +225,54 @@ long sleep_for(const linux::timespec* ureq, bool absolute, int clock, linux::tim
     if (r == -ETIMEDOUT)
       return 0;
     if (r == -EINTR) {
-      if (!absolute && urem) {
+      if (!absolute) {
         uint64_t t = ktime::monotonic_ns();
-        linux::timespec rem = to_timespec(deadline > t ? deadline - t : 0);
-        if (copy_to_user(urem, &rem, sizeof rem) < 0)
-          return -EFAULT;
+        TRY(copy_to_user_if_set(urem, to_timespec(deadline > t ? deadline - t : 0)));
       }
-      return -EINTR;
+      return Err(-EINTR);
     }
   }
 }
-long sys_nanosleep(const SyscallArgs& a) {
-  return sleep_for(a.p<const linux::timespec>(0), false, 1, a.p<linux::timespec>(1));
-}
-long sys_clock_nanosleep(const SyscallArgs& a) {
-  uint64_t ns;
-  long r = clock_ns(a.i(0), &ns);
-  if (r < 0)
-    return r;
-  if (a.i(0) == 2 || a.i(0) == 3) // CPU-time clocks: not sleepable here
-    return -EOPNOTSUPP;
-  return sleep_for(a.p<const linux::timespec>(2), a.i(1) & 1, a.i(0), a.p<linux::timespec>(3));
+
+} // namespace
+
+SyscallResult sys_nanosleep(const SyscallArgs& a) {
+  return sleep_for(a.user<linux::timespec>(0), false, 1, a.user<linux::timespec>(1));
 }
 
-long sys_sched_getaffinity(const SyscallArgs& a) {
+SyscallResult sys_clock_nanosleep(const SyscallArgs& a) {
+  TRY(clock_ns(a.i(0)));
+  if (a.i(0) == 2 || a.i(0) == 3) // CPU-time clocks: not sleepable here
+    return Err(-EOPNOTSUPP);
+  return sleep_for(a.user<linux::timespec>(2), a.i(1) & 1, a.i(0), a.user<linux::timespec>(3));
+}
+
+SyscallResult sys_sched_getaffinity(const SyscallArgs& a) {
   if (a.u(1) < 8 || (a.u(1) & 7))
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t mask = 1; // one CPU
-  if (copy_to_user(a.p<void>(2), &mask, sizeof mask) < 0)
-    return -EFAULT;
+  TRY(copy_to_user(a.user<uint64_t>(2), &mask));
   return 8;
 }
+
 // One CPU: any mask that includes CPU 0 is accepted (and changes nothing).
-long sys_sched_setaffinity(const SyscallArgs& a) {
+SyscallResult sys_sched_setaffinity(const SyscallArgs& a) {
   if (a.u(1) == 0)
-    return -EINVAL;
-  uint8_t first;
-  if (copy_from_user(&first, a.p<const void>(2), 1) < 0)
-    return -EFAULT;
-  return (first & 1) ? 0 : -EINVAL;
-}
-long sys_getcpu(const SyscallArgs& a) {
-  uint32_t zero = 0;
-  if (a.a[0] && copy_to_user(a.p<void>(0), &zero, sizeof zero) < 0)
-    return -EFAULT;
-  if (a.a[1] && copy_to_user(a.p<void>(1), &zero, sizeof zero) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint8_t first = TRY(copy_from_user(a.user<uint8_t>(2)));
+  if (!(first & 1))
+    return Err(-EINVAL);
   return 0;
 }
 
-long sys_sysinfo(const SyscallArgs& a) {
-  struct {
+SyscallResult sys_getcpu(const SyscallArgs& a) {
+  TRY(copy_to_user_if_set(a.user<uint32_t>(0), 0u)); // cpu
+  TRY(copy_to_user_if_set(a.user<uint32_t>(1), 0u)); // node
+  return 0;
+}
+
+SyscallResult sys_sysinfo(const SyscallArgs& a) {
+  struct Sysinfo {
     int64_t uptime;
     uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
     uint16_t procs, pad;
@@ -263,142 +286,166 @@ long sys_sysinfo(const SyscallArgs& a) {
   info.freeram = mm::free_page_count() * mm::kPageSize;
   info.procs = 1;
   info.mem_unit = 1;
-  return copy_to_user(a.p<void>(0), &info, sizeof info);
+  TRY(copy_to_user(a.user<Sysinfo>(0), &info));
+  return 0;
 }
 
 // ---- signals (delivery: signal.cc) ----
-long sys_rt_sigaction(const SyscallArgs& a) {
+SyscallResult sys_rt_sigaction(const SyscallArgs& a) {
   int sig = a.i(0);
   if (sig < 1 || sig > kMaxSignal || a.u(3) != 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   Process& p = process();
+  auto new_action = a.user<linux::sigaction>(1);
   linux::sigaction next;
-  if (a.a[1]) {
+  if (!new_action.is_null()) {
     if (sig == kSigKill || sig == kSigStop)
-      return -EINVAL;
-    if (copy_from_user(&next, a.p<const void>(1), sizeof next) < 0)
-      return -EFAULT;
+      return Err(-EINVAL);
+    next = TRY(copy_from_user(new_action));
   }
-  if (a.a[2] && copy_to_user(a.p<void>(2), &p.actions[sig], sizeof next) < 0)
-    return -EFAULT;
-  if (a.a[1])
+  TRY(copy_to_user_if_set(a.user<linux::sigaction>(2), p.actions[sig]));
+  if (!new_action.is_null())
     p.actions[sig] = next;
   return 0;
 }
-long sys_rt_sigprocmask(const SyscallArgs& a) {
+
+SyscallResult sys_rt_sigprocmask(const SyscallArgs& a) {
   if (a.u(3) != 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   Task& p = current_task(); // the mask is per thread
+  auto new_set = a.user<uint64_t>(1);
   uint64_t set = 0;
-  if (a.a[1] && copy_from_user(&set, a.p<const void>(1), sizeof set) < 0)
-    return -EFAULT;
-  if (a.a[2] && copy_to_user(a.p<void>(2), &p.signal_mask, sizeof set) < 0)
-    return -EFAULT;
-  if (a.a[1]) {
+  if (!new_set.is_null())
+    set = TRY(copy_from_user(new_set));
+  TRY(copy_to_user_if_set(a.user<uint64_t>(2), p.signal_mask));
+  if (!new_set.is_null()) {
     switch (a.i(0)) {
     case 0: p.signal_mask |= set; break;
     case 1: p.signal_mask &= ~set; break;
     case 2: p.signal_mask = set; break;
-    default: return -EINVAL;
+    default: return Err(-EINVAL);
     }
     p.signal_mask &= ~((1ull << (kSigKill - 1)) | (1ull << (kSigStop - 1)));
   }
   return 0;
 }
-long sys_sigaltstack(const SyscallArgs& a) {
+
+SyscallResult sys_sigaltstack(const SyscallArgs& a) {
   Task& p = current_task(); // per thread
+  auto new_stack = a.user<linux::stack_t>(0);
   linux::stack_t next;
-  if (a.a[0] && copy_from_user(&next, a.p<const void>(0), sizeof next) < 0)
-    return -EFAULT;
-  if (a.a[1] && copy_to_user(a.p<void>(1), &p.altstack, sizeof next) < 0)
-    return -EFAULT;
-  if (a.a[0]) {
+  if (!new_stack.is_null())
+    next = TRY(copy_from_user(new_stack));
+  TRY(copy_to_user_if_set(a.user<linux::stack_t>(1), p.altstack));
+  if (!new_stack.is_null()) {
     if (next.flags & ~(2 | (1 << 31)))
-      return -EINVAL;
+      return Err(-EINVAL);
     if (!(next.flags & 2) && next.size < 2048)
-      return -ENOMEM;
+      return Err(-ENOMEM);
     p.altstack = next;
   }
   return 0;
 }
+
+namespace {
 
 constexpr uint64_t kUnblockable = (1ull << (kSigKill - 1)) | (1ull << (kSigStop - 1));
 
 bool valid_signal(int sig) {
   return sig >= 0 && sig <= kMaxSignal;
 }
+
+} // namespace
+
 // kill: to the process (any thread that does not block it takes it).
-long sys_kill(const SyscallArgs& a) {
+SyscallResult sys_kill(const SyscallArgs& a) {
   if (a.i(0) != kPid && a.i(0) != 0 && a.i(0) != -1)
-    return -ESRCH;
+    return Err(-ESRCH);
   int sig = a.i(1);
   if (!valid_signal(sig))
-    return -EINVAL;
+    return Err(-EINVAL);
   if (sig && !signal_ignored(sig))
     raise_process_signal(sig);
   return 0;
 }
+
+namespace {
+
 // tgkill/tkill: to one thread (pthread_kill, raise).
-long signal_thread(int tid, int sig) {
+SyscallResult signal_thread(int tid, int sig) {
   if (!valid_signal(sig))
-    return -EINVAL;
+    return Err(-EINVAL);
   Task* t = find_task(tid);
   if (!t)
-    return -ESRCH;
+    return Err(-ESRCH);
   if (sig && !signal_ignored(sig))
     raise_thread_signal(*t, sig);
   return 0;
 }
-long sys_tgkill(const SyscallArgs& a) {
+
+// Sleeps until a signal is delivered (the handler runs on the way out).
+SyscallResult wait_for_any_signal(const char* why) {
+  sched::WaitQueue nobody;
+  while (sched::wait(nobody, sched::kNoDeadline, why) != -EINTR) {
+  }
+  return Err(-EINTR);
+}
+
+} // namespace
+
+SyscallResult sys_tgkill(const SyscallArgs& a) {
   if (a.i(0) != kPid)
-    return -ESRCH;
+    return Err(-ESRCH);
   return signal_thread(a.i(1), a.i(2));
 }
-long sys_tkill(const SyscallArgs& a) {
+
+SyscallResult sys_tkill(const SyscallArgs& a) {
   return signal_thread(a.i(0), a.i(1));
 }
 
 // rt_sigsuspend: waits with a temporary mask until a signal is delivered; the handler's
 // frame carries the old mask, so it is back once the handler returns.
-long sys_rt_sigsuspend(const SyscallArgs& a) {
+SyscallResult sys_rt_sigsuspend(const SyscallArgs& a) {
   if (a.u(1) != 8)
-    return -EINVAL;
-  uint64_t mask;
-  if (copy_from_user(&mask, a.p<const void>(0), sizeof mask) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint64_t mask = TRY(copy_from_user(a.user<uint64_t>(0)));
   Task& t = current_task();
   t.saved_mask = t.signal_mask;
   t.restore_saved_mask = true;
   t.signal_mask = mask & ~kUnblockable;
-  sched::WaitQueue nobody;
-  while (sched::wait(nobody, sched::kNoDeadline, "rt_sigsuspend") != -EINTR) {
-  }
-  return -EINTR; // deliver_pending runs the handler (and restores the mask)
+  return wait_for_any_signal("rt_sigsuspend"); // deliver_pending restores the mask
 }
 
 // pause: sleeps until a signal is delivered.
-long sys_pause(const SyscallArgs&) {
-  sched::WaitQueue nobody;
-  while (sched::wait(nobody, sched::kNoDeadline, "pause") != -EINTR) {
-  }
-  return -EINTR;
+SyscallResult sys_pause(const SyscallArgs&) {
+  return wait_for_any_signal("pause");
 }
 
+namespace {
+
+// The siginfo rt_sigtimedwait reports: a signal sent by the process itself (SI_USER).
+Status report_siginfo(UserPtr<int32_t> info_out, int sig) {
+  int32_t info[32]; // siginfo_t is 128 bytes
+  memset(info, 0, sizeof info);
+  info[0] = sig;  // si_signo
+  info[2] = 0;    // si_code: SI_USER
+  info[4] = kPid; // si_pid
+  return copy_to_user(info_out, info, 32);
+}
+
+} // namespace
+
 // rt_sigtimedwait: takes a pending signal of `set` (usually blocked) without a handler.
-long sys_rt_sigtimedwait(const SyscallArgs& a) {
+SyscallResult sys_rt_sigtimedwait(const SyscallArgs& a) {
   if (a.u(3) != 8)
-    return -EINVAL;
-  uint64_t set;
-  if (copy_from_user(&set, a.p<const void>(0), sizeof set) < 0)
-    return -EFAULT;
-  set &= ~kUnblockable;
+    return Err(-EINVAL);
+  uint64_t set = TRY(copy_from_user(a.user<uint64_t>(0))) & ~kUnblockable;
   uint64_t deadline = sched::kNoDeadline;
-  if (a.a[2]) {
-    linux::timespec ts;
-    if (copy_from_user(&ts, a.p<const void>(2), sizeof ts) < 0)
-      return -EFAULT;
+  auto timeout = a.user<linux::timespec>(2);
+  if (!timeout.is_null()) {
+    linux::timespec ts = TRY(copy_from_user(timeout));
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-      return -EINVAL;
+      return Err(-EINVAL);
     deadline = ktime::monotonic_ns() + static_cast<uint64_t>(ts.tv_sec) * 1000000000 +
                static_cast<uint64_t>(ts.tv_nsec);
   }
@@ -406,116 +453,65 @@ long sys_rt_sigtimedwait(const SyscallArgs& a) {
   sched::WaitQueue nobody;
   for (;;) {
     if (int sig = take_pending_signal(set)) {
-      if (a.a[1]) {
-        int32_t info[32];
-        memset(info, 0, sizeof info);
-        info[0] = sig;  // si_signo
-        info[2] = 0;    // si_code: SI_USER
-        info[4] = kPid; // si_pid
-        if (copy_to_user(a.p<void>(1), info, sizeof info) < 0)
-          return -EFAULT;
-      }
+      auto info = a.user<int32_t>(1);
+      if (!info.is_null())
+        TRY(report_siginfo(info, sig));
       return sig;
     }
     t.sigwait_set = set;
     int r = sched::wait(nobody, deadline, "rt_sigtimedwait");
     t.sigwait_set = 0;
     if (r == -ETIMEDOUT)
-      return -EAGAIN;
+      return Err(-EAGAIN);
     if (r == -EINTR && !(pending_signals_of_current() & set))
-      return -EINTR; // another signal, with a handler, came first
+      return Err(-EINTR); // another signal, with a handler, came first
   }
 }
 
-long sys_prctl(const SyscallArgs& a) {
-  static char name[16] = "program";
+SyscallResult sys_prctl(const SyscallArgs& a) {
+  char* name = process().name;
+  constexpr size_t kNameSize = sizeof process().name;
   switch (a.i(0)) {
-  case 15: { // PR_SET_NAME
-    long n = strncpy_from_user(name, a.p<const char>(1), sizeof name);
-    return n == -EFAULT ? -EFAULT : 0;
+  case 15: { // PR_SET_NAME: longer names are cut to 15 characters, as on Linux
+    char next[kNameSize];
+    auto n = strncpy_from_user(next, a.user<const char>(1), kNameSize);
+    if (!n.ok() && n.error() != -ENAMETOOLONG)
+      return Err(n.error());
+    memcpy(name, next, kNameSize);
+    return 0;
   }
   case 16: // PR_GET_NAME
-    return copy_to_user(a.p<void>(1), name, sizeof name);
+    TRY(copy_to_user(a.user<char>(1), name, kNameSize));
+    return 0;
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
 }
 
-long sys_rt_sigreturn(const SyscallArgs&) {
+// rt_sigreturn's value is the interrupted context's RAX (often a negative errno from the
+// call the handler interrupted): a value, not an error of this call.
+SyscallResult sys_rt_sigreturn(const SyscallArgs&) {
   arch::TrapFrame* f = arch::current_syscall_frame();
-  return f ? sigreturn(f) : -EINVAL;
+  if (!f)
+    return Err(-EINVAL);
+  return sigreturn(f);
 }
-long sys_rt_sigpending(const SyscallArgs& a) {
+
+SyscallResult sys_rt_sigpending(const SyscallArgs& a) {
   if (a.u(1) != 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   uint64_t set = pending_signals_of_current() & current_task().signal_mask;
-  return copy_to_user(a.p<void>(0), &set, sizeof set);
+  TRY(copy_to_user(a.user<uint64_t>(0), &set));
+  return 0;
 }
 
-long sys_wait4(const SyscallArgs&) {
-  return -ECHILD;
-}
-long sys_enosys(const SyscallArgs&) {
-  return -ENOSYS;
+SyscallResult sys_wait4(const SyscallArgs&) {
+  return Err(-ECHILD);
 }
 
-} // namespace
-
-void register_process_syscalls() {
-  register_syscall(13, "rt_sigaction", 4, sys_rt_sigaction);
-  register_syscall(14, "rt_sigprocmask", 4, sys_rt_sigprocmask);
-  register_syscall(15, "rt_sigreturn", 0, sys_rt_sigreturn);
-  register_syscall(127, "rt_sigpending", 2, sys_rt_sigpending);
-  register_syscall(35, "nanosleep", 2, sys_nanosleep);
-  register_syscall(39, "getpid", 0, sys_getpid);
-  register_syscall(61, "wait4", 4, sys_wait4);
-  register_syscall(62, "kill", 2, sys_kill);
-  register_syscall(63, "uname", 1, sys_uname);
-  register_syscall(96, "gettimeofday", 2, sys_gettimeofday);
-  register_syscall(97, "getrlimit", 2, sys_getrlimit);
-  register_syscall(99, "sysinfo", 1, sys_sysinfo);
-  register_syscall(102, "getuid", 0, sys_zero);
-  register_syscall(104, "getgid", 0, sys_zero);
-  register_syscall(107, "geteuid", 0, sys_zero);
-  register_syscall(108, "getegid", 0, sys_zero);
-  register_syscall(110, "getppid", 0, sys_getppid);
-  register_syscall(131, "sigaltstack", 2, sys_sigaltstack);
-  register_syscall(157, "prctl", 5, sys_prctl);
-  register_syscall(158, "arch_prctl", 2, sys_arch_prctl);
-  register_syscall(160, "setrlimit", 2, sys_setrlimit);
-  register_syscall(200, "tkill", 2, sys_tkill);
-  register_syscall(201, "time", 1, sys_time);
-  register_syscall(203, "sched_setaffinity", 3, sys_sched_setaffinity);
-  register_syscall(204, "sched_getaffinity", 3, sys_sched_getaffinity);
-  register_syscall(228, "clock_gettime", 2, sys_clock_gettime);
-  register_syscall(230, "clock_nanosleep", 4, sys_clock_nanosleep);
-  register_syscall(231, "exit_group", 1, sys_exit_group);
-  register_syscall(234, "tgkill", 3, sys_tgkill);
-  register_syscall(302, "prlimit64", 4, sys_prlimit64);
-  register_syscall(309, "getcpu", 3, sys_getcpu);
-  register_syscall(318, "getrandom", 3, sys_getrandom);
-  register_syscall(334, "rseq", 4, sys_enosys);
-  register_syscall(128, "rt_sigtimedwait", 4, sys_rt_sigtimedwait);
-  register_syscall(130, "rt_sigsuspend", 2, sys_rt_sigsuspend);
-  register_syscall(34, "pause", 0, sys_pause);
-  register_thread_syscalls();
-}
-
-void register_memory_syscalls() {
-  register_syscall(9, "mmap", 6, [](const SyscallArgs& a) {
-    return sys_mmap(a.u(0), a.u(1), a.i(2), a.i(3), a.i(4), a.u(5));
-  });
-  register_syscall(10, "mprotect", 3, [](const SyscallArgs& a) {
-    return sys_mprotect(a.u(0), a.u(1), a.i(2));
-  });
-  register_syscall(11, "munmap", 2, [](const SyscallArgs& a) { return sys_munmap(a.u(0), a.u(1)); });
-  register_syscall(12, "brk", 1, [](const SyscallArgs& a) { return sys_brk(a.u(0)); });
-  register_syscall(25, "mremap", 5, [](const SyscallArgs& a) {
-    return sys_mremap(a.u(0), a.u(1), a.u(2), a.i(3), a.u(4));
-  });
-  register_syscall(28, "madvise", 3, [](const SyscallArgs& a) {
-    return sys_madvise(a.u(0), a.u(1), a.i(2));
-  });
+// glibc registers an rseq area when the kernel has the call; ENOSYS makes it do without.
+SyscallResult sys_rseq(const SyscallArgs&) {
+  return Err(-ENOSYS);
 }
 
 } // namespace unix

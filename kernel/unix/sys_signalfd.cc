@@ -9,7 +9,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -38,7 +38,7 @@ struct SignalfdSiginfo {
 };
 static_assert(sizeof(SignalfdSiginfo) == 128);
 
-ErrorOr<size_t> signalfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
+ErrorOr<size_t> signalfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
   auto* s = static_cast<Signalfd*>(f.object);
   if (len < sizeof(SignalfdSiginfo))
     return Err(-EINVAL);
@@ -60,7 +60,7 @@ ErrorOr<size_t> signalfd_read(File& f, uint8_t* ubuf, size_t len, uint64_t*) {
     info.ssi_signo = static_cast<uint32_t>(sig);
     info.ssi_code = 0; // SI_USER: the pending set does not keep who raised a signal
     info.ssi_pid = kPid;
-    if (copy_to_user(ubuf + done, &info, sizeof info) < 0) {
+    if (!copy_to_user(ubuf.byte_offset(done).as<SignalfdSiginfo>(), &info).ok()) {
       raise_process_signal(sig); // not consumed after all
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     }
@@ -88,51 +88,47 @@ const FileOps kSignalfdOps{
     .release = signalfd_release,
 };
 
-long do_signalfd(int fd, const void* umask, uint64_t size, int flags) {
+SyscallResult do_signalfd(int fd, UserPtr<uint64_t> umask, uint64_t size, int flags) {
   if (size != 8 || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
-    return -EINVAL;
-  uint64_t mask;
-  if (copy_from_user(&mask, umask, sizeof mask) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint64_t mask = TRY(copy_from_user(umask));
   mask &= ~kUnblockableSignals;
   if (fd != -1) { // change the mask of an existing signalfd
     File* f = process().files.get(fd);
     if (!f)
-      return -EBADF;
+      return Err(-EBADF);
     if (f->kind != FileKind::kSignalfd)
-      return -EINVAL;
+      return Err(-EINVAL);
     static_cast<Signalfd*>(f->object)->mask = mask;
     announce(g_signal_gen, kEpollIn);
     return fd;
   }
   auto* s = static_cast<Signalfd*>(kzalloc(sizeof(Signalfd)));
   if (!s)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   s->mask = mask;
   int r = install_object_file(kSignalfdOps, s, linux::O_RDONLY | (flags & linux::O_NONBLOCK),
                               flags & linux::O_CLOEXEC);
-  if (r < 0)
+  if (r < 0) {
     kfree(s);
+    return Err(r);
+  }
   return r;
-}
-
-long sys_signalfd(const SyscallArgs& a) {
-  return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), 0);
-}
-long sys_signalfd4(const SyscallArgs& a) {
-  return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), a.i(3));
 }
 
 } // namespace
 
+SyscallResult sys_signalfd(const SyscallArgs& a) {
+  return do_signalfd(a.i(0), a.user<uint64_t>(1), a.u(2), 0);
+}
+
+SyscallResult sys_signalfd4(const SyscallArgs& a) {
+  return do_signalfd(a.i(0), a.user<uint64_t>(1), a.u(2), a.i(3));
+}
+
 void signal_raised_notify() {
   sched::wake_all(g_signal_readers);
   announce(g_signal_gen, kEpollIn);
-}
-
-void register_signalfd_syscalls() {
-  register_syscall(282, "signalfd", 3, sys_signalfd);
-  register_syscall(289, "signalfd4", 4, sys_signalfd4);
 }
 
 } // namespace unix

@@ -9,27 +9,22 @@
 #include "unix/linux_abi.h"
 #include "unix/process.h"
 #include "unix/socket.h"
-#include "unix/syscall.h"
-#include "unix/try_shim.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
 
 // Copies an address out as getsockname/accept/recvfrom do: truncated to the caller's
 // length, which is then set to the full one.
-Status put_addr(const SocketAddress& addr, void* uaddr, int32_t* ulen) {
-  int32_t len;
-  if (copy_from_user(&len, ulen, sizeof len) < 0)
-    return Err(-EFAULT);
+Status put_addr(const SocketAddress& addr, UserPtr<void> uaddr, UserPtr<int32_t> ulen) {
+  int32_t len = TRY(copy_from_user(ulen));
   if (len < 0)
     return Err(-EINVAL);
   size_t n = static_cast<uint32_t>(len) < addr.len ? static_cast<size_t>(len) : addr.len;
-  if (n && copy_to_user(uaddr, addr.bytes, n) < 0)
-    return Err(-EFAULT);
+  if (n)
+    TRY(copy_to_user(uaddr, addr.bytes, n));
   auto full = static_cast<int32_t>(addr.len);
-  if (copy_to_user(ulen, &full, sizeof full) < 0)
-    return Err(-EFAULT);
-  return status_ok();
+  return copy_to_user(ulen, &full);
 }
 
 // socket()/socketpair(): the family and the flags of `type`; the base type is in *base.
@@ -43,8 +38,10 @@ ErrorOr<const SocketFamily*> family_and_type(int domain, int type, int* base) {
   return family;
 }
 
+} // namespace
+
 // ---- creation ----
-ErrorOr<long> sys_socket(const SyscallArgs& a) {
+SyscallResult sys_socket(const SyscallArgs& a) {
   int type = a.i(1), base;
   const SocketFamily* family = TRY(family_and_type(a.i(0), type, &base));
   Socket* s = TRY(family->create(base, a.i(2)));
@@ -56,7 +53,7 @@ ErrorOr<long> sys_socket(const SyscallArgs& a) {
   return fd;
 }
 
-ErrorOr<long> sys_socketpair(const SyscallArgs& a) {
+SyscallResult sys_socketpair(const SyscallArgs& a) {
   int type = a.i(1), base;
   const SocketFamily* family = TRY(family_and_type(a.i(0), type, &base));
   if (!family->create_pair)
@@ -76,7 +73,7 @@ ErrorOr<long> sys_socketpair(const SyscallArgs& a) {
     pair[1]->close();
     return Err(fds[1]);
   }
-  if (copy_to_user(a.p<void>(3), fds, sizeof fds) < 0) {
+  if (!copy_to_user(a.user<int>(3), fds, 2).ok()) {
     process().files.close(fds[0]);
     process().files.close(fds[1]);
     return Err(-EFAULT);
@@ -85,37 +82,39 @@ ErrorOr<long> sys_socketpair(const SyscallArgs& a) {
 }
 
 // ---- names and connections ----
-ErrorOr<long> sys_bind(const SyscallArgs& a) {
+SyscallResult sys_bind(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
-  TRY(socket_of(*f)->bind(a.p<const void>(1), a.u(2)));
+  TRY(socket_of(*f)->bind(a.user<const void>(1), a.u(2)));
   return 0L;
 }
 
-ErrorOr<long> sys_listen(const SyscallArgs& a) {
+SyscallResult sys_listen(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   TRY(socket_of(*f)->listen(a.i(1)));
   return 0L;
 }
 
-ErrorOr<long> sys_connect(const SyscallArgs& a) {
+SyscallResult sys_connect(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
-  TRY(socket_of(*f)->connect(*f, a.p<const void>(1), a.u(2)));
+  TRY(socket_of(*f)->connect(*f, a.user<const void>(1), a.u(2)));
   return 0L;
 }
 
-ErrorOr<long> do_accept(const SyscallArgs& a, int flags) {
+namespace {
+
+SyscallResult do_accept(const SyscallArgs& a, int flags) {
   File* f = TRY(socket_file(a.i(0)));
   if (flags & ~(kSockNonblock | kSockCloexec))
     return Err(-EINVAL);
   FileRef hold(f); // may block: keep the socket if another thread closes it
   Socket* listener = socket_of(*f);
   Socket* connection = TRY(listener->next_connection(*f));
-  if (a.p<void>(1)) {
+  if (!a.user<void>(1).is_null()) {
     // The connecting socket's name (unnamed unless it was bound too, or gone).
     ErrorOr<SocketAddress> peer = connection->peer_address();
-    TRY(put_addr(peer.ok() ? *peer : connection->unnamed_address(), a.p<void>(1),
-                 a.p<int32_t>(2))); // on a fault the connection stays queued
+    TRY(put_addr(peer.ok() ? *peer : connection->unnamed_address(), a.user<void>(1),
+                 a.user<int32_t>(2))); // on a fault the connection stays queued
   }
   int fd = install_socket_file(connection, flags);
   if (fd < 0)
@@ -124,37 +123,39 @@ ErrorOr<long> do_accept(const SyscallArgs& a, int flags) {
   return fd;
 }
 
-ErrorOr<long> sys_accept(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_accept(const SyscallArgs& a) {
   return do_accept(a, 0);
 }
-ErrorOr<long> sys_accept4(const SyscallArgs& a) {
+SyscallResult sys_accept4(const SyscallArgs& a) {
   return do_accept(a, a.i(3));
 }
 
-ErrorOr<long> sys_getsockname(const SyscallArgs& a) {
+SyscallResult sys_getsockname(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
-  TRY(put_addr(socket_of(*f)->local_address(), a.p<void>(1), a.p<int32_t>(2)));
+  TRY(put_addr(socket_of(*f)->local_address(), a.user<void>(1), a.user<int32_t>(2)));
   return 0L;
 }
 
-ErrorOr<long> sys_getpeername(const SyscallArgs& a) {
+SyscallResult sys_getpeername(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   SocketAddress peer = TRY(socket_of(*f)->peer_address());
-  TRY(put_addr(peer, a.p<void>(1), a.p<int32_t>(2)));
+  TRY(put_addr(peer, a.user<void>(1), a.user<int32_t>(2)));
   return 0L;
 }
 
 // ---- send/recv family ----
-ErrorOr<long> sys_sendto(const SyscallArgs& a) {
+SyscallResult sys_sendto(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
-  const void* to = a.a[4] && a.u(5) ? a.p<const void>(4) : nullptr;
+  UserPtr<const void> to = a.a[4] && a.u(5) ? a.user<const void>(4) : UserPtr<const void>();
   size_t n = TRY(socket_of(*f)->send(*f, IoVector{&v, 1, a.u(2)}, a.i(3), to, a.u(5)));
   return static_cast<long>(n);
 }
 
-ErrorOr<long> sys_recvfrom(const SyscallArgs& a) {
+SyscallResult sys_recvfrom(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
@@ -162,9 +163,11 @@ ErrorOr<long> sys_recvfrom(const SyscallArgs& a) {
   SocketAddress from;
   size_t n = TRY(socket_of(*f)->receive(*f, IoVector{&v, 1, a.u(2)}, a.i(3), &msg_flags, &from));
   if (a.a[4] && a.a[5])
-    TRY(put_addr(from, a.p<void>(4), a.p<int32_t>(5)));
+    TRY(put_addr(from, a.user<void>(4), a.user<int32_t>(5)));
   return static_cast<long>(n);
 }
+
+namespace {
 
 struct MsgHdr {
   uint64_t name;
@@ -174,46 +177,43 @@ struct MsgHdr {
 };
 static_assert(sizeof(MsgHdr) == 56);
 
-ErrorOr<long> sys_sendmsg(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_sendmsg(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
-  MsgHdr m;
-  if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
-    return Err(-EFAULT);
+  MsgHdr m = TRY(copy_from_user(a.user<MsgHdr>(1)));
   if (m.controllen)
     return Err(-EOPNOTSUPP); // no SCM_RIGHTS/SCM_CREDENTIALS
   UserIoVector io;
-  TRY(io.fetch(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen)));
-  const void* to = m.name && m.namelen ? reinterpret_cast<const void*>(m.name) : nullptr;
+  TRY(io.fetch(UserPtr<const linux::iovec>(m.iov), static_cast<long>(m.iovlen)));
+  UserPtr<const void> to(m.name && m.namelen ? m.name : 0);
   size_t n = TRY(socket_of(*f)->send(*f, io.vector(), a.i(2), to, m.namelen));
   return static_cast<long>(n);
 }
 
-ErrorOr<long> sys_recvmsg(const SyscallArgs& a) {
+SyscallResult sys_recvmsg(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
-  MsgHdr m;
-  if (copy_from_user(&m, a.p<const void>(1), sizeof m) < 0)
-    return Err(-EFAULT);
+  MsgHdr m = TRY(copy_from_user(a.user<MsgHdr>(1)));
   UserIoVector io;
-  TRY(io.fetch(reinterpret_cast<const void*>(m.iov), static_cast<long>(m.iovlen)));
+  TRY(io.fetch(UserPtr<const linux::iovec>(m.iov), static_cast<long>(m.iovlen)));
   int msg_flags = 0;
   SocketAddress from;
   size_t n = TRY(socket_of(*f)->receive(*f, io.vector(), a.i(2), &msg_flags, &from));
   if (m.name && m.namelen) {
     size_t len = m.namelen < from.len ? m.namelen : from.len;
-    if (len && copy_to_user(reinterpret_cast<void*>(m.name), from.bytes, len) < 0)
-      return Err(-EFAULT);
+    if (len)
+      TRY(copy_to_user(UserPtr<void>(m.name), from.bytes, len));
   }
   m.namelen = from.len; // 0: the sender has no name
   m.controllen = 0;     // no ancillary data
   m.flags = msg_flags;
-  if (copy_to_user(a.p<void>(1), &m, sizeof m) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(a.user<MsgHdr>(1), &m));
   return static_cast<long>(n);
 }
 
-ErrorOr<long> sys_shutdown(const SyscallArgs& a) {
+SyscallResult sys_shutdown(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   int how = a.i(1);
   if (how < 0 || how > 2) // SHUT_RD, SHUT_WR, SHUT_RDWR
@@ -223,20 +223,20 @@ ErrorOr<long> sys_shutdown(const SyscallArgs& a) {
 }
 
 // ---- options ----
+namespace {
 constexpr int kSolSocket = 1, kSoType = 3, kSoDomain = 39;
+} // namespace
 
 // Integer options. The family answers every level but SOL_SOCKET's SO_DOMAIN and SO_TYPE; a
 // level other than SOL_SOCKET is its question before the length is even read, as on Linux.
-ErrorOr<long> sys_getsockopt(const SyscallArgs& a) {
+SyscallResult sys_getsockopt(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   Socket* s = socket_of(*f);
   int level = a.i(1), name = a.i(2);
   int32_t v = 0;
   if (level != kSolSocket)
     v = TRY(s->get_option(level, name));
-  int32_t len;
-  if (copy_from_user(&len, a.p<const void>(4), sizeof len) < 0)
-    return Err(-EFAULT);
+  int32_t len = TRY(copy_from_user(a.user<int32_t>(4)));
   if (len < 0)
     return Err(-EINVAL);
   if (level == kSolSocket && name == kSoDomain)
@@ -246,43 +246,15 @@ ErrorOr<long> sys_getsockopt(const SyscallArgs& a) {
   else if (level == kSolSocket)
     v = TRY(s->get_option(level, name));
   int32_t n = len < 4 ? len : 4;
-  if (copy_to_user(a.p<void>(3), &v, static_cast<size_t>(n)) < 0 ||
-      copy_to_user(a.p<void>(4), &n, sizeof n) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(a.user<void>(3), &v, static_cast<size_t>(n)));
+  TRY(copy_to_user(a.user<int32_t>(4), &n));
   return 0L;
 }
 
-ErrorOr<long> sys_setsockopt(const SyscallArgs& a) {
+SyscallResult sys_setsockopt(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
-  TRY(socket_of(*f)->set_option(a.i(1), a.i(2), a.p<const void>(3), a.u(4)));
+  TRY(socket_of(*f)->set_option(a.i(1), a.i(2), a.user<const void>(3), a.u(4)));
   return 0L;
-}
-
-// TEMPORARY until the central syscall table (conv branch) is merged.
-template <ErrorOr<long> (*F)(const SyscallArgs&)> long raw(const SyscallArgs& a) {
-  ErrorOr<long> r = F(a);
-  return r.ok() ? *r : r.error();
-}
-
-} // namespace
-
-void register_socket_syscalls() {
-  register_syscall(41, "socket", 3, raw<sys_socket>);
-  register_syscall(42, "connect", 3, raw<sys_connect>);
-  register_syscall(43, "accept", 3, raw<sys_accept>);
-  register_syscall(44, "sendto", 6, raw<sys_sendto>);
-  register_syscall(45, "recvfrom", 6, raw<sys_recvfrom>);
-  register_syscall(46, "sendmsg", 3, raw<sys_sendmsg>);
-  register_syscall(47, "recvmsg", 3, raw<sys_recvmsg>);
-  register_syscall(48, "shutdown", 2, raw<sys_shutdown>);
-  register_syscall(49, "bind", 3, raw<sys_bind>);
-  register_syscall(50, "listen", 2, raw<sys_listen>);
-  register_syscall(51, "getsockname", 3, raw<sys_getsockname>);
-  register_syscall(52, "getpeername", 3, raw<sys_getpeername>);
-  register_syscall(53, "socketpair", 4, raw<sys_socketpair>);
-  register_syscall(54, "setsockopt", 5, raw<sys_setsockopt>);
-  register_syscall(55, "getsockopt", 5, raw<sys_getsockopt>);
-  register_syscall(288, "accept4", 4, raw<sys_accept4>);
 }
 
 } // namespace unix

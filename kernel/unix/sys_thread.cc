@@ -12,8 +12,7 @@
 #include "unix/futex.h"
 #include "unix/process.h"
 #include "unix/signal.h"
-#include "unix/sys_thread.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -39,11 +38,11 @@ constexpr uint64_t kCloneThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kClon
 // Threads that exited point here until they are reaped (every signal blocked, no tid).
 Task g_exited_task;
 
-long not_supported(const char* what) {
+SyscallResult not_supported(const char* what) {
   if (process().trace)
     kprintf("%s: not supported (a unikernel runs one process: no fork, no exec); -ENOSYS\n",
             what);
-  return -ENOSYS;
+  return Err(-ENOSYS);
 }
 
 // The new thread's first instructions: back to user mode with the parent's registers,
@@ -57,8 +56,8 @@ void user_thread_start(void* arg) {
   arch::return_to_user(frame);
 }
 
-long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid,
-              uint64_t tls) {
+SyscallResult do_clone(uint64_t flags, uint64_t stack, UserPtr<int> parent_tid,
+                       UserPtr<int> child_tid, uint64_t tls) {
   if (!(flags & kCloneVm))
     return not_supported("clone without CLONE_VM (a new process)");
   // A thread shares everything: anything less (e.g. CLONE_VM alone, vfork-style) would
@@ -67,26 +66,24 @@ long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t chil
   if ((flags & needed) != needed)
     return not_supported("clone of a new process sharing memory");
   if ((flags & ~kCloneThreadFlags & ~0xFFull) || (flags & 0xFF))
-    return -EINVAL; // unknown flags, or an exit signal for a thread
+    return Err(-EINVAL); // unknown flags, or an exit signal for a thread
   if ((flags & kCloneSettls) && tls >= kUserAddressEnd)
-    return -EPERM;
+    return Err(-EPERM);
   arch::TrapFrame* parent = arch::current_syscall_frame();
   if (!parent)
-    return -EINVAL;
+    return Err(-EINVAL);
   Process& p = process();
   int tid = p.next_tid;
-  if ((flags & kCloneParentSettid) &&
-      copy_to_user(reinterpret_cast<void*>(parent_tid), &tid, sizeof tid) < 0)
-    return -EFAULT;
-  if ((flags & kCloneChildSettid) &&
-      copy_to_user(reinterpret_cast<void*>(child_tid), &tid, sizeof tid) < 0)
-    return -EFAULT;
+  if (flags & kCloneParentSettid)
+    TRY(copy_to_user(parent_tid, &tid));
+  if (flags & kCloneChildSettid)
+    TRY(copy_to_user(child_tid, &tid));
   auto* task = new (std::nothrow) Task;
   auto* start = static_cast<arch::TrapFrame*>(kmalloc(sizeof(arch::TrapFrame)));
   if (!task || !start) {
     delete task;
     kfree(start);
-    return -ENOMEM;
+    return Err(-ENOMEM);
   }
   *start = *parent;
   start->rax = 0;
@@ -96,14 +93,14 @@ long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t chil
   if (!thread) {
     delete task;
     kfree(start);
-    return thread.error();
+    return Err(thread.error());
   }
   ++p.next_tid;
   task->tid = tid;
   task->thread = *thread;
   task->signal_mask = current_task().signal_mask; // inherited; pending and altstack are not
   if (flags & kCloneChildCleartid)
-    task->clear_child_tid = child_tid;
+    task->clear_child_tid = child_tid.address();
   (*thread)->task = task;
   if (flags & kCloneSettls)
     (*thread)->fs_base = tls;
@@ -113,73 +110,85 @@ long do_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t chil
   return tid;
 }
 
-long sys_clone(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_clone(const SyscallArgs& a) {
   // Linux x86-64 order: flags, newsp, parent_tid, child_tid, tls.
-  return do_clone(a.u(0), a.u(1), a.u(2), a.u(3), a.u(4));
+  return do_clone(a.u(0), a.u(1), a.user<int>(2), a.user<int>(3), a.u(4));
 }
+
+namespace {
 
 struct CloneArgs {
   uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
   uint64_t set_tid, set_tid_size, cgroup;
 };
 
-long sys_clone3(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_clone3(const SyscallArgs& a) {
   CloneArgs ca;
   memset(&ca, 0, sizeof ca);
   size_t size = a.u(1);
   if (size < 64 || size > 4096)
-    return -EINVAL;
-  if (copy_from_user(&ca, a.p<const void>(0), size < sizeof ca ? size : sizeof ca) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  TRY(copy_from_user(&ca, a.user<void>(0), size < sizeof ca ? size : sizeof ca));
   // pidfd is only read with CLONE_PIDFD (refused with the other unknown flags); glibc
   // fills it in anyway.
   if (ca.exit_signal || ca.set_tid || ca.set_tid_size)
-    return (ca.flags & kCloneVm) ? -EINVAL : not_supported("clone3 of a new process");
+    return (ca.flags & kCloneVm) ? Err(-EINVAL) : not_supported("clone3 of a new process");
   if (ca.stack && !ca.stack_size)
-    return -EINVAL;
-  return do_clone(ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
-                  ca.child_tid, ca.tls);
+    return Err(-EINVAL);
+  return do_clone(ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, UserPtr<int>(ca.parent_tid),
+                  UserPtr<int>(ca.child_tid), ca.tls);
 }
+
+namespace {
 
 // One robust-list lock held by the dying thread: mark it FUTEX_OWNER_DIED and wake a
 // waiter so it can take it over.
 void release_robust_lock(uint64_t word_addr, int tid) {
   constexpr uint32_t kWaiters = 0x80000000u, kOwnerDied = 0x40000000u, kTidMask = 0x3FFFFFFFu;
-  uint32_t word;
-  auto* p = reinterpret_cast<uint32_t*>(word_addr);
-  if ((word_addr & 3) || copy_from_user(&word, p, sizeof word) < 0)
+  UserPtr<uint32_t> lock(word_addr);
+  if (word_addr & 3)
     return;
-  if ((word & kTidMask) != static_cast<uint32_t>(tid))
+  auto word = copy_from_user(lock);
+  if (!word.ok() || (*word & kTidMask) != static_cast<uint32_t>(tid))
     return;
-  uint32_t next = (word & kWaiters) | kOwnerDied;
-  if (copy_to_user(p, &next, sizeof next) == 0 && (word & kWaiters))
+  uint32_t next = (*word & kWaiters) | kOwnerDied;
+  if (copy_to_user(lock, &next).ok() && (*word & kWaiters))
     futex_wake(word_addr, 1);
 }
 
 void walk_robust_list(const Task& t) {
-  struct {
+  struct RobustListHead {
     uint64_t next;
     int64_t futex_offset;
     uint64_t list_op_pending;
-  } head;
-  if (!t.robust_list ||
-      copy_from_user(&head, reinterpret_cast<const void*>(t.robust_list), sizeof head) < 0)
+  };
+  if (!t.robust_list)
     return;
+  auto read_head = copy_from_user(UserPtr<RobustListHead>(t.robust_list));
+  if (!read_head.ok())
+    return;
+  const RobustListHead& head = *read_head;
   uint64_t pending = head.list_op_pending & ~1ull;
   uint64_t entry = head.next & ~1ull;
   for (int limit = 2048; entry != t.robust_list && entry && limit > 0; --limit) {
-    uint64_t next;
-    if (copy_from_user(&next, reinterpret_cast<const void*>(entry), sizeof next) < 0)
+    auto next = copy_from_user(UserPtr<uint64_t>(entry)); // each entry starts with `next`
+    if (!next.ok())
       break;
     if (entry != pending)
       release_robust_lock(entry + static_cast<uint64_t>(head.futex_offset), t.tid);
-    entry = next & ~1ull;
+    entry = *next & ~1ull;
   }
   if (pending)
     release_robust_lock(pending + static_cast<uint64_t>(head.futex_offset), t.tid);
 }
 
-long sys_exit(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_exit(const SyscallArgs& a) {
   if (sched::live_threads() <= 1)
     exit_program(a.i(0) & 0xFF); // the last thread: the program ends
   Task& t = current_task();
@@ -187,7 +196,7 @@ long sys_exit(const SyscallArgs& a) {
   if (t.clear_child_tid) {
     // pthread_join waits on this word with FUTEX_WAIT until it reads 0.
     uint32_t zero = 0;
-    if (copy_to_user(reinterpret_cast<void*>(t.clear_child_tid), &zero, sizeof zero) == 0)
+    if (copy_to_user(UserPtr<uint32_t>(t.clear_child_tid), &zero).ok())
       futex_wake(t.clear_child_tid, 1);
   }
   Process& p = process();
@@ -208,60 +217,46 @@ long sys_exit(const SyscallArgs& a) {
   sched::exit_current();
 }
 
-long sys_set_tid_address(const SyscallArgs& a) {
+SyscallResult sys_set_tid_address(const SyscallArgs& a) {
   Task& t = current_task();
   t.clear_child_tid = a.u(0);
   return t.tid;
 }
 
-long sys_set_robust_list(const SyscallArgs& a) {
+SyscallResult sys_set_robust_list(const SyscallArgs& a) {
   if (a.u(1) != 24)
-    return -EINVAL;
+    return Err(-EINVAL);
   current_task().robust_list = a.u(0);
   return 0;
 }
 
-long sys_get_robust_list(const SyscallArgs& a) {
+SyscallResult sys_get_robust_list(const SyscallArgs& a) {
   Task* t = a.i(0) == 0 ? &current_task() : find_task(a.i(0));
   if (!t)
-    return -ESRCH;
+    return Err(-ESRCH);
   uint64_t len = 24;
-  if (copy_to_user(a.p<void>(1), &t->robust_list, sizeof t->robust_list) < 0 ||
-      copy_to_user(a.p<void>(2), &len, sizeof len) < 0)
-    return -EFAULT;
+  TRY(copy_to_user(a.user<uint64_t>(1), &t->robust_list));
+  TRY(copy_to_user(a.user<uint64_t>(2), &len));
   return 0;
 }
 
-long sys_gettid(const SyscallArgs&) {
+SyscallResult sys_gettid(const SyscallArgs&) {
   return current_task().tid;
 }
 
-long sys_sched_yield(const SyscallArgs&) {
+SyscallResult sys_sched_yield(const SyscallArgs&) {
   sched::yield();
   return 0;
 }
 
-long sys_futex_call(const SyscallArgs& a) {
-  return sys_futex(a.u(0), a.i(1), static_cast<uint32_t>(a.u(2)), a.u(3), a.u(4),
-                   static_cast<uint32_t>(a.u(5)));
+SyscallResult sys_fork(const SyscallArgs&) {
+  return not_supported("fork");
 }
-
-} // namespace
-
-void register_thread_syscalls() {
-  register_syscall(24, "sched_yield", 0, sys_sched_yield);
-  register_syscall(56, "clone", 5, sys_clone);
-  register_syscall(57, "fork", 0, [](const SyscallArgs&) { return not_supported("fork"); });
-  register_syscall(58, "vfork", 0, [](const SyscallArgs&) { return not_supported("vfork"); });
-  register_syscall(59, "execve", 3,
-                   [](const SyscallArgs&) { return not_supported("execve"); }, 1);
-  register_syscall(60, "exit", 1, sys_exit);
-  register_syscall(186, "gettid", 0, sys_gettid);
-  register_syscall(202, "futex", 6, sys_futex_call);
-  register_syscall(218, "set_tid_address", 1, sys_set_tid_address);
-  register_syscall(273, "set_robust_list", 2, sys_set_robust_list);
-  register_syscall(274, "get_robust_list", 3, sys_get_robust_list);
-  register_syscall(435, "clone3", 2, sys_clone3);
+SyscallResult sys_vfork(const SyscallArgs&) {
+  return not_supported("vfork");
+}
+SyscallResult sys_execve(const SyscallArgs&) {
+  return not_supported("execve");
 }
 
 } // namespace unix

@@ -12,7 +12,7 @@
 #include "unix/process.h"
 #include "unix/signal.h"
 #include "unix/signal_state.h"
-#include "unix/syscall.h"
+#include "unix/syscall_handlers.h"
 
 namespace unix {
 namespace {
@@ -93,7 +93,9 @@ void set_real_timer(uint64_t value_ns, uint64_t interval_ns) {
   bring_up_to_date(&g_real);
 }
 
-long sys_getitimer(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_getitimer(const SyscallArgs& a) {
   ItimerVal v{};
   switch (a.i(0)) {
   case kItimerReal:
@@ -103,35 +105,36 @@ long sys_getitimer(const SyscallArgs& a) {
   case kItimerProf:
     break; // never armed (see setitimer)
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
-  return copy_to_user(a.p<void>(1), &v, sizeof v) < 0 ? -EFAULT : 0;
+  TRY(copy_to_user(a.user<ItimerVal>(1), &v));
+  return 0;
 }
 
-long sys_setitimer(const SyscallArgs& a) {
+SyscallResult sys_setitimer(const SyscallArgs& a) {
   int which = a.i(0);
   if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf)
-    return -EINVAL;
+    return Err(-EINVAL);
   ItimerVal next{};
-  if (a.a[1] && copy_from_user(&next, a.p<const void>(1), sizeof next) < 0)
-    return -EFAULT;
+  auto new_value = a.user<ItimerVal>(1);
+  if (!new_value.is_null())
+    next = TRY(copy_from_user(new_value));
   if (!valid(next.value) || !valid(next.interval))
-    return -EINVAL;
+    return Err(-EINVAL);
+  auto old_value = a.user<ItimerVal>(2);
   if (which != kItimerReal) {
     // No CPU-time accounting: the virtual and profiling timers cannot be armed.
     if (ns_of(next.value))
-      return -EINVAL;
-    ItimerVal zero{};
-    return a.a[2] && copy_to_user(a.p<void>(2), &zero, sizeof zero) < 0 ? -EFAULT : 0;
+      return Err(-EINVAL);
+    TRY(copy_to_user_if_set(old_value, ItimerVal{}));
+    return 0;
   }
-  ItimerVal old = real_timer_value();
-  if (a.a[2] && copy_to_user(a.p<void>(2), &old, sizeof old) < 0)
-    return -EFAULT;
+  TRY(copy_to_user_if_set(old_value, real_timer_value()));
   set_real_timer(ns_of(next.value), ns_of(next.interval));
   return 0;
 }
 
-long sys_alarm(const SyscallArgs& a) {
+SyscallResult sys_alarm(const SyscallArgs& a) {
   ItimerVal old = real_timer_value();
   set_real_timer(a.u(0) ? static_cast<uint64_t>(static_cast<uint32_t>(a.u(0))) * 1000000000 : 0, 0);
   // Whole seconds left, rounded to nearest; an armed alarm never reports 0 (Linux's rule).
@@ -140,6 +143,8 @@ long sys_alarm(const SyscallArgs& a) {
     secs = 1;
   return secs;
 }
+
+namespace {
 
 // ---- POSIX timers ----
 constexpr int kMaxTimers = 64;
@@ -158,67 +163,70 @@ struct ItimerSpec {
 };
 constexpr int kTimerAbstime = 1;
 
-SignalTimer* timer_of(long id) {
-  return id >= 0 && id < kMaxTimers && g_timers[id].used ? &g_timers[id] : nullptr;
+// The timer a timer_t names, or -EINVAL.
+ErrorOr<SignalTimer*> timer_of(long id) {
+  if (id < 0 || id >= kMaxTimers || !g_timers[id].used)
+    return Err(-EINVAL);
+  return &g_timers[id];
 }
 
-long sys_timer_create(const SyscallArgs& a) {
+} // namespace
+
+SyscallResult sys_timer_create(const SyscallArgs& a) {
   int clock = a.i(0);
   if (!timer_clock_ok(clock))
-    return -EINVAL;
+    return Err(-EINVAL);
   SigEvent ev{};
   ev.signo = kSigAlrm; // no sigevent: SIGEV_SIGNAL with SIGALRM
-  if (a.a[1] && copy_from_user(&ev, a.p<const void>(1), sizeof ev) < 0)
-    return -EFAULT;
+  auto event = a.user<SigEvent>(1);
+  if (!event.is_null())
+    ev = TRY(copy_from_user(event));
   switch (ev.notify) {
   case kSigevNone:
     ev.signo = 0;
     break;
   case kSigevThreadId:
     if (ev.tid != kPid) // the only thread
-      return -EINVAL;
+      return Err(-EINVAL);
     [[fallthrough]];
   case kSigevSignal:
     if (ev.signo < 1 || ev.signo > kMaxSignal)
-      return -EINVAL;
+      return Err(-EINVAL);
     break;
   default:
-    return -EINVAL; // SIGEV_THREAD is done by the C library with SIGEV_THREAD_ID
+    return Err(-EINVAL); // SIGEV_THREAD is done by the C library with SIGEV_THREAD_ID
   }
   int id = 0;
   while (id < kMaxTimers && g_timers[id].used)
     ++id;
   if (id == kMaxTimers)
-    return -EAGAIN;
+    return Err(-EAGAIN);
   int32_t uid = id;
-  if (copy_to_user(a.p<void>(2), &uid, sizeof uid) < 0)
-    return -EFAULT;
+  TRY(copy_to_user(a.user<int32_t>(2), &uid));
   SignalTimer& t = g_timers[id];
   t = SignalTimer{{0, fire, nullptr, false}, {}, ev.signo, clock, 0, true};
   return 0;
 }
+
+namespace {
 
 ItimerSpec posix_timer_value(SignalTimer* t) {
   bring_up_to_date(t);
   return {timespec_of(t->it.interval_ns), timespec_of(t->it.remaining(ktime::monotonic_ns()))};
 }
 
-long sys_timer_settime(const SyscallArgs& a) {
-  SignalTimer* t = timer_of(a.a[0]);
-  if (!t)
-    return -EINVAL;
+} // namespace
+
+SyscallResult sys_timer_settime(const SyscallArgs& a) {
+  SignalTimer* t = TRY(timer_of(a.a[0]));
   int flags = a.i(1);
-  ItimerSpec next;
-  if (copy_from_user(&next, a.p<const void>(2), sizeof next) < 0)
-    return -EFAULT;
+  ItimerSpec next = TRY(copy_from_user(a.user<ItimerSpec>(2)));
   auto ok = [](const linux::timespec& ts) {
     return ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000;
   };
   if (!ok(next.value) || !ok(next.interval))
-    return -EINVAL;
-  ItimerSpec old = posix_timer_value(t);
-  if (a.a[3] && copy_to_user(a.p<void>(3), &old, sizeof old) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  TRY(copy_to_user_if_set(a.user<ItimerSpec>(3), posix_timer_value(t)));
   uint64_t value = ns_of(next.value);
   if (value == 0) {
     t->it.disarm();
@@ -231,33 +239,28 @@ long sys_timer_settime(const SyscallArgs& a) {
   return 0;
 }
 
-long sys_timer_gettime(const SyscallArgs& a) {
-  SignalTimer* t = timer_of(a.a[0]);
-  if (!t)
-    return -EINVAL;
+SyscallResult sys_timer_gettime(const SyscallArgs& a) {
+  SignalTimer* t = TRY(timer_of(a.a[0]));
   ItimerSpec cur = posix_timer_value(t);
-  return copy_to_user(a.p<void>(1), &cur, sizeof cur) < 0 ? -EFAULT : 0;
+  TRY(copy_to_user(a.user<ItimerSpec>(1), &cur));
+  return 0;
 }
 
-long sys_timer_getoverrun(const SyscallArgs& a) {
-  SignalTimer* t = timer_of(a.a[0]);
-  if (!t)
-    return -EINVAL;
+SyscallResult sys_timer_getoverrun(const SyscallArgs& a) {
+  SignalTimer* t = TRY(timer_of(a.a[0]));
   bring_up_to_date(t);
   return t->overrun > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<long>(t->overrun); // DELAYTIMER_MAX
 }
 
-long sys_timer_delete(const SyscallArgs& a) {
-  SignalTimer* t = timer_of(a.a[0]);
-  if (!t)
-    return -EINVAL;
+SyscallResult sys_timer_delete(const SyscallArgs& a) {
+  SignalTimer* t = TRY(timer_of(a.a[0]));
   sched::timer_cancel(&t->timer);
   t->used = false;
   return 0;
 }
 
 // ---- clock_getres ----
-long sys_clock_getres(const SyscallArgs& a) {
+SyscallResult sys_clock_getres(const SyscallArgs& a) {
   int clock = a.i(0);
   uint64_t res;
   switch (clock) {
@@ -268,24 +271,10 @@ long sys_clock_getres(const SyscallArgs& a) {
     res = 4000000;
     break;
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
-  linux::timespec ts = timespec_of(res);
-  return a.a[1] && copy_to_user(a.p<void>(1), &ts, sizeof ts) < 0 ? -EFAULT : 0;
-}
-
-} // namespace
-
-void register_timer_syscalls() {
-  register_syscall(36, "getitimer", 2, sys_getitimer);
-  register_syscall(37, "alarm", 1, sys_alarm);
-  register_syscall(38, "setitimer", 3, sys_setitimer);
-  register_syscall(222, "timer_create", 3, sys_timer_create);
-  register_syscall(223, "timer_settime", 4, sys_timer_settime);
-  register_syscall(224, "timer_gettime", 2, sys_timer_gettime);
-  register_syscall(225, "timer_getoverrun", 1, sys_timer_getoverrun);
-  register_syscall(226, "timer_delete", 1, sys_timer_delete);
-  register_syscall(229, "clock_getres", 2, sys_clock_getres);
+  TRY(copy_to_user_if_set(a.user<linux::timespec>(1), timespec_of(res)));
+  return 0;
 }
 
 } // namespace unix

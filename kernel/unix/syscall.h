@@ -1,38 +1,40 @@
-// The syscall table: Linux x86-64 numbers -> handlers, with `trace` logging.
+// What a syscall handler sees: its arguments (SyscallArgs) and what it returns
+// (SyscallResult). The table of handlers is syscall_table.def; the dispatcher is syscall.cc.
 #pragma once
+
+#include "arch/x86_64/user_ptr.h"
+#include "lib/error_or.h"
 
 #include <stdint.h>
 
 namespace unix {
 
+// The six raw argument registers, read through typed accessors: a handler says what each
+// argument is (an int, an unsigned value, a user pointer) where it reads it.
 struct SyscallArgs {
   long a[6];
-  uint64_t u(int i) const { return static_cast<uint64_t>(a[i]); }
+  uint64_t u(int n) const { return static_cast<uint64_t>(a[n]); }
   int i(int n) const { return static_cast<int>(a[n]); }
+  // A user pointer: only the copy helpers in usercopy.h can reach its memory.
+  template <typename T> UserPtr<T> user(int n) const { return UserPtr<T>(u(n)); }
+  // Deprecated: a raw pointer for handlers not yet converted to UserPtr (see docs/kernel.md,
+  // "Writing a syscall"). Do not use in new code.
   template <typename T> T* p(int n) const { return reinterpret_cast<T*>(a[n]); }
 };
 
-using SyscallHandler = long (*)(const SyscallArgs&);
+// A handler's result: the value the program gets (>= 0, or an address), or a negative
+// errno as the error. The dispatcher turns it into the raw return register.
+//
+// Transitional: handlers not yet converted may still return a negative errno as a *value*
+// (`return -EBADF;` converts implicitly); the raw register is the same, so the program sees
+// no difference, but TRY cannot see such an error. New code returns Err(-EBADF).
+using SyscallResult = ErrorOr<long>;
 
-// Registers a handler; `string_args` is a bit mask of arguments that are user strings
-// (paths), shown quoted in the trace.
-void register_syscall(int nr, const char* name, int nargs, SyscallHandler fn,
-                      unsigned string_args = 0);
+using SyscallHandler = SyscallResult (*)(const SyscallArgs&);
 
-// Registration by area (sys_file.cc, sys_process.cc, sys_memory.cc).
-void register_file_syscalls();
-void register_process_syscalls();
-void register_memory_syscalls();
-void register_pipe_syscalls();
-void register_poll_syscalls();
-void register_epoll_syscalls();
-void register_timerfd_syscalls();
-void register_signalfd_syscalls();
-void register_socket_syscalls();
-void register_timer_syscalls(); // also clock_getres
-void register_misc_syscalls();
-
-// Name of a syscall for messages ("syscall_<nr>" style names are not kept: nullptr).
-const char* syscall_name(long nr);
+// The raw register value of a result (what the program sees).
+inline long syscall_raw_result(const SyscallResult& r) {
+  return r.ok() ? r.value() : r.error();
+}
 
 } // namespace unix

@@ -3,12 +3,12 @@
 #include "arch/x86_64/time.h"
 #include "drivers/block.h"
 #include "lib/kprintf.h"
-#include "unix/syscall.h"
+#include "unix/syscall_table.h"
 
 namespace unix {
 namespace {
 
-constexpr int kSlots = 451; // syscall numbers this kernel can register (syscall.cc)
+constexpr int kSlots = kSyscallSlots;
 
 struct Stats {
   uint64_t calls = 0, errors = 0, tsc = 0;

@@ -8,7 +8,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
-#include "unix/bounce_buffer.h"
+#include "unix/heap_buffer.h"
 #include "unix/linux_abi.h"
 #include "unix/tfs_time.h"
 
@@ -34,11 +34,11 @@ namespace {
 constexpr int kSeekSet = 0, kSeekCur = 1, kSeekEnd = 2, kSeekData = 3, kSeekHole = 4;
 
 // ---- regular files ----
-ErrorOr<size_t> regular_read(File& f, uint8_t* ubuf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> regular_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t* pos) {
   if ((f.flags & linux::O_ACCMODE) == linux::O_WRONLY)
     return Err(-EBADF);
   const fs::Inode* t = fs::node(f.node)->inode;
-  BounceBuffer bounce(len);
+  HeapBuffer bounce(io_chunk(len));
   if (!bounce.ok())
     return Err(-ENOMEM);
   size_t done = 0;
@@ -49,7 +49,7 @@ ErrorOr<size_t> regular_read(File& f, uint8_t* ubuf, size_t len, uint64_t* pos) 
       return done ? ErrorOr<size_t>(done) : Err(n.error());
     if (*n == 0)
       break;
-    if (copy_to_user(ubuf + done, bounce.data(), *n) < 0)
+    if (!copy_to_user(ubuf.byte_offset(done).as<void>(), bounce.data(), *n).ok())
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     done += *n;
     *pos += *n;
@@ -60,7 +60,7 @@ ErrorOr<size_t> regular_read(File& f, uint8_t* ubuf, size_t len, uint64_t* pos) 
 }
 
 // Writes at *pos, or at the end with O_APPEND (pwrite too, as on Linux).
-ErrorOr<size_t> regular_write(File& f, const uint8_t* ubuf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t* pos) {
   if ((f.flags & linux::O_ACCMODE) == linux::O_RDONLY)
     return Err(-EBADF);
   fs::Inode* ino = fs::node(f.node)->inode;
@@ -68,13 +68,13 @@ ErrorOr<size_t> regular_write(File& f, const uint8_t* ubuf, size_t len, uint64_t
     *pos = ino->length;
   if (*pos + len < *pos || *pos + len > (1ull << 44))
     return Err(-EFBIG);
-  BounceBuffer bounce(len);
+  HeapBuffer bounce(io_chunk(len));
   if (!bounce.ok())
     return Err(-ENOMEM);
   size_t done = 0;
   while (done < len) {
     size_t n = len - done < bounce.size() ? len - done : bounce.size();
-    if (copy_from_user(bounce.data(), ubuf + done, n) < 0)
+    if (!copy_from_user(bounce.data(), ubuf.byte_offset(done).as<void>(), n).ok())
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     auto w = fs::write_file(ino, *pos, bounce.data(), n);
     if (!w.ok())
@@ -144,10 +144,10 @@ void regular_release(File& f) {
 }
 
 // ---- directories: read through getdents64 ----
-ErrorOr<size_t> is_a_directory_read(File&, uint8_t*, size_t, uint64_t*) {
+ErrorOr<size_t> is_a_directory_read(File&, UserPtr<uint8_t>, size_t, uint64_t*) {
   return Err(-EISDIR);
 }
-ErrorOr<size_t> is_a_directory_write(File&, const uint8_t*, size_t, uint64_t*) {
+ErrorOr<size_t> is_a_directory_write(File&, UserPtr<const uint8_t>, size_t, uint64_t*) {
   return Err(-EISDIR);
 }
 
@@ -163,12 +163,11 @@ ErrorOr<uint64_t> directory_seek(File& f, int64_t off, int whence) {
 }
 
 // ---- snapshots ----
-ErrorOr<size_t> snapshot_read(File& f, uint8_t* ubuf, size_t len, uint64_t* pos) {
+ErrorOr<size_t> snapshot_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t* pos) {
   if (*pos >= f.data_len)
     return size_t{0};
   size_t n = f.data_len - *pos < len ? f.data_len - *pos : len;
-  if (copy_to_user(ubuf, f.data + *pos, n) < 0)
-    return Err(-EFAULT);
+  TRY(copy_to_user(ubuf.as<void>(), f.data + *pos, n));
   *pos += n;
   return n;
 }

@@ -60,3 +60,28 @@ long strncpy_from_user(char* dst, const char* user_src, size_t max) {
   }
   return n;
 }
+
+Status copy_from_user(void* dst, UserPtr<void> src, size_t len) {
+  if (copy_from_user(dst, reinterpret_cast<const void*>(src.address()), len) < 0)
+    return Err(-EFAULT);
+  return status_ok();
+}
+
+Status copy_to_user(UserPtr<void> dst, const void* src, size_t len) {
+  if (copy_to_user(reinterpret_cast<void*>(dst.address()), src, len) < 0)
+    return Err(-EFAULT);
+  return status_ok();
+}
+
+Status clear_user(UserPtr<void> dst, size_t len) {
+  if (clear_user(reinterpret_cast<void*>(dst.address()), len) < 0)
+    return Err(-EFAULT);
+  return status_ok();
+}
+
+ErrorOr<size_t> strncpy_from_user(char* dst, UserPtr<const char> src, size_t max) {
+  long n = strncpy_from_user(dst, reinterpret_cast<const char*>(src.address()), max);
+  if (n < 0)
+    return Err(static_cast<int>(n));
+  return static_cast<size_t>(n);
+}
