@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/elf_plan.h"
+#include "unix/heap_buffer.h"
 #include "unix/initial_stack.h"
 #include "unix/memory.h"
 #include "unix/process.h"
@@ -43,33 +44,39 @@ struct Loaded {
 };
 
 // Resolves a path to a regular file node.
-long open_exec(const char* path, NodeId* out) {
+ErrorOr<NodeId> open_exec(const char* path) {
   NodeId id = walk_path(fs::tree(), process().cwd, path, true);
   if (id < 0)
-    return id;
+    return Err(static_cast<int>(id));
   const fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kDirectory)
-    return -EISDIR;
+    return Err(-EISDIR);
   if (n->type != fs::NodeType::kFile || !n->inode)
-    return -EACCES;
-  *out = id;
-  return 0;
+    return Err(-EACCES);
+  return id;
+}
+
+// Maps [start, end) for one piece of a segment, replacing what an earlier segment put on a
+// shared page.
+Status map_segment_piece(const Vma& piece) {
+  (void)unmap_range(piece.start, piece.end); // nothing there is fine
+  return map_region(piece);
 }
 
 // Maps the PT_LOAD segments of one ELF file. `base` is the load address for ET_DYN
 // objects (ignored for ET_EXEC).
-long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uint64_t base,
-              Loaded* out) {
-  long r = plan_elf(head, head_len, &out->plan);
-  if (r < 0) {
+ErrorOr<Loaded> load_elf(const char* path, NodeId node, const uint8_t* head, size_t head_len,
+                         uint64_t base) {
+  Loaded out;
+  if (plan_elf(head, head_len, &out.plan) < 0) {
     kprintf("exec: %s: not an x86-64 ELF executable\n", path);
-    return r;
+    return Err(-ENOEXEC);
   }
-  const ElfPlan& plan = out->plan;
-  out->bias = plan.position_independent ? base - plan.lowest_vaddr : 0;
+  const ElfPlan& plan = out.plan;
+  out.bias = plan.position_independent ? base - plan.lowest_vaddr : 0;
   for (size_t i = 0; i < plan.segment_count; ++i) {
     const ElfSegment& s = plan.segments[i];
-    uint64_t va = s.vaddr + out->bias;
+    uint64_t va = s.vaddr + out.bias;
     unsigned prot = (s.flags & 4 ? mm::kProtRead : 0) | (s.flags & 2 ? mm::kProtWrite : 0) |
                     (s.flags & 1 ? mm::kProtExec : 0);
     uint64_t file_top = page_round_up(va + s.file_size);
@@ -77,7 +84,7 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
     uint64_t start = page_round_down(va);
     if (mem_top > arch::kUserMappableEnd || start < 0x1000) {
       kprintf("exec: %s: segment at %#lx outside user memory\n", path, static_cast<unsigned long>(va));
-      return -ENOEXEC;
+      return Err(-ENOEXEC);
     }
     if (s.file_size > 0) {
       Vma file;
@@ -87,10 +94,7 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
       file.node = static_cast<int32_t>(node);
       file.file_offset = page_round_down(s.offset);
       file.file_end = va + s.file_size;
-      (void)unmap_range(file.start, file.end); // a page shared with the previous segment
-      Status mapped = map_region(file);
-      if (!mapped.ok())
-        return mapped.error();
+      TRY(map_segment_piece(file));
       start = file_top;
     }
     if (mem_top > start) {
@@ -98,24 +102,23 @@ long load_elf(const char* path, NodeId node, uint8_t* head, size_t head_len, uin
       bss.start = start;
       bss.end = mem_top;
       bss.prot = prot;
-      (void)unmap_range(bss.start, bss.end);
-      Status mapped = map_region(bss);
-      if (!mapped.ok())
-        return mapped.error();
+      TRY(map_segment_piece(bss));
     }
   }
-  return 0;
+  return out;
 }
 
-// Reads the first page of a file (ELF header and program headers must lie there).
-long read_head(const char* path, NodeId node, uint8_t* buf, size_t* len) {
-  auto n = fs::read_file(fs::node(node)->inode, 0, buf, kPageSize);
+// Reads the first page of a file (ELF header and program headers must lie there) into
+// `page` (kPageSize bytes) and returns how much there was.
+ErrorOr<size_t> read_head(const char* path, NodeId node, HeapBuffer& page) {
+  if (!page.ok())
+    return Err(-ENOMEM);
+  auto n = fs::read_file(fs::node(node)->inode, 0, page.data(), kPageSize);
   if (!n.ok()) {
     kprintf("exec: %s: read error\n", path);
-    return n.error();
+    return Err(n.error());
   }
-  *len = *n;
-  return 0;
+  return static_cast<size_t>(*n);
 }
 
 uint64_t hwcap() {
@@ -161,66 +164,85 @@ uint64_t map_vdso(Process& p) {
   return base;
 }
 
+// Loads the program's PT_INTERP (ld.so) above 4 GiB in the mmap area; `head` holds the
+// program's first page and is reused for the interpreter's. Returns its load base.
+ErrorOr<uint64_t> load_interpreter(const ExecArgs& args, const Loaded& program, HeapBuffer& head,
+                                   Loaded* interp) {
+  char interp_path[256];
+  size_t n = program.plan.interp_size < sizeof interp_path ? program.plan.interp_size
+                                                            : sizeof interp_path - 1;
+  memcpy(interp_path, head.data() + program.plan.interp_offset, n);
+  interp_path[n] = 0;
+  auto in = open_exec(interp_path);
+  if (!in.ok()) {
+    kprintf("exec: %s: its interpreter %s is missing from the image\n", args.path, interp_path);
+    return Err(in.error());
+  }
+  size_t head_len = TRY(read_head(interp_path, *in, head));
+  auto* bytes = reinterpret_cast<const uint8_t*>(head.data());
+  ElfPlan probe;
+  if (plan_elf(bytes, head_len, &probe) < 0 || !probe.position_independent) {
+    kprintf("exec: %s: interpreter is not a shared object\n", interp_path);
+    return Err(-ENOEXEC);
+  }
+  Process& p = process();
+  uint64_t span = page_round_up(probe.highest_end) - probe.lowest_vaddr;
+  uint64_t base = p.vm.find_free(span, 1ull << 32, p.mmap_top);
+  if (!base)
+    return Err(-ENOMEM);
+  *interp = TRY(load_elf(interp_path, *in, bytes, head_len, base));
+  return base;
+}
+
+// Builds argv, envp and the auxiliary vector below `top` and copies them to the user stack.
+// Returns the initial rsp.
+ErrorOr<uint64_t> push_initial_stack(const ExecArgs& args, const AuxEntry* aux, size_t auxc,
+                                     uint64_t top) {
+  InitialStackInput in;
+  in.argv = args.argv;
+  in.argc = args.argc;
+  in.envp = args.envp;
+  in.envc = args.envc;
+  in.aux = aux;
+  in.auxc = auxc;
+  in.execfn = args.path;
+  random_bytes(in.random, sizeof in.random);
+  HeapBuffer buf(kStackBuildSize);
+  if (!buf.ok())
+    return Err(-ENOMEM);
+  auto* bytes = reinterpret_cast<uint8_t*>(buf.data());
+  uint64_t rsp = build_initial_stack(in, bytes, kStackBuildSize, top);
+  if (!rsp) {
+    kprintf("exec: %s: arguments and environment exceed %zu bytes\n", args.path, kStackBuildSize);
+    return Err(-E2BIG);
+  }
+  uint64_t used = top - rsp;
+  TRY(copy_to_user(UserPtr<void>(rsp), bytes + (kStackBuildSize - used), used));
+  return rsp;
+}
+
 } // namespace
 
-long exec_program(const ExecArgs& args, UserEntry* entry) {
+ErrorOr<UserEntry> exec_program(const ExecArgs& args) {
   Process& p = process();
-  NodeId prog;
-  long r = open_exec(args.path, &prog);
-  if (r < 0) {
-    kprintf("exec: %s: %s\n", args.path, r == -ENOENT ? "no such file in the image" : "not a regular file");
-    return r;
+  auto prog = open_exec(args.path);
+  if (!prog.ok()) {
+    kprintf("exec: %s: %s\n", args.path,
+            prog.error() == -ENOENT ? "no such file in the image" : "not a regular file");
+    return Err(prog.error());
   }
-  auto space = mm::AddressSpace::create();
-  if (!space.ok())
-    return space.error();
-  p.space = *space;
+  p.space = TRY(mm::AddressSpace::create());
   p.space->activate();
   p.mmap_top = kMmapTopLimit - random_offset(1ull << 30);
 
-  auto* head = static_cast<uint8_t*>(kmalloc(kPageSize));
-  if (!head)
-    return -ENOMEM;
-  size_t head_len = 0;
-  Loaded program, interp;
+  HeapBuffer head(kPageSize);
+  size_t head_len = TRY(read_head(args.path, *prog, head));
+  Loaded program = TRY(load_elf(args.path, *prog, reinterpret_cast<const uint8_t*>(head.data()),
+                                head_len, kPieBase + random_offset(4ull << 20)));
+  Loaded interp;
   uint64_t interp_base = 0;
-  char interp_path[256];
-  interp_path[0] = 0;
-  if ((r = read_head(args.path, prog, head, &head_len)) < 0 ||
-      (r = load_elf(args.path, prog, head, head_len, kPieBase + random_offset(4ull << 20),
-                    &program)) < 0) {
-    kfree(head);
-    return r;
-  }
-  if (program.plan.interp_offset) {
-    size_t n = program.plan.interp_size < sizeof interp_path ? program.plan.interp_size
-                                                              : sizeof interp_path - 1;
-    memcpy(interp_path, head + program.plan.interp_offset, n);
-    interp_path[n] = 0;
-    NodeId in;
-    if ((r = open_exec(interp_path, &in)) < 0) {
-      kprintf("exec: %s: its interpreter %s is missing from the image\n", args.path, interp_path);
-      kfree(head);
-      return r;
-    }
-    if ((r = read_head(interp_path, in, head, &head_len)) < 0) {
-      kfree(head);
-      return r;
-    }
-    ElfPlan probe;
-    if (plan_elf(head, head_len, &probe) < 0 || !probe.position_independent) {
-      kprintf("exec: %s: interpreter is not a shared object\n", interp_path);
-      kfree(head);
-      return -ENOEXEC;
-    }
-    uint64_t span = page_round_up(probe.highest_end) - probe.lowest_vaddr;
-    interp_base = p.vm.find_free(span, 1ull << 32, p.mmap_top);
-    if (!interp_base || (r = load_elf(interp_path, in, head, head_len, interp_base, &interp)) < 0) {
-      kfree(head);
-      return interp_base ? r : -ENOMEM;
-    }
-  }
-  kfree(head);
+  if (program.plan.interp_offset)
+    interp_base = TRY(load_interpreter(args, program, head, &interp));
 
   // The heap starts above the program, at a random distance.
   p.brk_start = page_round_up(program.plan.highest_end + program.bias) + random_offset(4ull << 20);
@@ -234,8 +256,7 @@ long exec_program(const ExecArgs& args, UserEntry* entry) {
   stack.end = top;
   stack.prot = mm::kProtRead | mm::kProtWrite;
   stack.kind = VmaKind::kStack;
-  if (Status mapped = map_region(stack); !mapped.ok())
-    return mapped.error();
+  TRY(map_region(stack));
 
   uint64_t vdso = map_vdso(p);
   const ElfPlan& pl = program.plan;
@@ -254,32 +275,11 @@ long exec_program(const ExecArgs& args, UserEntry* entry) {
       {11, 0}, {12, 0}, {13, 0}, {14, 0}, // AT_UID AT_EUID AT_GID AT_EGID
       {23, 0},                           // AT_SECURE
   };
-  InitialStackInput in;
-  in.argv = args.argv;
-  in.argc = args.argc;
-  in.envp = args.envp;
-  in.envc = args.envc;
-  in.aux = vdso ? aux : aux + 1;
-  in.auxc = sizeof aux / sizeof aux[0] - (vdso ? 0 : 1);
-  in.execfn = args.path;
-  random_bytes(in.random, sizeof in.random);
-  auto* buf = static_cast<uint8_t*>(kmalloc(kStackBuildSize));
-  if (!buf)
-    return -ENOMEM;
-  uint64_t rsp = build_initial_stack(in, buf, kStackBuildSize, top);
-  if (!rsp) {
-    kfree(buf);
-    kprintf("exec: %s: arguments and environment exceed %zu bytes\n", args.path, kStackBuildSize);
-    return -E2BIG;
-  }
-  uint64_t used = top - rsp;
-  int c = copy_to_user(reinterpret_cast<void*>(rsp), buf + (kStackBuildSize - used), used);
-  kfree(buf);
-  if (c < 0)
-    return c;
-  entry->rsp = rsp;
-  entry->rip = interp_base ? interp.plan.entry + interp.bias : pl.entry + program.bias;
-  return 0;
+  size_t auxc = sizeof aux / sizeof aux[0];
+  UserEntry entry;
+  entry.rsp = TRY(push_initial_stack(args, vdso ? aux : aux + 1, vdso ? auxc : auxc - 1, top));
+  entry.rip = interp_base ? interp.plan.entry + interp.bias : pl.entry + program.bias;
+  return entry;
 }
 
 } // namespace unix

@@ -2,6 +2,8 @@
 // initial stack, into a fresh address space of process().
 #pragma once
 
+#include "lib/error_or.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,8 +22,8 @@ struct UserEntry {
   uint64_t rsp;
 };
 
-// Loads the program and returns where user mode starts, or -errno with a one-line message
-// printed naming the file and the problem.
-long exec_program(const ExecArgs& args, UserEntry* entry);
+// Loads the program and returns where user mode starts; on an error a one-line message
+// names the file and the problem.
+ErrorOr<UserEntry> exec_program(const ExecArgs& args);
 
 } // namespace unix

@@ -45,11 +45,11 @@ bool exit_code_expected(const tfs::Value* rule, int status) {
   return number_matches(rule, status);
 }
 
-int read_manifest(const tfs::Value* root, Manifest* m) {
+Status read_manifest(const tfs::Value* root, Manifest* m) {
   m->program = string_of(tfs::get(root, "program"));
   if (!m->program || m->program[0] != '/') {
     kprintf("manifest: `program` is missing or not an absolute path\n");
-    return -EINVAL;
+    return Err(-EINVAL);
   }
   // arguments: a vector of strings (or a tuple keyed 0, 1, ...); argv = [program] when empty.
   const tfs::Value* args = tfs::get(root, "arguments");
@@ -58,7 +58,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
                     : 0;
   m->argv = static_cast<const char**>(kzalloc((argc + 1) * sizeof(char*)));
   if (!m->argv)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   for (size_t i = 0; i < argc; ++i) {
     const tfs::Value* v = args->items[i].value;
     if (args->kind == tfs::Kind::kTuple) {
@@ -81,7 +81,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
     char* s = string_of(v);
     if (!s) {
       kprintf("manifest: `arguments` element %zu is not a string\n", i);
-      return -EINVAL;
+      return Err(-EINVAL);
     }
     m->argv[i] = s;
   }
@@ -95,17 +95,17 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
   size_t envc = env && env->kind == tfs::Kind::kTuple ? env->count : 0;
   m->envp = static_cast<const char**>(kzalloc((envc + 1) * sizeof(char*)));
   if (!m->envp)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   for (size_t i = 0; i < envc; ++i) {
     const tfs::Item& it = env->items[i];
     if (!it.value || it.value->kind != tfs::Kind::kBytes) {
       kprintf("manifest: `environment` value of %.*s is not a string\n",
               static_cast<int>(it.name_len), reinterpret_cast<const char*>(it.name));
-      return -EINVAL;
+      return Err(-EINVAL);
     }
     auto* s = static_cast<char*>(kmalloc(it.name_len + 1 + it.value->len + 1));
     if (!s)
-      return -ENOMEM;
+      return Err(-ENOMEM);
     memcpy(s, it.name, it.name_len);
     s[it.name_len] = '=';
     memcpy(s + it.name_len + 1, it.value->bytes, it.value->len);
@@ -117,7 +117,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
     m->cwd = string_of(cwd);
     if (!m->cwd) {
       kprintf("manifest: `cwd` is not a string\n");
-      return -EINVAL;
+      return Err(-EINVAL);
     }
   }
   m->debug_exit = tfs::get(root, "debug_exit") != nullptr;
@@ -132,7 +132,7 @@ int read_manifest(const tfs::Value* root, Manifest* m) {
     if (char* s = string_of(tfs::get(u, "release")))
       m->uname_release = s;
   }
-  return 0;
+  return status_ok();
 }
 
 } // namespace unix

@@ -3,6 +3,7 @@
 // syscall_summary, uname.
 #pragma once
 
+#include "lib/error_or.h"
 #include "lib/tfs/tfs.h"
 
 #include <stddef.h>
@@ -27,8 +28,8 @@ struct Manifest {
   const char* uname_release = "5.15.0-nanos-unikernel";
 };
 
-// Reads the manifest; returns 0 or -errno after printing which key is wrong.
-int read_manifest(const tfs::Value* root, Manifest* out);
+// Reads the manifest into *out; an error comes after a message saying which key is wrong.
+Status read_manifest(const tfs::Value* root, Manifest* out);
 
 // expected_exit_code: a number, "!N", "*", or a vector of numbers. True if status matches.
 bool exit_code_expected(const tfs::Value* rule, int status);

@@ -239,7 +239,9 @@ const Vma* grow_down_to(uint64_t addr) {
 
 // Calls fn(vma, start, end) for each region piece in [start, end); true if some page of
 // the range is not mapped. fn returns a negative errno to stop the walk.
-template <typename Fn> long for_each_piece(uint64_t start, uint64_t end, bool* hole, Fn fn) {
+// Calls fn(vma, start, end) -> Status for each mapped piece of [start, end), stopping at
+// the first error; *hole tells whether some of the range was not mapped.
+template <typename Fn> Status for_each_piece(uint64_t start, uint64_t end, bool* hole, Fn fn) {
   VmMap& vm = process().vm;
   *hole = false;
   for (uint64_t at = start; at < end;) {
@@ -254,25 +256,23 @@ template <typename Fn> long for_each_piece(uint64_t start, uint64_t end, bool* h
     }
     Vma piece = *v; // fn may change the map
     uint64_t stop = piece.end < end ? piece.end : end;
-    long r = fn(piece, at, stop);
-    if (r < 0)
-      return r;
+    TRY(fn(piece, at, stop));
     at = stop;
   }
-  return 0;
+  return status_ok();
 }
 
 // Makes every page of [start, end) within vma present (MAP_POPULATE, MADV_POPULATE_*).
-long populate(const Vma& vma, uint64_t start, uint64_t end) {
+Status populate(const Vma& vma, uint64_t start, uint64_t end) {
   mm::AddressSpace* as = process().space;
   for (uint64_t va = start; va < end; va += kPageSize) {
     if (as->translate(va).ok())
       continue;
     Backing b = back_page(vma, va, false);
     if (b != Backing::kOk)
-      return b == Backing::kNoMemory ? -ENOMEM : -EFAULT;
+      return Err(b == Backing::kNoMemory ? -ENOMEM : -EFAULT);
   }
-  return 0;
+  return status_ok();
 }
 
 } // namespace
@@ -560,39 +560,37 @@ SyscallResult sys_madvise(const SyscallArgs& args) {
   if (!known || end < addr || page_round_up(len) < len)
     return Err(-EINVAL);
   bool hole;
-  long r = for_each_piece(addr, end, &hole, [advice](const Vma& v, uint64_t s, uint64_t e) -> long {
+  TRY(for_each_piece(addr, end, &hole, [advice](const Vma& v, uint64_t s, uint64_t e) -> Status {
     bool shared = v.flags & kVmaShared, anonymous = v.node < 0;
     switch (advice) {
     case kDontNeed:
       if (!(shared && anonymous))
         free_pages_in(s, e);
-      return 0;
+      return status_ok();
     case kFree:
     case kWipeOnFork:
     case kKeepOnFork:
       if (shared || !anonymous)
-        return -EINVAL;
+        return Err(-EINVAL);
       if (advice == kFree)
         free_pages_in(s, e);
-      return 0;
+      return status_ok();
     case kRemove:
       if (!shared)
-        return -EINVAL;
+        return Err(-EINVAL);
       if (!(v.prot & mm::kProtWrite))
-        return -EACCES;
+        return Err(-EACCES);
       free_pages_in(s, e);
-      return 0;
+      return status_ok();
     case kPopulateRead:
     case kPopulateWrite:
       if (!(v.prot & mm::kProtRead) || (advice == kPopulateWrite && !(v.prot & mm::kProtWrite)))
-        return -EFAULT;
+        return Err(-EFAULT);
       return populate(v, s, e);
     default:
-      return 0;
+      return status_ok();
     }
-  });
-  if (r < 0)
-    return Err(static_cast<int>(r));
+  }));
   if (hole)
     return Err(-ENOMEM);
   return 0;
@@ -613,7 +611,7 @@ SyscallResult sys_mincore(const SyscallArgs& args) {
   if (!user_range_ok(vec.address(), pages))
     return Err(-EFAULT);
   bool hole;
-  for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
+  (void)for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) { return status_ok(); });
   if (hole)
     return Err(-ENOMEM);
   mm::AddressSpace* as = process().space;
@@ -643,7 +641,7 @@ SyscallResult sys_msync(const SyscallArgs& args) {
   if (end < addr)
     return Err(-ENOMEM);
   bool hole;
-  for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) -> long { return 0; });
+  (void)for_each_piece(addr, end, &hole, [](const Vma&, uint64_t, uint64_t) { return status_ok(); });
   if (hole)
     return Err(-ENOMEM);
   return 0;

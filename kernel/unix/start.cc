@@ -119,7 +119,7 @@ void start() {
   if (!fs::mount_root().ok())
     machine_exit(kExitKernelPanic);
   Manifest& m = g_manifest;
-  if (read_manifest(fs::root_tuple(), &m) < 0)
+  if (!read_manifest(fs::root_tuple(), &m).ok())
     machine_exit(kExitKernelPanic);
   set_debug_exit(m.debug_exit);
   g_uname = {m.uname_sysname, m.uname_release};
@@ -144,9 +144,10 @@ void start() {
   init_file_syscalls();
   install_console_fds(p);
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
-  UserEntry entry;
-  if (exec_program(args, &entry) < 0)
+  auto loaded = exec_program(args);
+  if (!loaded.ok())
     machine_exit(kExitKernelPanic);
+  UserEntry entry = *loaded;
   p.first_user_tsc = cpu::rdtsc();
   if (p.boot_timing)
     kprintf("boot_timing: machine ready %lu us, root mounted + manifest %lu us, exec done %lu us "

@@ -44,10 +44,16 @@ extern "C" long unix_syscall(long nr, long a0, long a1, long a2, long a3, long a
   bool trace = process().trace;
   const SyscallEntry* entry = syscall_entry(nr);
   if (!entry) {
-    if (trace)
-      kprintf("syscall_%ld(%#lx, %#lx, %#lx, ...) = -%d (not implemented)\n", nr,
-              static_cast<unsigned long>(a0), static_cast<unsigned long>(a1),
-              static_cast<unsigned long>(a2), ENOSYS);
+    if (trace) {
+      if (const char* name = syscall_name(nr))
+        kprintf("%s(", name);
+      else
+        kprintf("syscall_%ld(", nr);
+      kprintf("%#lx, %#lx, %#lx, ...) = -%d (not implemented)\n", static_cast<unsigned long>(a0),
+              static_cast<unsigned long>(a1), static_cast<unsigned long>(a2), ENOSYS);
+    }
+    if (process().syscall_summary)
+      summary_record_syscall(nr, -ENOSYS, 0); // counted (as an error) like strace -c does
     return -ENOSYS;
   }
   if (nr == 60 || nr == 231) { // exit never returns: log the call first

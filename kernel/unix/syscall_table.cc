@@ -5,18 +5,44 @@
 namespace unix {
 namespace {
 
+// Linux's name for every number (linux_syscall_names.def), implemented or not.
+struct NameTable {
+  const char* names[kSyscallSlots];
+};
+
 struct Table {
   SyscallEntry rows[kSyscallSlots];
 };
 
-// Called only while building the table at compile time: reaching it makes the initializer
-// non-constant, so a bad row in syscall_table.def is a build error.
+// Called only while building the tables at compile time: reaching it makes the
+// initializer non-constant, so a bad row is a build error that names this function.
 void bad_syscall_row(const char*) {}
+
+constexpr bool same_name(const char* a, const char* b) {
+  while (*a && *a == *b)
+    ++a, ++b;
+  return *a == *b;
+}
+
+constexpr NameTable build_names() {
+  NameTable t{};
+#define LINUX_SYSCALL(number, name)                                                                \
+  if (number >= kSyscallSlots || t.names[number])                                                  \
+    bad_syscall_row(#name);                                                                        \
+  t.names[number] = #name;
+#include "unix/linux_syscall_names.def"
+  return t;
+}
+
+constexpr NameTable g_linux_names = build_names();
 
 constexpr void add(Table& t, int nr, const char* name, SyscallHandler fn, int nargs,
                    unsigned string_args, uint8_t flags) {
-  if (nr < 0 || nr >= kSyscallSlots || t.rows[nr].handler || nargs > 6 || string_args >> nargs)
-    bad_syscall_row(name); // out of range, duplicate number, or a mask beyond nargs
+  // Out of range, a duplicate number, a string mask beyond nargs, or a number whose Linux
+  // name differs from the row's (a typo in the number).
+  if (nr < 0 || nr >= kSyscallSlots || t.rows[nr].handler || nargs > 6 || string_args >> nargs ||
+      !g_linux_names.names[nr] || !same_name(g_linux_names.names[nr], name))
+    bad_syscall_row(name);
   t.rows[nr] =
       SyscallEntry{name, fn, static_cast<uint8_t>(nargs), static_cast<uint8_t>(string_args), flags};
 }
@@ -40,8 +66,9 @@ const SyscallEntry* syscall_entry(long nr) {
 }
 
 const char* syscall_name(long nr) {
-  const SyscallEntry* e = syscall_entry(nr);
-  return e ? e->name : nullptr;
+  if (nr < 0 || nr >= kSyscallSlots)
+    return nullptr;
+  return g_linux_names.names[nr];
 }
 
 } // namespace unix

@@ -27,7 +27,7 @@ constexpr int kSyscallSlots = 451;
 // The row for `nr`, or nullptr when this kernel does not implement it.
 const SyscallEntry* syscall_entry(long nr);
 
-// Name of a syscall for messages; nullptr when not implemented.
+// Linux's name for a syscall number, implemented here or not (nullptr: no such number).
 const char* syscall_name(long nr);
 
 } // namespace unix
