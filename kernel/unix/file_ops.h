@@ -46,7 +46,8 @@ struct FileOps {
   // positions ignore it). nullptr: -EINVAL.
   ErrorOr<size_t> (*read)(File& f, UserPtr<uint8_t> user_buf, size_t len, uint64_t* pos) = nullptr;
   // Writes user memory at *pos. nullptr: -EINVAL.
-  ErrorOr<size_t> (*write)(File& f, UserPtr<const uint8_t> user_buf, size_t len, uint64_t* pos) = nullptr;
+  ErrorOr<size_t> (*write)(File& f, UserPtr<const uint8_t> user_buf, size_t len,
+                           uint64_t* pos) = nullptr;
   // readv/writev. nullptr: each vector in turn through read/write at the file offset,
   // stopping at the first short transfer. Sockets take the vectors as one message.
   ErrorOr<size_t> (*read_vector)(File& f, const IoVector& io) = nullptr;
@@ -88,7 +89,8 @@ inline size_t io_chunk(size_t len) {
 // A read or write that the file's open mode forbids (the write end of a pipe read from, a
 // read-only snapshot written to): -EBADF, as Linux's FMODE_READ/FMODE_WRITE check.
 ErrorOr<size_t> read_not_permitted(File& f, UserPtr<uint8_t> user_buf, size_t len, uint64_t* pos);
-ErrorOr<size_t> write_not_permitted(File& f, UserPtr<const uint8_t> user_buf, size_t len, uint64_t* pos);
+ErrorOr<size_t> write_not_permitted(File& f, UserPtr<const uint8_t> user_buf, size_t len,
+                                    uint64_t* pos);
 // lseek on a file that has no positions but does not refuse (Linux's anonymous inodes and
 // character devices answer 0).
 ErrorOr<uint64_t> seek_nowhere(File& f, int64_t offset, int whence);

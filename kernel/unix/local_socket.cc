@@ -337,8 +337,8 @@ void close_endpoint(LocalSocket* s, int error) {
 
 } // namespace
 
-ErrorOr<size_t> LocalSocket::send(File& f, const IoVector& io, int flags, UserPtr<const void> user_addr,
-                                  uint64_t addr_len) {
+ErrorOr<size_t> LocalSocket::send(File& f, const IoVector& io, int flags,
+                                  UserPtr<const void> user_addr, uint64_t addr_len) {
   if (!user_addr.is_null() && addr_len)
     return send_with_address(f, this, user_addr, addr_len, io, flags);
   if (flags & kMsgOob)
@@ -464,7 +464,8 @@ ErrorOr<int> LocalSocket::get_option(int level, int option) {
   }
 }
 
-Status LocalSocket::set_option(int level, int option, UserPtr<const void> user_value, uint64_t len) {
+Status LocalSocket::set_option(int level, int option, UserPtr<const void> user_value,
+                               uint64_t len) {
   if (level != kSolSocket)
     return Err(-EOPNOTSUPP);
   if (static_cast<int>(len) < 4) // an int as Linux reads optlen

@@ -65,8 +65,8 @@ public:
   virtual SocketAddress unnamed_address() const = 0;
 
   // Sends the vector; user_addr (null: none) is sendto's/sendmsg's destination.
-  virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
-                               uint64_t addr_len) = 0;
+  virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags,
+                               UserPtr<const void> user_addr, uint64_t addr_len) = 0;
   // Receives into the vector; *msg_flags gets MSG_TRUNC and such, *from the sender's address
   // (len 0 when it has none).
   virtual ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
