@@ -117,6 +117,20 @@ void test_usercopy() {
   ok = ok && clear_user(reinterpret_cast<void*>(kStackVa + 8), 6) == 0;
   ok = ok && copy_from_user(buf, reinterpret_cast<void*>(kStackVa + 8), 6) == 0 && buf[0] == 0;
   ok = ok && strncpy_from_user(buf, reinterpret_cast<const char*>(0x5000), 16) == -EFAULT;
+  // The typed forms (UserPtr, ErrorOr) the syscall handlers use.
+  UserPtr<uint64_t> word(kStackVa + 16);
+  uint64_t value = 0x1122334455667788;
+  ok = ok && copy_to_user(word, &value).ok();
+  auto back = copy_from_user(word);
+  ok = ok && back.ok() && *back == value;
+  ok = ok && copy_from_user(UserPtr<uint64_t>(0x5000)).error() == -EFAULT;
+  ok = ok && copy_to_user(UserPtr<uint64_t>(0x00007FFFFFFFFFF8), &value, 2).error() == -EFAULT;
+  ok = ok && copy_to_user(word, &value, ~0ull / 4).error() == -EFAULT; // size overflows
+  ok = ok && copy_to_user(UserPtr<char>(kStackVa + 8), "typed", 6).ok();
+  auto len = strncpy_from_user(buf, UserPtr<const char>(kStackVa + 8), 16);
+  ok = ok && len.ok() && *len == 5 && memcmp(buf, "typed", 6) == 0;
+  ok = ok && strncpy_from_user(buf, UserPtr<const char>(kStackVa + 8), 3).error() == -ENAMETOOLONG;
+  ok = ok && copy_to_user_if_set(UserPtr<uint64_t>(), value).ok(); // null: nothing written
   check(ok, "usercopy");
 }
 

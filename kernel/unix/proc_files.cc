@@ -3,11 +3,11 @@
 #include "arch/x86_64/cpu.h"
 #include "fs/tree.h"
 #include "lib/format.h"
-#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
 #include "unix/file.h"
+#include "unix/heap_buffer.h"
 #include "unix/process.h"
 
 namespace unix {
@@ -142,7 +142,12 @@ char* render_cpuinfo(size_t* len) {
 // /proc/self/fd: one symlink per open descriptor, naming what it refers to.
 void refresh_fd_dir() {
   fs::begin_fd_dir();
-  KERNEL_NOCLEAR static char target[kMaxPathLength];
+  // From the heap, not static: this runs inside open/stat/getdents of a path, which may
+  // sleep on the disk while another thread lists the directory too.
+  HeapBuffer buffer(kMaxPathLength);
+  if (!buffer.ok())
+    return; // the listing stays empty rather than wrong
+  auto& target = *reinterpret_cast<char(*)[kMaxPathLength]>(buffer.data());
   for (int fd = 0; fd < kMaxFds; ++fd) {
     File* f = process().files.get(fd);
     if (!f)

@@ -201,20 +201,20 @@ ErrorOr<File*> open_file(int fd) {
 
 SyscallResult sys_truncate(const SyscallArgs& a) {
   return truncate_node(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true)),
-                       a.a[1]);
+                       a.s(1));
 }
 
 SyscallResult sys_ftruncate(const SyscallArgs& a) {
   File* f = TRY(open_file(a.i(0)));
   if (f->kind != FileKind::kRegular || (f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
     return Err(-EINVAL);
-  return truncate_node(f->node, a.a[1]);
+  return truncate_node(f->node, a.s(1));
 }
 
 SyscallResult sys_fallocate(const SyscallArgs& a) {
   File* f = TRY(open_file(a.i(0)));
   int mode = a.i(1);
-  int64_t off = a.a[2], len = a.a[3];
+  int64_t off = a.s(2), len = a.s(3);
   if (off < 0 || len <= 0)
     return Err(-EINVAL);
   if (mode & ~kFallocKeepSize)

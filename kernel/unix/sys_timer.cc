@@ -218,7 +218,7 @@ ItimerSpec posix_timer_value(SignalTimer* t) {
 } // namespace
 
 SyscallResult sys_timer_settime(const SyscallArgs& a) {
-  SignalTimer* t = TRY(timer_of(a.a[0]));
+  SignalTimer* t = TRY(timer_of(a.s(0)));
   int flags = a.i(1);
   ItimerSpec next = TRY(copy_from_user(a.user<ItimerSpec>(2)));
   auto ok = [](const linux::timespec& ts) {
@@ -240,20 +240,20 @@ SyscallResult sys_timer_settime(const SyscallArgs& a) {
 }
 
 SyscallResult sys_timer_gettime(const SyscallArgs& a) {
-  SignalTimer* t = TRY(timer_of(a.a[0]));
+  SignalTimer* t = TRY(timer_of(a.s(0)));
   ItimerSpec cur = posix_timer_value(t);
   TRY(copy_to_user(a.user<ItimerSpec>(1), &cur));
   return 0;
 }
 
 SyscallResult sys_timer_getoverrun(const SyscallArgs& a) {
-  SignalTimer* t = TRY(timer_of(a.a[0]));
+  SignalTimer* t = TRY(timer_of(a.s(0)));
   bring_up_to_date(t);
   return t->overrun > 0x7FFFFFFF ? 0x7FFFFFFF : static_cast<long>(t->overrun); // DELAYTIMER_MAX
 }
 
 SyscallResult sys_timer_delete(const SyscallArgs& a) {
-  SignalTimer* t = TRY(timer_of(a.a[0]));
+  SignalTimer* t = TRY(timer_of(a.s(0)));
   sched::timer_cancel(&t->timer);
   t->used = false;
   return 0;

@@ -22,9 +22,9 @@ void trace_call(const SyscallEntry& e, const SyscallArgs& a, long result) {
       if (n.ok() || n.error() == -ENAMETOOLONG)
         kprintf("%s\"%s\"%s", i ? ", " : "", s, n.ok() ? "" : "...");
       else
-        kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.a[i]));
+        kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.u(i)));
     } else {
-      kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.a[i]));
+      kprintf("%s%#lx", i ? ", " : "", static_cast<unsigned long>(a.u(i)));
     }
   }
   if (result < 0 && result > -4096)

@@ -14,6 +14,7 @@ namespace unix {
 struct SyscallArgs {
   long a[6];
   uint64_t u(int n) const { return static_cast<uint64_t>(a[n]); }
+  int64_t s(int n) const { return a[n]; } // signed 64-bit: offsets, lengths, timer ids
   int i(int n) const { return static_cast<int>(a[n]); }
   // A user pointer: only the copy helpers in usercopy.h can reach its memory.
   template <typename T> UserPtr<T> user(int n) const { return UserPtr<T>(u(n)); }
