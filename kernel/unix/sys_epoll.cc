@@ -223,7 +223,7 @@ uint64_t deadline_ms(int timeout_ms) {
 }
 
 SyscallResult with_mask(const SyscallArgs& a, uint64_t deadline) {
-  if (!a.a[4])
+  if (!a.u(4))
     return do_epoll_wait(a.i(0), a.user<UserEvent>(1), a.i(2), deadline);
   uint64_t saved = TRY(begin_temporary_mask(a.user<uint64_t>(4), a.u(5)));
   long r = syscall_raw_result(do_epoll_wait(a.i(0), a.user<UserEvent>(1), a.i(2), deadline));
@@ -245,7 +245,7 @@ SyscallResult sys_epoll_pwait(const SyscallArgs& a) {
 
 SyscallResult sys_epoll_pwait2(const SyscallArgs& a) {
   uint64_t deadline = sched::kNoDeadline;
-  if (a.a[3]) {
+  if (a.u(3)) {
     linux::timespec ts = TRY(copy_from_user(a.user<linux::timespec>(3)));
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
       return Err(-EINVAL);

@@ -266,14 +266,14 @@ SyscallResult sys_write(const SyscallArgs& a) {
 SyscallResult sys_pread64(const SyscallArgs& a) {
   File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  return as_result(file_pread(*f, a.user<uint8_t>(1), a.u(2), a.a[3]));
+  return as_result(file_pread(*f, a.user<uint8_t>(1), a.u(2), a.s(3)));
 }
 
 // Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
 SyscallResult sys_pwrite64(const SyscallArgs& a) {
   File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  return as_result(file_pwrite(*f, a.user<const uint8_t>(1), a.u(2), a.a[3]));
+  return as_result(file_pwrite(*f, a.user<const uint8_t>(1), a.u(2), a.s(3)));
 }
 
 namespace {
@@ -282,7 +282,7 @@ template <bool kWrite> SyscallResult vector_io(const SyscallArgs& a) {
   File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
   UserIoVector io;
-  TRY(io.fetch(a.user<const linux::iovec>(1), a.a[2]));
+  TRY(io.fetch(a.user<const linux::iovec>(1), a.s(2)));
   return as_result(kWrite ? file_writev(*f, io.vector()) : file_readv(*f, io.vector()));
 }
 
@@ -290,7 +290,7 @@ template <bool kWrite> SyscallResult vector_io(const SyscallArgs& a) {
 
 SyscallResult sys_lseek(const SyscallArgs& a) {
   File* f = TRY(file_for(a.i(0)));
-  uint64_t at = TRY(file_seek(*f, a.a[1], a.i(2)));
+  uint64_t at = TRY(file_seek(*f, a.s(1), a.i(2)));
   return static_cast<long>(at);
 }
 
@@ -410,11 +410,11 @@ SyscallResult do_readlink(int dirfd, UserPtr<const char> path, UserPtr<char> ubu
 } // namespace
 
 SyscallResult sys_readlink(const SyscallArgs& a) {
-  return do_readlink(linux::AT_FDCWD, a.user<const char>(0), a.user<char>(1), a.a[2]);
+  return do_readlink(linux::AT_FDCWD, a.user<const char>(0), a.user<char>(1), a.s(2));
 }
 
 SyscallResult sys_readlinkat(const SyscallArgs& a) {
-  return do_readlink(a.i(0), a.user<const char>(1), a.user<char>(2), a.a[3]);
+  return do_readlink(a.i(0), a.user<const char>(1), a.user<char>(2), a.s(3));
 }
 
 namespace {

@@ -98,18 +98,18 @@ SyscallResult sys_poll(const SyscallArgs& a) {
 SyscallResult sys_ppoll(const SyscallArgs& a) {
   int64_t timeout = TRY(relative_timeout(a.user<linux::timespec>(2)));
   uint64_t saved = 0;
-  if (a.a[3])
+  if (a.u(3))
     saved = TRY(begin_temporary_mask(a.user<uint64_t>(3), a.u(4)));
   uint64_t start = ktime::monotonic_ns();
   long r = do_poll(a.user<PollFd>(0), a.u(1), timeout);
-  if (a.a[2] && (r >= 0 || r == -EINTR)) {
+  if (a.u(2) && (r >= 0 || r == -EINTR)) {
     // Linux writes back the time left.
     uint64_t spent = ktime::monotonic_ns() - start;
     uint64_t left = static_cast<uint64_t>(timeout) > spent ? static_cast<uint64_t>(timeout) - spent : 0;
     linux::timespec ts{static_cast<int64_t>(left / 1000000000), static_cast<int64_t>(left % 1000000000)};
     (void)copy_to_user(a.user<linux::timespec>(2), &ts); // best effort, as Linux
   }
-  return result_of(a.a[3] ? end_temporary_mask(r, saved) : r);
+  return result_of(a.u(3) ? end_temporary_mask(r, saved) : r);
 }
 
 namespace {
@@ -197,7 +197,7 @@ uint64_t left_of(int64_t timeout_ns, uint64_t start) {
 
 SyscallResult sys_select(const SyscallArgs& a) {
   int64_t timeout = -1;
-  if (a.a[4]) {
+  if (a.u(4)) {
     linux::timeval tv = TRY(copy_from_user(a.user<linux::timeval>(4)));
     if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
       return Err(-EINVAL);
@@ -205,7 +205,7 @@ SyscallResult sys_select(const SyscallArgs& a) {
   }
   uint64_t start = ktime::monotonic_ns();
   SyscallResult r = do_select(a.i(0), a.user<void>(1), a.user<void>(2), a.user<void>(3), timeout);
-  if (a.a[4] && (r.ok() || r.error() == -EINTR)) {
+  if (a.u(4) && (r.ok() || r.error() == -EINTR)) {
     uint64_t left = left_of(timeout, start); // Linux updates the timeout to the time left
     linux::timeval tv{static_cast<int64_t>(left / 1000000000), static_cast<int64_t>(left % 1000000000 / 1000)};
     (void)copy_to_user(a.user<linux::timeval>(4), &tv); // best effort, as Linux
@@ -220,7 +220,7 @@ SyscallResult sys_pselect6(const SyscallArgs& a) {
     uint64_t set, size;
   };
   SigArg sig = {0, 0};
-  if (a.a[5])
+  if (a.u(5))
     sig = TRY(copy_from_user(a.user<SigArg>(5)));
   uint64_t saved = 0;
   if (sig.set)
@@ -228,7 +228,7 @@ SyscallResult sys_pselect6(const SyscallArgs& a) {
   uint64_t start = ktime::monotonic_ns();
   long r = syscall_raw_result(
       do_select(a.i(0), a.user<void>(1), a.user<void>(2), a.user<void>(3), timeout));
-  if (a.a[4] && (r >= 0 || r == -EINTR)) {
+  if (a.u(4) && (r >= 0 || r == -EINTR)) {
     uint64_t left = left_of(timeout, start);
     linux::timespec ts{static_cast<int64_t>(left / 1000000000), static_cast<int64_t>(left % 1000000000)};
     (void)copy_to_user(a.user<linux::timespec>(4), &ts); // best effort, as Linux

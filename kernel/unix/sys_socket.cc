@@ -150,7 +150,7 @@ SyscallResult sys_sendto(const SyscallArgs& a) {
   File* f = TRY(socket_file(a.i(0)));
   FileRef hold(f); // may block: keep the socket if another thread closes it
   linux::iovec v{a.u(1), a.u(2)};
-  UserPtr<const void> to = a.a[4] && a.u(5) ? a.user<const void>(4) : UserPtr<const void>();
+  UserPtr<const void> to = a.u(4) && a.u(5) ? a.user<const void>(4) : UserPtr<const void>();
   size_t n = TRY(socket_of(*f)->send(*f, IoVector{&v, 1, a.u(2)}, a.i(3), to, a.u(5)));
   return static_cast<long>(n);
 }
@@ -162,7 +162,7 @@ SyscallResult sys_recvfrom(const SyscallArgs& a) {
   int msg_flags = 0;
   SocketAddress from;
   size_t n = TRY(socket_of(*f)->receive(*f, IoVector{&v, 1, a.u(2)}, a.i(3), &msg_flags, &from));
-  if (a.a[4] && a.a[5])
+  if (a.u(4) && a.u(5))
     TRY(put_addr(from, a.user<void>(4), a.user<int32_t>(5)));
   return static_cast<long>(n);
 }
