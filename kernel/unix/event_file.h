@@ -1,33 +1,18 @@
 // Files that are kernel objects instead of tree nodes -- pipes, eventfds, timerfds,
-// signalfds, sockets, epoll instances: how read/write/readiness/close reach their code, and
-// the readiness announcements that poll, select and epoll wait for.
+// signalfds, sockets, epoll instances: how such a file is made around its object, and the
+// readiness announcements that poll, select and epoll wait for. Their operations are
+// FileOps tables (file_ops.h) in the file of each kind.
 #pragma once
 
 #include "sched/wait.h"
 #include "unix/epoll_interest.h"
 #include "unix/file.h"
+#include "unix/file_ops.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 namespace unix {
-
-struct ObjectOps {
-  long (*read)(File* f, uint8_t* user_buf, size_t len);        // nullptr: -EINVAL
-  long (*write)(File* f, const uint8_t* user_buf, size_t len); // nullptr: -EINVAL
-  Readiness (*readiness)(File* f);
-  void (*release)(File* f); // the last descriptor of f was closed
-  uint32_t mode;            // st_mode for fstat
-  // ioctl requests of the kind (FIONREAD...); nullptr or -ENOTTY: none.
-  long (*ioctl)(File* f, unsigned long req, uint64_t arg) = nullptr;
-};
-
-// The operations of an object kind, nullptr for tree-backed kinds.
-const ObjectOps* object_ops(FileKind kind);
-
-// Per-kind tables (sys_pipe.cc, sys_timerfd.cc, sys_signalfd.cc, sys_socket.cc, sys_epoll.cc).
-extern const ObjectOps kPipeReadOps, kPipeWriteOps, kEventfdOps, kTimerfdOps, kSignalfdOps,
-    kSocketOps, kEpollOps;
 
 // Change counters of one pollable object (see epoll_interest.h).
 struct EventGen {
@@ -39,13 +24,9 @@ struct EventGen {
 // every poll/select/epoll waiter.
 void announce(EventGen& gen, uint32_t events);
 
-// What any open file is ready for now: objects ask their kind; the console is writable
-// (no input ever arrives), tree files and devices are always readable and writable.
-Readiness file_readiness(File* f);
-
-// Wraps `object` in a new File of `kind` (open flags `flags`) at the lowest free
-// descriptor. On failure the caller still owns `object`; returns fd or -errno.
-int install_object_file(FileKind kind, void* object, int flags, bool cloexec);
+// Wraps `object` in a new File with operations `ops` (open flags `flags`) at the lowest
+// free descriptor. On failure the caller still owns `object`; returns fd or -errno.
+int install_object_file(const FileOps& ops, void* object, int flags, bool cloexec);
 
 // Holds a reference to an open file for the length of a syscall that may block, so that
 // another thread closing the descriptor meanwhile cannot free the file underneath.

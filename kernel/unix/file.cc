@@ -1,15 +1,17 @@
 #include "unix/file.h"
 
-#include "fs/dir_ops.h"
-#include "fs/tree.h"
 #include "mm/heap.h"
+#include "unix/event_file.h"
+#include "unix/file_ops.h"
+#include "unix/process.h"
 
 namespace unix {
 
-File* new_file(FileKind kind, NodeId node, int flags) {
+File* new_file(const FileOps& ops, NodeId node, int flags) {
   auto* f = static_cast<File*>(kzalloc(sizeof(File)));
   if (f) {
-    f->kind = kind;
+    f->ops = &ops;
+    f->kind = ops.kind;
     f->refs = 1;
     f->flags = flags;
     f->node = node;
@@ -17,12 +19,18 @@ File* new_file(FileKind kind, NodeId node, int flags) {
   return f;
 }
 
+ErrorOr<File*> file_for(int fd) {
+  File* f = process().files.get(fd);
+  if (!f)
+    return Err(-EBADF);
+  return f;
+}
+
 void release_file(File* file) {
   if (file && --file->refs == 0) {
-    if (file->kind == FileKind::kRegular && fs::node(file->node) && fs::node(file->node)->inode)
-      fs::file_closed(fs::node(file->node)->inode); // an unlinked file's blocks may go now
-    release_object(file);
-    kfree(file->data);
+    epoll_forget_file(file);
+    if (file->ops->release)
+      file->ops->release(*file);
     kfree(file);
   }
 }

@@ -1,5 +1,7 @@
-// Open files and the descriptor table. A File is what a descriptor refers to (shared by
-// dup'ed descriptors); FdTable maps descriptor numbers to Files.
+// Open files and the descriptor table. A File is one open file description: what open(),
+// pipe(), socket()... create and dup'ed descriptors share (flags, offset, reference count).
+// What a file does -- read, write, seek, poll, ioctl, close -- comes from its operations
+// table (FileOps, file_ops.h); FdTable maps descriptor numbers to Files.
 #pragma once
 
 #include "lib/error_or.h"
@@ -10,6 +12,13 @@
 
 namespace unix {
 
+struct FileOps;
+
+// What a file is. Nothing dispatches on this tag (every operation goes through FileOps);
+// it answers identity questions other layers ask, like S_ISDIR on Linux: "is this a
+// directory" for *at() path walks, "a regular file" for mmap and ftruncate, "an epoll /
+// timerfd / signalfd / socket" for the calls that only take those. A new kind needs a
+// value here only when some call must recognise it.
 enum class FileKind : uint8_t {
   kConsole,   // stdin/stdout/stderr: serial console
   kRegular,   // a TFS file
@@ -23,20 +32,21 @@ enum class FileKind : uint8_t {
   kEventfd,   // eventfd counter (object: Eventfd)
   kTimerfd,   // timerfd (object: Timerfd, sys_timerfd.cc)
   kSignalfd,  // signalfd (object: Signalfd, sys_signalfd.cc)
-  kSocket,    // AF_UNIX socket endpoint (object: Socket, sys_socket.cc)
+  kSocket,    // a socket of any family (object: Socket, socket.h)
   kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
 };
 
 struct File {
-  FileKind kind;
+  const FileOps* ops; // never null
+  FileKind kind;      // ops->kind, kept here for the identity checks above
   int refs;
   int flags;     // open status flags (O_ACCMODE, O_APPEND, O_NONBLOCK ...)
-  NodeId node;   // -1 for the console
+  NodeId node;   // -1 for files with no tree node (the console, pipes, sockets ...)
   uint64_t offset;
   char* data;    // kSnapshot
   size_t data_len;
   int32_t cursor; // kDirectory: next child node to list (-1: end), after "." and ".."
-  void* object;   // object kinds (pipes ... epoll); released with the file (event_file.cc)
+  void* object;   // the kernel object behind the file (pipe, socket ...); ops->release frees it
 };
 
 constexpr int kMaxFds = 1024;
@@ -58,19 +68,12 @@ private:
   bool cloexec_[kMaxFds] = {};
 };
 
-File* new_file(FileKind kind, NodeId node, int flags);
-// Object kinds (pipes, eventfd, timerfd, signalfd, sockets, epoll; event_file.cc):
-// drops the file's reference to its object (and its epoll interests) when the file goes.
-void release_object(File* file);
-// read/write of object kinds.
-long special_read(File* file, uint8_t* user_buf, size_t len);
-long special_write(File* file, const uint8_t* user_buf, size_t len);
-// st_mode of an object kind's file for fstat; 0 for kinds backed by a tree node.
-uint32_t object_file_mode(const File* file);
-// ioctl of an object kind (FIONREAD on pipes and sockets); -ENOTTY when it has none.
-long object_ioctl(File* file, unsigned long req, uint64_t arg);
-// readv/writev on a socket: one datagram spans all the vectors (sys_socket.cc).
-long socket_vector_io(File* file, const void* user_iov, long count, bool write);
+// A new File with one reference, operations `ops` (kind ops.kind); nullptr when out of memory.
+File* new_file(const FileOps& ops, NodeId node, int flags);
+// The file open at descriptor fd of the process, or -EBADF.
+ErrorOr<File*> file_for(int fd);
+// Drops a reference; the last one leaves every epoll interest list, runs ops->release and
+// frees the file.
 void release_file(File* file);
 
 } // namespace unix

@@ -1,102 +1,124 @@
-// The AF_UNIX socket object shared by the data path (sys_socket.cc) and names and
-// connections (sys_socket_names.cc): one process, so sockets are plain kernel objects
-// reached through their files. Internal to those two files.
+// Sockets of every address family behind one interface. A socket file (FileKind::kSocket,
+// kSocketFileOps) holds a Socket; the socket syscalls (sys_socket.cc) check the descriptor,
+// fetch vectors and copy addresses, and leave everything the family decides to the
+// Socket's virtual methods. socket() and socketpair() find the family in the registry
+// (socket_families.cc); a family that is not registered is EAFNOSUPPORT, as on Linux.
+//
+// Families today: AF_UNIX (LocalSocket, local_socket.h). A TCP/IP stack adds AF_INET and
+// AF_INET6 as further Socket subclasses and registry entries; nothing here changes.
+//
+// Socket is a class with virtual methods (like block::Device) rather than a FileOps-style
+// table: each family keeps its own per-socket state, and the interface is wide.
 #pragma once
 
-#include "sched/wait.h"
-#include "unix/byte_ring.h"
-#include "unix/event_file.h"
+#include "lib/error_or.h"
+#include "unix/epoll_interest.h"
 #include "unix/file.h"
-#include "unix/linux_abi.h"
-#include "unix/socket_names.h"
+#include "unix/file_ops.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-namespace unix::afunix {
+namespace unix {
 
-constexpr int kAfUnix = 1;
-constexpr int kSockStream = 1, kSockDgram = 2, kSockSeqpacket = 5;
-constexpr int kSockNonblock = linux::O_NONBLOCK, kSockCloexec = linux::O_CLOEXEC;
-constexpr int kEsocktnosupport = 94;
-constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40, kMsgWaitall = 0x100,
-              kMsgNosignal = 0x4000;
-constexpr int kShutRead = 1, kShutWrite = 2; // shutdown(how) + 1
-constexpr int kSigPipe = 13;
-// Linux's default socket buffer (net.core.wmem_default); also each endpoint's ring size.
-constexpr size_t kBufferSize = 212992;
-// A message in the ring: a u32 of its length (low 24 bits) and the length of the sender's
-// address (high 8 bits, 0: unnamed), the address, then the bytes.
-constexpr size_t kHeader = 4;
-constexpr uint32_t kLengthMask = 0xFFFFFF;
-constexpr long kMaxIov = 1024;
+// Address families (Linux's AF_*).
+constexpr int kAfUnix = 1, kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16;
+constexpr int kAfMax = 46; // Linux's AF_MAX: domains at or above it are EAFNOSUPPORT too
 
-// A sockaddr_un as it goes to user space: the family, then the name.
-struct Address {
-  uint32_t len = 2;            // 2: unnamed (the family only)
-  uint8_t bytes[112] = {1, 0}; // family, sun_path and the terminator a full path gets
+// Flags of socket()'s type and accept4()'s flags; the low bits of type are the base type.
+constexpr int kSockTypeMask = 0xF;
+constexpr int kSockNonblock = 04000, kSockCloexec = 02000000; // O_NONBLOCK, O_CLOEXEC
+// send/recv flags the generic layer looks at.
+constexpr int kMsgDontwait = 0x40;
+
+// A socket address as user space sees it (struct sockaddr_storage: at most 128 bytes).
+struct SocketAddress {
+  uint32_t len = 0;
+  uint8_t bytes[128] = {};
 };
 
-struct Socket {
-  int type;
-  bool connected; // by socketpair, connect or accept (so a missing peer means it was closed)
-  int shutdown;   // kShutRead/kShutWrite in effect on this end
-  Socket* peer;   // nullptr once the peer is closed
-  ByteRing rx;    // what the peer sent
-  size_t rx_messages;
-  uint32_t sndbuf, rcvbuf; // as reported by getsockopt (the ring does not resize)
-  sched::WaitQueue readq;  // waiting for data in rx
-  sched::WaitQueue writeq; // waiting for room in peer->rx
-  EventGen gen;
-  int error; // reported once by the next receive that finds no data
-  bool bound, listening;
-  uint32_t backlog; // pending connections a listener holds (listen's backlog + 1)
-  uint32_t pending_count;
-  Socket* pending; // a listener's endpoints waiting for accept, oldest first
-  Socket* pending_tail;
-  Socket* next_pending;
-  Address name;      // bound, or an accepted socket's: its listener's
-  Address peer_name; // a connecting socket's: the listener's; a datagram one's target
-  bool has_target;   // a datagram socket connected to a name: target_key
-  SocketName target_key;
+class Socket {
+public:
+  Socket(int domain, int type) : domain_(domain), type_(type) {}
+  virtual ~Socket() = default;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  int domain() const { return domain_; }
+  int type() const { return type_; } // base type: SOCK_STREAM, SOCK_DGRAM ...
+
+  // bind/listen/connect with the user's address (len bytes at user_addr). connect may wait
+  // (unless `file` is nonblocking).
+  virtual Status bind(UserPtr<const void> user_addr, uint64_t len) = 0;
+  virtual Status listen(int backlog) = 0;
+  virtual Status connect(File& file, UserPtr<const void> user_addr, uint64_t len) = 0;
+  // accept, in two steps so a fault on the caller's address buffer loses no connection:
+  // the oldest connection waiting on this listener (waiting for one unless `listener` is
+  // nonblocking), still queued; then take_connection removes it once it has a descriptor.
+  virtual ErrorOr<Socket*> next_connection(File& listener) = 0;
+  virtual void take_connection(Socket* connection) = 0;
+
+  // getsockname / getpeername (-ENOTCONN when there is no peer).
+  virtual SocketAddress local_address() const = 0;
+  virtual ErrorOr<SocketAddress> peer_address() const = 0;
+  // The family's address that names nothing (what accept reports for a peer that is gone).
+  virtual SocketAddress unnamed_address() const = 0;
+
+  // Sends the vector; user_addr (null: none) is sendto's/sendmsg's destination.
+  virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags,
+                               UserPtr<const void> user_addr, uint64_t addr_len) = 0;
+  // Receives into the vector; *msg_flags gets MSG_TRUNC and such, *from the sender's address
+  // (len 0 when it has none).
+  virtual ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
+                                  SocketAddress* from) = 0;
+  // shutdown(how), how already checked to be SHUT_RD, SHUT_WR or SHUT_RDWR.
+  virtual Status shutdown(int how) = 0;
+
+  // getsockopt of an integer option (level, name), except SOL_SOCKET's SO_DOMAIN and
+  // SO_TYPE, which the generic layer answers. -EOPNOTSUPP for a level, -ENOPROTOOPT for a
+  // name the family does not know.
+  virtual ErrorOr<int> get_option(int level, int name) = 0;
+  // setsockopt with the user's value (len bytes at user_value): the family checks the
+  // level first, then the length.
+  virtual Status set_option(int level, int name, UserPtr<const void> user_value, uint64_t len) = 0;
+
+  virtual Readiness readiness() = 0;
+  // ioctl requests of the family (FIONREAD...). -ENOTTY: none.
+  virtual ErrorOr<long> ioctl(unsigned long request, uint64_t arg) = 0;
+  // The socket's last descriptor closed: end its connections and free it.
+  virtual void close() = 0;
+
+private:
+  int domain_;
+  int type_;
 };
 
-extern SocketNames g_names;
-extern sched::WaitQueue g_backlog_waiters;  // connects waiting for room in a listener's queue
-extern sched::WaitQueue g_datagram_waiters; // sends by name waiting for room at the receiver
+struct SocketFamily {
+  int domain;
+  // A new socket of base type `type` (flags removed). -ESOCKTNOSUPPORT for a type,
+  // -EPROTONOSUPPORT for a protocol the family does not have, -ENOMEM.
+  ErrorOr<Socket*> (*create)(int type, int protocol);
+  // socketpair: two sockets connected to each other. nullptr: -EOPNOTSUPP (Linux's answer
+  // for AF_INET).
+  Status (*create_pair)(int type, int protocol, Socket* pair[2]);
+};
 
-inline bool message_based(const Socket* s) {
-  return s->type != kSockStream;
+// The registered family of `domain`, or nullptr (socket_families.cc).
+const SocketFamily* find_socket_family(int domain);
+
+// The FileOps of every socket file: read/write/readv/writev are receive/send without flags
+// or address; readiness, ioctl and close go to the Socket.
+extern const FileOps kSocketFileOps;
+
+// Wraps s in a socket file (open flags O_RDWR plus SOCK_NONBLOCK from flags) at the lowest
+// free descriptor. On failure the caller still owns s.
+int install_socket_file(Socket* s, int flags);
+
+// The socket behind descriptor fd: -EBADF when it is not open, -ENOTSOCK when it is no
+// socket.
+ErrorOr<File*> socket_file(int fd);
+inline Socket* socket_of(File& f) {
+  return static_cast<Socket*>(f.object);
 }
 
-// A fresh endpoint with its ring (nullptr: out of memory).
-Socket* new_socket(int type);
-// The socket file fd, or nullptr with *err = -EBADF / -ENOTSOCK.
-File* socket_file(int fd, long* err);
-// Its socket (the same errors).
-Socket* socket_of(int fd, long* err);
-// The pending error (a reset connection), cleared: what the next receive or SO_ERROR
-// reports once.
-int take_error(Socket* s);
-
-// ---- addresses (sys_socket_names.cc) ----
-// A sockaddr_un from user space, NUL-terminated one byte past sun_path.
-struct UnixAddr {
-  uint16_t family;
-  char path[109];
-};
-// Reads a sockaddr_un of len bytes (2..110, family AF_UNIX): -EINVAL / -EFAULT.
-long read_addr(const void* uaddr, uint64_t len, UnixAddr* a);
-// The registry key for a name and the address getsockname reports for it: an abstract
-// name as given, a path up to its NUL (Linux's canonical length). A path's directory must
-// exist: -ENOENT / -ENOTDIR otherwise.
-long resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key, Address* shown);
-// What connect or a send by name fails with when nothing is bound to key, as on Linux:
-// ENOENT when the path names nothing, ECONNREFUSED when it names something (or the name is
-// abstract). glibc probes nscd's socket this way.
-long nothing_bound(const UnixAddr& addr, const SocketName& key);
-// Copies an address out as getsockname/accept do: truncated to the caller's length, which
-// is then set to the full one.
-long put_addr(const Address& addr, void* uaddr, int32_t* ulen);
-
-} // namespace unix::afunix
+} // namespace unix

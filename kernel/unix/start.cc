@@ -8,6 +8,7 @@
 #include "fs/volume.h"
 #include "lib/kprintf.h"
 #include "sched/hooks.h"
+#include "unix/device_files.h"
 #include "unix/exec.h"
 #include "unix/exit.h"
 #include "unix/manifest.h"
@@ -41,7 +42,7 @@ const char* signal_name(int sig) {
 
 void install_console_fds(Process& p) {
   for (int fd = 0; fd < 3; ++fd) {
-    File* f = new_file(FileKind::kConsole, -1, 2 /* O_RDWR */);
+    File* f = new_file(kConsoleOps, -1, 2 /* O_RDWR */);
     if (!f || p.files.install(f, false) != fd)
       panic("out of memory setting up the console descriptors");
   }

@@ -32,19 +32,19 @@ struct [[gnu::packed]] UserEvent {
 static_assert(sizeof(UserEvent) == 12);
 
 Readiness readiness_of(void* file, void*) {
-  return file_readiness(static_cast<File*>(file));
+  return file_readiness(*static_cast<File*>(file));
 }
 
 Epoll* epoll_of(File* f) {
   return f && f->kind == FileKind::kEpoll ? static_cast<Epoll*>(f->object) : nullptr;
 }
 
-Readiness epoll_readiness(File* f) {
-  Epoll* ep = static_cast<Epoll*>(f->object);
+Readiness epoll_readiness(File& f) {
+  Epoll* ep = static_cast<Epoll*>(f.object);
   Readiness r;
   // Any change below counts as a change of this file, for an EPOLLET watcher of it.
   for (Interest* e = ep->list.first(); e; e = e->next) {
-    Readiness inner = file_readiness(static_cast<File*>(e->file));
+    Readiness inner = file_readiness(*static_cast<File*>(e->file));
     r.in_gen += inner.in_gen + inner.out_gen;
   }
   if (ep->list.any_due(readiness_of, nullptr))
@@ -52,8 +52,8 @@ Readiness epoll_readiness(File* f) {
   return r;
 }
 
-void epoll_release(File* f) {
-  Epoll* ep = static_cast<Epoll*>(f->object);
+void epoll_release(File& f) {
+  Epoll* ep = static_cast<Epoll*>(f.object);
   for (Epoll** p = &g_instances; *p; p = &(*p)->next_instance) {
     if (*p == ep) {
       *p = ep->next_instance;
@@ -63,6 +63,15 @@ void epoll_release(File* f) {
   ep->list.clear();
   delete ep;
 }
+
+// Neither read nor written (-EINVAL); an anonymous inode: lseek answers 0.
+const FileOps kEpollOps{
+    .kind = FileKind::kEpoll,
+    .mode = 0600,
+    .seek = seek_nowhere,
+    .readiness = epoll_readiness,
+    .release = epoll_release,
+};
 
 // Does `outer` reach `target` through nested epoll files?
 bool reaches(const Epoll* outer, const Epoll* target, int depth) {
@@ -89,16 +98,16 @@ int nesting_below(const Epoll* ep, int depth) {
   return most;
 }
 
-long create_epoll(int flags) {
+SyscallResult create_epoll(int flags) {
   if (flags & ~linux::O_CLOEXEC)
-    return -EINVAL;
+    return Err(-EINVAL);
   auto* ep = new (std::nothrow) Epoll;
   if (!ep)
-    return -ENOMEM;
-  int fd = install_object_file(FileKind::kEpoll, ep, linux::O_RDWR, flags & linux::O_CLOEXEC);
+    return Err(-ENOMEM);
+  int fd = install_object_file(kEpollOps, ep, linux::O_RDWR, flags & linux::O_CLOEXEC);
   if (fd < 0) {
     delete ep;
-    return fd;
+    return Err(fd);
   }
   ep->next_instance = g_instances;
   g_instances = ep;
@@ -108,7 +117,9 @@ long create_epoll(int flags) {
 } // namespace
 
 SyscallResult sys_epoll_create(const SyscallArgs& a) {
-  return a.i(0) <= 0 ? -EINVAL : create_epoll(0);
+  if (a.i(0) <= 0)
+    return Err(-EINVAL);
+  return create_epoll(0);
 }
 
 SyscallResult sys_epoll_create1(const SyscallArgs& a) {
@@ -122,6 +133,27 @@ constexpr int kCtlAdd = 1, kCtlDel = 2, kCtlMod = 3;
 constexpr uint32_t kExclusiveOk = kEpollIn | kEpollOut | kEpollErr | kEpollHup | kEpollWakeup |
                                   kEpollEt | kEpollExclusive;
 
+// The change of one interest (the list's 0 or -errno).
+int change_interest(Epoll* ep, int op, File* tf, int fd, const UserEvent& ev) {
+  switch (op) {
+  case kCtlAdd:
+    if (Epoll* inner = epoll_of(tf);
+        inner && (reaches(inner, ep, 0) || nesting_below(inner, 0) + 1 > kMaxNesting))
+      return -ELOOP;
+    return ep->list.add(tf, fd, ev.events, ev.data);
+  case kCtlMod: {
+    Interest* e = ep->list.find(tf, fd);
+    if (e && (e->events & kEpollExclusive))
+      return -EINVAL;
+    return ep->list.modify(tf, fd, ev.events, ev.data);
+  }
+  case kCtlDel:
+    return ep->list.remove(tf, fd);
+  default:
+    return -EINVAL;
+  }
+}
+
 } // namespace
 
 SyscallResult sys_epoll_ctl(const SyscallArgs& a) {
@@ -129,53 +161,32 @@ SyscallResult sys_epoll_ctl(const SyscallArgs& a) {
   File* ef = process().files.get(a.i(0));
   File* tf = process().files.get(fd);
   if (!ef || !tf)
-    return -EBADF;
+    return Err(-EBADF);
   Epoll* ep = epoll_of(ef);
   if (!ep || tf == ef)
-    return -EINVAL;
+    return Err(-EINVAL);
   UserEvent ev{0, 0};
-  if (op != kCtlDel && copy_from_user(&ev, a.p<const void>(3), sizeof ev) < 0)
-    return -EFAULT;
-  Epoll* inner = epoll_of(tf);
-  if ((ev.events & kEpollExclusive) && (op == kCtlMod || (ev.events & ~kExclusiveOk) || inner))
-    return -EINVAL;
-  long r;
-  switch (op) {
-  case kCtlAdd:
-    if (inner && (reaches(inner, ep, 0) || nesting_below(inner, 0) + 1 > kMaxNesting))
-      return -ELOOP;
-    r = ep->list.add(tf, fd, ev.events, ev.data);
-    break;
-  case kCtlMod: {
-    Interest* e = ep->list.find(tf, fd);
-    if (e && (e->events & kEpollExclusive))
-      return -EINVAL;
-    r = ep->list.modify(tf, fd, ev.events, ev.data);
-    break;
-  }
-  case kCtlDel:
-    r = ep->list.remove(tf, fd);
-    break;
-  default:
-    return -EINVAL;
-  }
-  if (r == 0)
-    sched::wake_all(sched::io_events()); // a waiter of this instance may have an event now
-  return r;
+  if (op != kCtlDel)
+    ev = TRY(copy_from_user(a.user<UserEvent>(3)));
+  if ((ev.events & kEpollExclusive) && (op == kCtlMod || (ev.events & ~kExclusiveOk) || epoll_of(tf)))
+    return Err(-EINVAL);
+  if (int r = change_interest(ep, op, tf, fd, ev); r < 0)
+    return Err(r);
+  sched::wake_all(sched::io_events()); // a waiter of this instance may have an event now
+  return 0L;
 }
 
 namespace {
 
 // Collects events into the user array, waiting up to the deadline.
-long do_epoll_wait(int epfd, UserEvent* uevents, int maxevents, uint64_t deadline) {
-  File* ef = process().files.get(epfd);
-  if (!ef)
-    return -EBADF;
+SyscallResult do_epoll_wait(int epfd, UserPtr<UserEvent> uevents, int maxevents,
+                            uint64_t deadline) {
+  File* ef = TRY(file_for(epfd));
   Epoll* ep = epoll_of(ef);
   if (!ep || maxevents <= 0 || maxevents > 0x7FFFFFFF / static_cast<int>(sizeof(UserEvent)))
-    return -EINVAL;
-  if (!user_range_ok(reinterpret_cast<uint64_t>(uevents), static_cast<size_t>(maxevents) * sizeof(UserEvent)))
-    return -EFAULT;
+    return Err(-EINVAL);
+  if (!user_range_ok(uevents.address(), static_cast<size_t>(maxevents) * sizeof(UserEvent)))
+    return Err(-EFAULT);
   FileRef hold(ef); // the instance outlives a close() from another thread during the wait
   constexpr int kChunk = 32;
   EpollEvent got[kChunk];
@@ -186,8 +197,11 @@ long do_epoll_wait(int epfd, UserEvent* uevents, int maxevents, uint64_t deadlin
       int n = ep->list.collect(readiness_of, nullptr, got, want);
       for (int i = 0; i < n; ++i) {
         UserEvent u{got[i].events, got[i].data};
-        if (copy_to_user(uevents + total + i, &u, sizeof u) < 0)
-          return total + i ? total + i : -EFAULT;
+        if (!copy_to_user(uevents.offset(static_cast<size_t>(total + i)), &u).ok()) {
+          if (total + i)
+            return total + i;
+          return Err(-EFAULT);
+        }
       }
       total += n;
       if (n < want)
@@ -196,10 +210,10 @@ long do_epoll_wait(int epfd, UserEvent* uevents, int maxevents, uint64_t deadlin
     if (total)
       return total;
     if (deadline != sched::kNoDeadline && ktime::monotonic_ns() >= deadline)
-      return 0;
+      return 0L;
     int r = sched::wait(sched::io_events(), deadline, "epoll_wait with nothing ready and no timeout");
     if (r == -EINTR)
-      return -EINTR;
+      return Err(-EINTR);
   }
 }
 
@@ -208,24 +222,22 @@ uint64_t deadline_ms(int timeout_ms) {
                         : ktime::monotonic_ns() + static_cast<uint64_t>(timeout_ms) * 1000000;
 }
 
+SyscallResult with_mask(const SyscallArgs& a, uint64_t deadline) {
+  if (!a.u(4))
+    return do_epoll_wait(a.i(0), a.user<UserEvent>(1), a.i(2), deadline);
+  uint64_t saved = TRY(begin_temporary_mask(a.user<uint64_t>(4), a.u(5)));
+  long r = syscall_raw_result(do_epoll_wait(a.i(0), a.user<UserEvent>(1), a.i(2), deadline));
+  r = end_temporary_mask(r, saved);
+  if (r < 0)
+    return Err(static_cast<int>(r));
+  return r;
+}
+
 } // namespace
 
 SyscallResult sys_epoll_wait(const SyscallArgs& a) {
-  return do_epoll_wait(a.i(0), a.p<UserEvent>(1), a.i(2), deadline_ms(a.i(3)));
+  return do_epoll_wait(a.i(0), a.user<UserEvent>(1), a.i(2), deadline_ms(a.i(3)));
 }
-
-namespace {
-
-long with_mask(const SyscallArgs& a, uint64_t deadline) {
-  if (!a.a[4])
-    return do_epoll_wait(a.i(0), a.p<UserEvent>(1), a.i(2), deadline);
-  uint64_t saved;
-  if (long r = begin_temporary_mask(a.p<const void>(4), a.u(5), &saved); r < 0)
-    return r;
-  return end_temporary_mask(do_epoll_wait(a.i(0), a.p<UserEvent>(1), a.i(2), deadline), saved);
-}
-
-} // namespace
 
 SyscallResult sys_epoll_pwait(const SyscallArgs& a) {
   return with_mask(a, deadline_ms(a.i(3)));
@@ -233,19 +245,15 @@ SyscallResult sys_epoll_pwait(const SyscallArgs& a) {
 
 SyscallResult sys_epoll_pwait2(const SyscallArgs& a) {
   uint64_t deadline = sched::kNoDeadline;
-  if (a.a[3]) {
-    linux::timespec ts;
-    if (copy_from_user(&ts, a.p<const void>(3), sizeof ts) < 0)
-      return -EFAULT;
+  if (a.u(3)) {
+    linux::timespec ts = TRY(copy_from_user(a.user<linux::timespec>(3)));
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-      return -EINVAL;
+      return Err(-EINVAL);
     deadline = ktime::monotonic_ns() + static_cast<uint64_t>(ts.tv_sec) * 1000000000 +
                static_cast<uint64_t>(ts.tv_nsec);
   }
   return with_mask(a, deadline);
 }
-
-const ObjectOps kEpollOps{nullptr, nullptr, epoll_readiness, epoll_release, 0600};
 
 void epoll_forget_file(File* f) {
   for (Epoll* ep = g_instances; ep; ep = ep->next_instance)

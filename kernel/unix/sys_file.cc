@@ -3,7 +3,6 @@
 // tree are in sys_fs_change.cc, path arguments in file_paths.cc, /proc content in
 // proc_files.cc.
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
@@ -12,40 +11,24 @@
 #include "fs/tree.h"
 #include "fs/volume.h"
 #include "lib/format.h"
-#include "lib/kprintf.h"
-#include "lib/noclear.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "unix/device_files.h"
 #include "unix/event_file.h"
+#include "unix/file_ops.h"
 #include "unix/file_paths.h"
+#include "unix/heap_buffer.h"
+#include "unix/io_vector.h"
 #include "unix/linux_abi.h"
 #include "unix/proc_files.h"
 #include "unix/process.h"
 #include "unix/syscall_handlers.h"
 #include "unix/tfs_time.h"
+#include "unix/tree_files.h"
 
 namespace unix {
 namespace {
-
-// One syscall runs at a time (the kernel does not sleep while using it): a static scratch
-// buffer is safe.
-KERNEL_NOCLEAR uint8_t g_io[32 * 1024];
-
-uint64_t node_size(const fs::Node* n) {
-  switch (n->type) {
-  case fs::NodeType::kFile:
-    if (n->special == fs::Special::kText)
-      return strlen(n->link_target);
-    return fs::file_length(n->inode);
-  case fs::NodeType::kSymlink:
-    return strlen(n->link_target);
-  case fs::NodeType::kDirectory:
-    return 4096;
-  default:
-    return 0;
-  }
-}
 
 uint32_t node_mode(const fs::Node* n) {
   switch (n->type) {
@@ -101,272 +84,167 @@ void fill_stat(NodeId id, linux::stat* st) {
   }
 }
 
-long stat_to_user(NodeId id, linux::stat* user) {
+// fstat's answer for an open file: its tree node's, the console's (node -1), or for a file
+// with no tree node (pipe, eventfd, socket...) one made from its kind's st_mode.
+linux::stat stat_of_file(const File& f) {
   linux::stat st;
-  fill_stat(id, &st);
-  return copy_to_user(user, &st, sizeof st);
+  if (f.ops->mode == 0) {
+    fill_stat(f.node, &st);
+    return st;
+  }
+  memset(&st, 0, sizeof st);
+  st.st_ino = reinterpret_cast<uint64_t>(f.object) & 0xFFFFFFFF;
+  st.st_mode = f.ops->mode;
+  st.st_nlink = 1;
+  st.st_blksize = 4096;
+  return st;
 }
 
-NodeId node_of_fd(int fd, long* err) {
-  File* f = file_of(fd);
-  if (!f) {
-    *err = -EBADF;
-    return -1;
-  }
-  *err = 0;
-  return f->kind == FileKind::kConsole ? -1 : f->node;
+linux::stat stat_of_node(NodeId id) {
+  linux::stat st;
+  fill_stat(id, &st);
+  return st;
 }
 
 // ---- open/close ----
-long do_open(int dirfd, const char* user_path, int flags, uint32_t mode) {
-  (void)mode; // the format has no permissions (spec §3.5)
-  int acc = flags & linux::O_ACCMODE;
-  bool writing = acc != linux::O_RDONLY;
-  bool follow = !(flags & linux::O_NOFOLLOW) && !((flags & linux::O_CREAT) && (flags & linux::O_EXCL));
-  if (acc == 3)
-    return -EINVAL;
-  constexpr int kTmpFile = 020000000; // O_TMPFILE without its O_DIRECTORY bit
-  if (flags & kTmpFile)
-    return -EOPNOTSUPP; // unnamed files are not done; programs fall back to named ones
-  NodeId id = resolve_at(dirfd, user_path, follow);
-  if (id == -ENOENT && (flags & linux::O_CREAT)) {
-    static char name[kNameBuffer];
-    NodeId dir = resolve_parent(dirfd, user_path, name);
-    if (dir < 0)
-      return dir;
-    if (is_dot_name(name))
-      return -EISDIR;
-    if (fs::node(dir)->removed && dir != 0)
-      return -ENOENT;
-    id = fs::create_file(static_cast<int32_t>(dir), name);
-    if (id < 0)
-      return id;
-  } else if (id < 0) {
-    return id;
-  } else if ((flags & linux::O_CREAT) && (flags & linux::O_EXCL)) {
-    return -EEXIST;
-  }
-  fs::Node* n = fs::node(id);
-  if (n->type == fs::NodeType::kSymlink)
-    return flags & linux::O_PATH ? -EINVAL : -ELOOP; // O_NOFOLLOW on a link
-  if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
-    return -ENOTDIR;
-  FileKind kind;
-  char* data = nullptr;
-  size_t data_len = 0;
+// The node open() opens: (dirfd, path) resolved, or with O_CREAT a new file when nothing
+// is there.
+ErrorOr<NodeId> open_target(int dirfd, UserPtr<const char> path, int flags) {
+  bool create = flags & linux::O_CREAT, exclusive = create && (flags & linux::O_EXCL);
+  bool follow = !(flags & linux::O_NOFOLLOW) && !exclusive;
+  ErrorOr<NodeId> found = resolve_user_path(dirfd, path, follow);
+  if (found.ok())
+    return exclusive ? ErrorOr<NodeId>(Err(-EEXIST)) : found;
+  if (found.error() != -ENOENT || !create)
+    return found;
+  char name[kNameBuffer];
+  NodeId dir = TRY(resolve_user_parent(dirfd, path, name));
+  if (is_dot_name(name))
+    return Err(-EISDIR);
+  if (fs::node(dir)->removed && dir != 0)
+    return Err(-ENOENT);
+  NodeId id = fs::create_file(static_cast<int32_t>(dir), name);
+  if (id < 0)
+    return Err(static_cast<int>(id));
+  return id;
+}
+
+// The content of a /proc or text file, captured at open (freed with the file).
+ErrorOr<char*> snapshot_of(const fs::Node* n, size_t* len) {
+  char* data;
+  if (n->special == fs::Special::kProcMaps)
+    data = render_maps(len);
+  else if (n->special == fs::Special::kProcMeminfo)
+    data = render_meminfo(len);
+  else if (n->special == fs::Special::kProcCpuinfo)
+    data = render_cpuinfo(len);
+  else
+    data = kstrndup(n->link_target, *len = strlen(n->link_target));
+  if (!data)
+    return Err(-ENOMEM);
+  return data;
+}
+
+// Which kind of file opening node n makes (checking the open flags against it); a
+// snapshot's content goes to *data.
+ErrorOr<const FileOps*> ops_for_node(fs::Node* n, int flags, char** data, size_t* data_len) {
+  bool writing = (flags & linux::O_ACCMODE) != linux::O_RDONLY;
   switch (n->type) {
   case fs::NodeType::kDirectory:
     if (writing || (flags & linux::O_CREAT))
-      return -EISDIR;
-    kind = FileKind::kDirectory;
+      return Err(-EISDIR);
     if (n->special == fs::Special::kProcFd)
       refresh_fd_dir();
-    break;
+    return &kDirectoryOps;
   case fs::NodeType::kCharDevice:
     if (n->special == fs::Special::kTty)
-      return -ENXIO; // no controlling terminal
-    kind = n->special == fs::Special::kNull   ? FileKind::kNull
-           : n->special == fs::Special::kZero ? FileKind::kZero
-                                              : FileKind::kRandom;
-    break;
+      return Err(-ENXIO); // no controlling terminal
+    return n->special == fs::Special::kNull   ? &kNullOps
+           : n->special == fs::Special::kZero ? &kZeroOps
+                                              : &kRandomOps;
   default:
-    if (n->special != fs::Special::kNone) {
-      if (writing)
-        return -EACCES;
-      kind = FileKind::kSnapshot;
-      if (n->special == fs::Special::kProcMaps)
-        data = render_maps(&data_len);
-      else if (n->special == fs::Special::kProcMeminfo)
-        data = render_meminfo(&data_len);
-      else if (n->special == fs::Special::kProcCpuinfo)
-        data = render_cpuinfo(&data_len);
-      else
-        data = kstrndup(n->link_target, data_len = strlen(n->link_target));
-      if (!data)
-        return -ENOMEM;
-    } else {
-      if ((writing || (flags & linux::O_TRUNC)) && !fs::writable())
-        return -EROFS;
-      if (!n->inode)
-        return -EIO;
-      if ((flags & linux::O_TRUNC) && writing) {
-        int r = fs::truncate_file(n->inode, 0);
-        if (r < 0)
-          return r;
-      }
-      kind = FileKind::kRegular;
-    }
     break;
   }
-  File* f = new_file(kind, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
+  if (n->special != fs::Special::kNone) {
+    if (writing)
+      return Err(-EACCES);
+    *data = TRY(snapshot_of(n, data_len));
+    return &kSnapshotOps;
+  }
+  if ((writing || (flags & linux::O_TRUNC)) && !fs::writable())
+    return Err(-EROFS);
+  if (!n->inode)
+    return Err(-EIO);
+  if ((flags & linux::O_TRUNC) && writing) {
+    if (int r = fs::truncate_file(n->inode, 0); r < 0)
+      return Err(r);
+  }
+  return &kRegularFileOps;
+}
+
+SyscallResult do_open(int dirfd, UserPtr<const char> path, int flags) {
+  // mode: the format has no permissions (spec §3.5)
+  if ((flags & linux::O_ACCMODE) == 3)
+    return Err(-EINVAL);
+  constexpr int kTmpFile = 020000000; // O_TMPFILE without its O_DIRECTORY bit
+  if (flags & kTmpFile)
+    return Err(-EOPNOTSUPP); // unnamed files are not done; programs fall back to named ones
+  NodeId id = TRY(open_target(dirfd, path, flags));
+  fs::Node* n = fs::node(id);
+  if (n->type == fs::NodeType::kSymlink)
+    return Err(flags & linux::O_PATH ? -EINVAL : -ELOOP); // O_NOFOLLOW on a link
+  if ((flags & linux::O_DIRECTORY) && n->type != fs::NodeType::kDirectory)
+    return Err(-ENOTDIR);
+  char* data = nullptr;
+  size_t data_len = 0;
+  const FileOps* ops = TRY(ops_for_node(n, flags, &data, &data_len));
+  File* f = new_file(*ops, id, flags & ~(linux::O_CREAT | linux::O_EXCL | linux::O_CLOEXEC |
                                          linux::O_TRUNC | linux::O_NOFOLLOW));
   if (!f) {
     kfree(data);
-    return -ENOMEM;
+    return Err(-ENOMEM);
   }
   f->data = data;
   f->data_len = data_len;
   n = fs::node(id);
-  if (kind == FileKind::kDirectory)
+  if (ops == &kDirectoryOps)
     f->cursor = n->first_child;
-  if (kind == FileKind::kRegular)
+  if (ops == &kRegularFileOps)
     fs::file_opened(n->inode);
   int fd = process().files.install(f, flags & linux::O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
     release_file(f);
+    return Err(fd);
+  }
   return fd;
 }
 
 } // namespace
 
 SyscallResult sys_open(const SyscallArgs& a) {
-  return do_open(linux::AT_FDCWD, a.p<const char>(0), a.i(1), static_cast<uint32_t>(a.u(2)));
+  return do_open(linux::AT_FDCWD, a.user<const char>(0), a.i(1));
 }
 
 SyscallResult sys_openat(const SyscallArgs& a) {
-  return do_open(a.i(0), a.p<const char>(1), a.i(2), static_cast<uint32_t>(a.u(3)));
+  return do_open(a.i(0), a.user<const char>(1), a.i(2));
 }
 
 SyscallResult sys_creat(const SyscallArgs& a) {
-  return do_open(linux::AT_FDCWD, a.p<const char>(0),
-                 linux::O_CREAT | linux::O_WRONLY | linux::O_TRUNC, static_cast<uint32_t>(a.u(1)));
+  return do_open(linux::AT_FDCWD, a.user<const char>(0),
+                 linux::O_CREAT | linux::O_WRONLY | linux::O_TRUNC);
 }
 
 SyscallResult sys_close(const SyscallArgs& a) {
-  return process().files.close(a.i(0));
+  if (int r = process().files.close(a.i(0)); r < 0)
+    return Err(r);
+  return 0L;
 }
 
+// ---- read/write: through the file's operations (file_ops.h) ----
 namespace {
 
-// ---- read/write ----
-// Reads into user memory from file f at *pos.
-long read_at(File* f, uint8_t* ubuf, size_t len, uint64_t* pos) {
-  switch (f->kind) {
-  case FileKind::kConsole:
-  case FileKind::kNull:
-    return 0; // no console input: end of file
-  case FileKind::kDirectory:
-    return -EISDIR;
-  case FileKind::kPipeRead:
-  case FileKind::kEventfd:
-  case FileKind::kTimerfd:
-  case FileKind::kSignalfd:
-  case FileKind::kSocket:
-  case FileKind::kEpoll:
-    return special_read(f, ubuf, len);
-  case FileKind::kPipeWrite:
-    return -EBADF;
-  case FileKind::kZero:
-    return clear_user(ubuf, len) < 0 ? -EFAULT : static_cast<long>(len);
-  case FileKind::kRandom: {
-    size_t done = 0;
-    while (done < len) {
-      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-      random_bytes(g_io, n);
-      if (copy_to_user(ubuf + done, g_io, n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      done += n;
-    }
-    return static_cast<long>(done);
-  }
-  case FileKind::kSnapshot: {
-    if (*pos >= f->data_len)
-      return 0;
-    size_t n = f->data_len - *pos < len ? f->data_len - *pos : len;
-    if (copy_to_user(ubuf, f->data + *pos, n) < 0)
-      return -EFAULT;
-    *pos += n;
-    return static_cast<long>(n);
-  }
-  case FileKind::kRegular: {
-    if ((f->flags & linux::O_ACCMODE) == linux::O_WRONLY)
-      return -EBADF;
-    const fs::Inode* t = fs::node(f->node)->inode;
-    size_t done = 0;
-    while (done < len) {
-      size_t want = len - done < sizeof g_io ? len - done : sizeof g_io;
-      auto n = fs::read_file(t, *pos, g_io, want);
-      if (!n.ok())
-        return done ? static_cast<long>(done) : n.error();
-      if (*n == 0)
-        break;
-      if (copy_to_user(ubuf + done, g_io, *n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      done += *n;
-      *pos += *n;
-      if (*n < want)
-        break;
-    }
-    return static_cast<long>(done);
-  }
-  }
-  return -EINVAL;
-}
-
-// Writes user memory to a regular file at *pos (at the end with O_APPEND).
-long write_regular(File* f, const uint8_t* ubuf, size_t len, uint64_t* pos, bool append) {
-  if ((f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
-    return -EBADF;
-  fs::Inode* ino = fs::node(f->node)->inode;
-  if (append)
-    *pos = ino->length;
-  if (*pos + len < *pos || *pos + len > (1ull << 44))
-    return -EFBIG;
-  size_t done = 0;
-  while (done < len) {
-    size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-    if (copy_from_user(g_io, ubuf + done, n) < 0)
-      return done ? static_cast<long>(done) : -EFAULT;
-    auto w = fs::write_file(ino, *pos, g_io, n);
-    if (!w.ok())
-      return done ? static_cast<long>(done) : w.error();
-    done += *w;
-    *pos += *w;
-    if (*w < n)
-      break;
-  }
-  if (done) {
-    ino->mtime = tfs_now();
-    ino->times_dirty = true;
-  }
-  return static_cast<long>(done);
-}
-
-long write_to(File* f, const uint8_t* ubuf, size_t len) {
-  switch (f->kind) {
-  case FileKind::kRegular:
-    return write_regular(f, ubuf, len, &f->offset, f->flags & linux::O_APPEND);
-  case FileKind::kConsole: {
-    size_t done = 0;
-    while (done < len) {
-      size_t n = len - done < sizeof g_io ? len - done : sizeof g_io;
-      if (copy_from_user(g_io, ubuf + done, n) < 0)
-        return done ? static_cast<long>(done) : -EFAULT;
-      console::write(reinterpret_cast<const char*>(g_io), n);
-      done += n;
-    }
-    return static_cast<long>(done);
-  }
-  case FileKind::kNull:
-  case FileKind::kZero:
-  case FileKind::kRandom:
-    return static_cast<long>(len);
-  case FileKind::kDirectory:
-    return -EISDIR;
-  case FileKind::kPipeWrite:
-  case FileKind::kEventfd:
-  case FileKind::kTimerfd:
-  case FileKind::kSignalfd:
-  case FileKind::kSocket:
-  case FileKind::kEpoll:
-    return special_write(f, ubuf, len);
-  default:
-    return -EBADF; // files are opened read-only; the read end of a pipe
-  }
-}
-
-bool seekable(const File* f) {
-  return f->kind == FileKind::kRegular || f->kind == FileKind::kSnapshot;
+ErrorOr<long> as_result(ErrorOr<size_t> r) {
+  return static_cast<long>(TRY(r));
 }
 
 } // namespace
@@ -374,229 +252,99 @@ bool seekable(const File* f) {
 // Blocking calls hold a reference to their file (FileRef): another thread may close the
 // descriptor while this one waits in a pipe, socket or eventfd read.
 SyscallResult sys_read(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  return read_at(f, a.p<uint8_t>(1), a.u(2), &f->offset);
+  return as_result(file_read(*f, a.user<uint8_t>(1), a.u(2)));
 }
 
 SyscallResult sys_write(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  return write_to(f, a.p<const uint8_t>(1), a.u(2));
+  return as_result(file_write(*f, a.user<const uint8_t>(1), a.u(2)));
 }
 
 SyscallResult sys_pread64(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  if (!seekable(f))
-    return -ESPIPE;
-  if (a.a[3] < 0)
-    return -EINVAL;
-  uint64_t pos = a.u(3);
-  return read_at(f, a.p<uint8_t>(1), a.u(2), &pos);
+  File* f = TRY(file_for(a.i(0)));
+  FileRef hold(f);
+  return as_result(file_pread(*f, a.user<uint8_t>(1), a.u(2), a.s(3)));
 }
 
+// Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
 SyscallResult sys_pwrite64(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  if (!seekable(f))
-    return -ESPIPE;
-  if (a.a[3] < 0)
-    return -EINVAL;
-  if (f->kind != FileKind::kRegular)
-    return -EBADF;
-  uint64_t pos = a.u(3);
-  // Linux: pwrite on an O_APPEND file appends (and leaves the offset alone).
-  return write_regular(f, a.p<const uint8_t>(1), a.u(2), &pos, f->flags & linux::O_APPEND);
+  File* f = TRY(file_for(a.i(0)));
+  FileRef hold(f);
+  return as_result(file_pwrite(*f, a.user<const uint8_t>(1), a.u(2), a.s(3)));
 }
 
 namespace {
 
-template <bool kWrite> long vector_io(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+template <bool kWrite> SyscallResult vector_io(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
   FileRef hold(f);
-  long count = a.a[2];
-  if (count < 0 || count > 1024)
-    return -EINVAL;
-  if (f->kind == FileKind::kSocket) // a datagram spans all the vectors
-    return socket_vector_io(f, a.p<const void>(1), count, kWrite);
-  long total = 0;
-  for (long i = 0; i < count; ++i) {
-    linux::iovec v;
-    if (copy_from_user(&v, a.p<linux::iovec>(1) + i, sizeof v) < 0)
-      return total ? total : -EFAULT;
-    if (v.len == 0)
-      continue;
-    long r = kWrite ? write_to(f, reinterpret_cast<const uint8_t*>(v.base), v.len)
-                    : read_at(f, reinterpret_cast<uint8_t*>(v.base), v.len, &f->offset);
-    if (r < 0)
-      return total ? total : r;
-    total += r;
-    if (static_cast<uint64_t>(r) < v.len)
-      break;
-  }
-  return total;
+  UserIoVector io;
+  TRY(io.fetch(a.user<const linux::iovec>(1), a.s(2)));
+  return as_result(kWrite ? file_writev(*f, io.vector()) : file_readv(*f, io.vector()));
 }
 
 } // namespace
 
 SyscallResult sys_lseek(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
-  int64_t off = a.a[1];
-  int whence = a.i(2);
-  if (whence < 0 || whence > 4)
-    return -EINVAL;
-  if (f->kind == FileKind::kDirectory) {
-    if (whence != 0 || off < 0)
-      return -EINVAL;
-    // Re-walk to entry `off` ("." and ".." are entries 0 and 1).
-    f->cursor = fs::node(f->node)->first_child;
-    for (int64_t i = 2; i < off && f->cursor >= 0; ++i)
-      f->cursor = fs::node(f->cursor)->next_sibling;
-    f->offset = static_cast<uint64_t>(off);
-    return off;
-  }
-  if (!seekable(f))
-    return f->kind == FileKind::kConsole || f->kind == FileKind::kPipeRead ||
-                   f->kind == FileKind::kPipeWrite || f->kind == FileKind::kSocket
-               ? -ESPIPE // Linux: pipes and sockets cannot seek; its anonymous files answer 0
-               : 0;
-  int64_t size = f->kind == FileKind::kSnapshot ? static_cast<int64_t>(f->data_len)
-                                                : static_cast<int64_t>(node_size(fs::node(f->node)));
-  int64_t base;
-  switch (whence) {
-  case 0: base = 0; break;
-  case 1: base = static_cast<int64_t>(f->offset); break;
-  case 2: base = size; break;
-  case 3:   // SEEK_DATA
-  case 4: { // SEEK_HOLE: holes are the block ranges no extent covers (end of file is one)
-    if (off < 0)
-      return -EINVAL;
-    if (off >= size)
-      return -ENXIO;
-    const fs::Inode* ino = f->kind == FileKind::kRegular ? fs::node(f->node)->inode : nullptr;
-    uint64_t at = static_cast<uint64_t>(off);
-    if (ino)
-      at = whence == 3 ? fs::next_data(ino, at) : fs::next_hole(ino, at);
-    else if (whence == 4)
-      at = static_cast<uint64_t>(size);
-    if (at >= static_cast<uint64_t>(size)) {
-      if (whence == 3)
-        return -ENXIO;
-      at = static_cast<uint64_t>(size);
-    }
-    f->offset = at;
-    return static_cast<int64_t>(at);
-  }
-  default:
-    return -EINVAL;
-  }
-  if (off < 0 && base + off < 0)
-    return -EINVAL;
-  f->offset = static_cast<uint64_t>(base + off);
-  return base + off;
+  File* f = TRY(file_for(a.i(0)));
+  uint64_t at = TRY(file_seek(*f, a.s(1), a.i(2)));
+  return static_cast<long>(at);
 }
-
-namespace {
 
 // ---- metadata ----
-// Pipes, eventfds, sockets... have no tree node: their stat comes from the file itself.
-bool has_no_node(const File* f) {
-  return object_file_mode(f) != 0;
-}
-bool stat_of_object(const File* f, linux::stat* st) {
-  if (!has_no_node(f))
-    return false;
-  memset(st, 0, sizeof *st);
-  st->st_ino = reinterpret_cast<uint64_t>(f->object) & 0xFFFFFFFF;
-  st->st_mode = object_file_mode(f);
-  st->st_nlink = 1;
-  st->st_blksize = 4096;
-  return true;
-}
-
-} // namespace
-
 SyscallResult sys_fstat(const SyscallArgs& a) {
-  linux::stat st;
-  if (stat_of_object(file_of(a.i(0)), &st))
-    return copy_to_user(a.p<void>(1), &st, sizeof st);
-  long err;
-  NodeId id = node_of_fd(a.i(0), &err);
-  return err ? err : stat_to_user(id, a.p<linux::stat>(1));
+  File* f = TRY(file_for(a.i(0)));
+  linux::stat st = stat_of_file(*f);
+  TRY(copy_to_user(a.user<linux::stat>(1), &st));
+  return 0L;
 }
 
 SyscallResult sys_stat(const SyscallArgs& a) {
-  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
-  return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
+  NodeId id = TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true));
+  linux::stat st = stat_of_node(id);
+  TRY(copy_to_user(a.user<linux::stat>(1), &st));
+  return 0L;
 }
 
 SyscallResult sys_lstat(const SyscallArgs& a) {
-  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
-  return id < 0 ? id : stat_to_user(id, a.p<linux::stat>(1));
+  NodeId id = TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), false));
+  linux::stat st = stat_of_node(id);
+  TRY(copy_to_user(a.user<linux::stat>(1), &st));
+  return 0L;
 }
 
 namespace {
-// resolve_stat_target's answer for a descriptor with no tree node (pipe, eventfd).
-constexpr long kStatOfObject = 1;
-// Resolves for newfstatat/statx: AT_EMPTY_PATH allows "" meaning dirfd itself.
-NodeId resolve_stat_target(int dirfd, const char* path, int flags, long* err) {
-  *err = 0;
-  bool empty_ok = flags & linux::AT_EMPTY_PATH;
-  if (empty_ok) {
-    long n = fetch_path(path, true);
-    if (n < 0) {
-      *err = n;
-      return -1;
-    }
-    if (n == 0) {
+
+// newfstatat/statx: (dirfd, path), where AT_EMPTY_PATH lets "" mean dirfd itself (the
+// current directory for AT_FDCWD, and any open file, with or without a tree node).
+ErrorOr<linux::stat> stat_at(int dirfd, UserPtr<const char> path, int flags) {
+  if (flags & linux::AT_EMPTY_PATH) {
+    PathBuffer buffer;
+    size_t len = TRY(copy_path_from_user(buffer, path, true));
+    if (len == 0) {
       if (dirfd == linux::AT_FDCWD)
-        return process().cwd;
-      if (has_no_node(file_of(dirfd))) {
-        *err = kStatOfObject;
-        return -1;
-      }
-      return node_of_fd(dirfd, err);
+        return stat_of_node(process().cwd);
+      File* f = TRY(file_for(dirfd));
+      return stat_of_file(*f);
     }
   }
-  NodeId id = resolve_at(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW));
-  if (id < 0)
-    *err = id;
-  return id;
+  NodeId id = TRY(resolve_user_path(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW)));
+  return stat_of_node(id);
 }
+
 } // namespace
 
 SyscallResult sys_newfstatat(const SyscallArgs& a) {
-  long err;
-  NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(3), &err);
-  if (err == kStatOfObject) {
-    linux::stat st;
-    stat_of_object(file_of(a.i(0)), &st);
-    return copy_to_user(a.p<void>(2), &st, sizeof st);
-  }
-  return err ? err : stat_to_user(id, a.p<linux::stat>(2));
+  linux::stat st = TRY(stat_at(a.i(0), a.user<const char>(1), a.i(3)));
+  TRY(copy_to_user(a.user<linux::stat>(2), &st));
+  return 0L;
 }
 
 SyscallResult sys_statx(const SyscallArgs& a) {
-  long err;
-  NodeId id = resolve_stat_target(a.i(0), a.p<const char>(1), a.i(2), &err);
-  linux::stat st;
-  if (err == kStatOfObject)
-    stat_of_object(file_of(a.i(0)), &st);
-  else if (err)
-    return err;
-  else
-    fill_stat(id, &st);
+  linux::stat st = TRY(stat_at(a.i(0), a.user<const char>(1), a.i(2)));
   linux::statx sx;
   memset(&sx, 0, sizeof sx);
   sx.stx_mask = 0x7FF; // STATX_BASIC_STATS
@@ -612,61 +360,61 @@ SyscallResult sys_statx(const SyscallArgs& a) {
   sx.stx_rdev_major = static_cast<uint32_t>(st.st_rdev >> 8);
   sx.stx_rdev_minor = static_cast<uint32_t>(st.st_rdev & 0xFF);
   sx.stx_dev_minor = 1;
-  return copy_to_user(a.p<void>(4), &sx, sizeof sx);
+  TRY(copy_to_user(a.user<linux::statx>(4), &sx));
+  return 0L;
 }
 
 namespace {
 
-long do_access(int dirfd, const char* path, int mode, int flags) {
+SyscallResult do_access(int dirfd, UserPtr<const char> path, int mode, int flags) {
   if (mode & ~7)
-    return -EINVAL;
-  NodeId id = resolve_at(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW));
-  if (id < 0)
-    return id;
+    return Err(-EINVAL);
+  NodeId id = TRY(resolve_user_path(dirfd, path, !(flags & linux::AT_SYMLINK_NOFOLLOW)));
   const fs::Node* n = fs::node(id);
   if ((mode & 2) && n->type != fs::NodeType::kCharDevice &&
       (!fs::writable() || n->special != fs::Special::kNone))
-    return n->special != fs::Special::kNone ? -EACCES : -EROFS;
-  return 0;
+    return Err(n->special != fs::Special::kNone ? -EACCES : -EROFS);
+  return 0L;
 }
+
 } // namespace
 
 SyscallResult sys_access(const SyscallArgs& a) {
-  return do_access(linux::AT_FDCWD, a.p<const char>(0), a.i(1), 0);
+  return do_access(linux::AT_FDCWD, a.user<const char>(0), a.i(1), 0);
 }
 
 SyscallResult sys_faccessat(const SyscallArgs& a) {
-  return do_access(a.i(0), a.p<const char>(1), a.i(2), 0);
+  return do_access(a.i(0), a.user<const char>(1), a.i(2), 0);
 }
 
 SyscallResult sys_faccessat2(const SyscallArgs& a) {
-  return do_access(a.i(0), a.p<const char>(1), a.i(2), a.i(3));
+  return do_access(a.i(0), a.user<const char>(1), a.i(2), a.i(3));
 }
 
 namespace {
 
-long do_readlink(int dirfd, const char* path, char* ubuf, long size) {
+SyscallResult do_readlink(int dirfd, UserPtr<const char> path, UserPtr<char> ubuf, long size) {
   if (size <= 0)
-    return -EINVAL;
-  NodeId id = resolve_at(dirfd, path, false);
-  if (id < 0)
-    return id;
+    return Err(-EINVAL);
+  NodeId id = TRY(resolve_user_path(dirfd, path, false));
   const fs::Node* n = fs::node(id);
   if (n->type != fs::NodeType::kSymlink)
-    return -EINVAL;
+    return Err(-EINVAL);
   size_t len = strlen(n->link_target);
   if (len > static_cast<size_t>(size))
     len = static_cast<size_t>(size);
-  return copy_to_user(ubuf, n->link_target, len) < 0 ? -EFAULT : static_cast<long>(len);
+  TRY(copy_to_user(ubuf, n->link_target, len));
+  return static_cast<long>(len);
 }
+
 } // namespace
 
 SyscallResult sys_readlink(const SyscallArgs& a) {
-  return do_readlink(linux::AT_FDCWD, a.p<const char>(0), a.p<char>(1), a.a[2]);
+  return do_readlink(linux::AT_FDCWD, a.user<const char>(0), a.user<char>(1), a.s(2));
 }
 
 SyscallResult sys_readlinkat(const SyscallArgs& a) {
-  return do_readlink(a.i(0), a.p<const char>(1), a.p<char>(2), a.a[3]);
+  return do_readlink(a.i(0), a.user<const char>(1), a.user<char>(2), a.s(3));
 }
 
 namespace {
@@ -685,41 +433,44 @@ uint8_t dirent_type(const fs::Node* n) {
   }
 }
 
+// The next entry of directory file f, or false at its end ("." and ".." first).
+bool next_entry(const File& f, const char** name, NodeId* ino, uint8_t* type) {
+  *type = linux::DT_DIR;
+  if (f.offset == 0) {
+    *name = ".";
+    *ino = f.node;
+  } else if (f.offset == 1) {
+    *name = "..";
+    *ino = fs::node(f.node)->parent;
+  } else if (f.cursor >= 0) {
+    const fs::Node* c = fs::node(f.cursor);
+    *name = c->name;
+    *ino = f.cursor;
+    *type = dirent_type(c);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 } // namespace
 
 SyscallResult sys_getdents64(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(a.i(0)));
   if (f->kind != FileKind::kDirectory)
-    return -ENOTDIR;
-  uint8_t* ubuf = a.p<uint8_t>(1);
+    return Err(-ENOTDIR);
+  UserPtr<uint8_t> ubuf = a.user<uint8_t>(1);
   size_t size = a.u(2);
   size_t used = 0;
-  const fs::Node* dir = fs::node(f->node);
-  while (true) {
-    const char* name;
-    NodeId ino;
-    uint8_t type = linux::DT_DIR;
-    if (f->offset == 0) {
-      name = ".";
-      ino = f->node;
-    } else if (f->offset == 1) {
-      name = "..";
-      ino = dir->parent;
-    } else if (f->cursor >= 0) {
-      const fs::Node* c = fs::node(f->cursor);
-      name = c->name;
-      ino = f->cursor;
-      type = dirent_type(c);
-    } else {
-      break;
-    }
+  const char* name;
+  NodeId ino;
+  uint8_t type;
+  while (next_entry(*f, &name, &ino, &type)) {
     size_t namelen = strlen(name);
     size_t reclen = (19 + namelen + 1 + 7) & ~static_cast<size_t>(7);
     if (used + reclen > size) {
       if (used == 0)
-        return -EINVAL;
+        return Err(-EINVAL);
       break;
     }
     uint8_t rec[19 + 256 + 8];
@@ -734,8 +485,7 @@ SyscallResult sys_getdents64(const SyscallArgs& a) {
     memcpy(rec + 16, &rl, 2);
     rec[18] = type;
     memcpy(rec + 19, name, namelen);
-    if (copy_to_user(ubuf + used, rec, reclen) < 0)
-      return -EFAULT;
+    TRY(copy_to_user(ubuf.byte_offset(used), rec, reclen));
     used += reclen;
     if (f->offset >= 2)
       f->cursor = fs::node(f->cursor)->next_sibling;
@@ -745,180 +495,164 @@ SyscallResult sys_getdents64(const SyscallArgs& a) {
 }
 
 SyscallResult sys_getcwd(const SyscallArgs& a) {
-  KERNEL_NOCLEAR static char buf[kMaxPathLength];
-  long n = fs::node_path(process().cwd, buf, sizeof buf);
+  HeapBuffer path(kMaxPathLength);
+  if (!path.ok())
+    return Err(-ENOMEM);
+  long n = fs::node_path(process().cwd, path.data(), path.size());
   if (n < 0)
-    return n;
+    return Err(static_cast<int>(n));
   if (static_cast<uint64_t>(n) + 1 > a.u(1))
-    return -ERANGE;
-  return copy_to_user(a.p<char>(0), buf, static_cast<size_t>(n) + 1) < 0 ? -EFAULT : n + 1;
+    return Err(-ERANGE);
+  TRY(copy_to_user(a.user<char>(0), path.data(), static_cast<size_t>(n) + 1));
+  return n + 1;
 }
 
 namespace {
-long change_dir(NodeId id) {
-  if (id < 0)
-    return id;
+
+SyscallResult change_dir(NodeId id) {
   if (fs::node(id)->type != fs::NodeType::kDirectory)
-    return -ENOTDIR;
+    return Err(-ENOTDIR);
   process().cwd = id;
-  return 0;
+  return 0L;
 }
+
 } // namespace
 
 SyscallResult sys_chdir(const SyscallArgs& a) {
-  return change_dir(resolve_at(linux::AT_FDCWD, a.p<const char>(0), true));
+  return change_dir(TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), true)));
 }
 
 SyscallResult sys_fchdir(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(a.i(0)));
+  if (f->node < 0)
+    return Err(-ENOTDIR); // the console, a pipe, a socket...
   return change_dir(f->node);
 }
 
 // ---- descriptors ----
-SyscallResult sys_dup(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+namespace {
+
+// Another descriptor (the lowest free one >= min_fd) for f.
+SyscallResult duplicate(File* f, bool cloexec, int min_fd) {
   ++f->refs;
-  int fd = process().files.install(f, false);
-  if (fd < 0)
+  int fd = process().files.install(f, cloexec, min_fd);
+  if (fd < 0) {
     release_file(f);
+    return Err(fd);
+  }
   return fd;
 }
 
+SyscallResult errno_or_value(int r) {
+  if (r < 0)
+    return Err(r);
+  return r;
+}
+
+} // namespace
+
+SyscallResult sys_dup(const SyscallArgs& a) {
+  File* f = TRY(file_for(a.i(0)));
+  return duplicate(f, false, 0);
+}
+
 SyscallResult sys_dup2(const SyscallArgs& a) {
-  if (!file_of(a.i(0)))
-    return -EBADF;
-  return process().files.dup_to(a.i(0), a.i(1), false);
+  TRY(file_for(a.i(0)));
+  return errno_or_value(process().files.dup_to(a.i(0), a.i(1), false));
 }
 
 SyscallResult sys_dup3(const SyscallArgs& a) {
   if (a.i(0) == a.i(1) || (a.i(2) & ~linux::O_CLOEXEC))
-    return -EINVAL;
-  return process().files.dup_to(a.i(0), a.i(1), a.i(2) & linux::O_CLOEXEC);
+    return Err(-EINVAL);
+  return errno_or_value(process().files.dup_to(a.i(0), a.i(1), a.i(2) & linux::O_CLOEXEC));
 }
 
 SyscallResult sys_fcntl(const SyscallArgs& a) {
   int fd = a.i(0);
-  File* f = file_of(fd);
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(fd));
   FdTable& t = process().files;
   switch (a.i(1)) {
   case 0:    // F_DUPFD
-  case 1030: { // F_DUPFD_CLOEXEC
-    ++f->refs;
-    int r = t.install(f, a.i(1) == 1030, a.i(2));
-    if (r < 0)
-      release_file(f);
-    return r;
-  }
+  case 1030: // F_DUPFD_CLOEXEC
+    return duplicate(f, a.i(1) == 1030, a.i(2));
   case 1: // F_GETFD
-    return t.cloexec(fd) ? 1 : 0;
+    return t.cloexec(fd) ? 1L : 0L;
   case 2: // F_SETFD
     t.set_cloexec(fd, a.i(2) & 1);
-    return 0;
+    return 0L;
   case 3: // F_GETFL
-    return f->flags;
+    return static_cast<long>(f->flags);
   case 4: // F_SETFL: only O_APPEND and O_NONBLOCK change
     f->flags = (f->flags & ~(linux::O_APPEND | linux::O_NONBLOCK)) |
                (a.i(2) & (linux::O_APPEND | linux::O_NONBLOCK));
-    return 0;
+    return 0L;
   case 5: { // F_GETLK: one process, so nothing ever conflicts
-    int16_t unlocked = 2; // F_UNLCK
-    return copy_to_user(a.p<void>(2), &unlocked, sizeof unlocked);
+    int16_t unlocked = 2; // F_UNLCK (l_type, the first field of struct flock)
+    TRY(copy_to_user(a.user<int16_t>(2), &unlocked));
+    return 0L;
   }
   case 6: // F_SETLK
   case 7: // F_SETLKW
-    return 0;
+    return 0L;
   default:
-    return -EINVAL;
+    return Err(-EINVAL);
   }
 }
 
+// Requests every file has (close-on-exec, non-blocking), then the file's kind.
 SyscallResult sys_ioctl(const SyscallArgs& a) {
-  File* f = file_of(a.i(0));
-  if (!f)
-    return -EBADF;
+  File* f = TRY(file_for(a.i(0)));
   unsigned long req = a.u(1);
   if (req == 0x5451 || req == 0x5450) { // FIOCLEX, FIONCLEX
     process().files.set_cloexec(a.i(0), req == 0x5451);
-    return 0;
+    return 0L;
   }
   if (req == 0x5421) { // FIONBIO: the same switch as fcntl(F_SETFL, O_NONBLOCK)
-    int on;
-    if (copy_from_user(&on, a.p<const void>(2), sizeof on) < 0)
-      return -EFAULT;
+    int on = TRY(copy_from_user(a.user<int>(2)));
     f->flags = on ? f->flags | linux::O_NONBLOCK : f->flags & ~linux::O_NONBLOCK;
-    return 0;
+    return 0L;
   }
-  if (f->kind != FileKind::kConsole)
-    return object_ioctl(f, req, a.u(2)); // -ENOTTY unless the object has it
-  switch (req) {
-  case 0x5401: { // TCGETS: a raw-ish 115200 baud serial terminal
-    linux::termios t;
-    memset(&t, 0, sizeof t);
-    t.c_iflag = 0x500;  // ICRNL | IXON
-    t.c_oflag = 0x5;    // OPOST | ONLCR
-    t.c_cflag = 0xBF;   // B38400 | CS8 | CREAD
-    t.c_lflag = 0x8A3B; // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
-    return copy_to_user(a.p<void>(2), &t, sizeof t);
-  }
-  case 0x5402: // TCSETS
-  case 0x5403: // TCSETSW
-  case 0x5404: // TCSETSF
-    return 0;
-  case 0x5413: { // TIOCGWINSZ
-    linux::winsize w{24, 80, 0, 0};
-    return copy_to_user(a.p<void>(2), &w, sizeof w);
-  }
-  case 0x540F: { // TIOCGPGRP
-    int pgrp = kPid;
-    return copy_to_user(a.p<void>(2), &pgrp, sizeof pgrp);
-  }
-  default:
-    return -EINVAL;
-  }
+  return file_ioctl(*f, req, a.u(2)); // -ENOTTY unless the file's kind has it
 }
 
 SyscallResult sys_fsync(const SyscallArgs& a) {
-  if (!file_of(a.i(0)))
-    return -EBADF;
-  Status s = fs::log::flush();
-  return s.ok() ? 0 : s.error();
+  TRY(file_for(a.i(0)));
+  TRY(fs::log::flush());
+  return 0L;
 }
 
 SyscallResult sys_sync(const SyscallArgs&) {
   (void)fs::log::flush();
-  return 0;
+  return 0L;
 }
 
 namespace {
+
 // Extended attributes: the filesystem has none (after the path or descriptor checks).
-long sys_path_xattr(const SyscallArgs& a) {
-  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), true);
-  return id < 0 ? id : -EOPNOTSUPP;
+SyscallResult path_xattr(const SyscallArgs& a, bool follow) {
+  TRY(resolve_user_path(linux::AT_FDCWD, a.user<const char>(0), follow));
+  return Err(-EOPNOTSUPP);
 }
-long sys_lpath_xattr(const SyscallArgs& a) {
-  NodeId id = resolve_at(linux::AT_FDCWD, a.p<const char>(0), false);
-  return id < 0 ? id : -EOPNOTSUPP;
+
+SyscallResult fd_xattr(const SyscallArgs& a) {
+  TRY(file_for(a.i(0)));
+  return Err(-EOPNOTSUPP);
 }
-long sys_fd_xattr(const SyscallArgs& a) {
-  return file_of(a.i(0)) ? -EOPNOTSUPP : -EBADF;
-}
+
+// The process's file mode creation mask (reported only: files have no permissions).
+uint32_t g_umask = 022;
+
 } // namespace
 
 SyscallResult sys_fadvise64(const SyscallArgs& a) {
-  return file_of(a.i(0)) ? 0 : -EBADF;
+  TRY(file_for(a.i(0)));
+  return 0L;
 }
 
 SyscallResult sys_umask(const SyscallArgs& a) {
-  static uint32_t mask = 022;
-  uint32_t old = mask;
-  mask = static_cast<uint32_t>(a.u(0)) & 0777;
-  return old;
+  uint32_t old = g_umask;
+  g_umask = static_cast<uint32_t>(a.u(0)) & 0777;
+  return static_cast<long>(old);
 }
 
 void init_file_syscalls() {
@@ -942,22 +676,22 @@ SyscallResult sys_syncfs(const SyscallArgs& a) {
   return sys_fsync(a);
 }
 SyscallResult sys_getxattr(const SyscallArgs& a) {
-  return sys_path_xattr(a);
+  return path_xattr(a, true);
 }
 SyscallResult sys_listxattr(const SyscallArgs& a) {
-  return sys_path_xattr(a);
+  return path_xattr(a, true);
 }
 SyscallResult sys_lgetxattr(const SyscallArgs& a) {
-  return sys_lpath_xattr(a);
+  return path_xattr(a, false);
 }
 SyscallResult sys_llistxattr(const SyscallArgs& a) {
-  return sys_lpath_xattr(a);
+  return path_xattr(a, false);
 }
 SyscallResult sys_fgetxattr(const SyscallArgs& a) {
-  return sys_fd_xattr(a);
+  return fd_xattr(a);
 }
 SyscallResult sys_flistxattr(const SyscallArgs& a) {
-  return sys_fd_xattr(a);
+  return fd_xattr(a);
 }
 
 } // namespace unix

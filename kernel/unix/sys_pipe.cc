@@ -34,21 +34,21 @@ struct Eventfd {
 };
 constexpr uint64_t kEventfdMax = 0xFFFFFFFFFFFFFFFEull;
 
-bool nonblocking(const File* f) {
-  return f->flags & linux::O_NONBLOCK;
+bool nonblocking(const File& f) {
+  return f.flags & linux::O_NONBLOCK;
 }
 
-long pipe_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* p = static_cast<Pipe*>(f->object);
+ErrorOr<size_t> pipe_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* p = static_cast<Pipe*>(f.object);
   if (len == 0)
-    return 0;
+    return size_t{0};
   while (p->ring.empty()) {
     if (p->writers == 0)
-      return 0; // end of file
+      return size_t{0}; // end of file
     if (nonblocking(f))
-      return -EAGAIN;
+      return Err(-EAGAIN);
     if (int r = sched::wait(p->readq, sched::kNoDeadline, "read from an empty pipe"); r < 0)
-      return r;
+      return Err(r);
   }
   size_t done = 0;
   while (done < len) {
@@ -56,9 +56,9 @@ long pipe_read(File* f, uint8_t* ubuf, size_t len) {
     if (s.len == 0)
       break;
     size_t n = s.len < len - done ? s.len : len - done;
-    if (copy_to_user(ubuf + done, s.data, n) < 0) {
+    if (!copy_to_user(ubuf.byte_offset(done), s.data, n).ok()) {
       if (!done)
-        return -EFAULT;
+        return Err(-EFAULT);
       break;
     }
     p->ring.consume(n);
@@ -68,21 +68,23 @@ long pipe_read(File* f, uint8_t* ubuf, size_t len) {
     sched::wake_all(p->writeq);
     announce(p->gen, kEpollOut);
   }
-  return done ? static_cast<long>(done) : -EFAULT;
+  if (!done)
+    return Err(-EFAULT);
+  return done;
 }
 
-long pipe_write(File* f, const uint8_t* ubuf, size_t len) {
-  auto* p = static_cast<Pipe*>(f->object);
+ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* p = static_cast<Pipe*>(f.object);
   size_t done = 0;
   for (;;) {
     if (p->readers == 0) {
       if (done)
-        return static_cast<long>(done);
+        return done;
       raise_process_signal(kSigPipe);
-      return -EPIPE;
+      return Err(-EPIPE);
     }
     if (done == len)
-      return static_cast<long>(done);
+      return done;
     // A small write goes in whole or not at all, so writers never interleave inside it.
     bool whole = len <= kPipeAtomic;
     if (p->ring.space() && (!whole || p->ring.space() >= len)) {
@@ -92,12 +94,12 @@ long pipe_write(File* f, const uint8_t* ubuf, size_t len) {
         if (s.len == 0)
           break;
         size_t n = s.len < len - done ? s.len : len - done;
-        if (copy_from_user(s.data, ubuf + done, n) < 0) {
+        if (!copy_from_user(s.data, ubuf.byte_offset(done).as<void>(), n).ok()) {
           if (done > before) {
             sched::wake_all(p->readq);
             announce(p->gen, kEpollIn);
           }
-          return done ? static_cast<long>(done) : -EFAULT;
+          return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
         }
         p->ring.commit(n);
         done += n;
@@ -107,18 +109,14 @@ long pipe_write(File* f, const uint8_t* ubuf, size_t len) {
       continue;
     }
     if (nonblocking(f))
-      return done ? static_cast<long>(done) : -EAGAIN;
+      return done ? ErrorOr<size_t>(done) : Err(-EAGAIN);
     if (int r = sched::wait(p->writeq, sched::kNoDeadline, "write to a full pipe"); r < 0)
-      return done ? static_cast<long>(done) : r;
+      return done ? ErrorOr<size_t>(done) : Err(r);
   }
 }
 
-long pipe_write_end_read(File*, uint8_t*, size_t) {
-  return -EBADF;
-}
-
-Readiness pipe_read_readiness(File* f) {
-  auto* p = static_cast<Pipe*>(f->object);
+Readiness pipe_read_readiness(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
   Readiness r{0, p->gen.in, p->gen.out};
   if (!p->ring.empty())
     r.events |= kEpollIn;
@@ -127,8 +125,8 @@ Readiness pipe_read_readiness(File* f) {
   return r;
 }
 
-Readiness pipe_write_readiness(File* f) {
-  auto* p = static_cast<Pipe*>(f->object);
+Readiness pipe_write_readiness(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
   Readiness r{0, p->gen.in, p->gen.out};
   if (p->readers == 0)
     r.events = kEpollErr;
@@ -140,72 +138,76 @@ Readiness pipe_write_readiness(File* f) {
 constexpr unsigned long kFionread = 0x541B;
 
 // FIONREAD: bytes waiting to be read.
-long pipe_ioctl(File* f, unsigned long req, uint64_t arg) {
+ErrorOr<long> pipe_ioctl(File& f, unsigned long req, uint64_t arg) {
   if (req != kFionread)
-    return -ENOTTY;
-  int n = static_cast<int>(static_cast<Pipe*>(f->object)->ring.size());
-  return copy_to_user(reinterpret_cast<void*>(arg), &n, sizeof n) < 0 ? -EFAULT : 0;
+    return Err(-ENOTTY);
+  int n = static_cast<int>(static_cast<Pipe*>(f.object)->ring.size());
+  TRY(copy_to_user(UserPtr<int>(arg), &n));
+  return 0L;
 }
 
-void pipe_release(File* f) {
-  auto* p = static_cast<Pipe*>(f->object);
-  if (f->kind == FileKind::kPipeRead) {
-    --p->readers;
-    sched::wake_all(p->writeq); // blocked writers now get EPIPE
-  } else {
-    --p->writers;
-    sched::wake_all(p->readq); // blocked readers now see end of file
-  }
+// The pipe goes with its last end.
+void pipe_end_closed(Pipe* p) {
   announce(p->gen, kEpollHup);
-  if (p->readers == 0 && p->writers == 0) {
+  if (p->readers == 0 && p->writers == 0)
     kfree(p);
-  }
 }
 
-long eventfd_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* e = static_cast<Eventfd*>(f->object);
+void pipe_read_end_release(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  --p->readers;
+  sched::wake_all(p->writeq); // blocked writers now get EPIPE
+  pipe_end_closed(p);
+}
+
+void pipe_write_end_release(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  --p->writers;
+  sched::wake_all(p->readq); // blocked readers now see end of file
+  pipe_end_closed(p);
+}
+
+ErrorOr<size_t> eventfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* e = static_cast<Eventfd*>(f.object);
   if (len < 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   while (e->counter == 0) {
     if (nonblocking(f))
-      return -EAGAIN;
+      return Err(-EAGAIN);
     if (int r = sched::wait(e->readq, sched::kNoDeadline, "read from an eventfd at zero"); r < 0)
-      return r;
+      return Err(r);
   }
   uint64_t v = e->semaphore ? 1 : e->counter;
-  if (copy_to_user(ubuf, &v, 8) < 0)
-    return -EFAULT;
+  TRY(copy_to_user(ubuf.as<uint64_t>(), &v));
   e->counter -= v;
   sched::wake_all(e->writeq);
   announce(e->gen, kEpollOut);
-  return 8;
+  return size_t{8};
 }
 
-long eventfd_write(File* f, const uint8_t* ubuf, size_t len) {
-  auto* e = static_cast<Eventfd*>(f->object);
-  uint64_t v;
+ErrorOr<size_t> eventfd_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* e = static_cast<Eventfd*>(f.object);
   if (len < 8)
-    return -EINVAL;
-  if (copy_from_user(&v, ubuf, 8) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint64_t v = TRY(copy_from_user(ubuf.as<uint64_t>()));
   if (v == ~0ull)
-    return -EINVAL;
+    return Err(-EINVAL);
   while (v > kEventfdMax - e->counter) {
     if (nonblocking(f))
-      return -EAGAIN;
+      return Err(-EAGAIN);
     if (int r = sched::wait(e->writeq, sched::kNoDeadline, "write to a full eventfd"); r < 0)
-      return r;
+      return Err(r);
   }
   e->counter += v;
   if (v) {
     sched::wake_all(e->readq);
     announce(e->gen, kEpollIn);
   }
-  return 8;
+  return size_t{8};
 }
 
-Readiness eventfd_readiness(File* f) {
-  auto* e = static_cast<Eventfd*>(f->object);
+Readiness eventfd_readiness(File& f) {
+  auto* e = static_cast<Eventfd*>(f.object);
   Readiness r{0, e->gen.in, e->gen.out};
   if (e->counter)
     r.events |= kEpollIn;
@@ -214,64 +216,98 @@ Readiness eventfd_readiness(File* f) {
   return r;
 }
 
-void eventfd_release(File* f) {
-  kfree(f->object);
+void eventfd_release(File& f) {
+  kfree(f.object);
 }
 
-long make_pipe(int* ufds, int flags) {
+constexpr uint32_t kModeFifo = 0010000 | 0600, kModeAnon = 0600;
+
+// Linux: pipes cannot seek; an eventfd (an anonymous inode) answers 0.
+const FileOps kPipeReadOps{
+    .kind = FileKind::kPipeRead,
+    .mode = kModeFifo,
+    .read = pipe_read,
+    .write = write_not_permitted,
+    .ioctl = pipe_ioctl,
+    .readiness = pipe_read_readiness,
+    .release = pipe_read_end_release,
+};
+const FileOps kPipeWriteOps{
+    .kind = FileKind::kPipeWrite,
+    .mode = kModeFifo,
+    .read = read_not_permitted,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .readiness = pipe_write_readiness,
+    .release = pipe_write_end_release,
+};
+const FileOps kEventfdOps{
+    .kind = FileKind::kEventfd,
+    .mode = kModeAnon,
+    .read = eventfd_read,
+    .write = eventfd_write,
+    .seek = seek_nowhere,
+    .readiness = eventfd_readiness,
+    .release = eventfd_release,
+};
+
+SyscallResult make_pipe(UserPtr<int> ufds, int flags) {
   if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK))
-    return -EINVAL;
+    return Err(-EINVAL);
   // The ring's storage follows the Pipe in the same allocation.
   auto* p = static_cast<Pipe*>(kzalloc(sizeof(Pipe) + kPipeSize));
   if (!p)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   p->ring.init(reinterpret_cast<uint8_t*>(p + 1), kPipeSize);
   p->readers = p->writers = 1;
   bool cloexec = flags & linux::O_CLOEXEC;
   int nb = flags & linux::O_NONBLOCK;
   int fds[2];
-  fds[0] = install_object_file(FileKind::kPipeRead, p, linux::O_RDONLY | nb, cloexec);
+  fds[0] = install_object_file(kPipeReadOps, p, linux::O_RDONLY | nb, cloexec);
   if (fds[0] < 0) {
     kfree(p);
-    return fds[0];
+    return Err(fds[0]);
   }
-  fds[1] = install_object_file(FileKind::kPipeWrite, p, linux::O_WRONLY | nb, cloexec);
+  fds[1] = install_object_file(kPipeWriteOps, p, linux::O_WRONLY | nb, cloexec);
   if (fds[1] < 0) {
     p->writers = 0;
     process().files.close(fds[0]); // frees p
-    return fds[1];
+    return Err(fds[1]);
   }
-  if (copy_to_user(ufds, fds, sizeof fds) < 0) {
+  if (!copy_to_user(ufds, fds, 2).ok()) {
     process().files.close(fds[0]);
     process().files.close(fds[1]);
-    return -EFAULT;
+    return Err(-EFAULT);
   }
-  return 0;
+  return 0L;
 }
+
 } // namespace
 
 SyscallResult sys_pipe(const SyscallArgs& a) {
-  return make_pipe(a.p<int>(0), 0);
+  return make_pipe(a.user<int>(0), 0);
 }
 
 SyscallResult sys_pipe2(const SyscallArgs& a) {
-  return make_pipe(a.p<int>(0), a.i(1));
+  return make_pipe(a.user<int>(0), a.i(1));
 }
 
 SyscallResult sys_eventfd2(const SyscallArgs& a) {
   constexpr int kSemaphore = 1;
   int flags = a.i(1);
   if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK | kSemaphore))
-    return -EINVAL;
+    return Err(-EINVAL);
   auto* e = static_cast<Eventfd*>(kzalloc(sizeof(Eventfd)));
   if (!e)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   e->counter = static_cast<uint32_t>(a.u(0));
   e->semaphore = flags & kSemaphore;
-  int fd = install_object_file(FileKind::kEventfd, e, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+  int fd = install_object_file(kEventfdOps, e, linux::O_RDWR | (flags & linux::O_NONBLOCK),
                                flags & linux::O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
     kfree(e);
+    return Err(fd);
+  }
   return fd;
 }
 
@@ -279,13 +315,5 @@ SyscallResult sys_eventfd(const SyscallArgs& a) {
   SyscallArgs b{{a.a[0], 0, 0, 0, 0, 0}};
   return sys_eventfd2(b);
 }
-
-constexpr uint32_t kModeFifo = 0010000 | 0600, kModeAnon = 0600;
-const ObjectOps kPipeReadOps{pipe_read, nullptr, pipe_read_readiness, pipe_release, kModeFifo,
-                             pipe_ioctl};
-const ObjectOps kPipeWriteOps{pipe_write_end_read, pipe_write, pipe_write_readiness, pipe_release,
-                              kModeFifo, pipe_ioctl};
-const ObjectOps kEventfdOps{eventfd_read, eventfd_write, eventfd_readiness, eventfd_release,
-                            kModeAnon};
 
 } // namespace unix

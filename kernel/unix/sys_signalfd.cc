@@ -38,17 +38,17 @@ struct SignalfdSiginfo {
 };
 static_assert(sizeof(SignalfdSiginfo) == 128);
 
-long signalfd_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* s = static_cast<Signalfd*>(f->object);
+ErrorOr<size_t> signalfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* s = static_cast<Signalfd*>(f.object);
   if (len < sizeof(SignalfdSiginfo))
-    return -EINVAL;
+    return Err(-EINVAL);
   while (!(pending_signals() & s->mask)) {
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
+    if (f.flags & linux::O_NONBLOCK)
+      return Err(-EAGAIN);
     if (int r = sched::wait(g_signal_readers, sched::kNoDeadline,
                             "read from a signalfd with no signal pending");
         r < 0)
-      return r;
+      return Err(r);
   }
   size_t done = 0;
   while (done + sizeof(SignalfdSiginfo) <= len) {
@@ -60,63 +60,71 @@ long signalfd_read(File* f, uint8_t* ubuf, size_t len) {
     info.ssi_signo = static_cast<uint32_t>(sig);
     info.ssi_code = 0; // SI_USER: the pending set does not keep who raised a signal
     info.ssi_pid = kPid;
-    if (copy_to_user(ubuf + done, &info, sizeof info) < 0) {
+    if (!copy_to_user(ubuf.byte_offset(done).as<SignalfdSiginfo>(), &info).ok()) {
       raise_process_signal(sig); // not consumed after all
-      return done ? static_cast<long>(done) : -EFAULT;
+      return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     }
     done += sizeof info;
   }
-  return static_cast<long>(done);
+  return done;
 }
 
-Readiness signalfd_readiness(File* f) {
-  auto* s = static_cast<Signalfd*>(f->object);
+Readiness signalfd_readiness(File& f) {
+  auto* s = static_cast<Signalfd*>(f.object);
   return Readiness{pending_signals() & s->mask ? kEpollIn : 0u, g_signal_gen.in, g_signal_gen.out};
 }
 
-void signalfd_release(File* f) {
-  kfree(f->object);
+void signalfd_release(File& f) {
+  kfree(f.object);
 }
 
-long do_signalfd(int fd, const void* umask, uint64_t size, int flags) {
+// Read only; an anonymous inode: lseek answers 0.
+const FileOps kSignalfdOps{
+    .kind = FileKind::kSignalfd,
+    .mode = 0600,
+    .read = signalfd_read,
+    .seek = seek_nowhere,
+    .readiness = signalfd_readiness,
+    .release = signalfd_release,
+};
+
+SyscallResult do_signalfd(int fd, UserPtr<uint64_t> umask, uint64_t size, int flags) {
   if (size != 8 || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
-    return -EINVAL;
-  uint64_t mask;
-  if (copy_from_user(&mask, umask, sizeof mask) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  uint64_t mask = TRY(copy_from_user(umask));
   mask &= ~kUnblockableSignals;
   if (fd != -1) { // change the mask of an existing signalfd
     File* f = process().files.get(fd);
     if (!f)
-      return -EBADF;
+      return Err(-EBADF);
     if (f->kind != FileKind::kSignalfd)
-      return -EINVAL;
+      return Err(-EINVAL);
     static_cast<Signalfd*>(f->object)->mask = mask;
     announce(g_signal_gen, kEpollIn);
     return fd;
   }
   auto* s = static_cast<Signalfd*>(kzalloc(sizeof(Signalfd)));
   if (!s)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   s->mask = mask;
-  int r = install_object_file(FileKind::kSignalfd, s, linux::O_RDONLY | (flags & linux::O_NONBLOCK),
+  int r = install_object_file(kSignalfdOps, s, linux::O_RDONLY | (flags & linux::O_NONBLOCK),
                               flags & linux::O_CLOEXEC);
-  if (r < 0)
+  if (r < 0) {
     kfree(s);
+    return Err(r);
+  }
   return r;
 }
 
 } // namespace
 
 SyscallResult sys_signalfd(const SyscallArgs& a) {
-  return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), 0);
+  return do_signalfd(a.i(0), a.user<uint64_t>(1), a.u(2), 0);
 }
 
 SyscallResult sys_signalfd4(const SyscallArgs& a) {
-  return do_signalfd(a.i(0), a.p<const void>(1), a.u(2), a.i(3));
+  return do_signalfd(a.i(0), a.user<uint64_t>(1), a.u(2), a.i(3));
 }
-
-const ObjectOps kSignalfdOps{signalfd_read, nullptr, signalfd_readiness, signalfd_release, 0600};
 
 void signal_raised_notify() {
   sched::wake_all(g_signal_readers);

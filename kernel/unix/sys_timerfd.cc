@@ -51,42 +51,54 @@ void fire(sched::Timer* t) {
   bring_up_to_date(reinterpret_cast<Timerfd*>(t));
 }
 
-Timerfd* timerfd_of(int fd, long* err) {
+ErrorOr<Timerfd*> timerfd_of(int fd) {
   File* f = process().files.get(fd);
-  *err = !f ? -EBADF : f->kind != FileKind::kTimerfd ? -EINVAL : 0;
-  return *err ? nullptr : static_cast<Timerfd*>(f->object);
+  if (!f)
+    return Err(-EBADF);
+  if (f->kind != FileKind::kTimerfd)
+    return Err(-EINVAL);
+  return static_cast<Timerfd*>(f->object);
 }
 
-long timerfd_read(File* f, uint8_t* ubuf, size_t len) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+ErrorOr<size_t> timerfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   if (len < 8)
-    return -EINVAL;
+    return Err(-EINVAL);
   for (;;) {
     bring_up_to_date(tf);
     if (tf->ticks)
       break;
-    if (f->flags & linux::O_NONBLOCK)
-      return -EAGAIN;
+    if (f.flags & linux::O_NONBLOCK)
+      return Err(-EAGAIN);
     if (int r = sched::wait(tf->readq, sched::kNoDeadline, "read from a timerfd that is not armed"); r < 0)
-      return r;
+      return Err(r);
   }
-  if (copy_to_user(ubuf, &tf->ticks, 8) < 0)
-    return -EFAULT;
+  TRY(copy_to_user(ubuf.as<uint64_t>(), &tf->ticks));
   tf->ticks = 0;
-  return 8;
+  return size_t{8};
 }
 
-Readiness timerfd_readiness(File* f) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+Readiness timerfd_readiness(File& f) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   bring_up_to_date(tf);
   return Readiness{tf->ticks ? kEpollIn : 0u, tf->gen.in, tf->gen.out};
 }
 
-void timerfd_release(File* f) {
-  auto* tf = static_cast<Timerfd*>(f->object);
+void timerfd_release(File& f) {
+  auto* tf = static_cast<Timerfd*>(f.object);
   sched::timer_cancel(&tf->timer);
   kfree(tf);
 }
+
+// Written only through timerfd_settime; an anonymous inode: lseek answers 0.
+const FileOps kTimerfdOps{
+    .kind = FileKind::kTimerfd,
+    .mode = 0600,
+    .read = timerfd_read,
+    .seek = seek_nowhere,
+    .readiness = timerfd_readiness,
+    .release = timerfd_release,
+};
 
 uint64_t ns_of(const linux::timespec& ts) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000 + static_cast<uint64_t>(ts.tv_nsec);
@@ -108,35 +120,31 @@ ItimerSpec current(Timerfd* tf) {
 SyscallResult sys_timerfd_create(const SyscallArgs& a) {
   int clock = a.i(0), flags = a.i(1);
   if (!timer_clock_ok(clock) || (flags & ~(linux::O_NONBLOCK | linux::O_CLOEXEC)))
-    return -EINVAL;
+    return Err(-EINVAL);
   auto* tf = static_cast<Timerfd*>(kzalloc(sizeof(Timerfd)));
   if (!tf)
-    return -ENOMEM;
+    return Err(-ENOMEM);
   tf->clock = clock;
   tf->timer.fire = fire;
-  int fd = install_object_file(FileKind::kTimerfd, tf, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+  int fd = install_object_file(kTimerfdOps, tf, linux::O_RDWR | (flags & linux::O_NONBLOCK),
                                flags & linux::O_CLOEXEC);
-  if (fd < 0)
+  if (fd < 0) {
     kfree(tf);
+    return Err(fd);
+  }
   return fd;
 }
 
 SyscallResult sys_timerfd_settime(const SyscallArgs& a) {
-  long err;
-  Timerfd* tf = timerfd_of(a.i(0), &err);
-  if (!tf)
-    return err;
+  Timerfd* tf = TRY(timerfd_of(a.i(0)));
   int flags = a.i(1);
   if (flags & ~(kTfdTimerAbstime | kTfdTimerCancelOnSet))
-    return -EINVAL;
-  ItimerSpec next;
-  if (copy_from_user(&next, a.p<const void>(2), sizeof next) < 0)
-    return -EFAULT;
+    return Err(-EINVAL);
+  ItimerSpec next = TRY(copy_from_user(a.user<ItimerSpec>(2)));
   if (!valid(next.value) || !valid(next.interval))
-    return -EINVAL;
+    return Err(-EINVAL);
   ItimerSpec old = current(tf);
-  if (a.a[3] && copy_to_user(a.p<void>(3), &old, sizeof old) < 0)
-    return -EFAULT;
+  TRY(copy_to_user_if_set(a.user<ItimerSpec>(3), old));
   tf->ticks = 0; // a new setting forgets unread expirations, as on Linux
   uint64_t value = ns_of(next.value);
   if (value == 0) {
@@ -147,18 +155,14 @@ SyscallResult sys_timerfd_settime(const SyscallArgs& a) {
     tf->it.arm(first, ns_of(next.interval));
   }
   bring_up_to_date(tf); // an absolute time already past expires now
-  return 0;
+  return 0L;
 }
 
 SyscallResult sys_timerfd_gettime(const SyscallArgs& a) {
-  long err;
-  Timerfd* tf = timerfd_of(a.i(0), &err);
-  if (!tf)
-    return err;
+  Timerfd* tf = TRY(timerfd_of(a.i(0)));
   ItimerSpec cur = current(tf);
-  return copy_to_user(a.p<void>(1), &cur, sizeof cur) < 0 ? -EFAULT : 0;
+  TRY(copy_to_user(a.user<ItimerSpec>(1), &cur));
+  return 0L;
 }
-
-const ObjectOps kTimerfdOps{timerfd_read, nullptr, timerfd_readiness, timerfd_release, 0600};
 
 } // namespace unix
