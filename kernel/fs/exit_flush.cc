@@ -12,7 +12,7 @@ void flush_at_exit() {
   if (!log::is_open())
     return;
   for (size_t id = 0; id < node_count(); ++id) {
-    Node* n = node(static_cast<unix::NodeId>(id));
+    Node* n = node(static_cast<NodeId>(id));
     if (n->type == NodeType::kFile && n->inode && n->inode->links > 0 && n->inode->opens > 0)
       trim_file(n->inode);
   }

@@ -392,19 +392,19 @@ void add_fd_entry(int fd, const char* target) {
   attach(g_fd_dir, id);
 }
 
-unix::NodeId Tree::parent(unix::NodeId dir) const {
+NodeId Tree::parent(NodeId dir) const {
   const Node* n = node(dir);
   return n ? n->parent : -ENOENT;
 }
-bool Tree::is_directory(unix::NodeId id) const {
+bool Tree::is_directory(NodeId id) const {
   const Node* n = node(id);
   return n && n->type == NodeType::kDirectory;
 }
-const char* Tree::symlink_target(unix::NodeId id) const {
+const char* Tree::symlink_target(NodeId id) const {
   const Node* n = node(id);
   return n && n->type == NodeType::kSymlink ? n->link_target : nullptr;
 }
-unix::NodeId Tree::child(unix::NodeId dir, const char* name, size_t len) const {
+NodeId Tree::child(NodeId dir, const char* name, size_t len) const {
   const Node* d = node(dir);
   if (!d || d->type != NodeType::kDirectory)
     return -ENOTDIR;
@@ -414,7 +414,7 @@ unix::NodeId Tree::child(unix::NodeId dir, const char* name, size_t len) const {
   return c >= 0 ? c : -ENOENT;
 }
 
-long node_path(unix::NodeId id, char* buf, size_t size) {
+long node_path(NodeId id, char* buf, size_t size) {
   // Collect the names from the node up to the root, then write them in reverse.
   size_t len = 0;
   int32_t chain[kMaxDepth + 8];

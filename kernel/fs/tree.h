@@ -6,7 +6,7 @@
 
 #include "fs/inode.h"
 #include "lib/tfs/tfs.h"
-#include "unix/path_walk.h"
+#include "fs/path_walk.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,22 +45,22 @@ struct Node {
   Inode* inode;            // regular files
 };
 
-class Tree final : public unix::PathTree {
+class Tree final : public PathTree {
 public:
-  unix::NodeId root() const override { return 0; }
-  unix::NodeId parent(unix::NodeId dir) const override;
-  bool is_directory(unix::NodeId node) const override;
-  const char* symlink_target(unix::NodeId node) const override;
-  unix::NodeId child(unix::NodeId dir, const char* name, size_t len) const override;
+  NodeId root() const override { return 0; }
+  NodeId parent(NodeId dir) const override;
+  bool is_directory(NodeId node) const override;
+  const char* symlink_target(NodeId node) const override;
+  NodeId child(NodeId dir, const char* name, size_t len) const override;
   uint64_t generation() const override { return g_generation; }
-  unix::PrefixCache* prefix_cache() const override { return &prefixes_; }
+  PrefixCache* prefix_cache() const override { return &prefixes_; }
 
   // Bumped by every change to a directory's entries (attach, detach, a new tree, the
   // /proc/self/fd refresh).
   static inline uint64_t g_generation = 0;
 
 private:
-  mutable unix::PrefixCache prefixes_;
+  mutable PrefixCache prefixes_;
 };
 
 // Builds the tree from the mounted root tuple; program_path becomes /proc/self/exe's target.
@@ -71,13 +71,13 @@ const Tree& tree();
 // The node table (tree.cc); node() is inline because every path component looks nodes up.
 extern Node* g_nodes;
 extern size_t g_node_count;
-inline Node* node(unix::NodeId id) { // nullptr if out of range
+inline Node* node(NodeId id) { // nullptr if out of range
   return id >= 0 && static_cast<size_t>(id) < g_node_count ? &g_nodes[id] : nullptr;
 }
 size_t node_count();
 
 // Builds the absolute path of a node into buf (for getcwd). Returns its length, or -ERANGE.
-long node_path(unix::NodeId id, char* buf, size_t size);
+long node_path(NodeId id, char* buf, size_t size);
 
 // ---- used by the directory operations ----
 // A new node (not yet in a directory); -ENOMEM. Takes ownership of name.

@@ -1,0 +1,319 @@
+// Pipes and eventfd. A read or write that cannot proceed waits (sched::wait) on the
+// object's queue; the other side wakes it, and every change is announced to poll/select/
+// epoll (event_file.h). With today's single thread a wait nothing can end is reported as a
+// deadlock by sched (exit 127) instead of hanging the VM.
+#include "arch/x86_64/usercopy.h"
+#include "lib/errno.h"
+#include "mm/heap.h"
+#include "unix/events/byte_ring.h"
+#include "unix/fd/event_file.h"
+#include "unix/syscall/linux_abi.h"
+#include "unix/process/process.h"
+#include "unix/signal/signal.h"
+#include "unix/syscall/syscall_handlers.h"
+
+namespace unix {
+namespace {
+
+constexpr size_t kPipeSize = 64 * 1024; // Linux's default pipe capacity
+constexpr size_t kPipeAtomic = 4096;    // PIPE_BUF: writes up to this size are not split
+constexpr int kSigPipe = 13;
+
+struct Pipe {
+  ByteRing ring;
+  int readers, writers;
+  sched::WaitQueue readq, writeq; // readers wait for data, writers for room
+  EventGen gen;
+};
+
+struct Eventfd {
+  uint64_t counter;
+  bool semaphore;
+  sched::WaitQueue readq, writeq;
+  EventGen gen;
+};
+constexpr uint64_t kEventfdMax = 0xFFFFFFFFFFFFFFFEull;
+
+bool nonblocking(const File& f) {
+  return f.flags & linux::O_NONBLOCK;
+}
+
+ErrorOr<size_t> pipe_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* p = static_cast<Pipe*>(f.object);
+  if (len == 0)
+    return size_t{0};
+  while (p->ring.empty()) {
+    if (p->writers == 0)
+      return size_t{0}; // end of file
+    if (nonblocking(f))
+      return Err(-EAGAIN);
+    if (int r = sched::wait(p->readq, sched::kNoDeadline, "read from an empty pipe"); r < 0)
+      return Err(r);
+  }
+  size_t done = 0;
+  while (done < len) {
+    ByteSpan s = p->ring.readable();
+    if (s.len == 0)
+      break;
+    size_t n = s.len < len - done ? s.len : len - done;
+    if (!copy_to_user(ubuf.byte_offset(done), s.data, n).ok()) {
+      if (!done)
+        return Err(-EFAULT);
+      break;
+    }
+    p->ring.consume(n);
+    done += n;
+  }
+  if (done) {
+    sched::wake_all(p->writeq);
+    announce(p->gen, kEpollOut);
+  }
+  if (!done)
+    return Err(-EFAULT);
+  return done;
+}
+
+ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* p = static_cast<Pipe*>(f.object);
+  size_t done = 0;
+  for (;;) {
+    if (p->readers == 0) {
+      if (done)
+        return done;
+      raise_process_signal(kSigPipe);
+      return Err(-EPIPE);
+    }
+    if (done == len)
+      return done;
+    // A small write goes in whole or not at all, so writers never interleave inside it.
+    bool whole = len <= kPipeAtomic;
+    if (p->ring.space() && (!whole || p->ring.space() >= len)) {
+      size_t before = done;
+      while (done < len) {
+        ByteSpan s = p->ring.writable();
+        if (s.len == 0)
+          break;
+        size_t n = s.len < len - done ? s.len : len - done;
+        if (!copy_from_user(s.data, ubuf.byte_offset(done).as<void>(), n).ok()) {
+          if (done > before) {
+            sched::wake_all(p->readq);
+            announce(p->gen, kEpollIn);
+          }
+          return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
+        }
+        p->ring.commit(n);
+        done += n;
+      }
+      sched::wake_all(p->readq);
+      announce(p->gen, kEpollIn);
+      continue;
+    }
+    if (nonblocking(f))
+      return done ? ErrorOr<size_t>(done) : Err(-EAGAIN);
+    if (int r = sched::wait(p->writeq, sched::kNoDeadline, "write to a full pipe"); r < 0)
+      return done ? ErrorOr<size_t>(done) : Err(r);
+  }
+}
+
+Readiness pipe_read_readiness(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  Readiness r{0, p->gen.in, p->gen.out};
+  if (!p->ring.empty())
+    r.events |= kEpollIn;
+  if (p->writers == 0)
+    r.events |= kEpollHup;
+  return r;
+}
+
+Readiness pipe_write_readiness(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  Readiness r{0, p->gen.in, p->gen.out};
+  if (p->readers == 0)
+    r.events = kEpollErr;
+  else if (p->ring.space())
+    r.events = kEpollOut;
+  return r;
+}
+
+constexpr unsigned long kFionread = 0x541B;
+
+// FIONREAD: bytes waiting to be read.
+ErrorOr<long> pipe_ioctl(File& f, unsigned long req, uint64_t arg) {
+  if (req != kFionread)
+    return Err(-ENOTTY);
+  int n = static_cast<int>(static_cast<Pipe*>(f.object)->ring.size());
+  TRY(copy_to_user(UserPtr<int>(arg), &n));
+  return 0L;
+}
+
+// The pipe goes with its last end.
+void pipe_end_closed(Pipe* p) {
+  announce(p->gen, kEpollHup);
+  if (p->readers == 0 && p->writers == 0)
+    kfree(p);
+}
+
+void pipe_read_end_release(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  --p->readers;
+  sched::wake_all(p->writeq); // blocked writers now get EPIPE
+  pipe_end_closed(p);
+}
+
+void pipe_write_end_release(File& f) {
+  auto* p = static_cast<Pipe*>(f.object);
+  --p->writers;
+  sched::wake_all(p->readq); // blocked readers now see end of file
+  pipe_end_closed(p);
+}
+
+ErrorOr<size_t> eventfd_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* e = static_cast<Eventfd*>(f.object);
+  if (len < 8)
+    return Err(-EINVAL);
+  while (e->counter == 0) {
+    if (nonblocking(f))
+      return Err(-EAGAIN);
+    if (int r = sched::wait(e->readq, sched::kNoDeadline, "read from an eventfd at zero"); r < 0)
+      return Err(r);
+  }
+  uint64_t v = e->semaphore ? 1 : e->counter;
+  TRY(copy_to_user(ubuf.as<uint64_t>(), &v));
+  e->counter -= v;
+  sched::wake_all(e->writeq);
+  announce(e->gen, kEpollOut);
+  return size_t{8};
+}
+
+ErrorOr<size_t> eventfd_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  auto* e = static_cast<Eventfd*>(f.object);
+  if (len < 8)
+    return Err(-EINVAL);
+  uint64_t v = TRY(copy_from_user(ubuf.as<uint64_t>()));
+  if (v == ~0ull)
+    return Err(-EINVAL);
+  while (v > kEventfdMax - e->counter) {
+    if (nonblocking(f))
+      return Err(-EAGAIN);
+    if (int r = sched::wait(e->writeq, sched::kNoDeadline, "write to a full eventfd"); r < 0)
+      return Err(r);
+  }
+  e->counter += v;
+  if (v) {
+    sched::wake_all(e->readq);
+    announce(e->gen, kEpollIn);
+  }
+  return size_t{8};
+}
+
+Readiness eventfd_readiness(File& f) {
+  auto* e = static_cast<Eventfd*>(f.object);
+  Readiness r{0, e->gen.in, e->gen.out};
+  if (e->counter)
+    r.events |= kEpollIn;
+  if (e->counter < kEventfdMax)
+    r.events |= kEpollOut;
+  return r;
+}
+
+void eventfd_release(File& f) {
+  kfree(f.object);
+}
+
+constexpr uint32_t kModeFifo = 0010000 | 0600, kModeAnon = 0600;
+
+// Linux: pipes cannot seek; an eventfd (an anonymous inode) answers 0.
+const FileOps kPipeReadOps{
+    .kind = FileKind::kPipeRead,
+    .mode = kModeFifo,
+    .read = pipe_read,
+    .write = write_not_permitted,
+    .ioctl = pipe_ioctl,
+    .readiness = pipe_read_readiness,
+    .release = pipe_read_end_release,
+};
+const FileOps kPipeWriteOps{
+    .kind = FileKind::kPipeWrite,
+    .mode = kModeFifo,
+    .read = read_not_permitted,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .readiness = pipe_write_readiness,
+    .release = pipe_write_end_release,
+};
+const FileOps kEventfdOps{
+    .kind = FileKind::kEventfd,
+    .mode = kModeAnon,
+    .read = eventfd_read,
+    .write = eventfd_write,
+    .seek = seek_nowhere,
+    .readiness = eventfd_readiness,
+    .release = eventfd_release,
+};
+
+SyscallResult make_pipe(UserPtr<int> ufds, int flags) {
+  if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK))
+    return Err(-EINVAL);
+  // The ring's storage follows the Pipe in the same allocation.
+  auto* p = static_cast<Pipe*>(kzalloc(sizeof(Pipe) + kPipeSize));
+  if (!p)
+    return Err(-ENOMEM);
+  p->ring.init(reinterpret_cast<uint8_t*>(p + 1), kPipeSize);
+  p->readers = p->writers = 1;
+  bool cloexec = flags & linux::O_CLOEXEC;
+  int nb = flags & linux::O_NONBLOCK;
+  int fds[2];
+  fds[0] = install_object_file(kPipeReadOps, p, linux::O_RDONLY | nb, cloexec);
+  if (fds[0] < 0) {
+    kfree(p);
+    return Err(fds[0]);
+  }
+  fds[1] = install_object_file(kPipeWriteOps, p, linux::O_WRONLY | nb, cloexec);
+  if (fds[1] < 0) {
+    p->writers = 0;
+    process().files.close(fds[0]); // frees p
+    return Err(fds[1]);
+  }
+  if (!copy_to_user(ufds, fds, 2).ok()) {
+    process().files.close(fds[0]);
+    process().files.close(fds[1]);
+    return Err(-EFAULT);
+  }
+  return 0L;
+}
+
+} // namespace
+
+SyscallResult sys_pipe(const SyscallArgs& a) {
+  return make_pipe(a.user<int>(0), 0);
+}
+
+SyscallResult sys_pipe2(const SyscallArgs& a) {
+  return make_pipe(a.user<int>(0), a.i(1));
+}
+
+SyscallResult sys_eventfd2(const SyscallArgs& a) {
+  constexpr int kSemaphore = 1;
+  int flags = a.i(1);
+  if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK | kSemaphore))
+    return Err(-EINVAL);
+  auto* e = static_cast<Eventfd*>(kzalloc(sizeof(Eventfd)));
+  if (!e)
+    return Err(-ENOMEM);
+  e->counter = static_cast<uint32_t>(a.u(0));
+  e->semaphore = flags & kSemaphore;
+  int fd = install_object_file(kEventfdOps, e, linux::O_RDWR | (flags & linux::O_NONBLOCK),
+                               flags & linux::O_CLOEXEC);
+  if (fd < 0) {
+    kfree(e);
+    return Err(fd);
+  }
+  return fd;
+}
+
+SyscallResult sys_eventfd(const SyscallArgs& a) {
+  SyscallArgs b{{a.a[0], 0, 0, 0, 0, 0}};
+  return sys_eventfd2(b);
+}
+
+} // namespace unix

@@ -1,0 +1,79 @@
+// Open files and the descriptor table. A File is one open file description: what open(),
+// pipe(), socket()... create and dup'ed descriptors share (flags, offset, reference count).
+// What a file does -- read, write, seek, poll, ioctl, close -- comes from its operations
+// table (FileOps, file_ops.h); FdTable maps descriptor numbers to Files.
+#pragma once
+
+#include "lib/error_or.h"
+#include "unix/fs/fs_names.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace unix {
+
+struct FileOps;
+
+// What a file is. Nothing dispatches on this tag (every operation goes through FileOps);
+// it answers identity questions other layers ask, like S_ISDIR on Linux: "is this a
+// directory" for *at() path walks, "a regular file" for mmap and ftruncate, "an epoll /
+// timerfd / signalfd / socket" for the calls that only take those. A new kind needs a
+// value here only when some call must recognise it.
+enum class FileKind : uint8_t {
+  kConsole,   // stdin/stdout/stderr: serial console
+  kRegular,   // a TFS file
+  kDirectory, // getdents64 over a tree node
+  kNull,      // /dev/null
+  kZero,      // /dev/zero
+  kRandom,    // /dev/urandom, /dev/random
+  kSnapshot,  // generated content (/proc/self/maps), captured at open
+  kPipeRead,  // read end of a pipe (object: Pipe)
+  kPipeWrite, // write end of a pipe (object: Pipe)
+  kEventfd,   // eventfd counter (object: Eventfd)
+  kTimerfd,   // timerfd (object: Timerfd, sys_timerfd.cc)
+  kSignalfd,  // signalfd (object: Signalfd, sys_signalfd.cc)
+  kSocket,    // a socket of any family (object: Socket, socket.h)
+  kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
+};
+
+struct File {
+  const FileOps* ops; // never null
+  FileKind kind;      // ops->kind, kept here for the identity checks above
+  int refs;
+  int flags;     // open status flags (O_ACCMODE, O_APPEND, O_NONBLOCK ...)
+  NodeId node;   // -1 for files with no tree node (the console, pipes, sockets ...)
+  uint64_t offset;
+  char* data;    // kSnapshot
+  size_t data_len;
+  int32_t cursor; // kDirectory: next child node to list (-1: end), after "." and ".."
+  void* object;   // the kernel object behind the file (pipe, socket ...); ops->release frees it
+};
+
+constexpr int kMaxFds = 1024;
+
+class FdTable {
+public:
+  // Installs file at the lowest free descriptor >= min_fd. -EMFILE when full.
+  int install(File* file, bool cloexec, int min_fd = 0);
+  File* get(int fd) const;
+  bool cloexec(int fd) const { return fd >= 0 && fd < kMaxFds && cloexec_[fd]; }
+  void set_cloexec(int fd, bool on);
+  // Drops fd. -EBADF if not open.
+  int close(int fd);
+  // Makes `to` refer to the file of `from` (closing `to` first). -EBADF if from is not open.
+  int dup_to(int from, int to, bool cloexec);
+
+private:
+  File* files_[kMaxFds] = {};
+  bool cloexec_[kMaxFds] = {};
+};
+
+// A new File with one reference, operations `ops` (kind ops.kind); nullptr when out of memory.
+File* new_file(const FileOps& ops, NodeId node, int flags);
+// The file open at descriptor fd of the process, or -EBADF.
+ErrorOr<File*> file_for(int fd);
+// Drops a reference; the last one leaves every epoll interest list, runs ops->release and
+// frees the file.
+void release_file(File* file);
+
+} // namespace unix

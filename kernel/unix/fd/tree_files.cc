@@ -1,0 +1,215 @@
+// The FileOps of tree-backed files (tree_files.h). Data moves between user memory and the
+// file system through a per-call bounce buffer.
+#include "unix/fd/tree_files.h"
+
+#include "arch/x86_64/usercopy.h"
+#include "fs/dir_ops.h"
+#include "fs/file_data.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "unix/syscall/heap_buffer.h"
+#include "unix/syscall/linux_abi.h"
+#include "unix/fs/tfs_time.h"
+
+namespace unix {
+
+uint64_t node_size(const fs::Node* n) {
+  switch (n->type) {
+  case fs::NodeType::kFile:
+    if (n->special == fs::Special::kText)
+      return strlen(n->link_target);
+    return fs::file_length(n->inode);
+  case fs::NodeType::kSymlink:
+    return strlen(n->link_target);
+  case fs::NodeType::kDirectory:
+    return 4096;
+  default:
+    return 0;
+  }
+}
+
+namespace {
+
+constexpr int kSeekSet = 0, kSeekCur = 1, kSeekEnd = 2, kSeekData = 3, kSeekHole = 4;
+
+// ---- regular files ----
+ErrorOr<size_t> regular_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t* pos) {
+  if ((f.flags & linux::O_ACCMODE) == linux::O_WRONLY)
+    return Err(-EBADF);
+  const fs::Inode* t = fs::node(f.node)->inode;
+  HeapBuffer bounce(io_chunk(len));
+  if (!bounce.ok())
+    return Err(-ENOMEM);
+  size_t done = 0;
+  while (done < len) {
+    size_t want = len - done < bounce.size() ? len - done : bounce.size();
+    auto n = fs::read_file(t, *pos, bounce.data(), want);
+    if (!n.ok())
+      return done ? ErrorOr<size_t>(done) : Err(n.error());
+    if (*n == 0)
+      break;
+    if (!copy_to_user(ubuf.byte_offset(done).as<void>(), bounce.data(), *n).ok())
+      return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
+    done += *n;
+    *pos += *n;
+    if (*n < want)
+      break;
+  }
+  return done;
+}
+
+// Writes at *pos, or at the end with O_APPEND (pwrite too, as on Linux).
+ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t* pos) {
+  if ((f.flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return Err(-EBADF);
+  fs::Inode* ino = fs::node(f.node)->inode;
+  if (f.flags & linux::O_APPEND)
+    *pos = ino->length;
+  if (*pos + len < *pos || *pos + len > (1ull << 44))
+    return Err(-EFBIG);
+  HeapBuffer bounce(io_chunk(len));
+  if (!bounce.ok())
+    return Err(-ENOMEM);
+  size_t done = 0;
+  while (done < len) {
+    size_t n = len - done < bounce.size() ? len - done : bounce.size();
+    if (!copy_from_user(bounce.data(), ubuf.byte_offset(done).as<void>(), n).ok())
+      return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
+    auto w = fs::write_file(ino, *pos, bounce.data(), n);
+    if (!w.ok())
+      return done ? ErrorOr<size_t>(done) : Err(w.error());
+    done += *w;
+    *pos += *w;
+    if (*w < n)
+      break;
+  }
+  if (done) {
+    ino->mtime = tfs_now();
+    ino->times_dirty = true;
+  }
+  return done;
+}
+
+// lseek over `size` bytes; SEEK_DATA/SEEK_HOLE find the inode's extents (holes are the
+// block ranges no extent covers, and the end of file is one); without an inode all of it
+// is data.
+ErrorOr<uint64_t> seek_within(File& f, int64_t off, int whence, int64_t size,
+                              const fs::Inode* ino) {
+  int64_t base;
+  switch (whence) {
+  case kSeekSet:
+    base = 0;
+    break;
+  case kSeekCur:
+    base = static_cast<int64_t>(f.offset);
+    break;
+  case kSeekEnd:
+    base = size;
+    break;
+  default: { // kSeekData, kSeekHole
+    if (off < 0)
+      return Err(-EINVAL);
+    if (off >= size)
+      return Err(-ENXIO);
+    uint64_t at = static_cast<uint64_t>(off);
+    if (ino)
+      at = whence == kSeekData ? fs::next_data(ino, at) : fs::next_hole(ino, at);
+    else if (whence == kSeekHole)
+      at = static_cast<uint64_t>(size);
+    if (at >= static_cast<uint64_t>(size)) {
+      if (whence == kSeekData)
+        return Err(-ENXIO);
+      at = static_cast<uint64_t>(size);
+    }
+    f.offset = at;
+    return at;
+  }
+  }
+  if (off < 0 && base + off < 0)
+    return Err(-EINVAL);
+  f.offset = static_cast<uint64_t>(base + off);
+  return f.offset;
+}
+
+ErrorOr<uint64_t> regular_seek(File& f, int64_t off, int whence) {
+  const fs::Node* n = fs::node(f.node);
+  return seek_within(f, off, whence, static_cast<int64_t>(node_size(n)), n->inode);
+}
+
+// An unlinked file's blocks may go once its last open file does.
+void regular_release(File& f) {
+  if (const fs::Node* n = fs::node(f.node); n && n->inode)
+    fs::file_closed(n->inode);
+}
+
+// ---- directories: read through getdents64 ----
+ErrorOr<size_t> is_a_directory_read(File&, UserPtr<uint8_t>, size_t, uint64_t*) {
+  return Err(-EISDIR);
+}
+ErrorOr<size_t> is_a_directory_write(File&, UserPtr<const uint8_t>, size_t, uint64_t*) {
+  return Err(-EISDIR);
+}
+
+// Only SEEK_SET to an entry index ("." and ".." are entries 0 and 1): re-walks the children.
+ErrorOr<uint64_t> directory_seek(File& f, int64_t off, int whence) {
+  if (whence != kSeekSet || off < 0)
+    return Err(-EINVAL);
+  f.cursor = fs::node(f.node)->first_child;
+  for (int64_t i = 2; i < off && f.cursor >= 0; ++i)
+    f.cursor = fs::node(f.cursor)->next_sibling;
+  f.offset = static_cast<uint64_t>(off);
+  return f.offset;
+}
+
+// ---- snapshots ----
+ErrorOr<size_t> snapshot_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t* pos) {
+  if (*pos >= f.data_len)
+    return size_t{0};
+  size_t n = f.data_len - *pos < len ? f.data_len - *pos : len;
+  TRY(copy_to_user(ubuf.as<void>(), f.data + *pos, n));
+  *pos += n;
+  return n;
+}
+
+ErrorOr<uint64_t> snapshot_seek(File& f, int64_t off, int whence) {
+  return seek_within(f, off, whence, static_cast<int64_t>(f.data_len), nullptr);
+}
+
+void snapshot_release(File& f) {
+  kfree(f.data);
+}
+
+} // namespace
+
+const FileOps kRegularFileOps{
+    .kind = FileKind::kRegular,
+    .mode = 0,
+    .positional = true,
+    .read = regular_read,
+    .write = regular_write,
+    .seek = regular_seek,
+    .release = regular_release,
+};
+
+const FileOps kDirectoryOps{
+    .kind = FileKind::kDirectory,
+    .mode = 0,
+    .positional = false,
+    .read = is_a_directory_read,
+    .write = is_a_directory_write,
+    .seek = directory_seek,
+};
+
+// Snapshots are opened read-only (open refuses to write them).
+const FileOps kSnapshotOps{
+    .kind = FileKind::kSnapshot,
+    .mode = 0,
+    .positional = true,
+    .read = snapshot_read,
+    .write = write_not_permitted,
+    .seek = snapshot_seek,
+    .release = snapshot_release,
+};
+
+} // namespace unix

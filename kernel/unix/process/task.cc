@@ -1,0 +1,26 @@
+// The program's threads as the unix layer sees them: which Task is running, and lookup by
+// tid (tgkill, get_robust_list).
+#include "sched/thread.h"
+#include "unix/process/process.h"
+
+namespace unix {
+
+Task& current_task() {
+  sched::Thread* t = sched::current();
+  if (!t->task) {
+    // The boot thread becomes the program's main thread on its first question.
+    Process& p = process();
+    p.main_task.thread = t;
+    t->task = &p.main_task;
+  }
+  return *t->task;
+}
+
+Task* find_task(int tid) {
+  for (Task* t = process().tasks; t; t = t->next)
+    if (t->tid == tid)
+      return t;
+  return nullptr;
+}
+
+} // namespace unix

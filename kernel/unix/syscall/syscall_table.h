@@ -1,0 +1,33 @@
+// The syscall table built from syscall_table.def: number -> name, handler and how `trace`
+// prints the call.
+#pragma once
+
+#include "unix/syscall/syscall.h"
+
+#include <stdint.h>
+
+namespace unix {
+
+enum SyscallFlags : uint8_t {
+  kNoFlags = 0,
+  kRestartable = 1, // restarted after an SA_RESTART handler instead of failing with EINTR
+};
+
+struct SyscallEntry {
+  const char* name;
+  SyscallHandler handler;
+  uint8_t nargs;
+  uint8_t string_args; // bit i: argument i is a user string
+  uint8_t flags;       // SyscallFlags
+};
+
+// One past the highest syscall number the table can hold.
+constexpr int kSyscallSlots = 451;
+
+// The row for `nr`, or nullptr when this kernel does not implement it.
+const SyscallEntry* syscall_entry(long nr);
+
+// Linux's name for a syscall number, implemented here or not (nullptr: no such number).
+const char* syscall_name(long nr);
+
+} // namespace unix
