@@ -68,8 +68,14 @@ Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
   uint64_t deadline = ktime::monotonic_ns() + kRequestTimeoutNs;
   bool sleep = g_boot_done && device_->interrupts();
   for (;;) {
-    if (reap())
+    if (reap()) {
       sched::wake_all(waiters_); // some of those may be another waiter's
+      // Polled: with EVENT_IDX a device signals its first completion whatever the event
+      // index says, and without MSI-X that raises its INTx line until the ISR is read. Read
+      // it, so no line stays asserted (a pending interrupt disturbs the LAPIC timer probe).
+      if (!sleep)
+        device_->transport().take_interrupt();
+    }
     if (done(ctx))
       return status_ok();
     if (sleep) {
