@@ -15,6 +15,9 @@ namespace virtio {
 namespace {
 
 constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
+// How long a waiter polls before it sleeps: a request the host serves from its page cache
+// completes within tens of microseconds, less than a sleep and an interrupt cost.
+constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 bool g_boot_done = false;
 // Every device started, for finish_boot to turn their interrupts on.
 constexpr size_t kMaxDevices = 32;
@@ -65,7 +68,8 @@ bool Queue::reap() {
 }
 
 Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
-  uint64_t deadline = ktime::monotonic_ns() + kRequestTimeoutNs;
+  uint64_t start = ktime::monotonic_ns();
+  uint64_t deadline = start + kRequestTimeoutNs;
   bool sleep = g_boot_done && device_->interrupts();
   for (;;) {
     if (reap()) {
@@ -78,6 +82,10 @@ Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
     }
     if (done(ctx))
       return status_ok();
+    if (sleep && ktime::monotonic_ns() - start < kSpinBeforeSleepNs) {
+      cpu::pause(); // most requests finish within microseconds: a sleep would cost more
+      continue;
+    }
     if (sleep) {
       // Interrupts are off in the kernel: a completion between the check in arm_interrupt
       // and the wait leaves its interrupt pending until the CPU idles, which then wakes us.
