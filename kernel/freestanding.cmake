@@ -27,6 +27,8 @@ endfunction()
 add_executable(kernel
   main.cc
   selftest.cc
+  selftest_edu.cc
+  selftest_msix.cc
   selftest_user.S
   arch/x86_64/boot.S
   arch/x86_64/boot_info.cc

@@ -220,6 +220,18 @@ Status enable_msi(Address a, uint8_t vector) {
   return status_ok();
 }
 
+void use_intx(Address a) {
+  if (uint8_t cap = find_capability(a, kCapMsix)) {
+    uint8_t at = static_cast<uint8_t>(cap + 2);
+    write16(a, at, static_cast<uint16_t>(read16(a, at) & ~kMsixEnable));
+  }
+  if (uint8_t cap = find_capability(a, kCapMsi)) {
+    uint8_t at = static_cast<uint8_t>(cap + 2);
+    write16(a, at, static_cast<uint16_t>(read16(a, at) & ~kMsiEnable));
+  }
+  write16(a, 0x04, static_cast<uint16_t>(read16(a, 0x04) & ~kCommandIntxDisable));
+}
+
 uint8_t interrupt_line(Address a) {
   return read8(a, 0x3C);
 }

@@ -55,6 +55,8 @@ Status enable_msix(Address a, uint16_t table_entry, uint8_t vector);
 // Plain MSI with one message (`vector`), bus mastering on, INTx disabled. -ENODEV without
 // an MSI capability.
 Status enable_msi(Address a, uint8_t vector);
+// Back to pin-based interrupts: MSI and MSI-X off, INTx enabled.
+void use_intx(Address a);
 // Configuration 0x3C / 0x3D: the INTx line firmware assigned (on `pc` an ISA IRQ number
 // for irq::route_isa_irq; 0xFF or 0 when unassigned) and the pin (1..4 = INTA..INTD, 0 none).
 uint8_t interrupt_line(Address a);

@@ -3,8 +3,10 @@
 # command line and compares the whole serial output and QEMU's exit status.
 #   boot_selftest.sh <qemu-system-x86_64> <kernel.img> <work-dir> <mode> <machine> [tcg|kvm]
 #                    [pvh|stage2|linux <test_loader.elf>]
-# mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport), panic
-# (kernel page fault), overflow (kernel stack overflow into its guard page).
+# mode: selftest (virtio-blk modern), selftest-legacy (legacy virtio transport),
+# selftest-irq (plus QEMU's edu device: PCI MSI, and INTx through the I/O APIC on pc; and an
+# e1000e: MSI-X),
+# panic (kernel page fault), overflow (kernel stack overflow into its guard page).
 # kvm: -accel kvm -cpu host,-arch-capabilities; exits 77 (skipped) when /dev/kvm is not usable.
 # Guest memory: $KERNEL_TEST_MEMORY (default 64M).
 # stage2/linux: enter through the kernel's 64-bit entry, via the test loader
@@ -43,10 +45,21 @@ if [[ $machine == microvm ]]; then
   disk_device=virtio-blk-device   # virtio-mmio; QEMU 7.2 defaults to the legacy layout
   disk_name="virtio-blk (mmio, legacy)"
 fi
+irq_lines=""
 case $mode in
+  selftest-irq)
+    extra=(-device edu -device e1000e)   # the NIC needs no network: a warning on stderr
+    irq_lines=$'\nPCI MSI (edu): ok'
+    if [[ $machine == pc ]]; then
+      irq_lines+=$'\nPCI INTx, level-triggered, shared line (edu): ok'
+    fi
+    irq_lines+=$'\nPCI MSI-X (e1000e): ok'
+    ;&
   selftest-legacy)
-    extra=(-global virtio-blk-pci.disable-modern=on)
-    disk_name="virtio-blk (legacy)"
+    if [[ $mode == selftest-legacy ]]; then
+      extra=(-global virtio-blk-pci.disable-modern=on)
+      disk_name="virtio-blk (legacy)"
+    fi
     ;&
   selftest)
     append=core.selftest
@@ -67,7 +80,10 @@ user fault: ok
 resume after user fault: ok
 user SIGILL: ok
 context switch: ok
+device interrupt in user mode (deferred work, wakeup preemption): ok
 timer interrupt in user mode: ok
+device interrupt (self-IPI): ok
+I/O APIC (ISA IRQs): ok$irq_lines
 clocks: ok
 random: ok
 disk: $disk_name

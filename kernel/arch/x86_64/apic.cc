@@ -13,7 +13,9 @@ namespace {
 
 enum : uint32_t {
   kRegId = 0x20,
+  kRegTaskPriority = 0x80,
   kRegEoi = 0xB0,
+  kRegIcrLow = 0x300,
   kRegSpurious = 0xF0,
   kRegLvtTimer = 0x320,
   kRegInitialCount = 0x380,
@@ -63,14 +65,17 @@ void program(uint64_t deadline_ns) {
   wr(kRegInitialCount, static_cast<uint32_t>(count));
 }
 
-// Arms the timer 20 us ahead and gives it 10 ms to raise its interrupt (the probe runs
-// in the boot path of every program that sleeps or starts a thread, and TCG's
-// TSC-deadline mode never fires, so this wait is paid there in full). The LAPIC's
+// Arms the timer 20 us ahead and gives it `patience_ns` to raise its interrupt: 10 ms for
+// TSC-deadline mode (the probe runs in the boot path of every program that sleeps or
+// starts a thread, and TCG's TSC-deadline mode never fires, so this wait is paid there in
+// full), 200 ms for the one-shot mode, the last resort, where a working timer ends the
+// wait at once and only a TCG vCPU starved by a loaded host needs the margin (10 ms was
+// seen to miss there). The LAPIC's
 // interrupt request register is polled with interrupts off (enabling them in a polling
 // loop is unreliable: TCG only takes interrupts at translated-block starts, and kvm-pvm's
 // emulated kernel mode may not open an interrupt window); once the request is seen,
 // `sti; hlt` takes it, so the probe handler proves delivery.
-bool timer_fires() {
+bool timer_fires(uint64_t patience_ns) {
   TimerHandler saved = g_handler;
   g_handler = probe_handler;
   g_probe_fired = false;
@@ -79,10 +84,14 @@ bool timer_fires() {
   constexpr uint32_t kIrrReg = 0x200 + 0x10 * (kTimerVector / 32);
   constexpr uint32_t kIrrBit = 1u << (kTimerVector % 32);
   bool requested = false;
-  while (!requested && ktime::monotonic_ns() - start < 10000000)
+  while (!requested && ktime::monotonic_ns() - start < patience_ns)
     requested = rd(kIrrReg) & kIrrBit;
+  // Only the timer's priority class may interrupt the probe: a device interrupt already
+  // pending stays pending (its top half could wake threads and re-arm this very timer).
+  wr(kRegTaskPriority, (kTimerVector & 0xF0u) - 0x10);
   if (requested)
     wait_for_interrupt();
+  wr(kRegTaskPriority, 0);
   g_handler = saved;
   return g_probe_fired;
 }
@@ -110,6 +119,12 @@ uint8_t lapic_id() {
   return g_apic ? static_cast<uint8_t>(rd(kRegId) >> 24) : 0;
 }
 
+void lapic_self_ipi(uint8_t vector) {
+  constexpr uint32_t kLevelAssert = 1u << 14, kShorthandSelf = 1u << 18;
+  if (g_apic)
+    wr(kRegIcrLow, vector | kLevelAssert | kShorthandSelf);
+}
+
 bool timer_init() {
   if (g_mode != Mode::kUnprobed)
     return g_mode != Mode::kNone;
@@ -120,7 +135,7 @@ bool timer_init() {
   if (cpu::cpuid(1).ecx & (1u << 24)) {
     g_mode = Mode::kTscDeadline;
     wr(kRegLvtTimer, kTimerVector | kLvtTscDeadline);
-    if (timer_fires())
+    if (timer_fires(10000000))
       return true;
     cpu::wrmsr(kMsrTscDeadline, 0);
   }
@@ -141,7 +156,7 @@ bool timer_init() {
   g_count_per_ns_q32 = ratio_q32(counted, elapsed);
   g_mode = Mode::kOneShot;
   wr(kRegLvtTimer, kTimerVector); // one-shot, unmasked
-  if (timer_fires())
+  if (timer_fires(200000000))
     return true;
   wr(kRegLvtTimer, kTimerVector | kLvtMasked);
   g_mode = Mode::kNone;

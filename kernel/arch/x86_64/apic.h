@@ -19,6 +19,9 @@ bool lapic_init();
 void lapic_eoi();
 // This CPU's local APIC ID (bits 31:24 of the ID register), for interrupt destinations.
 uint8_t lapic_id();
+// Raises `vector` on this CPU through the interrupt command register (a self-IPI: fixed
+// delivery, edge). Taken once interrupts are enabled. For tests and soft interrupts.
+void lapic_self_ipi(uint8_t vector);
 
 // Maps and enables the local APIC and checks that its timer interrupt arrives (interrupts
 // are enabled for at most a few milliseconds while probing). Returns false when no mode

@@ -18,6 +18,28 @@ bool g_lapic_ready = false;
 bool g_routing_ready = false;
 const acpi::InterruptModel* g_model = nullptr;
 
+// Shared ISA/INTx lines: one vector per GSI, its handler the line's handler list.
+struct SharedGsi {
+  bool used = false;
+  uint32_t gsi = 0;
+  uint8_t vector = 0;
+  SharedLine line;
+};
+constexpr size_t kMaxSharedGsis = 16;
+SharedGsi g_shared[kMaxSharedGsis];
+
+SharedGsi* find_shared(uint32_t gsi) {
+  for (SharedGsi& s : g_shared)
+    if (s.used && s.gsi == gsi)
+      return &s;
+  return nullptr;
+}
+
+acpi::IsaRoute isa_route(uint8_t isa_irq) {
+  return g_model ? acpi::resolve_isa_irq(*g_model, isa_irq)
+                 : acpi::IsaRoute{isa_irq, false, false};
+}
+
 // Reprograms the two 8259s to vectors 0x20..0x2F (firmware leaves them at 0x08/0x70, where
 // a spurious IRQ 7 would look like a double fault) and masks every line: all device
 // interrupts come through the I/O APIC or as MSIs.
@@ -90,10 +112,50 @@ Status route_gsi(uint32_t gsi, uint8_t vector, Trigger trigger, Polarity polarit
 Status route_isa_irq(uint8_t isa_irq, uint8_t vector) {
   if (!ensure_routing())
     return Err(-ENODEV);
-  acpi::IsaRoute route =
-      g_model ? acpi::resolve_isa_irq(*g_model, isa_irq) : acpi::IsaRoute{isa_irq, false, false};
+  acpi::IsaRoute route = isa_route(isa_irq);
   return route_gsi(route.gsi, vector, route.level ? Trigger::kLevel : Trigger::kEdge,
                    route.active_low ? Polarity::kLow : Polarity::kHigh);
+}
+
+ErrorOr<uint8_t> attach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx, const char* name) {
+  if (!handler)
+    return Err(-EINVAL);
+  if (!ensure_routing())
+    return Err(-ENODEV);
+  uint32_t gsi = isa_route(isa_irq).gsi;
+  if (SharedGsi* s = find_shared(gsi)) {
+    if (!s->line.add(handler, ctx))
+      return Err(s->line.size() == SharedLine::kMaxHandlers ? -EBUSY : -EEXIST);
+    return s->vector;
+  }
+  SharedGsi* slot = nullptr;
+  for (SharedGsi& s : g_shared)
+    if (!s.used && !slot)
+      slot = &s;
+  if (!slot)
+    return Err(-EBUSY);
+  auto vector = allocate(SharedLine::run_line, &slot->line, name);
+  if (!vector)
+    return vector;
+  slot->line = SharedLine{};
+  slot->line.add(handler, ctx);
+  if (Status routed = route_isa_irq(isa_irq, *vector); !routed) {
+    release(*vector);
+    return Err(routed.error());
+  }
+  slot->used = true;
+  slot->gsi = gsi;
+  slot->vector = *vector;
+  return *vector;
+}
+
+void detach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx) {
+  SharedGsi* s = find_shared(isa_route(isa_irq).gsi);
+  if (!s || !s->line.remove(handler, ctx) || s->line.size() > 0)
+    return;
+  ioapic::set_masked(s->gsi, true);
+  release(s->vector);
+  s->used = false;
 }
 
 void mask_gsi(uint32_t gsi) {

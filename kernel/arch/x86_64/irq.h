@@ -10,6 +10,10 @@
 // Level-triggered sources (INTx on `pc`, virtio-mmio on microvm): the top half must make
 // the device drop its line (e.g. read/acknowledge its interrupt status) before returning,
 // or mask_gsi() and unmask it later from deferred work; else the EOI re-raises it at once.
+//
+// A thread that sleeps until its device interrupts waits on a sched::WaitQueue with
+// `interrupt_wakes = true` (sched/wait.h): otherwise, with every thread asleep and no timer
+// armed, the idle loop takes the wait for a deadlock and stops the program.
 #pragma once
 
 #include "arch/x86_64/irq_table.h"
@@ -40,6 +44,17 @@ Status route_gsi(uint32_t gsi, uint8_t vector, Trigger trigger, Polarity polarit
 Status route_isa_irq(uint8_t isa_irq, uint8_t vector);
 void mask_gsi(uint32_t gsi);
 void unmask_gsi(uint32_t gsi);
+
+// Shared INTx lines (`pc`: every PCI device's pin ends on one of four link IRQs, so drivers
+// share them). attach_isa_irq adds handler(ctx) to the line of ISA IRQ `isa_irq` (resolved
+// through the MADT overrides as route_isa_irq does); the first attach allocates the line's
+// vector and routes it, later ones join. Every interrupt of the line runs every attached
+// handler: each must check its own device and return quickly when it did not interrupt.
+// Returns the line's vector; -EBUSY when no vector or handler slot is left, -EEXIST for a
+// pair already attached. detach_isa_irq removes the pair; the last one masks the GSI and
+// frees the vector.
+ErrorOr<uint8_t> attach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx, const char* name);
+void detach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx);
 
 // Interrupts dispatched to a vector so far (0 for a free one), and those that found no
 // handler. For tests and diagnostics.

@@ -45,4 +45,31 @@ const VectorTable::Entry* VectorTable::entry(uint8_t vector) const {
   return &entries_[vector - kFirstDeviceVector];
 }
 
+bool SharedLine::add(Handler handler, void* ctx) {
+  if (!handler || size_ == kMaxHandlers)
+    return false;
+  for (size_t i = 0; i < size_; ++i)
+    if (members_[i].handler == handler && members_[i].ctx == ctx)
+      return false;
+  members_[size_++] = Member{handler, ctx};
+  return true;
+}
+
+bool SharedLine::remove(Handler handler, void* ctx) {
+  for (size_t i = 0; i < size_; ++i) {
+    if (members_[i].handler != handler || members_[i].ctx != ctx)
+      continue;
+    for (size_t j = i + 1; j < size_; ++j) // keep the order of the others
+      members_[j - 1] = members_[j];
+    members_[--size_] = Member{};
+    return true;
+  }
+  return false;
+}
+
+void SharedLine::run() const {
+  for (size_t i = 0; i < size_; ++i)
+    members_[i].handler(members_[i].ctx);
+}
+
 } // namespace irq

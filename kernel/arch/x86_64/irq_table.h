@@ -58,4 +58,28 @@ private:
   uint64_t unexpected_ = 0;
 };
 
+// The handlers of one shared interrupt line (PCI INTx on `pc`: the four PIRQ links serve
+// every device, so several drivers may sit on one GSI). The line's vector runs every
+// handler in the order they were added; each checks whether its own device interrupted.
+class SharedLine {
+public:
+  static constexpr size_t kMaxHandlers = 8;
+  // False when the line is full or the pair is already on it.
+  bool add(Handler handler, void* ctx);
+  // False when the pair is not on the line.
+  bool remove(Handler handler, void* ctx);
+  size_t size() const { return size_; }
+  void run() const;
+  // An irq::Handler whose ctx is the SharedLine.
+  static void run_line(void* line) { static_cast<const SharedLine*>(line)->run(); }
+
+private:
+  struct Member {
+    Handler handler;
+    void* ctx;
+  };
+  Member members_[kMaxHandlers] = {};
+  size_t size_ = 0;
+};
+
 } // namespace irq

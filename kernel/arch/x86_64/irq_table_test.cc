@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -96,6 +97,53 @@ TEST(VectorTable, NoHandlerIsInvalid) {
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error(), -EINVAL);
   EXPECT_EQ(t.allocated(), 0u);
+}
+
+std::vector<int> g_ran;
+void record_a(void* ctx) {
+  g_ran.push_back(1 + *static_cast<int*>(ctx));
+}
+void record_b(void* ctx) {
+  g_ran.push_back(100 + *static_cast<int*>(ctx));
+}
+
+TEST(SharedLine, RunsEveryHandlerInOrderAdded) {
+  irq::SharedLine line;
+  int zero = 0, ten = 10;
+  ASSERT_TRUE(line.add(record_a, &zero));
+  ASSERT_TRUE(line.add(record_b, &zero));
+  ASSERT_TRUE(line.add(record_a, &ten)); // same handler, another device
+  g_ran.clear();
+  irq::SharedLine::run_line(&line);
+  EXPECT_EQ(g_ran, (std::vector<int>{1, 100, 11}));
+  EXPECT_EQ(line.size(), 3u);
+}
+
+TEST(SharedLine, RefusesDuplicatesNullAndOverflow) {
+  irq::SharedLine line;
+  int devices[irq::SharedLine::kMaxHandlers + 1] = {};
+  EXPECT_FALSE(line.add(nullptr, &devices[0]));
+  for (size_t i = 0; i < irq::SharedLine::kMaxHandlers; ++i)
+    ASSERT_TRUE(line.add(record_a, &devices[i]));
+  EXPECT_FALSE(line.add(record_a, &devices[0])); // already there
+  EXPECT_FALSE(line.add(record_a, &devices[irq::SharedLine::kMaxHandlers])); // full
+  EXPECT_EQ(line.size(), irq::SharedLine::kMaxHandlers);
+}
+
+TEST(SharedLine, RemoveKeepsTheOthersInOrder) {
+  irq::SharedLine line;
+  int a = 0, b = 1, c = 2;
+  line.add(record_a, &a);
+  line.add(record_a, &b);
+  line.add(record_a, &c);
+  EXPECT_TRUE(line.remove(record_a, &b));
+  EXPECT_FALSE(line.remove(record_a, &b));
+  EXPECT_FALSE(line.remove(record_b, &a)); // right context, wrong handler
+  g_ran.clear();
+  line.run();
+  EXPECT_EQ(g_ran, (std::vector<int>{1, 3}));
+  EXPECT_TRUE(line.add(record_a, &b)); // a freed slot is reusable
+  EXPECT_EQ(line.size(), 3u);
 }
 
 } // namespace
