@@ -19,6 +19,16 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 // completes within tens of microseconds, less than a sleep and an interrupt cost.
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 bool g_boot_done = false;
+bool g_sleep_with_threads = false; // core.sleeping_io
+
+// Whether a waiter may sleep now. Sleeping lets other threads run kernel code in the middle
+// of the waiter's: the unix page-fault path (two threads filling one page, a region
+// reference held across the read) and fs's shared bounce block are not yet safe for that,
+// so with several threads requests poll unless core.sleeping_io asks otherwise. A lone
+// thread sleeps: nothing else can enter the kernel, and the CPU halts instead of spinning.
+bool may_sleep() {
+  return g_boot_done && (g_sleep_with_threads || sched::live_threads() <= 1);
+}
 // Every device started, for finish_boot to turn their interrupts on.
 constexpr size_t kMaxDevices = 32;
 Device* g_devices[kMaxDevices];
@@ -39,6 +49,7 @@ DmaRegion alloc_dma(size_t bytes) {
 
 void finish_boot() {
   g_boot_done = true;
+  g_sleep_with_threads = boot::cmdline_has("core.sleeping_io");
   bool print = boot::cmdline_has("core.devices");
   for (size_t i = 0; i < g_device_count; ++i) {
     Device* d = g_devices[i];
@@ -70,7 +81,7 @@ bool Queue::reap() {
 Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
   uint64_t start = ktime::monotonic_ns();
   uint64_t deadline = start + kRequestTimeoutNs;
-  bool sleep = g_boot_done && device_->interrupts();
+  bool sleep = may_sleep() && device_->interrupts();
   for (;;) {
     if (reap()) {
       sched::wake_all(waiters_); // some of those may be another waiter's
