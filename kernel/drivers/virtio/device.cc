@@ -18,6 +18,7 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 // How long a waiter polls before it sleeps: a request the host serves from its page cache
 // completes within tens of microseconds, less than a sleep and an interrupt cost.
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
+constexpr uint64_t kSleepSliceNs = 20'000'000;
 bool g_boot_done = false;
 bool g_sleep_with_threads = false; // core.sleeping_io
 
@@ -102,7 +103,17 @@ Status Queue::wait_until(bool (*done)(void* ctx), void* ctx) {
       // and the wait leaves its interrupt pending until the CPU idles, which then wakes us.
       if (!ring_.arm_interrupt())
         continue;
-      int r = sched::wait(waiters_, deadline, device_->name());
+      // In slices of 20 ms: a completion whose interrupt is late or lost then costs at
+      // most one slice, not the request's whole deadline. On a loaded host QEMU can be
+      // descheduled between writing the used ring and raising the interrupt; once a wait
+      // ran into its full minute (virtio-scsi, cause not found).
+      uint64_t now = ktime::monotonic_ns();
+      uint64_t slice_end = deadline - now > kSleepSliceNs ? now + kSleepSliceNs : deadline;
+      int r = sched::wait(waiters_, slice_end, device_->name());
+      if (r == -ETIMEDOUT && slice_end < deadline) {
+        ++late_interrupts_;
+        continue;
+      }
       if (r == -EINTR) {
         // A signal is pending: every wait returns at once until the thread is back in
         // user mode, and block I/O cannot be abandoned. Poll instead, letting the other

@@ -62,6 +62,7 @@ private:
   Virtqueue ring_;
   CompleteFn complete_ = nullptr;
   bool locked_ = false;
+  uint64_t late_interrupts_ = 0; // sleep slices that ended without the interrupt
   sched::WaitQueue waiters_;
   Device* device_ = nullptr;
   uint16_t index_ = 0;
