@@ -1,4 +1,5 @@
-// Block devices, 512-byte sectors. The root disk is the first virtio-blk disk found on PCI.
+// Block devices, 512-byte sectors. The root disk is the first disk a driver registered
+// (virtio-blk or virtio-scsi, in bus order: PCI, then virtio-mmio).
 #pragma once
 
 #include "lib/error_or.h"
@@ -24,7 +25,7 @@ public:
 };
 
 // What the drivers did since boot (for syscall_summary): requests, sectors, and TSC cycles
-// from submitting each request to its completion (drivers poll).
+// from submitting each request to its completion (waiting included).
 struct IoStats {
   uint64_t requests = 0, sectors = 0, tsc = 0;
 };

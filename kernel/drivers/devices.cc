@@ -37,7 +37,12 @@ void start_interrupt_driven_io() {
   // its first completion whatever the suppression fields say) has been seen to make that
   // probe fail, leaving the kernel without preemption. Probe now, while no device can
   // interrupt yet; the result is kept.
-  arch::timer_init();
+  // Without a timer the idle loop cannot halt until an interrupt (it busy-waits to the
+  // next deadline, a request's minute): keep polling then.
+  if (!arch::timer_init()) {
+    kprintf("drivers: no usable LAPIC timer; devices stay polled\n");
+    return;
+  }
   virtio::finish_boot();
 }
 } // namespace drivers

@@ -3,11 +3,13 @@
 // one interrupt per device, and waiting for the device to return requests.
 //
 // Waiting: once the kernel is up (finish_boot(), from drivers::start_interrupt_driven_io)
-// and the device has an interrupt, a thread that
-// waits for a request sleeps on the queue's WaitQueue and the interrupt handler wakes it;
-// other threads run meanwhile. Polling is the fallback where no interrupt can be had (no
-// MSI-X/INTx/IRQ for the device) and during boot, where requests are few (virtio-scsi's
-// probe commands) and nothing else could run anyway.
+// and the device has an interrupt, a thread that waits for a request sleeps on the queue's
+// WaitQueue and the interrupt handler wakes it; other threads run meanwhile. Until unix and
+// fs are safe against other threads running during a disk request, that is so when the
+// program has one thread, or with core.sleeping_io on the command line (device.cc).
+// Polling is the fallback where no interrupt can be had (no MSI-X/INTx/IRQ for the device)
+// and during boot, where requests are few (virtio-scsi's probe commands) and nothing else
+// could run anyway.
 #pragma once
 
 #include "drivers/bus/driver.h"
@@ -60,6 +62,7 @@ private:
   Virtqueue ring_;
   CompleteFn complete_ = nullptr;
   bool locked_ = false;
+  uint64_t late_interrupts_ = 0; // sleep slices that ended without the interrupt
   sched::WaitQueue waiters_;
   Device* device_ = nullptr;
   uint16_t index_ = 0;

@@ -6,11 +6,12 @@
 namespace virtio {
 namespace {
 
-// A line (INTx or a GSI) may carry several devices: on `pc` firmware puts PCI functions on
-// a handful of ISA IRQs. Each line gets one vector whose handler calls every device on it;
-// each device's handler checks its own status register and ignores interrupts not its own.
+// A GSI line (q35's PCI INTx 16-23, an mmio IRQ) may carry several devices. Each line gets
+// one vector whose handler calls every device on it; each device's handler checks its own
+// status register and ignores interrupts not its own. (ISA IRQ lines, `pc`'s INTx, are
+// shared by irq::attach_isa_irq itself.)
 struct SharedLine {
-  uint32_t gsi_key = 0; // ISA IRQ, or 0x100 + GSI
+  uint32_t gsi_key = 0; // 0x100 + GSI for PCI INTx, 0x200 + GSI for virtio-mmio
   uint8_t vector = 0;
   static constexpr int kMaxDevices = 8;
   struct Entry {
@@ -64,10 +65,6 @@ ErrorOr<uint8_t> join_line(uint32_t key, InterruptHandler handler, void* ctx,
   return line->vector;
 }
 
-Status route_isa(uint32_t irq_number, uint8_t vector) {
-  return irq::route_isa_irq(static_cast<uint8_t>(irq_number), vector);
-}
-
 // PCI INTx above the ISA range (q35's GSIs 16-23) and virtio-mmio lines are level-
 // triggered; PCI INTx is active low, virtio-mmio's line is active high.
 Status route_pci_gsi(uint32_t key, uint8_t vector) {
@@ -94,7 +91,7 @@ ErrorOr<PciInterrupt> enable_pci_interrupt(pci::Address addr, InterruptHandler h
   uint8_t line = pci::interrupt_line(addr);
   if (pci::interrupt_pin(addr) == 0 || line == 0 || line == 0xFF)
     return Err(-ENODEV);
-  auto vector = line < 16 ? join_line(line, handler, ctx, route_isa)
+  auto vector = line < 16 ? irq::attach_isa_irq(line, handler, ctx, "virtio")
                           : join_line(0x100u + line, handler, ctx, route_pci_gsi);
   if (!vector)
     return Err(vector.error());
