@@ -3,13 +3,20 @@
 #pragma once
 
 #include "image/build_options.h"
+#include "support/output_paths.h"
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mkimage {
 
+// All or nothing: on failure no output the options name is left (docs/mkimage.md).
 llvm::Error buildImage(const BuildOptions& options);
+
+// The files `build` writes and reads, for the output rules of support/output_paths.h (also
+// applied to options that failed to parse: whatever they name so far).
+std::vector<OutputPath> buildOutputs(const BuildOptions& options);
+std::vector<std::string> buildInputs(const BuildOptions& options);
 
 // `nanos-mkimage verify IMAGE [BOM]`.
 llvm::Error verifyImage(const std::string& image, const std::string& bom, llvm::raw_ostream& out);

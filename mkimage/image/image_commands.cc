@@ -3,13 +3,19 @@
 #include "image/image_builder.h"
 #include "tool/commands.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 namespace mkimage {
 
 llvm::Error runBuildCommand(Args args, llvm::raw_ostream&) {
-  auto options = parseBuildOptions(args);
-  if (!options)
-    return options.takeError();
-  return buildImage(*options);
+  BuildOptions options;
+  if (llvm::Error e = parseBuildOptionsInto(args, options)) {
+    bool help = llvm::is_contained(args, "--help") || llvm::is_contained(args, "-h");
+    if (!help) // all or nothing, also when the options themselves are bad
+      removeFailedOutputs(buildOutputs(options), buildInputs(options));
+    return e;
+  }
+  return buildImage(options);
 }
 
 llvm::Error runVerifyCommand(Args args, llvm::raw_ostream& out) {

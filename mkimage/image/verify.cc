@@ -3,6 +3,7 @@
 // every file's bytes at the block the BOM records.
 #include "image/file_io.h"
 #include "image/image_builder.h"
+#include "support/json_depth.h"
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/JSON.h"
@@ -103,6 +104,8 @@ llvm::Error verifyImage(const std::string& image, const std::string& bomPath,
   auto buffer = llvm::MemoryBuffer::getFile(bomPath, true);
   if (!buffer)
     return fail(bomPath + ": cannot read: " + buffer.getError().message());
+  if (auto e = checkJsonNesting((*buffer)->getBuffer(), bomPath))
+    return e;
   auto json = llvm::json::parse((*buffer)->getBuffer());
   if (!json)
     return fail(bomPath + ": invalid JSON: " + llvm::toString(json.takeError()));
