@@ -483,9 +483,13 @@ llvm::Error applyConfigFile(const std::string& path, BuildOptions& options) {
   if (!buffer)
     return fail(path + ": cannot read config file: " + buffer.getError().message());
   options.configFiles.push_back(path);
-  if (auto e = checkJsonNesting((*buffer)->getBuffer(), path))
+  return applyConfigText((*buffer)->getBuffer(), path, options);
+}
+
+llvm::Error applyConfigText(llvm::StringRef text, const std::string& path, BuildOptions& options) {
+  if (auto e = checkJsonNesting(text, path))
     return e;
-  auto json = llvm::json::parse((*buffer)->getBuffer());
+  auto json = llvm::json::parse(text);
   if (!json)
     return fail(path + ": invalid JSON: " + llvm::toString(json.takeError()));
   const llvm::json::Object* root = json->getAsObject();

@@ -60,6 +60,8 @@ llvm::Error checkBuildOptions(const BuildOptions& options);
 
 // Applies one JSON config file to `options` (paths relative to the file's directory).
 llvm::Error applyConfigFile(const std::string& path, BuildOptions& options);
+// The same for a config already in memory (`path` names it in errors; the fuzz target).
+llvm::Error applyConfigText(llvm::StringRef text, const std::string& path, BuildOptions& options);
 
 // "64M", "1G", "4096", "2k": bytes.
 llvm::Expected<uint64_t> parseSize(llvm::StringRef text);

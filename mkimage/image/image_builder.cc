@@ -3,6 +3,7 @@
 #include "image/disk_layout.h"
 #include "image/file_io.h"
 #include "image/guest_tree.h"
+#include "image/kernel_image.h"
 #include "image/manifest.h"
 #include "image/tfs_encoder.h"
 #include "resolver/ld_cache.h"
@@ -211,6 +212,13 @@ static llvm::Error buildAll(const BuildOptions& o) {
   auto kernel = readInput(kernelPath, "kernel", dataDir, false);
   if (!kernel)
     return kernel.takeError();
+  {
+    auto kernelBytes = llvm::MemoryBuffer::getFile(kernelPath, false, false);
+    if (!kernelBytes)
+      return fail(kernelPath + ": cannot read kernel: " + kernelBytes.getError().message());
+    if (auto info = checkKernelImage((*kernelBytes)->getBuffer(), kernelPath); !info)
+      return info.takeError();
+  }
   deps.add(bootPath);
   deps.add(kernelPath);
 

@@ -18,7 +18,9 @@ llvm::Error buildImage(const BuildOptions& options);
 std::vector<OutputPath> buildOutputs(const BuildOptions& options);
 std::vector<std::string> buildInputs(const BuildOptions& options);
 
-// `nanos-mkimage verify IMAGE [BOM]`.
+// `nanos-mkimage verify IMAGE [BOM]`: the MBR, the boot image descriptor, the partition
+// entries and TFS headers; with a BOM also the image digest and every file it lists (an
+// "OK" line on `out`). Without one nothing is printed: the tree is the caller's to check.
 llvm::Error verifyImage(const std::string& image, const std::string& bom, llvm::raw_ostream& out);
 
 // Directory holding kernel.img/boot.img next to the running tool

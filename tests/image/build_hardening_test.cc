@@ -239,3 +239,107 @@ TEST_F(BuildHardening, TreesTooDeepForTheDecoderAreRefused) {
 }
 
 } // namespace
+
+namespace {
+
+// Defect 5: the kernel and the boot image are checked at build time (stage2 would stop).
+TEST_F(BuildHardening, KernelAndBootImageAreChecked) {
+  writeFile(dir / "empty", "");
+  expectCleanFailure(runTool(with({"--kernel", dir / "empty"})), "not an ELF file (0 bytes)");
+  writeFile(
+      dir / "text",
+      "#!/bin/sh\n# a shell script given as the kernel by mistake\necho this is not a kernel\n");
+  expectCleanFailure(runTool(with({"--kernel", dir / "text"})), "no \\x7fELF magic");
+  std::string noNote = fakeKernelBytes();
+  noNote[176 + 8] = 17; // the note's type: not XEN_ELFNOTE_PHYS32_ENTRY
+  writeFile(dir / "nonote", noNote);
+  expectCleanFailure(runTool(with({"--kernel", dir / "nonote"})), "no PVH entry note");
+  writeFile(dir / "cut", fakeKernelBytes().substr(0, 5000));
+  expectCleanFailure(runTool(with({"--kernel", dir / "cut"})), "truncated");
+  std::string unsignedBoot = readWhole(boot);
+  unsignedBoot[0x1FE] = 0;
+  writeFile(dir / "boot-nosig", unsignedBoot);
+  expectCleanFailure(runTool(with({"--boot", dir / "boot-nosig"})), "signature 55 AA");
+}
+
+// Defect 8: a truncated or malformed program is refused by `build` and by `deps`.
+TEST_F(BuildHardening, TruncatedAndMalformedProgramsAreRefused) {
+  std::string program = readWhole(HELLO_PROGRAM);
+  writeFile(dir / "cut", program.substr(0, 2000));
+  ::chmod((dir / "cut").c_str(), 0755);
+  auto args = base(out + "/x.img");
+  args[1] = dir / "cut";
+  expectCleanFailure(runTool(args), "ends past the end of the file");
+  expectError(runTool({"deps", dir / "cut"}), "ends past the end of the file");
+  // Cut inside the last segment: one byte short of where the last PT_LOAD's file bytes end.
+  uint64_t phoff, loadEnd = 0;
+  uint16_t phnum;
+  std::memcpy(&phoff, &program[32], 8);
+  std::memcpy(&phnum, &program[56], 2);
+  for (uint16_t i = 0; i < phnum; ++i) {
+    uint32_t type;
+    uint64_t offset, filesz;
+    std::memcpy(&type, &program[phoff + i * 56u], 4);
+    std::memcpy(&offset, &program[phoff + i * 56u + 8], 8);
+    std::memcpy(&filesz, &program[phoff + i * 56u + 32], 8);
+    if (type == 1)
+      loadEnd = std::max(loadEnd, offset + filesz);
+  }
+  ASSERT_GT(loadEnd, 2000u);
+  writeFile(dir / "cut1", program.substr(0, loadEnd - 1));
+  args[1] = dir / "cut1";
+  expectCleanFailure(runTool(args), "ends past the end of the file");
+  // PT_INTERP without its NUL: overwrite the NUL that ends the interpreter path.
+  size_t interp = program.find("/ld-linux-x86-64.so.2");
+  ASSERT_NE(interp, std::string::npos);
+  size_t nul = program.find('\0', interp);
+  std::string noNul = program;
+  noNul[nul] = 'X';
+  writeFile(dir / "nonul", noNul);
+  args[1] = dir / "nonul";
+  expectCleanFailure(runTool(args), "not NUL-terminated");
+}
+
+} // namespace
+
+namespace {
+
+void patch(const std::string& path, uint64_t at, const std::string& bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(at)),
+            static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+}
+
+uint32_t read32(const std::string& path, uint64_t at) {
+  std::string b = readWhole(path).substr(at, 4);
+  uint32_t v;
+  std::memcpy(&v, b.data(), 4);
+  return v;
+}
+
+// Defect 10: without a BOM, verify decodes the whole tree and reads every file.
+TEST_F(BuildHardening, VerifyWithoutBomDecodesAndReadsTheTree) {
+  writeFile(dir / "payload", std::string(5000, 'p'));
+  std::string img = dir / "v.img";
+  auto args = base(img);
+  args.insert(args.end(), {"--file", dir / "payload:/payload"});
+  ASSERT_EQ(runTool(args).status, 0);
+  RunResult ok = runTool({"verify", img});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  uint64_t root = uint64_t{read32(img, 0x1CE + 8)} * 512;
+  // The root's first log extension (block 1) damaged: the headers still look right.
+  std::string bad = dir / "badlog.img";
+  writeFile(bad, readWhole(img));
+  patch(bad, root + 512, std::string(16, '\0'));
+  expectError(runTool({"verify", bad}), "root partition");
+  // The root partition entry shortened to end inside the data: extents lie outside it.
+  std::string shortened = dir / "short.img";
+  writeFile(shortened, readWhole(img));
+  uint32_t sectors = 1030;
+  patch(shortened, 0x1CE + 12, std::string(reinterpret_cast<char*>(&sectors), 4));
+  expectError(runTool({"verify", shortened}), "partition");
+}
+
+} // namespace
