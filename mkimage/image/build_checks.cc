@@ -4,15 +4,19 @@
 #include "image/build_options.h"
 #include "image/guest_tree.h"
 #include "lib/path_rules.h"
-#include "lib/tfs/tfs.h"
+#include "resolver/error_text.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace mkimage {
 
+constexpr size_t kMaxSetKeyDots = 1000;
+
+// Messages quote keys and values from the user: control characters are escaped (\xNN) so
+// that an error stays one line.
 static llvm::Error fail(const llvm::Twine& message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+  return errorLine(message);
 }
 
 // NUL ends a C string: the kernel would pass a shorter argument, name or value than written.
@@ -95,15 +99,11 @@ llvm::Error checkBuildOptions(const BuildOptions& o) {
   for (const auto& [key, value] : o.settings) {
     if (auto e = noNul(key, "--set key"))
       return e;
-    // The exact check is on the whole tree (checkTfsNesting); this bounds the recursion
-    // that builds the tree before it.
-    if (llvm::StringRef(key).count('.') >= 2 * static_cast<size_t>(tfs::kMaxNesting))
+    // The exact depth check is on the whole tree (checkTfsNesting, tfs::kMaxNesting); this
+    // only bounds the recursion that builds the tree before it, far above that limit.
+    if (llvm::StringRef(key).count('.') >= kMaxSetKeyDots)
       return fail("--set " + key.substr(0, 100) +
-                  "...: manifest key nested too deeply for the "
-                  "TFS decoder (at most " +
-                  llvm::Twine(tfs::kMaxNesting) + " levels)");
-    if (auto e = noNul(value, "--set " + key))
-      return e;
+                  "...: manifest key nested too deeply for the TFS decoder");
   }
   if (auto e = checkNetwork(o.settings))
     return e;

@@ -1,5 +1,6 @@
 #include "image/build_options.h"
 
+#include "resolver/error_text.h"
 #include "support/json_depth.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -18,8 +19,10 @@ const char* const kBuildUsage =
     "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
     "    [--gateway G] [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
 
+// Messages quote keys and values from the user: control characters are escaped (\xNN) so
+// that an error stays one line.
 static llvm::Error fail(const llvm::Twine& message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+  return errorLine(message);
 }
 
 llvm::Expected<uint64_t> parseSize(llvm::StringRef text) {

@@ -1,6 +1,7 @@
 #include "image/guest_tree.h"
 
 #include "lib/path_rules.h"
+#include "resolver/error_text.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -27,7 +28,7 @@ llvm::Expected<std::string> validateGuestPath(llvm::StringRef path, llvm::String
       shown += c == '\0' ? std::string("\\0") : std::string(1, c);
     if (path.size() > 200)
       shown += "... (" + std::to_string(path.size()) + " bytes)";
-    return fail(origin + ": invalid guest path '" + shown +
+    return fail(origin + ": invalid guest path '" + oneLine(shown) +
                 "': " + klib::path_problem_text(problem));
   }
   if (path.size() > 1 && path.endswith("/"))

@@ -176,6 +176,8 @@ TEST_F(BuildHardening, ValuesAreCheckedNotCoerced) {
   expectCleanFailure(runTool(with({"-c", config(R"({"Argv0": "a\u0000b"})")})), "NUL");
   expectCleanFailure(runTool(with({"-c", config(R"({"ManifestPassthrough": {"k": true}})")})),
                      "must be a string or an object, not a boolean");
+  // A key holding a newline is quoted escaped: the error stays one line (found by the fuzzer).
+  expectCleanFailure(runTool(with({"-c", config(R"({"Bo\ngus": 1})")})), "\\x0agus");
   // What is documented as "string or number" still takes both.
   RunResult ok = runTool(with({"-c", config(R"({"ExpectedExitCode": 3, "Size": "64M"})"),
                                "--ipaddr", "10.0.2.15", "--netmask", "255.255.255.0"}));
