@@ -26,7 +26,8 @@ void serial_init();
 void print(const char* s);
 void print_hex(uint64_t v);
 void print_dec(uint32_t v);
-// Prints "stage2: <message>" and halts for good: every error path ends here.
+// Prints "stage2: <message>" and ends the VM with failure status 126 (QEMU isa-debug-exit at
+// 0x501), or halts for good where there is no such device: every error path ends here.
 [[noreturn]] void fail(const char* message);
 
 // Top-down bump allocator over one RAM range below 4 GiB.

@@ -1,5 +1,8 @@
 #include "image/build_options.h"
 
+#include "resolver/error_text.h"
+#include "support/json_depth.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -16,8 +19,10 @@ const char* const kBuildUsage =
     "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
     "    [--gateway G] [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
 
+// Messages quote keys and values from the user: control characters are escaped (\xNN) so
+// that an error stays one line.
 static llvm::Error fail(const llvm::Twine& message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+  return errorLine(message);
 }
 
 llvm::Expected<uint64_t> parseSize(llvm::StringRef text) {
@@ -70,6 +75,12 @@ static llvm::Error parseKeyValue(llvm::StringRef text, llvm::StringRef option, s
 
 llvm::Expected<BuildOptions> parseBuildOptions(Args args) {
   BuildOptions o;
+  if (auto e = parseBuildOptionsInto(args, o))
+    return e;
+  return o;
+}
+
+llvm::Error parseBuildOptionsInto(Args args, BuildOptions& o) {
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
     llvm::StringRef a = args[i];
@@ -158,9 +169,7 @@ llvm::Expected<BuildOptions> parseBuildOptions(Args args) {
         return usageError("--threads '" + v + "': expected a number");
     } else if (a == "--label") {
       VALUE(v);
-      if (v.size() > 31)
-        return usageError("--label '" + v + "': at most 31 bytes");
-      o.label = v.str();
+      o.label = v.str(); // checked with every other value in checkBuildOptions
     } else if (a == "--no-nss") {
       o.nss = false;
     } else if (a == "--no-ld-cache") {
@@ -198,7 +207,7 @@ llvm::Expected<BuildOptions> parseBuildOptions(Args args) {
     return usageError("no PROGRAM given");
   if (o.output.empty())
     return usageError("no output image given (-o IMAGE)");
-  return o;
+  return checkBuildOptions(o);
 }
 
 // ---- JSON config -------------------------------------------------------------------
@@ -232,14 +241,36 @@ private:
       return p.str();
     return dir_ + "/" + p.str();
   }
+  // Values are checked, never coerced: a number where a string belongs is an error.
   llvm::Expected<std::string> str(const std::string& key, const llvm::json::Value& v) {
+    if (auto s = v.getAsString())
+      return s->str();
+    return err(key, "expected a string, not " + typeName(v));
+  }
+  // The keys documented as "string or number" (sizes, the exit code).
+  llvm::Expected<std::string> strOrNumber(const std::string& key, const llvm::json::Value& v) {
     if (auto s = v.getAsString())
       return s->str();
     if (auto n = v.getAsInteger())
       return std::to_string(*n);
-    if (auto b = v.getAsBoolean())
-      return std::string(*b ? "t" : "f");
-    return err(key, "expected a string");
+    return err(key, "expected a string or an integer, not " + typeName(v));
+  }
+  static std::string typeName(const llvm::json::Value& v) {
+    switch (v.kind()) {
+    case llvm::json::Value::Null:
+      return "null";
+    case llvm::json::Value::Boolean:
+      return "a boolean";
+    case llvm::json::Value::Number:
+      return "a number";
+    case llvm::json::Value::String:
+      return "a string";
+    case llvm::json::Value::Array:
+      return "an array";
+    case llvm::json::Value::Object:
+      return "an object";
+    }
+    return "a value";
   }
   llvm::Expected<std::vector<std::string>> strings(const std::string& key,
                                                    const llvm::json::Value& v) {
@@ -250,7 +281,8 @@ private:
     for (const llvm::json::Value& e : *arr) {
       auto s = e.getAsString();
       if (!s)
-        return err(key, "expected an array of strings");
+        return err(key + "[" + std::to_string(out.size()) + "]",
+                   "expected a string, not " + typeName(e));
       out.push_back(s->str());
     }
     return out;
@@ -270,10 +302,11 @@ private:
           return e;
       return llvm::Error::success();
     }
-    auto s = str(key, v);
+    auto s = v.getAsString();
     if (!s)
-      return err(key, "value of '" + prefix.substr(1) + "' must be a string or an object");
-    o_.settings[prefix.substr(1)] = *s;
+      return err(key, "value of '" + prefix.substr(1) + "' must be a string or an object, not " +
+                          typeName(v));
+    o_.settings[prefix.substr(1)] = s->str();
     return llvm::Error::success();
   }
 
@@ -325,7 +358,7 @@ private:
       if (key == "ManifestPassthrough")
         return flatten(key, "", v);
       for (const auto& kv : *obj) {
-        auto s = str(key, kv.second);
+        auto s = str(key + "." + kv.first.str(), kv.second);
         if (!s)
           return s.takeError();
         o_.env[kv.first.str()] = *s;
@@ -372,7 +405,7 @@ private:
       return llvm::Error::success();
     }
     if (key == "BaseVolumeSz" || key == "Size" || key == "Margin") {
-      auto s = str(key, v);
+      auto s = strOrNumber(key, v);
       if (!s)
         return s.takeError();
       auto n = parseSize(*s);
@@ -433,7 +466,7 @@ private:
       return llvm::Error::success();
     }
     if (key == "ExpectedExitCode" || key == "Trace") {
-      auto s = str(key, v);
+      auto s = key == "Trace" ? str(key, v) : strOrNumber(key, v);
       if (!s)
         return s.takeError();
       o_.settings[key == "Trace" ? "trace" : "expected_exit_code"] = *s;
@@ -453,7 +486,13 @@ llvm::Error applyConfigFile(const std::string& path, BuildOptions& options) {
   if (!buffer)
     return fail(path + ": cannot read config file: " + buffer.getError().message());
   options.configFiles.push_back(path);
-  auto json = llvm::json::parse((*buffer)->getBuffer());
+  return applyConfigText((*buffer)->getBuffer(), path, options);
+}
+
+llvm::Error applyConfigText(llvm::StringRef text, const std::string& path, BuildOptions& options) {
+  if (auto e = checkJsonNesting(text, path))
+    return e;
+  auto json = llvm::json::parse(text);
   if (!json)
     return fail(path + ": invalid JSON: " + llvm::toString(json.takeError()));
   const llvm::json::Object* root = json->getAsObject();

@@ -50,9 +50,18 @@ struct BuildOptions {
 // Parses the `build` command line (including -c files, applied where they appear: later
 // options override or extend earlier ones). `usage` errors are UsageError.
 llvm::Expected<BuildOptions> parseBuildOptions(Args args);
+// The same into `options`, which keeps what was parsed before an error (the outputs named so
+// far are removed after a failed parse: a build is all or nothing).
+llvm::Error parseBuildOptionsInto(Args args, BuildOptions& options);
+
+// The one validation every value goes through, whichever way it arrived (command line or
+// config file): build_checks.cc. Called by parseBuildOptions; errors name the option.
+llvm::Error checkBuildOptions(const BuildOptions& options);
 
 // Applies one JSON config file to `options` (paths relative to the file's directory).
 llvm::Error applyConfigFile(const std::string& path, BuildOptions& options);
+// The same for a config already in memory (`path` names it in errors; the fuzz target).
+llvm::Error applyConfigText(llvm::StringRef text, const std::string& path, BuildOptions& options);
 
 // "64M", "1G", "4096", "2k": bytes.
 llvm::Expected<uint64_t> parseSize(llvm::StringRef text);

@@ -20,6 +20,12 @@ llvm::Expected<BootImage> parseBootImage(std::string bytes, const std::string& p
     return fail(path + ": not a Nanos boot image: stage2 descriptor at 0x1AA has base 0x" +
                 llvm::Twine::utohexstr(base) + ", type " + llvm::Twine(type) +
                 " (expected 0x8000, 12)");
+  if (static_cast<uint8_t>(d[0x1FE]) != 0x55 || static_cast<uint8_t>(d[0x1FF]) != 0xAA)
+    return fail(path + ": not a Nanos boot image: no boot sector signature 55 AA at 0x1fe");
+  if (length == 0 || length > kMaxStage2Size)
+    return fail(path + ": not a Nanos boot image: stage2 of " + llvm::Twine(length) +
+                " bytes (a BIOS loads 1 to " + llvm::Twine(kMaxStage2Size) +
+                " bytes at 0x8000, below 512 KiB)");
   if (length % 512 != 0 || bytes.size() != 512 + length)
     return fail(path + ": not a Nanos boot image: file is " + llvm::Twine(bytes.size()) +
                 " bytes but its descriptor says 512 + " + llvm::Twine(length));

@@ -14,7 +14,12 @@ struct BootImage {
   uint64_t stage2Size = 0;
 };
 
-// Checks the 0x1AA descriptor {base 0x8000, length S2, type 12} and len == 512 + S2.
+// stage2 is read to 0x8000 in real mode: it must end in the low memory every PC has free
+// (below 0x80000; the extended BIOS data area may start soon after).
+constexpr uint64_t kMaxStage2Size = 0x80000 - 0x8000;
+
+// Checks the boot sector signature 55 AA, the 0x1AA descriptor {base 0x8000, length S2,
+// type 12}, 0 < S2 <= kMaxStage2Size and len == 512 + S2.
 llvm::Expected<BootImage> parseBootImage(std::string bytes, const std::string& path);
 
 // Offset of the first partition: 512 + S2 + 4096 (klog dump area before it).

@@ -12,6 +12,8 @@ std::string fakeBoot(uint64_t s2, uint32_t type = 12) {
   llvm::support::endian::write64le(&b[0x1AA], 0x8000);
   llvm::support::endian::write64le(&b[0x1B2], s2);
   llvm::support::endian::write32le(&b[0x1BA], type);
+  b[0x1FE] = '\x55';
+  b[0x1FF] = '\xAA';
   return b;
 }
 
@@ -30,6 +32,20 @@ TEST(DiskLayout, RejectsWrongTypeAndLength) {
   auto bad2 = parseBootImage(truncated, "b.img");
   ASSERT_FALSE(static_cast<bool>(bad2));
   EXPECT_NE(llvm::toString(bad2.takeError()).find("1000 bytes"), std::string::npos);
+}
+
+std::string errorOf(const std::string& bytes) {
+  auto b = parseBootImage(bytes, "b.img");
+  return b ? std::string("accepted") : llvm::toString(b.takeError());
+}
+
+TEST(DiskLayout, RejectsNoSignatureEmptyAndOversizedStage2) {
+  std::string unsigned_ = fakeBoot(1024);
+  unsigned_[0x1FF] = 0;
+  EXPECT_NE(errorOf(unsigned_).find("no boot sector signature 55 AA"), std::string::npos);
+  EXPECT_NE(errorOf(fakeBoot(0)).find("stage2 of 0 bytes"), std::string::npos);
+  EXPECT_EQ(errorOf(fakeBoot(kMaxStage2Size)), "accepted");
+  EXPECT_NE(errorOf(fakeBoot(kMaxStage2Size + 512)).find("stage2 of"), std::string::npos);
 }
 
 TEST(DiskLayout, PartitionEntryFields) {

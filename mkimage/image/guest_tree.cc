@@ -1,5 +1,8 @@
 #include "image/guest_tree.h"
 
+#include "lib/path_rules.h"
+#include "resolver/error_text.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
@@ -17,32 +20,20 @@ static llvm::Error fail(const llvm::Twine& message) {
 }
 
 llvm::Expected<std::string> validateGuestPath(llvm::StringRef path, llvm::StringRef origin) {
-  auto bad = [&](const char* why) {
+  // The kernel's own rules (kernel/lib/path_rules.h): what passes here, the kernel can open.
+  klib::PathProblem problem = klib::check_guest_path(path.data(), path.size());
+  if (problem != klib::PathProblem::kNone) {
     std::string shown;
-    for (char c : path)
+    for (char c : path.take_front(200))
       shown += c == '\0' ? std::string("\\0") : std::string(1, c);
-    return fail(origin + ": invalid guest path '" + shown + "': " + why);
-  };
-  if (path.find('\0') != llvm::StringRef::npos)
-    return bad("contains a NUL byte");
-  if (!path.startswith("/"))
-    return bad("must be absolute");
-  llvm::StringRef rest = path.drop_front();
-  if (rest.endswith("/"))
-    rest = rest.drop_back();
-  if (rest.empty())
-    return std::string("/");
-  llvm::SmallVector<llvm::StringRef, 8> parts;
-  rest.split(parts, '/');
-  for (llvm::StringRef p : parts) {
-    if (p.empty())
-      return bad("has an empty component");
-    if (p == "..")
-      return bad("contains '..'");
-    if (p == ".")
-      return bad("contains '.'");
+    if (path.size() > 200)
+      shown += "... (" + std::to_string(path.size()) + " bytes)";
+    return fail(origin + ": invalid guest path '" + oneLine(shown) +
+                "': " + klib::path_problem_text(problem));
   }
-  return "/" + rest.str();
+  if (path.size() > 1 && path.endswith("/"))
+    path = path.drop_back();
+  return path.str();
 }
 
 static std::string parentOf(const std::string& path) {

@@ -1,16 +1,16 @@
 #include "image/image_builder.h"
 
-#include "resolver/ld_cache.h"
-
 #include "image/disk_layout.h"
 #include "image/file_io.h"
 #include "image/guest_tree.h"
+#include "image/kernel_image.h"
 #include "image/manifest.h"
 #include "image/tfs_encoder.h"
 #include "resolver/ld_cache.h"
 #include "resolver/resolver.h"
 #include "support/atomic_file.h"
 #include "support/depfile.h"
+#include "support/output_paths.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
@@ -182,10 +182,19 @@ std::string baseName(llvm::StringRef path) {
 
 } // namespace
 
-llvm::Error buildImage(const BuildOptions& o) {
+static std::string kernelPathOf(const BuildOptions& o) {
+  return o.kernel.empty() ? defaultDataDir() + "/kernel.img" : o.kernel;
+}
+static std::string bootPathOf(const BuildOptions& o) {
+  return o.boot.empty() ? defaultDataDir() + "/boot.img" : o.boot;
+}
+
+// Writes every output to a temporary file, then renames them all into place. The caller
+// removes whatever is left under an output's name if this fails.
+static llvm::Error buildAll(const BuildOptions& o) {
   std::string dataDir = defaultDataDir();
-  std::string kernelPath = o.kernel.empty() ? dataDir + "/kernel.img" : o.kernel;
-  std::string bootPath = o.boot.empty() ? dataDir + "/boot.img" : o.boot;
+  std::string kernelPath = kernelPathOf(o);
+  std::string bootPath = bootPathOf(o);
   Depfile deps;
   for (const std::string& c : o.configFiles)
     deps.add(c);
@@ -203,6 +212,13 @@ llvm::Error buildImage(const BuildOptions& o) {
   auto kernel = readInput(kernelPath, "kernel", dataDir, false);
   if (!kernel)
     return kernel.takeError();
+  {
+    auto kernelBytes = llvm::MemoryBuffer::getFile(kernelPath, false, false);
+    if (!kernelBytes)
+      return fail(kernelPath + ": cannot read kernel: " + kernelBytes.getError().message());
+    if (auto info = checkKernelImage((*kernelBytes)->getBuffer(), kernelPath); !info)
+      return info.takeError();
+  }
   deps.add(bootPath);
   deps.add(kernelPath);
 
@@ -324,6 +340,13 @@ llvm::Error buildImage(const BuildOptions& o) {
   }
   for (const std::string& c : consulted)
     deps.add(c);
+  if (!o.cwd.empty()) {
+    auto it = tree.nodes().find(*validateGuestPath(o.cwd, "--cwd"));
+    if (it == tree.nodes().end() || (it->second.kind != GuestNode::Kind::Directory &&
+                                     it->second.kind != GuestNode::Kind::Symlink))
+      return fail("--cwd " + o.cwd +
+                  ": not a directory in the image (the program could not start there)");
+  }
 
   // ---- sizes and data blocks (sorted path order: independent of option order) ----
   uint64_t alloc = kTfsFirstDataBlock;
@@ -353,6 +376,8 @@ llvm::Error buildImage(const BuildOptions& o) {
   TfsValue root = TfsValue::tuple();
   root.set("children", directoryTuple(tree.nodes(), "/"));
   if (auto e = addManifestKeys(root, o, *programGuest, o.argv0 ? *o.argv0 : name))
+    return e;
+  if (auto e = checkTfsNesting(root)) // what the decoder would refuse at boot
     return e;
   std::string encodedRoot = encodeTfsValue(root);
 
@@ -516,9 +541,28 @@ llvm::Error buildImage(const BuildOptions& o) {
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(bom))) << "\n";
   }
 
+  // Every output is complete in a temporary file before the first is renamed into place.
+  std::optional<AtomicFile> bomFile, depFile;
+  if (!o.bom.empty()) {
+    auto f = AtomicFile::create(o.bom);
+    if (!f)
+      return f.takeError();
+    bomFile.emplace(std::move(*f));
+    if (auto e = bomFile->writeAt(0, bomText))
+      return e;
+  }
+  if (!o.depfile.empty()) {
+    auto f = AtomicFile::create(o.depfile);
+    if (!f)
+      return f.takeError();
+    depFile.emplace(std::move(*f));
+    if (auto e = depFile->writeAt(0, deps.render(o.output)))
+      return e;
+  }
+
   // Remove the previous image first: ext4 (auto_da_alloc) flushes a file renamed over an
   // existing one, which cost 3 ms of a 5 ms build. A failure after this point leaves no
-  // image at all, never a stale one.
+  // image at all, never a stale one (the caller removes the outputs already renamed).
   if (::unlink(o.output.c_str()) != 0 && errno != ENOENT)
     return errnoFail(o.output + ": cannot replace the existing file", errno);
   if (compressed) {
@@ -527,13 +571,40 @@ llvm::Error buildImage(const BuildOptions& o) {
   } else if (auto e = out->commit()) {
     return e;
   }
-  if (!o.bom.empty())
-    if (auto e = writeFileAtomically(o.bom, bomText))
+  if (bomFile)
+    if (auto e = bomFile->commit())
       return e;
-  if (!o.depfile.empty())
-    if (auto e = deps.write(o.depfile, o.output))
+  if (depFile)
+    if (auto e = depFile->commit())
       return e;
   return llvm::Error::success();
+}
+
+std::vector<OutputPath> buildOutputs(const BuildOptions& o) {
+  return {{o.output, "-o"}, {o.bom, "--bom"}, {o.depfile, "--depfile"}};
+}
+
+std::vector<std::string> buildInputs(const BuildOptions& o) {
+  std::vector<std::string> in = {o.program, o.kernel, o.boot};
+  if (!o.output.empty()) { // the defaults only matter once the options are complete
+    in.push_back(kernelPathOf(o));
+    in.push_back(bootPathOf(o));
+  }
+  in.insert(in.end(), o.configFiles.begin(), o.configFiles.end());
+  for (const PathMapping& m : o.files)
+    in.push_back(m.host);
+  return in;
+}
+
+llvm::Error buildImage(const BuildOptions& o) {
+  std::vector<OutputPath> outputs = buildOutputs(o);
+  std::vector<std::string> inputs = buildInputs(o);
+  llvm::Error e = checkOutputPaths(outputs, inputs);
+  if (!e)
+    e = buildAll(o);
+  if (e)
+    removeFailedOutputs(outputs, inputs);
+  return e;
 }
 
 } // namespace mkimage

@@ -1,5 +1,6 @@
 #include "image/tfs_encoder.h"
 
+#include "lib/tfs/tfs.h"
 #include "lib/tfs/tfs_encode.h"
 
 #include <map>
@@ -104,6 +105,56 @@ void pushExtensionHeader(std::string& out, uint64_t blocks) {
 }
 
 } // namespace
+
+namespace {
+
+// The value at the end of `keys` is too deep: name it as the user wrote it.
+std::string describeNesting(const std::vector<const std::string*>& keys) {
+  std::string out;
+  if (!keys.empty() && *keys[0] == "children") {
+    for (size_t i = 0; i + 1 < keys.size() && *keys[i] == "children"; i += 2)
+      out += "/" + *keys[i + 1];
+    return "guest path " + out;
+  }
+  for (const std::string* k : keys)
+    out += (out.empty() ? "" : ".") + *k;
+  return "manifest key " + out;
+}
+
+const TfsValue* tooDeep(const TfsValue& v, int depth, std::vector<const std::string*>& keys) {
+  if (depth > tfs::kMaxNesting)
+    return &v;
+  static const std::string kElement = "[]";
+  if (v.kind == TfsValue::Kind::Tuple) {
+    for (const auto& [name, child] : v.entries) {
+      keys.push_back(&name);
+      if (const TfsValue* bad = tooDeep(child, depth + 1, keys))
+        return bad;
+      keys.pop_back();
+    }
+  } else if (v.kind == TfsValue::Kind::Vector) {
+    for (const TfsValue& child : v.elems) {
+      keys.push_back(&kElement);
+      if (const TfsValue* bad = tooDeep(child, depth + 1, keys))
+        return bad;
+      keys.pop_back();
+    }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+llvm::Error checkTfsNesting(const TfsValue& root) {
+  std::vector<const std::string*> keys;
+  if (!tooDeep(root, 0, keys))
+    return llvm::Error::success();
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      "%s: nested too deeply for the TFS decoder (values deeper than %d levels do not decode; "
+      "a non-empty file's path may have at most %d components)",
+      describeNesting(keys).c_str(), tfs::kMaxNesting, (tfs::kMaxNesting - 3) / 2);
+}
 
 std::string encodeTfsValue(const TfsValue& root) {
   Encoder e;

@@ -7,6 +7,8 @@
 
 #include "image/tfs_value.h"
 
+#include "llvm/Support/Error.h"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -22,6 +24,10 @@ constexpr uint64_t kTfsFirstDataBlock = 1 + kTfsExtensionBlocks; // 1025
 // Appends tfs::encode_varint / tfs::encode_header bytes to `out`.
 void pushVarint(std::string& out, uint64_t value);
 void pushHeader(std::string& out, bool immediate, unsigned type, uint64_t length);
+
+// Refuses a tree the decoder would refuse for its depth (tfs::kMaxNesting, the codec's own
+// limit), naming the guest path ("/a/b/...") or the manifest key ("a.b.c") that is too deep.
+llvm::Error checkTfsNesting(const TfsValue& root);
 
 // Encodes `root` as one immediate value; symbols are interned in encounter order.
 std::string encodeTfsValue(const TfsValue& root);

@@ -1,5 +1,8 @@
 #include "image/tfs_encoder.h"
+#include "lib/tfs/tfs.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <gtest/gtest.h>
 
 namespace mkimage {
@@ -85,6 +88,63 @@ TEST(TfsEncoder, LogSpansExtensionsWithLinks) {
   }
   EXPECT_GT(payload, value.size());
   EXPECT_EQ(pieces.back().bytes.back(), '\x01');
+}
+
+} // namespace
+} // namespace mkimage
+
+namespace mkimage {
+namespace {
+
+// A chain of tuples `depth` levels below the root, laid out as a log and decoded by the codec.
+tfs::DecodeStatus decodeChain(int depth, bool* writerAccepts) {
+  TfsValue root = TfsValue::tuple();
+  TfsValue* v = &root;
+  for (int i = 0; i < depth; ++i)
+    v = &v->set("k", TfsValue::tuple());
+  llvm::Error e = checkTfsNesting(root);
+  *writerAccepts = !e;
+  llvm::consumeError(std::move(e));
+  std::string disk;
+  for (const TfsLogPiece& p : layoutTfsLog(encodeTfsValue(root), {}, "", [] { return 2000; })) {
+    if (disk.size() < (p.block + kTfsExtensionBlocks) * kTfsBlock)
+      disk.resize((p.block + kTfsExtensionBlocks) * kTfsBlock);
+    disk.replace(p.block * kTfsBlock, p.bytes.size(), p.bytes);
+  }
+  tfs::BlockReader reader{[](void* ctx, uint64_t block, uint32_t count, void* buf) {
+                            auto* d = static_cast<std::string*>(ctx);
+                            if ((block + count) * kTfsBlock > d->size())
+                              return false;
+                            std::memcpy(buf, d->data() + block * kTfsBlock, count * kTfsBlock);
+                            return true;
+                          },
+                          &disk};
+  tfs::Allocator alloc{[](void*, size_t n) { return std::malloc(n); },
+                       [](void*, void* p) { std::free(p); }, nullptr};
+  tfs::Volume volume;
+  tfs::DecodeStatus status = tfs::decode(reader, alloc, disk.size() / kTfsBlock, &volume);
+  if (status.ok())
+    tfs::release(&volume, alloc);
+  return status;
+}
+
+// The writer and the decoder agree on the nesting limit: one constant, tfs::kMaxNesting.
+TEST(TfsEncoder, NestingLimitIsTheDecoders) {
+  bool accepted = false;
+  EXPECT_TRUE(decodeChain(tfs::kMaxNesting, &accepted).ok());
+  EXPECT_TRUE(accepted);
+  EXPECT_EQ(decodeChain(tfs::kMaxNesting + 1, &accepted).error, tfs::Error::kTooDeep);
+  EXPECT_FALSE(accepted);
+}
+
+TEST(TfsEncoder, NestingErrorNamesTheGuestPathOrKey) {
+  TfsValue root = TfsValue::tuple();
+  TfsValue* v = &root;
+  for (int i = 0; i < 40; ++i)
+    v = &v->set("children", TfsValue::tuple()).set("d" + std::to_string(i), TfsValue::tuple());
+  std::string msg = llvm::toString(checkTfsNesting(root));
+  EXPECT_EQ(msg.rfind("guest path /d0/d1/d2/", 0), 0u) << msg;
+  EXPECT_NE(msg.find("/d31: nested too deeply"), std::string::npos) << msg;
 }
 
 } // namespace

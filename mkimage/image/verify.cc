@@ -3,6 +3,7 @@
 // every file's bytes at the block the BOM records.
 #include "image/file_io.h"
 #include "image/image_builder.h"
+#include "support/json_depth.h"
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/JSON.h"
@@ -95,14 +96,14 @@ llvm::Error verifyImage(const std::string& image, const std::string& bomPath,
   }
   if (parts[0].offset < 512 + s2 + 4096)
     return fail(image + ": boot partition overlaps stage2 or the klog area");
-  if (bomPath.empty()) {
-    out << image << ": OK (structure; pass the BOM to check contents)\n";
-    return llvm::Error::success();
-  }
+  if (bomPath.empty())
+    return llvm::Error::success(); // the caller checks the tree (reader/image_check.h)
 
   auto buffer = llvm::MemoryBuffer::getFile(bomPath, true);
   if (!buffer)
     return fail(bomPath + ": cannot read: " + buffer.getError().message());
+  if (auto e = checkJsonNesting((*buffer)->getBuffer(), bomPath))
+    return e;
   auto json = llvm::json::parse((*buffer)->getBuffer());
   if (!json)
     return fail(bomPath + ": invalid JSON: " + llvm::toString(json.takeError()));

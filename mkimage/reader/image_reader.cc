@@ -269,6 +269,11 @@ llvm::Expected<const Value*> resolve(const Value& root, const std::string& path,
     if (!p.empty() && p[0] == '/')
       dirs.resize(1);
   };
+  // "file/" names a directory (POSIX): a trailing '/' follows a final link and must end on a
+  // directory, else the lookup fails with ENOTDIR as the kernel's does.
+  bool mustBeDirectory = path.size() > 1 && path.back() == '/';
+  if (mustBeDirectory)
+    followLast = true;
   push(path);
   int links = 0;
   const Value* current = &root;
@@ -306,6 +311,8 @@ llvm::Expected<const Value*> resolve(const Value& root, const std::string& path,
     if (!todo.empty())
       dirs.push_back(entry);
   }
+  if (mustBeDirectory && !current->find("children"))
+    return fail(path + ": not a directory");
   return current;
 }
 

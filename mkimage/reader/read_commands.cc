@@ -3,6 +3,8 @@
 #include "reader/image_reader.h"
 #include "tool/commands.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -17,6 +19,19 @@ llvm::Error failure(const std::string& what) {
 // Path errors from resolve() get the image name in front.
 llvm::Error inImage(const std::string& image, llvm::Error e) {
   return failure(image + ": " + llvm::toString(std::move(e)));
+}
+
+// `--help`/`-h` anywhere prints the usage (exit status 2, like `build --help`); any other
+// word starting with '-' (but "-" and the options in `known`) is an unknown option, never an
+// image or path name.
+llvm::Error checkArgs(Args args, const char* usage, std::initializer_list<llvm::StringRef> known) {
+  for (llvm::StringRef a : args) {
+    if (a == "--help" || a == "-h")
+      return usageError(usage);
+    if (a.startswith("-") && a != "-" && !llvm::is_contained(known, a))
+      return usageError("unknown option '" + a + "' (" + usage + ")");
+  }
+  return llvm::Error::success();
 }
 
 const char* kindOf(const Value& v) {
@@ -225,6 +240,8 @@ void printPartition(const reader::DecodedFs& fs, llvm::raw_ostream& out) {
 } // namespace
 
 llvm::Error runLsCommand(Args args, llvm::raw_ostream& out) {
+  if (auto e = checkArgs(args, "usage: nanos-mkimage ls IMAGE [PATH] [-l]", {"-l"}))
+    return e;
   bool longFormat = false;
   std::vector<std::string> pos;
   for (auto a : args) {
@@ -273,6 +290,8 @@ llvm::Error runLsCommand(Args args, llvm::raw_ostream& out) {
 }
 
 llvm::Error runCatCommand(Args args, llvm::raw_ostream& out) {
+  if (auto e = checkArgs(args, "usage: nanos-mkimage cat IMAGE PATH", {}))
+    return e;
   if (args.size() != 2)
     return usageError("usage: nanos-mkimage cat IMAGE PATH");
   std::string image = args[0].str(), path = args[1].str();
@@ -295,6 +314,8 @@ llvm::Error runCatCommand(Args args, llvm::raw_ostream& out) {
 }
 
 llvm::Error runManifestCommand(Args args, llvm::raw_ostream& out) {
+  if (auto e = checkArgs(args, "usage: nanos-mkimage manifest IMAGE", {}))
+    return e;
   if (args.size() != 1)
     return usageError("usage: nanos-mkimage manifest IMAGE");
   auto img = reader::decodeImage(args[0].str());
@@ -306,6 +327,8 @@ llvm::Error runManifestCommand(Args args, llvm::raw_ostream& out) {
 }
 
 llvm::Error runInspectCommand(Args args, llvm::raw_ostream& out) {
+  if (auto e = checkArgs(args, "usage: nanos-mkimage inspect IMAGE", {}))
+    return e;
   if (args.size() != 1)
     return usageError("usage: nanos-mkimage inspect IMAGE");
   auto img = reader::decodeImage(args[0].str());

@@ -195,11 +195,26 @@ llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath) {
     return fail(hostPath, "corrupt program headers: " + errorText(phdrs.takeError()));
 
   const Phdr* dynamic = nullptr;
+  size_t loads = 0;
   for (const Phdr& p : *phdrs) {
-    if (p.p_type == llvm::ELF::PT_INTERP) {
+    if (p.p_type == llvm::ELF::PT_LOAD) {
+      // The loader maps p_filesz bytes from p_offset: a truncated file (a cut download,
+      // `head -c`) would give a program whose code ends early.
+      if (p.p_offset > data.size() || p.p_filesz > data.size() - p.p_offset)
+        return fail(hostPath, "truncated: PT_LOAD segment " + llvm::Twine(loads) +
+                                  " (file offset " + llvm::Twine(p.p_offset) + ", " +
+                                  llvm::Twine(p.p_filesz) + " bytes) ends past the end of the file (" +
+                                  llvm::Twine(data.size()) + " bytes)");
+      if (p.p_filesz > p.p_memsz)
+        return fail(hostPath, "corrupt PT_LOAD segment " + llvm::Twine(loads) +
+                                  ": more bytes in the file than in memory");
+      ++loads;
+    } else if (p.p_type == llvm::ELF::PT_INTERP) {
       if (p.p_offset > data.size() || p.p_filesz > data.size() - p.p_offset || p.p_filesz == 0)
         return fail(hostPath, "corrupt PT_INTERP: outside the file");
       llvm::StringRef interp = data.substr(p.p_offset, p.p_filesz);
+      if (interp.back() != '\0')
+        return fail(hostPath, "corrupt PT_INTERP: the interpreter path is not NUL-terminated");
       result.info.interpreter = interp.take_until([](char c) { return c == '\0'; }).str();
       if (result.info.interpreter.empty())
         return fail(hostPath, "corrupt PT_INTERP: empty path");
@@ -207,6 +222,8 @@ llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath) {
       dynamic = &p;
     }
   }
+  if (loads == 0)
+    return fail(hostPath, "no PT_LOAD segment: nothing to load");
   if (dynamic) {
     result.info.hasDynamic = true;
     if (auto err = readDynamic(hostPath, data, *phdrs, *dynamic, result.info))

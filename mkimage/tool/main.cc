@@ -1,4 +1,5 @@
 // nanos-mkimage: the thin driver. Picks the subcommand, runs it, reports errors once.
+#include "resolver/error_text.h"
 #include "tool/commands.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -36,7 +37,7 @@ void printUsage(llvm::raw_ostream& os) {
   os << "\nRun 'nanos-mkimage COMMAND --help' for a command's options.\n";
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -62,11 +63,13 @@ int main(int argc, char** argv) {
     llvm::handleAllErrors(
         std::move(err),
         [&](const mkimage::UsageError& e) {
-          llvm::errs() << "nanos-mkimage " << c.name << ": error: " << e.message() << "\n";
+          llvm::errs() << "nanos-mkimage " << c.name << ": error: " << mkimage::oneLine(e.message())
+                       << "\n";
           status = 2;
         },
         [&](const llvm::ErrorInfoBase& e) {
-          llvm::errs() << "nanos-mkimage " << c.name << ": error: " << e.message() << "\n";
+          llvm::errs() << "nanos-mkimage " << c.name << ": error: " << mkimage::oneLine(e.message())
+                       << "\n";
           status = 1;
         });
     return status;

@@ -41,9 +41,17 @@ import os, struct
 s2 = 48128
 b = bytearray(512 + s2)
 b[0x1AA:0x1BE] = struct.pack('<QQI', 0x8000, s2, 12)
+b[0x1FE:0x200] = b'\x55\xaa'
 b[512:] = os.urandom(s2)
 open('boot.img', 'wb').write(b)
-open('kernel.img', 'wb').write(os.urandom(1_700_000))
+# ELF64 x86-64 ET_EXEC with a PVH note (what build checks), random bytes after the headers.
+note = struct.pack('<III4sI', 4, 4, 18, b'Xen\0', 0x200000)
+k = bytearray(176) + note + os.urandom(1_700_000 - 196)
+k[0:7] = b'\x7fELF\x02\x01\x01'
+k[16:64] = struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, 0x200000, 64, 0, 0, 64, 56, 2, 0, 0, 0)
+k[64:120] = struct.pack('<IIQQQQQQ', 1, 5, 0, 0x200000, 0x200000, len(k), len(k), 4096)
+k[120:176] = struct.pack('<IIQQQQQQ', 4, 4, 176, 0, 0, len(note), len(note), 4)
+open('kernel.img', 'wb').write(k)
 PY
   kernel=$work/kernel.img boot=$work/boot.img kind="fake 1.7 MB kernel"
 fi

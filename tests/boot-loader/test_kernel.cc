@@ -171,3 +171,25 @@ test_kernel_entry:
   .skip 16384
 stack_top:
 )");
+
+// nanos-mkimage accepts only kernels with the PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY). This
+// kernel tests stage2's hand-off only: entered through PVH (QEMU -kernel) it says so and ends
+// the VM with status 126 through the isa-debug-exit port the tests use.
+asm(R"(
+  .section .text, "ax"
+  .code32
+pvh_unsupported:
+  mov $0x7E, %al
+  mov $0x501, %dx
+  out %al, %dx
+1:
+  cli
+  hlt
+  jmp 1b
+  .code64
+  .section .note.Xen, "a", @note
+  .p2align 2
+  .long 4, 4, 18
+  .asciz "Xen"
+  .long pvh_unsupported - 0xFFFFFFFF80000000
+)");

@@ -64,17 +64,34 @@ void writeFakeBootImage(const std::string& path, uint64_t stage2Size) {
   std::memcpy(&b[0x1AA], &base, 8);
   std::memcpy(&b[0x1B2], &stage2Size, 8);
   std::memcpy(&b[0x1BA], &type, 4);
+  b[0x1FE] = '\x55';
+  b[0x1FF] = '\xAA';
   for (size_t i = 512; i < b.size(); ++i)
     b[i] = static_cast<char>(i * 7);
   writeFile(path, b);
 }
 
-void writeFakeKernel(const std::string& path) {
-  std::string k = "\x7f"
-                  "ELF fake kernel\n";
+std::string fakeKernelBytes() {
+  // ELF64 x86-64 ET_EXEC: one PT_LOAD over the whole file and a PT_NOTE holding the PVH note
+  // ("Xen", type 18), what `build` checks; the rest is recognisable filler.
+  std::string k(176, '\0');
+  auto put = [&](size_t at, uint64_t v, int n) { std::memcpy(&k[at], &v, static_cast<size_t>(n)); };
+  std::memcpy(&k[0], "\x7f"
+                     "ELF\x02\x01\x01",
+              7);
+  put(16, 2, 2), put(18, 62, 2), put(20, 1, 4), put(24, 0x200000, 8), put(32, 64, 8);
+  put(52, 64, 2), put(54, 56, 2), put(56, 2, 2);
+  k += std::string("\x04\0\0\0\x04\0\0\0\x12\0\0\0Xen\0\0\0\x20\0", 20);
   for (int i = 0; i < 100000; ++i)
     k += static_cast<char>(i * 13 + (i >> 8));
-  writeFile(path, k);
+  put(64, 1, 4), put(64 + 16, 0x200000, 8), put(64 + 24, 0x200000, 8);
+  put(64 + 32, k.size(), 8), put(64 + 40, k.size(), 8);
+  put(120, 4, 4), put(120 + 8, 176, 8), put(120 + 32, 20, 8), put(120 + 40, 20, 8);
+  return k;
+}
+
+void writeFakeKernel(const std::string& path) {
+  writeFile(path, fakeKernelBytes());
 }
 
 RunResult runTool(const std::vector<std::string>& args, const RunOptions& options) {

@@ -21,9 +21,11 @@ void writeFile(const std::string& path, const std::string& contents);
 std::string readWhole(const std::string& path);
 void makeDirs(const std::string& path);
 
-// A boot image with a valid 0x1AA descriptor {0x8000, stage2Size, 12} and recognisable
-// stage1/stage2 bytes, and a fake kernel file.
+// A boot image with the 55 AA signature, a valid 0x1AA descriptor {0x8000, stage2Size, 12}
+// and recognisable stage1/stage2 bytes, and a fake kernel file.
 void writeFakeBootImage(const std::string& path, uint64_t stage2Size = 2048);
+// A kernel `build` accepts (ELF64 x86-64 with a PVH note) that is no real kernel.
+std::string fakeKernelBytes();
 void writeFakeKernel(const std::string& path);
 
 struct RunOptions {

@@ -295,6 +295,14 @@ TEST_F(Resolve, SymbolicLinks) {
   EXPECT_EQ(lookup(root, "/rel")->at("linktarget").str, "a/f");
 }
 
+// A trailing '/' names a directory: on a file it is ENOTDIR, a link to a directory is followed.
+TEST_F(Resolve, TrailingSlashMustEndOnADirectory) {
+  EXPECT_EQ(err("/a/f/"), "/a/f/: not a directory");
+  EXPECT_EQ(err("/abs/", false), "/abs/: not a directory");
+  EXPECT_EQ(at("/a/"), &root.at("children").at("a"));
+  EXPECT_EQ(at("/dirlink/", false), &root.at("children").at("a"));
+}
+
 TEST(ReaderValue, NumbersAsTheKernelReadsThem) {
   Value v;
   v.kind = Value::Kind::Integer;

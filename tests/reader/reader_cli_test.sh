@@ -10,9 +10,16 @@ python3 - <<'PY'
 import struct
 b = bytearray(512 + 4096); b[0:6] = b'STAGE1'
 b[0x1AA:0x1B2] = struct.pack('<Q', 0x8000); b[0x1B2:0x1BA] = struct.pack('<Q', 4096)
-b[0x1BA:0x1BE] = struct.pack('<I', 12)
+b[0x1BA:0x1BE] = struct.pack('<I', 12); b[0x1FE:0x200] = b'\x55\xaa'
 open('boot', 'wb').write(b)
-open('k', 'wb').write(b'\x7fELF fake kernel\n' + bytes(range(256)) * 400)
+# A kernel build accepts: ELF64 x86-64 ET_EXEC, PT_LOAD over the file, PT_NOTE with the PVH note.
+note = struct.pack('<III4sI', 4, 4, 18, b'Xen\0', 0x200000)
+k = bytearray(176) + note + bytes(range(256)) * 400
+k[0:7] = b'\x7fELF\x02\x01\x01'
+k[16:64] = struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, 0x200000, 64, 0, 0, 64, 56, 2, 0, 0, 0)
+k[64:120] = struct.pack('<IIQQQQQQ', 1, 5, 0, 0x200000, 0x200000, len(k), len(k), 4096)
+k[120:176] = struct.pack('<IIQQQQQQ', 4, 4, 176, 0, 0, len(note), len(note), 4)
+open('k', 'wb').write(k)
 PY
 printf 'hello world\n' > a.txt
 head -c 5000 /dev/urandom > b.bin
@@ -28,6 +35,14 @@ head -c 5000 /dev/urandom > b.bin
 "$M" manifest img | grep -q 'children' && fail "manifest shows children"
 "$M" inspect img | grep -q '^root partition: offset' || fail inspect
 "$M" cat img /nope 2>/dev/null && fail "cat of a missing file succeeded"
+# --help is each command's usage (status 2), never a file name; "file/" is not a directory.
+for c in ls cat manifest inspect; do
+  out=$("$M" $c --help 2>&1)
+  [ $? = 2 ] && echo "$out" | grep -q "usage: nanos-mkimage $c" || fail "$c --help: $out"
+done
+out=$("$M" cat img /data/a.txt/ 2>&1) && fail "cat of a file with a trailing slash succeeded"
+echo "$out" | grep -q "/data/a.txt/: not a directory" || fail "cat file/: $out"
+[ "$("$M" ls img /data/ | head -1)" = a.txt ] || fail "ls of a directory with a trailing slash"
 # inspect: every log extension, every file's extents, free space after the data.
 "$M" inspect img > inspect.txt || fail "inspect"
 grep -qx '  log extension: blocks 0+1' inspect.txt || fail "inspect: initial extension"

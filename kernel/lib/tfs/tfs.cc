@@ -83,7 +83,6 @@ struct Slot { // (tuple dictionary index, symbol id) -> item index + 1 (0 = empt
   uint32_t tuple, sym, item;
 };
 
-constexpr int kMaxDepth = 64;
 // One extension is read into memory whole; the writers use 1024 blocks (512 KiB).
 constexpr uint64_t kMaxExtensionBlocks = 1u << 20;
 // 16384 extensions of 512 KiB = 8 GiB of metadata, far beyond what the kernel lets a log
@@ -583,7 +582,7 @@ bool Decoder::entries(Value* tuple, uint32_t dict_index, uint64_t n, int depth) 
 
 Value* Decoder::value(int depth, bool* deleted) {
   *deleted = false;
-  if (depth > kMaxDepth) {
+  if (depth > kMaxNesting) {
     fail(Error::kTooDeep, here());
     return nullptr;
   }

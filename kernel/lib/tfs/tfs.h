@@ -13,6 +13,10 @@
 namespace tfs {
 
 constexpr uint32_t kBlockSize = 512;
+// The deepest value the decoder accepts: the root tuple is at depth 0, each tuple entry or
+// vector element one deeper. The image writer refuses a tree that goes deeper (a file's
+// extent fields sit 2 * (directory levels) + 3 deep), so that every image it writes decodes.
+constexpr int kMaxNesting = 64;
 
 struct Allocator {
   // Returns 8-byte aligned memory or nullptr when out of memory.
