@@ -97,6 +97,7 @@ set_property(TARGET kernel APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_D
 add_subdirectory(lib/tfs)
 add_subdirectory(unix)
 add_subdirectory(fs)
+add_subdirectory(net)
 add_subdirectory(boot)
 
 add_custom_command(TARGET kernel POST_BUILD
