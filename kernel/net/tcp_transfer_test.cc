@@ -1,0 +1,179 @@
+// Bulk transfer over a bad network: two stacks joined by a link that drops, duplicates,
+// reorders and delays segments behind a bandwidth-limited, bounded queue. 20 MB go each way
+// at once; every byte must arrive in order (checked against the generating stream), and
+// both sides must close cleanly.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "net/tcp_test_net.h"
+
+namespace net::tcp::test {
+namespace {
+
+constexpr uint64_t kSec = 1000000000;
+
+struct Pump {
+  Connection* conn;
+  ByteStream out;
+  ByteStream expect;
+  size_t to_send;
+  size_t sent = 0;
+  size_t received = 0;
+  size_t mismatches = 0;
+  bool shut = false;
+  bool eof = false;
+  std::vector<uint8_t> buf = std::vector<uint8_t>(65536);
+  std::vector<uint8_t> pending; // generated but not yet accepted by send()
+
+  Pump(Connection* c, uint64_t out_seed, uint64_t in_seed, size_t n)
+      : conn(c), out(out_seed), expect(in_seed), to_send(n) {}
+
+  void step() {
+    while (sent < to_send) {
+      if (pending.empty()) {
+        size_t n = to_send - sent < 65536 ? to_send - sent : 65536;
+        pending.resize(n);
+        out.fill(pending.data(), n);
+      }
+      auto r = conn->send(pending.data(), pending.size());
+      if (!r)
+        break;
+      sent += *r;
+      pending.erase(pending.begin(), pending.begin() + static_cast<long>(*r));
+    }
+    if (sent == to_send && !shut) {
+      ASSERT_TRUE(conn->shutdown_write());
+      shut = true;
+    }
+    for (;;) {
+      auto r = conn->recv(buf.data(), buf.size());
+      if (!r)
+        break;
+      if (*r == 0) {
+        eof = true;
+        break;
+      }
+      for (size_t i = 0; i < *r; ++i)
+        mismatches += buf[i] != expect.next();
+      received += *r;
+    }
+  }
+};
+
+struct Outcome {
+  bool finished;
+  ConnectionInfo client_info;
+  ConnectionInfo server_info;
+};
+
+Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, uint64_t seed) {
+  Config cfg = base;
+  cfg.isn_secret = {seed, ~seed};
+  Network net(seed);
+  net.logging = false;
+  net.impair = impair;
+  Host& a = net.add_host(0x0A000001, cfg);
+  Host& b = net.add_host(0x0A000002, cfg);
+  Listener* l = *b.stack->listen({b.addr, 80}, 8);
+  Connection* client = *a.stack->connect({a.addr, 0}, {b.addr, 80});
+  Connection* server = nullptr;
+  EXPECT_TRUE(net.run_until([&] { return l->accept_queue_length() > 0; }, 60 * kSec));
+  server = l->accept();
+  EXPECT_NE(server, nullptr);
+  if (!server)
+    return {false, {}, {}};
+  Pump pc(client, 11, 22, bytes);
+  Pump ps(server, 22, 11, bytes);
+  bool done = net.run_until([&] {
+    pc.step();
+    ps.step();
+    return pc.eof && ps.eof;
+  }, 3600 * kSec);
+  EXPECT_TRUE(done) << "client got " << pc.received << " server got " << ps.received;
+  EXPECT_EQ(pc.received, bytes);
+  EXPECT_EQ(ps.received, bytes);
+  EXPECT_EQ(pc.mismatches, 0u);
+  EXPECT_EQ(ps.mismatches, 0u);
+  Outcome o{done, client->info(), server->info()};
+  // Both half-closed: now both let go. Each must end without an error, in TIME-WAIT or
+  // CLOSED, and after 2 MSL nothing may be left.
+  EXPECT_EQ(client->take_error(), 0);
+  EXPECT_EQ(server->take_error(), 0);
+  client->close();
+  server->close();
+  l->close();
+  net.run_until([&] {
+    return a.stack->connection_count() == 0 && b.stack->connection_count() == 0;
+  }, 600 * kSec);
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+  EXPECT_EQ(b.stack->connection_count(), 0u);
+  return o;
+}
+
+Impairments bad_network() {
+  Impairments im;
+  im.drop = 0.01;
+  im.duplicate = 0.005;
+  im.reorder = 0.02;
+  im.reorder_delay_ns = 4000000;
+  im.delay_ns = 5000000;              // 10 ms RTT
+  im.bits_per_second = 1000000000ull; // 1 Gbit/s
+  im.queue_limit = 2000;
+  return im;
+}
+
+TEST(TcpTransfer, TwentyMegabytesEachWayOverALossyLinkWithSackAndCubic) {
+  Config cfg;
+  Outcome o = transfer(bad_network(), cfg, 20u << 20, 7);
+  EXPECT_TRUE(o.finished);
+  EXPECT_TRUE(o.client_info.sack);
+  EXPECT_GT(o.client_info.retransmitted_segments, 0u); // the link did lose segments
+}
+
+TEST(TcpTransfer, NewRenoWithoutSackOrTimestamps) {
+  Config cfg;
+  cfg.sack = false;
+  cfg.timestamps = false;
+  cfg.congestion = CongestionAlgorithm::NewReno;
+  Outcome o = transfer(bad_network(), cfg, 4u << 20, 9);
+  EXPECT_TRUE(o.finished);
+  EXPECT_FALSE(o.client_info.sack);
+  EXPECT_FALSE(o.client_info.timestamps);
+}
+
+TEST(TcpTransfer, WindowScalingAndAutoTuningGrowTheBuffers) {
+  // A clean long fat path: 100 ms RTT at 1 Gbit/s needs far more than 64 KiB in flight.
+  Impairments im;
+  im.delay_ns = 50000000;
+  im.bits_per_second = 1000000000ull;
+  Config cfg;
+  Network net(3);
+  net.logging = false;
+  net.impair = im;
+  cfg.isn_secret = {1, 2};
+  Host& a = net.add_host(0x0A000001, cfg);
+  Host& b = net.add_host(0x0A000002, cfg);
+  Listener* l = *b.stack->listen({b.addr, 80}, 8);
+  Connection* c = *a.stack->connect({a.addr, 0}, {b.addr, 80});
+  ASSERT_TRUE(net.run_until([&] { return l->accept_queue_length() > 0; }, 10 * kSec));
+  Connection* s = l->accept();
+  Pump pc(c, 1, 2, 64u << 20);
+  Pump ps(s, 2, 1, 0);
+  net.run_until([&] {
+    pc.step();
+    ps.step();
+    return ps.received >= (32u << 20);
+  }, 60 * kSec);
+  EXPECT_GE(ps.received, 32u << 20);
+  EXPECT_EQ(ps.mismatches, 0u);
+  EXPECT_GT(s->receive_buffer_size(), 1u << 20);
+  EXPECT_GT(c->send_buffer_size(), 1u << 20);
+  EXPECT_GT(c->info().send_window, 65535u); // only possible with window scaling
+  c->abort();
+  s->abort();
+  l->close();
+}
+
+} // namespace
+} // namespace net::tcp::test
