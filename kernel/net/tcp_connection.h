@@ -143,6 +143,7 @@ public:
 private:
   // tcp_input.cc
   void input_syn_sent(const Header& h);
+  size_t offered_window() const;
   bool sequence_acceptable(const Header& h, size_t len) const;
   void input_rst(const Header& h);
   bool input_ack(const Header& h, size_t len);

@@ -72,12 +72,20 @@ void Connection::update_timestamps(const Header& h, size_t len) {
   }
 }
 
+size_t Connection::offered_window() const {
+  // What the peer may send: up to the right edge we advertised. (It never exceeds the free
+  // buffer space: only in-order data, which moves RCV.NXT as much, uses that space up.)
+  if (!seq_gt(rcv_adv_, rcv_nxt_))
+    return 0;
+  size_t wnd = static_cast<size_t>(seq_diff(rcv_adv_, rcv_nxt_));
+  size_t free = recv_buf_.free_space();
+  return wnd < free ? wnd : free;
+}
+
 bool Connection::sequence_acceptable(const Header& h, size_t len) const {
   // RFC 9293 3.10.7.4, first check: does any of the segment fall in the receive window?
   size_t seg_len = len + ((h.flags & kSyn) ? 1 : 0) + ((h.flags & kFin) ? 1 : 0);
-  Seq wnd = static_cast<Seq>(recv_buf_.free_space());
-  if (seq_lt(rcv_nxt_, rcv_adv_) && static_cast<Seq>(seq_diff(rcv_adv_, rcv_nxt_)) > wnd)
-    wnd = static_cast<Seq>(seq_diff(rcv_adv_, rcv_nxt_));
+  Seq wnd = static_cast<Seq>(offered_window());
   if (seg_len == 0) {
     if (wnd == 0)
       return h.seq == rcv_nxt_;
@@ -395,7 +403,7 @@ void Connection::input_data(const Header& h, const uint8_t* payload, size_t len)
     seq = rcv_nxt_;
   }
   size_t offset = static_cast<size_t>(seq_diff(seq, rcv_nxt_));
-  size_t room = recv_buf_.free_space();
+  size_t room = offered_window(); // RFC 9293 3.10.7.4: trim to the window we offered
   bool trimmed = false;
   if (offset >= room) {
     schedule_ack(true); // beyond the window (a zero-window probe, say)

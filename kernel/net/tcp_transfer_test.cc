@@ -96,6 +96,16 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   EXPECT_EQ(pc.mismatches, 0u);
   EXPECT_EQ(ps.mismatches, 0u);
   Outcome o{done, client->info(), server->info()};
+  if (getenv("TCP_DEBUG"))
+    printf("virtual %.2f s, delivered %lu dropped %lu, client rtx %lu rto %lu cwnd %u srtt %lu,"
+           " server rtx %lu rto %lu\n",
+           static_cast<double>(net.clock.now) / 1e9, static_cast<unsigned long>(net.delivered),
+           static_cast<unsigned long>(net.dropped),
+           static_cast<unsigned long>(o.client_info.retransmitted_segments),
+           static_cast<unsigned long>(o.client_info.timeouts), o.client_info.cwnd,
+           static_cast<unsigned long>(o.client_info.srtt_us),
+           static_cast<unsigned long>(o.server_info.retransmitted_segments),
+           static_cast<unsigned long>(o.server_info.timeouts));
   // Both half-closed: now both let go. Each must end without an error, in TIME-WAIT or
   // CLOSED, and after 2 MSL nothing may be left.
   EXPECT_EQ(client->take_error(), 0);
