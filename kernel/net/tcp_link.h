@@ -1,10 +1,12 @@
 // What the TCP engine needs from the world around it: a way to hand segments to the IP layer
-// and a clock. Both are interfaces so the host tests can join two stacks with a simulated
+// and a clock (net::Clock). Both are interfaces so the host tests can join two stacks with a simulated
 // link on virtual time, and the kernel can later plug in the real IP layer and sched timers.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "net/clock.h" // net::Clock, shared with the IP layer
 
 namespace net::tcp {
 
@@ -62,13 +64,6 @@ public:
   // The largest TCP payload a segment to dst may carry (path MTU minus IP and TCP headers
   // without options), e.g. 1460 for Ethernet and IPv4.
   virtual uint16_t mss_for(const IpAddr& dst) = 0;
-};
-
-// Monotonic time in nanoseconds.
-class Clock {
-public:
-  virtual ~Clock() = default;
-  virtual uint64_t now_ns() const = 0;
 };
 
 } // namespace net::tcp

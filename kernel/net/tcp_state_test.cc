@@ -3,7 +3,9 @@
 // joined by an ideal or a scripted network.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <string.h>
 #include <vector>
 
 #include "net/tcp_test_net.h"
@@ -509,6 +511,161 @@ TEST_F(TcpStateTest, ReadinessCallbackFires) {
   client->close();
   net.run_for(10 * kMs);
   EXPECT_NE(seen & kReadHangup, 0u);
+}
+
+TEST_F(TcpStateTest, CloseInSynSentJustForgets) {
+  auto c = a.stack->connect(a_ep(), b_ep(80));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(a.stack->connection_count(), 1u);
+  (*c)->close();
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+  net.log.clear();
+  net.run_for(5 * kSec);
+  EXPECT_EQ(count(0, kSyn), 0); // no retransmissions of a forgotten SYN
+}
+
+TEST_F(TcpStateTest, ShutdownInSynReceivedSendsFinOnceEstablished) {
+  auto c1 = a.stack->connect(a_ep(5000), b_ep(6000));
+  auto c2 = b.stack->connect(b_ep(6000), a_ep(5000));
+  ASSERT_TRUE(c1);
+  ASSERT_TRUE(c2);
+  net.run_until([&] { return (*c1)->state() == State::SynReceived; }, kSec);
+  ASSERT_EQ((*c1)->state(), State::SynReceived);
+  ASSERT_TRUE((*c1)->shutdown_write());
+  net.run_until([&] { return (*c1)->state() == State::FinWait2; }, kSec);
+  EXPECT_EQ((*c1)->state(), State::FinWait2);
+  EXPECT_EQ((*c2)->state(), State::CloseWait);
+}
+
+TEST_F(TcpStateTest, OrphanedFinWait2TimesOut) {
+  open_pair();
+  client->close();
+  net.run_until([&] { return client->state() == State::FinWait2; }, kSec);
+  ASSERT_EQ(client->state(), State::FinWait2);
+  net.run_for(59 * kSec);
+  EXPECT_EQ(a.stack->connection_count(), 1u);
+  net.run_for(2 * kSec); // the peer never closed: give up after 60 s
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+  EXPECT_EQ(server->state(), State::CloseWait);
+}
+
+// Sends `segments` full segments at once, dropping those whose index (0-based, data
+// segments only, first transmissions) is in `lost`.
+struct LossScript {
+  std::vector<int> lost;
+  int seen = 0;
+  std::vector<Seq> first_seqs;
+  bool operator()(const Captured& c) {
+    if (c.from != 0 || c.payload_len == 0)
+      return true;
+    for (Seq s : first_seqs)
+      if (s == c.header.seq)
+        return true; // a retransmission: let it through
+    int index = seen++;
+    first_seqs.push_back(c.header.seq);
+    for (int l : lost)
+      if (l == index)
+        return false;
+    return true;
+  }
+};
+
+TEST_F(TcpStateTest, FastRetransmitBeforeTheTimer) {
+  open_pair();
+  auto script = std::make_shared<LossScript>();
+  script->lost = {2};
+  net.filter = [script](const Captured& c) { return (*script)(c); };
+  std::string data(8 * 1448, 'f');
+  uint64_t start = net.clock.now;
+  ASSERT_EQ(*client->send(data.data(), data.size()), data.size());
+  std::string got;
+  net.run_until([&] {
+    got += read_all(server);
+    return got.size() == data.size();
+  }, 5 * kSec);
+  EXPECT_EQ(got, data);
+  EXPECT_LT(net.clock.now - start, 100 * kMs); // well before the 200 ms RTO
+  EXPECT_EQ(client->info().timeouts, 0u);
+  EXPECT_EQ(client->info().retransmitted_segments, 1u);
+}
+
+TEST_F(TcpStateTest, SackRecoversTwoLossesInOneRoundTrip) {
+  open_pair();
+  auto script = std::make_shared<LossScript>();
+  script->lost = {1, 4};
+  net.filter = [script](const Captured& c) { return (*script)(c); };
+  std::string data(9 * 1448, 's');
+  ASSERT_EQ(*client->send(data.data(), data.size()), data.size());
+  std::string got;
+  net.run_until([&] {
+    got += read_all(server);
+    return got.size() == data.size();
+  }, 5 * kSec);
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(client->info().timeouts, 0u);
+  EXPECT_EQ(client->info().retransmitted_segments, 2u); // exactly the two holes
+}
+
+TEST_F(TcpStateTest, PawsDropsASegmentWithAnOldTimestamp) {
+  open_pair();
+  ASSERT_TRUE(client->send("new", 3));
+  net.run_for(100 * kMs);
+  ASSERT_EQ(read_all(server), "new");
+  // Replay the data segment with its old timestamp as a retransmission would look after
+  // the sequence space wrapped: same SEQ as the next byte, an older TSval.
+  Captured last{};
+  for (const auto& c : net.log)
+    if (c.from == 0 && c.payload_len > 0)
+      last = c;
+  Header h = last.header;
+  h.seq += 3;
+  h.options.ts_val -= 1000;
+  uint8_t seg[kMaxHeader + 3];
+  size_t n = write_header(seg, h);
+  memcpy(seg + n, "old", 3);
+  net.log.clear();
+  b.stack->receive(a.addr, b.addr, seg, n + 3);
+  EXPECT_EQ(read_all(server), ""); // dropped
+  EXPECT_EQ(count(1, kAck), 1);    // and answered with an ACK (RFC 7323 5.3)
+}
+
+TEST(TcpNegotiation, WithoutTheOptionsOnOneSide) {
+  Network net;
+  Config plain;
+  plain.window_scaling = false;
+  plain.timestamps = false;
+  plain.sack = false;
+  Host& a = net.add_host(0x0A000001, Config{});
+  Host& b = net.add_host(0x0A000002, plain);
+  Listener* l = *b.stack->listen({b.addr, 80}, 4);
+  Connection* c = *a.stack->connect({a.addr, 0}, {b.addr, 80});
+  net.run_until([&] { return l->accept_queue_length() == 1; }, kSec);
+  Connection* s = l->accept();
+  ASSERT_NE(s, nullptr);
+  ConnectionInfo i = c->info();
+  EXPECT_EQ(i.send_wscale, 0);
+  EXPECT_EQ(i.receive_wscale, 0);
+  EXPECT_FALSE(i.timestamps);
+  EXPECT_FALSE(i.sack);
+  EXPECT_EQ(i.send_mss, 1460u);
+  EXPECT_LE(i.send_window, 65535u);
+  std::string data(200000, 'n');
+  size_t sent = 0;
+  std::string got;
+  char buf[65536];
+  net.run_until([&] {
+    if (sent < data.size()) {
+      auto r = c->send(data.data() + sent, data.size() - sent);
+      if (r)
+        sent += *r;
+    }
+    for (auto r = s->recv(buf, sizeof buf); r && *r > 0; r = s->recv(buf, sizeof buf))
+      got.append(buf, *r);
+    return got.size() == data.size();
+  }, 10 * kSec);
+  EXPECT_EQ(got, data);
+  c->abort();
+  s->abort();
 }
 
 } // namespace
