@@ -13,11 +13,11 @@
 // Both can grow (window auto-tuning); both allocate with kmalloc.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "net/tcp_header.h"
 #include "net/tcp_seq.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace net::tcp {
 
@@ -36,7 +36,7 @@ public:
   size_t capacity() const { return capacity_; }
   size_t space() const { return capacity_ - count_; }
 
-  size_t append(const void* data, size_t n); // returns bytes taken (<= space())
+  size_t append(const void* data, size_t n);               // returns bytes taken (<= space())
   void copy_out(size_t offset, void* dst, size_t n) const; // offset + n <= size()
   void drop_front(size_t n);
 
@@ -61,8 +61,8 @@ public:
   // The sequence number of the first byte of data (the peer's ISN + 1).
   void start(Seq next) { next_ = next; }
 
-  Seq next() const { return next_; }          // RCV.NXT as far as data goes
-  size_t readable() const { return ready_; }  // in-order bytes waiting for the application
+  Seq next() const { return next_; }         // RCV.NXT as far as data goes
+  size_t readable() const { return ready_; } // in-order bytes waiting for the application
   size_t capacity() const { return capacity_; }
   size_t free_space() const { return capacity_ - ready_; } // what the window may offer
   bool has_out_of_order() const { return range_count_ > 0; }

@@ -2,11 +2,11 @@
 // microseconds.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "net/tcp_congestion.h"
 #include "net/tcp_isn.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace net::tcp {
 
@@ -31,9 +31,9 @@ struct Config {
   size_t receive_buffer = 64 * 1024;
   size_t receive_buffer_max = 4 * 1024 * 1024;
 
-  bool window_scaling = true;  // RFC 7323
-  bool timestamps = true;      // RFC 7323
-  bool sack = true;            // RFC 2018
+  bool window_scaling = true; // RFC 7323
+  bool timestamps = true;     // RFC 7323
+  bool sack = true;           // RFC 2018
   CongestionAlgorithm congestion = CongestionAlgorithm::Cubic;
 
   // Keepalive defaults (per connection they can be changed, as TCP_KEEPIDLE etc. do).

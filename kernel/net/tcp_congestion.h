@@ -42,11 +42,11 @@ private:
   uint32_t acked_accumulator_ = 0; // Reno: bytes acknowledged toward the next +1 MSS
 
   // CUBIC state (RFC 8312 section 4).
-  uint32_t w_max_ = 0;        // cwnd just before the last reduction
+  uint32_t w_max_ = 0;          // cwnd just before the last reduction
   uint64_t epoch_start_us_ = 0; // 0: a new epoch starts at the next ACK
-  uint64_t k_ms_ = 0;         // time to get back to w_max
-  uint32_t origin_ = 0;       // the plateau of the cubic curve
-  uint32_t w_est_ = 0;        // what Reno would have by now (the TCP-friendly region)
+  uint64_t k_ms_ = 0;           // time to get back to w_max
+  uint32_t origin_ = 0;         // the plateau of the cubic curve
+  uint32_t w_est_ = 0;          // what Reno would have by now (the TCP-friendly region)
   uint64_t est_accumulator_ = 0;
 };
 

@@ -315,9 +315,8 @@ ConnectionInfo Connection::info() const {
   i.ssthresh = cc_.ssthresh();
   i.send_mss = send_mss_;
   i.send_window = snd_wnd_;
-  i.receive_window = static_cast<uint32_t>(seq_diff(rcv_adv_, rcv_nxt_) > 0
-                                               ? seq_diff(rcv_adv_, rcv_nxt_)
-                                               : 0);
+  i.receive_window =
+      static_cast<uint32_t>(seq_diff(rcv_adv_, rcv_nxt_) > 0 ? seq_diff(rcv_adv_, rcv_nxt_) : 0);
   i.unacked = static_cast<uint32_t>(flight_size());
   i.retransmitted_segments = retransmitted_segments_;
   i.timeouts = timeouts_;

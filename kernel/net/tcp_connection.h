@@ -7,9 +7,6 @@
 // tcp_output.cc (what to send and when), tcp_timers.cc (the timers).
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "lib/error_or.h"
 #include "net/tcp_buffers.h"
 #include "net/tcp_config.h"
@@ -19,6 +16,9 @@
 #include "net/tcp_rto.h"
 #include "net/tcp_scoreboard.h"
 #include "net/tcp_seq.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace net::tcp {
 
@@ -202,9 +202,9 @@ private:
   Listener* listener_ = nullptr; // set while an unaccepted passive connection
   Observer observer_;
   int error_ = 0;
-  bool released_ = false;     // the owner called close()/abort()
-  bool write_shut_ = false;   // no more data from the application: FIN follows the buffer
-  bool read_shut_ = false;    // the peer's FIN has arrived
+  bool released_ = false;   // the owner called close()/abort()
+  bool write_shut_ = false; // no more data from the application: FIN follows the buffer
+  bool read_shut_ = false;  // the peer's FIN has arrived
   bool fin_sent_ = false;
 
   // Send sequence space (RFC 9293 3.3.1). snd_nxt_ is where the next segment starts
@@ -247,8 +247,8 @@ private:
   uint64_t rtt_start_us_ = 0;
   int dupacks_ = 0;
   bool in_recovery_ = false;
-  Seq recover_ = 0;   // RFC 6582: SND.MAX when recovery started
-  Seq rtx_next_ = 0;  // recovery: holes below this have been retransmitted
+  Seq recover_ = 0;  // RFC 6582: SND.MAX when recovery started
+  Seq rtx_next_ = 0; // recovery: holes below this have been retransmitted
   uint64_t retransmitted_segments_ = 0;
   uint64_t timeouts_ = 0;
 
@@ -275,7 +275,7 @@ private:
   // period (one smoothed RTT long).
   uint64_t tune_start_us_ = 0;
   size_t tune_bytes_ = 0;
-  uint64_t rcv_rtt_us_ = 0; // the RTT as the receiver sees it (from echoed timestamps)
+  uint64_t rcv_rtt_us_ = 0;    // the RTT as the receiver sees it (from echoed timestamps)
   bool accept_queued_ = false; // established, waiting in the listener's accept queue
 
   SendBuffer send_buf_;

@@ -4,10 +4,10 @@
 // on segments it passes up.
 #pragma once
 
+#include "net/tcp_seq.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "net/tcp_seq.h"
 
 namespace net::tcp {
 

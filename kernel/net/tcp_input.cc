@@ -60,8 +60,7 @@ void Connection::update_timestamps(const Header& h, size_t len) {
   if (!ts_enabled_ || !h.options.has_timestamps)
     return;
   // RFC 7323 4.3 / 5.3 R3: remember the TSval of the segment that our next ACK covers.
-  if (seq_le(h.seq, last_ack_sent_) &&
-      static_cast<int32_t>(h.options.ts_val - ts_recent_) >= 0)
+  if (seq_le(h.seq, last_ack_sent_) && static_cast<int32_t>(h.options.ts_val - ts_recent_) >= 0)
     ts_recent_ = h.options.ts_val;
   // The receiver's view of the RTT (for buffer auto-tuning): how old our echoed TSval is.
   if (len > 0 && h.options.ts_ecr != 0) {
@@ -224,8 +223,8 @@ void Connection::on_segment(const Header& h, const uint8_t* payload, size_t len)
     return;
   if (h.flags & kFin) {
     Seq fin_seq = h.seq + static_cast<Seq>(len);
-    bool receiving = state_ == State::Established || state_ == State::FinWait1 ||
-                     state_ == State::FinWait2;
+    bool receiving =
+        state_ == State::Established || state_ == State::FinWait1 || state_ == State::FinWait2;
     if (receiving && fin_seq == rcv_nxt_) {
       input_fin();
     } else if (receiving && seq_gt(fin_seq, rcv_nxt_)) {

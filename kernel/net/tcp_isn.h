@@ -4,11 +4,11 @@
 // incarnations of one 4-tuple moving forward. F is SipHash-2-4 (written from its paper).
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "net/tcp_link.h"
 #include "net/tcp_seq.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace net::tcp {
 

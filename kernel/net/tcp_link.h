@@ -1,12 +1,13 @@
 // What the TCP engine needs from the world around it: a way to hand segments to the IP layer
-// and a clock (net::Clock). Both are interfaces so the host tests can join two stacks with a simulated
-// link on virtual time, and the kernel can later plug in the real IP layer and sched timers.
+// and a clock (net::Clock). Both are interfaces so the host tests can join two stacks with a
+// simulated link on virtual time, and the kernel can later plug in the real IP layer and sched
+// timers.
 #pragma once
+
+#include "net/clock.h" // net::Clock, shared with the IP layer
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "net/clock.h" // net::Clock, shared with the IP layer
 
 namespace net::tcp {
 

@@ -182,14 +182,15 @@ size_t Connection::send_next(Seq window_end, bool force) {
   size_t avail = seq_lt(snd_nxt_, end) ? static_cast<size_t>(seq_diff(end, snd_nxt_)) : 0;
   size_t len = min_size(avail, send_mss_);
   if (seq_lt(snd_nxt_, snd_max_)) // resending: stop at the next range the peer holds
-    len = min_size(len, static_cast<size_t>(seq_diff(
-                            scoreboard_.next_sacked(snd_nxt_, snd_max_), snd_nxt_)));
+    len = min_size(
+        len, static_cast<size_t>(seq_diff(scoreboard_.next_sacked(snd_nxt_, snd_max_), snd_nxt_)));
   int32_t usable = seq_diff(window_end, snd_nxt_);
   if (usable < 0)
     usable = 0;
   if (len > static_cast<size_t>(usable))
     len = static_cast<size_t>(usable);
-  bool fin = fin_due && snd_nxt_ + static_cast<Seq>(len) == end && static_cast<size_t>(usable) > len;
+  bool fin =
+      fin_due && snd_nxt_ + static_cast<Seq>(len) == end && static_cast<size_t>(usable) > len;
   if (len == 0 && !fin)
     return 0;
   bool new_data = seq_ge(snd_nxt_, snd_max_);

@@ -1,10 +1,6 @@
 // The TCP engine's parts on their own: sequence arithmetic, header codec, SipHash and the
 // ISN, the RTO estimator, the receive buffer's reassembly and SACK blocks, the scoreboard,
 // congestion control.
-#include <gtest/gtest.h>
-
-#include <vector>
-
 #include "net/tcp_buffers.h"
 #include "net/tcp_congestion.h"
 #include "net/tcp_header.h"
@@ -12,6 +8,9 @@
 #include "net/tcp_rto.h"
 #include "net/tcp_scoreboard.h"
 #include "net/tcp_seq.h"
+
+#include <gtest/gtest.h>
+#include <vector>
 
 namespace net::tcp {
 namespace {
@@ -200,8 +199,8 @@ TEST(TcpScoreboard, MergesAndFindsHoles) {
   Scoreboard sb;
   EXPECT_TRUE(sb.add({300, 400}, 100, 1000));
   EXPECT_TRUE(sb.add({500, 600}, 100, 1000));
-  EXPECT_FALSE(sb.add({300, 400}, 100, 1000)); // nothing new
-  EXPECT_FALSE(sb.add({50, 90}, 100, 1000));   // below SND.UNA
+  EXPECT_FALSE(sb.add({300, 400}, 100, 1000));  // nothing new
+  EXPECT_FALSE(sb.add({50, 90}, 100, 1000));    // below SND.UNA
   EXPECT_FALSE(sb.add({900, 1100}, 100, 1000)); // beyond what was sent
   EXPECT_EQ(sb.sacked_bytes(), 200u);
   EXPECT_EQ(sb.high(100), 600u);

@@ -3,10 +3,10 @@
 // as no longer in flight.
 #pragma once
 
-#include <stddef.h>
-
 #include "net/tcp_header.h"
 #include "net/tcp_seq.h"
+
+#include <stddef.h>
 
 namespace net::tcp {
 

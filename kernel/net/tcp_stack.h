@@ -10,14 +10,14 @@
 // points (receive, poll_timers, connect, close), never under a caller's feet.
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "lib/error_or.h"
 #include "net/tcp_config.h"
 #include "net/tcp_connection.h"
 #include "net/tcp_header.h"
 #include "net/tcp_link.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 namespace net::tcp {
 
@@ -40,7 +40,7 @@ private:
   Listener(Stack& stack, const Endpoint& local, int backlog)
       : stack_(stack), local_(local), backlog_(backlog) {}
   bool has_room() const { return syn_count_ + accept_count_ < backlog_; }
-  void enqueue(Connection* c);   // a passive connection became ESTABLISHED
+  void enqueue(Connection* c);     // a passive connection became ESTABLISHED
   void embryo_gone(Connection* c); // a SYN-RECEIVED connection died
   void notify();
 

@@ -1,14 +1,13 @@
 // Every state transition of RFC 9293's diagram, RST handling, and the timers (RTO and its
 // backoff, delayed ACK, Nagle, zero-window probes, keepalive, TIME-WAIT), on two stacks
 // joined by an ideal or a scripted network.
-#include <gtest/gtest.h>
-
-#include <memory>
-#include <string>
-#include <string.h>
-#include <vector>
-
 #include "net/tcp_test_net.h"
+
+#include <gtest/gtest.h>
+#include <memory>
+#include <string.h>
+#include <string>
+#include <vector>
 
 namespace net::tcp::test {
 namespace {
@@ -169,9 +168,9 @@ TEST_F(TcpStateTest, SimultaneousOpen) {
   net.run_until([&] { return (*c1)->state() != State::SynSent; }, kSec);
   EXPECT_EQ((*c1)->state(), State::SynReceived);
   EXPECT_EQ((*c2)->state(), State::SynReceived);
-  net.run_until([&] {
-    return (*c1)->state() == State::Established && (*c2)->state() == State::Established;
-  }, kSec);
+  net.run_until(
+      [&] { return (*c1)->state() == State::Established && (*c2)->state() == State::Established; },
+      kSec);
   EXPECT_EQ((*c1)->state(), State::Established);
   EXPECT_EQ((*c2)->state(), State::Established);
   ASSERT_TRUE((*c1)->send("ping", 4));
@@ -427,11 +426,13 @@ TEST_F(TcpStateTest, ZeroWindowIsProbedUntilItOpens) {
   EXPECT_EQ(client->state(), State::Established); // the peer answers: no timeout
   // Reading opens the window; everything arrives.
   std::string got = read_all(server);
-  net.run_until([&] {
-    std::string more = read_all(server);
-    got += more;
-    return got.size() == sent;
-  }, 30 * kSec);
+  net.run_until(
+      [&] {
+        std::string more = read_all(server);
+        got += more;
+        return got.size() == sent;
+      },
+      30 * kSec);
   EXPECT_EQ(got.size(), sent);
   EXPECT_EQ(got, std::string(sent, 'z'));
 }
@@ -579,10 +580,12 @@ TEST_F(TcpStateTest, FastRetransmitBeforeTheTimer) {
   uint64_t start = net.clock.now;
   ASSERT_EQ(*client->send(data.data(), data.size()), data.size());
   std::string got;
-  net.run_until([&] {
-    got += read_all(server);
-    return got.size() == data.size();
-  }, 5 * kSec);
+  net.run_until(
+      [&] {
+        got += read_all(server);
+        return got.size() == data.size();
+      },
+      5 * kSec);
   EXPECT_EQ(got, data);
   EXPECT_LT(net.clock.now - start, 100 * kMs); // well before the 200 ms RTO
   EXPECT_EQ(client->info().timeouts, 0u);
@@ -597,10 +600,12 @@ TEST_F(TcpStateTest, SackRecoversTwoLossesInOneRoundTrip) {
   std::string data(9 * 1448, 's');
   ASSERT_EQ(*client->send(data.data(), data.size()), data.size());
   std::string got;
-  net.run_until([&] {
-    got += read_all(server);
-    return got.size() == data.size();
-  }, 5 * kSec);
+  net.run_until(
+      [&] {
+        got += read_all(server);
+        return got.size() == data.size();
+      },
+      5 * kSec);
   EXPECT_EQ(got, data);
   EXPECT_EQ(client->info().timeouts, 0u);
   EXPECT_EQ(client->info().retransmitted_segments, 2u); // exactly the two holes
@@ -653,16 +658,18 @@ TEST(TcpNegotiation, WithoutTheOptionsOnOneSide) {
   size_t sent = 0;
   std::string got;
   char buf[65536];
-  net.run_until([&] {
-    if (sent < data.size()) {
-      auto r = c->send(data.data() + sent, data.size() - sent);
-      if (r)
-        sent += *r;
-    }
-    for (auto r = s->recv(buf, sizeof buf); r && *r > 0; r = s->recv(buf, sizeof buf))
-      got.append(buf, *r);
-    return got.size() == data.size();
-  }, 10 * kSec);
+  net.run_until(
+      [&] {
+        if (sent < data.size()) {
+          auto r = c->send(data.data() + sent, data.size() - sent);
+          if (r)
+            sent += *r;
+        }
+        for (auto r = s->recv(buf, sizeof buf); r && *r > 0; r = s->recv(buf, sizeof buf))
+          got.append(buf, *r);
+        return got.size() == data.size();
+      },
+      10 * kSec);
   EXPECT_EQ(got, data);
   c->abort();
   s->abort();

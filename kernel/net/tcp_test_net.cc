@@ -21,8 +21,7 @@ Host::Host(Network& n, int i, uint32_t a, const Config& config)
   stack = std::make_unique<Stack>(*this, n.clock, config);
 }
 
-void Host::send_segment(const IpAddr& src, const IpAddr& dst, const uint8_t* segment,
-                        size_t len) {
+void Host::send_segment(const IpAddr& src, const IpAddr& dst, const uint8_t* segment, size_t len) {
   net.transmit(index, src, dst, segment, len);
 }
 

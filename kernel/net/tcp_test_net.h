@@ -3,15 +3,14 @@
 // limit and a bounded queue like a real bottleneck link. Deterministic for a given seed.
 #pragma once
 
-#include <stdint.h>
+#include "net/tcp_stack.h"
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <queue>
+#include <stdint.h>
 #include <vector>
-
-#include "net/tcp_stack.h"
 
 namespace net::tcp::test {
 
@@ -22,13 +21,13 @@ public:
 };
 
 struct Impairments {
-  double drop = 0;        // probability a segment is lost
-  double duplicate = 0;   // probability it is delivered twice
-  double reorder = 0;     // probability it is held back by up to reorder_delay_ns
-  uint64_t delay_ns = 1000000;         // one-way propagation delay
+  double drop = 0;             // probability a segment is lost
+  double duplicate = 0;        // probability it is delivered twice
+  double reorder = 0;          // probability it is held back by up to reorder_delay_ns
+  uint64_t delay_ns = 1000000; // one-way propagation delay
   uint64_t reorder_delay_ns = 3000000;
-  uint64_t bits_per_second = 0;        // 0: no bandwidth limit
-  size_t queue_limit = 0; // segments one host may have in the network at once; 0: no limit
+  uint64_t bits_per_second = 0; // 0: no bandwidth limit
+  size_t queue_limit = 0;       // segments one host may have in the network at once; 0: no limit
 };
 
 // A segment as the tests see it.

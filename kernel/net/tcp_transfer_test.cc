@@ -2,11 +2,10 @@
 // reorders and delays segments behind a bandwidth-limited, bounded queue. 20 MB go each way
 // at once; every byte must arrive in order (checked against the generating stream), and
 // both sides must close cleanly.
-#include <gtest/gtest.h>
-
-#include <vector>
-
 #include "net/tcp_test_net.h"
+
+#include <gtest/gtest.h>
+#include <vector>
 
 namespace net::tcp::test {
 namespace {
@@ -85,11 +84,13 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
     return {false, {}, {}};
   Pump pc(client, 11, 22, bytes);
   Pump ps(server, 22, 11, bytes);
-  bool done = net.run_until([&] {
-    pc.step();
-    ps.step();
-    return pc.eof && ps.eof;
-  }, 3600 * kSec);
+  bool done = net.run_until(
+      [&] {
+        pc.step();
+        ps.step();
+        return pc.eof && ps.eof;
+      },
+      3600 * kSec);
   EXPECT_TRUE(done) << "client got " << pc.received << " server got " << ps.received;
   EXPECT_EQ(pc.received, bytes);
   EXPECT_EQ(ps.received, bytes);
@@ -113,9 +114,9 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   client->close();
   server->close();
   l->close();
-  net.run_until([&] {
-    return a.stack->connection_count() == 0 && b.stack->connection_count() == 0;
-  }, 600 * kSec);
+  net.run_until(
+      [&] { return a.stack->connection_count() == 0 && b.stack->connection_count() == 0; },
+      600 * kSec);
   EXPECT_EQ(a.stack->connection_count(), 0u);
   EXPECT_EQ(b.stack->connection_count(), 0u);
   return o;
@@ -170,11 +171,13 @@ TEST(TcpTransfer, WindowScalingAndAutoTuningGrowTheBuffers) {
   Connection* s = l->accept();
   Pump pc(c, 1, 2, 64u << 20);
   Pump ps(s, 2, 1, 0);
-  net.run_until([&] {
-    pc.step();
-    ps.step();
-    return ps.received >= (32u << 20);
-  }, 60 * kSec);
+  net.run_until(
+      [&] {
+        pc.step();
+        ps.step();
+        return ps.received >= (32u << 20);
+      },
+      60 * kSec);
   EXPECT_GE(ps.received, 32u << 20);
   EXPECT_EQ(ps.mismatches, 0u);
   EXPECT_GT(s->receive_buffer_size(), 1u << 20);
