@@ -128,13 +128,6 @@ void Stack::remove_from_table(Connection* c) {
   if (*link)
     *link = c->hash_next;
   c->hash_next = nullptr;
-  if (c->all_prev)
-    c->all_prev->all_next = c->all_next;
-  else
-    all_ = c->all_next;
-  if (c->all_next)
-    c->all_next->all_prev = c->all_prev;
-  c->all_prev = c->all_next = nullptr;
   c->in_table = false;
   --connection_count_;
 }
@@ -143,6 +136,13 @@ void Stack::bury(Connection* c) {
   if (c->dead)
     return;
   remove_from_table(c);
+  if (c->all_prev)
+    c->all_prev->all_next = c->all_next;
+  else
+    all_ = c->all_next;
+  if (c->all_next)
+    c->all_next->all_prev = c->all_prev;
+  c->all_prev = c->all_next = nullptr;
   c->dead = true;
   c->queue_next = dead_;
   dead_ = c;
@@ -174,7 +174,7 @@ bool Stack::port_in_use(const IpAddr& addr, uint16_t port) const {
     if (l->local_.port == port)
       return true;
   for (Connection* c = all_; c; c = c->all_next)
-    if (c->local_.port == port && c->local_.addr == addr)
+    if (c->in_table && c->local_.port == port && c->local_.addr == addr)
       return true;
   return false;
 }

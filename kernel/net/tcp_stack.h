@@ -77,6 +77,7 @@ public:
   // When poll_timers next has work, in clock nanoseconds; 0 when no timer runs.
   uint64_t next_deadline_ns() const;
 
+  // Connections in the table (not yet CLOSED), TIME-WAIT included.
   size_t connection_count() const { return connection_count_; }
 
   // ---- For Connection and Listener ------------------------------------------------------
@@ -110,7 +111,9 @@ private:
   Config config_;
   Connection** buckets_ = nullptr;
   uint8_t* frame_ = nullptr;
-  Connection* all_ = nullptr; // every live connection, for the timers
+  // Every connection object not yet freed (in the table or closed but still owned), for the
+  // timers and the destructor.
+  Connection* all_ = nullptr;
   Connection* dead_ = nullptr;
   Listener* listeners_ = nullptr;
   size_t connection_count_ = 0;
