@@ -115,7 +115,10 @@ void Connection::send_syn(bool with_ack) {
 }
 
 void Connection::send_ack() {
-  emit(snd_nxt_, kAck, 0);
+  // SND.MAX, not the send pointer: after a timeout snd_nxt_ moves back for go-back-N, and an
+  // ACK numbered below what the peer already holds would be unacceptable to it (answered by
+  // an ACK of its own, which would be just as unacceptable to us: a storm).
+  emit(snd_max_, kAck, 0);
 }
 
 void Connection::send_rst(Seq seq) {

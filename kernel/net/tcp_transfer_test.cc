@@ -5,6 +5,7 @@
 #include "net/tcp_test_net.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <vector>
 
 namespace net::tcp::test {
@@ -22,6 +23,7 @@ struct Pump {
   size_t mismatches = 0;
   bool shut = false;
   bool eof = false;
+  int error = 0; // the first error send or recv returned
   std::vector<uint8_t> buf = std::vector<uint8_t>(65536);
   std::vector<uint8_t> pending; // generated but not yet accepted by send()
 
@@ -36,8 +38,11 @@ struct Pump {
         out.fill(pending.data(), n);
       }
       auto r = conn->send(pending.data(), pending.size());
-      if (!r)
+      if (!r) {
+        if (r.error() != -EAGAIN && error == 0)
+          error = r.error();
         break;
+      }
       sent += *r;
       pending.erase(pending.begin(), pending.begin() + static_cast<long>(*r));
     }
@@ -47,8 +52,11 @@ struct Pump {
     }
     for (;;) {
       auto r = conn->recv(buf.data(), buf.size());
-      if (!r)
+      if (!r) {
+        if (r.error() != -EAGAIN && error == 0)
+          error = r.error();
         break;
+      }
       if (*r == 0) {
         eof = true;
         break;
@@ -70,7 +78,7 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   Config cfg = base;
   cfg.isn_secret = {seed, ~seed};
   Network net(seed);
-  net.logging = false;
+  net.logging = getenv("TCP_DEBUG") != nullptr;
   net.impair = impair;
   Host& a = net.add_host(0x0A000001, cfg);
   Host& b = net.add_host(0x0A000002, cfg);
@@ -92,10 +100,25 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
       },
       3600 * kSec);
   EXPECT_TRUE(done) << "client got " << pc.received << " server got " << ps.received;
+  if (pc.received != bytes || ps.received != bytes)
+    ADD_FAILURE() << "client " << state_name(client->state()) << " error " << client->take_error()
+                  << " sent " << pc.sent << "; server " << state_name(server->state()) << " error "
+                  << server->take_error() << " sent " << ps.sent;
+  if (net.logging && (pc.received != bytes || ps.received != bytes)) {
+    size_t from = net.log.size() > 80 ? net.log.size() - 80 : 0;
+    for (size_t i = from; i < net.log.size(); ++i) {
+      const Captured& c = net.log[i];
+      printf("%d t=%.3f seq=%u ack=%u win=%u len=%zu fl=%x sack=%d\n", c.from, c.time_ns / 1e9,
+             c.header.seq, c.header.ack, c.header.window, c.payload_len, c.header.flags,
+             c.header.options.sack_count);
+    }
+  }
   EXPECT_EQ(pc.received, bytes);
   EXPECT_EQ(ps.received, bytes);
   EXPECT_EQ(pc.mismatches, 0u);
   EXPECT_EQ(ps.mismatches, 0u);
+  EXPECT_EQ(pc.error, 0);
+  EXPECT_EQ(ps.error, 0);
   Outcome o{done, client->info(), server->info()};
   if (getenv("TCP_DEBUG"))
     printf("virtual %.2f s, delivered %lu dropped %lu, client rtx %lu rto %lu cwnd %u srtt %lu,"
@@ -151,6 +174,36 @@ TEST(TcpTransfer, NewRenoWithoutSackOrTimestamps) {
   EXPECT_TRUE(o.finished);
   EXPECT_FALSE(o.client_info.sack);
   EXPECT_FALSE(o.client_info.timestamps);
+}
+
+// Harsher networks, many seeds, smaller transfers: loss, duplication and reordering at rates
+// that exercise every recovery path (timeouts during recovery, lost retransmissions, lost
+// FINs and ACKs). TCP_STRESS_SEEDS=n runs n seeds instead of 6.
+TEST(TcpTransfer, HarshNetworksManySeeds) {
+  int seeds = getenv("TCP_STRESS_SEEDS") ? atoi(getenv("TCP_STRESS_SEEDS")) : 6;
+  int first = getenv("TCP_STRESS_FIRST") ? atoi(getenv("TCP_STRESS_FIRST")) : 1;
+  for (int seed = first; seed < first + seeds; ++seed) {
+    Impairments im;
+    im.drop = 0.02 + 0.01 * (seed % 4);
+    im.duplicate = 0.03;
+    im.reorder = 0.15;
+    im.reorder_delay_ns = 8000000;
+    im.delay_ns = 2000000 + 1000000 * static_cast<uint64_t>(seed % 5);
+    im.bits_per_second = 100000000ull;
+    im.queue_limit = 300;
+    Config cfg;
+    if (seed % 2 == 0) {
+      cfg.sack = false;
+      cfg.congestion = CongestionAlgorithm::NewReno;
+    }
+    if (seed % 3 == 0)
+      cfg.timestamps = false;
+    SCOPED_TRACE(seed);
+    Outcome o = transfer(im, cfg, 1u << 20, static_cast<uint64_t>(seed) * 7919);
+    EXPECT_TRUE(o.finished);
+    if (!o.finished)
+      break;
+  }
 }
 
 TEST(TcpTransfer, WindowScalingAndAutoTuningGrowTheBuffers) {
