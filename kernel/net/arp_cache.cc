@@ -59,7 +59,8 @@ bool ArpCache::enqueue(Ipv4Address ip, PacketPtr packet, uint64_t now_ns) {
     send_request = true;
   }
   e->last_used_ns = now_ns;
-  if (e->pending.count() >= kMaxPending)
+  while (!e->pending.empty() && (e->pending.count() >= kMaxPending ||
+                                 e->pending.bytes() + packet->length() > kMaxPendingBytes))
     e->pending.pop_front(); // keep the newest (RFC 1122 2.3.2.2)
   e->pending.push_back(packet.take());
   return send_request;

@@ -4,10 +4,10 @@
 // caller's now_ns.
 //
 //   resolved:   lookup() gives the MAC.
-//   unresolved: enqueue() keeps the packet (up to kMaxPending per address, oldest dropped,
-//               RFC 1122 2.3.2.2) and says whether to send a request now; learn() from a
-//               reply returns the queued packets; expire() retransmits requests every
-//               kRetryInterval and, after kMaxRequests unanswered ones, drops the entry and
+//   unresolved: enqueue() keeps the packet (up to kMaxPending packets / kMaxPendingBytes per
+//               address, oldest dropped first, RFC 1122 2.3.2.2) and says whether to send a request
+//               now; learn() from a reply returns the queued packets; expire() retransmits requests
+//               every kRetryInterval and, after kMaxRequests unanswered ones, drops the entry and
 //               its packets.
 #pragma once
 
@@ -23,7 +23,10 @@ namespace net {
 class ArpCache {
 public:
   static constexpr size_t kEntries = 64;
-  static constexpr size_t kMaxPending = 4;
+  // What may wait per address: enough for one fragmented 64 KiB datagram (whose fragments
+  // all wait for the same reply), not unbounded.
+  static constexpr size_t kMaxPending = 64;
+  static constexpr size_t kMaxPendingBytes = 80 * 1024;
   static constexpr uint64_t kRetryInterval = 1 * kNsPerSecond;
   static constexpr int kMaxRequests = 3;
   // How long a learned mapping is trusted without being refreshed.

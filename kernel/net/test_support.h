@@ -8,6 +8,7 @@
 #include "net/ethernet.h"
 #include "net/interface.h"
 #include "net/ipv4.h"
+#include "net/stack.h"
 #include "net/udp.h"
 
 #include <cstring>
@@ -117,5 +118,30 @@ inline ParsedFrame parse_frame(const Bytes& frame) {
   r.ok = true;
   return r;
 }
+
+// Two stacks joined by an Ethernet link: pump() carries the frames each side sent to the
+// other until neither has anything left (or `max_frames` were carried).
+struct Wire {
+  Stack& a_stack;
+  CaptureInterface& a;
+  Stack& b_stack;
+  CaptureInterface& b;
+  size_t carried = 0;
+  size_t pump(size_t max_frames = 1000) {
+    size_t n = 0;
+    while (n < max_frames && (!a.sent.empty() || !b.sent.empty())) {
+      for (Bytes& f : a.take()) {
+        b_stack.receive_frame(b, packet_of(f));
+        ++n;
+      }
+      for (Bytes& f : b.take()) {
+        a_stack.receive_frame(a, packet_of(f));
+        ++n;
+      }
+    }
+    carried += n;
+    return n;
+  }
+};
 
 } // namespace net::test

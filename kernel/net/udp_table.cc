@@ -13,31 +13,32 @@ namespace {
 constexpr size_t kMaxPayload = kIpv4MaxDatagram - kIpv4MinHeaderSize - kUdpHeaderSize; // 65507
 } // namespace
 
+UdpSocket::~UdpSocket() {
+  if (table_)
+    table_->close(*this);
+}
+
+// Sockets still open when the table goes (each unlinks itself when destroyed, so every one
+// listed is alive) are left closed.
 UdpTable::~UdpTable() {
-  for (UdpSocket* s = sockets_; s; s = s->next_) {
-    s->queue_.clear();
-    s->open_ = false;
-  }
+  while (sockets_)
+    close(*sockets_);
 }
 
 void UdpTable::open(UdpSocket& socket) {
-  if (socket.open_)
+  if (socket.table_)
     return;
-  socket.open_ = true;
+  socket.table_ = this;
   socket.next_ = sockets_;
   sockets_ = &socket;
 }
 
 void UdpTable::close(UdpSocket& socket) {
-  for (UdpSocket** p = &sockets_; *p; p = &(*p)->next_) {
-    if (*p == &socket) {
-      *p = socket.next_;
-      break;
-    }
-  }
+  if (socket.table_ != this)
+    return;
+  close_link(socket);
   socket.queue_.clear();
-  socket.open_ = false;
-  socket.next_ = nullptr;
+  socket.table_ = nullptr;
   socket.local_ = Ipv4Endpoint();
   socket.remote_ = Ipv4Endpoint();
   socket.connected_ = false;

@@ -24,10 +24,12 @@
 namespace net {
 
 class Stack;
+class UdpTable;
 
 class UdpSocket {
 public:
   UdpSocket() = default;
+  ~UdpSocket(); // leaves its table, if it is in one
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
@@ -55,8 +57,8 @@ private:
   Ipv4Endpoint local_;
   Ipv4Endpoint remote_;
   bool connected_ = false;
-  bool open_ = false;
-  int pending_error_ = 0; // positive errno from an ICMP error, reported once
+  UdpTable* table_ = nullptr; // set while open
+  int pending_error_ = 0;     // positive errno from an ICMP error, reported once
   uint64_t dropped_ = 0;
   PacketQueue queue_; // datagrams (data only), sender in Packet::source
   UdpSocket* next_ = nullptr;
