@@ -92,6 +92,8 @@ void Network::transmit(int from, const IpAddr& src, const IpAddr& dst, const uin
 
 bool Network::step(uint64_t limit_ns) {
   uint64_t next = limit_ns;
+  if (tick_ns && clock.now + tick_ns < next)
+    next = clock.now + tick_ns;
   if (!frames_.empty() && frames_.top().at < next)
     next = frames_.top().at;
   for (const auto& h : hosts) {

@@ -64,6 +64,9 @@ public:
   // Return false to drop a segment (called before the impairments).
   std::function<bool(const Captured&)> filter;
   std::vector<Captured> log; // every segment sent, if logging
+  // The longest step of virtual time between two looks at run_until's condition (0: jump
+  // straight to the next event), for tests whose applications act on time of their own.
+  uint64_t tick_ns = 0;
   bool logging = true;
 
   // Advances virtual time, delivering segments and running timers, until done() is true

@@ -23,7 +23,10 @@ struct Pump {
   size_t mismatches = 0;
   bool shut = false;
   bool eof = false;
-  int error = 0; // the first error send or recv returned
+  int error = 0;          // the first error send or recv returned
+  size_t read_budget = 0; // a slow reader: bytes per millisecond (0: reads all there is)
+  const VirtualClock* clock = nullptr;
+  uint64_t last_read_ns = 0;
   std::vector<uint8_t> buf = std::vector<uint8_t>(65536);
   std::vector<uint8_t> pending; // generated but not yet accepted by send()
 
@@ -50,8 +53,15 @@ struct Pump {
       ASSERT_TRUE(conn->shutdown_write());
       shut = true;
     }
-    for (;;) {
-      auto r = conn->recv(buf.data(), buf.size());
+    size_t budget = SIZE_MAX;
+    if (read_budget) {
+      if (clock->now - last_read_ns < 1000000)
+        return;
+      last_read_ns = clock->now;
+      budget = read_budget;
+    }
+    while (budget > 0) {
+      auto r = conn->recv(buf.data(), buf.size() < budget ? buf.size() : budget);
       if (!r) {
         if (r.error() != -EAGAIN && error == 0)
           error = r.error();
@@ -64,6 +74,7 @@ struct Pump {
       for (size_t i = 0; i < *r; ++i)
         mismatches += buf[i] != expect.next();
       received += *r;
+      budget -= *r;
     }
   }
 };
@@ -74,7 +85,8 @@ struct Outcome {
   ConnectionInfo server_info;
 };
 
-Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, uint64_t seed) {
+Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, uint64_t seed,
+                 size_t read_budget = 0) {
   Config cfg = base;
   cfg.isn_secret = {seed, ~seed};
   Network net(seed);
@@ -92,6 +104,10 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
     return {false, {}, {}};
   Pump pc(client, 11, 22, bytes);
   Pump ps(server, 22, 11, bytes);
+  pc.read_budget = ps.read_budget = read_budget;
+  pc.clock = ps.clock = &net.clock;
+  if (read_budget)
+    net.tick_ns = 1000000; // the readers wake up every millisecond
   bool done = net.run_until(
       [&] {
         pc.step();
@@ -120,6 +136,12 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   EXPECT_EQ(pc.error, 0);
   EXPECT_EQ(ps.error, 0);
   Outcome o{done, client->info(), server->info()};
+  if (net.logging) {
+    size_t zero = 0;
+    for (const Captured& c : net.log)
+      zero += c.header.window == 0 && !(c.header.flags & kRst);
+    printf("segments %zu, advertising a zero window %zu\n", net.log.size(), zero);
+  }
   if (getenv("TCP_DEBUG"))
     printf("virtual %.2f s, delivered %lu dropped %lu, client rtx %lu rto %lu cwnd %u srtt %lu,"
            " server rtx %lu rto %lu\n",
@@ -199,7 +221,10 @@ TEST(TcpTransfer, HarshNetworksManySeeds) {
     if (seed % 3 == 0)
       cfg.timestamps = false;
     SCOPED_TRACE(seed);
-    Outcome o = transfer(im, cfg, 1u << 20, static_cast<uint64_t>(seed) * 7919);
+    if (seed % 5 == 0)
+      cfg.receive_buffer = 16384; // small windows: zero windows and probes mid-transfer
+    size_t budget = seed % 5 == 0 ? 100 : 0;
+    Outcome o = transfer(im, cfg, 1u << 20, static_cast<uint64_t>(seed) * 7919, budget);
     EXPECT_TRUE(o.finished);
     if (!o.finished)
       break;
