@@ -16,8 +16,8 @@ void Connection::apply_syn_options(const Header& h) {
   if (ts_enabled_)
     ts_recent_ = o.ts_val;
   sack_enabled_ = config_.sack && o.sack_permitted;
-  // RFC 9293 3.7.1: without the option the peer takes 536; the timestamp option then eats
-  // into every segment (RFC 7323 appendix... the MSS excludes options).
+  // RFC 9293 3.7.1: without the option the peer takes 536. The MSS counts payload with a
+  // bare header, so the 12 bytes of the timestamp option come off every segment.
   uint32_t mss = o.has_mss ? o.mss : 536;
   uint32_t ours = stack_.link().mss_for(remote_.addr);
   if (ours < mss)
@@ -27,9 +27,6 @@ void Connection::apply_syn_options(const Header& h) {
   if (mss < 64)
     mss = 64;
   send_mss_ = static_cast<uint16_t>(mss);
-  if (!ws_enabled_ && recv_buf_.capacity() > 65535) {
-    // Without scaling no more than 64 KiB can ever be offered: the rest would be wasted.
-  }
 }
 
 void Connection::established() {

@@ -332,6 +332,46 @@ TEST_F(TcpStateTest, SynRetransmissionBacksOffThenTimesOut) {
   (*c)->close();
 }
 
+TEST_F(TcpStateTest, LostSynAckIsResentWhenTheSynRepeats) {
+  auto l = b.stack->listen(b_ep(80), 16);
+  ASSERT_TRUE(l);
+  int syn_acks = 0;
+  net.filter = [&](const Captured& c) {
+    bool syn_ack = c.from == 1 && (c.header.flags & kSyn);
+    return !(syn_ack && syn_acks++ == 0); // lose the first SYN-ACK
+  };
+  auto c = a.stack->connect(a_ep(), b_ep(80));
+  ASSERT_TRUE(c);
+  net.run_until([&] { return (*l)->accept_queue_length() == 1; }, 5 * kSec);
+  EXPECT_EQ((*c)->state(), State::Established);
+  EXPECT_EQ((*l)->accept_queue_length(), 1);
+  EXPECT_EQ(count(0, kSyn), 2); // the client's SYN went twice (1 s timer) ...
+  EXPECT_GE(syn_acks, 2);       // ... and the server answered again
+  // Karn's rule forbids timing the retransmitted SYN, but the echoed timestamp still gives
+  // an RTT sample.
+  EXPECT_GT((*c)->info().srtt_us, 0u);
+}
+
+TEST_F(TcpStateTest, DataRetransmissionsBackOffThenTimeOut) {
+  open_pair();
+  net.filter = [](const Captured& c) { return c.from != 0; }; // the client's packets vanish
+  uint64_t start = net.clock.now;
+  ASSERT_TRUE(client->send("doomed", 6));
+  net.run_until([&] { return client->state() == State::Closed; }, 2000 * kSec);
+  EXPECT_EQ(client->take_error(), -ETIMEDOUT);
+  std::vector<uint64_t> times;
+  for (const auto& c : net.log)
+    if (c.from == 0 && c.payload_len > 0)
+      times.push_back(c.time_ns - start);
+  ASSERT_EQ(times.size(), 16u); // the first send and 15 retransmissions
+  EXPECT_EQ(times[1], 200 * kMs);
+  for (size_t i = 2; i < 9; ++i) // each wait doubles (RFC 6298 5.5) ...
+    EXPECT_EQ(times[i] - times[i - 1], 2 * (times[i - 1] - times[i - 2])) << i;
+  for (size_t i = 11; i < times.size(); ++i) // ... up to the 120 s ceiling
+    EXPECT_EQ(times[i] - times[i - 1], 120 * kSec) << i;
+  EXPECT_EQ(count(0, kRst), 1); // and the peer is told, should it still listen
+}
+
 TEST_F(TcpStateTest, LostDataIsRetransmittedAfterTheRto) {
   open_pair();
   uint64_t rto = client->info().rto_us;
