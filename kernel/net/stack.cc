@@ -16,11 +16,8 @@ Stack::Stack(const Clock& clock) : clock_(clock), udp_(*this) {
   icmp_refill_ns_ = now();
 }
 
-Stack::~Stack() {
-  for (Interface* i : interfaces_)
-    if (i)
-      i->arp.clear();
-}
+// Interfaces are not owned (and may be gone already): their ARP caches free themselves.
+Stack::~Stack() = default;
 
 // ---------------------------------------------------------------------------------------
 // Configuration
