@@ -372,6 +372,37 @@ TEST_F(TcpStateTest, DataRetransmissionsBackOffThenTimeOut) {
   EXPECT_EQ(count(0, kRst), 1); // and the peer is told, should it still listen
 }
 
+TEST_F(TcpStateTest, SurvivesRandomSegments) {
+  // Random bytes, and valid headers with random numbers, flags and options: nothing may
+  // crash (the ASan build checks memory), and the stacks keep their bookkeeping.
+  open_pair();
+  ByteStream rnd(99);
+  std::vector<uint8_t> seg(2000);
+  for (int i = 0; i < 20000; ++i) {
+    size_t len = rnd.next() % 2 ? 20 + rnd.next() * 4 % 1500 : rnd.next() % 64;
+    rnd.fill(seg.data(), len);
+    if (len >= 20 && i % 2 == 0) {
+      // Aim at the live connection or the listener so the state machine is reached.
+      seg[0] = static_cast<uint8_t>(client->local().port >> 8);
+      seg[1] = static_cast<uint8_t>(client->local().port);
+      seg[2] = 0;
+      seg[3] = 80;
+      seg[12] = static_cast<uint8_t>((5 + rnd.next() % 11) << 4);
+    }
+    b.stack->receive(a.addr, b.addr, seg.data(), len);
+    if (i % 100 == 0)
+      net.run_for(10 * kMs);
+  }
+  net.run_for(5 * kSec);
+  server->close();
+  client->close();
+  listener->close();
+  net.filter = nullptr;
+  net.run_for(300 * kSec);
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+  EXPECT_EQ(b.stack->connection_count(), 0u);
+}
+
 TEST_F(TcpStateTest, LostDataIsRetransmittedAfterTheRto) {
   open_pair();
   uint64_t rto = client->info().rto_us;
