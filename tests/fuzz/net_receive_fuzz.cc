@@ -9,8 +9,17 @@
 //   1: an IPv4 datagram sent over loopback (same length prefix), delivered by poll()
 //   2: time passes (the next byte * 250 ms), then the timers run
 //   3: every socket's queue is read out
+//   4: a well-formed datagram for eth0 (so the fuzzer gets past the checksums): a 12-byte
+//      description (protocol, id, flags/fragment offset, source and destination picks,
+//      ports, ICMP type/code), 2 bytes of payload length, the payload; the harness writes
+//      the headers with correct checksums
+#include "net/bytes.h"
+#include "net/checksum.h"
 #include "net/dhcp_agent.h"
+#include "net/ethernet.h"
+#include "net/icmp.h"
 #include "net/stack.h"
+#include "net/udp.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -52,6 +61,61 @@ void drain(net::UdpTable& udp, net::UdpSocket& s) {
   }
 }
 
+// Op 4: builds the frame described by d[0..12) around `payload` (see the file comment).
+net::PacketPtr structured_frame(const uint8_t* d, const uint8_t* payload, size_t len) {
+  using namespace net;
+  static constexpr Ipv4Address kAddresses[] = {
+      Ipv4Address::from(10, 0, 2, 15), Ipv4Address::from(10, 0, 2, 3),
+      Ipv4Address::from(10, 0, 2, 2),  Ipv4Address::from(10, 0, 2, 255),
+      Ipv4Address::broadcast(),        Ipv4Address::from(224, 0, 0, 251),
+      Ipv4Address::from(8, 8, 8, 8),   Ipv4Address::from(127, 0, 0, 1)};
+  static constexpr uint16_t kPorts[] = {53, 7, 9, 5353, 68, 67, 1234, 0};
+  uint8_t protocol = d[0] % 4 == 0   ? kIpProtocolUdp
+                     : d[0] % 4 == 1 ? kIpProtocolIcmp
+                     : d[0] % 4 == 2 ? kIpProtocolTcp
+                                     : d[0];
+  Ipv4Address src = kAddresses[d[5] % 8], dst = kAddresses[d[6] % 8];
+  size_t transport = protocol == kIpProtocolUdp    ? kUdpHeaderSize
+                     : protocol == kIpProtocolIcmp ? kIcmpHeaderSize
+                                                   : 0;
+  PacketPtr p = PacketPtr::allocate(kPacketHeadroom, transport + len);
+  if (!p)
+    return p;
+  uint8_t* t = p->put(transport);
+  p->append(payload, len);
+  bool fragment = (d[3] & 0x3F) != 0 || (d[4] & 0x80); // then the checksum is not for us
+  if (protocol == kIpProtocolUdp) {
+    uint16_t total = static_cast<uint16_t>(p->length());
+    if (fragment) {
+      put_be16(t, kPorts[d[7] % 8]);
+      put_be16(t + 2, kPorts[d[8] % 8]);
+      put_be16(t + 4, static_cast<uint16_t>(total + d[9]));
+      put_be16(t + 6, 0);
+    } else {
+      write_udp(t, kPorts[d[7] % 8], kPorts[d[8] % 8], total, src, dst);
+    }
+  } else if (protocol == kIpProtocolIcmp) {
+    uint8_t rest[4] = {d[9], d[10], d[11], d[7]};
+    finish_icmp(t, p->length(), d[7] % 16, d[8] % 8, rest);
+  }
+  Ipv4Header h;
+  h.protocol = protocol;
+  h.id = get_be16(d + 1);
+  h.flags_fragment = static_cast<uint16_t>((d[3] & 0x3F) << 8 | d[4]) |
+                     ((d[3] & 0x40) ? kIpv4FlagDontFragment : 0);
+  if (d[3] & 0x80)
+    h.flags_fragment |= kIpv4FlagMoreFragments;
+  h.source = src;
+  h.destination = dst;
+  h.total_length = static_cast<uint16_t>(p->length() + kIpv4MinHeaderSize);
+  write_ipv4(p->push(kIpv4MinHeaderSize), h);
+  EthernetHeader eh{dst.is_limited_broadcast() ? MacAddress::broadcast()
+                                               : MacAddress{{2, 0, 0, 0, 0, 1}},
+                    MacAddress{{2, 0, 0, 0, 0, 3}}, kEtherTypeIpv4};
+  push_ethernet(*p, eh);
+  return p;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -79,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   size_t at = 0;
   while (at < size) {
-    uint8_t op = data[at++] % 4;
+    uint8_t op = data[at++] % 5;
     if (op == 0 || op == 1) {
       if (at + 2 > size)
         break;
@@ -99,6 +163,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         stack.loopback().transmit(p.take());
         stack.poll();
       }
+    } else if (op == 4) {
+      if (at + 14 > size)
+        break;
+      const uint8_t* description = data + at;
+      size_t len = size_t(data[at + 12]) << 8 | data[at + 13];
+      at += 14;
+      if (len > size - at)
+        len = size - at;
+      PacketPtr p = structured_frame(description, data + at, len);
+      at += len;
+      if (p)
+        stack.receive_frame(eth0, p.take());
     } else if (op == 2) {
       uint64_t steps = at < size ? data[at++] : 1;
       clock.now += steps * 250 * kNsPerMs;
