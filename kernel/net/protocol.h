@@ -5,6 +5,7 @@
 #pragma once
 
 #include "net/addr.h"
+#include "net/checksum.h"
 #include "net/ipv4.h"
 #include "net/packet.h"
 
@@ -39,5 +40,18 @@ public:
   // An ICMP error about something this protocol sent.
   virtual void icmp_error(const IcmpError&) {}
 };
+
+// For handlers whose protocol always has a checksum over the pseudo-header (TCP): true when
+// the device vouched for the payload or its sum verifies. (The IP layer checks only its own
+// header; UDP checks its optional checksum itself.)
+inline bool transport_checksum_ok(const Ipv4Header& header, const Packet& payload) {
+  if (payload.rx_checksum_valid)
+    return true;
+  Checksum sum;
+  sum.add_pseudo_header_ipv4(header.source.value, header.destination.value, header.protocol,
+                             static_cast<uint16_t>(payload.length()));
+  sum.add(payload.data(), payload.length());
+  return sum.verifies();
+}
 
 } // namespace net

@@ -210,6 +210,7 @@ TEST_F(StackTest, UnknownProtocolAnswersProtocolUnreachable) {
 
 struct RecordingHandler : ProtocolHandler {
   Delivery receive(const Ipv4Header& header, PacketPtr& payload) override {
+    checksum_ok = transport_checksum_ok(header, *payload);
     last_source = header.source;
     data.assign(payload->data(), payload->data() + payload->length());
     return Delivery::kDelivered;
@@ -217,6 +218,7 @@ struct RecordingHandler : ProtocolHandler {
   void icmp_error(const IcmpError& e) override { errors.push_back(e.error); }
   Ipv4Address last_source;
   Bytes data;
+  bool checksum_ok = false;
   std::vector<int> errors;
 };
 
@@ -228,7 +230,16 @@ TEST_F(StackTest, RegisteredProtocolsGetTheirDatagramsAndErrors) {
   feed_ipv4(mac(3), test::ipv4_datagram(kPeer, kMe, kIpProtocolTcp, test::text("segment!")));
   EXPECT_EQ(tcp.last_source, kPeer);
   EXPECT_EQ(tcp.data, test::text("segment!"));
+  EXPECT_FALSE(tcp.checksum_ok); // "segment!" carries no valid TCP checksum
   EXPECT_TRUE(eth0.take().empty());
+  // A payload whose checksum (in bytes 16-17, as TCP's) covers the pseudo-header passes.
+  Bytes seg(20, 0);
+  Checksum sum;
+  sum.add_pseudo_header_ipv4(kPeer.value, kMe.value, kIpProtocolTcp, 20);
+  sum.add(seg.data(), seg.size());
+  put_be16(seg.data() + 16, sum.finish());
+  feed_ipv4(mac(3), test::ipv4_datagram(kPeer, kMe, kIpProtocolTcp, seg));
+  EXPECT_TRUE(tcp.checksum_ok);
   // An ICMP error quoting a TCP datagram we sent reaches the handler.
   Bytes quoted = test::ipv4_datagram(kMe, kPeer, kIpProtocolTcp, Bytes(8));
   Bytes icmp(kIcmpHeaderSize);
