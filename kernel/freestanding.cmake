@@ -101,6 +101,7 @@ add_subdirectory(lib/tfs)
 add_subdirectory(drivers)
 add_subdirectory(unix)
 add_subdirectory(fs)
+add_subdirectory(net)
 add_subdirectory(boot)
 
 add_custom_command(TARGET kernel POST_BUILD

@@ -1,0 +1,37 @@
+#include "net/pmtu.h"
+
+#include "net/ipv4.h"
+
+namespace net {
+
+void PathMtuCache::report(Ipv4Address destination, uint32_t mtu, uint32_t link_mtu,
+                          uint64_t now_ns) {
+  if (mtu < kIpv4MinMtu || mtu >= lookup(destination, link_mtu, now_ns))
+    return;
+  auto fresh = [&](const Entry& e) { return e.mtu && now_ns - e.reported_ns < kAge; };
+  Entry* slot = nullptr;
+  for (Entry& e : entries_)
+    if (fresh(e) && e.destination == destination)
+      slot = &e;
+  for (Entry& e : entries_)
+    if (!slot && !fresh(e))
+      slot = &e;
+  if (!slot) { // full of live reports: replace the oldest
+    slot = &entries_[0];
+    for (Entry& e : entries_)
+      if (e.reported_ns < slot->reported_ns)
+        slot = &e;
+  }
+  slot->destination = destination;
+  slot->mtu = mtu;
+  slot->reported_ns = now_ns;
+}
+
+uint32_t PathMtuCache::lookup(Ipv4Address destination, uint32_t link_mtu, uint64_t now_ns) const {
+  for (const Entry& e : entries_)
+    if (e.mtu && e.destination == destination && now_ns - e.reported_ns < kAge)
+      return e.mtu < link_mtu ? e.mtu : link_mtu;
+  return link_mtu;
+}
+
+} // namespace net
