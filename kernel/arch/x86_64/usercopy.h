@@ -57,7 +57,8 @@ template <typename T> Status copy_to_user_if_set(UserPtr<T> dst, const T& value)
   return copy_to_user(dst, &value);
 }
 
-// ---- Raw helpers (deprecated: for code not yet converted to UserPtr) -------------------
+// ---- Raw primitives: what the typed helpers above are built on (and the kernel self-test
+// checks); the syscall layer uses only the typed forms. -----------------------------------
 // Return 0 on success or -EFAULT.
 
 int copy_from_user(void* dst, const void* user_src, size_t len);

@@ -10,14 +10,6 @@
 namespace unix {
 namespace {
 
-UserPtr<const char> user_ptr(const char* p) {
-  return UserPtr<const char>(reinterpret_cast<uint64_t>(p));
-}
-
-long raw(const ErrorOr<NodeId>& r) {
-  return r.ok() ? *r : r.error();
-}
-
 // The directory a relative path starts from: the cwd, or dirfd's directory.
 ErrorOr<NodeId> base_directory(int dirfd) {
   if (dirfd == linux::AT_FDCWD)
@@ -97,20 +89,6 @@ ErrorOr<NodeId> resolve_user_parent(int dirfd, UserPtr<const char> user_path,
 
 bool is_dot_name(const char* name) {
   return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
-}
-
-long fetch_path(const char* user, bool allow_empty) {
-  PathBuffer path;
-  auto n = copy_path_from_user(path, user_ptr(user), allow_empty);
-  return n.ok() ? static_cast<long>(*n) : n.error();
-}
-
-NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok) {
-  return raw(resolve_user_path(dirfd, user_ptr(user_path), follow, empty_path_ok));
-}
-
-NodeId resolve_parent(int dirfd, const char* user_path, char name[kNameBuffer]) {
-  return raw(resolve_user_parent(dirfd, user_ptr(user_path), name));
 }
 
 } // namespace unix

@@ -42,10 +42,5 @@ ErrorOr<NodeId> resolve_user_parent(int dirfd, UserPtr<const char> user_path,
                                     char name[kNameBuffer]);
 bool is_dot_name(const char* name);
 
-// ---- Deprecated raw-pointer forms, for handlers not yet converted (sys_file.cc) ----
-// Each returns the value or a negative errno in the same slot.
-long fetch_path(const char* user, bool allow_empty = false); // the length only
-NodeId resolve_at(int dirfd, const char* user_path, bool follow, bool empty_path_ok = false);
-NodeId resolve_parent(int dirfd, const char* user_path, char name[kNameBuffer]);
 
 } // namespace unix

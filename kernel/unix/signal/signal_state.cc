@@ -36,15 +36,6 @@ ErrorOr<uint64_t> begin_temporary_mask(UserPtr<uint64_t> user_set, uint64_t sigs
   return saved;
 }
 
-long begin_temporary_mask(const void* user_set, uint64_t sigsetsize, uint64_t* saved) {
-  auto r = begin_temporary_mask(UserPtr<uint64_t>(reinterpret_cast<uint64_t>(user_set)),
-                                sigsetsize);
-  if (!r.ok())
-    return r.error();
-  *saved = *r;
-  return 0;
-}
-
 long end_temporary_mask(long result, uint64_t saved) {
   if (result == -EINTR) {
     // The signal is delivered on the way out, still under the temporary mask; its frame

@@ -28,9 +28,6 @@ int consume_pending_signal(uint64_t mask);
 // the 8-byte user sigset (EINVAL unless sigsetsize == 8, EFAULT), installs it and stores
 // the previous mask in *saved. The typed form returns the previous mask.
 ErrorOr<uint64_t> begin_temporary_mask(UserPtr<uint64_t> user_set, uint64_t sigsetsize);
-// Deprecated raw form (0 or -errno) for the callers not yet converted (sys_poll.cc,
-// sys_epoll.cc).
-long begin_temporary_mask(const void* user_set, uint64_t sigsetsize, uint64_t* saved);
 // Ends it. When the wait was interrupted by a signal the temporary mask let through, that
 // signal's handler is entered now, still under the temporary mask, and its frame is made
 // to restore `saved` on rt_sigreturn -- as Linux does; otherwise `saved` is restored at

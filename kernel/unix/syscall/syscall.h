@@ -18,9 +18,6 @@ struct SyscallArgs {
   int i(int n) const { return static_cast<int>(a[n]); }
   // A user pointer: only the copy helpers in usercopy.h can reach its memory.
   template <typename T> UserPtr<T> user(int n) const { return UserPtr<T>(u(n)); }
-  // Deprecated: a raw pointer for handlers not yet converted to UserPtr (see docs/kernel.md,
-  // "Writing a syscall"). Do not use in new code.
-  template <typename T> T* p(int n) const { return reinterpret_cast<T*>(a[n]); }
 };
 
 // A handler's result: the value the program gets (>= 0, or an address), or a negative
