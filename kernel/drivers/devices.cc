@@ -32,17 +32,12 @@ void init() {
 
 namespace drivers {
 void start_interrupt_driven_io() {
-  // The scheduler probes the LAPIC timer on first use, by waiting for one timer interrupt
-  // in a short interrupt window; a device interrupt pending then (a virtio device signals
-  // its first completion whatever the suppression fields say) has been seen to make that
-  // probe fail, leaving the kernel without preemption. Probe now, while no device can
-  // interrupt yet; the result is kept.
-  // Without a timer the idle loop cannot halt until an interrupt (it busy-waits to the
-  // next deadline, a request's minute): keep polling then.
-  if (!arch::timer_init()) {
-    kprintf("drivers: no usable LAPIC timer; devices stay polled\n");
-    return;
-  }
-  virtio::finish_boot();
+  // Device interrupts need the LAPIC timer (without it the idle loop cannot halt until an
+  // interrupt: it busy-waits to the next deadline). The scheduler probes the timer lazily,
+  // when the program first sleeps or starts a second thread, because the probe costs ~1 ms
+  // (up to 11 ms under plain TCG) of boot: until then the disk is polled, which is as fast
+  // for one thread with nothing else to run. The probe keeps device interrupts blocked
+  // while it runs, so it cannot be confused by one.
+  arch::set_timer_ready_hook(virtio::finish_boot);
 }
 } // namespace drivers

@@ -125,9 +125,32 @@ void lapic_self_ipi(uint8_t vector) {
     wr(kRegIcrLow, vector | kLevelAssert | kShorthandSelf);
 }
 
+namespace {
+void (*g_timer_ready_hook)() = nullptr;
+bool probe_timer();
+} // namespace
+
+void set_timer_ready_hook(void (*hook)()) {
+  if (timer_available())
+    hook();
+  else
+    g_timer_ready_hook = hook;
+}
+
 bool timer_init() {
   if (g_mode != Mode::kUnprobed)
     return g_mode != Mode::kNone;
+  bool ok = probe_timer();
+  if (ok && g_timer_ready_hook) {
+    void (*hook)() = g_timer_ready_hook;
+    g_timer_ready_hook = nullptr;
+    hook();
+  }
+  return ok;
+}
+
+namespace {
+bool probe_timer() {
   g_mode = Mode::kNone;
   if (!ktime::tsc_hz() || !lapic_init())
     return false;
@@ -163,6 +186,7 @@ bool timer_init() {
   kprintf("kernel: the local APIC timer never interrupts; no preemption, waits busy-wait\n");
   return false;
 }
+} // namespace
 
 bool timer_available() {
   return g_mode == Mode::kTscDeadline || g_mode == Mode::kOneShot;

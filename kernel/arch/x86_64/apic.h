@@ -27,6 +27,10 @@ void lapic_self_ipi(uint8_t vector);
 // are enabled for at most a few milliseconds while probing). Returns false when no mode
 // works; then there are no interrupts at all (callers busy-wait). Idempotent.
 bool timer_init();
+// Runs hook once the timer is known to work: at once if it already is, else right after the
+// probe that finds it working (never if none does). The probe costs ~1-11 ms of boot under
+// TCG, so it stays lazy (first sleep or second thread); what needs the timer waits for it.
+void set_timer_ready_hook(void (*hook)());
 bool timer_available();
 // "tsc-deadline", "one-shot" or "none".
 const char* timer_mode();
