@@ -4,9 +4,8 @@
 //
 // Waiting: once the kernel is up (finish_boot(), from drivers::start_interrupt_driven_io)
 // and the device has an interrupt, a thread that waits for a request sleeps on the queue's
-// WaitQueue and the interrupt handler wakes it; other threads run meanwhile. Until unix and
-// fs are safe against other threads running during a disk request, that is so when the
-// program has one thread, or with core.sleeping_io on the command line (device.cc).
+// WaitQueue and the interrupt handler wakes it; other threads run meanwhile (the file
+// system serialises its operations with a sleeping lock, fs/fs_lock.h).
 // Polling is the fallback where no interrupt can be had (no MSI-X/INTx/IRQ for the device)
 // and during boot, where requests are few (virtio-scsi's probe commands) and nothing else
 // could run anyway.
