@@ -37,11 +37,9 @@ public:
   // meanwhile (or polling: see above). Any waiting thread may complete another thread's
   // requests; each waits for its own condition. -EIO after a minute without an answer.
   Status wait_until(bool (*done)(void* ctx), void* ctx);
-  // One transfer at a time per queue. A transfer now sleeps, and the layers above (fs,
-  // unix) fill shared buffers (a bounce block, the read() staging buffer) through it, which
-  // was safe only while no other thread could run during a disk request: they rely on no
-  // second transfer writing those buffers before the first caller used the data (it does
-  // so without sleeping). lock() waits, like wait_until, while another thread holds it.
+  // One transfer at a time per queue (the file system's own shared buffers are protected
+  // by its lock, fs/fs_lock.h, not by this). lock() waits, like wait_until, while another
+  // thread holds it.
   Status lock();
   void unlock();
   // Wakes the threads in wait_until to re-check their condition (a driver resource they
