@@ -59,6 +59,7 @@ add_executable(kernel
   mm/vm.cc
   mm/heap.cc
   sched/wait.cc
+  sched/mutex.cc
   sched/deferred.cc
   sched/scheduler.cc
   sched/timer_list.cc

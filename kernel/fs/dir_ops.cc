@@ -1,6 +1,7 @@
 #include "fs/dir_ops.h"
 
 #include "fs/file_data.h"
+#include "fs/fs_lock.h"
 #include "fs/metadata_log.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
@@ -109,6 +110,7 @@ bool is_below(int32_t id, int32_t ancestor) {
 } // namespace
 
 long create_file(int32_t dir, const char* name) {
+  FsLocked locked;
   int err = check_dir(dir, name);
   if (err < 0)
     return err;
@@ -136,6 +138,7 @@ long create_file(int32_t dir, const char* name) {
 }
 
 long make_directory(int32_t dir, const char* name) {
+  FsLocked locked;
   int err = check_dir(dir, name);
   if (err < 0)
     return err;
@@ -151,6 +154,7 @@ long make_directory(int32_t dir, const char* name) {
 }
 
 long make_symlink(int32_t dir, const char* name, const char* target) {
+  FsLocked locked;
   int err = check_dir(dir, name);
   if (err < 0)
     return err;
@@ -176,6 +180,7 @@ long make_symlink(int32_t dir, const char* name, const char* target) {
 }
 
 long make_hard_link(int32_t dir, const char* name, int32_t target) {
+  FsLocked locked;
   Node* t = node(target);
   if (!t)
     return -ENOENT;
@@ -203,6 +208,7 @@ long make_hard_link(int32_t dir, const char* name, int32_t target) {
 }
 
 int remove_entry(int32_t dir, const char* name, bool directory) {
+  FsLocked locked;
   Node* d = node(dir);
   if (!d || d->type != NodeType::kDirectory)
     return -ENOTDIR;
@@ -233,6 +239,7 @@ int remove_entry(int32_t dir, const char* name, bool directory) {
 
 int rename_entry(int32_t old_dir, const char* old_name, int32_t new_dir, const char* new_name,
                  bool no_replace) {
+  FsLocked locked;
   Node* od = node(old_dir);
   Node* nd = node(new_dir);
   if (!od || !nd || od->type != NodeType::kDirectory || nd->type != NodeType::kDirectory)
@@ -300,10 +307,12 @@ int rename_entry(int32_t old_dir, const char* old_name, int32_t new_dir, const c
 }
 
 void file_opened(Inode* f) {
+  FsLocked locked;
   ++f->opens;
 }
 
 void file_closed(Inode* f) {
+  FsLocked locked;
   if (--f->opens > 0)
     return;
   if (f->links > 0) {

@@ -1,6 +1,8 @@
 // The filesystem's part of program exit (unix::exit_program): files still open give back the
 // blocks reserved behind their data (as a close would), then everything pending is written.
 #include "fs/file_data.h"
+
+#include "fs/fs_lock.h"
 #include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
@@ -9,6 +11,7 @@
 namespace fs {
 
 void flush_at_exit() {
+  FsLocked locked;
   if (!log::is_open())
     return;
   for (size_t id = 0; id < node_count(); ++id) {

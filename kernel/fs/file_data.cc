@@ -1,5 +1,6 @@
 #include "fs/file_data.h"
 
+#include "fs/fs_lock.h"
 #include "fs/metadata_log.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
@@ -163,6 +164,7 @@ uint64_t file_blocks(const Inode* f) {
 }
 
 ErrorOr<size_t> read_file(const Inode* f, uint64_t offset, void* buf, size_t len) {
+  FsLocked locked;
   uint64_t size = file_length(f);
   if (offset >= size)
     return static_cast<size_t>(0);
@@ -221,6 +223,7 @@ ErrorOr<size_t> read_file(const Inode* f, uint64_t offset, void* buf, size_t len
 
 ErrorOr<size_t> write_file(Inode* f, uint64_t offset, const void* buf, size_t len,
                            bool keep_length) {
+  FsLocked locked;
   if (len == 0)
     return static_cast<size_t>(0);
   if (offset + len < offset)
@@ -310,6 +313,7 @@ ErrorOr<size_t> write_file(Inode* f, uint64_t offset, const void* buf, size_t le
 }
 
 int truncate_file(Inode* f, uint64_t length) {
+  FsLocked locked;
   if (length >= f->length) {
     // Growing: the new bytes read as zeros (holes, or zeros past the old end).
     if (length != f->length) {
@@ -355,6 +359,7 @@ int truncate_file(Inode* f, uint64_t length) {
 }
 
 int allocate_file(Inode* f, uint64_t offset, uint64_t len, bool keep_length) {
+  FsLocked locked;
   // Only holes are filled (with zeros); data already there stays.
   uint64_t end = offset + len;
   uint64_t b = offset / kBlock;
@@ -384,6 +389,7 @@ int allocate_file(Inode* f, uint64_t offset, uint64_t len, bool keep_length) {
 }
 
 void trim_file(Inode* f) {
+  FsLocked locked;
   for (uint32_t i = 0; i < f->count; ++i) {
     FileExtent& e = f->extents[i];
     if (e.allocated > e.length) {
@@ -396,6 +402,7 @@ void trim_file(Inode* f) {
 }
 
 void release_file_blocks(Inode* f) {
+  FsLocked locked;
   for (uint32_t i = 0; i < f->count; ++i) {
     const FileExtent& e = f->extents[i];
     if (e.index && f->extents_index)

@@ -1,5 +1,6 @@
 #include "fs/metadata_log.h"
 
+#include "fs/fs_lock.h"
 #include "fs/volume.h"
 #include "lib/errno.h"
 #include "lib/kprintf.h"
@@ -68,6 +69,7 @@ int to_errno(tfs::AppendResult r) {
 bool ensure_tail();
 
 template <typename Build> int append(Build build) {
+  FsLocked locked;
   if (!g_open)
     return -EROFS;
   if (!ensure_tail())
@@ -122,6 +124,7 @@ bool ensure_tail() {
 } // namespace
 
 void open() {
+  FsLocked locked;
   if (!writable())
     return;
   if (!free_space().allocate_exact(tfs::kExtensionBlocks, &g_spare))
@@ -228,6 +231,7 @@ Status remove_attribute(uint32_t tuple, const char* name) {
 }
 
 void mark_dirty(Inode* f) {
+  FsLocked locked;
   if (!g_open || f->on_dirty_list || !f->tuple_index)
     return;
   f->on_dirty_list = true;
@@ -236,6 +240,7 @@ void mark_dirty(Inode* f) {
 }
 
 void forget(Inode* f) {
+  FsLocked locked;
   for (Inode** p = &g_dirty; *p; p = &(*p)->next_dirty) {
     if (*p == f) {
       *p = f->next_dirty;
@@ -302,6 +307,7 @@ int flush_file(Inode* f) {
 } // namespace
 
 Status flush() {
+  FsLocked locked;
   if (!g_open)
     return status_ok();
   int err = 0;

@@ -20,15 +20,13 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 constexpr uint64_t kSleepSliceNs = 20'000'000;
 bool g_boot_done = false;
-bool g_sleep_with_threads = false; // core.sleeping_io
 
-// Whether a waiter may sleep now. Sleeping lets other threads run kernel code in the middle
-// of the waiter's: the unix page-fault path (two threads filling one page, a region
-// reference held across the read) and fs's shared bounce block are not yet safe for that,
-// so with several threads requests poll unless core.sleeping_io asks otherwise. A lone
-// thread sleeps: nothing else can enter the kernel, and the CPU halts instead of spinning.
+// Whether a waiter may sleep now: once boot is done. Sleeping lets other threads run kernel
+// code in the middle of the waiter's; the file system holds its lock (fs/fs_lock.h) across
+// its disk requests and page faults re-check the region table after a read
+// (unix/memory/memory.cc), which is what makes that safe.
 bool may_sleep() {
-  return g_boot_done && (g_sleep_with_threads || sched::live_threads() <= 1);
+  return g_boot_done;
 }
 // Every device started, for finish_boot to turn their interrupts on.
 constexpr size_t kMaxDevices = 32;
@@ -50,7 +48,6 @@ DmaRegion alloc_dma(size_t bytes) {
 
 void finish_boot() {
   g_boot_done = true;
-  g_sleep_with_threads = boot::cmdline_has("core.sleeping_io");
   bool print = boot::cmdline_has("core.devices");
   for (size_t i = 0; i < g_device_count; ++i) {
     Device* d = g_devices[i];

@@ -4,9 +4,8 @@
 //
 // Waiting: once the kernel is up (finish_boot(), from drivers::start_interrupt_driven_io)
 // and the device has an interrupt, a thread that waits for a request sleeps on the queue's
-// WaitQueue and the interrupt handler wakes it; other threads run meanwhile. Until unix and
-// fs are safe against other threads running during a disk request, that is so when the
-// program has one thread, or with core.sleeping_io on the command line (device.cc).
+// WaitQueue and the interrupt handler wakes it; other threads run meanwhile (the file
+// system serialises its operations with a sleeping lock, fs/fs_lock.h).
 // Polling is the fallback where no interrupt can be had (no MSI-X/INTx/IRQ for the device)
 // and during boot, where requests are few (virtio-scsi's probe commands) and nothing else
 // could run anyway.
@@ -38,11 +37,9 @@ public:
   // meanwhile (or polling: see above). Any waiting thread may complete another thread's
   // requests; each waits for its own condition. -EIO after a minute without an answer.
   Status wait_until(bool (*done)(void* ctx), void* ctx);
-  // One transfer at a time per queue. A transfer now sleeps, and the layers above (fs,
-  // unix) fill shared buffers (a bounce block, the read() staging buffer) through it, which
-  // was safe only while no other thread could run during a disk request: they rely on no
-  // second transfer writing those buffers before the first caller used the data (it does
-  // so without sleeping). lock() waits, like wait_until, while another thread holds it.
+  // One transfer at a time per queue (the file system's own shared buffers are protected
+  // by its lock, fs/fs_lock.h, not by this). lock() waits, like wait_until, while another
+  // thread holds it.
   Status lock();
   void unlock();
   // Wakes the threads in wait_until to re-check their condition (a driver resource they

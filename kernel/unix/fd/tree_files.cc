@@ -5,6 +5,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
 #include "fs/file_data.h"
+#include "fs/fs_lock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -64,6 +65,10 @@ ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, 
   if ((f.flags & linux::O_ACCMODE) == linux::O_RDONLY)
     return Err(-EBADF);
   fs::Inode* ino = fs::node(f.node)->inode;
+  // Held across the whole write: O_APPEND's end is then still the end when the data lands
+  // (no other thread's write in between), and a metadata flush cannot clear times_dirty
+  // between our stores below and its log record.
+  fs::FsLocked locked;
   if (f.flags & linux::O_APPEND)
     *pos = ino->length;
   if (*pos + len < *pos || *pos + len > (1ull << 44))

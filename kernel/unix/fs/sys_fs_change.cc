@@ -3,6 +3,7 @@
 #include "arch/x86_64/usercopy.h"
 #include "fs/dir_ops.h"
 #include "fs/file_data.h"
+#include "fs/fs_lock.h"
 #include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
@@ -183,6 +184,7 @@ SyscallResult truncate_node(NodeId id, int64_t length) {
     return Err(-EROFS);
   if (static_cast<uint64_t>(length) > (1ull << 44))
     return Err(-EFBIG);
+  fs::FsLocked locked; // the mtime store and the truncate reach the log together
   TRY(errno_result(fs::truncate_file(n->inode, static_cast<uint64_t>(length))));
   n->inode->mtime = tfs_now();
   n->inode->times_dirty = true;
@@ -245,6 +247,9 @@ SyscallResult set_times(NodeId id, const linux::timespec* t) {
   }
   if (!fs::writable())
     return Err(-EROFS);
+  // A flush sleeping in the middle of this inode's record would clear times_dirty after
+  // we set it, and the new times would never reach the log.
+  fs::FsLocked locked;
   uint64_t now = tfs_now();
   for (int i = 0; i < 2; ++i) {
     if (t && t[i].tv_nsec == kUtimeOmit)
