@@ -10,10 +10,6 @@ struct NameTable {
   const char* names[kSyscallSlots];
 };
 
-struct Table {
-  SyscallEntry rows[kSyscallSlots];
-};
-
 // Called only while building the tables at compile time: reaching it makes the
 // initializer non-constant, so a bad row is a build error that names this function.
 void bad_syscall_row(const char*) {}
@@ -36,7 +32,7 @@ constexpr NameTable build_names() {
 
 constexpr NameTable g_linux_names = build_names();
 
-constexpr void add(Table& t, int nr, const char* name, SyscallHandler fn, int nargs,
+constexpr void add(SyscallTable& t, int nr, const char* name, SyscallHandler fn, int nargs,
                    unsigned string_args, uint8_t flags) {
   // Out of range, a duplicate number, a string mask beyond nargs, or a number whose Linux
   // name differs from the row's (a typo in the number).
@@ -47,23 +43,17 @@ constexpr void add(Table& t, int nr, const char* name, SyscallHandler fn, int na
       SyscallEntry{name, fn, static_cast<uint8_t>(nargs), static_cast<uint8_t>(string_args), flags};
 }
 
-constexpr Table build_table() {
-  Table t{};
+constexpr SyscallTable build_table() {
+  SyscallTable t{};
 #define SYSCALL(number, name, nargs, string_args, flags)                                           \
   add(t, number, #name, sys_##name, nargs, string_args, flags);
 #include "unix/syscall/syscall_table.def"
   return t;
 }
 
-constinit const Table g_table = build_table();
-
 } // namespace
 
-const SyscallEntry* syscall_entry(long nr) {
-  if (nr < 0 || nr >= kSyscallSlots || !g_table.rows[nr].handler)
-    return nullptr;
-  return &g_table.rows[nr];
-}
+constinit const SyscallTable g_syscall_table = build_table();
 
 const char* syscall_name(long nr) {
   if (nr < 0 || nr >= kSyscallSlots)

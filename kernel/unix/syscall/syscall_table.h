@@ -24,8 +24,19 @@ struct SyscallEntry {
 // One past the highest syscall number the table can hold.
 constexpr int kSyscallSlots = 451;
 
-// The row for `nr`, or nullptr when this kernel does not implement it.
-const SyscallEntry* syscall_entry(long nr);
+struct SyscallTable {
+  SyscallEntry rows[kSyscallSlots];
+};
+// Built at compile time from syscall_table.def (syscall_table.cc).
+extern const SyscallTable g_syscall_table;
+
+// The row for `nr`, or nullptr when this kernel does not implement it. Inline: every
+// system call asks, and under emulation each call instruction counts.
+inline const SyscallEntry* syscall_entry(long nr) {
+  if (nr < 0 || nr >= kSyscallSlots || !g_syscall_table.rows[nr].handler)
+    return nullptr;
+  return &g_syscall_table.rows[nr];
+}
 
 // Linux's name for a syscall number, implemented here or not (nullptr: no such number).
 const char* syscall_name(long nr);
