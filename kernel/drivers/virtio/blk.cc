@@ -4,6 +4,7 @@
 #include "drivers/block.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
+#include "drivers/virtio/pipelined_transfer.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
@@ -164,44 +165,10 @@ Status BlkDisk::transfer(uint32_t type, uint64_t sector, size_t count, void* buf
 
 Status BlkDisk::transfer_locked(uint32_t type, uint64_t sector, size_t count, void* buffer) {
   block::IoStats* stats = type == kTypeIn ? &block::read_stats() : &block::write_stats();
-  auto* p = static_cast<uint8_t*>(buffer);
-  // Our requests in submission order (a ring of kSlots).
-  Slot* mine[kSlots];
-  size_t first = 0, pending = 0;
-  Status result = status_ok();
-  while (count || pending) {
-    bool added = false;
-    while (count && pending < kSlots && result) {
-      size_t n = count < kMaxRequestSectors ? count : kMaxRequestSectors;
-      Slot* s = submit(type, sector, n, p);
-      if (!s)
-        break;
-      mine[(first + pending++) % kSlots] = s;
-      added = true;
-      sector += n;
-      count -= n;
-      p += n * block::kSectorSize;
-    }
-    if (!result)
-      count = 0; // an error: take back what is in flight, submit nothing more
-    if (added)
-      queue_->kick();
-    if (pending == 0) {
-      if (!count)
-        break;
-      // Another thread holds every slot: wait until it gives one back.
-      Status w = queue_->wait_until(can_submit, this);
-      if (!w)
-        return w;
-      continue;
-    }
-    Status s = finish(mine[first], stats);
-    first = (first + 1) % kSlots;
-    --pending;
-    if (!s && result)
-      result = s;
-  }
-  return result;
+  return pipelined_transfer<kSlots, Slot>(
+      *queue_, sector, count, static_cast<uint8_t*>(buffer), kMaxRequestSectors, block::kSectorSize,
+      [&](uint64_t at, size_t n, uint8_t* data) { return submit(type, at, n, data); },
+      [&](Slot* slot) { return finish(slot, stats); }, can_submit, this);
 }
 
 Status BlkDisk::flush() {

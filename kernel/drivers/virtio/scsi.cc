@@ -7,6 +7,7 @@
 #include "drivers/block.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
+#include "drivers/virtio/pipelined_transfer.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
@@ -237,45 +238,15 @@ Status ScsiDisk::transfer(bool write, uint64_t sector, size_t count, void* buffe
 
 Status ScsiDisk::transfer_locked(bool write, uint64_t sector, size_t count, void* buffer) {
   block::IoStats* stats = write ? &block::write_stats() : &block::read_stats();
-  auto* p = static_cast<uint8_t*>(buffer);
-  Slot* mine[kSlots];
-  size_t first = 0, pending = 0;
-  Status result = status_ok();
-  while (count || pending) {
-    bool added = false;
-    while (count && pending < kSlots && result) {
-      size_t n = count < max_sectors_ ? count : max_sectors_;
-      uint8_t cdb[16] = {write ? kWrite16 : kRead16};
-      put_be(cdb + 2, sector, 8);
-      put_be(cdb + 10, n, 4);
-      Slot* s = submit(cdb, sizeof(cdb), p, static_cast<uint32_t>(n * block::kSectorSize), write);
-      if (!s)
-        break;
-      mine[(first + pending++) % kSlots] = s;
-      added = true;
-      sector += n;
-      count -= n;
-      p += n * block::kSectorSize;
-    }
-    if (!result)
-      count = 0;
-    if (added)
-      queue_->kick();
-    if (pending == 0) {
-      if (!count)
-        break;
-      Status w = queue_->wait_until(can_submit, this);
-      if (!w)
-        return w;
-      continue;
-    }
-    Status s = finish(mine[first], stats);
-    first = (first + 1) % kSlots;
-    --pending;
-    if (!s && result)
-      result = s;
-  }
-  return result;
+  auto submit_rw = [&](uint64_t at, size_t n, uint8_t* data) {
+    uint8_t cdb[16] = {write ? kWrite16 : kRead16};
+    put_be(cdb + 2, at, 8);
+    put_be(cdb + 10, n, 4);
+    return submit(cdb, sizeof(cdb), data, static_cast<uint32_t>(n * block::kSectorSize), write);
+  };
+  return pipelined_transfer<kSlots, Slot>(
+      *queue_, sector, count, static_cast<uint8_t*>(buffer), max_sectors_, block::kSectorSize,
+      submit_rw, [&](Slot* slot) { return finish(slot, stats); }, can_submit, this);
 }
 
 Status ScsiDisk::flush() {
