@@ -26,7 +26,7 @@ BELOW = {
 # drivers hand received frames to the network stack through its interface type.
 PEER_INTERFACES = {
     "fs": {"drivers/block.h"},
-    "drivers": {"net/interface.h"},
+    "drivers": {"net/interface.h", "net/netdev.h", "net/packet.h"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
