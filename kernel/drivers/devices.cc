@@ -19,6 +19,7 @@ void init() {
       &virtio::blk_driver,
       &virtio::scsi_driver,
       &virtio::rng_driver,
+      &virtio::net_driver,
   };
   for (const drivers::Driver* d : kDrivers)
     if (!drivers::registry().add(*d))

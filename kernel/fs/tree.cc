@@ -256,6 +256,12 @@ int add_synthetic(const char* program_path) {
 
 } // namespace
 
+int add_text_file(int32_t dir, const char* name, const char* text) {
+  if (find_child(dir, name) >= 0)
+    return -EEXIST;
+  return add_special(dir, name, NodeType::kFile, Special::kText, text);
+}
+
 int build_tree(const tfs::Value* root, const char* program_path) {
   ++Tree::g_generation;
   g_node_count = 0;

@@ -85,6 +85,10 @@ int32_t new_node(NodeType type, char* name);
 void attach(int32_t dir, int32_t id);   // adds id to dir's children
 void detach(int32_t id);                // takes id out of its directory
 int32_t find_child(int32_t dir, const char* name);
+// A read-only file in dir whose content is `text` (NUL-terminated; the caller keeps it and
+// may change it in place: each open reads it afresh). For files the kernel generates, such
+// as /etc/resolv.conf. Returns 0, -EEXIST when dir has the name already, or -ENOMEM.
+int add_text_file(int32_t dir, const char* name, const char* text);
 
 // /proc/self/fd: the unix layer lists its descriptors through this hook when the directory is
 // read or looked up: it calls begin_fd_dir(), then add_fd_entry() for every descriptor.

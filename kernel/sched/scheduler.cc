@@ -61,6 +61,10 @@ void on_device_interrupt(arch::TrapFrame* frame, bool from_user);
 // vector can be allocated: no interrupt ever finds the hook missing.
 [[maybe_unused]] const bool g_device_hook_installed =
     (irq::set_exit_hook(on_device_interrupt), true);
+// Likewise the timer's handler: a kernel timer armed before the first thread switch (a
+// NIC's watchdog, armed at probe) has its interrupt arrive in user mode, and without the
+// handler that interrupt would be dropped and the timer never re-programmed.
+[[maybe_unused]] const bool g_timer_handler_installed = (arch::set_timer_handler(on_timer), true);
 
 void ensure_init() {
   if (g_initialised)

@@ -65,6 +65,11 @@ void Queue::kick() {
     device_->transport().notify(index_);
 }
 
+void Queue::kick_always() {
+  ring_.publish();
+  device_->transport().notify(index_);
+}
+
 bool Queue::reap() {
   bool any = false;
   void* token;
@@ -234,15 +239,24 @@ void Device::enable_interrupts() {
   for (Queue* q : queues_)
     if (q)
       q->waiters_.interrupt_wakes = true; // a sleeping request is not a deadlock
+  // What the device returned while it was polled raised no interrupt we could see.
+  for (Queue* q : queues_)
+    if (q && q->interrupt_fn_)
+      q->interrupt_fn_(q->interrupt_ctx_);
 }
 
 void Device::on_interrupt(void* ctx) {
   auto* dev = static_cast<Device*>(ctx);
   if (!dev->transport_->take_interrupt())
     return; // a shared INTx line raised by another device
-  for (Queue* q : dev->queues_)
-    if (q)
+  for (Queue* q : dev->queues_) {
+    if (!q)
+      continue;
+    if (q->interrupt_fn_)
+      q->interrupt_fn_(q->interrupt_ctx_);
+    else
       sched::wake_all(q->waiters_);
+  }
 }
 
 } // namespace virtio

@@ -9,6 +9,13 @@
 // Polling is the fallback where no interrupt can be had (no MSI-X/INTx/IRQ for the device)
 // and during boot, where requests are few (virtio-scsi's probe commands) and nothing else
 // could run anyway.
+//
+// Callback-driven queues (virtio-net): no thread waits for a request; the device returns
+// buffers on its own (received frames). The driver gives the queue an interrupt callback,
+// which the top half calls instead of waking waiters; the callback defers the real work
+// (sched/deferred.h), which takes the returned requests with pop() and re-arms the
+// interrupt with arm_interrupt(). The driver polls itself (a timer) while interrupts are
+// not on yet.
 #pragma once
 
 #include "drivers/bus/driver.h"
@@ -52,12 +59,33 @@ public:
   uint16_t in_flight() const { return ring_.in_flight(); }
   uint16_t size() const { return ring_.size(); }
 
+  // ---- callback-driven use (see the file comment) ----
+  // Called from the interrupt's top half (and once when interrupts are turned on, for what
+  // the device returned before): it must only defer work.
+  using InterruptFn = void (*)(void* ctx);
+  void set_interrupt_callback(InterruptFn fn, void* ctx) {
+    interrupt_fn_ = fn;
+    interrupt_ctx_ = ctx;
+  }
+  // Takes the next returned request: its token and the bytes the device wrote.
+  bool pop(void** token, uint32_t* written) { return ring_.pop_used(token, written); }
+  bool has_returned() const { return ring_.has_used(); }
+  // Asks for an interrupt at the next returned request; false if one was returned meanwhile
+  // (look again instead of waiting). disarm_interrupt asks for none.
+  bool arm_interrupt() { return ring_.arm_interrupt(); }
+  void disarm_interrupt() { ring_.disarm_interrupt(); }
+  // Publishes what was added and notifies the device whatever it asked for: a watchdog's
+  // re-kick when the device seems to have missed a notification.
+  void kick_always();
+
 private:
   friend class Device;
   bool reap(); // completes every returned request; true if there was one
 
   Virtqueue ring_;
   CompleteFn complete_ = nullptr;
+  InterruptFn interrupt_fn_ = nullptr;
+  void* interrupt_ctx_ = nullptr;
   bool locked_ = false;
   uint64_t late_interrupts_ = 0; // sleep slices that ended without the interrupt
   sched::WaitQueue waiters_;

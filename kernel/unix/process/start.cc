@@ -12,6 +12,7 @@
 #include "unix/process/exec.h"
 #include "unix/process/exit.h"
 #include "unix/process/manifest.h"
+#include "unix/process/network_setup.h"
 #include "unix/memory/memory.h"
 #include "unix/process/process.h"
 #include "unix/signal/signal.h"
@@ -144,8 +145,10 @@ void start() {
     }
     p.cwd = cwd;
   }
+  setup_network(fs::root_tuple());
   init_file_syscalls();
   install_console_fds(p);
+  wait_for_network();
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   auto loaded = exec_program(args);
   if (!loaded.ok())

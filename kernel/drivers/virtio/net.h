@@ -1,0 +1,102 @@
+// virtio-net (virtio 1.x §5.1): one receive and one transmit queue, shared by net.cc
+// (probe, features, link state, the watchdog), net_rx.cc and net_tx.cc.
+//
+// Flow: the interrupt's top half only defers `service_` (sched/deferred.h); the deferred
+// work takes transmitted frames back, hands received frames to the stack
+// (net::netdev::receive), refills the receive ring and re-arms the interrupt.
+// A watchdog timer covers what interrupts may miss: QEMU under TCG with EVENT_IDX
+// sometimes stops taking frames from the transmit ring (docs/net.md), so while frames wait
+// it re-notifies the device when no progress was made since its last round, and it
+// receives what arrived without an interrupt (and everything while the device is polled,
+// before interrupts are on).
+//
+// Zero copy: every receive buffer is a net::Packet the device writes into; the packet goes
+// to the stack as it is. A transmitted frame gets the virtio-net header pushed into its
+// headroom and goes out from its own buffer, which we free when the device returns it.
+#pragma once
+
+#include "drivers/virtio/device.h"
+#include "drivers/virtio/net_header.h"
+#include "net/interface.h"
+#include "net/packet.h"
+#include "sched/deferred.h"
+#include "sched/wait.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace virtio {
+
+class NetDevice final : public net::Interface {
+public:
+  static constexpr uint32_t kMtu = 1500;
+  // A receive buffer takes the header and the largest frame (1514 bytes, 1518 tagged).
+  static constexpr size_t kRxBufferBytes = 1536 + 16;
+  static constexpr size_t kRxHeadroom = 64; // the stack may reuse a received packet to reply
+  static constexpr size_t kMaxRxBuffers = 256;
+  static constexpr size_t kTxOverflowLimit = 1024;       // frames beyond a full ring, then drops
+  static constexpr uint64_t kWatchBusyNs = 10'000'000;   // while frames wait for the device
+  static constexpr uint64_t kWatchIdleNs = 1000'000'000; // link state and lost interrupts
+
+  NetDevice(Device* dev, Queue* rx, Queue* tx, const char* name, const net::MacAddress& mac);
+
+  void transmit(net::PacketPtr frame) override;
+
+  // Fills the receive ring and starts the watchdog (before DRIVER_OK for the ring).
+  Status start_rx();
+  void start_watchdog();
+  bool link_up_now();
+
+  struct Stats {
+    uint64_t rx_frames = 0, rx_dropped = 0, rx_no_buffer = 0;
+    uint64_t tx_frames = 0, tx_queued = 0, tx_dropped = 0, tx_rekicks = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+private:
+  // ---- net_rx.cc ----
+  void receive_returned(); // every returned buffer to the stack, then refill
+  bool post_rx_buffer();
+  void refill_rx();
+  net::PacketPtr merge_rx_buffers(net::PacketPtr first, uint16_t count);
+  net::PacketPtr take_rx_buffer(uint32_t* written);
+
+  // ---- net_tx.cc ----
+  bool enqueue_tx(net::PacketPtr& frame); // false: the ring is full (frame kept)
+  void reap_tx();                         // frees what the device sent, drains the overflow
+  void fill_tx_header(net::Packet& frame, uint8_t* header);
+
+  // ---- net.cc ----
+  static void on_queue_interrupt(void* ctx);
+  static void run_service(sched::Work* w);
+  static void on_watchdog(sched::Timer* t);
+  void service();
+  void watchdog();
+  void check_link();
+
+  Device* dev_;
+  Queue* rx_;
+  Queue* tx_;
+  size_t header_size_;
+  bool mergeable_;
+  bool split_header_; // legacy without ANY_LAYOUT: the header in a descriptor of its own
+  bool link_up_ = true;
+  bool in_service_ = false;
+  size_t rx_posted_ = 0;
+  size_t rx_target_ = 0;
+  net::PacketQueue tx_overflow_;
+  uint16_t tx_in_flight_at_last_watch_ = 0;
+  uint64_t tx_completed_ = 0, tx_completed_at_last_watch_ = 0;
+  // The deferred work and the timer, each with the way back to us.
+  struct ServiceWork {
+    sched::Work work{};
+    NetDevice* owner = nullptr;
+  } service_;
+  struct WatchdogTimer {
+    sched::Timer timer{};
+    NetDevice* owner = nullptr;
+  } watchdog_;
+  Stats stats_;
+};
+
+} // namespace virtio
