@@ -54,18 +54,15 @@ void NetDevice::service() {
 
 // Runs every kWatchBusyNs while frames wait for the device, every kWatchIdleNs otherwise.
 void NetDevice::watchdog() {
-  bool waiting_before = tx_in_flight_at_last_watch_ > 0;
   service(); // what arrived without an interrupt (or everything, while polled)
   if (rx_posted_ < rx_target_)
     refill_rx(); // an earlier allocation failure
   bool waiting = tx_->in_flight() > 0 || !tx_overflow_.empty();
-  if (waiting && waiting_before && tx_completed_ == tx_completed_at_last_watch_) {
+  if (tx_stall_.round(waiting, tx_completed_)) {
     // Nothing came back for a whole round: the device may have missed our notification.
     tx_->kick_always();
     ++stats_.tx_rekicks;
   }
-  tx_completed_at_last_watch_ = tx_completed_;
-  tx_in_flight_at_last_watch_ = tx_->in_flight();
   check_link();
   uint64_t period = waiting || !dev_->interrupts() ? kWatchBusyNs : kWatchIdleNs;
   sched::timer_arm(&watchdog_.timer, ktime::monotonic_ns() + period);

@@ -17,6 +17,7 @@
 
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/net_header.h"
+#include "drivers/virtio/tx_stall.h"
 #include "net/interface.h"
 #include "net/packet.h"
 #include "sched/deferred.h"
@@ -85,8 +86,8 @@ private:
   size_t rx_posted_ = 0;
   size_t rx_target_ = 0;
   net::PacketQueue tx_overflow_;
-  uint16_t tx_in_flight_at_last_watch_ = 0;
-  uint64_t tx_completed_ = 0, tx_completed_at_last_watch_ = 0;
+  uint64_t tx_completed_ = 0; // frames the device returned, a running count
+  TxStallDetector tx_stall_;
   // The deferred work and the timer, each with the way back to us.
   struct ServiceWork {
     sched::Work work{};
