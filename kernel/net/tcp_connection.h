@@ -127,6 +127,7 @@ public:
   void open_passive(const Header& syn, Listener* listener);
   void on_segment(const Header& h, const uint8_t* payload, size_t len);
   void on_timers(uint64_t now_us);
+  void on_icmp_error(int error); // Stack::icmp_error's rules
   uint64_t next_deadline_us() const; // 0 when no timer runs
   bool user_released() const { return released_; }
   Listener* listener() const { return listener_; }

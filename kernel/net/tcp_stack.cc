@@ -312,6 +312,13 @@ void Stack::receive(const IpAddr& src, const IpAddr& dst, const uint8_t* segment
   reap();
 }
 
+void Stack::icmp_error(const Endpoint& local, const Endpoint& remote, int error) {
+  if (Connection* c = find(local, remote)) {
+    c->on_icmp_error(error);
+    reap();
+  }
+}
+
 void Stack::poll_timers() {
   uint64_t now_us = clock_.now_ns() / 1000;
   for (Connection* c = all_; c;) {

@@ -72,6 +72,12 @@ public:
 
   // A segment from the IP layer, checksum already verified.
   void receive(const IpAddr& src, const IpAddr& dst, const uint8_t* segment, size_t len);
+  // An ICMP error (positive errno) about a segment we sent from local to remote. A
+  // connection still in SYN-SENT fails with it (RFC 1122 4.2.3.9 leaves the choice; a
+  // port unreachable then reads as ECONNREFUSED, as on Linux); for a synchronized
+  // connection every error is soft and TCP's own timers decide. EMSGSIZE (fragmentation
+  // needed) is the path MTU cache's business, not the connection's.
+  void icmp_error(const Endpoint& local, const Endpoint& remote, int error);
   // Runs every timer that is due by the clock.
   void poll_timers();
   // When poll_timers next has work, in clock nanoseconds; 0 when no timer runs.

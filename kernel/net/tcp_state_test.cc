@@ -228,6 +228,29 @@ TEST_F(TcpStateTest, ConnectToClosedPortIsRefused) {
   EXPECT_EQ(a.stack->connection_count(), 0u);
 }
 
+TEST_F(TcpStateTest, IcmpUnreachableEndsAConnectionStillOpening) {
+  // The SYN vanishes (as behind a host that answers ICMP port unreachable instead of RST).
+  net.filter = [](const Captured&) { return false; };
+  auto c = a.stack->connect(a_ep(), b_ep(81));
+  ASSERT_TRUE(c);
+  EXPECT_EQ((*c)->state(), State::SynSent);
+  a.stack->icmp_error((*c)->local(), (*c)->remote(), EMSGSIZE); // path MTU: not fatal
+  EXPECT_EQ((*c)->state(), State::SynSent);
+  a.stack->icmp_error((*c)->local(), (*c)->remote(), ECONNREFUSED);
+  EXPECT_EQ((*c)->state(), State::Closed);
+  EXPECT_NE((*c)->events() & kError, 0u);
+  EXPECT_EQ((*c)->take_error(), -ECONNREFUSED);
+  (*c)->close();
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+}
+
+TEST_F(TcpStateTest, IcmpErrorsAreSoftOnceSynchronized) {
+  open_pair();
+  a.stack->icmp_error(client->local(), client->remote(), ECONNREFUSED);
+  EXPECT_EQ(client->state(), State::Established);
+  EXPECT_EQ(client->take_error(), 0);
+}
+
 TEST_F(TcpStateTest, AbortResetsThePeer) {
   open_pair();
   client->abort();
