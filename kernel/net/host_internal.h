@@ -6,8 +6,5 @@ namespace net::host {
 // A driver attached a device interface: the IP layer's periodic tick starts (ARP retries,
 // reassembly and path-MTU timeouts matter only off the loopback interface).
 void device_attached();
-// True once a device is attached: traffic may then arrive from outside, so a socket wait
-// with no deadline is not a deadlock.
-bool has_devices();
 
 } // namespace net::host
