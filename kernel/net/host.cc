@@ -68,12 +68,70 @@ tcp::Stack* g_tcp = nullptr;
 sched::Timer g_timer;
 uint64_t g_armed_for = 0; // the deadline g_timer is armed for, 0 when it is not
 uint64_t g_next_ip_tick = 0;
+// (Static storage built by init(), like the stacks: a global with a destructor would need
+// atexit, which the kernel does not have.)
+alignas(PacketQueue) uint8_t g_v6_storage[sizeof(PacketQueue)];
+PacketQueue* g_v6_loopback = nullptr;
+constexpr size_t kV6AddressBytes = 32;
 int g_devices = 0; // attached non-loopback interfaces
+
+bool is_v6_loopback(const tcp::IpAddr& a) {
+  if (a.family != 6 || a.bytes[15] != 1)
+    return false;
+  for (int i = 0; i < 15; ++i)
+    if (a.bytes[i])
+      return false;
+  return true;
+}
+
+// IPv6 has no wire path yet, only ::1: TCP segments between ::1 endpoints wait here, their
+// two addresses in front of the segment, until run_pending hands them back to TCP. (A
+// loopback needs no IPv6 header or checksum: nothing on the way can corrupt the bytes.)
+void queue_v6_loopback(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uint8_t* segment,
+                       size_t len) {
+  if (!is_v6_loopback(dst) || g_v6_loopback->count() >= LoopbackInterface::kQueueLimit)
+    return; // no route (or a full queue): dropped, as a network would
+  PacketPtr p = PacketPtr::allocate(kPacketHeadroom, kV6AddressBytes + len);
+  if (!p)
+    return;
+  uint8_t* bytes = p->put(kV6AddressBytes + len);
+  memcpy(bytes, src.bytes, 16);
+  memcpy(bytes + 16, dst.bytes, 16);
+  memcpy(bytes + kV6AddressBytes, segment, len);
+  g_v6_loopback->push_back(p.take());
+}
+
+void deliver_v6_loopback() {
+  for (size_t n = 0; n < LoopbackInterface::kQueueLimit && !g_v6_loopback->empty(); ++n) {
+    PacketPtr p = g_v6_loopback->pop_front();
+    tcp::IpAddr src, dst;
+    src.family = dst.family = 6;
+    memcpy(src.bytes, p->data(), 16);
+    memcpy(dst.bytes, p->data() + 16, 16);
+    g_tcp->receive(src, dst, p->data() + kV6AddressBytes, p->length() - kV6AddressBytes);
+  }
+}
+
+bool loopback_pending() {
+  return g_ip->loopback().has_pending() || !g_v6_loopback->empty();
+}
+
+// Loopback traffic of both families, in bounded rounds (see kMaxLoopbackRounds).
+void deliver_loopback() {
+  for (int round = 0; round < kMaxLoopbackRounds && loopback_pending(); ++round) {
+    g_ip->poll();
+    deliver_v6_loopback();
+  }
+}
 
 void TcpLink::send_segment(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uint8_t* segment,
                            size_t len) {
-  if (src.family != 4 || dst.family != 4 || len < kTcpHeader)
-    return; // IPv6 has no wire path yet; dropping is what a lossy network does
+  if (len < kTcpHeader)
+    return;
+  if (src.family == 6 || dst.family == 6) {
+    queue_v6_loopback(src, dst, segment, len);
+    return;
+  }
   PacketPtr p = PacketPtr::allocate(kPacketHeadroom, len);
   if (!p)
     return; // out of memory: the retransmission timer sends it again
@@ -93,8 +151,8 @@ void TcpLink::send_segment(const tcp::IpAddr& src, const tcp::IpAddr& dst, const
 }
 
 uint16_t TcpLink::mss_for(const tcp::IpAddr& dst) {
-  if (dst.family != 4)
-    return 1220; // the IPv6 minimum MTU less its headers
+  if (dst.family != 4) // ::1, or the IPv6 minimum MTU less its headers
+    return static_cast<uint16_t>(is_v6_loopback(dst) ? LoopbackInterface::kMtu - 60 : 1220);
   uint32_t mtu = g_ip->path_mtu(Ipv4Address{dst.as_v4()});
   uint32_t mss = mtu > kIpv4Header + kTcpHeader + 536 ? mtu - kIpv4Header - kTcpHeader : 536;
   return static_cast<uint16_t>(mss > 65495 ? 65495 : mss);
@@ -148,6 +206,7 @@ void init() {
   if (g_ip)
     return;
   g_ip = new (g_ip_storage) Stack(g_clock);
+  g_v6_loopback = new (g_v6_storage) PacketQueue();
   tcp::Config config;
   random_bytes(&config.isn_secret, sizeof config.isn_secret); // RFC 6528's secret key
   g_tcp = new (g_tcp_storage) tcp::Stack(g_link, g_clock, config);
@@ -167,8 +226,7 @@ tcp::Stack& tcp() {
 void run_pending() {
   if (!g_ip)
     return;
-  for (int round = 0; round < kMaxLoopbackRounds && g_ip->loopback().has_pending(); ++round)
-    g_ip->poll();
+  deliver_loopback();
   uint64_t now = g_clock.now_ns();
   uint64_t tcp_due = g_tcp->next_deadline_ns();
   if (tcp_due != 0 && tcp_due <= now)
@@ -178,11 +236,10 @@ void run_pending() {
     g_next_ip_tick = now + kIpTickPeriodNs;
   }
   // Timers may have sent over loopback: deliver that too before sleeping.
-  for (int round = 0; round < kMaxLoopbackRounds && g_ip->loopback().has_pending(); ++round)
-    g_ip->poll();
+  deliver_loopback();
   rearm();
   // Traffic still queued after the bound: come back as soon as the timer list runs.
-  if (g_ip->loopback().has_pending()) {
+  if (loopback_pending()) {
     sched::timer_arm(&g_timer, now);
     g_armed_for = now;
   }

@@ -542,6 +542,44 @@ static void test_dual_stack(void) {
   check(s >= 0, "v6: accepted");
   close(s);
   close(c);
+  // The dual-stack listener takes ::1 clients too.
+  c = socket(AF_INET6, SOCK_STREAM, 0);
+  to.sin6_addr = in6addr_loopback;
+  check(connect(c, (struct sockaddr*)&to, sizeof to) == 0, "v6: connect to [::1] (dual-stack listener)");
+  plen = sizeof peer;
+  s = accept(l, (struct sockaddr*)&peer, &plen);
+  check(s >= 0 && memcmp(&peer.sin6_addr, &in6addr_loopback, 16) == 0, "v6: the peer is ::1");
+  close(s);
+  close(c);
+  close(l);
+
+  // An IPv6-only listener on ::1: IPv6 clients only.
+  l = socket(AF_INET6, SOCK_STREAM, 0);
+  int on = 1;
+  setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+  memset(&a, 0, sizeof a);
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  check(bind(l, (struct sockaddr*)&a, sizeof a) == 0 && listen(l, 4) == 0, "v6: listen on [::1], V6ONLY");
+  len = sizeof name;
+  getsockname(l, (struct sockaddr*)&name, &len);
+  c = socket(AF_INET6, SOCK_STREAM, 0);
+  check(connect(c, (struct sockaddr*)&name, len) == 0, "v6: connect over ::1");
+  s = accept(l, NULL, NULL);
+  check(s >= 0 && write(c, "six", 3) == 3 && read(s, buf, 3) == 3 && memcmp(buf, "six", 3) == 0,
+        "v6: data over ::1");
+  struct sockaddr_in6 cpeer;
+  socklen_t cplen = sizeof cpeer;
+  check(getpeername(c, (struct sockaddr*)&cpeer, &cplen) == 0 && cpeer.sin6_port == name.sin6_port &&
+            memcmp(&cpeer.sin6_addr, &in6addr_loopback, 16) == 0,
+        "v6: getpeername shows [::1]");
+  close(s);
+  close(c);
+  int c4 = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in v4 = loopback(ntohs(name.sin6_port));
+  check(connect(c4, (struct sockaddr*)&v4, sizeof v4) == -1 && errno == ECONNREFUSED,
+        "v6: the V6ONLY port refuses IPv4");
+  close(c4);
   close(l);
 }
 

@@ -1,7 +1,8 @@
 // sockaddr_in and sockaddr_in6 as the AF_INET and AF_INET6 sockets read and write them.
-// The stack carries IPv4 only, so an AF_INET6 socket reaches it through IPv4-mapped
-// addresses (::ffff:a.b.c.d, RFC 4291 2.5.5.2) and the unspecified address ::, which
-// stands for 0.0.0.0 unless the socket is IPV6_V6ONLY. Pure logic, host-tested.
+// The stack carries IPv4 (and TCP over ::1), so an AF_INET6 socket reaches IPv4 through
+// IPv4-mapped addresses (::ffff:a.b.c.d, RFC 4291 2.5.5.2) and the unspecified address ::,
+// which stands for 0.0.0.0 as well unless the socket is IPV6_V6ONLY. Pure logic,
+// host-tested.
 #pragma once
 
 #include "lib/error_or.h"
@@ -23,6 +24,14 @@ struct InetAddress {
   uint32_t flowinfo = 0, scope_id = 0;
 
   bool is_any() const { return !native_v6 && v4 == 0; }
+  bool is_v6_loopback() const { // ::1
+    if (!native_v6 || v6[15] != 1)
+      return false;
+    for (int i = 0; i < 15; ++i)
+      if (v6[i])
+        return false;
+    return true;
+  }
 };
 
 // Reads the `len` bytes of a sockaddr given to a socket of `domain`. -EINVAL when too

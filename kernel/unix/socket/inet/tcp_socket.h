@@ -49,6 +49,11 @@ public:
   void apply_connection_options();
   // Leaves the table of bound ports.
   void unbind();
+  // True when only IPv6 reaches it: bound to an IPv6 address, or IPV6_V6ONLY.
+  bool ipv6_only() const;
+  // The engine's form of one of this socket's addresses (an IPv6-only wildcard is the
+  // IPv6 "any").
+  net::tcp::Endpoint engine_endpoint(const InetAddress& a) const;
 
 protected:
   ErrorOr<int> transport_option(int level, int name) override;
@@ -62,8 +67,7 @@ uint32_t epoll_events_of(uint32_t tcp_events);
 // Observers the engine calls on readiness changes (context: the TcpSocket).
 void connection_changed(void* socket, uint32_t tcp_events);
 void listener_changed(void* socket, uint32_t tcp_events);
-// The engine's form of an address (IPv4 only).
-net::tcp::Endpoint endpoint_of(const InetAddress& a);
+// An engine endpoint as a socket address.
 InetAddress address_of(const net::tcp::Endpoint& e);
 
 } // namespace unix::inet

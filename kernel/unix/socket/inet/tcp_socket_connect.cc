@@ -20,11 +20,6 @@ constexpr int kMaxBacklog = 4096;                                   // net.core.
 TcpSocket* g_bound = nullptr; // every TcpSocket in the table of bound ports
 uint16_t g_next_ephemeral = kEphemeralFirst;
 
-// IPv6-only sockets live in an address space of their own (no IPv4 traffic reaches them).
-bool ipv6_only(const TcpSocket* s) {
-  return s->local.native_v6 || (s->domain() == kAfInet6 && s->options.v6only);
-}
-
 bool same_or_wildcard(const InetAddress& a, const InetAddress& b) {
   if (a.native_v6 || b.native_v6) {
     if (a.native_v6 != b.native_v6)
@@ -38,7 +33,7 @@ bool same_or_wildcard(const InetAddress& a, const InetAddress& b) {
 }
 
 bool conflicts(const TcpSocket* s, uint16_t port, const TcpSocket* other) {
-  if (other == s || other->local.port != port || ipv6_only(s) != ipv6_only(other))
+  if (other == s || other->local.port != port || s->ipv6_only() != other->ipv6_only())
     return false;
   if (!same_or_wildcard(s->local, other->local))
     return false;
@@ -80,14 +75,34 @@ Status enter_table(TcpSocket* s) {
 
 } // namespace
 
-net::tcp::Endpoint endpoint_of(const InetAddress& a) {
-  return net::tcp::Endpoint{net::tcp::IpAddr::v4(a.v4), a.port};
+// IPv6-only sockets live in an address space of their own (no IPv4 traffic reaches them).
+bool TcpSocket::ipv6_only() const {
+  return local.native_v6 || (domain() == kAfInet6 && options.v6only);
+}
+
+net::tcp::Endpoint TcpSocket::engine_endpoint(const InetAddress& a) const {
+  net::tcp::Endpoint e{net::tcp::IpAddr::v4(a.v4), a.port};
+  if (a.native_v6 || (a.is_any() && ipv6_only())) {
+    e.addr = net::tcp::IpAddr{};
+    e.addr.family = 6;
+    if (a.native_v6)
+      for (int i = 0; i < 16; ++i)
+        e.addr.bytes[i] = a.v6[i];
+  }
+  return e;
 }
 
 InetAddress address_of(const net::tcp::Endpoint& e) {
   InetAddress a;
-  a.v4 = e.addr.as_v4();
   a.port = e.port;
+  if (e.addr.family != 6) {
+    a.v4 = e.addr.as_v4();
+    return a;
+  }
+  for (int i = 0; i < 16; ++i)
+    a.v6[i] = e.addr.bytes[i];
+  a.native_v6 = !e.addr.is_any();
+  a.unspecified_v6 = e.addr.is_any();
   return a;
 }
 
@@ -105,11 +120,11 @@ Status TcpSocket::bind(UserPtr<const void> user_addr, uint64_t len) {
   InetAddress a = TRY(read_address(user_addr, len));
   if (bound || role != Role::kFresh)
     return Err(-EINVAL);
-  if (a.native_v6)
-    return Err(-EADDRNOTAVAIL); // no IPv6 addresses on any interface (::1 included)
-  if (domain() == kAfInet6 && options.v6only && !a.unspecified_v6)
+  if (a.native_v6 && !a.is_v6_loopback())
+    return Err(-EADDRNOTAVAIL); // no IPv6 address but ::1
+  if (domain() == kAfInet6 && options.v6only && !a.unspecified_v6 && !a.native_v6)
     return Err(-EINVAL); // a v4-mapped address on an IPv6-only socket
-  if (!a.is_any() && !net::host::ip().is_local_address(net::Ipv4Address{a.v4}))
+  if (!a.native_v6 && !a.is_any() && !net::host::ip().is_local_address(net::Ipv4Address{a.v4}))
     return Err(-EADDRNOTAVAIL);
   InetAddress before = local;
   local = a;
@@ -131,12 +146,11 @@ Status TcpSocket::listen(int backlog) {
   }
   if (backlog > kMaxBacklog || backlog < 0)
     backlog = kMaxBacklog; // Linux caps at somaxconn (and reads a negative one as huge)
-  if (!ipv6_only(this)) {
-    // An IPv6-only listener hears nothing: there is no IPv6 on the wire yet.
-    net::tcp::Listener* l = TRY(net::host::tcp().listen(endpoint_of(local), backlog));
-    l->set_observer({listener_changed, this});
-    listener = l;
-  }
+  // An AF_INET6 wildcard without IPV6_V6ONLY takes IPv4 clients as well.
+  bool dual_stack = domain() == kAfInet6 && !ipv6_only() && local.is_any();
+  net::tcp::Listener* l = TRY(net::host::tcp().listen(engine_endpoint(local), backlog, dual_stack));
+  l->set_observer({listener_changed, this});
+  listener = l;
   role = Role::kListening;
   return status_ok();
 }
@@ -166,24 +180,28 @@ Status TcpSocket::connect(File& file, UserPtr<const void> user_addr, uint64_t le
     return Err(-EISCONN);
   if (role == Role::kFresh) {
     InetAddress a = TRY(read_address(user_addr, len));
-    if (a.native_v6 || (domain() == kAfInet6 && options.v6only))
-      return Err(-ENETUNREACH); // IPv6 destinations: no IPv6 route exists
     if (a.port == 0)
       return Err(-ECONNREFUSED);
-    if (a.v4 == 0)
-      a.v4 = net::Ipv4Address::loopback().value; // Linux reads 0.0.0.0 as "this host"
-    net::Ipv4Address source{bound ? local.v4 : 0};
-    if (source.is_any())
-      source = TRY(net::host::ip().source_for(net::Ipv4Address{a.v4}));
-    net::tcp::Endpoint from{net::tcp::IpAddr::v4(source.value), bound ? local.port : uint16_t{0}};
-    net::tcp::Connection* c = TRY(net::host::tcp().connect(from, endpoint_of(a)));
+    net::tcp::Endpoint from;
+    if (a.native_v6 || (domain() == kAfInet6 && options.v6only)) {
+      if (!a.is_v6_loopback())
+        return Err(-ENETUNREACH); // IPv6 reaches ::1 only
+      from = engine_endpoint(a);  // ::1 talks to itself
+    } else {
+      if (a.v4 == 0)
+        a.v4 = net::Ipv4Address::loopback().value; // Linux reads 0.0.0.0 as "this host"
+      net::Ipv4Address source{bound ? local.v4 : 0};
+      if (source.is_any())
+        source = TRY(net::host::ip().source_for(net::Ipv4Address{a.v4}));
+      from.addr = net::tcp::IpAddr::v4(source.value);
+      a.unspecified_v6 = false;
+    }
+    from.port = bound ? local.port : uint16_t{0};
+    net::tcp::Connection* c = TRY(net::host::tcp().connect(from, engine_endpoint(a)));
     error = 0;
     connection = c;
     remote = a;
-    remote.native_v6 = remote.unspecified_v6 = false;
-    InetAddress chosen = address_of(c->local());
-    local.v4 = chosen.v4;
-    local.port = chosen.port;
+    local = address_of(c->local());
     c->set_observer({connection_changed, this});
     apply_connection_options();
     role = Role::kConnecting;
