@@ -3,7 +3,8 @@
 // with epoll (EPOLLET, EPOLLRDHUP) and accept4, refused and unreachable connects, bind
 // conflicts, UDP datagrams (sendto/recvfrom, connect, MSG_PEEK, MSG_TRUNC, FIONREAD, an
 // ICMP port unreachable read as ECONNREFUSED, sendmmsg/recvmmsg), shutdown, SO_RCVTIMEO,
-// names, options, and a dual-stack [::] listener taking an IPv4 client. Prints one line
+// names, options, a dual-stack [::] listener taking IPv4 and ::1 clients, an IPv6-only
+// listener on ::1, 200 pending connections, EINTR and SO_SNDTIMEO. Prints one line
 // per check; exits non-zero when any fails. Passes on Linux too (on a host without a
 // route to 10.99.0.0/16).
 #define _GNU_SOURCE
@@ -21,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -583,6 +585,79 @@ static void test_dual_stack(void) {
   close(l);
 }
 
+// ---- many pending connections, blocking waits that end ----
+static void on_alarm(int sig) {
+  (void)sig;
+}
+
+static void test_backlog_and_waits(void) {
+  enum { kClients = 200 };
+  int l = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = loopback(0);
+  bind(l, (struct sockaddr*)&a, sizeof a);
+  check(listen(l, 4096) == 0, "backlog: listen(4096)");
+  a = loopback(port_of(l));
+  static int clients[kClients];
+  int started = 0;
+  for (int i = 0; i < kClients; ++i) {
+    clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int r = connect(clients[i], (struct sockaddr*)&a, sizeof a);
+    if (r == 0 || errno == EINPROGRESS)
+      ++started;
+  }
+  check(started == kClients, "backlog: 200 non-blocking connects under way");
+  int accepted = 0;
+  for (int i = 0; i < kClients; ++i) {
+    struct pollfd p = {.fd = l, .events = POLLIN};
+    if (poll(&p, 1, 2000) != 1)
+      break;
+    int s = accept(l, NULL, NULL);
+    if (s < 0)
+      break;
+    ++accepted;
+    close(s);
+  }
+  check(accepted == kClients, "backlog: all 200 accepted");
+  for (int i = 0; i < kClients; ++i)
+    close(clients[i]);
+  close(l);
+
+  // A blocking recv ends with EINTR when a signal handler without SA_RESTART runs.
+  int c, s;
+  tcp_pair(&c, &s);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = {{0, 0}, {0, 100000}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  char buf[16];
+  check(recv(c, buf, sizeof buf, 0) == -1 && errno == EINTR, "wait: a signal ends a blocking recv: EINTR");
+  // SO_SNDTIMEO: a peer that never reads fills the buffers; a blocking send then times out.
+  static char chunk[65536];
+  int flags = fcntl(c, F_GETFL);
+  fcntl(c, F_SETFL, flags | O_NONBLOCK);
+  long total = 0;
+  for (int i = 0; i < 4096; ++i) {
+    ssize_t w = send(c, chunk, sizeof chunk, 0);
+    if (w < 0)
+      break;
+    total += w;
+  }
+  check(errno == EAGAIN && total > 0, "wait: a non-blocking sender fills the buffers: EAGAIN");
+  fcntl(c, F_SETFL, flags);
+  struct timeval tv = {0, 200000};
+  setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  uint64_t t0 = now_ms();
+  ssize_t w = send(c, chunk, sizeof chunk, 0);
+  uint64_t waited = now_ms() - t0;
+  check((w == -1 && errno == EAGAIN) || (w > 0 && w < (ssize_t)sizeof chunk),
+        "wait: blocking send with SO_SNDTIMEO returns (EAGAIN or partial)");
+  check(waited >= 150 && waited < 5000, "wait: after about 200 ms");
+  close(s);
+  close(c);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_bulk_transfer();
@@ -591,6 +666,7 @@ int main(void) {
   test_stream_details();
   test_udp();
   test_dual_stack();
+  test_backlog_and_waits();
   printf("%s: %d of %d checks passed\n", failures ? "FAILED" : "all passed", checks - failures,
          checks);
   return failures ? 1 : 0;
