@@ -307,6 +307,12 @@ static void tcp_pair(int* client, int* server) {
   close(l);
 }
 
+static volatile int g_sigpipes;
+static void on_sigpipe(int sig) {
+  (void)sig;
+  ++g_sigpipes;
+}
+
 static void test_stream_details(void) {
   int c, s;
   tcp_pair(&c, &s);
@@ -391,8 +397,7 @@ static void test_stream_details(void) {
   check(send(s, "back", 4, 0) == 4, "shut: the server still sends");
   check(recv(c, buf, sizeof buf, 0) == 4, "shut: the half-closed client still receives");
   close(s);
-  // The peer is gone: writing resets; the second write reports EPIPE (SIGPIPE ignored).
-  signal(SIGPIPE, SIG_IGN);
+  signal(SIGPIPE, on_sigpipe);
   check(recv(c, buf, sizeof buf, 0) == 0, "shut: end of stream after the server closed");
   close(c);
 
@@ -406,8 +411,10 @@ static void test_stream_details(void) {
   p.events = POLLIN;
   poll(&p, 1, 1000);
   check(recv(c, buf, sizeof buf, 0) == -1 && errno == ECONNRESET, "reset: ECONNRESET after a RST");
+  g_sigpipes = 0;
   ssize_t w = send(c, "x", 1, 0);
   check(w == -1 && errno == EPIPE, "reset: send afterwards: EPIPE");
+  check(g_sigpipes == 1, "reset: ... and SIGPIPE");
   signal(SIGPIPE, SIG_DFL);
   close(c);
 }
