@@ -11,6 +11,7 @@
 #include "arch/x86_64/user.h"
 #include "drivers/block.h"
 #include "drivers/devices.h"
+#include "net/host.h"
 #include "drivers/serial.h"
 #include "lib/kprintf.h"
 #include "mm/heap.h"
@@ -90,6 +91,7 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   stamps[n++] = cpu::rdtsc();
   krandom::init();
   stamps[n++] = cpu::rdtsc();
+  net::host::init(); // before the drivers: a network device attaches to it in its probe
   pci_drivers::init();
   boot_tsc_core_ready = cpu::rdtsc();
   if (boot::cmdline_has("core.boot_timing")) {

@@ -21,4 +21,8 @@ tcp::Stack& tcp();
 // timer for the next deadline. The socket layer calls it after it hands the stack work.
 void run_pending();
 
+// True once a driver attached a device: traffic may then arrive from outside, so a socket
+// that waits with no deadline is not deadlocked even when no thread or timer can wake it.
+bool has_devices();
+
 } // namespace net::host

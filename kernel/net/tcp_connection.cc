@@ -125,6 +125,13 @@ void Connection::fail(int error) {
   to_closed();
 }
 
+void Connection::on_icmp_error(int error) {
+  if (error < 0)
+    error = -error;
+  if (state_ == State::SynSent && error != 0 && error != EMSGSIZE)
+    fail(error);
+}
+
 int Connection::take_error() {
   int e = error_;
   error_ = 0;

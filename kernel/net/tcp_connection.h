@@ -114,6 +114,8 @@ public:
   bool all_data_acknowledged() const;
   size_t send_buffer_size() const { return send_buf_.capacity(); }
   size_t receive_buffer_size() const { return recv_buf_.capacity(); }
+  // FIONREAD: in-order bytes a recv would return now.
+  size_t readable_bytes() const { return recv_buf_.readable(); }
 
   // ---- The stack's calls ----------------------------------------------------------------
   Connection(Stack& stack, const Endpoint& local, const Endpoint& remote);
@@ -127,6 +129,7 @@ public:
   void open_passive(const Header& syn, Listener* listener);
   void on_segment(const Header& h, const uint8_t* payload, size_t len);
   void on_timers(uint64_t now_us);
+  void on_icmp_error(int error);     // Stack::icmp_error's rules
   uint64_t next_deadline_us() const; // 0 when no timer runs
   bool user_released() const { return released_; }
   Listener* listener() const { return listener_; }

@@ -159,7 +159,7 @@ void Stack::reap() {
 Listener* Stack::find_listener(const Endpoint& local) const {
   Listener* wildcard = nullptr;
   for (Listener* l = listeners_; l; l = l->next_) {
-    if (l->local_.port != local.port)
+    if (l->local_.port != local.port || !l->takes(local.addr.family))
       continue;
     if (l->local_.addr == local.addr)
       return l;
@@ -203,18 +203,21 @@ Connection* Stack::make_connection(const Endpoint& local, const Endpoint& remote
   return c;
 }
 
-ErrorOr<Listener*> Stack::listen(const Endpoint& local, int backlog) {
+ErrorOr<Listener*> Stack::listen(const Endpoint& local, int backlog, bool dual_stack) {
   if (local.port == 0)
     return Err(-EINVAL);
+  uint8_t families = Listener::family_bit(local.addr.family);
+  if (dual_stack)
+    families = Listener::family_bit(4) | Listener::family_bit(6);
   for (Listener* l = listeners_; l; l = l->next_)
-    if (l->local_.port == local.port &&
+    if (l->local_.port == local.port && (l->families_ & families) &&
         (l->local_.addr == local.addr || l->local_.addr.is_any() || local.addr.is_any()))
       return Err(-EADDRINUSE);
   if (backlog < 1)
     backlog = 1;
   if (backlog > config_.max_backlog)
     backlog = config_.max_backlog;
-  auto* l = new (std::nothrow) Listener(*this, local, backlog);
+  auto* l = new (std::nothrow) Listener(*this, local, backlog, families);
   if (!l)
     return Err(-ENOMEM);
   l->next_ = listeners_;
@@ -310,6 +313,13 @@ void Stack::receive(const IpAddr& src, const IpAddr& dst, const uint8_t* segment
   ++l->syn_count_;
   c->open_passive(h, l);
   reap();
+}
+
+void Stack::icmp_error(const Endpoint& local, const Endpoint& remote, int error) {
+  if (Connection* c = find(local, remote)) {
+    c->on_icmp_error(error);
+    reap();
+  }
 }
 
 void Stack::poll_timers() {

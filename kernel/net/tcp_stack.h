@@ -37,9 +37,11 @@ public:
 private:
   friend class Stack;
   friend class Connection;
-  Listener(Stack& stack, const Endpoint& local, int backlog)
-      : stack_(stack), local_(local), backlog_(backlog) {}
+  Listener(Stack& stack, const Endpoint& local, int backlog, uint8_t families)
+      : stack_(stack), local_(local), backlog_(backlog), families_(families) {}
   bool has_room() const { return syn_count_ + accept_count_ < backlog_; }
+  bool takes(uint8_t family) const { return families_ & family_bit(family); }
+  static uint8_t family_bit(uint8_t family) { return family == 6 ? 2 : 1; }
   void enqueue(Connection* c);     // a passive connection became ESTABLISHED
   void embryo_gone(Connection* c); // a SYN-RECEIVED connection died
   void notify();
@@ -47,6 +49,7 @@ private:
   Stack& stack_;
   Endpoint local_;
   int backlog_;
+  uint8_t families_; // family_bit()s of the destinations it takes
   int syn_count_ = 0;
   int accept_count_ = 0;
   Connection* accept_head_ = nullptr;
@@ -62,9 +65,11 @@ public:
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  // Listens on local (address "any" matches every local address). backlog is raised to at
-  // least 1 and capped at Config::max_backlog. -EADDRINUSE when the port is taken.
-  ErrorOr<Listener*> listen(const Endpoint& local, int backlog);
+  // Listens on local (address "any" matches every local address of its family). backlog is
+  // raised to at least 1 and capped at Config::max_backlog. -EADDRINUSE when the port is
+  // taken for a family it would serve. `dual_stack` (an IPv6 "any" that is not
+  // IPV6_V6ONLY) takes IPv4 destinations as well.
+  ErrorOr<Listener*> listen(const Endpoint& local, int backlog, bool dual_stack = false);
   // Active open from local (port 0: an ephemeral port) to remote; the SYN goes out now.
   // The result reports progress through events() and take_error() (ECONNREFUSED,
   // ETIMEDOUT) like a non-blocking connect.
@@ -72,6 +77,12 @@ public:
 
   // A segment from the IP layer, checksum already verified.
   void receive(const IpAddr& src, const IpAddr& dst, const uint8_t* segment, size_t len);
+  // An ICMP error (positive errno) about a segment we sent from local to remote. A
+  // connection still in SYN-SENT fails with it (RFC 1122 4.2.3.9 leaves the choice; a
+  // port unreachable then reads as ECONNREFUSED, as on Linux); for a synchronized
+  // connection every error is soft and TCP's own timers decide. EMSGSIZE (fragmentation
+  // needed) is the path MTU cache's business, not the connection's.
+  void icmp_error(const Endpoint& local, const Endpoint& remote, int error);
   // Runs every timer that is due by the clock.
   void poll_timers();
   // When poll_timers next has work, in clock nanoseconds; 0 when no timer runs.

@@ -228,6 +228,61 @@ TEST_F(TcpStateTest, ConnectToClosedPortIsRefused) {
   EXPECT_EQ(a.stack->connection_count(), 0u);
 }
 
+TEST_F(TcpStateTest, IcmpUnreachableEndsAConnectionStillOpening) {
+  // The SYN vanishes (as behind a host that answers ICMP port unreachable instead of RST).
+  net.filter = [](const Captured&) { return false; };
+  auto c = a.stack->connect(a_ep(), b_ep(81));
+  ASSERT_TRUE(c);
+  EXPECT_EQ((*c)->state(), State::SynSent);
+  a.stack->icmp_error((*c)->local(), (*c)->remote(), EMSGSIZE); // path MTU: not fatal
+  EXPECT_EQ((*c)->state(), State::SynSent);
+  a.stack->icmp_error((*c)->local(), (*c)->remote(), ECONNREFUSED);
+  EXPECT_EQ((*c)->state(), State::Closed);
+  EXPECT_NE((*c)->events() & kError, 0u);
+  EXPECT_EQ((*c)->take_error(), -ECONNREFUSED);
+  (*c)->close();
+  EXPECT_EQ(a.stack->connection_count(), 0u);
+}
+
+TEST_F(TcpStateTest, IcmpErrorsAreSoftOnceSynchronized) {
+  open_pair();
+  a.stack->icmp_error(client->local(), client->remote(), ECONNREFUSED);
+  EXPECT_EQ(client->state(), State::Established);
+  EXPECT_EQ(client->take_error(), 0);
+}
+
+TEST_F(TcpStateTest, ListenersServeTheirAddressFamilies) {
+  IpAddr any6;
+  any6.family = 6;
+  auto v6only = b.stack->listen({any6, 80}, 4);
+  ASSERT_TRUE(v6only);
+  // An IPv4 SYN finds no listener there: refused.
+  auto c = a.stack->connect(a_ep(), b_ep(80));
+  ASSERT_TRUE(c);
+  net.run_until([&] { return (*c)->state() == State::Closed; }, kSec);
+  EXPECT_EQ((*c)->take_error(), -ECONNREFUSED);
+  (*c)->close();
+  // IPv4 may listen on the same port beside it; a dual-stack listener may not.
+  EXPECT_EQ(b.stack->listen({any6, 80}, 4, /*dual_stack=*/true).error(), -EADDRINUSE);
+  auto v4 = b.stack->listen({IpAddr::v4(0), 80}, 4);
+  ASSERT_TRUE(v4);
+  (*v4)->close();
+  (*v6only)->close();
+  // A dual-stack listener takes IPv4 clients and keeps IPv4 listeners off its port.
+  auto dual = b.stack->listen({any6, 80}, 4, /*dual_stack=*/true);
+  ASSERT_TRUE(dual);
+  EXPECT_EQ(b.stack->listen({IpAddr::v4(0), 80}, 4).error(), -EADDRINUSE);
+  auto c2 = a.stack->connect(a_ep(), b_ep(80));
+  ASSERT_TRUE(c2);
+  net.run_until([&] { return (*dual)->accept_queue_length() > 0; }, kSec);
+  Connection* accepted = (*dual)->accept();
+  ASSERT_NE(accepted, nullptr);
+  EXPECT_EQ(accepted->local().addr, b.addr);
+  accepted->abort();
+  (*c2)->abort();
+  (*dual)->close();
+}
+
 TEST_F(TcpStateTest, AbortResetsThePeer) {
   open_pair();
   client->abort();

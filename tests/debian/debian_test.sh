@@ -138,6 +138,30 @@ same_file() {
   echo "PASS $case_name.$accel: $1 identical to the host's ($(wc -c <"$3") bytes)"
 }
 
+# map_python_modules SCRIPT: the stdlib modules SCRIPT uses, unmodified, at their own paths,
+# with unchecked-hash pycs (python_modules.py says why): the host's python runs the same
+# script once and lists what it imported. Extension modules bring their libraries (NEEDED).
+map_python_modules() {
+  local script=$1 module pyc lib
+  mkdir -p "$work/modules"
+  cp "$SRC/scripts/$script" "$work/modules/"
+  (cd "$work/modules" && env -i "$program" "$SRC/python_modules.py" "$work/modules" "$script" \
+    >/dev/null) || true
+  [[ -s $work/modules/modules.txt ]] || fail "could not list the script's modules on the host"
+  while read -r module; do
+    extra_mkimage+=(--file "$module:$module")
+    if [[ $module == *.py ]]; then
+      pyc=$(dirname "$module")/__pycache__/$(basename "$module" .py).cpython-311.pyc
+      extra_mkimage+=(--file "$work/modules/pyc$pyc:$pyc")
+    else
+      for lib in $(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+        [[ $lib == libc.so.6 ]] || extra_mkimage+=(--library "$lib")
+      done
+    fi
+  done <"$work/modules/modules.txt"
+  echo "python: $(wc -l <"$work/modules/modules.txt") stdlib modules mapped in"
+}
+
 case $case_name in
 lua)
   program=/usr/bin/lua5.4
@@ -187,32 +211,27 @@ python)
   stage "$SRC/scripts/program.py"
   program_args=(program.py)
   memory=512M
-  # The stdlib modules the script uses, unmodified, at their own paths, with unchecked-hash
-  # pycs (python_modules.py says why): the host's python runs the same script once and lists
-  # what it imported. Extension modules bring their libraries (NEEDED).
-  mkdir -p "$work/modules"
-  cp "$SRC/scripts/program.py" "$work/modules/"
-  (cd "$work/modules" && env -i "$program" "$SRC/python_modules.py" "$work/modules" program.py \
-    >/dev/null) || true
-  [[ -s $work/modules/modules.txt ]] || fail "could not list the script's modules on the host"
-  while read -r module; do
-    extra_mkimage+=(--file "$module:$module")
-    if [[ $module == *.py ]]; then
-      pyc=$(dirname "$module")/__pycache__/$(basename "$module" .py).cpython-311.pyc
-      extra_mkimage+=(--file "$work/modules/pyc$pyc:$pyc")
-    else
-      for lib in $(readelf -d "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-        [[ $lib == libc.so.6 ]] || extra_mkimage+=(--library "$lib")
-      done
-    fi
-  done <"$work/modules/modules.txt"
-  echo "python: $(wc -l <"$work/modules/modules.txt") stdlib modules mapped in"
+  map_python_modules program.py
   build_image
   host_run
   boot --persist
   compare
   guest_file /t/result.json "$work/guest-result.json"
   same_file /t/result.json "$work/guest-result.json" "$work/host/result.json"
+  ;;
+python-sockets)
+  # Python's socket module over the loopback interface (AF_INET TCP and UDP, threads,
+  # timeouts, a refused connection): scripts/sockets.py.
+  program=/usr/bin/python3.11
+  need_program "$program" python3.11
+  stage "$SRC/scripts/sockets.py"
+  program_args=(sockets.py)
+  memory=512M
+  map_python_modules sockets.py
+  build_image
+  host_run
+  boot
+  compare
   ;;
 sqlite)
   # A database file created in the image: 10 000 INSERTs in one transaction, then

@@ -4,13 +4,14 @@
 // Socket's virtual methods. socket() and socketpair() find the family in the registry
 // (socket_families.cc); a family that is not registered is EAFNOSUPPORT, as on Linux.
 //
-// Families today: AF_UNIX (LocalSocket, local_socket.h). A TCP/IP stack adds AF_INET and
-// AF_INET6 as further Socket subclasses and registry entries; nothing here changes.
+// Families today: AF_UNIX (LocalSocket, local_socket.h), AF_INET and AF_INET6 (TCP and UDP
+// over the kernel's network stack, inet/inet_socket.h).
 //
 // Socket is a class with virtual methods (like block::Device) rather than a FileOps-style
 // table: each family keeps its own per-socket state, and the interface is wide.
 #pragma once
 
+#include "lib/errno.h"
 #include "lib/error_or.h"
 #include "unix/events/epoll_interest.h"
 #include "unix/fd/file.h"
@@ -78,6 +79,13 @@ public:
   // SO_TYPE, which the generic layer answers. -EOPNOTSUPP for a level, -ENOPROTOOPT for a
   // name the family does not know.
   virtual ErrorOr<int> get_option(int level, int name) = 0;
+  // getsockopt of an option whose value is not an int (SO_LINGER, SO_RCVTIMEO, TCP_INFO):
+  // fills up to kMaxOptionBytes at `out` and returns the length. -ENOPROTOOPT (the
+  // default) sends the question to get_option instead.
+  static constexpr size_t kMaxOptionBytes = 256;
+  virtual ErrorOr<size_t> get_option_bytes(int level, int name, uint8_t* out) {
+    return Err(-ENOPROTOOPT);
+  }
   // setsockopt with the user's value (len bytes at user_value): the family checks the
   // level first, then the length.
   virtual Status set_option(int level, int name, UserPtr<const void> user_value, uint64_t len) = 0;

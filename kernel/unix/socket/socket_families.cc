@@ -1,6 +1,7 @@
 // The socket family registry: socket() and socketpair() look the domain up here. Adding a
 // family is one line below (and its Socket subclass, socket.h).
 #include "unix/socket/afunix/local_socket.h"
+#include "unix/socket/inet/inet_socket.h"
 #include "unix/socket/socket.h"
 
 namespace unix {
@@ -8,6 +9,8 @@ namespace {
 
 const SocketFamily* const kFamilies[] = {
     &afunix::kLocalFamily, // AF_UNIX
+    &inet::kInetFamily,    // AF_INET
+    &inet::kInet6Family,   // AF_INET6
 };
 
 } // namespace

@@ -6,10 +6,12 @@
 #include "lib/errno.h"
 #include "unix/fd/event_file.h"
 #include "unix/fd/io_vector.h"
-#include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
 #include "unix/socket/socket.h"
+#include "unix/syscall/linux_abi.h"
 #include "unix/syscall/syscall_handlers.h"
+
+#include <stddef.h>
 
 namespace unix {
 namespace {
@@ -179,28 +181,27 @@ static_assert(sizeof(MsgHdr) == 56);
 
 } // namespace
 
-SyscallResult sys_sendmsg(const SyscallArgs& a) {
-  File* f = TRY(socket_file(a.i(0)));
-  FileRef hold(f); // may block: keep the socket if another thread closes it
-  MsgHdr m = TRY(copy_from_user(a.user<MsgHdr>(1)));
+namespace {
+
+// One sendmsg: the header at umsg, the vectors it names, the socket's send.
+ErrorOr<size_t> send_message(File& f, UserPtr<MsgHdr> umsg, int flags) {
+  MsgHdr m = TRY(copy_from_user(umsg));
   if (m.controllen)
     return Err(-EOPNOTSUPP); // no SCM_RIGHTS/SCM_CREDENTIALS
   UserIoVector io;
   TRY(io.fetch(UserPtr<const linux::iovec>(m.iov), static_cast<long>(m.iovlen)));
   UserPtr<const void> to(m.name && m.namelen ? m.name : 0);
-  size_t n = TRY(socket_of(*f)->send(*f, io.vector(), a.i(2), to, m.namelen));
-  return static_cast<long>(n);
+  return socket_of(f)->send(f, io.vector(), flags, to, m.namelen);
 }
 
-SyscallResult sys_recvmsg(const SyscallArgs& a) {
-  File* f = TRY(socket_file(a.i(0)));
-  FileRef hold(f); // may block: keep the socket if another thread closes it
-  MsgHdr m = TRY(copy_from_user(a.user<MsgHdr>(1)));
+// One recvmsg: fills the vectors, the sender's name and the flags of the header at umsg.
+ErrorOr<size_t> receive_message(File& f, UserPtr<MsgHdr> umsg, int flags) {
+  MsgHdr m = TRY(copy_from_user(umsg));
   UserIoVector io;
   TRY(io.fetch(UserPtr<const linux::iovec>(m.iov), static_cast<long>(m.iovlen)));
   int msg_flags = 0;
   SocketAddress from;
-  size_t n = TRY(socket_of(*f)->receive(*f, io.vector(), a.i(2), &msg_flags, &from));
+  size_t n = TRY(socket_of(f)->receive(f, io.vector(), flags, &msg_flags, &from));
   if (m.name && m.namelen) {
     size_t len = m.namelen < from.len ? m.namelen : from.len;
     if (len)
@@ -209,8 +210,80 @@ SyscallResult sys_recvmsg(const SyscallArgs& a) {
   m.namelen = from.len; // 0: the sender has no name
   m.controllen = 0;     // no ancillary data
   m.flags = msg_flags;
-  TRY(copy_to_user(a.user<MsgHdr>(1), &m));
+  TRY(copy_to_user(umsg, &m));
+  return n;
+}
+
+// struct mmsghdr: a msghdr and the byte count of its message.
+struct MMsgHdr {
+  MsgHdr hdr;
+  uint32_t len, pad;
+};
+static_assert(sizeof(MMsgHdr) == 64);
+constexpr unsigned kMaxMessages = 1024; // Linux's UIO_MAXIOV bounds vlen the same way
+constexpr int kMsgWaitforone = 0x10000;
+
+} // namespace
+
+SyscallResult sys_sendmsg(const SyscallArgs& a) {
+  File* f = TRY(socket_file(a.i(0)));
+  FileRef hold(f); // may block: keep the socket if another thread closes it
+  size_t n = TRY(send_message(*f, a.user<MsgHdr>(1), a.i(2)));
   return static_cast<long>(n);
+}
+
+SyscallResult sys_recvmsg(const SyscallArgs& a) {
+  File* f = TRY(socket_file(a.i(0)));
+  FileRef hold(f); // may block: keep the socket if another thread closes it
+  size_t n = TRY(receive_message(*f, a.user<MsgHdr>(1), a.i(2)));
+  return static_cast<long>(n);
+}
+
+// sendmmsg/recvmmsg: one message after another; the count of those done, or the first
+// message's error when none was. (recvmmsg's timeout is not applied: each receive waits as
+// recvmsg would, MSG_WAITFORONE makes every one after the first non-blocking.)
+SyscallResult sys_sendmmsg(const SyscallArgs& a) {
+  File* f = TRY(socket_file(a.i(0)));
+  FileRef hold(f);
+  unsigned count = a.u(2) < kMaxMessages ? static_cast<unsigned>(a.u(2)) : kMaxMessages;
+  auto vec = a.user<MMsgHdr>(1);
+  unsigned done = 0;
+  for (; done < count; ++done) {
+    UserPtr<MMsgHdr> entry(vec.address() + done * sizeof(MMsgHdr));
+    ErrorOr<size_t> n = send_message(*f, UserPtr<MsgHdr>(entry.address()), a.i(3));
+    if (!n.ok()) {
+      if (done == 0)
+        return Err(n.error());
+      break;
+    }
+    auto len = static_cast<uint32_t>(*n);
+    TRY(copy_to_user(UserPtr<uint32_t>(entry.address() + offsetof(MMsgHdr, len)), &len));
+  }
+  return static_cast<long>(done);
+}
+
+SyscallResult sys_recvmmsg(const SyscallArgs& a) {
+  File* f = TRY(socket_file(a.i(0)));
+  FileRef hold(f);
+  unsigned count = a.u(2) < kMaxMessages ? static_cast<unsigned>(a.u(2)) : kMaxMessages;
+  auto vec = a.user<MMsgHdr>(1);
+  int flags = a.i(3);
+  unsigned done = 0;
+  for (; done < count; ++done) {
+    UserPtr<MMsgHdr> entry(vec.address() + done * sizeof(MMsgHdr));
+    ErrorOr<size_t> n =
+        receive_message(*f, UserPtr<MsgHdr>(entry.address()), flags & ~kMsgWaitforone);
+    if (!n.ok()) {
+      if (done == 0)
+        return Err(n.error());
+      break;
+    }
+    auto len = static_cast<uint32_t>(*n);
+    TRY(copy_to_user(UserPtr<uint32_t>(entry.address() + offsetof(MMsgHdr, len)), &len));
+    if (flags & kMsgWaitforone)
+      flags |= kMsgDontwait;
+  }
+  return static_cast<long>(done);
 }
 
 SyscallResult sys_shutdown(const SyscallArgs& a) {
@@ -234,6 +307,21 @@ SyscallResult sys_getsockopt(const SyscallArgs& a) {
   Socket* s = socket_of(*f);
   int level = a.i(1), name = a.i(2);
   int32_t v = 0;
+  if (!(level == kSolSocket && (name == kSoDomain || name == kSoType))) {
+    // Options with a structure for a value (SO_LINGER, SO_RCVTIMEO, TCP_INFO...).
+    uint8_t bytes[Socket::kMaxOptionBytes];
+    ErrorOr<size_t> size = s->get_option_bytes(level, name, bytes);
+    if (size.ok() || size.error() != -ENOPROTOOPT) {
+      size_t n = TRY(size);
+      int32_t len = TRY(copy_from_user(a.user<int32_t>(4)));
+      if (len < 0)
+        return Err(-EINVAL);
+      int32_t copied = static_cast<size_t>(len) < n ? len : static_cast<int32_t>(n);
+      TRY(copy_to_user(a.user<void>(3), bytes, static_cast<size_t>(copied)));
+      TRY(copy_to_user(a.user<int32_t>(4), &copied));
+      return 0L;
+    }
+  }
   if (level != kSolSocket)
     v = TRY(s->get_option(level, name));
   int32_t len = TRY(copy_from_user(a.user<int32_t>(4)));

@@ -1,0 +1,73 @@
+// SOCK_STREAM sockets of AF_INET and AF_INET6 over the kernel's TCP engine
+// (net::tcp::Stack). Names and connections (bind, listen, connect, accept, the table of
+// bound ports) are in tcp_socket_connect.cc; the data path, readiness, options and close in
+// tcp_socket.cc.
+#pragma once
+
+#include "net/tcp_stack.h"
+#include "unix/socket/inet/inet_socket.h"
+
+namespace unix::inet {
+
+class TcpSocket final : public InetSocket {
+public:
+  explicit TcpSocket(int domain) : InetSocket(domain, kSockStream) {}
+
+  Status bind(UserPtr<const void> user_addr, uint64_t len) override;
+  Status listen(int backlog) override;
+  Status connect(File& file, UserPtr<const void> user_addr, uint64_t len) override;
+  ErrorOr<Socket*> next_connection(File& listener) override;
+  void take_connection(Socket* connection) override;
+  SocketAddress local_address() const override;
+  ErrorOr<SocketAddress> peer_address() const override;
+  ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
+                       uint64_t addr_len) override;
+  ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
+                          SocketAddress* from) override;
+  Status shutdown(int how) override;
+  Readiness readiness() override;
+  ErrorOr<long> ioctl(unsigned long request, uint64_t arg) override;
+  void close() override;
+
+  enum class Role : uint8_t { kFresh, kListening, kConnecting, kConnected };
+
+  // ---- state shared by the two files ----
+  Role role = Role::kFresh;
+  bool bound = false;
+  InetAddress local;  // the bound (or connected) address
+  InetAddress remote; // the peer, once connecting
+  net::tcp::Listener* listener = nullptr;
+  net::tcp::Connection* connection = nullptr;
+  TcpSocket* accepted = nullptr; // accept's first step: handed out, not yet taken
+  int error = 0;                 // a failed connect's error, reported once (SO_ERROR)
+  bool read_shut = false;        // shutdown(SHUT_RD)
+  TcpSocket* next_bound = nullptr;
+
+  // A connecting socket whose handshake ended: Connected, or Fresh with `error` set.
+  void settle_connect();
+  // Hands the engine the options that live on a connection.
+  void apply_connection_options();
+  // Leaves the table of bound ports.
+  void unbind();
+  // True when only IPv6 reaches it: bound to an IPv6 address, or IPV6_V6ONLY.
+  bool ipv6_only() const;
+  // The engine's form of one of this socket's addresses (an IPv6-only wildcard is the
+  // IPv6 "any").
+  net::tcp::Endpoint engine_endpoint(const InetAddress& a) const;
+
+protected:
+  ErrorOr<int> transport_option(int level, int name) override;
+  ErrorOr<size_t> transport_option_bytes(int level, int name, uint8_t* out) override;
+  void options_changed(int level, int name) override;
+  int protocol() const override { return kIpprotoTcp; }
+};
+
+// The TCP engine's readiness bits as EPOLL* bits.
+uint32_t epoll_events_of(uint32_t tcp_events);
+// Observers the engine calls on readiness changes (context: the TcpSocket).
+void connection_changed(void* socket, uint32_t tcp_events);
+void listener_changed(void* socket, uint32_t tcp_events);
+// An engine endpoint as a socket address.
+InetAddress address_of(const net::tcp::Endpoint& e);
+
+} // namespace unix::inet
