@@ -5,7 +5,8 @@
 #
 #   http_curl_test.sh EVENT_IDX(on|off) BYTES
 #
-# Environment (tests/net/CMakeLists.txt): NANOS_RUN, IMAGE, KERNEL, WORK.
+# Environment (tests/net/CMakeLists.txt): NANOS_RUN, IMAGE, KERNEL, WORK; optionally
+# EXTRA_QEMU_ARGS (e.g. "-object filter-dump,id=f1,netdev=n0,file=net.pcap" to capture).
 set -euo pipefail
 event_idx=${1:?usage: http_curl_test.sh on|off BYTES}
 bytes=${2:?usage: http_curl_test.sh on|off BYTES}
