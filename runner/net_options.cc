@@ -53,7 +53,7 @@ llvm::Expected<bool> parseNetOption(const std::string& name,
     if (!v)
       return v.takeError();
     if (auto e = parseNetMode(*v, net))
-      return std::move(e);
+      return e;
     return true;
   }
   if (name == "--net-event-idx") {

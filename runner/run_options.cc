@@ -233,7 +233,7 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
                   "the Xen block device)");
   }
   if (auto e = checkNetOptions(o.net, o.ports, o.hypervisor == Hypervisor::Xen))
-    return std::move(e);
+    return e;
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");
   return o;

@@ -3,6 +3,7 @@
 //   GET /           a short text body
 //   GET /bytes/N    N bytes of the test pattern (byte i is i % 251), streamed
 //   GET /sha256/N   the SHA-256 of those N bytes, in hex, so a download can be checked
+//   POST /sha256    the SHA-256 of the request body (Content-Length), in hex: uploads
 //   GET /exit       answers, then the server exits 0 (the guest powers off)
 // The same port also echoes UDP datagrams. Usage: http-server [PORT] (default 8080).
 // Built static, so the very same binary runs on our kernel, upstream Nanos and Linux.
@@ -35,6 +36,8 @@ struct conn {
   char out[kOutSize]; // the response head (and small bodies)
   size_t out_len, out_off;
   uint64_t stream_left, stream_pos; // /bytes/N still to send, and its offset
+  uint64_t body_left;               // POST /sha256: request body bytes still to read
+  struct sha256 body_digest;
   int close_after;                  // close once the response is out
   int exit_after;                   // /exit: exit once the response is out
   int want_out;                     // EPOLLOUT registered
@@ -59,6 +62,19 @@ static void watch(struct conn* c, int want_out) {
 static void close_conn(struct conn* c) {
   close(c->fd); // also leaves the epoll set
   free(c);
+}
+
+// Answers POST /sha256 with the digest of the body read so far (all of it).
+static void respond(struct conn* c, int status, const char* reason, const char* type,
+                    const char* body, uint64_t length);
+static void finish_upload(struct conn* c) {
+  uint8_t d[32];
+  char hex[66];
+  sha256_final(&c->body_digest, d);
+  for (int i = 0; i < 32; i++)
+    sprintf(hex + 2 * i, "%02x", d[i]);
+  strcat(hex, "\n");
+  respond(c, 200, "OK", "text/plain", hex, 65);
 }
 
 static void pattern_digest(uint64_t n, char hex[65]) {
@@ -118,6 +134,7 @@ static int handle_request(struct conn* c, size_t head_len) {
   *version++ = 0;
   // HTTP/1.1 keeps the connection unless told otherwise; HTTP/1.0 closes unless asked.
   c->close_after = strcmp(version, "HTTP/1.1") != 0;
+  uint64_t content_length = 0;
   for (char* h = c->in + eol + 2; h < c->in + head_len - 2;) {
     char* end = strstr(h, "\r\n");
     if (!end)
@@ -130,12 +147,32 @@ static int handle_request(struct conn* c, size_t head_len) {
         c->close_after = 1;
       else if (strncasecmp(v, "keep-alive", 10) == 0)
         c->close_after = 0;
-    } else if (strncasecmp(h, "Content-Length:", 15) == 0 && atoll(h + 15) != 0) {
-      return 0; // no route takes a body
+    } else if (strncasecmp(h, "Content-Length:", 15) == 0) {
+      const char* v = h + 15;
+      while (*v == ' ')
+        v++;
+      int digits = 0;
+      for (content_length = 0; *v >= '0' && *v <= '9' && digits < 15; v++, digits++)
+        content_length = content_length * 10 + (uint64_t)(*v - '0');
+      if (!digits || v != end)
+        return 0;
     }
     h = end + 2;
   }
   uint64_t n;
+  memmove(c->in, c->in + head_len, c->in_len - head_len);
+  c->in_len -= head_len;
+  c->in[c->in_len] = 0;
+  if (strcmp(method, "POST") == 0 && strcmp(path, "/sha256") == 0) {
+    // The body is read (and hashed) by serve(); the answer is made when it is all in.
+    c->body_left = content_length;
+    sha256_init(&c->body_digest);
+    if (!content_length)
+      finish_upload(c);
+    return 1;
+  }
+  if (content_length)
+    return 0; // no other route takes a body
   if (strcmp(method, "GET") != 0) {
     c->close_after = 1;
     respond(c, 405, "Method Not Allowed", "text/plain", "only GET\n", 9);
@@ -157,8 +194,6 @@ static int handle_request(struct conn* c, size_t head_len) {
   } else {
     respond(c, 404, "Not Found", "text/plain", "not found\n", 10);
   }
-  memmove(c->in, c->in + head_len, c->in_len - head_len);
-  c->in_len -= head_len;
   return 1;
 }
 
@@ -188,6 +223,7 @@ static int flush(struct conn* c) {
 // Reads, then answers every complete request in order (pipelining), one at a time.
 static void serve(struct conn* c, int readable) {
   if (readable && c->in_len < sizeof c->in - 1) {
+    // (a body being read never waits here: serve() consumes c->in before reading again)
     ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - 1 - c->in_len, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
       close_conn(c);
@@ -198,6 +234,19 @@ static void serve(struct conn* c, int readable) {
     c->in[c->in_len] = 0;
   }
   for (;;) {
+    if (c->body_left) {
+      size_t take = c->in_len < c->body_left ? c->in_len : (size_t)c->body_left;
+      sha256_update(&c->body_digest, c->in, take);
+      memmove(c->in, c->in + take, c->in_len - take);
+      c->in_len -= take;
+      c->in[c->in_len] = 0;
+      c->body_left -= take;
+      if (c->body_left) {
+        watch(c, 0);
+        return;
+      }
+      finish_upload(c);
+    }
     int done = flush(c);
     if (done < 0) {
       close_conn(c);
