@@ -135,8 +135,9 @@ TEST(NetOptions, HostInterfaceExistsLooksInSysClassNet) {
   EXPECT_TRUE(hostInterfaceExists("tapx", root.string()));
   EXPECT_FALSE(hostInterfaceExists("tapy", root.string()));
   fs::remove_all(root);
-  if (fs::exists("/sys/class/net/lo"))
+  if (fs::exists("/sys/class/net/lo")) {
     EXPECT_TRUE(hostInterfaceExists("lo"));
+  }
   EXPECT_FALSE(hostInterfaceExists("no-such-if-42"));
 }
 
