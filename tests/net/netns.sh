@@ -17,6 +17,8 @@
 #             "-global virtio-net-pci.csum=off"; pass them after nanos-run's "--")
 #   IMPAIR    how the impairment is made: none, netem, or relay
 # NAME: 1-8 letters/digits (interface names are nn<NAME>g/h/p/b, at most 15 bytes).
+# NETNS_PEER_IP / NETNS_GUEST_IP (environment) replace the two addresses, e.g. for a guest
+# with another fixed address (linux-guest.sh's fallback is 10.0.2.15 with 10.0.2.2).
 #
 # Impairment: `tc qdisc ... netem loss PCT delay MS reorder PCT` on both directions when the
 # host kernel has sch_netem. Without it (e.g. a Firecracker host kernel) tests/net/impair.py
@@ -32,7 +34,7 @@ shift 2
 [[ $name =~ ^[A-Za-z0-9]{1,8}$ ]] || die "NAME '$name': 1-8 letters or digits"
 ns=nanos-$name g=nn${name}g h=nn${name}h p=nn${name}p b=nn${name}b
 state=/run/nanos-netns-$name
-peer_ip=10.77.0.1 guest_ip=10.77.0.2
+peer_ip=${NETNS_PEER_IP:-10.77.0.1} guest_ip=${NETNS_GUEST_IP:-10.77.0.2} # both in one /24
 
 loss=0 delay=0 reorder=0
 parse_impairment() {
