@@ -78,13 +78,7 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   add({"-device", "virtio-rng" + virtioSuffix});
   if (!o.persist)
     a.push_back("-snapshot"); // writes go to a temporary overlay: the image stays untouched
-  if (!o.ports.empty()) {
-    std::string netdev = "user,id=n0";
-    for (const PortForward& p : o.ports)
-      netdev +=
-          ",hostfwd=" + p.protocol + "::" + std::to_string(p.host) + "-:" + std::to_string(p.guest);
-    add({"-netdev", netdev, "-device", "virtio-net" + virtioSuffix + ",netdev=n0"});
-  }
+  appendNetArgs(a, o.net, o.ports, virtioSuffix); // net_options.cc
   if (o.gdbPort) // wait for the debugger before the first instruction
     add({"-gdb", "tcp:127.0.0.1:" + std::to_string(*o.gdbPort), "-S"});
   a.insert(a.end(), o.extraQemuArgs.begin(), o.extraQemuArgs.end());

@@ -39,7 +39,11 @@ TEST(QemuCommand, DiskBootUnderTcg) {
                                        "virtio-blk-pci,drive=d0",
                                        "-device",
                                        "virtio-rng-pci",
-                                       "-snapshot"};
+                                       "-snapshot",
+                                       "-netdev",
+                                       "user,id=n0",
+                                       "-device",
+                                       "virtio-net-pci,netdev=n0,romfile="};
   EXPECT_EQ(buildQemuArgv(withImage("hello.img"), "/usr/bin/qemu-system-x86_64", Accel::Tcg),
             expected);
 }
@@ -84,7 +88,7 @@ TEST(QemuCommand, KvmPvhPortsGdbPersist) {
                                        "-netdev",
                                        "user,id=n0,hostfwd=tcp::8080-:80,hostfwd=udp::5353-:53",
                                        "-device",
-                                       "virtio-net-pci,netdev=n0",
+                                       "virtio-net-pci,netdev=n0,romfile=",
                                        "-gdb",
                                        "tcp:127.0.0.1:1234",
                                        "-S",

@@ -231,6 +231,15 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
   return finish(r, xlName, o, true);
 }
 
+// --net tap:IF names an interface that must exist: QEMU creates a missing one only when it
+// runs as root, and then with no address or bridge, so the guest would be cut off silently.
+std::string checkTapInterface(const RunOptions& o) {
+  if (o.net.mode != NetMode::Tap || o.dryRun || hostInterfaceExists(o.net.tapInterface))
+    return "";
+  return "--net tap:" + o.net.tapInterface + ": no such network interface (create it first, "
+         "e.g. ip tuntap add dev " + o.net.tapInterface + " mode tap; see tests/net/netns.sh)";
+}
+
 } // namespace
 
 std::string defaultDataDir(const std::string& selfPath) {
@@ -248,7 +257,7 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   }
   const RunOptions& o = *parsed;
   if (o.help) {
-    std::printf("%s", kUsage);
+    std::printf("%s%s", kUsage, kNetUsage); // kNetUsage: net_options.h
     return 0;
   }
   if (o.version) {
@@ -260,6 +269,8 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   if (!o.kernel.empty())
     if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
       return report(kExitUsage, "error: " + e);
+  if (auto e = checkTapInterface(o); !e.empty())
+    return report(kExitUsage, "error: " + e);
   if (hasSuffix(o.image, ".zst")) {
     // Compressed images (nanos-mkimage build --compress) boot from a temporary raw copy.
     if (o.persist)

@@ -205,6 +205,10 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
         o.dryRun = true;
       else
         o.quiet = true;
+    } else if (auto isNet = parseNetOption(name, value, o.net); !isNet) {
+      return isNet.takeError();
+    } else if (*isNet) {
+      // a network option (net_options.cc)
     } else if (a.size() > 1 && a[0] == '-') {
       return fail("unknown option '" + a + "'");
     } else if (haveImage) {
@@ -228,6 +232,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       return fail("--disk " + o.disk + " is not supported with --hypervisor xen (its disk is "
                   "the Xen block device)");
   }
+  if (auto e = checkNetOptions(o.net, o.ports, o.hypervisor == Hypervisor::Xen))
+    return e;
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");
   return o;

@@ -1,6 +1,8 @@
 // Command-line options of nanos-run and their parser.
 #pragma once
 
+#include "net_options.h"
+
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -35,6 +37,7 @@ struct RunOptions {
   Hypervisor hypervisor = Hypervisor::Qemu;
   bool quiet = false;
   std::vector<std::string> extraQemuArgs; // everything after "--"
+  NetOptions net;                         // --net, --net-event-idx (net_options.h)
   bool help = false;
   bool version = false;
 };

@@ -17,7 +17,7 @@ const char* const kBuildUsage =
     "    [--sysroot DIR] [--seed S] [--bom FILE] [--depfile FILE] [-c CONFIG.json]\n"
     "    [--compress] [--threads N] [--label L] [--no-nss] [--no-ld-cache] [--library SONAME]...\n"
     "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
-    "    [--gateway G] [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
+    "    [--gateway G] [--nameserver A]... [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
 
 // Messages quote keys and values from the user: control characters are escaped (\xNN) so
 // that an error stays one line.
@@ -187,6 +187,9 @@ llvm::Error parseBuildOptionsInto(Args args, BuildOptions& o) {
     } else if (a == "--ipaddr" || a == "--netmask" || a == "--gateway" || a == "--trace") {
       VALUE(v);
       o.settings[a.drop_front(2).str()] = v.str();
+    } else if (a == "--nameserver") {
+      VALUE(v);
+      o.nameservers.push_back(v.str()); // checked in checkBuildOptions
     } else if (a == "--boot-timing") {
       o.settings["boot_timing"] = "t";
     } else if (a == "--syscall-summary") {
@@ -343,11 +346,11 @@ private:
       o_.argv0 = s;
       return llvm::Error::success();
     }
-    if (key == "Args" || key == "Libraries") {
+    if (key == "Args" || key == "Libraries" || key == "NameServers") {
       auto list = strings(key, v);
       if (!list)
         return list.takeError();
-      auto& target = key == "Args" ? o_.args : o_.libraries;
+      auto& target = key == "Args" ? o_.args : key == "Libraries" ? o_.libraries : o_.nameservers;
       target.insert(target.end(), list->begin(), list->end());
       return llvm::Error::success();
     }

@@ -32,6 +32,9 @@ struct BuildOptions {
   std::vector<PathMapping> files, dirs;
   // --set KEY=VALUE (dotted keys nest); later settings of a key win.
   std::map<std::string, std::string> settings;
+  // --nameserver (repeatable; config "NameServers", ops' key): DNS servers, in order. They
+  // become /etc/resolv.conf and the root key `nameservers` (docs/mkimage.md, "Network").
+  std::vector<std::string> nameservers;
   std::optional<uint64_t> size;
   uint64_t margin = 4ull << 20;
   std::string sysroot;

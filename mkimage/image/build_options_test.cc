@@ -59,6 +59,36 @@ TEST(BuildOptions, ParsesTheDocumentedSpellings) {
   EXPECT_FALSE(o->debugExit);
 }
 
+TEST(BuildOptions, NetworkOptions) {
+  auto o = parse({"prog", "-o", "x", "--ipaddr", "192.168.1.10", "--netmask", "255.255.255.0",
+                  "--gateway", "192.168.1.1", "--nameserver", "192.168.1.53", "--nameserver",
+                  "1.1.1.1"});
+  ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
+  EXPECT_EQ(o->settings.at("ipaddr"), "192.168.1.10"); // Nanos' root keys
+  EXPECT_EQ(o->settings.at("netmask"), "255.255.255.0");
+  EXPECT_EQ(o->settings.at("gateway"), "192.168.1.1");
+  EXPECT_EQ(o->nameservers, (std::vector<std::string>{"192.168.1.53", "1.1.1.1"}));
+
+  auto bad = parse({"prog", "-o", "x", "--ipaddr", "192.168.1.10", "--gateway", "192.168.10.1"});
+  ASSERT_FALSE(static_cast<bool>(bad));
+  EXPECT_EQ(llvm::toString(bad.takeError()),
+            "--gateway '192.168.10.1': not reachable from --ipaddr 192.168.1.10 (outside its "
+            "subnet 192.168.1.0/24, the default /24 without --netmask)");
+  // A wide mask reaches further: 10.0.0.0/8 holds 10.200.0.1.
+  auto wide = parse({"prog", "-o", "x", "--ipaddr", "10.1.2.3", "--netmask", "255.0.0.0",
+                     "--gateway", "10.200.0.1"});
+  EXPECT_TRUE(static_cast<bool>(wide)) << llvm::toString(wide.takeError());
+  for (const char* mask : {"255.255.255.252", "128.0.0.0", "255.255.255.255"}) {
+    auto m = parse({"prog", "-o", "x", "--ipaddr", "10.1.2.1", "--netmask", mask});
+    EXPECT_TRUE(static_cast<bool>(m)) << mask << ": " << llvm::toString(m.takeError());
+  }
+  for (const char* mask : {"255.255.255.253", "0.255.255.255", "255.128.255.0"}) {
+    auto m = parse({"prog", "-o", "x", "--ipaddr", "10.1.2.1", "--netmask", mask});
+    ASSERT_FALSE(static_cast<bool>(m)) << mask;
+    EXPECT_NE(llvm::toString(m.takeError()).find("not a netmask"), std::string::npos);
+  }
+}
+
 TEST(BuildOptions, UsageErrors) {
   for (auto args : std::vector<std::vector<std::string>>{{"prog"},
                                                          {"-o", "x"},
@@ -82,7 +112,8 @@ TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
   std::ofstream(cfg) << R"({"Program": "bin/hello", "Args": ["x"], "Env": {"A": "1"},
       "Files": ["data/a.txt", "b.txt:/etc/b"], "MapDirs": {"assets": "/srv"},
       "RunConfig": {"IPAddress": "10.0.2.15"}, "ManifestPassthrough": {"en1": {"mtu": "1400"}},
-      "BootTiming": true, "SyscallSummary": true, "NoAslr": false, "Output": "out.img"})";
+      "BootTiming": true, "SyscallSummary": true, "NoAslr": false, "Output": "out.img",
+      "NameServers": ["10.0.2.3", "9.9.9.9"]})";
   auto o = parse({"-c", cfg});
   ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
   EXPECT_EQ(o->program, std::string(dir) + "/bin/hello");
@@ -95,6 +126,7 @@ TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
   EXPECT_EQ(o->settings.at("boot_timing"), "t");
   EXPECT_EQ(o->settings.at("syscall_summary"), "t");
   EXPECT_EQ(o->settings.count("noaslr"), 0u);
+  EXPECT_EQ(o->nameservers, (std::vector<std::string>{"10.0.2.3", "9.9.9.9"}));
 
   std::ofstream(cfg) << R"({"Program": "p", "Bogus": 1})";
   auto bad = parse({"-c", cfg, "-o", "x"});

@@ -285,6 +285,18 @@ static llvm::Error buildAll(const BuildOptions& o) {
     if (auto err = tree.add(*g, std::move(n)))
       return err;
   }
+  // --nameserver: /etc/resolv.conf lists them, whether or not the resolver generated one
+  // (a static program gets none). Not overridable: a --file onto it would contradict the
+  // option, and the clash names both.
+  if (!o.nameservers.empty()) {
+    GuestNode n;
+    n.kind = GuestNode::Kind::Generated;
+    for (const std::string& ns : o.nameservers)
+      n.contents += "nameserver " + ns + "\n";
+    n.source = "--nameserver";
+    if (auto err = tree.add("/etc/resolv.conf", std::move(n)))
+      return err;
+  }
   // ld.so's cache for what was resolved: the loader then opens each library directly
   // instead of probing the hwcap subdirectories of every search directory (python3.11: 10
   // failed opens and 9 failed stats before its first library). Names it finds earlier (RPATH,

@@ -12,8 +12,8 @@ static llvm::Error fail(const llvm::Twine& message) {
 llvm::Error addManifestKeys(TfsValue& root, const BuildOptions& o,
                             const std::string& programGuestPath, const std::string& argv0) {
   // Keys the tool owns; --set may not replace them (their options exist for that).
-  static const char* const kReserved[] = {"children", "program", "arguments", "environment",
-                                          "boot"};
+  static const char* const kReserved[] = {"children",    "program", "arguments",
+                                          "environment", "boot",    "nameservers"};
   TfsValue args = TfsValue::vector();
   args.elems.push_back(TfsValue::string(argv0));
   for (const std::string& a : o.args)
@@ -30,6 +30,15 @@ llvm::Error addManifestKeys(TfsValue& root, const BuildOptions& o,
   if (o.debugExit)
     config.set("debug_exit", TfsValue::string("t"));
   config.set("environment", std::move(env));
+  // --nameserver: Nanos has no manifest key for DNS servers (ops writes them into
+  // /etc/resolv.conf only, as we do too); this one tells our kernel that the user chose
+  // them, so DHCP's servers must not replace that file.
+  if (!o.nameservers.empty()) {
+    TfsValue servers = TfsValue::vector();
+    for (const std::string& ns : o.nameservers)
+      servers.elems.push_back(TfsValue::string(ns));
+    config.set("nameservers", std::move(servers));
+  }
   config.set("program", TfsValue::string(programGuestPath));
   for (const auto& [key, value] : o.settings) {
     llvm::SmallVector<llvm::StringRef, 4> parts;

@@ -1,5 +1,6 @@
 // The root tuple's configuration keys (spec §4.3) from the build options: program,
-// arguments, environment, cwd, debug_exit and every --set key (dotted keys nest).
+// arguments, environment, cwd, debug_exit, nameservers and every --set key (dotted keys
+// nest).
 #pragma once
 
 #include "image/build_options.h"

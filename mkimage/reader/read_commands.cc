@@ -237,6 +237,34 @@ void printPartition(const reader::DecodedFs& fs, llvm::raw_ostream& out) {
   if (overlap)
     out << "  OVERLAP: " << overlap << " blocks used twice, first: " << firstOverlap << '\n';
 }
+// The interface configuration the kernel will apply: Nanos' static keys (ipaddr, netmask,
+// gateway at the root, or in the per-interface tuple en1) or DHCP; and the DNS servers
+// nanos-mkimage --nameserver recorded.
+void printNetwork(const Value& root, llvm::raw_ostream& out) {
+  auto describe = [&](const Value& t) {
+    std::string s;
+    for (const char* key : {"ipaddr", "netmask", "gateway"})
+      if (const Value* v = t.find(key))
+        s += std::string(s.empty() ? "" : ", ") + key + " " + v->str;
+    return s;
+  };
+  std::string rootConfig = describe(root);
+  out << "network: " << (rootConfig.empty() ? "DHCP" : "static " + rootConfig);
+  if (const Value* en1 = root.find("en1"); en1 && en1->kind == Value::Kind::Tuple) {
+    std::string c = describe(*en1);
+    if (!c.empty())
+      out << "; en1: static " << c;
+  }
+  if (const Value* ns = root.find("nameservers")) {
+    out << "; nameservers";
+    if (ns->kind == Value::Kind::Vector)
+      for (const Value& e : ns->elems)
+        out << ' ' << e.str;
+    else
+      out << ' ' << ns->str;
+  }
+  out << '\n';
+}
 } // namespace
 
 llvm::Error runLsCommand(Args args, llvm::raw_ostream& out) {
@@ -336,6 +364,7 @@ llvm::Error runInspectCommand(Args args, llvm::raw_ostream& out) {
     return img.takeError();
   if (img->compressed)
     out << "image: zstd-compressed, read through a decompressed temporary copy\n";
+  printNetwork(img->root.root, out);
   out << "boot partition: offset " << img->bootOffset << " (LBA " << img->bootOffset / 512
       << "), sectors " << img->boot.blocks << ", log extensions " << img->boot.extensions
       << ", label " << img->boot.label << '\n';

@@ -9,6 +9,8 @@
 # subdirectory  add_subdirectory() of this source tree (configure + ninja -n)
 # run-exit      run-<name> fails when the guest's status is not 0 (QEMU stand-in via
 #               NANOS_RUN_QEMU), passes the declared run defaults and UNIKERNEL_RUN_ARGS
+# network       IPADDR/NETMASK/GATEWAY/NAMESERVERS reach the manifest, NET reaches run-<name>;
+#               bad values fail at configure time with one line naming the option
 set -uo pipefail
 cmake=$1 build=$2 src=$3 work=$4 case=$5
 work=$work/$case
@@ -117,6 +119,53 @@ FAKE
     for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
       grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
     done
+    ;;
+  network)
+    # A project of its own: NET_ARGS (a ;-list) is spliced into add_unikernel().
+    mkdir -p "$work/net"
+    cp "$work/src/app.c" "$work/net/"
+    cat >"$work/net/CMakeLists.txt" <<'CML'
+cmake_minimum_required(VERSION 3.25)
+project(net_consumer C)
+find_package(Unikernel REQUIRED)
+add_unikernel(app SOURCES app.c ${NET_ARGS})
+CML
+    netconf() {  # netconf DIR NET_ARGS: configure into $work/DIR
+      "$cmake" -S "$work/net" -B "$work/$1" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" \
+        "-DNET_ARGS=$2" >"$log" 2>&1
+    }
+    netconf ok "IPADDR;192.168.9.20;NETMASK;255.255.255.0;GATEWAY;192.168.9.1;NAMESERVERS;192.168.9.53;9.9.9.9;NET;none" ||
+      { cat "$log"; fail "configure with a valid network configuration failed"; }
+    "$cmake" --build "$work/ok" >"$log" 2>&1 || { cat "$log"; fail "build failed"; }
+    manifest=$("$build/bin/nanos-mkimage" manifest "$work/ok/app.img")
+    for want in gateway:192.168.9.1 ipaddr:192.168.9.20 netmask:255.255.255.0 \
+      'nameservers:[192.168.9.53 9.9.9.9]'; do
+      [[ $manifest == *"$want"* ]] || fail "manifest lacks $want: $manifest"
+    done
+    cat >"$work/fake-qemu" <<'FAKE'
+#!/bin/sh
+printf '%s\n' "$@" >"$FAKE_ARGV_FILE"
+exit 1
+FAKE
+    chmod +x "$work/fake-qemu"
+    NANOS_RUN_QEMU=$work/fake-qemu FAKE_ARGV_FILE=$work/argv.txt \
+      "$cmake" --build "$work/ok" --target run-app >"$log" 2>&1 || { cat "$log"; fail "run-app failed"; }
+    grep -q -- '^-drive$' "$work/argv.txt" || fail "the QEMU stand-in did not run: $(cat "$log")"
+    grep -q -- 'netdev' "$work/argv.txt" && fail "NET none still gave QEMU a NIC: $(cat "$work/argv.txt")"
+    bad() {  # bad NET_ARGS EXPECTED-TEXT: configure fails with one line holding the text
+      netconf bad "$1" && fail "configure accepted NET_ARGS=$1"
+      grep -qF -- "$2" "$log" || { cat "$log"; fail "no '$2' in the error for NET_ARGS=$1"; }
+      rm -rf "$work/bad"
+    }
+    bad "IPADDR;10.0.2.300" "add_unikernel(app): IPADDR '10.0.2.300': not an IPv4 address"
+    bad "IPADDR;10.0.2.15;NETMASK;255.0.255.0" "NETMASK '255.0.255.0': not a netmask"
+    bad "IPADDR;10.0.2.15;GATEWAY;10.0.3.1" "GATEWAY '10.0.3.1' is not reachable from IPADDR 10.0.2.15"
+    bad "GATEWAY;10.0.2.2" "NETMASK and GATEWAY need IPADDR"
+    bad "NAMESERVERS;1.1.1.1;1.0.0.1;8.8.8.8;8.8.4.4" "NAMESERVERS: at most 3 servers"
+    bad "NAMESERVERS;dns.example" "NAMESERVERS 'dns.example': not an IPv4 address"
+    bad "NET;bridge" "NET 'bridge': expected user, tap:IFNAME or none"
+    bad "NET;tap:" "NET 'tap:': expected user, tap:IFNAME or none"
+    bad "NET;none;PORTS;8080:80" "PORTS need NET user"
     ;;
   test-script)
     # add_unikernel_test's checker (UnikernelRunTest.cmake) against the runner's test boot

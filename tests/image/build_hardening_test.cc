@@ -184,6 +184,59 @@ TEST_F(BuildHardening, ValuesAreCheckedNotCoerced) {
   EXPECT_EQ(ok.status, 0) << ok.err;
 }
 
+// Issue 13: the static network configuration and DNS servers are checked as a whole, with one
+// line naming the option and the problem, and no image left behind.
+TEST_F(BuildHardening, NetworkConfigurationIsConsistent) {
+  auto ip = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), {"--ipaddr", "10.0.2.15"});
+    return with(extra);
+  };
+  expectCleanFailure(runTool(ip({"--netmask", "255.255.0.255"})),
+                     "--netmask '255.255.0.255': not a netmask (its one bits must be leading)");
+  expectCleanFailure(runTool(ip({"--netmask", "0.0.0.0"})), "--netmask '0.0.0.0': a /0 netmask");
+  expectCleanFailure(runTool(ip({"--gateway", "10.0.3.1"})),
+                     "--gateway '10.0.3.1': not reachable from --ipaddr 10.0.2.15 (outside its "
+                     "subnet 10.0.2.0/24, the default /24 without --netmask)");
+  expectCleanFailure(runTool(ip({"--netmask", "255.255.255.128", "--gateway", "10.0.2.200"})),
+                     "outside its subnet 10.0.2.0/25)");
+  expectCleanFailure(runTool(ip({"--gateway", "10.0.2.15"})), "the same as --ipaddr");
+  expectCleanFailure(runTool(ip({"--gateway", "10.0.2.255"})),
+                     "--gateway '10.0.2.255': the network or broadcast address of 10.0.2.0/24");
+  expectCleanFailure(runTool(with({"--gateway", "10.0.2.2"})),
+                     "--gateway '10.0.2.2' needs --ipaddr");
+  expectCleanFailure(runTool(with({"--netmask", "255.255.255.0"})),
+                     "--netmask '255.255.255.0' needs --ipaddr");
+  expectCleanFailure(runTool(with({"--ipaddr", "10.0.2.0"})),
+                     "--ipaddr '10.0.2.0': the network address of 10.0.2.0/24");
+  expectCleanFailure(runTool(with({"--ipaddr", "10.0.2.255"})), "the broadcast address");
+  expectCleanFailure(runTool(with({"--ipaddr", "127.0.0.2"})), "a loopback address");
+  expectCleanFailure(runTool(with({"--ipaddr", "224.0.0.1"})), "a multicast address");
+  expectCleanFailure(runTool(with({"--nameserver", "8.8.8"})),
+                     "--nameserver '8.8.8': not an IPv4 address");
+  expectCleanFailure(runTool(with({"--nameserver", "255.255.255.255"})), "not a unicast address");
+  expectCleanFailure(runTool(with({"--nameserver", "1.1.1.1", "--nameserver", "1.0.0.1",
+                                   "--nameserver", "8.8.8.8", "--nameserver", "8.8.4.4"})),
+                     "--nameserver: at most 3 servers");
+  // The same checks whichever way the values came: the config file (ops' key names) too.
+  expectCleanFailure(
+      runTool(with({"-c", config(R"({"RunConfig": {"IPAddress": "192.168.1.10",
+                                     "NetMask": "255.255.255.0", "Gateway": "192.168.2.1"}})")})),
+      "--gateway '192.168.2.1': not reachable");
+  expectCleanFailure(runTool(with({"-c", config(R"({"NameServers": ["8.8.8.8", 5]})")})),
+                     "\"NameServers[1]\": expected a string, not a number");
+  // --nameserver writes /etc/resolv.conf: a --file onto it contradicts the option.
+  writeFile(dir / "resolv.conf", "nameserver 1.2.3.4\n");
+  expectCleanFailure(runTool(with({"--nameserver", "9.9.9.9", "--file",
+                                   dir / "resolv.conf:/etc/resolv.conf"})),
+                     "guest path /etc/resolv.conf clashes");
+  // A /31 (RFC 3021) and /32 have no network or broadcast address; a /30 does.
+  RunResult ok = runTool(with({"--ipaddr", "10.9.0.0", "--netmask", "255.255.255.254",
+                               "--gateway", "10.9.0.1", "--nameserver", "10.9.0.1"}));
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  ok = runTool(with({"--ipaddr", "192.168.7.20", "--nameserver", "127.0.0.53"}));
+  EXPECT_EQ(ok.status, 0) << ok.err;
+}
+
 // Defect 6: paths the kernel cannot open are refused at build time (kernel/lib/path_rules.h).
 TEST_F(BuildHardening, PathsTheKernelCannotOpenAreRefused) {
   writeFile(dir / "f", "f");

@@ -34,6 +34,16 @@ head -c 5000 /dev/urandom > b.bin
 "$M" manifest img | grep -q 'environment:(FOO:bar)' || fail manifest
 "$M" manifest img | grep -q 'children' && fail "manifest shows children"
 "$M" inspect img | grep -q '^root partition: offset' || fail inspect
+"$M" inspect img | grep -qx 'network: DHCP' || fail "inspect: network of an image without ipaddr"
+# Static network configuration (Nanos' root keys) and DNS servers: manifest and inspect show them.
+"$M" build "$PROG" -o net.img --kernel k --boot boot --ipaddr 192.168.7.20 --netmask 255.255.255.0 \
+  --gateway 192.168.7.1 --nameserver 192.168.7.53 --nameserver 9.9.9.9 || fail "build with network"
+"$M" manifest net.img | grep -q 'gateway:192.168.7.1 ipaddr:192.168.7.20 nameservers:\[192.168.7.53 9.9.9.9\] netmask:255.255.255.0' ||
+  fail "manifest network keys: $("$M" manifest net.img)"
+"$M" inspect net.img | grep -qx 'network: static ipaddr 192.168.7.20, netmask 255.255.255.0, gateway 192.168.7.1; nameservers 192.168.7.53 9.9.9.9' ||
+  fail "inspect network: $("$M" inspect net.img | grep network)"
+[ "$("$M" cat net.img /etc/resolv.conf)" = "$(printf 'nameserver 192.168.7.53\nnameserver 9.9.9.9')" ] ||
+  fail "resolv.conf: $("$M" cat net.img /etc/resolv.conf)"
 "$M" cat img /nope 2>/dev/null && fail "cat of a missing file succeeded"
 # --help is each command's usage (status 2), never a file name; "file/" is not a directory.
 for c in ls cat manifest inspect; do

@@ -115,13 +115,13 @@ case $case in
     want+=" -drive 'file=$img,,format=raw,if=none,id=d0'"
     want="${want/a,b.img,,format/a,,b.img,format}"
     want+=" -device virtio-blk-pci,drive=d0 -device virtio-rng-pci -snapshot"
-    want+=" -netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0"
+    want+=" -netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0,romfile="
     [[ $(cat "$work/out") == "$want" ]] || fail "dry-run printed
 $(cat "$work/out")
 expected
 $want"
     # The printed command, run by a shell, boots the image: nothing was re-split.
-    out=$(eval "${want/-netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0/}")
+    out=$(eval "${want/-netdev user,id=n0,hostfwd=tcp::8080-:80 -device virtio-net-pci,netdev=n0,romfile=/}")
     status=$?
     [[ $status -eq 11 && $out == "test sector says hello" ]] ||
       fail "the dry-run command gave status $status, output '$out'"
