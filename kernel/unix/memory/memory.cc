@@ -309,6 +309,29 @@ Status unmap_range(uint64_t start, uint64_t end) {
   return status_ok();
 }
 
+namespace {
+
+bool past_end_of_file(const Vma& vma, uint64_t addr) {
+  if (!(vma.flags & kVmaBusPastEof) || vma.node < 0)
+    return false;
+  const fs::Node* n = fs::node(vma.node);
+  uint64_t length = n && n->inode ? fs::file_length(n->inode) : 0;
+  uint64_t offset = vma.file_offset + (page_round_down(addr) - vma.start);
+  return offset >= page_round_up(length);
+}
+
+} // namespace
+
+UnresolvedFault classify_unresolved_fault(uint64_t addr) {
+  constexpr int kSigSegv = 11, kSigBus = 7, kSegvMapErr = 1, kSegvAccErr = 2, kBusAdrErr = 2;
+  const Vma* vma = process().vm.find(addr);
+  if (!vma)
+    return {kSigSegv, kSegvMapErr};
+  if (past_end_of_file(*vma, addr))
+    return {kSigBus, kBusAdrErr};
+  return {kSigSegv, kSegvAccErr};
+}
+
 bool fault_in(uint64_t addr, uint64_t error_code) {
   Process& p = process();
   const Vma* vma = p.vm.find(addr);
@@ -318,7 +341,7 @@ bool fault_in(uint64_t addr, uint64_t error_code) {
     return false;
   bool present = error_code & 1, write = error_code & 2, fetch = error_code & 16;
   if (present || (write && !(vma->prot & mm::kProtWrite)) ||
-      (fetch && !(vma->prot & mm::kProtExec)))
+      (fetch && !(vma->prot & mm::kProtExec)) || past_end_of_file(*vma, addr))
     return false;
   switch (back_page(*vma, page_round_down(addr), true)) {
   case Backing::kOk: return true;
@@ -385,6 +408,7 @@ SyscallResult sys_mmap(const SyscallArgs& args) {
       uint64_t flen = n && n->inode ? fs::file_length(n->inode) : 0;
       vma.node = f->node;
       vma.file_offset = offset;
+      vma.flags |= kVmaBusPastEof;
       uint64_t data = flen > offset ? flen - offset : 0;
       vma.file_end = data; // relative for now, made absolute below
     }
