@@ -35,7 +35,7 @@ def main():
 
     env = {k: v for k, v in os.environ.items() if k != "ABI_UNIKERNEL"}
     with tempfile.TemporaryDirectory(prefix="abi-host-") as scratch:
-        host = subprocess.run([a.program], cwd=scratch, env=env, capture_output=True,
+        host = subprocess.run([os.path.abspath(a.program)], cwd=scratch, env=env, capture_output=True,
                               text=True, errors="replace", timeout=a.timeout)
     run = [a.nanos_run, a.image, "--accel", "tcg", "--timeout", str(a.timeout),
            "--memory", a.memory]

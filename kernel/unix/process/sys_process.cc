@@ -221,6 +221,18 @@ SyscallResult sys_getrusage(const SyscallArgs& a) {
   return 0;
 }
 
+// The wall clock comes from the host's RTC and stays the host's business: setting it is
+// EPERM (as for a program without CAP_SYS_TIME); the other clocks cannot be set (EINVAL).
+SyscallResult sys_clock_settime(const SyscallArgs& a) {
+  linux::timespec ts = TRY(copy_from_user(a.user<linux::timespec>(1)));
+  TRY(clock_ns(a.i(0)));
+  if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0)
+    return Err(-EINVAL);
+  if (a.i(0) != 0) // only CLOCK_REALTIME is settable on Linux
+    return Err(-EINVAL);
+  return Err(-EPERM);
+}
+
 SyscallResult sys_gettimeofday(const SyscallArgs& a) {
   uint64_t ns = ktime::realtime_ns();
   linux::timeval tv{static_cast<int64_t>(ns / 1000000000),
