@@ -164,6 +164,7 @@ bool can_poll(const File& f) {
   case FileKind::kNull:
   case FileKind::kZero:
   case FileKind::kSnapshot:
+  case FileKind::kMemfd:
     return false;
   default:
     return true;

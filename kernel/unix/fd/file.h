@@ -35,6 +35,7 @@ enum class FileKind : uint8_t {
   kSignalfd,  // signalfd (object: Signalfd, sys_signalfd.cc)
   kSocket,    // a socket of any family (object: Socket, socket.h)
   kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
+  kMemfd,     // memfd_create's file in memory (object: Memfd, memfd.cc)
 };
 
 struct File {

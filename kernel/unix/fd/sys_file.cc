@@ -17,6 +17,7 @@
 #include "unix/fd/device_files.h"
 #include "unix/fd/event_file.h"
 #include "unix/fd/file_ops.h"
+#include "unix/fd/memfd.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/heap_buffer.h"
 #include "unix/fd/io_vector.h"
@@ -101,6 +102,10 @@ linux::stat stat_of_file(const File& f) {
   st.st_mode = f.ops->mode;
   st.st_nlink = 1;
   st.st_blksize = 4096;
+  if (const Memfd* m = memfd_of(f)) {
+    st.st_size = static_cast<int64_t>(memfd_size(m));
+    st.st_blocks = (st.st_size + 4095) / 4096 * 8;
+  }
   return st;
 }
 
@@ -755,6 +760,10 @@ SyscallResult sys_fcntl(const SyscallArgs& a) {
     if (!is_pipe(*f))
       return Err(-EBADF);
     return set_pipe_capacity(*f, static_cast<uint32_t>(a.u(2)));
+  case 1033: // F_ADD_SEALS
+    return memfd_add_seals(*f, static_cast<uint32_t>(a.u(2)));
+  case 1034: // F_GET_SEALS
+    return memfd_get_seals(*f);
   case 1032: // F_GETPIPE_SZ
     if (!is_pipe(*f))
       return Err(-EBADF);
