@@ -309,6 +309,16 @@ ErrorOr<size_t> pipe_write_kernel(File& f, const uint8_t* src, size_t len) {
   });
 }
 
+bool eventfd_signal(File& f, uint64_t n) {
+  if (f.kind != FileKind::kEventfd)
+    return false;
+  auto* e = static_cast<Eventfd*>(f.object);
+  e->counter = n > kEventfdMax - e->counter ? kEventfdMax : e->counter + n;
+  sched::wake_all(e->readq);
+  announce(e->gen, kEpollIn);
+  return true;
+}
+
 bool is_pipe(const File& f) {
   return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
 }

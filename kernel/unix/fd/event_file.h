@@ -51,6 +51,9 @@ void epoll_forget_file(File* f);
 // capacity in bytes, and a new capacity (rounded up to a power-of-two number of pages;
 // -EBUSY below what it holds, -EPERM past 1 MiB).
 bool is_pipe(const File& f);
+// Adds n to an eventfd's counter (saturating) and wakes its readers, as Linux AIO's
+// IOCB_FLAG_RESFD does; false when f is not an eventfd.
+bool eventfd_signal(File& f, uint64_t n);
 long pipe_capacity(const File& f);
 ErrorOr<long> set_pipe_capacity(File& f, uint64_t requested);
 // A write of kernel memory into the write end f, as write() would do it (blocking, or

@@ -1,7 +1,6 @@
 #include "unix/fd/fd_bitmap.h"
 
 #include <gtest/gtest.h>
-
 #include <memory>
 #include <random>
 #include <vector>

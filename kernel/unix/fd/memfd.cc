@@ -54,8 +54,8 @@ bool mapped_by_a_region(const Memfd* m, bool writable_shared_only) {
   const VmMap& vm = process().vm;
   for (size_t i = 0; i < vm.size(); ++i) {
     const Vma& v = vm.at(i);
-    if (v.memfd == m && (!writable_shared_only ||
-                         ((v.flags & kVmaShared) && (v.prot & mm::kProtWrite))))
+    if (v.memfd == m &&
+        (!writable_shared_only || ((v.flags & kVmaShared) && (v.prot & mm::kProtWrite))))
       return true;
   }
   return false;
@@ -166,7 +166,7 @@ ErrorOr<uint64_t> memfd_seek(File& f, int64_t off, int whence) {
 void memfd_release(File& f) {
   Memfd* m = of(f);
   if (m->mapped && mapped_by_a_region(m, false))
-    return; // kept: see memfd.h
+    return;        // kept: see memfd.h
   if (m->mapped) { // no region shows its pages any more
     forget_mapped(m);
     m->mapped = false;

@@ -325,6 +325,21 @@ Status map_region(const Vma& vma) {
   return status_ok();
 }
 
+ErrorOr<uint64_t> map_anonymous(uint64_t len, unsigned prot) {
+  Process& p = process();
+  uint64_t size = page_round_up(len);
+  uint64_t start = p.vm.find_free(size, kMmapLowest, p.mmap_top);
+  if (!start || !size)
+    return Err(-ENOMEM);
+  Vma vma;
+  vma.start = start;
+  vma.end = start + size;
+  vma.prot = prot;
+  vma.file_end = start;
+  TRY(map_region(vma));
+  return start;
+}
+
 Status unmap_range(uint64_t start, uint64_t end) {
   Process& p = process();
   if (!p.vm.remove(start, end))

@@ -14,8 +14,8 @@ constexpr uint64_t kVsyscallPage = 0xffffffffff600000ull;
 bool emulate_vsyscall(arch::TrapFrame* f, uint64_t addr) {
   if ((addr & ~0xfffull) != kVsyscallPage || f->rip != addr)
     return false;
-  SyscallArgs args{{static_cast<long>(f->rdi), static_cast<long>(f->rsi),
-                    static_cast<long>(f->rdx), 0, 0, 0}};
+  SyscallArgs args{
+      {static_cast<long>(f->rdi), static_cast<long>(f->rsi), static_cast<long>(f->rdx), 0, 0, 0}};
   SyscallHandler entry;
   switch (addr & 0xfff) {
   case 0x000:
