@@ -88,6 +88,8 @@ void drop_name(int32_t id) {
 bool synthetic_in(const Node* dir, const Node* n) {
   if (n->special != Special::kNone && n->special != Special::kScratch)
     return true;
+  if (n->type == NodeType::kSocket)
+    return false; // never in the log, but the program's own
   return in_log(dir) && n->tuple_index == 0;
 }
 
@@ -207,6 +209,13 @@ long make_hard_link(int32_t dir, const char* name, int32_t target) {
   return 0;
 }
 
+long make_socket_node(int32_t dir, const char* name) {
+  FsLocked locked;
+  if (int r = check_dir(dir, name); r < 0)
+    return r;
+  return add_entry(dir, name, NodeType::kSocket, 0, 0);
+}
+
 int remove_entry(int32_t dir, const char* name, bool directory) {
   FsLocked locked;
   Node* d = node(dir);
@@ -228,7 +237,7 @@ int remove_entry(int32_t dir, const char* name, bool directory) {
     return -EACCES;
   if (directory && !is_empty_dir(n))
     return -ENOTEMPTY;
-  if (in_log(d)) {
+  if (in_log(d) && n->type != NodeType::kSocket) {
     Status s = log::remove_entry(d->children_index, name);
     if (!s.ok())
       return s.error();
@@ -281,7 +290,7 @@ int rename_entry(int32_t old_dir, const char* old_name, int32_t new_dir, const c
   char* copy = kstrndup(new_name, strlen(new_name));
   if (!copy)
     return -ENOMEM;
-  if (in_log(od)) {
+  if (in_log(od) && s->type != NodeType::kSocket) {
     Status st = old_dir == new_dir
                     ? log::move_entry(od->children_index, old_name, new_name, s->tuple_index)
                     : log::add_reference(nd->children_index, new_name, s->tuple_index);

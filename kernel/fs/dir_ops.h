@@ -17,6 +17,9 @@ long create_file(int32_t dir, const char* name);
 long make_directory(int32_t dir, const char* name);
 long make_symlink(int32_t dir, const char* name, const char* target);
 long make_hard_link(int32_t dir, const char* name, int32_t target);
+// A socket node (NodeType::kSocket) named `name` in dir, for AF_UNIX bind: not logged, but
+// created where a file could be (-EEXIST when the name is taken, -EROFS, -EACCES...).
+long make_socket_node(int32_t dir, const char* name);
 // directory = true: rmdir (the entry must be an empty directory); false: unlink.
 int remove_entry(int32_t dir, const char* name, bool directory);
 int rename_entry(int32_t old_dir, const char* old_name, int32_t new_dir, const char* new_name,

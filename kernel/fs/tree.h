@@ -13,7 +13,9 @@
 
 namespace fs {
 
-enum class NodeType : uint8_t { kDirectory, kFile, kSymlink, kCharDevice };
+// kSocket: the name of a bound AF_UNIX socket. It lives in the in-memory tree only (never in
+// the log: a socket does not outlive the program), so stat sees it and unlink removes it.
+enum class NodeType : uint8_t { kDirectory, kFile, kSymlink, kCharDevice, kSocket };
 enum class Special : uint8_t {
   kNone,
   kNull,

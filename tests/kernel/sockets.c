@@ -85,7 +85,7 @@ static void* blocked_accept(void* arg) {
 int main(void) {
   struct sockaddr_un addr, got;
   socklen_t len, glen;
-  unlink(kPath); // Linux leaves a socket file behind; this kernel keeps no file
+  unlink(kPath); // a socket node left behind by an earlier run (bind creates one)
 
   // bind, listen, names.
   int l = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -154,6 +154,23 @@ int change_interest(Epoll* ep, int op, File* tf, int fd, const UserEvent& ev) {
   }
 }
 
+// Files whose Linux counterparts have no poll operation (regular files, directories,
+// /dev/null and /dev/zero, /proc files): epoll refuses them with EPERM, although poll and
+// select report them always ready.
+bool can_poll(const File& f) {
+  switch (f.kind) {
+  case FileKind::kRegular:
+  case FileKind::kDirectory:
+  case FileKind::kNull:
+  case FileKind::kZero:
+  case FileKind::kSnapshot:
+  case FileKind::kMemfd:
+    return false;
+  default:
+    return true;
+  }
+}
+
 } // namespace
 
 SyscallResult sys_epoll_ctl(const SyscallArgs& a) {
@@ -162,6 +179,8 @@ SyscallResult sys_epoll_ctl(const SyscallArgs& a) {
   File* tf = process().files.get(fd);
   if (!ef || !tf)
     return Err(-EBADF);
+  if (!can_poll(*tf))
+    return Err(-EPERM);
   Epoll* ep = epoll_of(ef);
   if (!ep || tf == ef)
     return Err(-EINVAL);

@@ -4,6 +4,7 @@
 // deadlock by sched (exit 127) instead of hanging the VM.
 #include "arch/x86_64/usercopy.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/events/byte_ring.h"
 #include "unix/fd/event_file.h"
@@ -16,11 +17,13 @@ namespace unix {
 namespace {
 
 constexpr size_t kPipeSize = 64 * 1024; // Linux's default pipe capacity
+constexpr size_t kPipeMaxSize = 1024 * 1024; // Linux's default /proc/sys/fs/pipe-max-size
 constexpr size_t kPipeAtomic = 4096;    // PIPE_BUF: writes up to this size are not split
 constexpr int kSigPipe = 13;
 
 struct Pipe {
   ByteRing ring;
+  uint8_t* storage; // the ring's bytes (kmalloc; F_SETPIPE_SZ replaces it)
   int readers, writers;
   sched::WaitQueue readq, writeq; // readers wait for data, writers for room
   EventGen gen;
@@ -73,7 +76,9 @@ ErrorOr<size_t> pipe_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_t*)
   return done;
 }
 
-ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+// The write path of pipes; `fill(dst, offset, n)` copies the next n bytes of the source
+// (user memory for write(), kernel memory for sendfile) and fails with -EFAULT.
+template <typename Fill> ErrorOr<size_t> pipe_write_from(File& f, size_t len, Fill fill) {
   auto* p = static_cast<Pipe*>(f.object);
   size_t done = 0;
   for (;;) {
@@ -94,7 +99,7 @@ ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uin
         if (s.len == 0)
           break;
         size_t n = s.len < len - done ? s.len : len - done;
-        if (!copy_from_user(s.data, ubuf.byte_offset(done).as<void>(), n).ok()) {
+        if (!fill(s.data, done, n)) {
           if (done > before) {
             sched::wake_all(p->readq);
             announce(p->gen, kEpollIn);
@@ -113,6 +118,12 @@ ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uin
     if (int r = sched::wait(p->writeq, sched::kNoDeadline, "write to a full pipe"); r < 0)
       return done ? ErrorOr<size_t>(done) : Err(r);
   }
+}
+
+ErrorOr<size_t> pipe_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t*) {
+  return pipe_write_from(f, len, [&](void* dst, size_t at, size_t n) {
+    return copy_from_user(dst, ubuf.byte_offset(at).as<void>(), n).ok();
+  });
 }
 
 Readiness pipe_read_readiness(File& f) {
@@ -149,8 +160,10 @@ ErrorOr<long> pipe_ioctl(File& f, unsigned long req, uint64_t arg) {
 // The pipe goes with its last end.
 void pipe_end_closed(Pipe* p) {
   announce(p->gen, kEpollHup);
-  if (p->readers == 0 && p->writers == 0)
+  if (p->readers == 0 && p->writers == 0) {
+    kfree(p->storage);
     kfree(p);
+  }
 }
 
 void pipe_read_end_release(File& f) {
@@ -254,17 +267,22 @@ const FileOps kEventfdOps{
 SyscallResult make_pipe(UserPtr<int> ufds, int flags) {
   if (flags & ~(linux::O_CLOEXEC | linux::O_NONBLOCK))
     return Err(-EINVAL);
-  // The ring's storage follows the Pipe in the same allocation.
-  auto* p = static_cast<Pipe*>(kzalloc(sizeof(Pipe) + kPipeSize));
+  auto* p = static_cast<Pipe*>(kzalloc(sizeof(Pipe)));
   if (!p)
     return Err(-ENOMEM);
-  p->ring.init(reinterpret_cast<uint8_t*>(p + 1), kPipeSize);
+  p->storage = static_cast<uint8_t*>(kmalloc(kPipeSize));
+  if (!p->storage) {
+    kfree(p);
+    return Err(-ENOMEM);
+  }
+  p->ring.init(p->storage, kPipeSize);
   p->readers = p->writers = 1;
   bool cloexec = flags & linux::O_CLOEXEC;
   int nb = flags & linux::O_NONBLOCK;
   int fds[2];
   fds[0] = install_object_file(kPipeReadOps, p, linux::O_RDONLY | nb, cloexec);
   if (fds[0] < 0) {
+    kfree(p->storage);
     kfree(p);
     return Err(fds[0]);
   }
@@ -283,6 +301,57 @@ SyscallResult make_pipe(UserPtr<int> ufds, int flags) {
 }
 
 } // namespace
+
+ErrorOr<size_t> pipe_write_kernel(File& f, const uint8_t* src, size_t len) {
+  return pipe_write_from(f, len, [&](void* dst, size_t at, size_t n) {
+    memcpy(dst, src + at, n);
+    return true;
+  });
+}
+
+bool eventfd_signal(File& f, uint64_t n) {
+  if (f.kind != FileKind::kEventfd)
+    return false;
+  auto* e = static_cast<Eventfd*>(f.object);
+  e->counter = n > kEventfdMax - e->counter ? kEventfdMax : e->counter + n;
+  sched::wake_all(e->readq);
+  announce(e->gen, kEpollIn);
+  return true;
+}
+
+bool is_pipe(const File& f) {
+  return f.kind == FileKind::kPipeRead || f.kind == FileKind::kPipeWrite;
+}
+
+long pipe_capacity(const File& f) {
+  return static_cast<long>(static_cast<Pipe*>(f.object)->ring.capacity());
+}
+
+// Linux rounds the size up to a power-of-two number of pages (at least one page) and
+// refuses to drop bytes already in the pipe.
+ErrorOr<long> set_pipe_capacity(File& f, uint64_t requested) {
+  auto* p = static_cast<Pipe*>(f.object);
+  if (requested > kPipeMaxSize)
+    return Err(-EPERM);
+  size_t size = 4096;
+  while (size < requested)
+    size *= 2;
+  if (size == p->ring.capacity())
+    return static_cast<long>(size);
+  if (p->ring.size() > size)
+    return Err(-EBUSY);
+  auto* storage = static_cast<uint8_t*>(kmalloc(size));
+  if (!storage)
+    return Err(-ENOMEM);
+  size_t kept = p->ring.peek(0, storage, p->ring.size());
+  kfree(p->storage);
+  p->storage = storage;
+  p->ring.init(storage, size);
+  p->ring.commit(kept);
+  sched::wake_all(p->writeq); // there may be room now
+  announce(p->gen, kEpollOut);
+  return static_cast<long>(size);
+}
 
 SyscallResult sys_pipe(const SyscallArgs& a) {
   return make_pipe(a.user<int>(0), 0);

@@ -118,7 +118,10 @@ namespace {
 constexpr uint32_t kSelectIn = kEpollIn | kEpollRdNorm | kEpollRdBand | kEpollHup | kEpollErr;
 constexpr uint32_t kSelectOut = kEpollOut | kEpollWrNorm | kEpollWrBand | kEpollErr;
 constexpr uint32_t kSelectEx = kEpollPri;
-constexpr int kSetWords = kMaxFds / 64;
+// select's sets cover FD_SETSIZE (1024) descriptors, the size of glibc's fd_set; larger
+// nfds are clipped to it (the sets live on the kernel stack).
+constexpr int kSelectFds = 1024;
+constexpr int kSetWords = kSelectFds / 64;
 
 struct FdSets {
   uint64_t in[kSetWords], out[kSetWords], ex[kSetWords];
@@ -171,8 +174,8 @@ SyscallResult do_select(int nfds, UserPtr<void> uin, UserPtr<void> uout, UserPtr
                         int64_t timeout_ns) {
   if (nfds < 0)
     return Err(-EINVAL);
-  if (nfds > kMaxFds)
-    nfds = kMaxFds;
+  if (nfds > kSelectFds)
+    nfds = kSelectFds;
   size_t bytes = (static_cast<size_t>(nfds) + 63) / 64 * 8;
   FdSets want, got; // 768 bytes of the kernel stack
   TRY(fetch_set(want.in, uin, bytes));

@@ -47,6 +47,19 @@ private:
 // epoll: drops f from every interest list (its last descriptor was closed) (sys_epoll.cc).
 void epoll_forget_file(File* f);
 
+// Pipes (sys_pipe.cc), for fcntl's F_GETPIPE_SZ/F_SETPIPE_SZ: is f an end of a pipe, its
+// capacity in bytes, and a new capacity (rounded up to a power-of-two number of pages;
+// -EBUSY below what it holds, -EPERM past 1 MiB).
+bool is_pipe(const File& f);
+// Adds n to an eventfd's counter (saturating) and wakes its readers, as Linux AIO's
+// IOCB_FLAG_RESFD does; false when f is not an eventfd.
+bool eventfd_signal(File& f, uint64_t n);
+long pipe_capacity(const File& f);
+ErrorOr<long> set_pipe_capacity(File& f, uint64_t requested);
+// A write of kernel memory into the write end f, as write() would do it (blocking, or
+// EAGAIN when O_NONBLOCK; EPIPE and SIGPIPE without readers): sendfile's destination.
+ErrorOr<size_t> pipe_write_kernel(File& f, const uint8_t* src, size_t len);
+
 // signalfd: a signal became pending; wakes signalfd readers and pollers (sys_signalfd.cc).
 // Called by raise_process_signal.
 void signal_raised_notify();

@@ -1,5 +1,6 @@
 #include "unix/fd/file.h"
 
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "unix/fd/event_file.h"
 #include "unix/fd/file_ops.h"
@@ -35,24 +36,43 @@ void release_file(File* file) {
   }
 }
 
-int FdTable::install(File* file, bool cloexec, int min_fd) {
-  for (int fd = min_fd < 0 ? 0 : min_fd; fd < kMaxFds; ++fd) {
-    if (!files_[fd]) {
-      files_[fd] = file;
-      cloexec_[fd] = cloexec;
-      return fd;
-    }
-  }
-  return -EMFILE;
+bool FdTable::grow_to(int fd) {
+  if (fd < capacity_)
+    return true;
+  int capacity = capacity_ ? capacity_ : 64;
+  while (capacity <= fd)
+    capacity *= 2;
+  auto* bigger = static_cast<File**>(krealloc(files_, sizeof(File*) * capacity));
+  if (!bigger)
+    return false;
+  memset(bigger + capacity_, 0, sizeof(File*) * (capacity - capacity_));
+  files_ = bigger;
+  capacity_ = capacity;
+  return true;
 }
 
-File* FdTable::get(int fd) const {
-  return fd >= 0 && fd < kMaxFds ? files_[fd] : nullptr;
+int FdTable::install(File* file, bool cloexec, int min_fd) {
+  int fd = used_.lowest_free(min_fd);
+  if (fd < 0 || fd >= limit_)
+    return -EMFILE;
+  if (!grow_to(fd))
+    return -ENOMEM;
+  files_[fd] = file;
+  used_.set(fd);
+  if (cloexec)
+    cloexec_.set(fd);
+  else
+    cloexec_.clear(fd);
+  return fd;
 }
 
 void FdTable::set_cloexec(int fd, bool on) {
-  if (get(fd))
-    cloexec_[fd] = on;
+  if (!get(fd))
+    return;
+  if (on)
+    cloexec_.set(fd);
+  else
+    cloexec_.clear(fd);
 }
 
 int FdTable::close(int fd) {
@@ -60,22 +80,26 @@ int FdTable::close(int fd) {
   if (!f)
     return -EBADF;
   files_[fd] = nullptr;
-  cloexec_[fd] = false;
+  used_.clear(fd);
+  cloexec_.clear(fd);
   release_file(f);
   return 0;
 }
 
 int FdTable::dup_to(int from, int to, bool cloexec) {
   File* f = get(from);
-  if (!f || to < 0 || to >= kMaxFds)
+  if (!f || to < 0 || to >= limit_)
     return -EBADF;
   if (from == to)
     return to;
+  if (!grow_to(to))
+    return -ENOMEM;
   ++f->refs;
   if (files_[to])
     close(to);
   files_[to] = f;
-  cloexec_[to] = cloexec;
+  used_.set(to);
+  set_cloexec(to, cloexec);
   return to;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "lib/error_or.h"
+#include "unix/fd/fd_bitmap.h"
 #include "unix/fs/fs_names.h"
 
 #include <stddef.h>
@@ -34,6 +35,7 @@ enum class FileKind : uint8_t {
   kSignalfd,  // signalfd (object: Signalfd, sys_signalfd.cc)
   kSocket,    // a socket of any family (object: Socket, socket.h)
   kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
+  kMemfd,     // memfd_create's file in memory (object: Memfd, memfd.cc)
 };
 
 struct File {
@@ -49,23 +51,40 @@ struct File {
   void* object;   // the kernel object behind the file (pipe, socket ...); ops->release frees it
 };
 
-constexpr int kMaxFds = 1024;
+// The descriptor table's size, and so RLIMIT_NOFILE's default (soft and hard): servers hold
+// tens of thousands of connections. Linux's nr_open plays the same role: setrlimit cannot
+// raise the hard limit past it.
+constexpr int kMaxFds = kFdCapacity;
 
 class FdTable {
 public:
-  // Installs file at the lowest free descriptor >= min_fd. -EMFILE when full.
+  // Installs file at the lowest free descriptor >= min_fd. -EMFILE when none is free below
+  // the soft limit, -ENOMEM when the table cannot grow.
   int install(File* file, bool cloexec, int min_fd = 0);
-  File* get(int fd) const;
-  bool cloexec(int fd) const { return fd >= 0 && fd < kMaxFds && cloexec_[fd]; }
+  File* get(int fd) const { return fd >= 0 && fd < capacity_ ? files_[fd] : nullptr; }
+  bool cloexec(int fd) const { return get(fd) && cloexec_.test(fd); }
   void set_cloexec(int fd, bool on);
   // Drops fd. -EBADF if not open.
   int close(int fd);
-  // Makes `to` refer to the file of `from` (closing `to` first). -EBADF if from is not open.
+  // Makes `to` refer to the file of `from` (closing `to` first). -EBADF if from is not open
+  // or `to` is at or past the soft limit.
   int dup_to(int from, int to, bool cloexec);
+  // The lowest open descriptor >= from, or -1: walks the open descriptors in order.
+  int next_open(int from) const { return used_.next_used(from); }
+  // RLIMIT_NOFILE's soft limit: descriptors at or above it are not handed out.
+  int limit() const { return limit_; }
+  void set_limit(int limit) { limit_ = limit < kMaxFds ? limit : kMaxFds; }
 
 private:
-  File* files_[kMaxFds] = {};
-  bool cloexec_[kMaxFds] = {};
+  // The File array grows on demand (most programs use a handful of descriptors); the bit
+  // maps are fixed (8 KiB each for 65 536 descriptors).
+  bool grow_to(int fd);
+
+  File** files_ = nullptr;
+  int capacity_ = 0;
+  int limit_ = kMaxFds;
+  FdBitmap used_;
+  FdBitmap cloexec_;
 };
 
 // A new File with one reference, operations `ops` (kind ops.kind); nullptr when out of memory.

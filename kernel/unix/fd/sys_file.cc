@@ -17,6 +17,7 @@
 #include "unix/fd/device_files.h"
 #include "unix/fd/event_file.h"
 #include "unix/fd/file_ops.h"
+#include "unix/fd/memfd.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/heap_buffer.h"
 #include "unix/fd/io_vector.h"
@@ -30,6 +31,8 @@
 namespace unix {
 namespace {
 
+constexpr uint32_t kModeSocketNode = 0140000 | 0755; // S_IFSOCK, 0777 less the umask
+
 uint32_t node_mode(const fs::Node* n) {
   switch (n->type) {
   case fs::NodeType::kDirectory:
@@ -38,6 +41,8 @@ uint32_t node_mode(const fs::Node* n) {
     return linux::S_IFLNK | 0777;
   case fs::NodeType::kCharDevice:
     return linux::S_IFCHR | 0666;
+  case fs::NodeType::kSocket:
+    return kModeSocketNode;
   default:
     return linux::S_IFREG | 0644;
   }
@@ -97,6 +102,10 @@ linux::stat stat_of_file(const File& f) {
   st.st_mode = f.ops->mode;
   st.st_nlink = 1;
   st.st_blksize = 4096;
+  if (const Memfd* m = memfd_of(f)) {
+    st.st_size = static_cast<int64_t>(memfd_size(m));
+    st.st_blocks = (st.st_size + 4095) / 4096 * 8;
+  }
   return st;
 }
 
@@ -156,6 +165,8 @@ ErrorOr<const FileOps*> ops_for_node(fs::Node* n, int flags, char** data, size_t
     if (n->special == fs::Special::kProcFd)
       refresh_fd_dir();
     return &kDirectoryOps;
+  case fs::NodeType::kSocket:
+    return Err(-ENXIO); // sockets are reached with connect, not open
   case fs::NodeType::kCharDevice:
     if (n->special == fs::Special::kTty)
       return Err(-ENXIO); // no controlling terminal
@@ -287,6 +298,126 @@ template <bool kWrite> SyscallResult vector_io(const SyscallArgs& a) {
 }
 
 } // namespace
+
+namespace {
+
+constexpr uint64_t kKnownRwFlags = 0x1F; // RWF_HIPRI, DSYNC, SYNC, NOWAIT, APPEND
+
+// preadv/pwritev (and the v2 forms with an explicit offset): each vector in turn at `pos`,
+// leaving the file offset alone; a short transfer ends the call.
+template <bool kWrite> SyscallResult positional_vector_io(const SyscallArgs& a, int64_t pos) {
+  File* f = TRY(file_for(a.i(0)));
+  if (pos < 0)
+    return Err(-EINVAL);
+  if (!f->ops->positional)
+    return Err(-ESPIPE);
+  FileRef hold(f);
+  UserIoVector io;
+  TRY(io.fetch(a.user<const linux::iovec>(1), a.s(2)));
+  const IoVector& v = io.vector();
+  size_t total = 0;
+  for (long i = 0; i < v.count; ++i) {
+    size_t len = v.v[i].len;
+    if (len == 0)
+      continue;
+    ErrorOr<size_t> r = kWrite ? file_pwrite(*f, v.base(i).as<const uint8_t>(), len, pos)
+                               : file_pread(*f, v.base(i), len, pos);
+    if (!r.ok())
+      return total ? SyscallResult(static_cast<long>(total)) : Err(r.error());
+    total += *r;
+    pos += static_cast<int64_t>(*r);
+    if (*r < len)
+      break;
+  }
+  return static_cast<long>(total);
+}
+
+// preadv2/pwritev2: offset -1 means the file offset (as readv/writev); the flags are hints
+// this kernel's synchronous I/O already satisfies, but unknown ones are EOPNOTSUPP.
+template <bool kWrite> SyscallResult vector_io_v2(const SyscallArgs& a) {
+  if (a.u(5) & ~kKnownRwFlags)
+    return Err(-EOPNOTSUPP);
+  if (a.s(3) == -1)
+    return vector_io<kWrite>(a);
+  return positional_vector_io<kWrite>(a, a.s(3));
+}
+
+} // namespace
+
+SyscallResult sys_preadv(const SyscallArgs& a) {
+  return positional_vector_io<false>(a, a.s(3));
+}
+SyscallResult sys_pwritev(const SyscallArgs& a) {
+  return positional_vector_io<true>(a, a.s(3));
+}
+SyscallResult sys_preadv2(const SyscallArgs& a) {
+  return vector_io_v2<false>(a);
+}
+SyscallResult sys_pwritev2(const SyscallArgs& a) {
+  return vector_io_v2<true>(a);
+}
+
+// sendfile: from a regular file (at *offset, or its file offset) to a regular file or a
+// pipe, through a kernel buffer. Other sources (pipes, sockets) and destinations are
+// EINVAL, as Linux answers for files that cannot splice.
+SyscallResult sys_sendfile(const SyscallArgs& a) {
+  File* in = TRY(file_for(a.i(1)));
+  if ((in->flags & linux::O_ACCMODE) == linux::O_WRONLY)
+    return Err(-EBADF);
+  File* out = TRY(file_for(a.i(0)));
+  if ((out->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+    return Err(-EBADF);
+  UserPtr<int64_t> uoff = a.user<int64_t>(2);
+  uint64_t pos = in->offset;
+  if (!uoff.is_null()) {
+    int64_t o = TRY(copy_from_user(uoff));
+    if (o < 0)
+      return Err(-EINVAL);
+    pos = static_cast<uint64_t>(o);
+  }
+  bool to_pipe = out->kind == FileKind::kPipeWrite;
+  if (in->kind != FileKind::kRegular || (!to_pipe && out->kind != FileKind::kRegular))
+    return Err(-EINVAL);
+  FileRef hold_in(in), hold_out(out);
+  constexpr size_t kMaxCount = 0x7FFFF000; // Linux's MAX_RW_COUNT
+  size_t count = a.u(3) < kMaxCount ? a.u(3) : kMaxCount;
+  HeapBuffer buffer(io_chunk(count));
+  if (!buffer.ok())
+    return Err(-ENOMEM);
+  const fs::Inode* source = fs::node(in->node)->inode;
+  size_t done = 0;
+  int error = 0;
+  while (done < count) {
+    size_t want = count - done < buffer.size() ? count - done : buffer.size();
+    auto n = fs::read_file(source, pos, buffer.data(), want);
+    if (!n.ok()) {
+      error = n.error();
+      break;
+    }
+    if (*n == 0)
+      break;
+    auto* bytes = reinterpret_cast<const uint8_t*>(buffer.data());
+    ErrorOr<size_t> w = to_pipe ? pipe_write_kernel(*out, bytes, *n)
+                                : regular_write_kernel(*out, bytes, *n, &out->offset);
+    if (!w.ok()) {
+      error = w.error();
+      break;
+    }
+    done += *w;
+    pos += *w;
+    if (*w < *n)
+      break;
+  }
+  if (done == 0 && error)
+    return Err(error);
+  if (!uoff.is_null()) {
+    auto next = static_cast<int64_t>(pos);
+    TRY(copy_to_user(uoff, &next));
+  } else {
+    in->offset = pos;
+  }
+  return static_cast<long>(done);
+}
 
 SyscallResult sys_lseek(const SyscallArgs& a) {
   File* f = TRY(file_for(a.i(0)));
@@ -428,6 +559,8 @@ uint8_t dirent_type(const fs::Node* n) {
     return linux::DT_LNK;
   case fs::NodeType::kCharDevice:
     return linux::DT_CHR;
+  case fs::NodeType::kSocket:
+    return linux::DT_SOCK;
   default:
     return linux::DT_REG;
   }
@@ -455,7 +588,31 @@ bool next_entry(const File& f, const char** name, NodeId* ino, uint8_t* type) {
 
 } // namespace
 
-SyscallResult sys_getdents64(const SyscallArgs& a) {
+namespace {
+
+// One directory entry in the record layout of getdents64 (type before the name) or of the
+// legacy getdents (type in the record's last byte, after the name's NUL). Returns the
+// record's length, 0 when it does not fit in `room`.
+size_t encode_dirent(uint8_t* rec, size_t room, bool legacy, uint64_t ino, int64_t off,
+                     uint8_t type, const char* name, size_t namelen) {
+  size_t header = legacy ? 18 : 19;
+  size_t reclen = (header + namelen + 1 + (legacy ? 1 : 0) + 7) & ~static_cast<size_t>(7);
+  if (reclen > room)
+    return 0;
+  memset(rec, 0, reclen);
+  auto rl = static_cast<uint16_t>(reclen);
+  memcpy(rec, &ino, 8);
+  memcpy(rec + 8, &off, 8);
+  memcpy(rec + 16, &rl, 2);
+  memcpy(rec + header, name, namelen);
+  if (legacy)
+    rec[reclen - 1] = type;
+  else
+    rec[18] = type;
+  return reclen;
+}
+
+SyscallResult list_directory(const SyscallArgs& a, bool legacy) {
   File* f = TRY(file_for(a.i(0)));
   if (f->kind != FileKind::kDirectory)
     return Err(-ENOTDIR);
@@ -467,24 +624,17 @@ SyscallResult sys_getdents64(const SyscallArgs& a) {
   uint8_t type;
   while (next_entry(*f, &name, &ino, &type)) {
     size_t namelen = strlen(name);
-    size_t reclen = (19 + namelen + 1 + 7) & ~static_cast<size_t>(7);
-    if (used + reclen > size) {
+    if (namelen > 255)
+      namelen = 255;
+    uint8_t rec[19 + 256 + 8];
+    size_t room = size - used < sizeof rec ? size - used : sizeof rec;
+    size_t reclen = encode_dirent(rec, room, legacy, static_cast<uint64_t>(ino) + 2,
+                                  static_cast<int64_t>(f->offset + 1), type, name, namelen);
+    if (reclen == 0) {
       if (used == 0)
         return Err(-EINVAL);
       break;
     }
-    uint8_t rec[19 + 256 + 8];
-    if (reclen > sizeof rec)
-      reclen = sizeof rec, namelen = sizeof rec - 20;
-    memset(rec, 0, reclen);
-    uint64_t d_ino = static_cast<uint64_t>(ino) + 2;
-    int64_t d_off = static_cast<int64_t>(f->offset + 1);
-    auto rl = static_cast<uint16_t>(reclen);
-    memcpy(rec, &d_ino, 8);
-    memcpy(rec + 8, &d_off, 8);
-    memcpy(rec + 16, &rl, 2);
-    rec[18] = type;
-    memcpy(rec + 19, name, namelen);
     TRY(copy_to_user(ubuf.byte_offset(used), rec, reclen));
     used += reclen;
     if (f->offset >= 2)
@@ -492,6 +642,16 @@ SyscallResult sys_getdents64(const SyscallArgs& a) {
     ++f->offset;
   }
   return static_cast<long>(used);
+}
+
+} // namespace
+
+SyscallResult sys_getdents64(const SyscallArgs& a) {
+  return list_directory(a, false);
+}
+
+SyscallResult sys_getdents(const SyscallArgs& a) {
+  return list_directory(a, true);
 }
 
 SyscallResult sys_getcwd(const SyscallArgs& a) {
@@ -574,6 +734,8 @@ SyscallResult sys_fcntl(const SyscallArgs& a) {
   switch (a.i(1)) {
   case 0:    // F_DUPFD
   case 1030: // F_DUPFD_CLOEXEC
+    if (a.i(2) < 0 || a.i(2) >= t.limit())
+      return Err(-EINVAL); // a minimum at or past RLIMIT_NOFILE, as Linux
     return duplicate(f, a.i(1) == 1030, a.i(2));
   case 1: // F_GETFD
     return t.cloexec(fd) ? 1L : 0L;
@@ -594,6 +756,18 @@ SyscallResult sys_fcntl(const SyscallArgs& a) {
   case 6: // F_SETLK
   case 7: // F_SETLKW
     return 0L;
+  case 1031: // F_SETPIPE_SZ
+    if (!is_pipe(*f))
+      return Err(-EBADF);
+    return set_pipe_capacity(*f, static_cast<uint32_t>(a.u(2)));
+  case 1033: // F_ADD_SEALS
+    return memfd_add_seals(*f, static_cast<uint32_t>(a.u(2)));
+  case 1034: // F_GET_SEALS
+    return memfd_get_seals(*f);
+  case 1032: // F_GETPIPE_SZ
+    if (!is_pipe(*f))
+      return Err(-EBADF);
+    return pipe_capacity(*f);
   default:
     return Err(-EINVAL);
   }
@@ -644,8 +818,14 @@ uint32_t g_umask = 022;
 
 } // namespace
 
+// Advice is only a hint (every read goes to the file system's own cache), but the checks
+// are Linux's: an unknown advice is EINVAL, a pipe or socket ESPIPE.
 SyscallResult sys_fadvise64(const SyscallArgs& a) {
-  TRY(file_for(a.i(0)));
+  File* f = TRY(file_for(a.i(0)));
+  if (f->kind == FileKind::kPipeRead || f->kind == FileKind::kPipeWrite)
+    return Err(-ESPIPE);
+  if (a.u(3) > 5) // POSIX_FADV_NORMAL .. POSIX_FADV_NOREUSE
+    return Err(-EINVAL);
   return 0L;
 }
 

@@ -61,7 +61,10 @@ ErrorOr<size_t> regular_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_
 }
 
 // Writes at *pos, or at the end with O_APPEND (pwrite too, as on Linux).
-ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t* pos) {
+// The write path of regular files; `fill(dst, offset, n)` supplies the next n bytes of the
+// source (from user memory for write(), from the kernel for sendfile) and fails with -EFAULT.
+template <typename Fill>
+ErrorOr<size_t> regular_write_from(File& f, size_t len, uint64_t* pos, Fill fill) {
   if ((f.flags & linux::O_ACCMODE) == linux::O_RDONLY)
     return Err(-EBADF);
   fs::Inode* ino = fs::node(f.node)->inode;
@@ -79,7 +82,7 @@ ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, 
   size_t done = 0;
   while (done < len) {
     size_t n = len - done < bounce.size() ? len - done : bounce.size();
-    if (!copy_from_user(bounce.data(), ubuf.byte_offset(done).as<void>(), n).ok())
+    if (!fill(bounce.data(), done, n))
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
     auto w = fs::write_file(ino, *pos, bounce.data(), n);
     if (!w.ok())
@@ -96,9 +99,12 @@ ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, 
   return done;
 }
 
-// lseek over `size` bytes; SEEK_DATA/SEEK_HOLE find the inode's extents (holes are the
-// block ranges no extent covers, and the end of file is one); without an inode all of it
-// is data.
+ErrorOr<size_t> regular_write(File& f, UserPtr<const uint8_t> ubuf, size_t len, uint64_t* pos) {
+  return regular_write_from(f, len, pos, [&](void* dst, size_t at, size_t n) {
+    return copy_from_user(dst, ubuf.byte_offset(at).as<void>(), n).ok();
+  });
+}
+
 ErrorOr<uint64_t> seek_within(File& f, int64_t off, int whence, int64_t size,
                               const fs::Inode* ino) {
   int64_t base;
@@ -152,9 +158,6 @@ void regular_release(File& f) {
 ErrorOr<size_t> is_a_directory_read(File&, UserPtr<uint8_t>, size_t, uint64_t*) {
   return Err(-EISDIR);
 }
-ErrorOr<size_t> is_a_directory_write(File&, UserPtr<const uint8_t>, size_t, uint64_t*) {
-  return Err(-EISDIR);
-}
 
 // Only SEEK_SET to an entry index ("." and ".." are entries 0 and 1): re-walks the children.
 ErrorOr<uint64_t> directory_seek(File& f, int64_t off, int whence) {
@@ -187,6 +190,13 @@ void snapshot_release(File& f) {
 
 } // namespace
 
+ErrorOr<size_t> regular_write_kernel(File& f, const uint8_t* src, size_t len, uint64_t* pos) {
+  return regular_write_from(f, len, pos, [&](void* dst, size_t at, size_t n) {
+    memcpy(dst, src + at, n);
+    return true;
+  });
+}
+
 const FileOps kRegularFileOps{
     .kind = FileKind::kRegular,
     .mode = 0,
@@ -197,12 +207,15 @@ const FileOps kRegularFileOps{
     .release = regular_release,
 };
 
+// A directory is open for reading only (open refuses anything else), so a write is EBADF
+// as for any file not open for writing; pread/pwrite reach the same answers as on Linux,
+// where directories are positional files (pread: EISDIR, pwrite: EBADF).
 const FileOps kDirectoryOps{
     .kind = FileKind::kDirectory,
     .mode = 0,
-    .positional = false,
+    .positional = true,
     .read = is_a_directory_read,
-    .write = is_a_directory_write,
+    .write = write_not_permitted,
     .seek = directory_seek,
 };
 

@@ -148,10 +148,8 @@ void refresh_fd_dir() {
   if (!buffer.ok())
     return; // the listing stays empty rather than wrong
   auto& target = *reinterpret_cast<char(*)[kMaxPathLength]>(buffer.data());
-  for (int fd = 0; fd < kMaxFds; ++fd) {
+  for (int fd = process().files.next_open(0); fd >= 0; fd = process().files.next_open(fd + 1)) {
     File* f = process().files.get(fd);
-    if (!f)
-      continue;
     switch (f->kind) {
     case FileKind::kConsole:
       klib::format(target, sizeof target, "/dev/console");

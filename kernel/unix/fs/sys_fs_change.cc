@@ -9,6 +9,7 @@
 #include "fs/volume.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "unix/fd/memfd.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
@@ -208,6 +209,12 @@ SyscallResult sys_truncate(const SyscallArgs& a) {
 
 SyscallResult sys_ftruncate(const SyscallArgs& a) {
   File* f = TRY(open_file(a.i(0)));
+  if (Memfd* m = memfd_of(*f)) {
+    if (a.s(1) < 0)
+      return Err(-EINVAL);
+    TRY(memfd_truncate(m, static_cast<uint64_t>(a.s(1))));
+    return 0L;
+  }
   if (f->kind != FileKind::kRegular || (f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
     return Err(-EINVAL);
   return truncate_node(f->node, a.s(1));

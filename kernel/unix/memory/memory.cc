@@ -9,6 +9,7 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/vm.h"
+#include "unix/fd/memfd.h"
 #include "unix/process/exit.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
@@ -77,7 +78,24 @@ unsigned prot_from_linux(int prot) {
 
 // Fills a fresh page for va from its region's backing. The device writes file data straight
 // into the page; only what lies past the file's data is zeroed.
+// A user page that was unmapped: back to the allocator, unless a memfd owns it.
+void release_user_page(uint64_t phys) {
+  if (!memfd_owns_page(phys))
+    mm::free_pages(phys);
+}
+
+uint64_t memfd_index(const Vma& vma, uint64_t va) {
+  return (vma.file_offset + (va - vma.start)) / kPageSize;
+}
+
 bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
+  if (vma.memfd) { // a private mapping of a memfd: a copy of its page
+    uint64_t phys = memfd_page(vma.memfd, memfd_index(vma, va));
+    if (!phys)
+      return false;
+    memcpy(page, mm::phys_to_virt(phys), kPageSize);
+    return true;
+  }
   const fs::Node* n = vma.node >= 0 && va < vma.file_end ? fs::node(vma.node) : nullptr;
   if (!n || !n->inode) {
     arch::zero_pages(page, 1);
@@ -95,7 +113,7 @@ bool fill_page(const Vma& vma, uint64_t va, uint8_t* page) {
 // Frees the pages of [start, end) that are present.
 void free_pages_in(uint64_t start, uint64_t end) {
   process().space->unmap_range(
-      start, end, [](uint64_t phys, void*) { mm::free_pages(phys); }, nullptr);
+      start, end, [](uint64_t phys, void*) { release_user_page(phys); }, nullptr);
 }
 
 // Applies a region's protection to its present pages (after mprotect).
@@ -108,7 +126,7 @@ void reprotect_pages(uint64_t start, uint64_t end, unsigned prot) {
       // which matches what programs do with PROT_NONE (guard pages, reservations).
       auto phys = as->unmap(va);
       if (phys.ok())
-        mm::free_pages(*phys);
+        release_user_page(*phys);
     } else {
       (void)as->protect(va, prot);
     }
@@ -183,12 +201,18 @@ Backing back_page(const Vma& region, uint64_t va, bool around) {
   // region table under `region`: work on a copy, and check the generation after a read.
   const Vma vma = region;
   const uint64_t generation = process().vm.generation();
+  if (vma.memfd && (vma.flags & kVmaShared)) { // the memfd's own page
+    uint64_t phys = memfd_page(vma.memfd, memfd_index(vma, va));
+    if (!phys)
+      return Backing::kNoMemory;
+    return as->map(va, phys, vma.prot).ok() ? Backing::kOk : Backing::kNoMemory;
+  }
   if (vma.node >= 0 && va < vma.file_end) {
     if (around && fault_around(vma, va, generation))
       return Backing::kOk;
     if (as->translate(va).ok())
       return Backing::kOk; // fault_around mapped it but ran out of memory later
-  } else if (around && vma.end - vma.start >= kAnonAround && plenty_of_memory()) {
+  } else if (around && !vma.memfd && vma.end - vma.start >= kAnonAround && plenty_of_memory()) {
     uint64_t lo = va & ~(kAnonAround - 1), hi = lo + kAnonAround;
     lo = lo < vma.start ? vma.start : lo;
     hi = hi > vma.end ? vma.end : hi;
@@ -301,12 +325,54 @@ Status map_region(const Vma& vma) {
   return status_ok();
 }
 
+ErrorOr<uint64_t> map_anonymous(uint64_t len, unsigned prot) {
+  Process& p = process();
+  uint64_t size = page_round_up(len);
+  uint64_t start = p.vm.find_free(size, kMmapLowest, p.mmap_top);
+  if (!start || !size)
+    return Err(-ENOMEM);
+  Vma vma;
+  vma.start = start;
+  vma.end = start + size;
+  vma.prot = prot;
+  vma.file_end = start;
+  TRY(map_region(vma));
+  return start;
+}
+
 Status unmap_range(uint64_t start, uint64_t end) {
   Process& p = process();
   if (!p.vm.remove(start, end))
     return Err(-ENOMEM);
   free_pages_in(start, end);
   return status_ok();
+}
+
+namespace {
+
+bool past_end_of_file(const Vma& vma, uint64_t addr) {
+  if (!(vma.flags & kVmaBusPastEof) || (vma.node < 0 && !vma.memfd))
+    return false;
+  uint64_t length = 0;
+  if (vma.memfd) {
+    length = memfd_size(vma.memfd);
+  } else if (const fs::Node* n = fs::node(vma.node); n && n->inode) {
+    length = fs::file_length(n->inode);
+  }
+  uint64_t offset = vma.file_offset + (page_round_down(addr) - vma.start);
+  return offset >= page_round_up(length);
+}
+
+} // namespace
+
+UnresolvedFault classify_unresolved_fault(uint64_t addr) {
+  constexpr int kSigSegv = 11, kSigBus = 7, kSegvMapErr = 1, kSegvAccErr = 2, kBusAdrErr = 2;
+  const Vma* vma = process().vm.find(addr);
+  if (!vma)
+    return {kSigSegv, kSegvMapErr};
+  if (past_end_of_file(*vma, addr))
+    return {kSigBus, kBusAdrErr};
+  return {kSigSegv, kSegvAccErr};
 }
 
 bool fault_in(uint64_t addr, uint64_t error_code) {
@@ -318,7 +384,7 @@ bool fault_in(uint64_t addr, uint64_t error_code) {
     return false;
   bool present = error_code & 1, write = error_code & 2, fetch = error_code & 16;
   if (present || (write && !(vma->prot & mm::kProtWrite)) ||
-      (fetch && !(vma->prot & mm::kProtExec)))
+      (fetch && !(vma->prot & mm::kProtExec)) || past_end_of_file(*vma, addr))
     return false;
   switch (back_page(*vma, page_round_down(addr), true)) {
   case Backing::kOk: return true;
@@ -374,6 +440,14 @@ SyscallResult sys_mmap(const SyscallArgs& args) {
       return Err(-EBADF);
     if (f->kind == FileKind::kZero || f->kind == FileKind::kNull) {
       // /dev/zero maps as anonymous memory.
+    } else if (Memfd* m = memfd_of(*f)) {
+      bool shared = type != linux::MAP_PRIVATE, writable = prot & linux::PROT_WRITE;
+      if (shared && writable && (f->flags & linux::O_ACCMODE) == linux::O_RDONLY)
+        return Err(-EACCES);
+      TRY(memfd_mapped(m, shared, writable));
+      vma.memfd = m;
+      vma.file_offset = offset;
+      vma.flags |= kVmaBusPastEof;
     } else if (f->kind != FileKind::kRegular) {
       return Err(-ENODEV);
     } else {
@@ -385,6 +459,7 @@ SyscallResult sys_mmap(const SyscallArgs& args) {
       uint64_t flen = n && n->inode ? fs::file_length(n->inode) : 0;
       vma.node = f->node;
       vma.file_offset = offset;
+      vma.flags |= kVmaBusPastEof;
       uint64_t data = flen > offset ? flen - offset : 0;
       vma.file_end = data; // relative for now, made absolute below
     }
@@ -486,7 +561,7 @@ SyscallResult sys_mremap(const SyscallArgs& args) {
     Vma grown = *vma;
     grown.start = old_addr + old_size;
     grown.end = old_addr + new_size;
-    if (grown.node >= 0)
+    if (grown.node >= 0 || grown.memfd)
       grown.file_offset = vma->file_offset + (grown.start - vma->start);
     grown.file_end = grown.node >= 0 && vma->file_end > grown.start ? vma->file_end : grown.start;
     TRY(map_region(grown));
@@ -509,7 +584,7 @@ SyscallResult sys_mremap(const SyscallArgs& args) {
   }
   // Move the region: same backing, pages carried over by remapping their frames.
   Vma moved = *vma;
-  moved.file_offset = vma->node >= 0 ? vma->file_offset + (old_addr - vma->start) : 0;
+  moved.file_offset = vma->node >= 0 || vma->memfd ? vma->file_offset + (old_addr - vma->start) : 0;
   moved.file_end = vma->node >= 0 && vma->file_end > old_addr ? dest + (vma->file_end - old_addr)
                                                               : dest;
   moved.start = dest;
@@ -520,7 +595,7 @@ SyscallResult sys_mremap(const SyscallArgs& args) {
   for (uint64_t off = 0; off < keep; off += kPageSize) {
     auto phys = p.space->unmap(old_addr + off);
     if (phys.ok() && !p.space->map(dest + off, *phys, prot).ok())
-      mm::free_pages(*phys);
+      release_user_page(*phys);
   }
   (void)unmap_range(old_addr, old_addr + old_size); // just moved out: cannot fail
   return static_cast<long>(dest);

@@ -17,6 +17,19 @@ Status unmap_range(uint64_t start, uint64_t end);
 // below one); false means SIGSEGV. Out of memory ends the program (signal 9, with a report).
 bool fault_in(uint64_t addr, uint64_t error_code);
 
+// A new anonymous region of len bytes (page-rounded) wherever mmap would put one: kernel
+// objects that live in the program's memory (Linux AIO's ring header). -ENOMEM when full.
+ErrorOr<uint64_t> map_anonymous(uint64_t len, unsigned prot);
+
+// How Linux reports a user page fault that fault_in could not resolve: SIGBUS BUS_ADRERR for
+// a page of a mapped file wholly past the file's end, SIGSEGV SEGV_ACCERR where a region is
+// mapped but forbids the access, SEGV_MAPERR where nothing is mapped (kernel addresses too).
+struct UnresolvedFault {
+  int signal;
+  int code;
+};
+UnresolvedFault classify_unresolved_fault(uint64_t addr);
+
 // The mmap family of syscalls (mmap, munmap, mprotect, mremap, brk, madvise, mincore,
 // msync) is defined in memory.cc; see syscall_handlers.h.
 

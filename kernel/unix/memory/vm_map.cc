@@ -57,7 +57,7 @@ bool VmMap::grow_down(uint64_t old_start, uint64_t new_start) {
   Vma* v = const_cast<Vma*>(find(old_start));
   if (!v || v->start != old_start || new_start >= old_start || !is_free(new_start, old_start))
     return false;
-  if (v->node >= 0) {
+  if (v->node >= 0 || v->memfd) {
     if (v->file_offset < old_start - new_start)
       return false; // a file region cannot start before the file
     v->file_offset -= old_start - new_start;
@@ -87,7 +87,7 @@ bool VmMap::split_at(uint64_t addr) {
   // vmas_[i] and vmas_[i+1] are copies of the region; cut them at addr.
   vmas_[i].end = addr;
   Vma& right = vmas_[i + 1];
-  if (right.node >= 0)
+  if (right.node >= 0 || right.memfd)
     right.file_offset += addr - right.start;
   right.start = addr;
   return true;

@@ -13,6 +13,11 @@ enum class VmaKind : uint8_t { kOther, kHeap, kStack };
 // Vma::flags bits.
 constexpr uint8_t kVmaShared = 1;    // MAP_SHARED: pages are the data itself (no copy to drop)
 constexpr uint8_t kVmaGrowsDown = 2; // MAP_GROWSDOWN: a fault just below extends the region
+// mmap of a file: a page wholly past the file's end is SIGBUS (the ELF loader's mappings,
+// whose tails are the program's zeroed data, leave it off).
+constexpr uint8_t kVmaBusPastEof = 4;
+
+struct Memfd;
 
 struct Vma {
   uint64_t start = 0, end = 0; // [start, end), page-aligned
@@ -21,6 +26,8 @@ struct Vma {
   uint64_t file_offset = 0;    // file offset of `start`
   uint64_t file_end = 0;       // file data stops at this address (zeros above)
   VmaKind kind = VmaKind::kOther;
+  // A memfd behind the region (memfd.h), with file_offset as for files; node is then -1.
+  Memfd* memfd = nullptr;
   uint8_t flags = 0;           // kVma* bits
 };
 

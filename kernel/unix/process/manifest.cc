@@ -47,9 +47,20 @@ bool exit_code_expected(const tfs::Value* rule, int status) {
 
 Status read_manifest(const tfs::Value* root, Manifest* m) {
   m->program = string_of(tfs::get(root, "program"));
-  if (!m->program || m->program[0] != '/') {
-    kprintf("manifest: `program` is missing or not an absolute path\n");
+  if (!m->program || !m->program[0]) {
+    kprintf("manifest: `program` is missing\n");
     return Err(-EINVAL);
+  }
+  if (m->program[0] != '/') {
+    // Manifests written by other tools may say `program:syslog`: a path from the root, as
+    // upstream Nanos reads it.
+    size_t len = strlen(m->program);
+    auto* absolute = static_cast<char*>(kmalloc(len + 2));
+    if (!absolute)
+      return Err(-ENOMEM);
+    absolute[0] = '/';
+    memcpy(absolute + 1, m->program, len + 1);
+    m->program = absolute;
   }
   // arguments: a vector of strings (or a tuple keyed 0, 1, ...); argv = [program] when empty.
   const tfs::Value* args = tfs::get(root, "arguments");

@@ -15,6 +15,7 @@
 #include "unix/process/network_setup.h"
 #include "unix/memory/memory.h"
 #include "unix/process/process.h"
+#include "unix/process/vsyscall.h"
 #include "unix/signal/signal.h"
 #include "unix/syscall/syscall_handlers.h"
 #include "unix/syscall/syscall_summary.h"
@@ -104,15 +105,54 @@ bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
   return resolved;
 }
 
+namespace {
+
+// si_code and si_addr of a fault, as Linux reports them for each exception. The arch layer
+// passes the page-fault address for #PF and the faulting instruction otherwise.
+struct FaultReport {
+  int signal;
+  int code;
+  uint64_t addr;
+};
+
+FaultReport describe_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
+  constexpr int kSiKernel = 0x80, kIllIllOpn = 2, kFpeIntDiv = 1, kBusAdrAln = 1;
+  switch (frame.vector) {
+  case 14: {
+    UnresolvedFault u = classify_unresolved_fault(addr);
+    return {u.signal, u.code, addr};
+  }
+  case 0: // #DE: divide error
+    return {signal, kFpeIntDiv, addr};
+  case 6: // #UD
+    return {signal, kIllIllOpn, addr};
+  case 17: // #AC
+    return {signal, kBusAdrAln, addr};
+  case 3:  // int3
+  case 4:  // into
+  case 5:  // bound
+  case 10: // #TS
+  case 11: // #NP
+  case 12: // #SS
+  case 13: // #GP: a non-canonical address, a privileged instruction...
+    return {signal, kSiKernel, 0};
+  default:
+    return {signal, 1, addr};
+  }
+}
+
+} // namespace
+
 void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) {
+  arch::TrapFrame f = frame;
+  if (frame.vector == 14 && (frame.error_code & 16) && emulate_vsyscall(&f, addr))
+    arch::return_to_user(f);
   // A handler, if the program installed one and the signal is not blocked, runs with the
   // fault's siginfo; otherwise (or with no room for the frame) the default action.
-  arch::TrapFrame f = frame;
-  bool access = signal == 11 && frame.vector == 14 && (frame.error_code & 1);
-  int code = access ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR, ILL_ILLOPC, FPE_INTDIV... */;
-  if (deliver_signal(signal, &f, code, addr))
+  FaultReport r = describe_fault(frame, signal, addr);
+  if (deliver_signal(r.signal, &f, r.code, r.addr))
     arch::return_to_user(f);
-  kill_program(signal, &frame, addr);
+  kill_program(r.signal, &frame, r.addr);
 }
 
 void start() {

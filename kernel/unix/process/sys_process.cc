@@ -6,7 +6,9 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/vm.h"
+#include "unix/fd/file.h"
 #include "unix/process/exit.h"
+#include "unix/process/process.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/memory/memory.h"
 #include "unix/process/process.h"
@@ -78,6 +80,7 @@ SyscallResult sys_getegid(const SyscallArgs&) {
 namespace {
 
 // ---- resource limits ----
+constexpr int kRlimitNofile = 7;
 linux::rlimit g_limits[16] = {
     {~0ull, ~0ull}, {~0ull, ~0ull}, {~0ull, ~0ull}, {8ull << 20, ~0ull}, // CPU FSIZE DATA STACK
     {0, ~0ull},     {~0ull, ~0ull}, {~0ull, ~0ull}, {kMaxFds, kMaxFds},  // CORE RSS NPROC NOFILE
@@ -94,10 +97,16 @@ SyscallResult do_prlimit(int resource, UserPtr<linux::rlimit> new_limit,
     next = TRY(copy_from_user(new_limit));
     if (next.cur > next.max)
       return Err(-EINVAL);
+    // The descriptor table holds kMaxFds (Linux: raising past fs.nr_open is EPERM).
+    if (resource == kRlimitNofile && next.max > static_cast<uint64_t>(kMaxFds))
+      return Err(-EPERM);
   }
   TRY(copy_to_user_if_set(old_limit, g_limits[resource]));
-  if (!new_limit.is_null())
+  if (!new_limit.is_null()) {
     g_limits[resource] = next;
+    if (resource == kRlimitNofile)
+      process().files.set_limit(static_cast<int>(next.cur));
+  }
   return 0;
 }
 
@@ -177,6 +186,51 @@ SyscallResult sys_clock_gettime(const SyscallArgs& a) {
   linux::timespec ts = to_timespec(TRY(clock_ns(a.i(0))));
   TRY(copy_to_user(a.user<linux::timespec>(1), &ts));
   return 0;
+}
+
+// times() and getrusage(): this kernel does not account CPU time per thread, so the
+// process's user time is its run time so far (the same reading as the CPU-time clocks:
+// it never goes backwards and grows while the program works); system time and children
+// are 0. times() returns clock ticks (100 per second, sysconf(_SC_CLK_TCK)) of the
+// monotonic clock.
+SyscallResult sys_times(const SyscallArgs& a) {
+  constexpr uint64_t kNsPerTick = 10000000;
+  uint64_t ticks = ktime::monotonic_ns() / kNsPerTick;
+  struct Tms {
+    int64_t utime, stime, cutime, cstime;
+  };
+  TRY(copy_to_user_if_set(a.user<Tms>(0), Tms{static_cast<int64_t>(ticks), 0, 0, 0}));
+  return static_cast<long>(ticks);
+}
+
+SyscallResult sys_getrusage(const SyscallArgs& a) {
+  constexpr int kSelf = 0, kChildren = -1, kThread = 1;
+  int who = a.i(0);
+  if (who != kSelf && who != kChildren && who != kThread)
+    return Err(-EINVAL);
+  struct Rusage {
+    linux::timeval utime, stime;
+    int64_t rest[14]; // maxrss .. nivcsw
+  } ru;
+  memset(&ru, 0, sizeof ru);
+  if (who != kChildren) {
+    uint64_t us = ktime::monotonic_ns() / 1000;
+    ru.utime = {static_cast<int64_t>(us / 1000000), static_cast<int64_t>(us % 1000000)};
+  }
+  TRY(copy_to_user(a.user<Rusage>(1), &ru));
+  return 0;
+}
+
+// The wall clock comes from the host's RTC and stays the host's business: setting it is
+// EPERM (as for a program without CAP_SYS_TIME); the other clocks cannot be set (EINVAL).
+SyscallResult sys_clock_settime(const SyscallArgs& a) {
+  linux::timespec ts = TRY(copy_from_user(a.user<linux::timespec>(1)));
+  TRY(clock_ns(a.i(0)));
+  if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0)
+    return Err(-EINVAL);
+  if (a.i(0) != 0) // only CLOCK_REALTIME is settable on Linux
+    return Err(-EINVAL);
+  return Err(-EPERM);
 }
 
 SyscallResult sys_gettimeofday(const SyscallArgs& a) {

@@ -103,6 +103,6 @@ constexpr int kMapKnownFlags = 3 | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_A
                                static_cast<int>(0xFC000000u);
 constexpr int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
 // Directory entry types.
-constexpr uint8_t DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+constexpr uint8_t DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_SOCK = 12;
 
 } // namespace linux

@@ -3,6 +3,7 @@
 // peer addresses; datagram sockets take names too (their sends are in local_socket.cc).
 // Names live in the SocketNames table (socket_names.cc).
 #include "arch/x86_64/usercopy.h"
+#include "fs/dir_ops.h"
 #include "fs/tree.h"
 #include "lib/errno.h"
 #include "lib/format.h"
@@ -61,6 +62,13 @@ Status resolve_name(const UnixAddr& a, uint64_t len, int type, SocketName* key,
   key->dir = dir;
   key->len = static_cast<uint32_t>(name_len);
   memcpy(key->bytes, name, name_len);
+  // A bound path is its socket node: the key is the node (len 0), which follows renames
+  // and is gone from every lookup once unlinked.
+  NodeId id = fs::tree().child(dir, name, name_len);
+  if (id >= 0 && fs::node(id)->type == fs::NodeType::kSocket) {
+    *key = SocketName{};
+    key->dir = id;
+  }
   shown->len = static_cast<uint32_t>(2 + n + 1);
   memcpy(shown->bytes, &a, shown->len);
   return status_ok();
@@ -95,16 +103,29 @@ Status LocalSocket::bind(UserPtr<const void> user_addr, uint64_t len) {
   SocketName key;
   SocketAddress shown;
   TRY(resolve_name(addr, len, type(), &key, &shown));
-  // A path that names a file, or a name already bound, is in use (checked before
-  // "already bound", as Linux does for paths).
-  if (key.dir >= 0 && fs::tree().child(key.dir, key.bytes, key.len) >= 0)
-    return Err(-EADDRINUSE);
-  if (key.dir >= 0 && g_names.find(key))
+  // A path that names anything (a socket node included) is in use, checked before
+  // "already bound" as Linux does for paths; an abstract name is in use when bound.
+  bool path = key.dir >= 0;
+  if (path && (key.len == 0 || fs::tree().child(key.dir, key.bytes, key.len) >= 0))
     return Err(-EADDRINUSE);
   if (bound)
     return Err(-EINVAL);
-  if (int r = g_names.add(key, this); r < 0)
+  char entry[sizeof key.bytes + 1];
+  NodeId dir = static_cast<NodeId>(key.dir);
+  if (path) { // bind makes the socket's node (S_IFSOCK), as mknod does on Linux
+    memcpy(entry, key.bytes, key.len);
+    entry[key.len] = 0;
+    long id = fs::make_socket_node(dir, entry);
+    if (id < 0)
+      return Err(id == -EEXIST ? -EADDRINUSE : static_cast<int>(id));
+    key = SocketName{};
+    key.dir = id;
+  }
+  if (int r = g_names.add(key, this); r < 0) {
+    if (path)
+      (void)fs::remove_entry(dir, entry, false);
     return Err(r);
+  }
   bound = true;
   name = shown;
   return status_ok();
