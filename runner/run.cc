@@ -243,8 +243,7 @@ int runProgram(const RunOptions& o, const std::string& selfPath) {
   boot.mkimageArgs.clear();
   if (o.dryRun) {
     const std::string shown = "<temporary image>";
-    std::printf("%s
-", shellQuoteCommand(mkimageCommand(o, mkimage, shown)).c_str());
+    std::printf("%s\n", shellQuoteCommand(mkimageCommand(o, mkimage, shown)).c_str());
     boot.image = shown;
     return o.hypervisor == Hypervisor::Xen ? runXen(boot, selfPath) : runQemu(boot);
   }

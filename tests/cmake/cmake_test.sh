@@ -238,11 +238,13 @@ EOF
       grep -q "Test *#1: $testname\$" "$log" || { cat "$log"; fail "ctest does not see $testname of $file"; }
     done
     # getting-started's test boots for real (TCG) and passes.
+    rm -rf "$d" && mkdir -p "$d/src"
     first_block "$root/docs/getting-started.md" cmake >"$d/src/CMakeLists.txt"
-    rm -rf "$d/b"
+    first_block "$root/docs/getting-started.md" c >"$d/src/hello.c"
     "$cmake" -S "$d/src" -B "$d/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" >"$log" 2>&1 &&
       "$cmake" --build "$d/b" >"$log" 2>&1 || { cat "$log"; fail "getting-started's example does not build"; }
     ctest --test-dir "$d/b" --output-on-failure >"$log" 2>&1 || { cat "$log"; fail "getting-started's test fails"; }
+    grep -q "100% tests passed, 0 tests failed out of 1" "$log" || { cat "$log"; fail "getting-started's test did not run"; }
     ;;
   generated-ninja | generated-make)
     gen=Ninja
