@@ -278,7 +278,7 @@ EOF
     grep -aq "generated before, version 2" "$work/b/app.img" || fail "[$gen] the image has the old generated file"
     ;;
   package)
-    cpack=$(dirname "$cmake")/cpack
+    cpack=$(dirname "$(command -v "$cmake")")/cpack
     (cd "$work" && "$cpack" --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg") >"$log" 2>&1 ||
       { cat "$log"; fail "cpack -G DEB failed"; }
     debs=("$work"/pkg/nanos-unikernel_*.deb)
