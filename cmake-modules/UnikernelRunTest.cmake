@@ -9,7 +9,8 @@ if(NOT EXISTS "${IMAGE}")
   if(IMAGE_TARGET)
     set(how " (cmake --build <build dir> --target ${IMAGE_TARGET}, or the whole build)")
   endif()
-  message(FATAL_ERROR "image ${IMAGE} does not exist: build it before running the tests${how}")
+  # The leading space keeps CMake from re-wrapping the line.
+  message(FATAL_ERROR " image ${IMAGE} does not exist: build it before running the tests${how}")
 endif()
 # ACCEL kvm where KVM is not usable: report a skip (the test's SKIP_REGULAR_EXPRESSION).
 list(FIND RUN_ARGS "kvm" kvm_at)

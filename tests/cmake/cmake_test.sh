@@ -343,6 +343,13 @@ EOF
     check fail 3 "another line" ""
     check fail 3 "" "^nothing like this"
     check pass 3 "test sector says hello" "" "--accel;kvm"   # passes, or reports a skip
+    # A test run before its image exists names the target that builds it.
+    "$cmake" -DNANOS_RUN="$build/bin/nanos-run" -DIMAGE="$work/none.img" -DRUN_ARGS= \
+      -DEXPECT_FILE="$work/expect" -DEXPECT_REGEX_FILE="$work/regex" -DEXPECT_EXIT=0 \
+      -DIMAGE_TARGET=app-image -P "$build/lib/cmake/Unikernel/UnikernelRunTest.cmake" >"$log" 2>&1 &&
+      fail "a missing image passed"
+    grep -qF "image $work/none.img does not exist: build it before running the tests (cmake --build <build dir> --target app-image, or the whole build)" "$log" ||
+      { cat "$log"; fail "the missing-image message"; }
     ;;
   toolchain)
     # The app toolchain file with the host root as the sysroot: clang for x86_64-linux-gnu,
