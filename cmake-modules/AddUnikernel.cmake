@@ -125,6 +125,7 @@ endfunction()
 # output (relative to the binary directory, as add_custom_command's OUTPUT) declared before.
 function(_unikernel_resolve_host out host)
   if(IS_ABSOLUTE "${host}")
+    cmake_path(NORMAL_PATH host)
     set(${out} "${host}" PARENT_SCOPE)
     return()
   endif()
