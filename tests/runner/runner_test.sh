@@ -67,7 +67,7 @@ case $case in
     grep -qx "test sector says hello" "$work/out" || fail "console output missing"
     # --quiet also hides QEMU's note that nanos-run stopped it; without --quiet it shows.
     ! grep -q "terminating on signal" "$work/err" || fail "--quiet shows QEMU's signal line: $(cat "$work/err")"
-    "$run" --accel tcg --timeout 1 "$work/spin.img" >/dev/null 2>"$work/err"
+    "$run" --accel tcg --timeout 3 "$work/spin.img" >/dev/null 2>"$work/err"   # QEMU is up by then
     grep -q "terminating on signal 15" "$work/err" || fail "no QEMU signal line without --quiet: $(cat "$work/err")"
     no_leftover_qemu
     ;;
