@@ -26,8 +26,120 @@ function(_unikernel_host_guest out spec what)
   if(NOT guest MATCHES "^/")
     message(FATAL_ERROR "add_unikernel: ${what} '${spec}': the guest path must be absolute")
   endif()
-  cmake_path(ABSOLUTE_PATH host BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE)
+  _unikernel_resolve_host(host "${host}")
   set(${out} "${host}:${guest}" PARENT_SCOPE)
+  set(${out}_HOST "${host}" PARENT_SCOPE)
+endfunction()
+
+# Configure-time checks report one line each: CMake re-wraps a message at 80 columns unless
+# it starts with a space (then it is printed as it is).
+# The arguments are concatenated through ARGV<n>, which keeps their ';' (ARGN would split).
+function(_unikernel_message type)
+  set(text "")
+  math(EXPR last "${ARGC} - 1")
+  foreach(i RANGE 1 ${last})
+    string(APPEND text "${ARGV${i}}")
+  endforeach()
+  message(${type} " ${text}")
+endfunction()
+
+# MEMORY: the sizes nanos-run --memory accepts (256M, 1G, 65536K, a bare number of MiB),
+# checked here so that a typo stops the configure instead of the first boot.
+function(_unikernel_check_memory name value)
+  # The smallest guest the kernel runs a program in; nanos-run refuses less too
+  # (runner/run_options.h kMinMemoryMiB).
+  set(min_mib 16)
+  set(bad "add_unikernel(${name}): MEMORY '${value}'")
+  if(NOT value MATCHES "^([1-9][0-9]*)([KkMmGg]?)$")
+    _unikernel_message(FATAL_ERROR "${bad}: expected a size such as 256M or 1G")
+  endif()
+  set(n "${CMAKE_MATCH_1}")
+  string(TOUPPER "${CMAKE_MATCH_2}" unit)
+  if(n GREATER 1000000000)
+    _unikernel_message(FATAL_ERROR "${bad}: too large")
+  elseif(unit STREQUAL "K")
+    math(EXPR rest "${n} % 1024")
+    if(NOT rest EQUAL 0)
+      _unikernel_message(FATAL_ERROR "${bad}: not a whole number of MiB")
+    endif()
+    math(EXPR mib "${n} / 1024")
+  elseif(unit STREQUAL "G")
+    math(EXPR mib "${n} * 1024")
+  else()
+    set(mib "${n}")
+  endif()
+  if(mib LESS min_mib)
+    _unikernel_message(FATAL_ERROR "${bad}: the guest needs at least ${min_mib}M")
+  endif()
+endfunction()
+
+function(_unikernel_check_cpus name value)
+  if(NOT value MATCHES "^[1-9][0-9]*$" OR value GREATER 288)
+    _unikernel_message(FATAL_ERROR "add_unikernel(${name}): CPUS '${value}': expected a number from 1 to 288")
+  endif()
+  # The kernel brings up only the boot CPU for now (docs/kernel.md).
+  if(value GREATER 1)
+    _unikernel_message(WARNING "add_unikernel(${name}): CPUS ${value}: the kernel runs programs on "
+      "one CPU for now; QEMU gets ${value}, the others stay idle")
+  endif()
+endfunction()
+
+function(_unikernel_check_port name value)
+  set(bad "add_unikernel(${name}): PORTS '${value}'")
+  if(NOT value MATCHES "^([0-9]+):([0-9]+)(/(tcp|udp))?$")
+    _unikernel_message(FATAL_ERROR "${bad}: expected HOST:GUEST[/udp], e.g. 8080:80")
+  endif()
+  foreach(p "${CMAKE_MATCH_1}" "${CMAKE_MATCH_2}")
+    if(p LESS 1 OR p GREATER 65535)
+      _unikernel_message(FATAL_ERROR "${bad}: ports must be numbers from 1 to 65535")
+    endif()
+  endforeach()
+endfunction()
+
+# Deferred to the end of the calling directory, so that an add_custom_command() written
+# after add_unikernel() counts: each FILES/DIRS host path must exist or be an output of
+# a custom command in that directory (which the image then depends on).
+function(_unikernel_check_host_paths name)
+  get_property(specs TARGET ${name}-image PROPERTY _UNIKERNEL_HOST_PATHS)
+  foreach(spec IN LISTS specs)
+    string(REPLACE "|" ";" spec "${spec}")
+    list(GET spec 0 what)
+    list(GET spec 1 host)
+    if(EXISTS "${host}")
+      if(what STREQUAL "DIRS" AND NOT IS_DIRECTORY "${host}")
+        _unikernel_message(FATAL_ERROR "add_unikernel(${name}): DIRS '${host}' is a file, not a directory (use FILES)")
+      elseif(what STREQUAL "FILES" AND IS_DIRECTORY "${host}")
+        _unikernel_message(FATAL_ERROR "add_unikernel(${name}): FILES '${host}' is a directory (use DIRS)")
+      endif()
+      continue()
+    endif()
+    get_source_file_property(generated "${host}" GENERATED)
+    if(NOT generated)
+      _unikernel_message(FATAL_ERROR "add_unikernel(${name}): ${what} '${host}' does not exist "
+        "and no add_custom_command(OUTPUT) in ${CMAKE_CURRENT_SOURCE_DIR} makes it")
+    endif()
+  endforeach()
+endfunction()
+
+# A relative FILES/DIRS host path names a file of the source directory, or failing that an
+# output (relative to the binary directory, as add_custom_command's OUTPUT) declared before.
+function(_unikernel_resolve_host out host)
+  if(IS_ABSOLUTE "${host}")
+    cmake_path(NORMAL_PATH host)
+    set(${out} "${host}" PARENT_SCOPE)
+    return()
+  endif()
+  cmake_path(ABSOLUTE_PATH host BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE
+    OUTPUT_VARIABLE in_source)
+  cmake_path(ABSOLUTE_PATH host BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" NORMALIZE
+    OUTPUT_VARIABLE in_binary)
+  set(${out} "${in_source}" PARENT_SCOPE)
+  if(NOT EXISTS "${in_source}")
+    get_source_file_property(generated "${in_binary}" GENERATED)
+    if(generated)
+      set(${out} "${in_binary}" PARENT_SCOPE)
+    endif()
+  endif()
 endfunction()
 
 # Network settings (issue 13), checked at configure time like nanos-mkimage checks them at
@@ -111,8 +223,8 @@ endfunction()
 function(add_unikernel name)
   set(flags NO_ALL)
   set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED
-    IPADDR NETMASK GATEWAY NET)
-  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS)
+    IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT)
+  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS DEPENDS)
   cmake_parse_arguments(PARSE_ARGV 1 U "${flags}" "${one}" "${multi}")
   if(U_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_unikernel(${name}): unknown arguments: ${U_UNPARSED_ARGUMENTS}")
@@ -150,13 +262,21 @@ function(add_unikernel name)
     endif()
     list(APPEND mk --env "${e}")
   endforeach()
+  # Host paths of FILES/DIRS are dependencies of the image (a generated file is made
+  # first) and are checked at the end of the directory (_unikernel_check_host_paths).
+  set(host_paths)
+  set(host_checks)
   foreach(f IN LISTS U_FILES)
     _unikernel_host_guest(spec "${f}" FILES)
     list(APPEND mk --file "${spec}")
+    list(APPEND host_paths "${spec_HOST}")
+    list(APPEND host_checks "FILES|${spec_HOST}")
   endforeach()
   foreach(d IN LISTS U_DIRS)
     _unikernel_host_guest(spec "${d}" DIRS)
     list(APPEND mk --dir "${spec}")
+    list(APPEND host_paths "${spec_HOST}")
+    list(APPEND host_checks "DIRS|${spec_HOST}")
   endforeach()
   foreach(kv IN LISTS U_MANIFEST)
     if(NOT kv MATCHES "^[^=]+=")
@@ -204,7 +324,7 @@ function(add_unikernel name)
   cmake_path(GET image FILENAME image_name)
   add_custom_command(OUTPUT "${image}"
     COMMAND Unikernel::mkimage ${mk}
-    DEPENDS ${name} Unikernel::mkimage ${data_targets}
+    DEPENDS ${name} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
     DEPFILE "${depfile}"
     COMMENT "Building unikernel image ${image_name}"
     VERBATIM COMMAND_EXPAND_LISTS)
@@ -213,20 +333,30 @@ function(add_unikernel name)
   else()
     add_custom_target(${name}-image ALL DEPENDS "${image}")
   endif()
+  set_property(TARGET ${name}-image PROPERTY _UNIKERNEL_HOST_PATHS "${host_checks}")
+  cmake_language(EVAL CODE "cmake_language(DEFER CALL _unikernel_check_host_paths [[${name}]])")
 
   # Run defaults (run-<name>, add_unikernel_test).
   set(run)
-  if(U_MEMORY)
+  if(DEFINED U_MEMORY)
+    _unikernel_check_memory(${name} "${U_MEMORY}")
     list(APPEND run --memory "${U_MEMORY}")
   endif()
-  if(U_CPUS)
+  if(DEFINED U_CPUS)
+    _unikernel_check_cpus(${name} "${U_CPUS}")
     list(APPEND run --cpus "${U_CPUS}")
   endif()
   foreach(p IN LISTS U_PORTS)
+    _unikernel_check_port(${name} "${p}")
     list(APPEND run -p "${p}")
   endforeach()
   if(U_NET)
     list(APPEND run --net "${U_NET}")
+  endif()
+  if(NOT DEFINED U_RUN_EXPECT_EXIT)
+    set(U_RUN_EXPECT_EXIT 0)
+  elseif(NOT U_RUN_EXPECT_EXIT MATCHES "^[0-9]+$" OR U_RUN_EXPECT_EXIT GREATER 255)
+    _unikernel_message(FATAL_ERROR "add_unikernel(${name}): RUN_EXPECT_EXIT '${U_RUN_EXPECT_EXIT}': expected a status from 0 to 255")
   endif()
   list(APPEND run ${U_RUN_ARGS})
 
@@ -243,13 +373,39 @@ function(add_unikernel name)
 
   # UNIKERNEL_RUN_ARGS (cache, a ;-list) adds runner arguments to every run-<name> target,
   # e.g. -DUNIKERNEL_RUN_ARGS="--accel;tcg;--timeout;30".
+  # The environment variable UNIKERNEL_RUN_ARGS (shell words) is read when the target runs:
+  # UNIKERNEL_RUN_ARGS="--timeout 5" cmake --build . --target run-<name>.
+  # UnikernelRunTarget.cmake boots the image and prints one line when the program's status
+  # is not RUN_EXPECT_EXIT (the build tool's own failure message never names the status).
   set(UNIKERNEL_RUN_ARGS "" CACHE STRING "Extra nanos-run arguments for run-<name> targets (;-list)")
+  set(run_target_args ${run} ${UNIKERNEL_RUN_ARGS})
+  set(verdict_dir "${CMAKE_CURRENT_BINARY_DIR}/unikernel-run")
+  file(WRITE "${verdict_dir}/ok" "ok")
   add_custom_target(run-${name}
-    COMMAND Unikernel::run "${image}" ${run} ${UNIKERNEL_RUN_ARGS}
+    COMMAND ${CMAKE_COMMAND}
+      "-DNANOS_RUN=$<TARGET_FILE:Unikernel::run>"
+      "-DIMAGE=${image}"
+      "-DRUN_ARGS=${run_target_args}"
+      "-DEXPECT_EXIT=${U_RUN_EXPECT_EXIT}"
+      "-DTARGET=run-${name}"
+      "-DVERDICT=${verdict_dir}/${name}.verdict"
+      -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/UnikernelRunTarget.cmake"
+    COMMAND ${CMAKE_COMMAND} -E compare_files "${verdict_dir}/${name}.verdict" "${verdict_dir}/ok"
     DEPENDS ${name}-image
     USES_TERMINAL
     COMMENT "Booting ${image_name} (nanos-run)"
-    VERBATIM COMMAND_EXPAND_LISTS)
+    VERBATIM)
+endfunction()
+
+# Once per directory: add_unikernel_test() without enable_testing() registers tests that
+# ctest never sees ("No tests were found!!!"). Checked at the end of the directory, so
+# enable_testing() may come after the add_unikernel_test() calls.
+function(_unikernel_check_testing_enabled)
+  if(NOT CMAKE_TESTING_ENABLED)
+    _unikernel_message(WARNING "add_unikernel_test: testing is not enabled in ${CMAKE_CURRENT_SOURCE_DIR}, "
+      "so ctest will not find these tests; add enable_testing() (or include(CTest)) to the "
+      "top-level CMakeLists.txt")
+  endif()
 endfunction()
 
 # add_unikernel_test(NAME IMAGE <unikernel> [EXPECT_OUTPUT text] [EXPECT_OUTPUT_REGEX re]
@@ -265,6 +421,11 @@ function(add_unikernel_test name)
   endif()
   if(NOT U_IMAGE OR NOT TARGET ${U_IMAGE}-image)
     message(FATAL_ERROR "add_unikernel_test(${name}): IMAGE must name an add_unikernel() target")
+  endif()
+  get_property(testing_checked DIRECTORY PROPERTY _UNIKERNEL_TESTING_CHECKED)
+  if(NOT testing_checked)
+    set_property(DIRECTORY PROPERTY _UNIKERNEL_TESTING_CHECKED ON)
+    cmake_language(DEFER CALL _unikernel_check_testing_enabled)
   endif()
   if(NOT DEFINED U_EXPECT_EXIT)
     set(U_EXPECT_EXIT 0)
@@ -307,6 +468,7 @@ function(add_unikernel_test name)
       "-DEXPECT_FILE=${dir}/${name}.expect"
       "-DEXPECT_REGEX_FILE=${dir}/${name}.expect-regex"
       "-DEXPECT_EXIT=${U_EXPECT_EXIT}"
+      "-DIMAGE_TARGET=${U_IMAGE}-image"
       -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/UnikernelRunTest.cmake")
   math(EXPR ctest_timeout "${U_TIMEOUT} + 30")
   set_tests_properties(${name} PROPERTIES LABELS "${U_LABELS}" TIMEOUT ${ctest_timeout}

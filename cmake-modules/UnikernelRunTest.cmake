@@ -1,11 +1,16 @@
 # Runs one add_unikernel_test(): boots IMAGE with nanos-run and checks its exit status and
 # console output. Invoked as cmake -DNANOS_RUN=... -DIMAGE=... -DRUN_ARGS=... -DEXPECT_FILE=...
-#   -DEXPECT_REGEX_FILE=... -DEXPECT_EXIT=n -P UnikernelRunTest.cmake
+#   -DEXPECT_REGEX_FILE=... -DEXPECT_EXIT=n -DIMAGE_TARGET=<name>-image -P UnikernelRunTest.cmake
 # EXPECT_OUTPUT text must appear in the output as whole consecutive lines; the regex, when
 # given, must match the output; the exit status must equal EXPECT_EXIT exactly.
 cmake_minimum_required(VERSION 3.20)
 if(NOT EXISTS "${IMAGE}")
-  message(FATAL_ERROR "image ${IMAGE} does not exist: build the <name>-image target first")
+  set(how "")
+  if(IMAGE_TARGET)
+    set(how " (cmake --build <build dir> --target ${IMAGE_TARGET}, or the whole build)")
+  endif()
+  # The leading space keeps CMake from re-wrapping the line.
+  message(FATAL_ERROR " image ${IMAGE} does not exist: build it before running the tests${how}")
 endif()
 # ACCEL kvm where KVM is not usable: report a skip (the test's SKIP_REGULAR_EXPRESSION).
 list(FIND RUN_ARGS "kvm" kvm_at)

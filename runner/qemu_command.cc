@@ -67,6 +67,10 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   add({"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"});
   // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
+  // The boot loader prints its progress lines only when this fw_cfg file exists
+  // (kernel/boot/fw_cfg.cc): quiet consoles by default, details on request.
+  if (o.verbose)
+    add({"-fw_cfg", "name=opt/nanos/verbose,string=1"});
   if (!o.kernel.empty())
     add({"-kernel", o.kernel}); // PVH direct boot: the ELF's PVH note, no boot sector
   add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0"});

@@ -139,6 +139,17 @@ TEST(QemuCommand, PathsWithSpacesAndCommasStayOneArgument) {
   EXPECT_NE(std::find(argv.begin(), argv.end(), "/tmp/my dir/kernel.img"), argv.end());
 }
 
+TEST(QemuCommand, VerboseSetsTheBootLoadersFwCfgFlag) {
+  RunOptions o = withImage("a.img");
+  auto flag = [](const std::vector<std::string>& argv) {
+    auto at = std::find(argv.begin(), argv.end(), "-fw_cfg");
+    return at != argv.end() && at + 1 != argv.end() && at[1] == "name=opt/nanos/verbose,string=1";
+  };
+  EXPECT_FALSE(flag(buildQemuArgv(o, "qemu", Accel::Tcg)));
+  o.verbose = true;
+  EXPECT_TRUE(flag(buildQemuArgv(o, "qemu", Accel::Tcg)));
+}
+
 TEST(QemuCommand, ShellQuoting) {
   EXPECT_EQ(shellQuoteCommand({"qemu", "-m", "256M", "file=a b.img", "it's", ""}),
             "qemu -m 256M 'file=a b.img' 'it'\\''s' ''");

@@ -2,6 +2,7 @@
 
 #include "decompress.h"
 #include "exit_status.h"
+#include "program_image.h"
 #include "qemu_command.h"
 #include "run_options.h"
 #include "supervisor.h"
@@ -144,7 +145,7 @@ int runQemu(const RunOptions& o) {
                   qemuName + " not found (install QEMU, e.g. apt-get install qemu-system-x86, "
                              "or set NANOS_RUN_QEMU)");
   std::fflush(stdout);
-  return finish(superviseProcess(argv, o.timeoutSeconds), qemuName, o, false);
+  return finish(superviseProcess(argv, o.timeoutSeconds, o.quiet), qemuName, o, false);
 }
 
 // A private copy of the image for a non-persistent Xen run (xl has no snapshot mode).
@@ -240,6 +241,37 @@ std::string checkTapInterface(const RunOptions& o) {
          "e.g. ip tuntap add dev " + o.net.tapInterface + " mode tap; see tests/net/netns.sh)";
 }
 
+// nanos-run PROGRAM ...: builds a temporary image of the ELF program, boots it, removes it.
+int runProgram(const RunOptions& o, const std::string& selfPath) {
+  std::string mkimage = findMkimage(selfPath);
+  if (mkimage.empty())
+    return report(kExitQemuMissing,
+                  "nanos-mkimage not found beside nanos-run or in PATH (needed to run a program)");
+  RunOptions boot = o;
+  boot.extraQemuArgs.clear(); // after "--" come the program's arguments, not QEMU's
+  boot.mkimageArgs.clear();
+  if (o.dryRun) {
+    const std::string shown = "<temporary image>";
+    std::printf("%s\n", shellQuoteCommand(mkimageCommand(o, mkimage, shown)).c_str());
+    boot.image = shown;
+    return o.hypervisor == Hypervisor::Xen ? runXen(boot, selfPath) : runQemu(boot);
+  }
+  std::string error;
+  boot.image = createTemporaryImage(error);
+  if (boot.image.empty())
+    return report(kExitUsage, "error: " + error);
+  std::fflush(stdout);
+  SupervisedExit built = superviseProcess(mkimageCommand(o, mkimage, boot.image), std::nullopt);
+  int status;
+  if (built.kind != SupervisedExit::Exited || built.code != 0)
+    status = report(kExitUsage, "error: nanos-mkimage could not make an image of '" + o.image +
+                                    "' (its message is above)");
+  else
+    status = o.hypervisor == Hypervisor::Xen ? runXen(boot, selfPath) : runQemu(boot);
+  ::unlink(boot.image.c_str());
+  return status;
+}
+
 } // namespace
 
 std::string defaultDataDir(const std::string& selfPath) {
@@ -266,6 +298,11 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   }
   if (auto e = checkInputFile("image", o.image); !e.empty())
     return report(kExitUsage, "error: " + e);
+  if (isElfFile(o.image))
+    return runProgram(o, selfPath);
+  if (!o.mkimageArgs.empty())
+    return report(kExitUsage, "error: --file, --dir and --env build an image from a PROGRAM; '" +
+                                  o.image + "' is not an ELF program");
   if (!o.kernel.empty())
     if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
       return report(kExitUsage, "error: " + e);

@@ -10,7 +10,9 @@ const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
     "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
-    "    [--quiet] [-- EXTRA-QEMU-ARGS...]\n";
+    "    [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
+    "   or: nanos-run PROGRAM [--file HOST:GUEST]... [--dir HOST:GUEST]... [-e|--env K=V]...\n"
+    "    [the options above] [-- PROGRAM-ARGS...]   (a temporary image of an ELF program)\n";
 
 static llvm::Error fail(const std::string& message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -196,6 +198,18 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
         o.hypervisor = Hypervisor::Xen;
       else
         return fail("--hypervisor '" + *v + "': expected qemu or xen");
+    } else if (name == "--file" || name == "--dir" || name == "--env" || name == "-e") {
+      NEED(v);
+      const bool env = name == "--env" || name == "-e";
+      if (env ? v->find('=') == 0 || v->find('=') == std::string::npos
+              : v->rfind(':') == 0 || v->rfind(':') == std::string::npos)
+        return fail(name + " '" + *v + "': expected " + (env ? "NAME=VALUE" : "HOST:GUEST"));
+      o.mkimageArgs.push_back(env ? "--env" : name);
+      o.mkimageArgs.push_back(*v);
+    } else if (name == "--verbose" || name == "-v") {
+      if (auto e = flag())
+        return e;
+      o.verbose = true;
     } else if (name == "--persist" || name == "--dry-run" || name == "--quiet" || name == "-q") {
       if (auto e = flag())
         return e;
@@ -223,6 +237,11 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
     return o;
   if (!haveImage || o.image.empty())
     return fail("no IMAGE given");
+  if (o.memoryMiB < kMinMemoryMiB)
+    return fail("--memory " + std::to_string(o.memoryMiB) +
+                "M is too little: the guest needs at least " + std::to_string(kMinMemoryMiB) + "M");
+  if (o.quiet && o.verbose)
+    return fail("--quiet and --verbose together");
   if (o.hypervisor == Hypervisor::Xen) {
     if (!o.ports.empty())
       return fail("-p is not supported with --hypervisor xen (configure the guest's vif instead)");

@@ -36,13 +36,21 @@ struct RunOptions {
   bool dryRun = false;
   Hypervisor hypervisor = Hypervisor::Qemu;
   bool quiet = false;
-  std::vector<std::string> extraQemuArgs; // everything after "--"
+  bool verbose = false; // --verbose: the boot loader's progress lines too (fw_cfg flag)
+  // PROGRAM mode (an ELF instead of an image): nanos-mkimage build options, as given
+  // (--file H:G, --dir H:G, --env K=V), for the temporary image.
+  std::vector<std::string> mkimageArgs;
+  std::vector<std::string> extraQemuArgs; // everything after "--" (PROGRAM mode: its argv)
   NetOptions net;                         // --net, --net-event-idx (net_options.h)
   bool help = false;
   bool version = false;
 };
 
 extern const char* const kUsage;
+
+// The smallest guest RAM the kernel runs a program in (add_unikernel's MEMORY check too);
+// with less the boot stops at once with a message rather than hanging.
+inline constexpr uint64_t kMinMemoryMiB = 16;
 
 // Parses argv[1..] (the program name excluded). Errors are one line naming the option.
 llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args);

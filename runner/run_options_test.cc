@@ -100,5 +100,29 @@ TEST(RunOptions, DiskChoices) {
   EXPECT_EQ(parseOk({"a.img", "--disk=virtio-scsi"}).disk, "virtio-scsi");
 }
 
+TEST(RunOptions, TooLittleMemoryNamesTheMinimum) {
+  EXPECT_EQ(parseError({"a.img", "--memory", "1M"}),
+            "--memory 1M is too little: the guest needs at least 16M");
+  EXPECT_EQ(parseOk({"a.img", "--memory", "16M"}).memoryMiB, kMinMemoryMiB);
+}
+
+TEST(RunOptions, VerboseAndQuiet) {
+  EXPECT_TRUE(parseOk({"a.img", "--verbose"}).verbose);
+  EXPECT_FALSE(parseOk({"a.img"}).verbose);
+  EXPECT_NE(parseError({"a.img", "-q", "-v"}).find("--quiet and --verbose"), std::string::npos);
+}
+
+TEST(RunOptions, ProgramModeImageOptions) {
+  RunOptions o = parseOk({"./app", "--file", "a.txt:/etc/a", "-e", "K=V=W", "--dir=www:/srv",
+                          "--env", "X=", "--", "one", "two words"});
+  EXPECT_EQ(o.image, "./app");
+  EXPECT_EQ(o.mkimageArgs, (std::vector<std::string>{"--file", "a.txt:/etc/a", "--env", "K=V=W",
+                                                     "--dir", "www:/srv", "--env", "X="}));
+  EXPECT_EQ(o.extraQemuArgs, (std::vector<std::string>{"one", "two words"}));
+  EXPECT_EQ(parseError({"./app", "--file", "a.txt"}), "--file 'a.txt': expected HOST:GUEST");
+  EXPECT_EQ(parseError({"./app", "-e", "=v"}), "-e '=v': expected NAME=VALUE");
+  EXPECT_EQ(parseError({"./app", "--dir", ":/srv"}), "--dir ':/srv': expected HOST:GUEST");
+}
+
 } // namespace
 } // namespace runner

@@ -68,25 +68,34 @@ void writeAll(int fd, const char* data, size_t size) {
   }
 }
 
-// Forwards the child's stderr and remembers whether a complete line was an error.
+// Forwards the child's stderr and remembers whether a complete line was an error. With
+// hideSignalLines it forwards whole lines only, so that one can be left out.
 struct StderrWatcher {
+  bool hideSignalLines = false;
   std::string line;
+  std::string held; // hideSignalLines: the current line's bytes, not yet forwarded
   bool sawError = false;
   void feed(const char* data, size_t size) {
-    writeAll(STDERR_FILENO, data, size);
+    if (!hideSignalLines)
+      writeAll(STDERR_FILENO, data, size);
     for (size_t i = 0; i < size; ++i) {
+      if (hideSignalLines)
+        held += data[i];
       if (data[i] == '\n') {
-        sawError = sawError || isQemuErrorLine(line);
-        line.clear();
+        endLine();
       } else if (line.size() < 4096) {
         line += data[i];
       }
     }
   }
-  void finish() {
+  void endLine() {
     sawError = sawError || isQemuErrorLine(line);
+    if (hideSignalLines && !isQemuSignalLine(line))
+      writeAll(STDERR_FILENO, held.data(), held.size());
     line.clear();
+    held.clear();
   }
+  void finish() { endLine(); }
 };
 
 using Clock = std::chrono::steady_clock;
@@ -118,8 +127,12 @@ std::optional<std::string> findExecutable(const std::string& name) {
   return std::nullopt;
 }
 
+bool isQemuSignalLine(const std::string& line) {
+  return line.find(": terminating on signal ") != std::string::npos;
+}
+
 SupervisedExit superviseProcess(const std::vector<std::string>& argv,
-                                std::optional<double> timeoutSeconds) {
+                                std::optional<double> timeoutSeconds, bool hideSignalLines) {
   SupervisedExit result;
   SignalGuard guard;
   int errPipe[2], execPipe[2];
@@ -182,6 +195,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
   }
 
   StderrWatcher watcher;
+  watcher.hideSignalLines = hideSignalLines;
   const auto start = Clock::now();
   // Plain time points + flags (std::optional here trips GCC 12's -Wmaybe-uninitialized).
   const bool hasDeadline = timeoutSeconds.has_value();

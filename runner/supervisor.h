@@ -25,8 +25,13 @@ struct SupervisedExit {
 };
 
 // argv[0] must be a path (see findExecutable). timeoutSeconds unset: no limit.
+// hideSignalLines (nanos-run --quiet): the child's stderr is passed on line by line, without
+// QEMU's "terminating on signal N" lines (stopping the VM on a timeout or Ctrl-C is ours).
 SupervisedExit superviseProcess(const std::vector<std::string>& argv,
-                                std::optional<double> timeoutSeconds);
+                                std::optional<double> timeoutSeconds, bool hideSignalLines = false);
+
+// Whether a stderr line is QEMU's note that it was stopped by a signal.
+bool isQemuSignalLine(const std::string& line);
 
 // Looks name up like execvp would (PATH, or as-is when it contains '/').
 std::optional<std::string> findExecutable(const std::string& name);

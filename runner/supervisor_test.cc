@@ -48,6 +48,19 @@ TEST(Supervisor, SpawnFailure) {
   EXPECT_EQ(r.spawnErrno, ENOENT);
 }
 
+TEST(Supervisor, HidesOnlyQemuSignalLinesWhenAsked) {
+  const std::string script = "echo 'qemu: warning: kept' >&2; "
+                             "echo 'qemu-system-x86_64: terminating on signal 15 from pid 7' >&2; "
+                             "printf 'last, no newline' >&2";
+  testing::internal::CaptureStderr();
+  superviseProcess(sh(script), std::nullopt, /*hideSignalLines=*/true);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "qemu: warning: kept\nlast, no newline");
+  testing::internal::CaptureStderr();
+  superviseProcess(sh(script), std::nullopt);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("terminating on signal 15"),
+            std::string::npos);
+}
+
 TEST(Supervisor, FindExecutable) {
   EXPECT_EQ(findExecutable("/bin/sh"), std::optional<std::string>("/bin/sh"));
   EXPECT_FALSE(findExecutable("/nonexistent/sh").has_value());

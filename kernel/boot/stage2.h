@@ -30,6 +30,10 @@ void print_dec(uint32_t v);
 // 0x501), or halts for good where there is no such device: every error path ends here.
 [[noreturn]] void fail(const char* message);
 
+// Whether nanos-run asked for the boot loader's progress lines (--verbose): the QEMU fw_cfg
+// file opt/nanos/verbose exists. False without fw_cfg (fw_cfg.cc).
+bool fw_cfg_verbose();
+
 // Top-down bump allocator over one RAM range below 4 GiB.
 class Arena {
 public:

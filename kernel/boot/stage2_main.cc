@@ -209,7 +209,10 @@ uint64_t load_elf(const uint8_t* image, uint32_t size, PageTables& tables, uint3
 
 extern "C" [[noreturn]] void stage2_main(uint32_t drive) {
   serial_init();
-  print("stage2: started\n");
+  // Progress lines only on request (nanos-run --verbose); errors always (fail()).
+  const bool verbose = fw_cfg_verbose();
+  if (verbose)
+    print("stage2: started\n");
   check_cpu();
   region_count(); // validates the table stage1 wrote
   disk_init(drive);
@@ -228,9 +231,11 @@ extern "C" [[noreturn]] void stage2_main(uint32_t drive) {
   // The file buffer is the last allocation: everything between it and the page tables is
   // the decoder's metadata, free once the kernel runs.
   uint32_t image_base = reinterpret_cast<uint32_t>(image);
-  print("stage2: loading /kernel (");
-  print_dec(size);
-  print(" bytes)\n");
+  if (verbose) {
+    print("stage2: loading /kernel (");
+    print_dec(size);
+    print(" bytes)\n");
+  }
   static uint64_t entry;
   entry = load_elf(image, size, tables, work_low, top);
 

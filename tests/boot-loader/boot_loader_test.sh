@@ -15,10 +15,13 @@
 #   real-kernel  kernel.img running /bin/true (dynamic, from the host): exactly the stage2
 #                lines, then exit status 0 through isa-debug-exit (QEMU status 1)
 # Guest memory: $BOOT_TEST_MEMORY (default 64M).
+# stage2 prints its "stage2: started/loading" progress lines only when QEMU has the fw_cfg
+# file opt/nanos/verbose (what nanos-run --verbose adds): every case runs with it, except
+# with BOOT_TEST_QUIET=1, where the same output is expected without those lines.
 set -euo pipefail
 qemu=$1 mkimage=$2 boot=$3 kernel=$4 work=$5 case=$6 machine=$7 disk_if=$8
 mkdir -p "$work"
-tag=$case-$machine-$disk_if-${BOOT_TEST_MEMORY:-64M}
+tag=$case-$machine-$disk_if-${BOOT_TEST_MEMORY:-64M}-q${BOOT_TEST_QUIET:-0}
 img=$work/$tag.img
 out=$work/$tag.serial
 # stage2 never looks at the root TFS, so any ELF works as its program for the test kernel;
@@ -85,11 +88,17 @@ stage2: loading /kernel ($size bytes)"
   *) echo "unknown case $case" >&2; exit 2 ;;
 esac
 
+verbose=(-fw_cfg name=opt/nanos/verbose,string=1)
+if [[ ${BOOT_TEST_QUIET:-0} == 1 ]]; then
+  verbose=()
+  expected=$(grep -v -e '^stage2: started$' -e '^stage2: loading /kernel' <<<"$expected" || true)
+fi
+
 cpu=max
 [[ $case == no-nx ]] && cpu=qemu64,-nx
 args=(-machine "$machine" -m "${BOOT_TEST_MEMORY:-64M}" -accel tcg -cpu "$cpu" -nodefaults -display none -no-reboot
   -monitor none -serial "file:$out" -device isa-debug-exit,iobase=0x501,iosize=2
-  -drive "file=$img,format=raw,if=$disk_if")
+  -drive "file=$img,format=raw,if=$disk_if" "${verbose[@]}")
 rm -f "$out"
 "$qemu" "${args[@]}" &
 pid=$!

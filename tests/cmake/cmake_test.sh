@@ -7,8 +7,22 @@
 # test-script   add_unikernel_test's checker passes and fails as it should (boot sector)
 # toolchain     toolchain/unikernel-app.cmake + UNIKERNEL_SYSROOT
 # subdirectory  add_subdirectory() of this source tree (configure + ninja -n)
-# run-exit      run-<name> fails when the guest's status is not 0 (QEMU stand-in via
-#               NANOS_RUN_QEMU), passes the declared run defaults and UNIKERNEL_RUN_ARGS
+# run-exit      run-<name> fails when the guest's status is not RUN_EXPECT_EXIT (default 0)
+#               with one line naming it (QEMU stand-in via NANOS_RUN_QEMU), passes the
+#               declared run defaults, UNIKERNEL_RUN_ARGS (cache) and $UNIKERNEL_RUN_ARGS
+#               (environment, shell words); Ninja and Unix Makefiles
+# validation    bad MEMORY/CPUS/PORTS/FILES/DIRS/RUN_EXPECT_EXIT stop the configure with one
+#               line naming the value; CPUS 2 warns; generated FILES pass
+# testing       add_unikernel_test without enable_testing() warns once per directory; with it
+#               (also after the tests) no warning and ctest sees the tests; the examples of
+#               README.md, docs/getting-started.md and docs/cmake.md configure and build as
+#               pasted, and getting-started's test boots and passes
+# package       cpack -G DEB from the build tree: dpkg-deb shows the fields, the files under
+#               /usr only, no maintainer scripts; extracted into a scratch root, a consumer
+#               project configures and builds against it
+# tools-preset  `cmake --preset tools` configures without tests, samples or GTest
+# generated-ninja / generated-make   FILES naming add_custom_command outputs (declared before
+#               or after add_unikernel) are built before the image; DEPENDS runs a target first
 # network       IPADDR/NETMASK/GATEWAY/NAMESERVERS reach the manifest, NET reaches run-<name>;
 #               bad values fail at configure time with one line naming the option
 set -uo pipefail
@@ -107,17 +121,203 @@ echo "fake guest console"
 exit $(( (FAKE_GUEST_STATUS << 1) | 1 ))
 FAKE
     chmod +x "$work/fake-qemu"
-    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" "-DUNIKERNEL_RUN_ARGS=--accel;tcg"
-    build
     export NANOS_RUN_QEMU=$work/fake-qemu FAKE_ARGV_FILE=$work/argv.txt
-    FAKE_GUEST_STATUS=3 "$cmake" --build "$work/b" --target run-app >"$log" 2>&1 &&
-      { cat "$log"; fail "run-app succeeded although the guest exited 3"; }
-    grep -q "fake guest console" "$log" || { cat "$log"; fail "console not shown"; }
-    FAKE_GUEST_STATUS=0 "$cmake" --build "$work/b" --target run-app >"$log" 2>&1 ||
-      { cat "$log"; fail "run-app failed although the guest exited 0"; }
-    tr '\n' ' ' <"$work/argv.txt" >"$work/argv1.txt"
-    for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
-      grep -qF -- "$want" "$work/argv1.txt" || fail "QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
+    run_target() {  # run_target pass|fail STATUS TARGET
+      local want=$1 status=$2 target=$3
+      rm -f "$work/argv.txt"
+      if FAKE_GUEST_STATUS=$status "$cmake" --build "$work/b" --target "$target" >"$log" 2>&1; then
+        [[ $want == pass ]] || { cat "$log"; fail "[$gen] $target succeeded although the guest exited $status"; }
+      else
+        [[ $want == fail ]] || { cat "$log"; fail "[$gen] $target failed although the guest exited $status"; }
+      fi
+      grep -q "fake guest console" "$log" || { cat "$log"; fail "[$gen] console not shown"; }
+      tr '\n' ' ' <"$work/argv.txt" >"$work/argv1.txt"
+    }
+    for gen in Ninja "Unix Makefiles"; do
+      rm -rf "$work/b"
+      configure "$gen" -DUnikernel_DIR="$build/lib/cmake/Unikernel" "-DUNIKERNEL_RUN_ARGS=--accel;tcg"
+      build
+      unset UNIKERNEL_RUN_ARGS
+      # Not the expected status: one line with the status (the build tool's own lines never
+      # name it), and no "CMake Error" block around it.
+      run_target fail 3 run-app
+      grep -qx "run-app: app.img ended with exit status 3, expected 0 (statuses: docs/nanos-run.md)" "$log" ||
+        { cat "$log"; fail "[$gen] no status line"; }
+      ! grep -q "CMake Error" "$log" || { cat "$log"; fail "[$gen] a CMake Error block"; }
+      run_target pass 0 run-app
+      ! grep -q "ended with" "$log" || { cat "$log"; fail "[$gen] a status line although the status was expected"; }
+      for want in "-m 96M" "-smp 2" "hostfwd=tcp::8080-:80" "-accel tcg" "file=$work/b/app.img,"; do
+        grep -qF -- "$want" "$work/argv1.txt" || fail "[$gen] QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
+      done
+      # RUN_EXPECT_EXIT 3: 3 passes, 0 fails naming both.
+      run_target pass 3 run-exits-3
+      run_target fail 0 run-exits-3
+      grep -qx "run-exits-3: exits-3.img ended with exit status 0, expected 3 (statuses: docs/nanos-run.md)" "$log" ||
+        { cat "$log"; fail "[$gen] no status line for RUN_EXPECT_EXIT 3"; }
+      # Runner arguments from the environment at build time, split like a shell: they come
+      # after the declared ones (the last --memory wins) and quoted words stay one argument.
+      UNIKERNEL_RUN_ARGS="--memory 128M --machine pc -- -name 'two words'" run_target pass 0 run-app
+      for want in "-m 128M" "-machine pc" "-accel tcg" "-name two words "; do
+        grep -qF -- "$want" "$work/argv1.txt" || fail "[$gen] \$UNIKERNEL_RUN_ARGS: QEMU argv lacks '$want': $(cat "$work/argv1.txt")"
+      done
+      grep -qx "two words" "$work/argv.txt" || fail "[$gen] 'two words' was split: $(cat "$work/argv1.txt")"
+      # A bad environment argument is nanos-run's usage error (125), named in the status line.
+      UNIKERNEL_RUN_ARGS="--memory 1M" FAKE_GUEST_STATUS=0 "$cmake" --build "$work/b" --target run-app >"$log" 2>&1 &&
+        { cat "$log"; fail "[$gen] --memory 1M from the environment was accepted"; }
+      grep -q "the guest needs at least 16M" "$log" && grep -q "ended with exit status 125" "$log" ||
+        { cat "$log"; fail "[$gen] --memory 1M: no minimum or no status line"; }
+    done
+    ;;
+  validation)
+    # Each value in a fresh project: a bad one stops the configure with one line naming it.
+    try() {  # try ok|fail "CMake code" "expected line"
+      local want=$1 call=$2 message=$3
+      printf '%s\n' "cmake_minimum_required(VERSION 3.25)" "project(validation C)" \
+        "find_package(Unikernel REQUIRED)" "add_executable(app app.c)" "$call" >"$work/src/CMakeLists.txt"
+      rm -rf "$work/b"
+      if "$cmake" -S "$work/src" -B "$work/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" >"$log" 2>&1; then
+        [[ $want == ok ]] || { cat "$log"; fail "configure accepted: $call"; }
+      else
+        [[ $want == fail ]] || { cat "$log"; fail "configure failed: $call"; }
+      fi
+      grep -qF -- "$message" "$log" || { cat "$log"; fail "$call: no line '$message'"; }
+    }
+    try fail "add_unikernel(app MEMORY 256Q)" "  add_unikernel(app): MEMORY '256Q': expected a size such as 256M or 1G"
+    try fail "add_unikernel(app MEMORY 1M)" "  add_unikernel(app): MEMORY '1M': the guest needs at least 16M"
+    try fail "add_unikernel(app MEMORY 1000K)" "MEMORY '1000K': not a whole number of MiB"
+    try ok "add_unikernel(app MEMORY 16384K)" "Generating done"
+    try fail "add_unikernel(app CPUS 0)" "  add_unikernel(app): CPUS '0': expected a number from 1 to 288"
+    try fail "add_unikernel(app CPUS two)" "CPUS 'two': expected a number from 1 to 288"
+    try ok "add_unikernel(app CPUS 2)" "  add_unikernel(app): CPUS 2: the kernel runs programs on one CPU for now"
+    try fail "add_unikernel(app PORTS 8080)" "  add_unikernel(app): PORTS '8080': expected HOST:GUEST[/udp], e.g. 8080:80"
+    try fail "add_unikernel(app PORTS 8080:80 70000:80)" "PORTS '70000:80': ports must be numbers from 1 to 65535"
+    try ok "add_unikernel(app PORTS 5353:53/udp)" "Generating done"
+    try fail "add_unikernel(app FILES missing.txt:/etc/m)" \
+      "  add_unikernel(app): FILES '$work/src/missing.txt' does not exist and no add_custom_command(OUTPUT) in $work/src makes it"
+    try fail "add_unikernel(app DIRS mapped.txt:/srv)" "  add_unikernel(app): DIRS '$work/src/mapped.txt' is a file, not a directory (use FILES)"
+    try fail "add_unikernel(app FILES assets:/srv)" "  add_unikernel(app): FILES '$work/src/assets' is a directory (use DIRS)"
+    try fail "add_unikernel(app RUN_EXPECT_EXIT 256)" "RUN_EXPECT_EXIT '256': expected a status from 0 to 255"
+    try ok 'add_unikernel(app FILES ${CMAKE_CURRENT_BINARY_DIR}/g.txt:/etc/g)
+add_custom_command(OUTPUT g.txt COMMAND ${CMAKE_COMMAND} -E touch g.txt)' "Generating done"
+    ;;
+  testing)
+    cat >"$work/src/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.25)
+project(testing C)
+find_package(Unikernel REQUIRED)
+add_unikernel(app SOURCES app.c)
+add_unikernel_test(first IMAGE app)
+add_unikernel_test(second IMAGE app)
+if(LATE_ENABLE)
+  enable_testing()
+endif()
+EOF
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel"
+    [[ $(grep -c "testing is not enabled in $work/src" "$log") == 1 ]] ||
+      { cat "$log"; fail "expected one warning for two tests without enable_testing()"; }
+    rm -rf "$work/b"
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" -DLATE_ENABLE=ON
+    ! grep -q "testing is not enabled" "$log" || { cat "$log"; fail "a warning although testing is enabled"; }
+    ctest --test-dir "$work/b" -N >"$log" 2>&1
+    grep -q "Total Tests: 2" "$log" || { cat "$log"; fail "ctest does not see the tests"; }
+    # The documentation's examples, pasted: the first ```cmake block of each file, with the
+    # C source of getting-started.md under the names they use.
+    first_block() { awk -v lang="$2" '$0 == "```" lang {inb=1; next} /^```/ && inb {exit} inb' "$1"; }
+    root=$(cd "$src/../.." && pwd)
+    for example in "README.md hello hello-greets" "docs/getting-started.md hello hello-runs" \
+      "docs/cmake.md main myapp-greets"; do
+      read -r file source testname <<<"$example"
+      d=$work/doc && rm -rf "$d" && mkdir -p "$d/src/assets"
+      first_block "$root/$file" cmake >"$d/src/CMakeLists.txt"
+      first_block "$root/docs/getting-started.md" c >"$d/src/$source.c"
+      [[ -s $d/src/CMakeLists.txt && -s $d/src/$source.c ]] || fail "no example in $file"
+      for f in config.txt asset.txt assets/logo.txt; do echo "mapped" >"$d/src/$f"; done
+      "$cmake" -S "$d/src" -B "$d/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" >"$log" 2>&1 ||
+        { cat "$log" "$d/src/CMakeLists.txt"; fail "the example of $file does not configure"; }
+      ! grep -q "testing is not enabled" "$log" || { cat "$log"; fail "the example of $file lacks enable_testing()"; }
+      "$cmake" --build "$d/b" >"$log" 2>&1 || { cat "$log"; fail "the example of $file does not build"; }
+      ctest --test-dir "$d/b" -N >"$log" 2>&1
+      grep -q "Test *#1: $testname\$" "$log" || { cat "$log"; fail "ctest does not see $testname of $file"; }
+    done
+    # getting-started's test boots for real (TCG) and passes.
+    rm -rf "$d" && mkdir -p "$d/src"
+    first_block "$root/docs/getting-started.md" cmake >"$d/src/CMakeLists.txt"
+    first_block "$root/docs/getting-started.md" c >"$d/src/hello.c"
+    "$cmake" -S "$d/src" -B "$d/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" >"$log" 2>&1 &&
+      "$cmake" --build "$d/b" >"$log" 2>&1 || { cat "$log"; fail "getting-started's example does not build"; }
+    ctest --test-dir "$d/b" --output-on-failure >"$log" 2>&1 || { cat "$log"; fail "getting-started's test fails"; }
+    grep -q "100% tests passed, 0 tests failed out of 1" "$log" || { cat "$log"; fail "getting-started's test did not run"; }
+    ;;
+  generated-ninja | generated-make)
+    gen=Ninja
+    [[ $case == generated-make ]] && gen="Unix Makefiles"
+    cat >"$work/src/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.25)
+project(generated C)
+find_package(Unikernel REQUIRED)
+# Declared before add_unikernel: a relative FILES path finds the output.
+add_custom_command(OUTPUT before.txt
+  COMMAND ${CMAKE_COMMAND} -E echo "generated before, version 1" > before.txt)
+add_executable(app app.c)
+add_unikernel(app
+  FILES before.txt:/etc/before.txt ${CMAKE_CURRENT_BINARY_DIR}/after.txt:/etc/after.txt
+  DEPENDS make-stamp)
+# Declared after: named by its absolute path.
+add_custom_command(OUTPUT after.txt
+  COMMAND ${CMAKE_COMMAND} -E echo "generated after" > after.txt)
+add_custom_target(make-stamp COMMAND ${CMAKE_COMMAND} -E touch ${CMAKE_CURRENT_BINARY_DIR}/stamp)
+EOF
+    configure "$gen" -DUnikernel_DIR="$build/lib/cmake/Unikernel"
+    build --target app-image
+    for text in "generated before, version 1" "generated after"; do
+      grep -aq "$text" "$work/b/app.img" || fail "[$gen] the image lacks '$text'"
+    done
+    [[ -e $work/b/stamp ]] || fail "[$gen] DEPENDS make-stamp did not run first"
+    # The generated file is an input: regenerating it rebuilds the image.
+    sed -i 's/version 1/version 2/' "$work/src/CMakeLists.txt"
+    sleep 1.1
+    build --target app-image
+    grep -aq "generated before, version 2" "$work/b/app.img" || fail "[$gen] the image has the old generated file"
+    ;;
+  package)
+    cpack=$(dirname "$(command -v "$cmake")")/cpack
+    (cd "$work" && "$cpack" --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg") >"$log" 2>&1 ||
+      { cat "$log"; fail "cpack -G DEB failed"; }
+    debs=("$work"/pkg/nanos-unikernel_*.deb)
+    [[ ${#debs[@]} == 1 && -s ${debs[0]} ]] || fail "no single .deb in $work/pkg: $(ls "$work/pkg")"
+    deb=${debs[0]}
+    [[ $(dpkg-deb -f "$deb" Package) == nanos-unikernel ]] || fail "Package: $(dpkg-deb -f "$deb" Package)"
+    [[ $(dpkg-deb -f "$deb" Architecture) == amd64 ]] || fail "Architecture: $(dpkg-deb -f "$deb" Architecture)"
+    [[ $(dpkg-deb -f "$deb" Version) == [0-9]*.[0-9]*.[0-9]* ]] || fail "Version: $(dpkg-deb -f "$deb" Version)"
+    dpkg-deb -f "$deb" Depends | grep -q "libc6" || fail "Depends lacks libc6: $(dpkg-deb -f "$deb" Depends)"
+    dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents.txt"
+    for f in bin/nanos-mkimage bin/nanos-run share/nanos-unikernel/kernel.img share/nanos-unikernel/boot.img \
+      lib/cmake/Unikernel/UnikernelConfig.cmake lib/cmake/Unikernel/UnikernelConfigVersion.cmake \
+      lib/cmake/Unikernel/AddUnikernel.cmake lib/cmake/Unikernel/UnikernelRunTarget.cmake \
+      lib/cmake/Unikernel/UnikernelRunTest.cmake lib/cmake/Unikernel/unikernel-app.cmake; do
+      grep -qx "./usr/$f" "$work/contents.txt" || { cat "$work/contents.txt"; fail "the package lacks /usr/$f"; }
+    done
+    ! grep -v -e '^\./$' -e '^\./usr/' "$work/contents.txt" || fail "files outside /usr"
+    ! grep -q -e '_test$' -e 'sample' "$work/contents.txt" || { cat "$work/contents.txt"; fail "tests or samples packaged"; }
+    # Removal deletes the listed files and runs nothing: no maintainer scripts.
+    dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -v -x -e './' -e './control' -e './md5sums' &&
+      fail "the package has maintainer scripts"
+    dpkg-deb -x "$deb" "$work/root"
+    "$work/root/usr/bin/nanos-run" --version | grep -q "^nanos-run " || fail "the packaged nanos-run does not run"
+    configure Ninja -DCMAKE_PREFIX_PATH="$work/root/usr"
+    grep -q "$work/root/usr/bin/nanos-mkimage" "$work/b/build.ninja" || fail "the consumer does not use the packaged nanos-mkimage"
+    build
+    check_image
+    ;;
+  tools-preset)
+    root=$(cd "$src/../.." && pwd)
+    (cd "$root" && "$cmake" --preset tools -B "$work/tools") >"$log" 2>&1 || { cat "$log"; fail "cmake --preset tools failed"; }
+    grep -q "^BUILD_TESTING:BOOL=OFF" "$work/tools/CMakeCache.txt" || fail "BUILD_TESTING is not OFF"
+    grep -q "^UNIKERNEL_BUILD_SAMPLES:BOOL=OFF" "$work/tools/CMakeCache.txt" || fail "samples are on"
+    ! grep -q "^GTest_DIR" "$work/tools/CMakeCache.txt" || fail "GTest was looked for"
+    [[ ! -d $work/tools/tests && ! -d $work/tools/samples ]] || fail "tests or samples were configured"
+    for t in nanos-mkimage nanos-run kernel_image; do
+      grep -q "^build $t:" "$work/tools/build.ninja" || fail "no $t target"
     done
     ;;
   network)
@@ -192,6 +392,13 @@ FAKE
     check fail 3 "another line" ""
     check fail 3 "" "^nothing like this"
     check pass 3 "test sector says hello" "" "--accel;kvm"   # passes, or reports a skip
+    # A test run before its image exists names the target that builds it.
+    "$cmake" -DNANOS_RUN="$build/bin/nanos-run" -DIMAGE="$work/none.img" -DRUN_ARGS= \
+      -DEXPECT_FILE="$work/expect" -DEXPECT_REGEX_FILE="$work/regex" -DEXPECT_EXIT=0 \
+      -DIMAGE_TARGET=app-image -P "$build/lib/cmake/Unikernel/UnikernelRunTest.cmake" >"$log" 2>&1 &&
+      fail "a missing image passed"
+    grep -qF "image $work/none.img does not exist: build it before running the tests (cmake --build <build dir> --target app-image, or the whole build)" "$log" ||
+      { cat "$log"; fail "the missing-image message"; }
     ;;
   toolchain)
     # The app toolchain file with the host root as the sysroot: clang for x86_64-linux-gnu,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of nanos-run against a tiny test boot sector (bootsector.S) instead of a
 # real unikernel: exit-status propagation, timeout, signal handling, missing or failing QEMU,
-# dry-run output, paths with spaces.
+# dry-run output, paths with spaces. Case `program` boots real programs (nanos-run PROGRAM):
+# it needs nanos-mkimage and the kernel built beside nanos-run.
 #   runner_test.sh NANOS_RUN SOURCE_DIR WORK_DIR CASE
 set -uo pipefail
 run=$1 src=$2 work=$3 case=$4
@@ -64,6 +65,10 @@ case $case in
     elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
     (( elapsed < 5000 )) || fail "timeout took ${elapsed} ms"
     grep -qx "test sector says hello" "$work/out" || fail "console output missing"
+    # --quiet also hides QEMU's note that nanos-run stopped it; without --quiet it shows.
+    ! grep -q "terminating on signal" "$work/err" || fail "--quiet shows QEMU's signal line: $(cat "$work/err")"
+    "$run" --accel tcg --timeout 3 "$work/spin.img" >/dev/null 2>"$work/err"   # QEMU is up by then
+    grep -q "terminating on signal 15" "$work/err" || fail "no QEMU signal line without --quiet: $(cat "$work/err")"
     no_leftover_qemu
     ;;
   sigterm | sigint)
@@ -103,6 +108,12 @@ case $case in
       "$work/none.img"
     expect 125 "^nanos-run: error: --cpus 'many'" --cpus many x.img
     expect 125 "^nanos-run: error: unknown option '--bogus'" --bogus x.img
+    # Too little memory stops at once, naming the minimum (the guest would never start).
+    sector exit0.img --defsym EXIT_CODE=0
+    expect 125 "^nanos-run: error: --memory 1M is too little: the guest needs at least 16M" \
+      --accel tcg --memory 1M "$work/exit0.img"
+    expect 125 "^nanos-run: error: --file, --dir and --env build an image from a PROGRAM; '$work/exit0.img' is not an ELF program" \
+      --accel tcg --file a:/a "$work/exit0.img"
     ;;
   dry-run)
     mkdir -p "$work/dir with space"
@@ -127,6 +138,9 @@ $want"
       fail "the dry-run command gave status $status, output '$out'"
     # And nanos-run itself handles the same path.
     expect 5 "" --accel tcg --quiet "$img"
+    # --verbose: the boot loader's progress lines, through a fw_cfg file.
+    expect 0 "" --dry-run --accel tcg --verbose "$img"
+    grep -qF -- " -fw_cfg name=opt/nanos/verbose,string=1 " "$work/out" || fail "--verbose: $(cat "$work/out")"
     # Xen: the xl config.
     expect 0 "" --dry-run --hypervisor xen --kernel "$img" --memory 64M "$img"
     grep -qx 'type        = "pvh"' "$work/out" || fail "xl config: $(cat "$work/out")"
@@ -161,6 +175,29 @@ $want"
     expect 125 "^nanos-run: error: image '$work/bad.img.zst': not valid zstd data" \
       --accel tcg "$work/bad.img.zst"
     [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left after an error"
+    ;;
+  program)
+    # nanos-run PROGRAM: a temporary image (nanos-mkimage beside nanos-run, the default kernel),
+    # booted, removed; --file/--env for the image, the words after -- for the program.
+    mkdir -p "$work/tmp"
+    run_env=(TMPDIR="$work/tmp")
+    echo "a mapped greeting" >"$work/greeting.txt"
+    expect 0 "" --accel tcg --quiet --timeout 120 /bin/cat --file "$work/greeting.txt:/etc/greeting.txt" \
+      -- /etc/greeting.txt
+    grep -qx "a mapped greeting" <(tr -d '\r' <"$work/out") || fail "cat's output: $(cat "$work/out")"
+    expect 0 "" --accel tcg --quiet --timeout 120 /usr/bin/printenv -e GREETING=hi -e OTHER=x -- GREETING
+    [[ $(tr -d '\r' <"$work/out") == hi ]] || fail "printenv's output: $(cat "$work/out")"
+    expect 1 "" --accel tcg --quiet --timeout 120 /bin/false
+    [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls "$work/tmp")"
+    # The image cannot be made: nanos-mkimage's message, status 125, nothing left.
+    expect 125 "^nanos-run: error: nanos-mkimage could not make an image of '/bin/true'" \
+      --accel tcg /bin/true --file "$work/missing.txt:/etc/missing"
+    [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left after an error: $(ls "$work/tmp")"
+    # --dry-run: both commands, the image named by a placeholder.
+    expect 0 "" --dry-run --accel tcg /bin/echo -e A=1 -- "two words"
+    head -1 "$work/out" | grep -qx ".*/nanos-mkimage build /bin/echo -o '<temporary image>' --env A=1 --arg 'two words'" ||
+      fail "dry-run: $(cat "$work/out")"
+    grep -qF "file=<temporary image>,format=raw" "$work/out" || fail "dry-run QEMU line: $(cat "$work/out")"
     ;;
   *) fail "unknown case" ;;
 esac
