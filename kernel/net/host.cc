@@ -255,4 +255,22 @@ bool has_devices() {
   return g_devices > 0;
 }
 
+void finish_transmission(uint64_t timeout_ns) {
+  if (!g_tcp)
+    return;
+  uint64_t deadline = g_clock.now_ns() + timeout_ns;
+  sched::WaitQueue nobody; // only the deadline ends each wait; ACKs arrive meanwhile
+  while (g_tcp->has_unacknowledged_data()) {
+    run_pending();
+    uint64_t now = g_clock.now_ns();
+    if (now >= deadline) {
+      kprintf("net: data still unacknowledged at exit after %lu ms; powering off anyway\n",
+              static_cast<unsigned long>(timeout_ns / 1000000));
+      return;
+    }
+    uint64_t step = now + 1000000; // 1 ms: short against a round trip, cheap to repeat
+    sched::wait(nobody, step < deadline ? step : deadline, "network flush at exit");
+  }
+}
+
 } // namespace net::host

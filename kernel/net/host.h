@@ -25,4 +25,10 @@ void run_pending();
 // that waits with no deadline is not deadlocked even when no thread or timer can wake it.
 bool has_devices();
 
+// At program exit: what the program wrote to TCP connections goes out and is acknowledged
+// before the machine powers off (a server that answers and exits, e.g. GET /exit, would
+// otherwise lose its answer), waiting at most `timeout_ns`. Other threads may run while it
+// waits; the program has already chosen its status.
+void finish_transmission(uint64_t timeout_ns);
+
 } // namespace net::host

@@ -334,6 +334,24 @@ void Stack::poll_timers() {
   reap();
 }
 
+bool Stack::has_unacknowledged_data() const {
+  for (Connection* c = all_; c; c = c->all_next) {
+    switch (c->state()) {
+    case State::Established:
+    case State::CloseWait:
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck:
+      if (!c->all_data_acknowledged())
+        return true;
+      break;
+    default:
+      break;
+    }
+  }
+  return false;
+}
+
 uint64_t Stack::next_deadline_ns() const {
   uint64_t best = 0;
   for (Connection* c = all_; c; c = c->all_next) {

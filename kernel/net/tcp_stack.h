@@ -88,6 +88,10 @@ public:
   // When poll_timers next has work, in clock nanoseconds; 0 when no timer runs.
   uint64_t next_deadline_ns() const;
 
+  // True while a synchronized connection has data (or a FIN) the peer has not acknowledged:
+  // the kernel lets that reach the peer before it powers the machine off.
+  bool has_unacknowledged_data() const;
+
   // Connections in the table (not yet CLOSED), TIME-WAIT included.
   size_t connection_count() const { return connection_count_; }
 

@@ -6,6 +6,7 @@
 #include "arch/x86_64/user.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
+#include "net/host.h"
 #include "lib/kprintf.h"
 #include "sched/hooks.h"
 #include "unix/fd/device_files.h"
@@ -55,7 +56,7 @@ const UnameStrings& uname_strings() {
   return g_uname;
 }
 
-void exit_program(int status) {
+void exit_program(int status, ExitKind kind) {
   Process& p = process();
   if (p.boot_timing) {
     uint64_t now = cpu::rdtsc();
@@ -70,6 +71,8 @@ void exit_program(int status) {
     print_syscall_summary();
   if (exit_code_expected(g_manifest.expected_exit_code, status))
     status = 0;
+  if (kind == ExitKind::kOrderly)
+    net::host::finish_transmission(2 * 1000000000ull); // its last answers reach the peers
   fs::flush_at_exit(); // what the program wrote reaches the disk (and the log) before power-off
   machine_exit(status);
 }
@@ -93,7 +96,7 @@ void kill_program(int signal, const arch::TrapFrame* f, uint64_t addr) {
       kprintf("  rip is in %s at file offset %#lx\n", path,
               static_cast<unsigned long>(v->file_offset + (f->rip - v->start)));
   }
-  exit_program(signal);
+  exit_program(signal, ExitKind::kAbrupt);
 }
 
 bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
@@ -156,7 +159,7 @@ void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) 
 }
 
 void start() {
-  sched::set_upper_hooks({[] { exit_program(kExitDeadlock); }, signal_wakes_wait,
+  sched::set_upper_hooks({[] { exit_program(kExitDeadlock, ExitKind::kAbrupt); }, signal_wakes_wait,
                           deliver_pending_on_interrupt});
   Process& p = process();
   uint64_t t_start = cpu::rdtsc();
