@@ -2,6 +2,7 @@
 // driven by a kernel timer, and the generated resolv.conf text. See configure.h.
 #include "net/configure.h"
 
+#include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "lib/errno.h"
@@ -13,6 +14,14 @@
 
 namespace net {
 namespace {
+
+// The address lines are for people looking at a boot (the kernel command line has core.net,
+// or core.devices with the device lines); a program's console stays its own by default.
+// Failures are always printed.
+bool show_addresses() {
+  static const bool show = boot::cmdline_has("core.net") || boot::cmdline_has("core.devices");
+  return show;
+}
 
 struct IpText {
   char text[16];
@@ -78,7 +87,7 @@ public:
     for (uint8_t i = 0; i < g_lease_dns_count; ++i)
       g_lease_dns[i] = lease.dns[i];
     update_resolv_conf();
-    if (changed) {
+    if (changed && show_addresses()) {
       char dns[64] = "";
       size_t used = 0;
       for (uint8_t i = 0; i < g_lease_dns_count; ++i)
@@ -117,6 +126,7 @@ private:
     uint64_t wait = due <= now ? 0 : due - now;
     if (wait > kNsPerSecond)
       wait = kNsPerSecond;
+    timer_.timer.housekeeping = true; // address waits have deadlines of their own
     sched::timer_arm(&timer_.timer, ktime::monotonic_ns() + wait);
   }
 
@@ -136,7 +146,8 @@ void configure_static(Slot& slot, const InterfaceSettings& s) {
     return;
   }
   Status routed = slot.stack->set_default_route(s.gateway, i);
-  kprintf("net: %s: static address %s/%u, gateway %s%s\n", i.name(), IpText(s.address).text,
+  if (show_addresses())
+    kprintf("net: %s: static address %s/%u, gateway %s%s\n", i.name(), IpText(s.address).text,
           s.prefix_length, IpText(s.gateway).text, routed ? "" : " (not on the subnet: unused)");
   sched::wake_all(g_address_changed);
 }

@@ -249,6 +249,9 @@ void run_pending() {
 void device_attached() {
   if (g_devices++ == 0)
     g_next_ip_tick = g_clock.now_ns() + kIpTickPeriodNs;
+  // From now on the timer also carries the periodic IP tick, and every socket wait counts
+  // as one a device may end (has_devices): the deadlock report must not count the timer.
+  g_timer.housekeeping = true;
 }
 
 bool has_devices() {

@@ -193,6 +193,17 @@ bool device_may_wake_someone() {
   return false;
 }
 
+// Nothing but housekeeping timers (Timer::housekeeping) is armed and no waiting thread has
+// a deadline: no event can end any wait.
+bool no_wait_can_end() {
+  if (next_waking_timer_deadline() != kNoDeadline)
+    return false;
+  for (Thread* t = g_all; t; t = t->all_next)
+    if (t->state == ThreadState::kWaiting && t->deadline_ns != kNoDeadline)
+      return false;
+  return true;
+}
+
 // No timer interrupt (rare: the LAPIC timer never fired): waits for `next` by polling the
 // clock, opening a one-instruction interrupt window each round so devices still get in.
 void idle_without_timer(uint64_t next, bool device_wait) {
@@ -210,7 +221,7 @@ void idle_without_timer(uint64_t next, bool device_wait) {
 void idle() {
   uint64_t next = earliest_event();
   bool device_wait = device_may_wake_someone();
-  if (next == kNoDeadline && !device_wait)
+  if (!device_wait && no_wait_can_end())
     report_deadlock();
   if (next != kNoDeadline && next <= ktime::monotonic_ns())
     return;

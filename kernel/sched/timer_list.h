@@ -15,6 +15,13 @@ struct TimerList {
   void remove(Timer* t);
   // Earliest deadline, or kNoDeadline when empty.
   uint64_t next_deadline() const { return head ? head->deadline_ns : kNoDeadline; }
+  // Earliest deadline of a timer that is not housekeeping, or kNoDeadline.
+  uint64_t next_waking_deadline() const {
+    for (Timer* t = head; t; t = t->next)
+      if (!t->housekeeping)
+        return t->deadline_ns;
+    return kNoDeadline;
+  }
   // Unlinks and disarms the first timer if its deadline is <= now; nullptr otherwise.
   Timer* pop_expired(uint64_t now);
 };

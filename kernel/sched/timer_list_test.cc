@@ -25,6 +25,21 @@ TEST(TimerList, PopsInDeadlineOrderStableForEqualDeadlines) {
   EXPECT_EQ(list.next_deadline(), sched::kNoDeadline);
 }
 
+// The deadlock report looks past housekeeping timers (a watchdog, the network tick).
+TEST(TimerList, NextWakingDeadlineSkipsHousekeepingTimers) {
+  sched::TimerList list;
+  sched::Timer watchdog, tick, wakeup;
+  watchdog.housekeeping = tick.housekeeping = true;
+  list.insert(&watchdog, 10);
+  list.insert(&tick, 20);
+  EXPECT_EQ(list.next_deadline(), 10u);
+  EXPECT_EQ(list.next_waking_deadline(), sched::kNoDeadline);
+  list.insert(&wakeup, 30);
+  EXPECT_EQ(list.next_waking_deadline(), 30u);
+  list.remove(&wakeup);
+  EXPECT_EQ(list.next_waking_deadline(), sched::kNoDeadline);
+}
+
 TEST(TimerList, RemoveAndRearm) {
   sched::TimerList list;
   sched::Timer a, b;

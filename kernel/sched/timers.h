@@ -7,6 +7,8 @@
 namespace sched {
 // Earliest armed kernel timer, or kNoDeadline.
 uint64_t next_timer_deadline();
+// The same without housekeeping timers (Timer::housekeeping): what could end a wait.
+uint64_t next_waking_timer_deadline();
 // Runs the callbacks of every timer whose deadline is <= now.
 void fire_expired_timers(uint64_t now);
 // Makes sure a timer interrupt comes no later than deadline_ns (scheduler.cc).

@@ -71,6 +71,10 @@ uint64_t next_timer_deadline() {
   return g_timers.next_deadline();
 }
 
+uint64_t next_waking_timer_deadline() {
+  return g_timers.next_waking_deadline();
+}
+
 void fire_expired_timers(uint64_t now) {
   while (Timer* t = g_timers.pop_expired(now))
     t->fire(t);

@@ -57,6 +57,10 @@ struct Timer {
   void (*fire)(Timer* t) = nullptr; // called once the deadline passed (timer then disarmed)
   Timer* next = nullptr;            // private
   bool armed = false;               // private
+  // A periodic kernel chore (a device watchdog, the network's tick, DHCP renewal) that by
+  // itself ends no thread's wait: the deadlock report ignores it, so a program whose
+  // threads all wait forever is still stopped while such timers stay armed.
+  bool housekeeping = false;
 };
 // (Re)arms t at an absolute monotonic deadline; replaces an earlier arming.
 void timer_arm(Timer* t, uint64_t deadline_ns);

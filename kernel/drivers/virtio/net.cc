@@ -69,6 +69,7 @@ void NetDevice::watchdog() {
 }
 
 void NetDevice::start_watchdog() {
+  watchdog_.timer.housekeeping = true; // it ends no wait by itself (sched/wait.h)
   sched::timer_arm(&watchdog_.timer, ktime::monotonic_ns() + kWatchBusyNs);
 }
 
