@@ -12,8 +12,8 @@ static llvm::Error fail(const llvm::Twine& message) {
 llvm::Error addManifestKeys(TfsValue& root, const BuildOptions& o,
                             const std::string& programGuestPath, const std::string& argv0) {
   // Keys the tool owns; --set may not replace them (their options exist for that).
-  static const char* const kReserved[] = {"children", "program", "arguments", "environment",
-                                          "boot"};
+  static const char* const kReserved[] = {"children",    "program", "arguments",
+                                          "environment", "boot",    "image_digest"};
   TfsValue args = TfsValue::vector();
   args.elems.push_back(TfsValue::string(argv0));
   for (const std::string& a : o.args)

@@ -58,8 +58,10 @@ inline void copy_bytes(uint8_t* to, const uint8_t* from, size_t n) {
 struct Product {
   uint64_t low, high;
 };
+// 64x64 -> 128-bit product (one MUL on x86-64); __extension__ keeps -Wpedantic quiet.
+__extension__ typedef unsigned __int128 U128;
 inline Product multiply(uint64_t a, uint64_t b) {
-  unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  U128 p = static_cast<U128>(a) * b;
   return {static_cast<uint64_t>(p), static_cast<uint64_t>(p >> 64)};
 }
 inline uint64_t fold(uint64_t a, uint64_t b) {
