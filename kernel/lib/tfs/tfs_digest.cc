@@ -3,9 +3,10 @@
 namespace tfs {
 namespace {
 
-// Walks every reachable value once per path to it; a hostile log can make the tree share
-// subtrees or loop through references, so the work is bounded.
-constexpr uint64_t kMaxValues = 1ull << 24;
+// Walks every reachable value once per path to it. A tree the writer made has no shared
+// subtrees, so it visits each tuple and vector once, and each has its own dictionary
+// number: more visits than numbers means a hostile log shares subtrees or loops through
+// references, and the walk stops there (the work stays linear in the log's size).
 
 struct Walk {
   const BlockReader& reader;
@@ -14,7 +15,7 @@ struct Walk {
   uint32_t buffer_blocks;
   xxh3::Hasher128 metadata;
   xxh3::Hasher128 data;
-  uint64_t values = 0;
+  uint64_t containers_left; // tuples and vectors the walk may still visit
   uint64_t data_blocks = 0;
   DigestStatus status;
 
@@ -69,8 +70,8 @@ struct Walk {
   }
 
   bool value(const Value* v, int depth) {
-    if (depth > kMaxNesting + 1 || ++values > kMaxValues)
-      return fail(DigestError::kTooLarge, "the tree is too deep or loops");
+    if (depth > kMaxNesting + 1)
+      return fail(DigestError::kTooLarge, "the tree is too deep");
     if (!v) {
       put_u8('0');
       return true;
@@ -86,6 +87,8 @@ struct Walk {
       put_u64(v->integer);
       return true;
     case Kind::kVector:
+      if (containers_left-- == 0)
+        return fail(DigestError::kTooLarge, "the tree shares subtrees or loops");
       put_u8('V');
       put_u32(v->count);
       for (uint32_t i = 0; i < v->count; ++i)
@@ -93,6 +96,8 @@ struct Walk {
           return false;
       return true;
     case Kind::kTuple:
+      if (containers_left-- == 0)
+        return fail(DigestError::kTooLarge, "the tree shares subtrees or loops");
       return tuple(v, depth);
     }
     return true;
@@ -127,7 +132,7 @@ DigestStatus compute_digest(const Volume& volume, const BlockReader& reader,
                             uint64_t partition_blocks, void* buffer, uint32_t buffer_blocks,
                             ContentDigest* out) {
   Walk w{reader, partition_blocks, static_cast<uint8_t*>(buffer), buffer_blocks ? buffer_blocks : 1,
-         {}, {}, 0, 0, {}};
+         {}, {}, volume.next_index, 0, {}};
   static const uint8_t kDomain[] = {'t', 'f', 's', '-', 'd', 'i', 'g', 'e', 's', 't', '/', '1'};
   w.metadata.update(kDomain, sizeof kDomain);
   w.metadata.update(volume.uuid, sizeof volume.uuid);

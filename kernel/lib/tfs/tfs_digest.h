@@ -34,8 +34,8 @@ bool parse_digest(const uint8_t* text, size_t len, ContentDigest* out);
 enum class DigestError : uint8_t {
   kNone,
   kIo,       // a file's blocks could not be read
-  kTooLarge, // the tree is too deep or loops (references), or extents cover more blocks
-             // than the partition has (each block of an image belongs to one file at most)
+  kTooLarge, // the tree is too deep, shares subtrees or loops (references), or extents
+             // cover more blocks than the partition has (a block belongs to one file at most)
 };
 struct DigestStatus {
   DigestError error = DigestError::kNone;

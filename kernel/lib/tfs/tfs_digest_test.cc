@@ -32,6 +32,8 @@ struct Shape {
   std::string program = "/a";
   const char* digest_at_root = nullptr; // value of a root image_digest key
   bool digest_in_child = false;         // an image_digest key one level down (hashed)
+  bool hard_link = false;               // children also has b: a reference to a's tuple
+  bool self_loop = false;               // a has `self`: a reference to a itself
   uint64_t extent_blocks = 3;
   uint64_t extent_offset = 2000;
 };
@@ -52,9 +54,13 @@ Disk make_volume(const Shape& s) {
   tfs::RecordBuilder rb(dict, value, sizeof value);
   rb.tuple(s.digest_at_root ? 3 : 2);
   rb.name("children");
-  rb.tuple(1);
+  rb.tuple(s.hard_link ? 2 : 1);
   rb.name("a");
-  rb.tuple(s.digest_in_child ? 3 : 2);
+  uint32_t file = rb.tuple(2 + (s.digest_in_child ? 1 : 0) + (s.self_loop ? 1 : 0));
+  if (s.self_loop) {
+    rb.name("self");
+    rb.tuple_ref(file, 0);
+  }
   rb.name("extents");
   rb.tuple(1);
   rb.decimal_name(0);
@@ -70,6 +76,10 @@ Disk make_volume(const Shape& s) {
   if (s.digest_in_child) {
     rb.name("image_digest");
     rb.string("x", 1);
+  }
+  if (s.hard_link) {
+    rb.name("b");
+    rb.tuple_ref(file, 0);
   }
   rb.name("program");
   rb.string(s.program.data(), s.program.size());
@@ -182,6 +192,27 @@ TEST(TfsDigest, ExtentsPastThePartitionAreAnError) {
   huge.extent_blocks = 5000; // more blocks than the partition has
   Disk h = make_volume(huge);
   EXPECT_EQ(digest_of(h, &c).error, tfs::DigestError::kTooLarge);
+}
+
+TEST(TfsDigest, ASharedSubtreeIsHashedOnEachPathALoopIsRefused) {
+  // The writer never shares a tuple (the kernel's hard links come after it removed the key),
+  // but a log may: the walk's work is bounded by the log's dictionary, so a loop stops.
+  Shape shared;
+  shared.hard_link = true;
+  Disk d = make_volume(shared);
+  tfs::ContentDigest c;
+  ASSERT_TRUE(digest_of(d, &c).ok());
+  EXPECT_NE(c.metadata, digest_of(Shape{}).metadata);
+  std::vector<uint8_t> once(d.bytes.begin() + 2000 * 512, d.bytes.begin() + 2003 * 512);
+  std::vector<uint8_t> twice = once;
+  twice.insert(twice.end(), once.begin(), once.end());
+  EXPECT_EQ(c.data, xxh3::hash128(twice.data(), twice.size())); // a's blocks on both paths
+  Shape loop;
+  loop.self_loop = true;
+  Disk l = make_volume(loop);
+  tfs::DigestStatus st = digest_of(l, &c);
+  EXPECT_EQ(st.error, tfs::DigestError::kTooLarge);
+  EXPECT_NE(st.what, nullptr);
 }
 
 TEST(TfsDigest, TextFormRoundTripsAndRejectsOthers) {
