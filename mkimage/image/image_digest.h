@@ -16,6 +16,11 @@ namespace mkimage {
 llvm::Expected<std::string> imageDigestOf(int fd, uint64_t offset, uint64_t blocks,
                                           const std::string& name);
 
+// When the root tuple of that partition has `image_digest`: recomputes it and fails with
+// one line naming the part that differs (as the kernel does at mount). Sets *checked.
+llvm::Error checkImageDigest(int fd, uint64_t offset, uint64_t blocks, const std::string& name,
+                             bool* checked);
+
 // A value of the same length, for laying the image out before the digest is known (the
 // digest leaves the key out, and the same length keeps every block where it was).
 std::string imageDigestPlaceholder();

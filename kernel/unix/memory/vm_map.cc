@@ -4,10 +4,12 @@
 
 namespace unix {
 
+#ifdef KERNEL_HOST_BUILD
 VmMap::~VmMap() {
   if (vmas_)
     realloc_(vmas_, 0);
 }
+#endif
 
 bool VmMap::reserve(size_t n) {
   if (n <= capacity_)

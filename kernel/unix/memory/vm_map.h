@@ -31,7 +31,11 @@ public:
   // takes two regions (the stack and its guard), so a fixed 1024 allowed ~500 threads.
   using Realloc = void* (*)(void* p, size_t bytes);
   explicit VmMap(Realloc realloc) : realloc_(realloc) {}
+#ifdef KERNEL_HOST_BUILD
+  // Host tests free the table. The kernel's one map lives as long as the machine: no
+  // destructor there (a global with one would need atexit, which the kernel lacks).
   ~VmMap();
+#endif
   VmMap(const VmMap&) = delete;
   VmMap& operator=(const VmMap&) = delete;
 
