@@ -86,7 +86,7 @@ llvm::Expected<std::string> imageDigestOf(int fd, uint64_t offset, uint64_t bloc
   tfs::ContentDigest digest;
   std::string stored;
   if (auto e = digestPartition(fd, offset, blocks, name, &digest, &stored))
-    return std::move(e);
+    return e;
   char text[tfs::kDigestTextLength + 1];
   tfs::format_digest(digest, text);
   return std::string(text, tfs::kDigestTextLength);

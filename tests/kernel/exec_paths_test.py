@@ -71,8 +71,8 @@ def main():
         path = edited_copy(data, PROGRAM, new, os.path.join(work, f"case{i}.img"))
         expect_failure(what, path, "exec: " + new.decode() + ": " + message + "\n")
 
-    path = edited_copy(data, CWD, b"\xc6/p/..", os.path.join(work, "cwd.img"))
-    expect_failure("cwd /p/..", path, "manifest: cwd /p/..: contains '..'")
+    path = edited_copy(data, CWD, b"\xc6/p/../", os.path.join(work, "cwd.img"))
+    expect_failure("cwd /p/../", path, "manifest: cwd /p/../: contains '..'")
     path = edited_copy(data, CWD, b"\xc6probe/", os.path.join(work, "cwd-rel.img"))
     expect_failure("cwd probe/", path, "manifest: cwd probe/: must be absolute")
 
