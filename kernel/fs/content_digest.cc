@@ -68,9 +68,9 @@ Status check_content_digest(const tfs::Volume& volume, uint64_t partition_blocks
   if (!ok)
     return Err(-EINVAL);
   if (tfs::get(volume.root, "boot_timing"))
-    kprintf("boot_timing: image_digest checked in %lu us\n",
-            static_cast<unsigned long>((ktime::tsc_to_ns(cpu::rdtsc()) - ktime::tsc_to_ns(t0)) /
-                                       1000));
+    kprintf(
+        "boot_timing: image_digest checked in %lu us\n",
+        static_cast<unsigned long>((ktime::tsc_to_ns(cpu::rdtsc()) - ktime::tsc_to_ns(t0)) / 1000));
   return status_ok();
 }
 

@@ -3,9 +3,9 @@
 #include "drivers/block.h"
 #include "fs/content_digest.h"
 #include "fs/metadata_log.h"
-#include "lib/tfs/tfs_digest.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "lib/tfs/tfs_digest.h"
 #include "mm/heap.h"
 
 namespace fs {

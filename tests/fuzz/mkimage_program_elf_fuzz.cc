@@ -38,7 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(raw);
   // ELF64 LE x86-64, ET_DYN or ET_EXEC (from the first byte), program headers at 64.
   std::string elf(64, '\0');
-  std::memcpy(&elf[0], "\x7f" "ELF\x02\x01\x01", 7);
+  std::memcpy(&elf[0],
+              "\x7f"
+              "ELF\x02\x01\x01",
+              7);
   elf[16] = size && (data[0] & 0x80) ? 2 : 3;
   elf[18] = 62, elf[20] = 1, elf[32] = 64, elf[52] = 64, elf[54] = 56;
   elf[56] = size ? static_cast<char>(data[0] % 8) : 1;

@@ -131,8 +131,15 @@ struct Walk {
 DigestStatus compute_digest(const Volume& volume, const BlockReader& reader,
                             uint64_t partition_blocks, void* buffer, uint32_t buffer_blocks,
                             ContentDigest* out) {
-  Walk w{reader, partition_blocks, static_cast<uint8_t*>(buffer), buffer_blocks ? buffer_blocks : 1,
-         {}, {}, volume.next_index, 0, {}};
+  Walk w{reader,
+         partition_blocks,
+         static_cast<uint8_t*>(buffer),
+         buffer_blocks ? buffer_blocks : 1,
+         {},
+         {},
+         volume.next_index,
+         0,
+         {}};
   static const uint8_t kDomain[] = {'t', 'f', 's', '-', 'd', 'i', 'g', 'e', 's', 't', '/', '1'};
   w.metadata.update(kDomain, sizeof kDomain);
   w.metadata.update(volume.uuid, sizeof volume.uuid);
@@ -164,7 +171,8 @@ bool parse_digest(const uint8_t* text, size_t len, ContentDigest* out) {
     if (text[i] != static_cast<uint8_t>(prefix[i]))
       return false;
   const char* t = reinterpret_cast<const char*>(text);
-  return xxh3::from_hex(t + 9, 32, &out->metadata) && xxh3::from_hex(t + 9 + 32 + 1, 32, &out->data);
+  return xxh3::from_hex(t + 9, 32, &out->metadata) &&
+         xxh3::from_hex(t + 9 + 32 + 1, 32, &out->data);
 }
 
 } // namespace tfs

@@ -1,20 +1,22 @@
 // The content digest: what it covers (metadata vs file data), what it leaves out (the root's
 // image_digest key), its text form, and hostile trees.
-#include "lib/tfs/tfs_digest.h"
 #include "lib/tfs/tfs_append.h"
+#include "lib/tfs/tfs_digest.h"
 
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 #include <string.h>
-
 #include <string>
 #include <vector>
 
 namespace {
 
-void* host_alloc(void*, size_t n) { return malloc(n); }
-void host_free(void*, void* p) { free(p); }
+void* host_alloc(void*, size_t n) {
+  return malloc(n);
+}
+void host_free(void*, void* p) {
+  free(p);
+}
 const tfs::Allocator kAlloc{host_alloc, host_free, nullptr};
 
 struct Disk {

@@ -43,7 +43,7 @@ public:
 
 private:
   uint64_t acc_[8];
-  uint8_t buffer_[kBlock];   // input not yet mixed; a full block waits for more input
+  uint8_t buffer_[kBlock];     // input not yet mixed; a full block waits for more input
   uint8_t last_tail_[kStripe]; // the last 64 bytes of the last block mixed
   size_t buffered_ = 0;
   uint64_t total_ = 0;

@@ -4,10 +4,9 @@
 #include "lib/xxh3/xxh3.h"
 
 #include <gtest/gtest.h>
-#include <xxhash.h>
-
 #include <random>
 #include <vector>
+#include <xxhash.h>
 
 namespace {
 
@@ -52,8 +51,8 @@ TEST(Xxh3, NullPointerForEmptyInput) {
 
 TEST(Xxh3, AroundTheBlockAndStripeSizes) {
   auto data = random_bytes(5000, 2);
-  for (size_t len : {1023u, 1024u, 1025u, 1087u, 1088u, 1089u, 2047u, 2048u, 2049u, 2100u,
-                     3072u, 3073u, 4096u, 4999u, 5000u})
+  for (size_t len : {1023u, 1024u, 1025u, 1087u, 1088u, 1089u, 2047u, 2048u, 2049u, 2100u, 3072u,
+                     3073u, 4096u, 4999u, 5000u})
     expect_same(data, len);
 }
 
@@ -76,8 +75,8 @@ TEST(Xxh3, RandomLengthsAndContents) {
 
 TEST(Xxh3, StreamingEqualsOneShotForAnyPieceSize) {
   auto data = random_bytes(1 << 20, 5);
-  for (size_t len : {0u, 1u, 16u, 17u, 240u, 241u, 300u, 1024u, 1025u, 1100u, 2048u, 2049u,
-                     3000u, 65536u, 65537u})
+  for (size_t len : {0u, 1u, 16u, 17u, 240u, 241u, 300u, 1024u, 1025u, 1100u, 2048u, 2049u, 3000u,
+                     65536u, 65537u})
     for (size_t piece : {1u, 3u, 63u, 64u, 65u, 512u, 1023u, 1024u, 1025u, 4096u, 70000u})
       expect_same_streamed(data, len, piece);
   for (size_t piece : {1000u, 1024u, 4096u, 65536u, 262144u})

@@ -47,8 +47,12 @@ public:
     uint64_t n = ram_bytes / 64 / sizeof(Vma);
     return n < kMinVmas ? kMinVmas : n > kCeilingVmas ? kCeilingVmas : static_cast<size_t>(n);
   }
-  void set_limit(size_t regions) { limit_ = regions < count_ ? count_ : regions; }
-  size_t limit() const { return limit_; }
+  void set_limit(size_t regions) {
+    limit_ = regions < count_ ? count_ : regions;
+  }
+  size_t limit() const {
+    return limit_;
+  }
 
   // The region holding addr, or nullptr.
   const Vma* find(uint64_t addr) const;

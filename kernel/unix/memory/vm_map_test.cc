@@ -1,8 +1,7 @@
 #include "unix/memory/vm_map.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
+#include <gtest/gtest.h>
 #include <memory>
 
 namespace unix {

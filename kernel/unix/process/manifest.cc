@@ -124,8 +124,8 @@ Status read_manifest(const tfs::Value* root, Manifest* m) {
     klib::PathProblem problem =
         klib::check_guest_path(reinterpret_cast<const char*>(cwd->bytes), cwd->len);
     if (problem != klib::PathProblem::kNone) {
-      kprintf("manifest: cwd %.*s: %s\n", static_cast<int>(cwd->len < 200 ? cwd->len : 200),
-              m->cwd, klib::path_problem_text(problem));
+      kprintf("manifest: cwd %.*s: %s\n", static_cast<int>(cwd->len < 200 ? cwd->len : 200), m->cwd,
+              klib::path_problem_text(problem));
       return Err(-EINVAL);
     }
   }
