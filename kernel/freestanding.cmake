@@ -99,6 +99,8 @@ set_property(TARGET kernel APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_SOURCE_D
 
 # The TFS codec (freestanding-portable, shared with nanos-mkimage) for kernel/fs.
 add_subdirectory(lib/tfs)
+# XXH3-128 (shared with nanos-mkimage) for the image content digest checked at mount.
+add_subdirectory(lib/xxh3)
 add_subdirectory(drivers)
 add_subdirectory(unix)
 add_subdirectory(fs)

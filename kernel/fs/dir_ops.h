@@ -4,14 +4,13 @@
 // not logged. Every function returns a node id / 0 or -errno.
 #pragma once
 
+#include "fs/path_walk.h" // kMaxNameLength: the one limit lookups and changes share
 #include "fs/tree.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 namespace fs {
-
-constexpr size_t kMaxNameLength = 255;
 
 long create_file(int32_t dir, const char* name);
 long make_directory(int32_t dir, const char* name);

@@ -6,6 +6,7 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "lib/tfs/tfs_append.h"
+#include "lib/tfs/tfs_digest.h"
 #include "mm/heap.h"
 
 namespace fs::log {
@@ -32,7 +33,7 @@ bool read_for_codec(void*, uint64_t block, uint32_t count, void* buf) {
   return read_blocks(block, count, buf).ok();
 }
 bool write_for_codec(void*, uint64_t block, uint32_t count, const void* buf) {
-  return write_blocks(block, count, buf).ok();
+  return write_log_blocks(block, count, buf).ok();
 }
 bool new_extension(void*, uint64_t nblocks, uint64_t* block) {
   if (g_spare && nblocks == tfs::kExtensionBlocks) {
@@ -98,6 +99,21 @@ Status status_of(int r) {
 namespace {
 bool g_tail_ready = false;
 
+// The first record after the writer's log: the root tuple (dictionary entry 1) loses
+// `image_digest`, since the volume is about to differ from what was hashed.
+bool append_digest_removal() {
+  tfs::Dictionary::Mark mark = g_dict.mark();
+  tfs::RecordBuilder rb(g_dict, g_record, sizeof g_record);
+  rb.tuple_ref(volume().root->index, 1);
+  rb.name("image_digest");
+  rb.remove();
+  if (!rb.ok() || g_tail.append(g_record, rb.size(), kWriter, kSource) != tfs::AppendResult::kOk) {
+    g_dict.rollback(mark);
+    return false;
+  }
+  return true;
+}
+
 // The dictionary and the tail extension (512 KiB) are loaded at the first change, not at
 // boot: a program that writes nothing pays nothing for them.
 bool ensure_tail() {
@@ -119,6 +135,12 @@ bool ensure_tail() {
     return false;
   }
   g_tail_ready = true;
+  if (tfs::get(volume().root, tfs::kDigestKey) && !append_digest_removal()) {
+    kprintf("root filesystem: cannot record the removal of image_digest; now read-only\n");
+    g_open = false;
+    set_read_only();
+    return false;
+  }
   return true;
 }
 } // namespace
@@ -330,6 +352,18 @@ Status flush() {
   if (err < 0)
     return Err(err);
   return status_ok();
+}
+
+Status remove_image_digest_now() {
+  FsLocked locked;
+  if (!g_open)
+    return Err(-EROFS);
+  if (!ensure_tail())
+    return Err(-EIO);
+  int r = to_errno(g_tail.flush(kWriter));
+  if (r < 0)
+    return Err(r);
+  return flush_disk();
 }
 
 } // namespace fs::log

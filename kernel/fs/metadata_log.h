@@ -45,4 +45,9 @@ void forget(Inode* file);
 // Writes every dirty file's records, the log's new blocks, and flushes the disk.
 Status flush();
 
+// On an image with `image_digest`: the first change the kernel makes removes the key (it
+// would no longer match). Metadata changes get the removal as the first record appended
+// (ensure_tail); this writes it to the disk and flushes before the first file data write.
+Status remove_image_digest_now();
+
 } // namespace fs::log

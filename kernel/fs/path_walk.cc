@@ -46,7 +46,7 @@ public:
       const char* name = p;
       p = next_slash(p, end);
       const size_t len = static_cast<size_t>(p - name);
-      if (len > 255)
+      if (len > kMaxNameLength)
         return -ENAMETOOLONG;
       const char* rest = p;
       while (*rest == '/')

@@ -3,6 +3,8 @@
 // at the end), with Linux errors ENOENT, ENOTDIR, ELOOP and ENAMETOOLONG.
 #pragma once
 
+#include "lib/path_rules.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,7 +50,9 @@ protected:
 };
 
 inline constexpr int kMaxSymlinkFollows = 40; // as Linux
-inline constexpr size_t kMaxPathLength = 4096;
+// The limits are the ones nanos-mkimage checks image paths against (lib/path_rules.h).
+inline constexpr size_t kMaxPathLength = klib::kMaxPathLength; // including the NUL
+inline constexpr size_t kMaxNameLength = klib::kMaxNameLength;
 
 // Resolves path from cwd. follow_last = false leaves a final symlink unresolved (lstat,
 // readlink). Returns the node or -errno.

@@ -1,8 +1,11 @@
 #include "fs/volume.h"
 
 #include "drivers/block.h"
+#include "fs/content_digest.h"
+#include "fs/metadata_log.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "lib/tfs/tfs_digest.h"
 #include "mm/heap.h"
 
 namespace fs {
@@ -14,6 +17,9 @@ uint64_t g_sectors = 0;      // partition length
 tfs::Volume g_volume;
 bool g_writable = false;
 bool g_unflushed = false; // blocks written since the last disk flush
+// The image has `image_digest` and the kernel has not changed it yet: before the first file
+// data reaches the disk, the log must say the key is gone (the digest would no longer match).
+bool g_digest_unsealed = false;
 FreeSpace g_free(krealloc);
 
 bool read_for_codec(void*, uint64_t block, uint32_t count, void* buf) {
@@ -82,6 +88,9 @@ Status mount_root() {
             static_cast<unsigned long>(st.offset));
     return Err(st.error == tfs::Error::kIo ? -EIO : -EINVAL);
   }
+  if (!check_content_digest(g_volume, g_sectors).ok())
+    return Err(-EINVAL);
+  g_digest_unsealed = tfs::get(g_volume.root, tfs::kDigestKey) != nullptr;
   // Appending needs the v5 encoding (a v4 log would need a fresh chain, spec §3.10).
   g_writable = !g_disk->read_only() && g_volume.version == 5 &&
                !tfs::get(g_volume.root, "readonly_rootfs");
@@ -115,6 +124,15 @@ Status read_blocks(uint64_t block, uint64_t count, void* buf) {
 }
 
 Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
+  if (g_digest_unsealed) {
+    g_digest_unsealed = false;
+    if (!log::remove_image_digest_now().ok())
+      return Err(-EIO);
+  }
+  return write_log_blocks(block, count, buf);
+}
+
+Status write_log_blocks(uint64_t block, uint64_t count, const void* buf) {
   if (block > g_sectors || count > g_sectors - block)
     return Err(-EIO);
   if (count)

@@ -28,8 +28,12 @@ bool writable();
 void set_read_only();
 
 // Partition-relative block I/O (bounds-checked): -EIO on device errors or out-of-range blocks.
+// write_blocks is for file data: on an image with `image_digest`, its first call first has
+// the log record the key's removal (fs/content_digest.h). The log's own writes use
+// write_log_blocks.
 Status read_blocks(uint64_t block, uint64_t count, void* buf);
 Status write_blocks(uint64_t block, uint64_t count, const void* buf);
+Status write_log_blocks(uint64_t block, uint64_t count, const void* buf);
 Status flush_disk();
 
 // Free blocks of the partition; filled at mount (block 0 and the log) and by build_tree

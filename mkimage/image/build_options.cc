@@ -16,8 +16,9 @@ const char* const kBuildUsage =
     "    [--kernel FILE] [--boot FILE] [--set KEY=VALUE]... [--size SIZE] [--margin SIZE]\n"
     "    [--sysroot DIR] [--seed S] [--bom FILE] [--depfile FILE] [-c CONFIG.json]\n"
     "    [--compress] [--threads N] [--label L] [--no-nss] [--no-ld-cache] [--library SONAME]...\n"
-    "    [--no-debug-exit] [--expected-exit-code N] [--noaslr] [--ipaddr A] [--netmask M]\n"
-    "    [--gateway G] [--nameserver A]... [--trace FLAGS] [--boot-timing] [--syscall-summary]\n";
+    "    [--no-debug-exit] [--no-image-digest] [--expected-exit-code N] [--noaslr] [--ipaddr A]\n"
+    "    [--netmask M] [--gateway G] [--nameserver A]... [--trace FLAGS] [--boot-timing]\n"
+    "    [--syscall-summary]\n";
 
 // Messages quote keys and values from the user: control characters are escaped (\xNN) so
 // that an error stays one line.
@@ -179,6 +180,8 @@ llvm::Error parseBuildOptionsInto(Args args, BuildOptions& o) {
       o.libraries.push_back(v.str());
     } else if (a == "--no-debug-exit") {
       o.debugExit = false;
+    } else if (a == "--no-image-digest") {
+      o.imageDigest = false;
     } else if (a == "--expected-exit-code") {
       VALUE(v);
       o.settings["expected_exit_code"] = v.str();
@@ -450,7 +453,8 @@ private:
       return llvm::Error::success();
     }
     if (key == "Compress" || key == "NoNss" || key == "NoLdCache" || key == "DebugExit" ||
-        key == "NoAslr" || key == "BootTiming" || key == "SyscallSummary") {
+        key == "NoImageDigest" || key == "NoAslr" || key == "BootTiming" ||
+        key == "SyscallSummary") {
       auto b = boolean(key, v);
       if (!b)
         return b.takeError();
@@ -462,6 +466,8 @@ private:
         o_.ldCache = !*b;
       else if (key == "DebugExit")
         o_.debugExit = *b;
+      else if (key == "NoImageDigest")
+        o_.imageDigest = !*b;
       else if (*b)
         o_.settings[key == "NoAslr"       ? "noaslr"
                     : key == "BootTiming" ? "boot_timing"

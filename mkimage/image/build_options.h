@@ -47,6 +47,7 @@ struct BuildOptions {
   std::vector<std::string> libraries;
   unsigned threads = 0; // 0 = number of CPUs (copy and zstd workers; output does not depend on it)
   bool debugExit = true;
+  bool imageDigest = true;              // write `image_digest` (our kernel checks it at mount)
   std::vector<std::string> configFiles; // for the depfile
 };
 

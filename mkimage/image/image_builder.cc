@@ -3,6 +3,7 @@
 #include "image/disk_layout.h"
 #include "image/file_io.h"
 #include "image/guest_tree.h"
+#include "image/image_digest.h"
 #include "image/kernel_image.h"
 #include "image/manifest.h"
 #include "image/tfs_encoder.h"
@@ -389,6 +390,10 @@ static llvm::Error buildAll(const BuildOptions& o) {
   root.set("children", directoryTuple(tree.nodes(), "/"));
   if (auto e = addManifestKeys(root, o, *programGuest, o.argv0 ? *o.argv0 : name))
     return e;
+  // The content digest is computed on the partition as written and filled in last; the
+  // placeholder has its length, so the layout does not change (docs/image-format.md).
+  if (o.imageDigest)
+    root.set("image_digest", TfsValue::string(imageDigestPlaceholder()));
   if (auto e = checkTfsNesting(root)) // what the decoder would refuse at boot
     return e;
   std::string encodedRoot = encodeTfsValue(root);
@@ -489,6 +494,18 @@ static llvm::Error buildAll(const BuildOptions& o) {
     return e;
   if (auto e = writePieces(*out, rootFs.offset, rootFs.log))
     return e;
+  if (o.imageDigest) {
+    auto digest = imageDigestOf(out->fd(), rootFs.offset, rootFs.sizeBytes / kTfsBlock, outName);
+    if (!digest)
+      return digest.takeError();
+    root.find("image_digest")->str = *digest;
+    std::string withDigest = encodeTfsValue(root);
+    if (withDigest.size() != encodedRoot.size())
+      return fail("internal error: image_digest changed the size of the root tuple");
+    rootFs.log = layoutTfs(withDigest, rootUuid, o.label, alloc).log;
+    if (auto e = writePieces(*out, rootFs.offset, rootFs.log))
+      return e;
+  }
 
   std::string rawDigest;
   std::optional<AtomicFile> compressed;

@@ -1,6 +1,7 @@
 // `nanos-mkimage build` and `nanos-mkimage verify`.
 #include "image/build_options.h"
 #include "image/image_builder.h"
+#include "image/image_digest.h"
 #include "reader/image_check.h"
 #include "tool/commands.h"
 
@@ -43,6 +44,11 @@ llvm::Error runVerifyCommand(Args args, llvm::raw_ostream& out) {
   auto summary = reader::checkContents(*image);
   if (!summary)
     return summary.takeError();
+  // The content digest our kernel checks at mount (docs/image-format.md), when present.
+  bool digestChecked = false;
+  if (auto e = checkImageDigest(reader::imageFd(*image), image->rootOffset, image->root.blocks,
+                                positional[0], &digestChecked))
+    return e;
   if (bom.empty())
     out << positional[0] << ": OK (structure; " << summary->files << " files, " << summary->bytes
         << " bytes, decoded and read; pass the BOM to check their contents)\n";

@@ -13,7 +13,8 @@ llvm::Error addManifestKeys(TfsValue& root, const BuildOptions& o,
                             const std::string& programGuestPath, const std::string& argv0) {
   // Keys the tool owns; --set may not replace them (their options exist for that).
   static const char* const kReserved[] = {"children",    "program", "arguments",
-                                          "environment", "boot",    "nameservers"};
+                                          "environment", "boot",    "nameservers",
+                                          "image_digest"};
   TfsValue args = TfsValue::vector();
   args.elems.push_back(TfsValue::string(argv0));
   for (const std::string& a : o.args)

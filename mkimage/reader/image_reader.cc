@@ -29,6 +29,10 @@ private:
   int fd_;
 };
 
+int imageFd(const DecodedImage& image) {
+  return image.file ? image.file->fd() : -1;
+}
+
 namespace {
 
 llvm::Error fail(const std::string& what) {

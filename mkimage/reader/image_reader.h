@@ -78,6 +78,10 @@ struct DecodedImage {
 // and decodes both TFS logs with the shared codec.
 llvm::Expected<DecodedImage> decodeImage(const std::string& path);
 
+// The open image file behind `image` (the decompressed copy of a .zst image), for code that
+// reads it through the shared codec (image/image_digest.h).
+int imageFd(const DecodedImage& image);
+
 // Looks up a guest path in a root tuple. "." and ".." are handled, symbolic links are
 // followed in every component but the last, and in the last too if `followLast`. A link
 // chain longer than 40 (a loop) is an error, as is a missing entry or a non-directory.

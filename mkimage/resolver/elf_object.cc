@@ -178,7 +178,10 @@ llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath) {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return fail(hostPath, "cannot read: " + buffer.getError().message());
-  llvm::StringRef data = (*buffer)->getBuffer();
+  return parseElfObject(hostPath, (*buffer)->getBuffer());
+}
+
+llvm::Expected<ElfReadResult> parseElfObject(llvm::StringRef hostPath, llvm::StringRef data) {
   ElfReadResult result;
   auto verdict = checkHeader(hostPath, data);
   if (!verdict)

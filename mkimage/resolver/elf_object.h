@@ -44,5 +44,8 @@ struct ElfReadResult {
 // unreadable, too short, not ELF, wrong byte order/version/ABI, not ET_DYN/ET_EXEC, corrupt
 // program headers or dynamic section.
 llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath);
+// The same checks on bytes already in memory (`hostPath` names them in errors; the fuzz
+// target tests/fuzz/mkimage_program_elf_fuzz.cc).
+llvm::Expected<ElfReadResult> parseElfObject(llvm::StringRef hostPath, llvm::StringRef data);
 
 } // namespace mkimage

@@ -1,8 +1,10 @@
 // libFuzzer target for the shared TFS codec (kernel/lib/tfs), the decoder both the kernel and
 // nanos-mkimage's reader run: any input, taken as a partition, must decode or give an error
 // (with a description), never crash, hang or leak -- also when memory runs out part way.
+// A decoded tree is also hashed as the kernel does at mount (tfs_digest.cc).
 // Works on the bytes in memory: no files.
 #include "lib/tfs/tfs.h"
+#include "lib/tfs/tfs_digest.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -82,6 +84,13 @@ void decode_once(const uint8_t* data, size_t size, long budget) {
     walk(vol.root, 0, &nodes);
     uint64_t n;
     (void)tfs::to_u64(tfs::get(vol.root, "filelength"), &n);
+    // The content digest the kernel computes at mount of any image carrying image_digest:
+    // bounded work and reads inside the partition whatever the tree (it may loop).
+    uint8_t buffer[4 * tfs::kBlockSize];
+    tfs::ContentDigest digest;
+    tfs::DigestStatus ds = tfs::compute_digest(vol, reader, blocks, buffer, 4, &digest);
+    if (!ds.ok() && !ds.what)
+      std::abort();
     tfs::release(&vol, a);
   } else if (!st.what || vol.root || vol.storage) {
     std::abort(); // an error must say what, and leave nothing behind

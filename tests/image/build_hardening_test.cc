@@ -398,3 +398,66 @@ TEST_F(BuildHardening, VerifyWithoutBomDecodesAndReadsTheTree) {
 }
 
 } // namespace
+
+namespace {
+
+// Beyond the list: the content digest (image_digest) is written by default, checked by
+// `verify` (as by the kernel at mount) naming the part that changed, and can be left out.
+void flipLastByteOf(const std::string& path, const std::string& marker) {
+  std::string bytes = readWhole(path);
+  size_t at = bytes.find(marker);
+  ASSERT_NE(at, std::string::npos) << marker;
+  ASSERT_EQ(bytes.find(marker, at + 1), std::string::npos) << marker << " twice";
+  bytes[at + marker.size() - 1] ^= 1;
+  writeFile(path, bytes);
+}
+
+TEST_F(BuildHardening, ImageDigestIsWrittenVerifiedAndOptional) {
+  writeFile(dir / "probe.txt", "image-digest-probe-data\n");
+  std::string img = dir / "d.img";
+  auto args = base(img);
+  args.insert(args.end(),
+              {"--file", dir / "probe.txt:/probe.txt", "--arg", "digest-probe-argument"});
+  ASSERT_EQ(runTool(args).status, 0);
+  auto image = mkimage::reader::decodeImage(img);
+  ASSERT_TRUE(static_cast<bool>(image)) << llvm::toString(image.takeError());
+  const mkimage::reader::Value* key = image->root.root.find("image_digest");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->str.size(), 9u + 32 + 1 + 32);
+  EXPECT_EQ(key->str.rfind("xxh3-128:", 0), 0u) << key->str;
+  RunResult ok = runTool({"verify", img});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+
+  std::string data = dir / "data-flipped.img";
+  writeFile(data, readWhole(img));
+  flipLastByteOf(data, "image-digest-probe-data");
+  expectError(runTool({"verify", data}), "image_digest mismatch in the file data");
+
+  std::string meta = dir / "metadata-flipped.img";
+  writeFile(meta, readWhole(img));
+  flipLastByteOf(meta, "digest-probe-argument");
+  expectError(runTool({"verify", meta}), "image_digest mismatch in the metadata");
+
+  // Left out: by option or config key; then the same damage goes unnoticed by verify.
+  std::string plain = dir / "plain.img";
+  auto without = base(plain);
+  without.insert(without.end(), {"--file", dir / "probe.txt:/probe.txt", "--no-image-digest"});
+  ASSERT_EQ(runTool(without).status, 0);
+  auto plainImage = mkimage::reader::decodeImage(plain);
+  ASSERT_TRUE(static_cast<bool>(plainImage)) << llvm::toString(plainImage.takeError());
+  EXPECT_EQ(plainImage->root.root.find("image_digest"), nullptr);
+  flipLastByteOf(plain, "image-digest-probe-data");
+  RunResult unnoticed = runTool({"verify", plain});
+  EXPECT_EQ(unnoticed.status, 0) << unnoticed.err;
+  std::string viaConfig = dir / "config.img";
+  auto configured = base(viaConfig);
+  configured.insert(configured.end(), {"-c", config("{\"NoImageDigest\": true}")});
+  ASSERT_EQ(runTool(configured).status, 0);
+  auto configuredImage = mkimage::reader::decodeImage(viaConfig);
+  ASSERT_TRUE(static_cast<bool>(configuredImage));
+  EXPECT_EQ(configuredImage->root.root.find("image_digest"), nullptr);
+  // The tool owns the key.
+  expectCleanFailure(runTool(with({"--set", "image_digest=x"})), "image_digest");
+}
+
+} // namespace

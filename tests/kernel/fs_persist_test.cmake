@@ -47,6 +47,13 @@ function(expect_no_reservations when)
   endif()
 endfunction()
 
+# The image as built carries image_digest; the first boot that changes the volume removes it
+# (the digest would no longer match, and boots 2 and 3 would be refused).
+mkimage(manifest_before manifest "${copy}")
+if(NOT manifest_before MATCHES "image_digest")
+  fail("manifest before boot 1 has no image_digest:\n${manifest_before}")
+endif()
+
 foreach(boot 1 2 3)
   # Boot 2 starts from the disk (stage2 loads the image's own kernel from the boot TFS, which
   # the writes must leave alone); boots 1 and 3 are direct (PVH) boots of KERNEL.
@@ -67,6 +74,10 @@ foreach(boot 1 2 3)
     fail("boot ${boot} did not pass its checks")
   endif()
   expect_no_reservations("after boot ${boot}")
+  mkimage(manifest_now manifest "${copy}")
+  if(manifest_now MATCHES "image_digest")
+    fail("manifest after boot ${boot} still has image_digest")
+  endif()
 endforeach()
 
 function(expect_ls path expected)

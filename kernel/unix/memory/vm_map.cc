@@ -4,6 +4,31 @@
 
 namespace unix {
 
+#ifdef KERNEL_HOST_BUILD
+VmMap::~VmMap() {
+  if (vmas_)
+    realloc_(vmas_, 0);
+}
+#endif
+
+bool VmMap::reserve(size_t n) {
+  if (n <= capacity_)
+    return true;
+  if (n > limit_)
+    return false;
+  size_t grown = capacity_ ? capacity_ * 2 : 64;
+  if (grown < n)
+    grown = n;
+  if (grown > limit_)
+    grown = limit_;
+  auto* bigger = static_cast<Vma*>(realloc_(vmas_, grown * sizeof(Vma)));
+  if (!bigger)
+    return false; // the old table is still there, unchanged
+  vmas_ = bigger;
+  capacity_ = grown;
+  return true;
+}
+
 size_t VmMap::lower_bound(uint64_t addr) const {
   size_t lo = 0, hi = count_;
   while (lo < hi) {
@@ -34,7 +59,7 @@ void VmMap::shift_up(size_t i) {
 
 bool VmMap::insert(const Vma& vma) {
   ++generation_;
-  if (vma.start >= vma.end || count_ == kMaxVmas || !is_free(vma.start, vma.end))
+  if (vma.start >= vma.end || !is_free(vma.start, vma.end) || !reserve(count_ + 1))
     return false;
   size_t i = lower_bound(vma.start);
   shift_up(i);
@@ -80,7 +105,7 @@ bool VmMap::split_at(uint64_t addr) {
   size_t i = lower_bound(addr);
   if (i == count_ || vmas_[i].start >= addr)
     return true; // already a boundary (or unmapped)
-  if (count_ == kMaxVmas)
+  if (!reserve(count_ + 1))
     return false;
   shift_up(i);
   ++count_;
@@ -105,9 +130,7 @@ bool VmMap::remove(uint64_t start, uint64_t end) {
     ++needed;
   if (b && b->end > end)
     ++needed;
-  if (a && a == b && needed == 2 && count_ + 2 > kMaxVmas)
-    return false;
-  if (count_ + needed > kMaxVmas)
+  if (!reserve(count_ + needed))
     return false;
   split_at(start);
   split_at(end);
@@ -135,7 +158,7 @@ bool VmMap::protect(uint64_t start, uint64_t end, unsigned prot) {
   const Vma* a = find(start);
   const Vma* b = find(end - 1);
   size_t needed = (a->start < start) + (b->end > end);
-  if (count_ + needed > kMaxVmas)
+  if (!reserve(count_ + needed))
     return false;
   split_at(start);
   split_at(end);

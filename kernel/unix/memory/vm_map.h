@@ -33,7 +33,33 @@ struct Vma {
 
 class VmMap {
 public:
-  static constexpr size_t kMaxVmas = 1024;
+  // The table grows on demand (doubling, memory from `realloc`) up to limit() regions. The
+  // limit depends on the guest's RAM (limit_for_memory, set at boot): each thread's stack
+  // takes two regions (the stack and its guard), so a fixed 1024 allowed ~500 threads.
+  using Realloc = void* (*)(void* p, size_t bytes);
+  explicit VmMap(Realloc realloc) : realloc_(realloc) {}
+#ifdef KERNEL_HOST_BUILD
+  // Host tests free the table. The kernel's one map lives as long as the machine: no
+  // destructor there (a global with one would need atexit, which the kernel lacks).
+  ~VmMap();
+#endif
+  VmMap(const VmMap&) = delete;
+  VmMap& operator=(const VmMap&) = delete;
+
+  static constexpr size_t kMinVmas = 1024;      // the limit before set_limit, and the least
+  static constexpr size_t kCeilingVmas = 65530; // Linux's default vm.max_map_count
+  // The table may use up to 1/64 of RAM (48 bytes a region): 16 MiB -> 5461 regions,
+  // 64 MiB -> 21845, 190 MiB or more -> 65530.
+  static constexpr size_t limit_for_memory(uint64_t ram_bytes) {
+    uint64_t n = ram_bytes / 64 / sizeof(Vma);
+    return n < kMinVmas ? kMinVmas : n > kCeilingVmas ? kCeilingVmas : static_cast<size_t>(n);
+  }
+  void set_limit(size_t regions) {
+    limit_ = regions < count_ ? count_ : regions;
+  }
+  size_t limit() const {
+    return limit_;
+  }
 
   // The region holding addr, or nullptr.
   const Vma* find(uint64_t addr) const;
@@ -69,11 +95,16 @@ public:
 private:
   size_t lower_bound(uint64_t addr) const; // first region with end > addr
   void shift_up(size_t i);                 // opens a slot at i
+  // Room for `n` regions in all (n <= limit_); false when at the limit or out of memory.
+  bool reserve(size_t n);
   // Splits the region containing addr so that addr is a boundary. False when full.
   bool split_at(uint64_t addr);
+  Realloc realloc_;
+  Vma* vmas_ = nullptr;
+  size_t capacity_ = 0;
+  size_t limit_ = kMinVmas;
   size_t count_ = 0;
   uint64_t generation_ = 0;
-  Vma vmas_[kMaxVmas];
 };
 
 } // namespace unix

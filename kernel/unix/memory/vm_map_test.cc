@@ -1,7 +1,7 @@
 #include "unix/memory/vm_map.h"
 
+#include <cstdlib>
 #include <gtest/gtest.h>
-
 #include <memory>
 
 namespace unix {
@@ -23,7 +23,7 @@ Vma region(uint64_t start, uint64_t end, unsigned prot = 3, int32_t node = -1,
 
 class VmMapTest : public ::testing::Test {
 protected:
-  std::unique_ptr<VmMap> map = std::make_unique<VmMap>(); // 48 KiB: keep it off the stack
+  std::unique_ptr<VmMap> map = std::make_unique<VmMap>(realloc);
 };
 
 TEST_F(VmMapTest, InsertKeepsOrderAndRejectsOverlap) {
@@ -101,7 +101,8 @@ TEST_F(VmMapTest, GrowExtendsOnlyIntoFreeSpace) {
 }
 
 TEST_F(VmMapTest, FullTableRefusesWithoutChanging) {
-  for (size_t i = 0; i < VmMap::kMaxVmas; ++i)
+  ASSERT_EQ(map->limit(), VmMap::kMinVmas);
+  for (size_t i = 0; i < map->limit(); ++i)
     ASSERT_TRUE(map->insert(region(0x1000 + i * 2 * kPage, 0x1000 + i * 2 * kPage + kPage)));
   EXPECT_FALSE(map->insert(region(0x100000000, 0x100001000)));
   // Splitting the first region in the middle is impossible: it has one page. Make a
@@ -112,6 +113,24 @@ TEST_F(VmMapTest, FullTableRefusesWithoutChanging) {
   EXPECT_NE(map->find(0x200001000), nullptr);
   EXPECT_FALSE(map->protect(0x200001000, 0x200002000, 1));
   EXPECT_EQ(map->find(0x200001000)->prot, 3u);
+}
+
+TEST_F(VmMapTest, TheLimitFollowsMemoryAndTheTableGrowsToIt) {
+  EXPECT_EQ(VmMap::limit_for_memory(0), VmMap::kMinVmas);
+  EXPECT_EQ(VmMap::limit_for_memory(16ull << 20), (16ull << 20) / 64 / sizeof(Vma));
+  EXPECT_EQ(VmMap::limit_for_memory(64ull << 20), (64ull << 20) / 64 / sizeof(Vma));
+  EXPECT_EQ(VmMap::limit_for_memory(1ull << 40), VmMap::kCeilingVmas);
+  EXPECT_GE(VmMap::limit_for_memory(64ull << 20), 4 * 2000u); // 2000 threads' stacks and more
+  map->set_limit(VmMap::limit_for_memory(64ull << 20));
+  size_t n = map->limit();
+  for (size_t i = 0; i < n; ++i)
+    ASSERT_TRUE(map->insert(region(0x1000 + i * 2 * kPage, 0x1000 + i * 2 * kPage + kPage))) << i;
+  EXPECT_EQ(map->size(), n);
+  EXPECT_FALSE(map->insert(region(0x100000000, 0x100001000)));
+  for (size_t i = 0; i < n; i += 997) // contents survived every reallocation
+    EXPECT_EQ(map->at(i).start, 0x1000 + i * 2 * kPage);
+  map->set_limit(10); // never below what is in use
+  EXPECT_EQ(map->limit(), n);
 }
 
 TEST_F(VmMapTest, GrowDownAndNeighbours) {

@@ -44,6 +44,23 @@ struct Loaded {
 };
 
 // Resolves a path to a regular file node.
+// Why the program (or its interpreter) could not be opened, in the words of the boot
+// message: each path lookup error has its own (issue 15, defect 6).
+const char* open_problem_text(int error) {
+  switch (error) {
+  case -ENAMETOOLONG:
+    return "name too long";
+  case -ENOTDIR:
+    return "not a directory";
+  case -ELOOP:
+    return "too many symbolic links";
+  case -ENOENT:
+    return "no such file in the image";
+  default: // a directory, a symlink left dangling inside the tree, a special file
+    return "not a regular file";
+  }
+}
+
 ErrorOr<NodeId> open_exec(const char* path) {
   NodeId id = walk_path(fs::tree(), process().cwd, path, true);
   if (id < 0)
@@ -175,7 +192,8 @@ ErrorOr<uint64_t> load_interpreter(const ExecArgs& args, const Loaded& program, 
   interp_path[n] = 0;
   auto in = open_exec(interp_path);
   if (!in.ok()) {
-    kprintf("exec: %s: its interpreter %s is missing from the image\n", args.path, interp_path);
+    kprintf("exec: %s: its interpreter %s: %s\n", args.path, interp_path,
+            open_problem_text(in.error()));
     return Err(in.error());
   }
   size_t head_len = TRY(read_head(interp_path, *in, head));
@@ -227,8 +245,7 @@ ErrorOr<UserEntry> exec_program(const ExecArgs& args) {
   Process& p = process();
   auto prog = open_exec(args.path);
   if (!prog.ok()) {
-    kprintf("exec: %s: %s\n", args.path,
-            prog.error() == -ENOENT ? "no such file in the image" : "not a regular file");
+    kprintf("exec: %s: %s\n", args.path, open_problem_text(prog.error()));
     return Err(prog.error());
   }
   p.space = TRY(mm::AddressSpace::create());

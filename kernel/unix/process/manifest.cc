@@ -2,6 +2,7 @@
 
 #include "lib/errno.h"
 #include "lib/kprintf.h"
+#include "lib/path_rules.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 
@@ -128,6 +129,14 @@ Status read_manifest(const tfs::Value* root, Manifest* m) {
     m->cwd = string_of(cwd);
     if (!m->cwd) {
       kprintf("manifest: `cwd` is not a string\n");
+      return Err(-EINVAL);
+    }
+    // The rules nanos-mkimage applies to --cwd (lib/path_rules.h), for images from elsewhere.
+    klib::PathProblem problem =
+        klib::check_guest_path(reinterpret_cast<const char*>(cwd->bytes), cwd->len);
+    if (problem != klib::PathProblem::kNone) {
+      kprintf("manifest: cwd %.*s: %s\n", static_cast<int>(cwd->len < 200 ? cwd->len : 200), m->cwd,
+              klib::path_problem_text(problem));
       return Err(-EINVAL);
     }
   }

@@ -2,11 +2,12 @@
 // memory map, open files and the manifest settings that shape it.
 #pragma once
 
+#include "mm/heap.h"
 #include "mm/vm.h"
 #include "unix/fd/file.h"
-#include "unix/syscall/linux_abi.h"
 #include "unix/fs/fs_names.h"
 #include "unix/memory/vm_map.h"
+#include "unix/syscall/linux_abi.h"
 
 #include <stdint.h>
 
@@ -37,7 +38,7 @@ struct Task {
 
 struct Process {
   mm::AddressSpace* space = nullptr;
-  VmMap vm;
+  VmMap vm{krealloc};              // its limit is set at boot from the guest's memory (start.cc)
   uint64_t brk_start = 0, brk = 0; // heap: [brk_start, page_up(brk)) is mapped
   uint64_t mmap_top = 0;           // mmap() hands out addresses below this, top down
   NodeId cwd = 0;

@@ -162,6 +162,7 @@ void start() {
   sched::set_upper_hooks({[] { exit_program(kExitDeadlock, ExitKind::kAbrupt); }, signal_wakes_wait,
                           deliver_pending_on_interrupt});
   Process& p = process();
+  p.vm.set_limit(VmMap::limit_for_memory(mm::total_page_count() * mm::kPageSize));
   uint64_t t_start = cpu::rdtsc();
   if (!fs::mount_root().ok())
     machine_exit(kExitKernelPanic);
