@@ -19,12 +19,15 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 // completes within tens of microseconds, less than a sleep and an interrupt cost.
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 constexpr uint64_t kSleepSliceNs = 20'000'000;
-// Waiting for the device, the loop looks at the used index alone (a load and a PAUSE)
-// and at the clock once every this many rounds: a round that also read the clock, ran
-// the completion and checked the caller's condition cost ~100 instructions instead of ~10,
-// all of it spent while the host does the work. (Under `-icount` every instruction is
-// guest time: it made boot with its handful of disk reads 20-400 us slower.)
-constexpr uint32_t kSpinsPerClockRead = 256;
+// Waiting for the device, the loop looks at the used index alone (a load and a PAUSE a
+// round, 5 instructions) and at the clock once every kSpinsPerClockRead rounds. A round
+// that also read the clock, ran the completion path and asked the caller's condition cost
+// ~100 instructions, all spent while the host does the work: under `-icount`, where every
+// instruction is guest time, that made boot 20-400 us slower with its handful of disk
+// reads. Not more rounds per clock read: under TCG a PAUSE leaves the translated code, so
+// a round costs far more host time than its instructions, and the 30 us spin before a
+// sleep should not overshoot by much.
+constexpr uint32_t kSpinsPerClockRead = 64;
 bool g_boot_done = false;
 
 // Whether a waiter may sleep now: once boot is done. Sleeping lets other threads run kernel
