@@ -19,15 +19,14 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 // completes within tens of microseconds, less than a sleep and an interrupt cost.
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 constexpr uint64_t kSleepSliceNs = 20'000'000;
-// Waiting for the device, the loop looks at the used index alone (a load and a PAUSE a
-// round, 5 instructions) and at the clock once every kSpinsPerClockRead rounds. A round
-// that also read the clock, ran the completion path and asked the caller's condition cost
-// ~100 instructions, all spent while the host does the work: under `-icount`, where every
-// instruction is guest time, that made boot 20-400 us slower with its handful of disk
-// reads. Not more rounds per clock read: under TCG a PAUSE leaves the translated code, so
-// a round costs far more host time than its instructions, and the 30 us spin before a
-// sleep should not overshoot by much.
-constexpr uint32_t kSpinsPerClockRead = 64;
+// Waiting for the device, the loop looks at the used index and the TSC alone (a load, a
+// PAUSE and a TSC read a round, 7 instructions) for up to kSpinSliceNs at a time, and only
+// between slices at the completion path, the caller's condition and the kernel clock. A
+// round that did all of those each time cost ~100 instructions, all spent while the host
+// does the work: under `-icount`, where every instruction is guest time, that made boot
+// 20-400 us slower with its handful of disk reads. (Also under TCG, a round's host time is
+// mostly its PAUSE and TSC read, which both leave the translated code.)
+constexpr uint64_t kSpinSliceNs = 10'000;
 bool g_boot_done = false;
 
 // Whether a waiter may sleep now: once boot is done. Sleeping lets other threads run kernel
@@ -87,11 +86,12 @@ bool Queue::reap() {
 bool Queue::spin_for_used() {
   const volatile uint16_t* used = ring_.used_index();
   uint16_t taken = ring_.next_used();
-  for (uint32_t i = 0; i < kSpinsPerClockRead; ++i) {
+  uint64_t until = cpu::rdtsc() + ktime::tsc_hz() / (1'000'000'000 / kSpinSliceNs);
+  do {
     if (*used != taken)
       return true;
     cpu::pause();
-  }
+  } while (cpu::rdtsc() < until);
   return *used != taken;
 }
 
