@@ -3,7 +3,6 @@
 #include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
-#include "lib/format.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
 #include "lib/string.h"
@@ -20,7 +19,7 @@ constexpr uint64_t kRequestTimeoutNs = 60'000'000'000ull;
 constexpr uint64_t kSpinBeforeSleepNs = 30'000;
 constexpr uint64_t kSleepSliceNs = 20'000'000;
 // Waiting for the device, the loop looks at the used index and the TSC alone (a load, a
-// PAUSE and a TSC read a round, 7 instructions) for up to kSpinSliceNs at a time, and only
+// PAUSE and a TSC read a round, ~10 instructions) for up to kSpinSliceNs at a time, and only
 // between slices at the completion path, the caller's condition and the kernel clock. A
 // round that did all of those each time cost ~100 instructions, all spent while the host
 // does the work: under `-icount`, where every instruction is guest time, that made boot
