@@ -1,7 +1,8 @@
 #include "drivers/pci.h"
 
-#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "mm/vm.h"
 
 namespace pci {
@@ -238,6 +239,28 @@ uint8_t interrupt_line(Address a) {
 
 uint8_t interrupt_pin(Address a) {
   return read8(a, 0x3D);
+}
+
+ErrorOr<uint8_t> attach_intx(Address a, void (*handler)(void* ctx), void* ctx, const char* name,
+                             uint8_t* line_out) {
+  uint8_t line = interrupt_line(a);
+  if (interrupt_pin(a) == 0 || line == 0 || line == 0xFF)
+    return Err(-ENODEV);
+  if (line_out)
+    *line_out = line;
+  if (line < 16)
+    return irq::attach_isa_irq(line, handler, ctx, name);
+  return irq::attach_gsi(line, irq::Trigger::kLevel, irq::Polarity::kLow, handler, ctx, name);
+}
+
+void detach_intx(Address a, void (*handler)(void* ctx), void* ctx) {
+  uint8_t line = interrupt_line(a);
+  if (line == 0 || line == 0xFF)
+    return;
+  if (line < 16)
+    irq::detach_isa_irq(line, handler, ctx);
+  else
+    irq::detach_gsi(line, handler, ctx);
 }
 
 } // namespace pci

@@ -58,8 +58,18 @@ Status enable_msi(Address a, uint8_t vector);
 // Back to pin-based interrupts: MSI and MSI-X off, INTx enabled.
 void use_intx(Address a);
 // Configuration 0x3C / 0x3D: the INTx line firmware assigned (on `pc` an ISA IRQ number
-// for irq::route_isa_irq; 0xFF or 0 when unassigned) and the pin (1..4 = INTA..INTD, 0 none).
+// for irq::route_isa_irq, on q35 a GSI from 16; 0xFF or 0 when unassigned) and the pin (1..4 =
+// INTA..INTD, 0 none).
 uint8_t interrupt_line(Address a);
 uint8_t interrupt_pin(Address a);
+// Puts handler(ctx) on the function's INTx line, shared with the other devices there
+// (irq::attach_gsi): a line below 16 is an ISA IRQ (`pc`'s PIRQ links, through the MADT
+// overrides), one from 16 up a GSI (q35), level-triggered and active low as PCI INTx is.
+// Writes the line number to *line. Returns the line's vector; -ENODEV when the function
+// has no pin or firmware assigned no line, else attach_gsi's errors. The handler must
+// check its device's own interrupt status: other devices' interrupts run it too.
+ErrorOr<uint8_t> attach_intx(Address a, void (*handler)(void* ctx), void* ctx, const char* name,
+                             uint8_t* line);
+void detach_intx(Address a, void (*handler)(void* ctx), void* ctx);
 
 } // namespace pci

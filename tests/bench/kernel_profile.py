@@ -4,7 +4,10 @@ in_asm gives each translated block's instructions once (its length); every `Trac
 one execution of a block. Instructions = executions x length, summed per function from the
 ELF's symbol table (nm -n -C); calls = executions of the block at the function's first
 address (a loop back to it counts too, a tail call into it not).
-usage: kernel_profile.py LOG KERNEL_ELF [TOP]
+With --until-program, counting stops where the program's first instruction follows: at
+the second execution of arch::enter_user_mode (the first is the boot-time syscall probe),
+for the cost of boot (docs/benchmarks.md, issue 12).
+usage: kernel_profile.py LOG KERNEL_ELF [TOP] [--until-program]
 """
 import bisect
 import collections
@@ -24,9 +27,13 @@ def symbols(elf):
 
 
 def main():
-    log, elf = sys.argv[1], sys.argv[2]
-    top = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+    args = [a for a in sys.argv[1:] if a != "--until-program"]
+    until_program = len(args) < len(sys.argv) - 1
+    log, elf = args[0], args[1]
+    top = int(args[2]) if len(args) > 2 else 30
     syms = symbols(elf)
+    user_entry = next((a for a, n in syms if n.startswith("arch::enter_user_mode(")), None)
+    user_entries = 0
     starts = [a for a, _ in syms]
     block_len = {}
     runs = collections.Counter()
@@ -50,7 +57,12 @@ def main():
                 continue
             m = trace.match(line)
             if m:
-                runs[int(m.group(1), 16)] += 1
+                pc = int(m.group(1), 16)
+                if until_program and pc == user_entry:
+                    user_entries += 1
+                    if user_entries == 2:
+                        break
+                runs[pc] += 1
     per_function = collections.Counter()
     calls = collections.Counter()
     for pc, n in runs.items():

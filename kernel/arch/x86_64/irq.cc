@@ -18,22 +18,8 @@ bool g_lapic_ready = false;
 bool g_routing_ready = false;
 const acpi::InterruptModel* g_model = nullptr;
 
-// Shared ISA/INTx lines: one vector per GSI, its handler the line's handler list.
-struct SharedGsi {
-  bool used = false;
-  uint32_t gsi = 0;
-  uint8_t vector = 0;
-  SharedLine line;
-};
-constexpr size_t kMaxSharedGsis = 16;
-SharedGsi g_shared[kMaxSharedGsis];
-
-SharedGsi* find_shared(uint32_t gsi) {
-  for (SharedGsi& s : g_shared)
-    if (s.used && s.gsi == gsi)
-      return &s;
-  return nullptr;
-}
+// Shared lines: one vector per GSI, its handler the line's handler list.
+GsiLineTable g_lines;
 
 acpi::IsaRoute isa_route(uint8_t isa_irq) {
   return g_model ? acpi::resolve_isa_irq(*g_model, isa_irq)
@@ -117,45 +103,55 @@ Status route_isa_irq(uint8_t isa_irq, uint8_t vector) {
                    route.active_low ? Polarity::kLow : Polarity::kHigh);
 }
 
-ErrorOr<uint8_t> attach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx, const char* name) {
+ErrorOr<uint8_t> attach_gsi(uint32_t gsi, Trigger trigger, Polarity polarity, Handler handler,
+                            void* ctx, const char* name) {
   if (!handler)
     return Err(-EINVAL);
   if (!ensure_routing())
     return Err(-ENODEV);
-  uint32_t gsi = isa_route(isa_irq).gsi;
-  if (SharedGsi* s = find_shared(gsi)) {
-    if (!s->line.add(handler, ctx))
-      return Err(s->line.size() == SharedLine::kMaxHandlers ? -EBUSY : -EEXIST);
-    return s->vector;
+  GsiLineTable::Line* line = TRY(g_lines.find_compatible(gsi, trigger, polarity));
+  if (line) {
+    if (!line->handlers.add(handler, ctx))
+      return Err(line->handlers.size() == SharedLine::kMaxHandlers ? -EBUSY : -EEXIST);
+    return line->vector;
   }
-  SharedGsi* slot = nullptr;
-  for (SharedGsi& s : g_shared)
-    if (!s.used && !slot)
-      slot = &s;
-  if (!slot)
-    return Err(-EBUSY);
-  auto vector = allocate(SharedLine::run_line, &slot->line, name);
-  if (!vector)
+  line = TRY(g_lines.claim(gsi, trigger, polarity));
+  // The handler is on the line before it is routed: an interrupt that arrives as soon as
+  // the entry is unmasked finds it.
+  line->handlers.add(handler, ctx);
+  auto vector = allocate(SharedLine::run_line, &line->handlers, name);
+  if (!vector) {
+    g_lines.drop(line);
     return vector;
-  slot->line = SharedLine{};
-  slot->line.add(handler, ctx);
-  if (Status routed = route_isa_irq(isa_irq, *vector); !routed) {
+  }
+  line->vector = *vector;
+  if (Status routed = route_gsi(gsi, *vector, trigger, polarity); !routed) {
     release(*vector);
+    g_lines.drop(line);
     return Err(routed.error());
   }
-  slot->used = true;
-  slot->gsi = gsi;
-  slot->vector = *vector;
   return *vector;
 }
 
-void detach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx) {
-  SharedGsi* s = find_shared(isa_route(isa_irq).gsi);
-  if (!s || !s->line.remove(handler, ctx) || s->line.size() > 0)
+void detach_gsi(uint32_t gsi, Handler handler, void* ctx) {
+  GsiLineTable::Line* line = g_lines.find(gsi);
+  if (!line || !line->handlers.remove(handler, ctx) || line->handlers.size() > 0)
     return;
-  ioapic::set_masked(s->gsi, true);
-  release(s->vector);
-  s->used = false;
+  ioapic::set_masked(gsi, true);
+  release(line->vector);
+  g_lines.drop(line);
+}
+
+ErrorOr<uint8_t> attach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx, const char* name) {
+  if (!ensure_routing())
+    return Err(-ENODEV);
+  acpi::IsaRoute route = isa_route(isa_irq);
+  return attach_gsi(route.gsi, route.level ? Trigger::kLevel : Trigger::kEdge,
+                    route.active_low ? Polarity::kLow : Polarity::kHigh, handler, ctx, name);
+}
+
+void detach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx) {
+  detach_gsi(isa_route(isa_irq).gsi, handler, ctx);
 }
 
 void mask_gsi(uint32_t gsi) {

@@ -32,9 +32,6 @@ ErrorOr<uint8_t> allocate(Handler handler, void* ctx, const char* name);
 // vector is counted as unexpected and dropped.
 void release(uint8_t vector);
 
-enum class Trigger : uint8_t { kEdge, kLevel };
-enum class Polarity : uint8_t { kHigh, kLow };
-
 // Programs the I/O APIC redirection entry of a global system interrupt to deliver `vector`
 // to this CPU, fixed delivery, and unmasks it. -ENODEV when no I/O APIC serves that GSI.
 Status route_gsi(uint32_t gsi, uint8_t vector, Trigger trigger, Polarity polarity);
@@ -45,14 +42,20 @@ Status route_isa_irq(uint8_t isa_irq, uint8_t vector);
 void mask_gsi(uint32_t gsi);
 void unmask_gsi(uint32_t gsi);
 
-// Shared INTx lines (`pc`: every PCI device's pin ends on one of four link IRQs, so drivers
-// share them). attach_isa_irq adds handler(ctx) to the line of ISA IRQ `isa_irq` (resolved
-// through the MADT overrides as route_isa_irq does); the first attach allocates the line's
-// vector and routes it, later ones join. Every interrupt of the line runs every attached
-// handler: each must check its own device and return quickly when it did not interrupt.
-// Returns the line's vector; -EBUSY when no vector or handler slot is left, -EEXIST for a
-// pair already attached. detach_isa_irq removes the pair; the last one masks the GSI and
-// frees the vector.
+// Shared lines (PCI INTx: on `pc` every device's pin ends on one of four link IRQs, on
+// q35 on GSIs 16-23; microvm's virtio-mmio IRQs). attach_gsi adds handler(ctx) to the
+// line of `gsi`: the first attach allocates the line's vector and routes it with this
+// trigger and polarity, later ones join. Every interrupt of the line runs every attached
+// handler in the order they came: each must check its own device and return quickly when
+// it did not interrupt. Returns the line's vector; -EBUSY when no vector, line or handler
+// slot is left, -EEXIST for a pair already attached, -EINVAL when the line is already set
+// up with another trigger or polarity, -ENODEV without an I/O APIC for the GSI.
+// detach_gsi removes the pair; the last one masks the GSI and frees the vector.
+ErrorOr<uint8_t> attach_gsi(uint32_t gsi, Trigger trigger, Polarity polarity, Handler handler,
+                            void* ctx, const char* name);
+void detach_gsi(uint32_t gsi, Handler handler, void* ctx);
+// attach_gsi / detach_gsi for an ISA IRQ (or a PCI INTx line that firmware reported as an
+// ISA IRQ on `pc`), resolved through the MADT overrides as route_isa_irq does.
 ErrorOr<uint8_t> attach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx, const char* name);
 void detach_isa_irq(uint8_t isa_irq, Handler handler, void* ctx);
 

@@ -72,4 +72,47 @@ void SharedLine::run() const {
     members_[i].handler(members_[i].ctx);
 }
 
+GsiLineTable::Line* GsiLineTable::find(uint32_t gsi) {
+  for (Line& l : lines_)
+    if (l.used && l.gsi == gsi)
+      return &l;
+  return nullptr;
+}
+
+ErrorOr<GsiLineTable::Line*> GsiLineTable::find_compatible(uint32_t gsi, Trigger trigger,
+                                                           Polarity polarity) {
+  Line* l = find(gsi);
+  if (l && (l->trigger != trigger || l->polarity != polarity))
+    return Err(-EINVAL);
+  return l;
+}
+
+ErrorOr<GsiLineTable::Line*> GsiLineTable::claim(uint32_t gsi, Trigger trigger, Polarity polarity) {
+  if (find(gsi))
+    return Err(-EEXIST);
+  for (Line& l : lines_) {
+    if (l.used)
+      continue;
+    l = Line{};
+    l.used = true;
+    l.gsi = gsi;
+    l.trigger = trigger;
+    l.polarity = polarity;
+    return &l;
+  }
+  return Err(-EBUSY);
+}
+
+void GsiLineTable::drop(Line* line) {
+  if (line)
+    *line = Line{};
+}
+
+size_t GsiLineTable::used() const {
+  size_t n = 0;
+  for (const Line& l : lines_)
+    n += l.used ? 1 : 0;
+  return n;
+}
+
 } // namespace irq

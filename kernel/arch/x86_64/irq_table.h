@@ -15,6 +15,10 @@ namespace irq {
 // Top half: runs in interrupt context with interrupts off; must not block.
 using Handler = void (*)(void* ctx);
 
+// How an I/O APIC input is signalled (MADT overrides, the bus's convention).
+enum class Trigger : uint8_t { kEdge, kLevel };
+enum class Polarity : uint8_t { kHigh, kLow };
+
 // Vectors 0x20..0x2F are where the legacy 8259 PICs are parked (masked: only their spurious
 // interrupts can still arrive there), 0xF0 is the LAPIC timer, 0xFF the LAPIC's spurious
 // vector. Devices get 0x30..0xEF.
@@ -80,6 +84,37 @@ private:
   };
   Member members_[kMaxHandlers] = {};
   size_t size_ = 0;
+};
+
+// The shared lines in use, by GSI: which vector each has and how it is signalled. A line
+// is one I/O APIC input, so every device on it must agree on trigger and polarity; a
+// request for the same GSI with other ones is a configuration error, not a second line.
+class GsiLineTable {
+public:
+  static constexpr size_t kMaxLines = 32; // microvm alone has 24 virtio-mmio GSIs
+  struct Line {
+    bool used = false;
+    uint32_t gsi = 0;
+    Trigger trigger = Trigger::kEdge;
+    Polarity polarity = Polarity::kHigh;
+    uint8_t vector = 0; // set by the caller once it has one
+    SharedLine handlers;
+  };
+
+  // The line in use for gsi, nullptr when there is none.
+  Line* find(uint32_t gsi);
+  // For a device joining gsi: its line if one is in use (-EINVAL when the line was set up
+  // with another trigger or polarity), else nullptr.
+  ErrorOr<Line*> find_compatible(uint32_t gsi, Trigger trigger, Polarity polarity);
+  // Takes a free entry for a new line of gsi (no handlers, no vector); -EBUSY when full,
+  // -EEXIST when gsi already has one.
+  ErrorOr<Line*> claim(uint32_t gsi, Trigger trigger, Polarity polarity);
+  // Frees the entry (after the line's last handler left or its setup failed).
+  void drop(Line* line);
+  size_t used() const;
+
+private:
+  Line lines_[kMaxLines];
 };
 
 } // namespace irq

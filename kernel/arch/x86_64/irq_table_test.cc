@@ -125,7 +125,7 @@ TEST(SharedLine, RefusesDuplicatesNullAndOverflow) {
   EXPECT_FALSE(line.add(nullptr, &devices[0]));
   for (size_t i = 0; i < irq::SharedLine::kMaxHandlers; ++i)
     ASSERT_TRUE(line.add(record_a, &devices[i]));
-  EXPECT_FALSE(line.add(record_a, &devices[0])); // already there
+  EXPECT_FALSE(line.add(record_a, &devices[0]));                             // already there
   EXPECT_FALSE(line.add(record_a, &devices[irq::SharedLine::kMaxHandlers])); // full
   EXPECT_EQ(line.size(), irq::SharedLine::kMaxHandlers);
 }
@@ -144,6 +144,59 @@ TEST(SharedLine, RemoveKeepsTheOthersInOrder) {
   EXPECT_EQ(g_ran, (std::vector<int>{1, 3}));
   EXPECT_TRUE(line.add(record_a, &b)); // a freed slot is reusable
   EXPECT_EQ(line.size(), 3u);
+}
+
+using irq::GsiLineTable;
+using irq::Polarity;
+using irq::Trigger;
+
+TEST(GsiLineTable, ALineIsFoundByItsGsiOnlyWhileInUse) {
+  GsiLineTable t;
+  EXPECT_EQ(t.find(20), nullptr);
+  auto line = t.claim(20, Trigger::kLevel, Polarity::kLow);
+  ASSERT_TRUE(line.ok());
+  (*line)->vector = 0x41;
+  EXPECT_EQ(t.find(20), *line);
+  EXPECT_EQ(t.find(21), nullptr);
+  EXPECT_EQ(t.used(), 1u);
+  t.drop(*line);
+  EXPECT_EQ(t.find(20), nullptr);
+  EXPECT_EQ(t.used(), 0u);
+}
+
+TEST(GsiLineTable, DevicesJoinOnlyALineSignalledTheSameWay) {
+  GsiLineTable t;
+  auto none = t.find_compatible(24, Trigger::kLevel, Polarity::kHigh);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr); // no line yet: the caller claims one
+  auto line = t.claim(24, Trigger::kLevel, Polarity::kHigh);
+  ASSERT_TRUE(line.ok());
+  auto same = t.find_compatible(24, Trigger::kLevel, Polarity::kHigh);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(*same, *line);
+  EXPECT_EQ(t.find_compatible(24, Trigger::kLevel, Polarity::kLow).error(), -EINVAL);
+  EXPECT_EQ(t.find_compatible(24, Trigger::kEdge, Polarity::kHigh).error(), -EINVAL);
+  EXPECT_EQ(t.claim(24, Trigger::kLevel, Polarity::kHigh).error(), -EEXIST);
+}
+
+TEST(GsiLineTable, FullTableRefusesAndAFreedEntryIsReused) {
+  GsiLineTable t;
+  GsiLineTable::Line* first = nullptr;
+  for (uint32_t gsi = 0; gsi < GsiLineTable::kMaxLines; ++gsi) {
+    auto line = t.claim(gsi, Trigger::kEdge, Polarity::kHigh);
+    ASSERT_TRUE(line.ok());
+    if (!first)
+      first = *line;
+  }
+  EXPECT_EQ(t.claim(100, Trigger::kEdge, Polarity::kHigh).error(), -EBUSY);
+  int device = 0;
+  first->handlers.add(count_call, &device);
+  t.drop(first);
+  auto reused = t.claim(100, Trigger::kLevel, Polarity::kLow);
+  ASSERT_TRUE(reused.ok());
+  EXPECT_EQ(*reused, first);
+  EXPECT_EQ((*reused)->handlers.size(), 0u); // a fresh line, no handler of the old one
+  EXPECT_EQ((*reused)->trigger, Trigger::kLevel);
 }
 
 } // namespace

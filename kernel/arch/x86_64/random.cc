@@ -17,6 +17,9 @@ bool g_hw = false;
 // as they go. One block costs ~800 instructions, which under emulation is ~1 ms.
 uint8_t g_pool[32];
 size_t g_pool_left = 0; // unused bytes at the end of g_pool
+// set_pending_entropy: an entropy device's answer to collect before the first output.
+void (*g_pending_collect)(void* ctx) = nullptr;
+void* g_pending_ctx = nullptr;
 
 constexpr uint32_t rotl(uint32_t v, int n) {
   return (v << n) | (v >> (32 - n));
@@ -115,7 +118,10 @@ void init() {
     uint32_t delta = static_cast<uint32_t>(now - prev);
     prev = now;
     material[i & 7] = rotl(material[i & 7], 5) ^ delta;
-    if ((i & 7) == 7)
+    // Without a hardware source the jitter is the seed: compress it into the key every 8
+    // samples. With one, 16 samples fold into the material for the one mix below (each
+    // ChaCha20 block is ~1200 instructions of boot).
+    if ((i & 7) == 7 && !g_hw)
       mix(material);
   }
   material[3] ^= static_cast<uint32_t>(prev);
@@ -128,14 +134,38 @@ void add_entropy(const void* data, size_t len) {
     uint32_t material[8] = {};
     size_t n = len < sizeof(material) ? len : sizeof(material);
     memcpy(material, in, n);
-    mix(material);
-    memset(material, 0, sizeof(material));
     in += n;
     len -= n;
+    if (len) {
+      mix(material);
+    } else {
+      // The last piece goes into the key alone: the next output block is made with it
+      // and replaces the key (fast key erasure), which is what mix() would do with one
+      // more ChaCha20 block at boot. What is pooled came from the old key: dropped.
+      for (int i = 0; i < 8; ++i)
+        g_key[i] ^= material[i];
+      memset(g_pool, 0, sizeof(g_pool));
+      g_pool_left = 0;
+    }
+    memset(material, 0, sizeof(material));
   }
 }
 
+bool set_pending_entropy(void (*collect)(void* ctx), void* ctx) {
+  if (g_pending_collect)
+    return false;
+  g_pending_collect = collect;
+  g_pending_ctx = ctx;
+  return true;
+}
+
 void random_bytes(void* buf, size_t len) {
+  if (g_pending_collect) {
+    // Cleared first: collect runs once even if it fails or asks for randomness itself.
+    void (*collect)(void*) = g_pending_collect;
+    g_pending_collect = nullptr;
+    collect(g_pending_ctx);
+  }
   auto* out = static_cast<uint8_t*>(buf);
   if (len >= 64) {
     // Bulk (getrandom, /dev/urandom): whole blocks under the current key, then a new key

@@ -153,16 +153,18 @@ void trampoline_syscall(TrapFrame* f) {
 } // namespace
 
 void init_idt() {
-  for (int v = 0; v < 256; ++v)
-    set_gate(v, trap_stub_spurious, 0, 0);
+  // Each gate written once (under emulation every instruction of boot counts): the ranges
+  // of exceptions, device (and parked-PIC) vectors and the rest tile 0..255.
+  static_assert(irq::kFirstStubVector == 32 && irq::kLastDeviceVector < kTimerVector);
   for (int v = 0; v < 32; ++v)
     set_gate(v, trap_stub_table[v], 0, 0);
+  for (int v = irq::kFirstStubVector; v <= irq::kLastDeviceVector; ++v)
+    set_gate(v, trap_device_stubs[v - irq::kFirstStubVector], 0, 0);
+  for (int v = irq::kLastDeviceVector + 1; v < 256; ++v)
+    set_gate(v, v == kTimerVector ? trap_stub_timer : trap_stub_spurious, 0, 0);
   set_gate(8, trap_stub_table[8], 1, 0); // double fault on its own stack (IST1)
   set_gate(2, trap_stub_table[2], 2, 0); // NMI (IST2)
   set_gate(3, trap_stub_table[3], 0, 3); // int3 allowed from user mode
-  for (int v = irq::kFirstStubVector; v <= irq::kLastDeviceVector; ++v)
-    set_gate(v, trap_device_stubs[v - irq::kFirstStubVector], 0, 0);
-  set_gate(kTimerVector, trap_stub_timer, 0, 0);
   struct __attribute__((packed)) {
     uint16_t limit;
     uint64_t base;

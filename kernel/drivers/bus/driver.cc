@@ -24,10 +24,14 @@ Status Registry::add(const Driver& driver) {
   if (count_ == kMaxDrivers)
     return Err(-ENOSPC);
   drivers_[count_++] = &driver;
+  for (size_t i = 0; i < driver.id_count; ++i)
+    device_filter_ |= driver.ids[i].device == kAnyId ? ~0ull : 1ull << (driver.ids[i].device & 63);
   return status_ok();
 }
 
 const Driver* Registry::attach(const FoundDevice& dev) const {
+  if (!may_match(dev))
+    return nullptr;
   for (size_t i = 0; i < count_; ++i)
     if (matches(*drivers_[i], dev) && drivers_[i]->probe(dev))
       return drivers_[i];

@@ -53,11 +53,16 @@ public:
   Status add(const Driver& driver); // -ENOSPC when full, -EEXIST if already added
   // Offers `dev` to the matching drivers; returns the one that took it, or nullptr.
   const Driver* attach(const FoundDevice& dev) const;
+  // False when no driver can match `dev` (true does not promise a match): one bit test on
+  // a summary of the drivers' device IDs, so a bus turns away the many functions no
+  // driver here wants before it copies their description or walks every ID table.
+  bool may_match(const FoundDevice& dev) const { return (device_filter_ >> (dev.device & 63)) & 1; }
   size_t count() const { return count_; }
 
 private:
   const Driver* drivers_[kMaxDrivers] = {};
   size_t count_ = 0;
+  uint64_t device_filter_ = 0; // bit (device & 63) of every ID; all bits for kAnyId
 };
 
 // The kernel's registry (filled by devices.cc before the buses scan).

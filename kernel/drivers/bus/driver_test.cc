@@ -43,6 +43,22 @@ TEST(DriverMatch, WildcardVendor) {
   EXPECT_FALSE(matches(kBlk, {Bus::kVirtioMmio, 0x554D4551, 4, nullptr}));
 }
 
+TEST(DriverRegistry, MayMatchTurnsAwayOnlyDevicesNoDriverNames) {
+  Registry r;
+  EXPECT_FALSE(r.may_match({Bus::kPci, 0x1AF4, 0x1001, nullptr})) << "no drivers yet";
+  ASSERT_TRUE(r.add(kBlk));
+  for (const DeviceId& id : kBlkIds)
+    EXPECT_TRUE(r.may_match({id.bus, 0x1AF4, id.device, nullptr}));
+  EXPECT_FALSE(r.may_match({Bus::kPci, 0x8086, 0x1237, nullptr})) << "a host bridge";
+  EXPECT_FALSE(r.may_match({Bus::kPci, 0x8086, 0x7000, nullptr})) << "an ISA bridge";
+  g_probed.clear();
+  EXPECT_EQ(r.attach({Bus::kPci, 0x8086, 0x1237, nullptr}), nullptr);
+  EXPECT_EQ(g_probed, "");
+  ASSERT_TRUE(r.add(kFailing)); // any virtio-mmio device: every device ID may match now
+  EXPECT_TRUE(r.may_match({Bus::kPci, 0x8086, 0x1237, nullptr}));
+  EXPECT_EQ(r.attach({Bus::kPci, 0x8086, 0x1237, nullptr}), nullptr) << "the tables decide";
+}
+
 TEST(DriverMatch, EmptyTableMatchesNothing) {
   Driver none{"none", nullptr, 0, probe_ok_a};
   EXPECT_FALSE(matches(none, {Bus::kPci, 0x1AF4, 0x1001, nullptr}));

@@ -63,10 +63,11 @@ public:
     capacity_ = dev->transport().config64(0);
     read_only_ = dev->has(kBlkReadOnly);
     const char* kind = dev->transport().kind();
-    if (kind[0] == 'p') // keep the names the boot tests and messages know
-      klib::format(name_, sizeof(name_), "virtio-blk%s", kind[3] ? " (legacy)" : "");
+    // Keep the names the boot tests and messages know.
+    if (kind[0] == 'p')
+      name_ = kind[3] ? "virtio-blk (legacy)" : "virtio-blk";
     else
-      klib::format(name_, sizeof(name_), "virtio-blk (mmio%s)", kind[4] ? ", legacy" : "");
+      name_ = kind[4] ? "virtio-blk (mmio, legacy)" : "virtio-blk (mmio)";
   }
 
   Status read(uint64_t sector, size_t count, void* buffer) override {
@@ -101,7 +102,7 @@ private:
   Slot* slots_;
   uint64_t capacity_ = 0;
   bool read_only_ = false;
-  char name_[32] = {};
+  const char* name_ = nullptr;
 };
 
 Slot* BlkDisk::free_slot() {

@@ -80,6 +80,8 @@ public:
 private:
   friend class Device;
   bool reap(); // completes every returned request; true if there was one
+  // Spins until the device returns a request (true) or ~10 us passed.
+  bool spin_for_used();
 
   Virtqueue ring_;
   CompleteFn complete_ = nullptr;

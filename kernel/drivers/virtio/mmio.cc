@@ -61,13 +61,14 @@ ErrorOr<Transport*> MmioTransport::open(const drivers::MmioSlot& slot) {
   t->slot_ = slot;
   t->regs_ = map_slot(slot);
   t->version_ = reg_read<uint32_t>(t->regs_, kVersion);
-  if (slot.has_irq)
-    klib::format(t->location_, sizeof(t->location_), "mmio %#lx irq %u",
-                 static_cast<unsigned long>(slot.phys), slot.irq);
-  else
-    klib::format(t->location_, sizeof(t->location_), "mmio %#lx",
-                 static_cast<unsigned long>(slot.phys));
   return static_cast<Transport*>(t);
+}
+
+void MmioTransport::write_location(char* buf, size_t size) const {
+  if (slot_.has_irq)
+    klib::format(buf, size, "mmio %#lx irq %u", static_cast<unsigned long>(slot_.phys), slot_.irq);
+  else
+    klib::format(buf, size, "mmio %#lx", static_cast<unsigned long>(slot_.phys));
 }
 
 uint8_t MmioTransport::status() {

@@ -29,6 +29,9 @@ public:
   bool take_interrupt() override;
   const char* kind() const override { return version_ == 1 ? "mmio legacy" : "mmio"; }
 
+protected:
+  void write_location(char* buf, size_t size) const override;
+
 private:
   volatile uint8_t* regs_ = nullptr;
   uint32_t version_ = 0;

@@ -31,9 +31,11 @@ ErrorOr<Transport*> PciLegacyTransport::open(const pci::Device& dev) {
   auto* t = new PciLegacyTransport;
   t->addr_ = dev.addr;
   t->io_ = static_cast<uint16_t>(bar.address);
-  klib::format(t->location_, sizeof(t->location_), "pci %02x:%02x.%x", dev.addr.bus,
-               dev.addr.device, dev.addr.function);
   return static_cast<Transport*>(t);
+}
+
+void PciLegacyTransport::write_location(char* buf, size_t size) const {
+  klib::format(buf, size, "pci %02x:%02x.%x", addr_.bus, addr_.device, addr_.function);
 }
 
 uint8_t PciLegacyTransport::status() {

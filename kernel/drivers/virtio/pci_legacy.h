@@ -29,6 +29,9 @@ public:
   bool take_interrupt() override;
   const char* kind() const override { return "pci legacy"; }
 
+protected:
+  void write_location(char* buf, size_t size) const override;
+
 private:
   uint16_t port(size_t offset) const { return static_cast<uint16_t>(io_ + offset); }
   // The device configuration moves 4 bytes up while MSI-X is enabled (two vector fields).

@@ -64,9 +64,11 @@ ErrorOr<Transport*> PciModernTransport::open(const pci::Device& dev) {
     delete t;
     return Err(-ENODEV);
   }
-  klib::format(t->location_, sizeof(t->location_), "pci %02x:%02x.%x", dev.addr.bus,
-               dev.addr.device, dev.addr.function);
   return static_cast<Transport*>(t);
+}
+
+void PciModernTransport::write_location(char* buf, size_t size) const {
+  klib::format(buf, size, "pci %02x:%02x.%x", addr_.bus, addr_.device, addr_.function);
 }
 
 void PciModernTransport::reset() {

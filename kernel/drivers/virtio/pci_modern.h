@@ -28,6 +28,9 @@ public:
   bool take_interrupt() override;
   const char* kind() const override { return "pci"; }
 
+protected:
+  void write_location(char* buf, size_t size) const override;
+
 private:
   static constexpr uint16_t kMaxQueues = 8;
   pci::Address addr_{};

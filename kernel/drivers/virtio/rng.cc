@@ -1,6 +1,8 @@
-// virtio-rng / entropy device (virtio 1.x §5.4): at attach, 64 bytes from the host's
+// virtio-rng / entropy device (virtio 1.x §5.4): at attach, 32 bytes from the host's
 // random source are mixed into the kernel's generator (krandom::add_entropy), on top of
-// RDSEED/RDRAND and TSC jitter. One request, so it is polled at boot like every probe.
+// RDSEED/RDRAND and TSC jitter. The request is sent at probe and collected (polled, like
+// every request at boot) when the kernel first needs random bytes: by then, usually the
+// exec of the program after the root mount, the host has long answered.
 #include "arch/x86_64/random.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
@@ -12,12 +14,15 @@
 namespace virtio {
 namespace {
 
-constexpr size_t kSeedBytes = 64;
+// The generator's key is 256 bits: 32 bytes from the host replace all of it (mixed, not
+// substituted), and each further 32 would cost one more ChaCha20 block at boot.
+constexpr size_t kSeedBytes = 32;
 
 struct Request {
   uint8_t bytes[kSeedBytes];
   uint32_t written;
   bool done;
+  Queue* queue;
 };
 
 void mark_done(void* token, uint32_t written) {
@@ -28,6 +33,17 @@ void mark_done(void* token, uint32_t written) {
 
 bool request_done(void* r) {
   return static_cast<Request*>(r)->done;
+}
+
+// Takes the device's answer (waiting for it if it is still on its way) into the generator.
+void collect(void* ctx) {
+  auto* req = static_cast<Request*>(ctx);
+  Status s = req->queue->wait_until(request_done, req);
+  if (!s)
+    return; // on a timeout the device may still write into it: leave it allocated
+  krandom::add_entropy(req->bytes, req->written < kSeedBytes ? req->written : kSeedBytes);
+  memset(req->bytes, 0, sizeof(req->bytes));
+  kfree(req);
 }
 
 Status probe(const drivers::FoundDevice& found) {
@@ -43,18 +59,17 @@ Status probe(const drivers::FoundDevice& found) {
   auto* req = static_cast<Request*>(kzalloc(sizeof(Request)));
   if (!req)
     return status_ok();
+  req->queue = *queue;
   Virtqueue::Segment seg{mm::virt_to_phys(req->bytes), kSeedBytes, true};
-  Status s = (*queue)->add(&seg, 1, req);
-  if (s) {
-    (*queue)->kick();
-    s = (*queue)->wait_until(request_done, req);
-  }
-  if (s && req->written) {
-    krandom::add_entropy(req->bytes, req->written < kSeedBytes ? req->written : kSeedBytes);
-    memset(req->bytes, 0, sizeof(req->bytes));
-  }
-  if (s) // on a timeout the device may still write into it: leave it allocated
+  if (!(*queue)->add(&seg, 1, req)) {
     kfree(req);
+    return status_ok();
+  }
+  (*queue)->kick();
+  // The host answers while boot goes on; the generator collects it before its first
+  // output. A second entropy device (the first one's answer still pending) is waited for.
+  if (!krandom::set_pending_entropy(collect, req))
+    collect(req);
   return status_ok();
 }
 

@@ -75,14 +75,23 @@ public:
 
   // "MSI-X vector 34", "INTx IRQ 11 vector 35", "IRQ 12 vector 36" or "polled".
   const char* interrupt_mode() const { return mode_; }
-  // Where the device is, for messages: "pci 00:03.0" or "mmio 0xfeb00e00".
-  const char* location() const { return location_; }
+  // Where the device is, for messages: "pci 00:03.0" or "mmio 0xfeb00e00". Written on
+  // first use: boot prints it only with core.devices or on an error, and formatting it
+  // for every device cost instructions at every boot.
+  const char* location() const {
+    if (!location_[0])
+      write_location(location_, sizeof(location_));
+    return location_;
+  }
   // The transport's name for boot lines: "pci", "pci legacy", "mmio", "mmio legacy".
   virtual const char* kind() const = 0;
 
 protected:
+  // Writes location() (a NUL-terminated string, at most `size` bytes with the NUL).
+  virtual void write_location(char* buf, size_t size) const = 0;
+
   char mode_[40] = "polled";
-  char location_[32] = "";
+  mutable char location_[32] = "";
 };
 
 // The transport of a virtio device found on a bus; -ENODEV if it is unusable.

@@ -1,5 +1,7 @@
 #include "drivers/virtio/virtqueue.h"
 
+#include "lib/string.h"
+
 namespace virtio {
 namespace {
 
@@ -52,6 +54,14 @@ void Virtqueue::init(uint16_t size, DmaRegion ring, DmaRegion indirect, uint16_t
   indirect_ = indirect;
   max_indirect_ = indirect.virt ? max_indirect : 0;
   event_idx_ = event_idx;
+  // Both sides read the rings' headers, the device our used_event and we its used ring
+  // before the other wrote them: those start zeroed. Descriptors (in the table and in the
+  // indirect tables) are each written before a request that uses them is made available,
+  // so their memory may hold anything.
+  memset(const_cast<uint16_t*>(avail()), 0, 2u * (3u + size_));
+  memset(const_cast<uint8_t*>(used()), 0, 2u * 3u + 8u * size_);
+  memset(tokens_, 0, sizeof(tokens_[0]) * size_);
+  memset(chain_length_, 0, sizeof(chain_length_[0]) * size_);
   // Free list threaded through the descriptors' next fields.
   for (uint16_t i = 0; i < size_; ++i)
     desc()[i].next = static_cast<uint16_t>(i + 1);

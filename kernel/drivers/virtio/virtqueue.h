@@ -67,8 +67,9 @@ public:
     return static_cast<size_t>(size) * max_indirect * sizeof(RingDescriptor);
   }
 
-  // `ring` holds ring_bytes(size) zeroed bytes. `indirect` holds indirect_bytes(size,
-  // max_indirect) bytes, or is empty (max_indirect 0) when INDIRECT_DESC is not negotiated.
+  // `ring` holds ring_bytes(size) bytes and `indirect` indirect_bytes(size, max_indirect)
+  // bytes, whatever they contain (init clears what must start zeroed); `indirect` is empty
+  // (max_indirect 0) when INDIRECT_DESC is not negotiated.
   void init(uint16_t size, DmaRegion ring, DmaRegion indirect, uint16_t max_indirect,
             bool event_idx);
 
@@ -92,6 +93,12 @@ public:
 
   // True if the device has returned a request not yet popped.
   bool has_used() const;
+  // The device's used index and the next one we take: a driver waiting for the device
+  // spins on these two alone (Queue::spin_for_used), a load and a compare a round.
+  const volatile uint16_t* used_index() const {
+    return reinterpret_cast<const volatile uint16_t*>(used() + 2);
+  }
+  uint16_t next_used() const { return last_used_; }
   // Takes the next returned request: its token and the bytes the device wrote. Its
   // descriptors return to the free list.
   bool pop_used(void** token, uint32_t* written);
@@ -119,8 +126,11 @@ private:
   uint16_t published_idx_ = 0; // avail->idx at the last publish
   uint16_t last_used_ = 0;     // next used-ring index we read
   uint16_t in_flight_ = 0;
-  void* tokens_[kMaxSize] = {};
-  uint16_t chain_length_[kMaxSize] = {}; // ring descriptors held by the request at this head
+  // Only the first size_ entries are used; init() clears those (a queue object is
+  // allocated at boot for each device, and clearing all 10 KiB of these would cost more
+  // instructions than setting the queue up).
+  void* tokens_[kMaxSize];
+  uint16_t chain_length_[kMaxSize]; // ring descriptors held by the request at this head
 };
 
 } // namespace virtio

@@ -15,9 +15,10 @@ constexpr uint64_t kIndirectPhys = 0x20000000;
 // The device side of one queue: memory is reached by physical address only.
 class SimDevice {
 public:
-  SimDevice(uint16_t size, uint16_t max_indirect, bool event_idx)
-      : size_(size), ring_(Virtqueue::ring_bytes(size) / 8 + 1),
-        indirect_(Virtqueue::indirect_bytes(size, max_indirect) / 8 + 1) {
+  // `fill`: what the ring memory holds before init (the kernel does not clear it).
+  SimDevice(uint16_t size, uint16_t max_indirect, bool event_idx, uint64_t fill = 0)
+      : size_(size), ring_(Virtqueue::ring_bytes(size) / 8 + 1, fill),
+        indirect_(Virtqueue::indirect_bytes(size, max_indirect) / 8 + 1, fill) {
     DmaRegion ind{};
     if (max_indirect)
       ind = DmaRegion{indirect_.data(), kIndirectPhys};
@@ -122,6 +123,42 @@ TEST(Virtqueue, LayoutMatchesTheLegacyRules) {
   EXPECT_EQ(Virtqueue::used_offset(256), 8192u);
   EXPECT_EQ(Virtqueue::ring_bytes(256), 8192u + 4096u);
   EXPECT_EQ(Virtqueue::used_offset(8) % 4096, 0u);
+}
+
+TEST(Virtqueue, WorksOnUnclearedMemory) {
+  // Every byte of the ring and the indirect tables starts as garbage: init clears what the
+  // device reads first, and each descriptor is written before it is made available.
+  for (bool event_idx : {false, true}) {
+    SimDevice dev(8, 4, event_idx, 0xA5A5A5A5A5A5A5A5ull);
+    dev.event_idx_mode = event_idx;
+    uint16_t head;
+    std::vector<Virtqueue::Segment> seen;
+    EXPECT_FALSE(dev.take(&head, &seen)) << "the available index starts at 0";
+    EXPECT_FALSE(dev.queue.has_used()) << "the used index starts at 0";
+    auto direct = request(0x5000, 1);
+    auto chained = request(0x9000, 3); // through an indirect table
+    ASSERT_TRUE(dev.queue.add(direct.data(), 1, token(1)));
+    ASSERT_TRUE(dev.queue.add(chained.data(), 3, token(2)));
+    dev.queue.publish();
+    for (uintptr_t expect = 1; expect <= 2; ++expect) {
+      ASSERT_TRUE(dev.take(&head, &seen));
+      ASSERT_EQ(seen.size(), expect == 1 ? 1u : 3u);
+      const auto& sent = expect == 1 ? direct : chained;
+      for (size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i].phys, sent[i].phys);
+        EXPECT_EQ(seen[i].len, sent[i].len);
+        EXPECT_EQ(seen[i].device_writes, sent[i].device_writes);
+      }
+      dev.complete(head, 7);
+      void* t = nullptr;
+      uint32_t written = 0;
+      ASSERT_TRUE(dev.queue.pop_used(&t, &written));
+      EXPECT_EQ(t, token(expect));
+      EXPECT_EQ(written, 7u);
+    }
+    EXPECT_FALSE(dev.take(&head, &seen));
+    EXPECT_EQ(dev.queue.free_descriptors(), 8);
+  }
 }
 
 TEST(Virtqueue, ChainReachesTheDeviceAndComesBack) {
