@@ -1,5 +1,7 @@
 #include "support/depfile.h"
 
+#include "llvm/Support/FileSystem.h"
+
 #include "support/atomic_file.h"
 
 namespace mkimage {
@@ -28,6 +30,11 @@ std::string escapeDepfilePath(llvm::StringRef path) {
 std::string Depfile::render(llvm::StringRef target) const {
   std::string out = escapeDepfilePath(target) + ":";
   for (const std::string& dep : deps_) {
+    // A dangling symbolic link (copied into the image as a link) cannot be stat()ed: Ninja
+    // would rebuild forever and Make would stop with "no rule to make target". Its
+    // directory is listed too, so replacing or removing the link still triggers a rebuild.
+    if (!llvm::sys::fs::exists(dep))
+      continue;
     out += " \\\n  ";
     out += escapeDepfilePath(dep);
   }
