@@ -77,6 +77,9 @@ struct DecodedImage {
 // boot and root partitions through the MBR (an EFI system partition in entry 0 is skipped)
 // and decodes both TFS logs with the shared codec.
 llvm::Expected<DecodedImage> decodeImage(const std::string& path);
+// The open image file (the decompressed temporary for a .zst image), valid while `image` or a
+// copy of it lives: what `export` reads the disk bytes from.
+int imageFileDescriptor(const DecodedImage& image);
 
 // Looks up a guest path in a root tuple. "." and ".." are handled, symbolic links are
 // followed in every component but the last, and in the last too if `followLast`. A link
