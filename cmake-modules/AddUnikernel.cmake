@@ -32,8 +32,8 @@ endfunction()
 
 function(add_unikernel name)
   set(flags NO_ALL)
-  set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED)
-  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS)
+  set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED CONTAINER_IMAGE)
+  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS FORMATS)
   cmake_parse_arguments(PARSE_ARGV 1 U "${flags}" "${one}" "${multi}")
   if(U_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_unikernel(${name}): unknown arguments: ${U_UNPARSED_ARGUMENTS}")
@@ -132,6 +132,8 @@ function(add_unikernel name)
     add_custom_target(${name}-image ALL DEPENDS "${image}")
   endif()
 
+  _unikernel_add_artifacts(${name} "${image}")
+
   # Run defaults (run-<name>, add_unikernel_test).
   set(run)
   if(U_MEMORY)
@@ -165,6 +167,64 @@ function(add_unikernel name)
     USES_TERMINAL
     COMMENT "Booting ${image_name} (nanos-run)"
     VERBATIM COMMAND_EXPAND_LISTS)
+endfunction()
+
+# FORMATS: one `nanos-mkimage export` per format, beside the image (docs/cmake.md, "Artifacts").
+# Each artifact depends on the image and the tool only, and its depfile (written by export) says
+# so; containerdisk also writes <name>.vm.yaml (KubeVirt) from MEMORY, CPUS, PORTS and
+# CONTAINER_IMAGE. Reads the caller's U_* variables.
+function(_unikernel_add_artifacts name image)
+  set(known raw qcow2 vmdk vhd vhdx gce oci containerdisk)
+  set(artifacts)
+  cmake_path(REMOVE_EXTENSION image LAST_ONLY OUTPUT_VARIABLE stem)
+  foreach(format IN LISTS U_FORMATS)
+    if(NOT format IN_LIST known)
+      message(FATAL_ERROR "add_unikernel(${name}): unknown format '${format}' (known: ${known})")
+    endif()
+    set(suffix ".${format}")
+    if(format STREQUAL "gce")
+      set(suffix ".gce.tar.gz")
+    elseif(format STREQUAL "oci" OR format STREQUAL "containerdisk")
+      set(suffix ".${format}.tar") # an OCI archive: one file, a clean custom-command OUTPUT
+    endif()
+    set(artifact "${stem}${suffix}")
+    set(outputs "${artifact}")
+    set(args export "${image}" --format ${format} -o "${artifact}" --depfile "${artifact}.d")
+    if(format STREQUAL "containerdisk")
+      set(manifest "${stem}.vm.yaml")
+      list(APPEND outputs "${manifest}")
+      list(APPEND args --kubevirt-manifest "${manifest}" --kubevirt-name "${name}")
+      if(U_CONTAINER_IMAGE)
+        list(APPEND args --container-image "${U_CONTAINER_IMAGE}")
+      endif()
+      if(U_MEMORY)
+        list(APPEND args --kubevirt-memory "${U_MEMORY}")
+      endif()
+      if(U_CPUS)
+        list(APPEND args --kubevirt-cpus "${U_CPUS}")
+      endif()
+      foreach(p IN LISTS U_PORTS) # HOST:GUEST[/udp] -> the guest port
+        string(REGEX REPLACE "^[0-9]+:" "" guest "${p}")
+        list(APPEND args --kubevirt-port "${guest}")
+      endforeach()
+    endif()
+    cmake_path(GET artifact FILENAME artifact_name)
+    add_custom_command(OUTPUT ${outputs}
+      COMMAND Unikernel::mkimage ${args}
+      DEPENDS "${image}" Unikernel::mkimage
+      DEPFILE "${artifact}.d"
+      COMMENT "Exporting ${artifact_name}"
+      VERBATIM)
+    list(APPEND artifacts ${outputs})
+  endforeach()
+  if(artifacts)
+    if(U_NO_ALL)
+      add_custom_target(${name}-artifacts DEPENDS ${artifacts})
+    else()
+      add_custom_target(${name}-artifacts ALL DEPENDS ${artifacts})
+    endif()
+    set_target_properties(${name}-artifacts PROPERTIES UNIKERNEL_ARTIFACTS "${artifacts}")
+  endif()
 endfunction()
 
 # add_unikernel_test(NAME IMAGE <unikernel> [EXPECT_OUTPUT text] [EXPECT_OUTPUT_REGEX re]

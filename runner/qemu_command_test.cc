@@ -135,6 +135,13 @@ TEST(QemuCommand, PathsWithSpacesAndCommasStayOneArgument) {
   EXPECT_NE(std::find(argv.begin(), argv.end(), "/tmp/my dir/kernel.img"), argv.end());
 }
 
+TEST(QemuCommand, ImageFormatReachesTheDrive) {
+  RunOptions o = withImage("a.vhd");
+  o.imageFormat = "vpc";
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "file=a.vhd,format=vpc,if=none,id=d0"), argv.end());
+}
+
 TEST(QemuCommand, ShellQuoting) {
   EXPECT_EQ(shellQuoteCommand({"qemu", "-m", "256M", "file=a b.img", "it's", ""}),
             "qemu -m 256M 'file=a b.img' 'it'\\''s' ''");

@@ -100,5 +100,13 @@ TEST(RunOptions, DiskChoices) {
   EXPECT_EQ(parseOk({"a.img", "--disk=virtio-scsi"}).disk, "virtio-scsi");
 }
 
+// Exported artifacts (issue 20) boot in their own format.
+TEST(RunOptions, ImageFormat) {
+  EXPECT_EQ(parseOk({"a.img"}).imageFormat, "raw");
+  EXPECT_EQ(parseOk({"a.qcow2", "--image-format", "qcow2"}).imageFormat, "qcow2");
+  EXPECT_NE(parseError({"a.img", "--image-format", "vdi"}).find("--image-format 'vdi'"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace runner
