@@ -21,7 +21,8 @@ qemu_format() { # our format name -> QEMU's driver name
 same_disk() {
   local out
   out=$(qemu-img compare -f raw -F "$2" "$IMAGE" "$1" 2>&1) || fail "qemu-img compare $1: $out"
-  [[ $out == "Images are identical." ]] || fail "qemu-img compare $1: $out"
+  # A disk rounded up (GCE, VHD) draws "Image size mismatch!" first; the padding must be zeros.
+  [[ ${out##*$'\n'} == "Images are identical." ]] || fail "qemu-img compare $1: $out"
 }
 
 # A failing command: non-zero status `want`, exactly one line on stderr, nothing on stdout.
@@ -96,14 +97,17 @@ PY
 gce)
   "$MKIMAGE" export "$IMAGE" --format gce -o "$W/disk.tar.gz"
   [[ $(tar -tzf "$W/disk.tar.gz") == "disk.raw" ]] || fail "gce: the tarball holds $(tar -tzf "$W/disk.tar.gz" | tr '\n' ' ')"
-  magic=$(gzip -dc "$W/disk.tar.gz" | head -c 512 | tail -c +258 | head -c 8 | od -An -c | tr -s ' ')
-  [[ $magic == " u s t a r \0" ]] || fail "gce: tar magic '$magic' is not GNU's 'ustar  '"
+  python3 - "$W/disk.tar.gz" <<'PY' || fail "gce: not a GNU tar header"
+import gzip, sys
+header = gzip.open(sys.argv[1]).read(512)
+assert header[257:265] == b'ustar  \0', header[257:265]  # GNU magic + version
+PY
   tar -xzf "$W/disk.tar.gz" -C "$W"
   size=$(stat -c %s "$W/disk.raw")
   (( size % (1 << 30) == 0 )) || fail "gce: disk.raw is $size bytes, not whole GiB"
   same_disk "$W/disk.raw" raw
   "$MKIMAGE" export "$IMAGE" --format gce --size 2G -o "$W/disk2.tar.gz"
-  [[ $(gzip -dc "$W/disk2.tar.gz" | tar -tvf - | awk '{print $3}') == $((2 << 30)) ]] || fail "gce --size 2G"
+  [[ $(tar -tvzf "$W/disk2.tar.gz" | awk '{print $3}') == $((2 << 30)) ]] || fail "gce --size 2G"
   expect_error 1 "multiple of 1 GiB" "$MKIMAGE" export "$IMAGE" --format gce --size 1536M -o "$W/bad.tar.gz"
   [[ ! -e $W/bad.tar.gz ]] || fail "gce: output left after an error"
   ;;
