@@ -9,7 +9,8 @@ namespace runner {
 const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
-    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
+    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] "
+    "[--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [-- EXTRA-QEMU-ARGS...]\n";
 
 static llvm::Error fail(const std::string& message) {

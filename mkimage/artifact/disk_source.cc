@@ -22,8 +22,7 @@ static llvm::Error fail(const llvm::Twine& message) {
 llvm::Expected<DiskSource> DiskSource::openImage(const std::string& path) {
   auto image = reader::decodeImage(path);
   if (!image)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "%s (not a Nanos image?)",
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s (not a Nanos image?)",
                                    llvm::toString(image.takeError()).c_str());
   DiskSource disk;
   disk.backing_ = std::make_shared<Backing>();

@@ -33,8 +33,9 @@ struct FormatInfo {
   const char* name;
 };
 const FormatInfo kFormats[] = {
-    {Format::Raw, "raw"},   {Format::Qcow2, "qcow2"}, {Format::Vmdk, "vmdk"},
-    {Format::Vhd, "vhd"},   {Format::Vhdx, "vhdx"},   {Format::Gce, "gce"},
+    {Format::Raw, "raw"},   {Format::Qcow2, "qcow2"},
+    {Format::Vmdk, "vmdk"}, {Format::Vhd, "vhd"},
+    {Format::Vhdx, "vhdx"}, {Format::Gce, "gce"},
     {Format::Oci, "oci"},   {Format::ContainerDisk, "containerdisk"},
 };
 } // namespace
@@ -112,7 +113,9 @@ public:
     return t;
   }
   TempDirectory() = default;
-  TempDirectory(TempDirectory&& other) noexcept : path(std::move(other.path)) { other.path.clear(); }
+  TempDirectory(TempDirectory&& other) noexcept : path(std::move(other.path)) {
+    other.path.clear();
+  }
   TempDirectory& operator=(TempDirectory&& other) noexcept {
     std::swap(path, other.path);
     return *this;

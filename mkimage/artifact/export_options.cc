@@ -17,9 +17,9 @@ const char* const kExportUsage =
 // moved past it.
 static llvm::Expected<bool> takeOne(Args args, size_t& i, ExportOptions& o) {
   llvm::StringRef a = args[i];
-  static const char* const kNames[] = {"--format",        "--kubevirt-manifest", "--kubevirt-name",
-                                       "--kubevirt-memory", "--kubevirt-cpus",   "--kubevirt-port",
-                                       "--container-image"};
+  static const char* const kNames[] = {
+      "--format",        "--kubevirt-manifest", "--kubevirt-name",  "--kubevirt-memory",
+      "--kubevirt-cpus", "--kubevirt-port",     "--container-image"};
   if (!llvm::is_contained(kNames, a))
     return false;
   if (i + 1 >= args.size())
@@ -88,8 +88,8 @@ llvm::Expected<ExportOptions> parseExportOptions(Args args) {
     llvm::StringRef a = args[i++];
     if (a == "--help" || a == "-h")
       return usageError(kExportUsage);
-    bool hasValue = a == "-o" || a == "--output" || a == "--size" || a == "--depfile" ||
-                    a == "--threads";
+    bool hasValue =
+        a == "-o" || a == "--output" || a == "--size" || a == "--depfile" || a == "--threads";
     if (hasValue && i >= args.size())
       return usageError(a + " needs a value");
     if (a == "-o" || a == "--output") {

@@ -37,9 +37,17 @@ TEST(Export, SizeRules) {
 }
 
 TEST(Export, OptionsAndDefaults) {
-  std::vector<llvm::StringRef> args = {"app.img", "--format", "containerdisk", "-o",
-                                       "out/App.tar", "--kubevirt-manifest", "vm.yaml",
-                                       "--kubevirt-port", "8080", "--kubevirt-memory", "1G"};
+  std::vector<llvm::StringRef> args = {"app.img",
+                                       "--format",
+                                       "containerdisk",
+                                       "-o",
+                                       "out/App.tar",
+                                       "--kubevirt-manifest",
+                                       "vm.yaml",
+                                       "--kubevirt-port",
+                                       "8080",
+                                       "--kubevirt-memory",
+                                       "1G"};
   auto o = parseExportOptions(args);
   ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
   EXPECT_EQ(o->image, "app.img");
@@ -57,7 +65,8 @@ TEST(Export, BadCommandLines) {
   using A = std::vector<llvm::StringRef>;
   EXPECT_FALSE(static_cast<bool>(parseExportOptions(A{"a.img", "-o", "x"})));
   EXPECT_FALSE(static_cast<bool>(parseExportOptions(A{"a.img", "--format", "vdi", "-o", "x"})));
-  EXPECT_FALSE(static_cast<bool>(parseExportOptions(A{"a.img", "--format", "raw", "-o", "x", "--bogus"})));
+  EXPECT_FALSE(
+      static_cast<bool>(parseExportOptions(A{"a.img", "--format", "raw", "-o", "x", "--bogus"})));
   EXPECT_FALSE(static_cast<bool>(parseExportOptions(A{"a.img", "--format", "raw", "-o"})));
   EXPECT_FALSE(static_cast<bool>(
       parseExportOptions(A{"a.img", "--format", "raw", "-o", "x", "--kubevirt-cpus", "0"})));

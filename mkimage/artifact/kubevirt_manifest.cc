@@ -29,7 +29,8 @@ llvm::Expected<ServicePort> parseServicePort(llvm::StringRef text) {
 bool isDnsLabel(llvm::StringRef name) {
   if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-')
     return false;
-  return llvm::all_of(name, [](char c) { return llvm::isDigit(c) || (c >= 'a' && c <= 'z') || c == '-'; });
+  return llvm::all_of(
+      name, [](char c) { return llvm::isDigit(c) || (c >= 'a' && c <= 'z') || c == '-'; });
 }
 
 std::string vmNameFromPath(llvm::StringRef path) {
@@ -47,9 +48,8 @@ std::string vmNameFromPath(llvm::StringRef path) {
 
 // A reference is printed in double quotes; it may hold no quote, backslash or control byte.
 static bool plainReference(llvm::StringRef ref) {
-  return !ref.empty() && llvm::all_of(ref, [](char c) {
-    return c > ' ' && c != '"' && c != '\\' && c != 0x7f;
-  });
+  return !ref.empty() &&
+         llvm::all_of(ref, [](char c) { return c > ' ' && c != '"' && c != '\\' && c != 0x7f; });
 }
 
 llvm::Expected<std::string> kubevirtManifest(const KubevirtOptions& o) {

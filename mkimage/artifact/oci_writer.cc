@@ -65,8 +65,8 @@ llvm::Error writeLayerTar(const DiskSource& disk, OciLayer kind, Sink& tar) {
     if (!qcow2)
       return qcow2.takeError();
     TarEntry dir{"disk/", '5', 0555, kKubevirtQemuUid, kKubevirtQemuUid, "", "", 0};
-    TarEntry file{"disk/disk.qcow2", '0', 0440, kKubevirtQemuUid, kKubevirtQemuUid, "", "",
-                  qcow2->fileSize()};
+    TarEntry file{"disk/disk.qcow2", '0', 0440, kKubevirtQemuUid,
+                  kKubevirtQemuUid,  "",  "",   qcow2->fileSize()};
     if (auto e = beginTarFile(tar, dir, TarFormat::Ustar))
       return e;
     if (auto e = beginTarFile(tar, file, TarFormat::Ustar))
@@ -107,9 +107,8 @@ llvm::Expected<LayerBlob> writeLayer(const DiskSource& disk, OciLayer kind,
 }
 
 llvm::json::Object descriptor(const char* mediaType, const Blob& blob) {
-  return llvm::json::Object{{"mediaType", mediaType},
-                            {"digest", blob.digest},
-                            {"size", static_cast<int64_t>(blob.size)}};
+  return llvm::json::Object{
+      {"mediaType", mediaType}, {"digest", blob.digest}, {"size", static_cast<int64_t>(blob.size)}};
 }
 
 } // namespace
@@ -126,8 +125,8 @@ llvm::Error writeOciLayout(const DiskSource& disk, OciLayer kind, const std::str
       {"os", "linux"},
       {"created", kEpoch},
       {"config", llvm::json::Object{}},
-      {"rootfs", llvm::json::Object{{"type", "layers"},
-                                    {"diff_ids", llvm::json::Array{layer->diffId}}}},
+      {"rootfs",
+       llvm::json::Object{{"type", "layers"}, {"diff_ids", llvm::json::Array{layer->diffId}}}},
       {"history", llvm::json::Array{llvm::json::Object{
                       {"created", kEpoch},
                       {"created_by", kind == OciLayer::RawDisk
@@ -140,17 +139,19 @@ llvm::Error writeOciLayout(const DiskSource& disk, OciLayer kind, const std::str
       {"schemaVersion", 2},
       {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
       {"config", descriptor("application/vnd.oci.image.config.v1+json", *configBlob)},
-      {"layers", llvm::json::Array{
-                     descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer->blob)}}};
+      {"layers",
+       llvm::json::Array{descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer->blob)}}};
   auto manifestBlob = writeBlob(dir, render(llvm::json::Value(std::move(manifest))));
   if (!manifestBlob)
     return manifestBlob.takeError();
-  llvm::json::Object entry = descriptor("application/vnd.oci.image.manifest.v1+json", *manifestBlob);
+  llvm::json::Object entry =
+      descriptor("application/vnd.oci.image.manifest.v1+json", *manifestBlob);
   entry["annotations"] = llvm::json::Object{{"org.opencontainers.image.ref.name", "latest"}};
   llvm::json::Object index{{"schemaVersion", 2},
                            {"mediaType", "application/vnd.oci.image.index.v1+json"},
                            {"manifests", llvm::json::Array{std::move(entry)}}};
-  if (auto e = writeFileAtomically(dir + "/index.json", render(llvm::json::Value(std::move(index)))))
+  if (auto e =
+          writeFileAtomically(dir + "/index.json", render(llvm::json::Value(std::move(index)))))
     return e;
   return writeFileAtomically(dir + "/oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
 }
@@ -205,8 +206,8 @@ llvm::Error writeOciArchive(const std::string& dir, Sink& out) {
   if (auto e = addFile("index.json"))
     return e;
   for (const char* d : {"blobs/", "blobs/sha256/"})
-    if (auto e = beginTarFile(out, TarEntry{d, '5', 0755, 0, 0, "root", "root", 0},
-                              TarFormat::Ustar))
+    if (auto e =
+            beginTarFile(out, TarEntry{d, '5', 0755, 0, 0, "root", "root", 0}, TarFormat::Ustar))
       return e;
   for (const std::string& b : blobs)
     if (auto e = addFile("blobs/sha256/" + b))

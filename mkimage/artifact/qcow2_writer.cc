@@ -59,14 +59,14 @@ llvm::Error Qcow2Writer::writeMetadata(Sink& out) const {
   std::string cluster(kClusterSize, '\0');
   char* h = cluster.data();
   std::memcpy(h, "QFI\xfb", 4);
-  write32be(h + 4, 3);                          // version
-  write32be(h + 20, kClusterBits);              // cluster_bits
-  write64be(h + 24, disk_->size());             // size
+  write32be(h + 4, 3);              // version
+  write32be(h + 20, kClusterBits);  // cluster_bits
+  write64be(h + 24, disk_->size()); // size
   write32be(h + 36, static_cast<uint32_t>(l1Entries_));
   write64be(h + 40, l1Offset());
   write64be(h + 48, refTableOffset());
   write32be(h + 56, static_cast<uint32_t>(refTableClusters_));
-  write32be(h + 96, 4);   // refcount_order: 2^4 = 16-bit refcounts
+  write32be(h + 96, 4);    // refcount_order: 2^4 = 16-bit refcounts
   write32be(h + 100, 104); // header_length; the end-of-extensions marker (8 zero bytes) follows
   if (auto e = out.write(cluster))
     return e;

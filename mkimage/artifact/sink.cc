@@ -105,7 +105,8 @@ struct GzipSink::State {
 
 GzipSink::GzipSink(Sink& next, int level) : next_(next), state_(std::make_unique<State>()) {
   // windowBits 15 + 16: a gzip wrapper; memLevel 8 is zlib's default.
-  state_->open = deflateInit2(&state_->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  state_->open =
+      deflateInit2(&state_->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 }
 
 GzipSink::~GzipSink() {

@@ -84,7 +84,7 @@ class Sha256Sink : public Sink {
 public:
   explicit Sha256Sink(Sink& next) : next_(next) {}
   llvm::Error finish() override { return llvm::Error::success(); } // `next` is the caller's
-  std::string hexDigest(); // once, after the last write
+  std::string hexDigest();                                         // once, after the last write
 
 protected:
   llvm::Error put(llvm::StringRef bytes) override;

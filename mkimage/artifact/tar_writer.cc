@@ -37,7 +37,10 @@ llvm::Expected<std::string> tarHeader(const TarEntry& e, TarFormat format) {
   if (format == TarFormat::Gnu)
     std::memcpy(p + 257, "ustar  ", 8); // magic "ustar " and version " \0"
   else
-    std::memcpy(p + 257, "ustar\0" "00", 8);
+    std::memcpy(p + 257,
+                "ustar\0"
+                "00",
+                8);
   std::memcpy(p + 265, e.owner.data(), std::min<size_t>(31, e.owner.size()));
   std::memcpy(p + 297, e.group.data(), std::min<size_t>(31, e.group.size()));
   // The checksum is summed with its own field as eight spaces.

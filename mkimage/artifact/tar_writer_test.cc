@@ -13,8 +13,8 @@ unsigned headerSum(std::string h) {
 }
 
 TEST(TarWriter, GnuHeaderFields) {
-  auto h = tarHeader(TarEntry{"disk.raw", '0', 0644, 0, 0, "root", "root", 1ull << 30},
-                     TarFormat::Gnu);
+  auto h =
+      tarHeader(TarEntry{"disk.raw", '0', 0644, 0, 0, "root", "root", 1ull << 30}, TarFormat::Gnu);
   ASSERT_TRUE(static_cast<bool>(h));
   EXPECT_EQ(h->substr(0, 9), std::string("disk.raw\0", 9));
   EXPECT_EQ(h->substr(100, 8), std::string("0000644\0", 8));
@@ -29,7 +29,9 @@ TEST(TarWriter, UstarHeaderAndOwner) {
   ASSERT_TRUE(static_cast<bool>(h));
   EXPECT_EQ((*h)[156], '5');
   EXPECT_EQ(h->substr(108, 8), std::string("0000153\0", 8)); // 107 in octal
-  EXPECT_EQ(h->substr(257, 8), std::string("ustar\0" "00", 8));
+  EXPECT_EQ(h->substr(257, 8), std::string("ustar\0"
+                                           "00",
+                                           8));
 }
 
 TEST(TarWriter, SizesOf8GiBAndMoreUseBase256) {
@@ -49,8 +51,8 @@ TEST(TarWriter, RefusesLongNames) {
 
 TEST(TarWriter, ArchiveEndsWithTwoZeroBlocksInA10KiBRecord) {
   StringSink out;
-  ASSERT_FALSE(static_cast<bool>(beginTarFile(out, TarEntry{"a", '0', 0644, 0, 0, "r", "r", 3},
-                                              TarFormat::Ustar)));
+  ASSERT_FALSE(static_cast<bool>(
+      beginTarFile(out, TarEntry{"a", '0', 0644, 0, 0, "r", "r", 3}, TarFormat::Ustar)));
   ASSERT_FALSE(static_cast<bool>(out.write("abc")));
   ASSERT_FALSE(static_cast<bool>(endTarFile(out)));
   ASSERT_FALSE(static_cast<bool>(endTarArchive(out)));

@@ -23,7 +23,8 @@ inline DiskSource markedDisk(uint64_t size, std::initializer_list<uint64_t> mark
 
 inline std::string diskBytes(const DiskSource& disk) {
   std::string out(disk.size(), '\0');
-  EXPECT_FALSE(static_cast<bool>(disk.read(0, llvm::MutableArrayRef<char>(out.data(), out.size()))));
+  EXPECT_FALSE(
+      static_cast<bool>(disk.read(0, llvm::MutableArrayRef<char>(out.data(), out.size()))));
   return out;
 }
 

@@ -52,7 +52,7 @@ std::string vhdFooter(uint64_t size, llvm::StringRef uniqueId) {
   // Creator "win ": readers (QEMU among them) then take the size from the footer's current
   // size rather than from the CHS geometry, which cannot express every MiB multiple.
   std::memcpy(p + 28, "win ", 4);
-  write32be(p + 32, 0x000a0000); // creator version
+  write32be(p + 32, 0x000a0000);  // creator version
   std::memcpy(p + 36, "Wi2k", 4); // creator host OS
   write64be(p + 40, size);        // original size
   write64be(p + 48, size);        // current size

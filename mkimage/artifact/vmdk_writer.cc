@@ -109,7 +109,8 @@ llvm::Error writeVmdk(const DiskSource& disk, const VmdkOptions& options, Sink& 
   uint64_t grains = used->size();
   uint64_t tables = divUp(grains, kEntriesPerTable);
   std::vector<uint32_t> directory(tables, 0);
-  unsigned threads = options.threads ? options.threads : llvm::hardware_concurrency().compute_thread_count();
+  unsigned threads =
+      options.threads ? options.threads : llvm::hardware_concurrency().compute_thread_count();
   llvm::ThreadPool pool(llvm::hardware_concurrency(std::max(1u, threads)));
 
   for (uint64_t t = 0; t < tables; ++t) {
@@ -125,7 +126,7 @@ llvm::Error writeVmdk(const DiskSource& disk, const VmdkOptions& options, Sink& 
       pool.async([&, i] {
         std::string grain(kGrainBytes, '\0');
         if (auto e = disk.read((first + i) * kGrainBytes,
-                                llvm::MutableArrayRef<char>(grain.data(), grain.size()))) {
+                               llvm::MutableArrayRef<char>(grain.data(), grain.size()))) {
           failures[i] = llvm::toString(std::move(e));
           return;
         }

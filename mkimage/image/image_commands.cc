@@ -3,13 +3,13 @@
 #include "image/build_options.h"
 #include "image/image_builder.h"
 #include "reader/image_check.h"
+#include "support/atomic_file.h"
+#include "support/depfile.h"
 #include "tool/commands.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "support/atomic_file.h"
-#include "support/depfile.h"
 
 #include <cstdlib>
 #include <unistd.h>
@@ -52,8 +52,9 @@ static llvm::Error buildArtifact(BuildOptions options, artifact::ExportOptions a
       e = llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: cannot rewrite the depfile",
                                   depfile.c_str());
     else
-      e = writeFileAtomically(depfile, escapeDepfilePath(finalOutput) + ":" +
-                                           (*text)->getBuffer().drop_front(tempTarget.size()).str());
+      e = writeFileAtomically(depfile,
+                              escapeDepfilePath(finalOutput) + ":" +
+                                  (*text)->getBuffer().drop_front(tempTarget.size()).str());
   }
   ::unlink(temp.c_str());
   if (e)
@@ -66,8 +67,9 @@ llvm::Error runBuildCommand(Args allArgs, llvm::raw_ostream&) {
   artifact::ExportOptions artifactOptions;
   if (llvm::Error e = artifact::takeArtifactOptions(allArgs, args, artifactOptions))
     return e;
-  bool artifactWanted = (artifactOptions.format && *artifactOptions.format != artifact::Format::Raw) ||
-                        !artifactOptions.kubevirt.manifestPath.empty();
+  bool artifactWanted =
+      (artifactOptions.format && *artifactOptions.format != artifact::Format::Raw) ||
+      !artifactOptions.kubevirt.manifestPath.empty();
   // --- end of the artifact block ---------------------------------------------------------
   BuildOptions options;
   if (llvm::Error e = parseBuildOptionsInto(args, options)) {
