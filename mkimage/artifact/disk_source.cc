@@ -113,21 +113,36 @@ static std::vector<std::pair<uint64_t, uint64_t>> dataRanges(int fd, uint64_t si
   return ranges;
 }
 
-llvm::Expected<std::vector<bool>> DiskSource::nonZeroChunks(uint64_t chunk) const {
-  std::vector<bool> used((size_ + chunk - 1) / chunk, false);
+llvm::Error DiskSource::forEachNonZeroChunk(
+    uint64_t chunk, llvm::function_ref<llvm::Error(uint64_t, llvm::ArrayRef<char>)> visit) const {
   std::vector<char> buffer(std::max<uint64_t>(chunk, 1 << 20) / chunk * chunk);
+  uint64_t next = 0; // chunks below this one were visited (two data ranges may share a chunk)
   for (auto [start, end] : dataRanges(backing_->fd, contentSize_)) {
-    for (uint64_t at = start / chunk * chunk; at < end;) {
+    for (uint64_t at = std::max(start / chunk, next) * chunk; at < end;) {
       uint64_t len = std::min<uint64_t>(buffer.size(), (end + chunk - 1) / chunk * chunk - at);
       if (auto e = read(at, llvm::MutableArrayRef<char>(buffer.data(), len)))
         return e;
-      for (uint64_t c = 0; c < len; c += chunk)
-        if (!used[(at + c) / chunk] &&
-            !allZero(llvm::ArrayRef<char>(buffer.data() + c, std::min(chunk, len - c))))
-          used[(at + c) / chunk] = true;
+      for (uint64_t c = 0; c < len; c += chunk) {
+        llvm::ArrayRef<char> piece(buffer.data() + c, chunk);
+        if (!allZero(piece))
+          if (auto e = visit((at + c) / chunk, piece))
+            return e;
+      }
       at += len;
+      next = at / chunk;
     }
   }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<bool>> DiskSource::nonZeroChunks(uint64_t chunk) const {
+  std::vector<bool> used((size_ + chunk - 1) / chunk, false);
+  auto mark = [&](uint64_t index, llvm::ArrayRef<char>) {
+    used[index] = true;
+    return llvm::Error::success();
+  };
+  if (auto e = forEachNonZeroChunk(chunk, mark))
+    return e;
   return used;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -37,6 +38,11 @@ public:
   // For each `chunk`-sized piece of the disk (the last may be short): does it hold a byte that
   // is not zero? Only the data ranges of the file are read (SEEK_DATA), holes are zeros.
   llvm::Expected<std::vector<bool>> nonZeroChunks(uint64_t chunk) const;
+  // Calls `visit` with each such chunk's index and its bytes (always `chunk` bytes, zeros past
+  // the content), in increasing order: one pass over the data for the writers that can.
+  llvm::Error forEachNonZeroChunk(
+      uint64_t chunk,
+      llvm::function_ref<llvm::Error(uint64_t index, llvm::ArrayRef<char> bytes)> visit) const;
 
   const std::string& path() const { return path_; }
 

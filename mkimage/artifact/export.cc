@@ -150,11 +150,9 @@ llvm::Error writeFileFormat(const DiskSource& disk, const ExportOptions& o, Atom
   case Format::Raw:
     e = copyDisk(disk, sink);
     break;
-  case Format::Qcow2: {
-    auto plan = Qcow2Writer::plan(disk);
-    e = plan ? plan->write(sink) : plan.takeError();
+  case Format::Qcow2:
+    e = Qcow2Writer::writeFile(disk, sink);
     break;
-  }
   case Format::Vmdk:
     e = writeVmdk(disk, VmdkOptions{o.threads}, sink);
     break;

@@ -3,6 +3,7 @@
 #include "llvm/Support/Endian.h"
 
 #include <cstring>
+#include <tuple>
 
 namespace mkimage::artifact {
 
@@ -19,7 +20,93 @@ constexpr uint64_t kNoTable = ~0ull;
 uint64_t divUp(uint64_t a, uint64_t b) {
   return (a + b - 1) / b;
 }
+std::string header(uint64_t size, uint64_t l1Entries, uint64_t l1Offset, uint64_t refTableOffset,
+                   uint64_t refTableClusters) {
+  std::string cluster(Qcow2Writer::kClusterSize, '\0');
+  char* h = cluster.data();
+  std::memcpy(h, "QFI\xfb", 4);
+  write32be(h + 4, 3);                          // version
+  write32be(h + 20, Qcow2Writer::kClusterBits); // cluster_bits
+  write64be(h + 24, size);
+  write32be(h + 36, static_cast<uint32_t>(l1Entries));
+  write64be(h + 40, l1Offset);
+  write64be(h + 48, refTableOffset);
+  write32be(h + 56, static_cast<uint32_t>(refTableClusters));
+  write32be(h + 96, 4);    // refcount_order: 2^4 = 16-bit refcounts
+  write32be(h + 100, 104); // header_length; the end-of-extensions marker (8 zero bytes) follows
+  return cluster;
+}
+
+// Refcount table and block clusters for a file of `clusters` other clusters: grown until they
+// cover themselves too.
+std::pair<uint64_t, uint64_t> refcountSizes(uint64_t clusters) {
+  uint64_t table = 1, blocks = 1;
+  for (;;) {
+    uint64_t total = clusters + table + blocks;
+    uint64_t needBlocks = divUp(total, kRefcountsPerBlock);
+    uint64_t needTable = divUp(needBlocks * 8, Qcow2Writer::kClusterSize);
+    if (needBlocks <= blocks && needTable <= table)
+      return {table, blocks};
+    blocks = std::max(blocks, needBlocks);
+    table = std::max(table, needTable);
+  }
+}
+
 } // namespace
+
+llvm::Error Qcow2Writer::writeFile(const DiskSource& disk, FileSink& out) {
+  const uint64_t guestClusters = divUp(disk.size(), kClusterSize);
+  const uint64_t l1Entries = std::max<uint64_t>(1, divUp(guestClusters, kEntriesPerL2));
+  std::vector<uint64_t> host(guestClusters, 0); // host offset per guest cluster, 0 = none
+  if (auto e = out.writeZeros(kClusterSize))    // the header's cluster, filled in at the end
+    return e;
+  auto place = [&](uint64_t index, llvm::ArrayRef<char> bytes) {
+    host[index] = out.offset();
+    return out.write(llvm::StringRef(bytes.data(), bytes.size()));
+  };
+  if (auto e = disk.forEachNonZeroChunk(kClusterSize, place))
+    return e;
+
+  std::vector<uint64_t> l2At(l1Entries, 0);
+  for (uint64_t i = 0; i < l1Entries; ++i) {
+    std::string l2(kClusterSize, '\0');
+    bool any = false;
+    for (uint64_t e = 0; e < kEntriesPerL2 && i * kEntriesPerL2 + e < guestClusters; ++e)
+      if (uint64_t at = host[i * kEntriesPerL2 + e]) {
+        write64be(&l2[e * 8], at | kCopied);
+        any = true;
+      }
+    if (!any)
+      continue;
+    l2At[i] = out.offset();
+    if (auto err = out.write(l2))
+      return err;
+  }
+  const uint64_t l1Offset = out.offset();
+  std::string table(divUp(l1Entries * 8, kClusterSize) * kClusterSize, '\0');
+  for (uint64_t i = 0; i < l1Entries; ++i)
+    if (l2At[i])
+      write64be(&table[i * 8], l2At[i] | kCopied);
+  if (auto e = out.write(table))
+    return e;
+
+  const uint64_t refTableOffset = out.offset();
+  auto [tableClusters, blocks] = refcountSizes(refTableOffset / kClusterSize);
+  const uint64_t total = refTableOffset / kClusterSize + tableClusters + blocks;
+  table.assign(tableClusters * kClusterSize, '\0');
+  for (uint64_t b = 0; b < blocks; ++b)
+    write64be(&table[b * 8], refTableOffset + (tableClusters + b) * kClusterSize);
+  if (auto e = out.write(table))
+    return e;
+  table.assign(blocks * kClusterSize, '\0');
+  for (uint64_t c = 0; c < total; ++c)
+    write16be(&table[c * 2], 1);
+  if (auto e = out.write(table))
+    return e;
+  if (auto e = out.finish())
+    return e;
+  return out.patch(0, header(disk.size(), l1Entries, l1Offset, refTableOffset, tableClusters));
+}
 
 llvm::Expected<Qcow2Writer> Qcow2Writer::plan(const DiskSource& disk) {
   Qcow2Writer w;
@@ -39,35 +126,17 @@ llvm::Expected<Qcow2Writer> Qcow2Writer::plan(const DiskSource& disk) {
     if (slot == kNoTable)
       slot = w.l2Tables_++;
   }
-  // The refcount blocks cover every cluster of the file, themselves included: grow them until
-  // they cover the total they are part of.
-  w.refTableClusters_ = w.refBlocks_ = 1;
-  for (;;) {
-    w.totalClusters_ =
-        1 + w.l1Clusters_ + w.refTableClusters_ + w.refBlocks_ + w.l2Tables_ + w.dataClusters_;
-    uint64_t blocks = divUp(w.totalClusters_, kRefcountsPerBlock);
-    uint64_t table = divUp(blocks * 8, kClusterSize);
-    if (blocks <= w.refBlocks_ && table <= w.refTableClusters_)
-      break;
-    w.refBlocks_ = std::max(blocks, w.refBlocks_);
-    w.refTableClusters_ = std::max(table, w.refTableClusters_);
-  }
+  // The refcount blocks cover every cluster of the file, themselves included.
+  std::tie(w.refTableClusters_, w.refBlocks_) =
+      refcountSizes(1 + w.l1Clusters_ + w.l2Tables_ + w.dataClusters_);
+  w.totalClusters_ =
+      1 + w.l1Clusters_ + w.refTableClusters_ + w.refBlocks_ + w.l2Tables_ + w.dataClusters_;
   return w;
 }
 
 llvm::Error Qcow2Writer::writeMetadata(Sink& out) const {
-  std::string cluster(kClusterSize, '\0');
-  char* h = cluster.data();
-  std::memcpy(h, "QFI\xfb", 4);
-  write32be(h + 4, 3);              // version
-  write32be(h + 20, kClusterBits);  // cluster_bits
-  write64be(h + 24, disk_->size()); // size
-  write32be(h + 36, static_cast<uint32_t>(l1Entries_));
-  write64be(h + 40, l1Offset());
-  write64be(h + 48, refTableOffset());
-  write32be(h + 56, static_cast<uint32_t>(refTableClusters_));
-  write32be(h + 96, 4);    // refcount_order: 2^4 = 16-bit refcounts
-  write32be(h + 100, 104); // header_length; the end-of-extensions marker (8 zero bytes) follows
+  std::string cluster =
+      header(disk_->size(), l1Entries_, l1Offset(), refTableOffset(), refTableClusters_);
   if (auto e = out.write(cluster))
     return e;
 

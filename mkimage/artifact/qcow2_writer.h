@@ -18,6 +18,13 @@ public:
 
   static constexpr uint64_t kClusterBits = 16, kClusterSize = 1ull << kClusterBits;
 
+  // The same format in one pass over the disk, for a file (what `export --format qcow2` does):
+  // the data clusters first, from cluster 1 in guest order, then the L2 tables, the L1 table
+  // and the refcounts; the header, known last, is written into cluster 0 at the end. The
+  // layout above needs a scan before writing because a tar stream (containerdisk) must know
+  // the file size first; this one reads the data once.
+  static llvm::Error writeFile(const DiskSource& disk, FileSink& out);
+
 private:
   const DiskSource* disk_ = nullptr;
   std::vector<bool> used_;       // per guest cluster

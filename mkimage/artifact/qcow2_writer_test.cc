@@ -3,6 +3,8 @@
 
 #include "llvm/Support/Endian.h"
 
+#include <unistd.h>
+
 namespace mkimage::artifact {
 namespace {
 
@@ -96,6 +98,28 @@ TEST(Qcow2Writer, LargeVirtualSizeCostsOnlyItsMetadata) {
     }
     EXPECT_EQ(f.substr(entry, C), expected.substr(e * C, C));
   }
+}
+
+// The one-pass file writer: the same disk through L1/L2, refcount one on every cluster.
+TEST(Qcow2Writer, OnePassFileReadsBackWithExactRefcounts) {
+  DiskSource disk = testing::markedDisk(40 * C + 512, {10, 4 * C - 50, 39 * C});
+  char path[] = "/tmp/artifact-qcow2-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  FileSink sink(fd, path);
+  ASSERT_FALSE(static_cast<bool>(Qcow2Writer::writeFile(disk, sink)));
+  std::string f(static_cast<size_t>(::lseek(fd, 0, SEEK_END)), '\0');
+  ASSERT_EQ(::pread(fd, f.data(), f.size(), 0), static_cast<ssize_t>(f.size()));
+  ::close(fd);
+  ::unlink(path);
+  EXPECT_EQ(f.substr(0, 4), "QFI\xfb");
+  unsigned data = 0;
+  EXPECT_EQ(readBack(f, &data), testing::diskBytes(disk));
+  EXPECT_EQ(data, 4u);
+  ASSERT_EQ(f.size() % C, 0u);
+  uint64_t block = read64be(&f[read64be(&f[48])]);
+  for (uint64_t c = 0; c < C / 2; ++c)
+    EXPECT_EQ(read16be(&f[block + c * 2]), c < f.size() / C ? 1 : 0) << "cluster " << c;
 }
 
 TEST(Qcow2Writer, SameDiskSameBytes) {

@@ -82,6 +82,19 @@ llvm::Error FileSink::finish() {
   return llvm::Error::success();
 }
 
+llvm::Error FileSink::patch(uint64_t offset, llvm::StringRef bytes) {
+  if (auto e = flush())
+    return e;
+  std::string saved = std::move(buffer_);
+  uint64_t savedStart = bufferStart_;
+  buffer_.assign(bytes.data(), bytes.size());
+  bufferStart_ = offset;
+  llvm::Error e = flush();
+  buffer_ = std::move(saved);
+  bufferStart_ = savedStart;
+  return e;
+}
+
 llvm::Error Sha256Sink::put(llvm::StringRef bytes) {
   hash_.update(bytes);
   return next_.write(bytes);

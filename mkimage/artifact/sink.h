@@ -66,6 +66,8 @@ class FileSink : public Sink {
 public:
   FileSink(int fd, std::string pathForErrors) : fd_(fd), path_(std::move(pathForErrors)) {}
   llvm::Error finish() override;
+  // Overwrites bytes already written (after finish(): a header known only at the end).
+  llvm::Error patch(uint64_t offset, llvm::StringRef bytes);
 
 protected:
   llvm::Error put(llvm::StringRef bytes) override;
