@@ -223,8 +223,9 @@ endfunction()
 function(add_unikernel name)
   set(flags NO_ALL)
   set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED
-    IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT)
-  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS DEPENDS)
+    IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT CONTAINER_IMAGE)
+  set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS DEPENDS
+    FORMATS)
   cmake_parse_arguments(PARSE_ARGV 1 U "${flags}" "${one}" "${multi}")
   if(U_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_unikernel(${name}): unknown arguments: ${U_UNPARSED_ARGUMENTS}")
@@ -336,6 +337,8 @@ function(add_unikernel name)
   set_property(TARGET ${name}-image PROPERTY _UNIKERNEL_HOST_PATHS "${host_checks}")
   cmake_language(EVAL CODE "cmake_language(DEFER CALL _unikernel_check_host_paths [[${name}]])")
 
+  _unikernel_add_artifacts(${name} "${image}")
+
   # Run defaults (run-<name>, add_unikernel_test).
   set(run)
   if(DEFINED U_MEMORY)
@@ -405,6 +408,64 @@ function(_unikernel_check_testing_enabled)
     _unikernel_message(WARNING "add_unikernel_test: testing is not enabled in ${CMAKE_CURRENT_SOURCE_DIR}, "
       "so ctest will not find these tests; add enable_testing() (or include(CTest)) to the "
       "top-level CMakeLists.txt")
+  endif()
+endfunction()
+
+# FORMATS: one `nanos-mkimage export` per format, beside the image (docs/cmake.md, "Artifacts").
+# Each artifact depends on the image and the tool only, and its depfile (written by export) says
+# so; containerdisk also writes <name>.vm.yaml (KubeVirt) from MEMORY, CPUS, PORTS and
+# CONTAINER_IMAGE. Reads the caller's U_* variables.
+function(_unikernel_add_artifacts name image)
+  set(known raw qcow2 vmdk vhd vhdx gce oci containerdisk)
+  set(artifacts)
+  cmake_path(REMOVE_EXTENSION image LAST_ONLY OUTPUT_VARIABLE stem)
+  foreach(format IN LISTS U_FORMATS)
+    if(NOT format IN_LIST known)
+      message(FATAL_ERROR "add_unikernel(${name}): unknown format '${format}' (known: ${known})")
+    endif()
+    set(suffix ".${format}")
+    if(format STREQUAL "gce")
+      set(suffix ".gce.tar.gz")
+    elseif(format STREQUAL "oci" OR format STREQUAL "containerdisk")
+      set(suffix ".${format}.tar") # an OCI archive: one file, a clean custom-command OUTPUT
+    endif()
+    set(artifact "${stem}${suffix}")
+    set(outputs "${artifact}")
+    set(args export "${image}" --format ${format} -o "${artifact}" --depfile "${artifact}.d")
+    if(format STREQUAL "containerdisk")
+      set(manifest "${stem}.vm.yaml")
+      list(APPEND outputs "${manifest}")
+      list(APPEND args --kubevirt-manifest "${manifest}" --kubevirt-name "${name}")
+      if(U_CONTAINER_IMAGE)
+        list(APPEND args --container-image "${U_CONTAINER_IMAGE}")
+      endif()
+      if(U_MEMORY)
+        list(APPEND args --kubevirt-memory "${U_MEMORY}")
+      endif()
+      if(U_CPUS)
+        list(APPEND args --kubevirt-cpus "${U_CPUS}")
+      endif()
+      foreach(p IN LISTS U_PORTS) # HOST:GUEST[/udp] -> the guest port
+        string(REGEX REPLACE "^[0-9]+:" "" guest "${p}")
+        list(APPEND args --kubevirt-port "${guest}")
+      endforeach()
+    endif()
+    cmake_path(GET artifact FILENAME artifact_name)
+    add_custom_command(OUTPUT ${outputs}
+      COMMAND Unikernel::mkimage ${args}
+      DEPENDS "${image}" Unikernel::mkimage
+      DEPFILE "${artifact}.d"
+      COMMENT "Exporting ${artifact_name}"
+      VERBATIM)
+    list(APPEND artifacts ${outputs})
+  endforeach()
+  if(artifacts)
+    if(U_NO_ALL)
+      add_custom_target(${name}-artifacts DEPENDS ${artifacts})
+    else()
+      add_custom_target(${name}-artifacts ALL DEPENDS ${artifacts})
+    endif()
+    set_target_properties(${name}-artifacts PROPERTIES UNIKERNEL_ARTIFACTS "${artifacts}")
   endif()
 endfunction()
 

@@ -73,7 +73,8 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
     add({"-fw_cfg", "name=opt/nanos/verbose,string=1"});
   if (!o.kernel.empty())
     add({"-kernel", o.kernel}); // PVH direct boot: the ELF's PVH note, no boot sector
-  add({"-drive", "file=" + escapeQemuOptionValue(o.image) + ",format=raw,if=none,id=d0"});
+  add({"-drive",
+       "file=" + escapeQemuOptionValue(o.image) + ",format=" + o.imageFormat + ",if=none,id=d0"});
   if (o.disk == "virtio-scsi") // a SCSI disk (target 0, LUN 0) behind a virtio-scsi controller
     add({"-device", "virtio-scsi" + virtioSuffix + ",id=scsi0", "-device",
          "scsi-hd,drive=d0,bus=scsi0.0"});

@@ -150,6 +150,13 @@ TEST(QemuCommand, VerboseSetsTheBootLoadersFwCfgFlag) {
   EXPECT_TRUE(flag(buildQemuArgv(o, "qemu", Accel::Tcg)));
 }
 
+TEST(QemuCommand, ImageFormatReachesTheDrive) {
+  RunOptions o = withImage("a.vhd");
+  o.imageFormat = "vpc";
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "file=a.vhd,format=vpc,if=none,id=d0"), argv.end());
+}
+
 TEST(QemuCommand, ShellQuoting) {
   EXPECT_EQ(shellQuoteCommand({"qemu", "-m", "256M", "file=a b.img", "it's", ""}),
             "qemu -m 256M 'file=a b.img' 'it'\\''s' ''");

@@ -308,6 +308,9 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
       return report(kExitUsage, "error: " + e);
   if (auto e = checkTapInterface(o); !e.empty())
     return report(kExitUsage, "error: " + e);
+  if (o.imageFormat != "raw" && (o.hypervisor == Hypervisor::Xen || hasSuffix(o.image, ".zst")))
+    return report(kExitUsage, "error: --image-format " + o.imageFormat +
+                                  " works with QEMU and an uncompressed file only");
   if (hasSuffix(o.image, ".zst")) {
     // Compressed images (nanos-mkimage build --compress) boot from a temporary raw copy.
     if (o.persist)

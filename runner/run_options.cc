@@ -10,7 +10,7 @@ const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
     "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
-    "    [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
+    "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
     "   or: nanos-run PROGRAM [--file HOST:GUEST]... [--dir HOST:GUEST]... [-e|--env K=V]...\n"
     "    [the options above] [-- PROGRAM-ARGS...]   (a temporary image of an ELF program)\n";
 
@@ -179,6 +179,11 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       if (*v != "virtio-blk" && *v != "virtio-scsi")
         return fail("--disk '" + *v + "': expected virtio-blk or virtio-scsi");
       o.disk = *v;
+    } else if (name == "--image-format") { // boots an exported artifact (issue 20)
+      NEED(v);
+      if (*v != "raw" && *v != "qcow2" && *v != "vmdk" && *v != "vpc" && *v != "vhdx")
+        return fail("--image-format '" + *v + "': expected raw, qcow2, vmdk, vpc or vhdx");
+      o.imageFormat = *v;
     } else if (name == "--kernel") {
       NEED(v);
       if (v->empty())

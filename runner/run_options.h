@@ -31,6 +31,9 @@ struct RunOptions {
   std::string machine = "q35";          // q35, pc or microvm
   std::string kernel;                   // --kernel: PVH direct boot of this ELF
   std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk or virtio-scsi
+  // --image-format: how QEMU reads the image file (an exported artifact: qcow2, vmdk, vpc for
+  // VHD, vhdx); raw by default.
+  std::string imageFormat = "raw";
   std::optional<uint16_t> gdbPort;
   bool persist = false;
   bool dryRun = false;

@@ -124,5 +124,13 @@ TEST(RunOptions, ProgramModeImageOptions) {
   EXPECT_EQ(parseError({"./app", "--dir", ":/srv"}), "--dir ':/srv': expected HOST:GUEST");
 }
 
+// Exported artifacts (issue 20) boot in their own format.
+TEST(RunOptions, ImageFormat) {
+  EXPECT_EQ(parseOk({"a.img"}).imageFormat, "raw");
+  EXPECT_EQ(parseOk({"a.qcow2", "--image-format", "qcow2"}).imageFormat, "qcow2");
+  EXPECT_NE(parseError({"a.img", "--image-format", "vdi"}).find("--image-format 'vdi'"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace runner

@@ -208,6 +208,10 @@ std::optional<uint64_t> Value::number() const {
   return n;
 }
 
+int imageFileDescriptor(const DecodedImage& image) {
+  return image.file ? image.file->fd() : -1;
+}
+
 llvm::Expected<DecodedImage> decodeImage(const std::string& path) {
   DecodedImage img;
   img.path = path;

@@ -77,6 +77,9 @@ struct DecodedImage {
 // boot and root partitions through the MBR (an EFI system partition in entry 0 is skipped)
 // and decodes both TFS logs with the shared codec.
 llvm::Expected<DecodedImage> decodeImage(const std::string& path);
+// The open image file (the decompressed temporary for a .zst image), valid while `image` or a
+// copy of it lives: what `export` reads the disk bytes from.
+int imageFileDescriptor(const DecodedImage& image);
 
 // The open image file behind `image` (the decompressed copy of a .zst image), for code that
 // reads it through the shared codec (image/image_digest.h).

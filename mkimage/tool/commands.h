@@ -37,5 +37,7 @@ llvm::Error runLsCommand(Args args, llvm::raw_ostream& out);
 llvm::Error runCatCommand(Args args, llvm::raw_ostream& out);
 llvm::Error runManifestCommand(Args args, llvm::raw_ostream& out);
 llvm::Error runInspectCommand(Args args, llvm::raw_ostream& out);
+// export: an image as a qcow2/vmdk/vhd/vhdx/gce/oci/containerdisk artifact (artifact/).
+llvm::Error runExportCommand(Args args, llvm::raw_ostream& out);
 
 }  // namespace mkimage

@@ -28,6 +28,7 @@ const Command kCommands[] = {
     {"manifest", "print an image's root configuration", mkimage::runManifestCommand},
     {"inspect", "print an image's layout", mkimage::runInspectCommand},
     {"verify", "check an image (against its bill of materials)", mkimage::runVerifyCommand},
+    {"export", "write an image as a cloud/Kubernetes artifact", mkimage::runExportCommand},
 };
 
 void printUsage(llvm::raw_ostream& os) {
