@@ -252,6 +252,10 @@ void device_attached() {
   // From now on the timer also carries the periodic IP tick, and every socket wait counts
   // as one a device may end (has_devices): the deadlock report must not count the timer.
   g_timer.housekeeping = true;
+  // poll, select and epoll sleep on the shared readiness queue: one may watch a socket that
+  // a packet from outside makes ready, so such a wait is not a deadlock either (a poll over
+  // pipes alone then goes unreported: the price of not inspecting every interest set).
+  sched::io_events().interrupt_wakes = true;
 }
 
 bool has_devices() {
