@@ -233,6 +233,32 @@ python-sockets)
   boot
   compare
   ;;
+python-http-server)
+  # Unmodified `python3.11 -m http.server` serving /t, reached through nanos-run -p: the
+  # directory listing names the staged file and GET returns it byte for byte.
+  program=/usr/bin/python3.11
+  need_program "$program" python3.11
+  command -v curl >/dev/null || fail "curl is not installed (.ci/install-deps)"
+  source "$SRC/../net/lib.sh"
+  stage "$SRC/scripts/input.txt"
+  program_args=(-m http.server 8080)
+  memory=512M
+  map_python_modules http_server_imports.py
+  build_image
+  port=$(free_port)
+  "$NANOS_RUN" "$work/image.img" --accel "$accel" --kernel "$KERNEL" --memory "$memory" \
+    --timeout "$timeout" --quiet -p "$port:8080" >"$work/console" 2>&1 &
+  vm=$!
+  wait_http "http://127.0.0.1:$port/" 100 "$vm" "$work/console" || fail "http.server did not answer"
+  listing=$(curl -sS --max-time 30 "http://127.0.0.1:$port/") || { stop_vm "$vm"; fail "GET / failed"; }
+  curl -sS --max-time 30 -o "$work/fetched.txt" "http://127.0.0.1:$port/input.txt" ||
+    { stop_vm "$vm"; fail "GET /input.txt failed"; }
+  stop_vm "$vm"
+  [[ $listing == *'href="input.txt"'* ]] || fail "the directory listing does not name input.txt: $listing"
+  cmp "$work/fetched.txt" "$SRC/scripts/input.txt" >&2 || fail "GET /input.txt differs from the file"
+  grep -q '"GET /input.txt HTTP/1.1" 200' "$work/console" || fail "the server's log line is missing"
+  echo "PASS $case_name.$accel: the listing names input.txt, the file came back identical"
+  ;;
 sqlite)
   # A database file created in the image: 10 000 INSERTs in one transaction, then
   # aggregates. Afterwards the host's sqlite3 opens the guest's database file: it must pass
