@@ -38,7 +38,8 @@ head -c 5000 /dev/urandom > b.bin
 # Static network configuration (Nanos' root keys) and DNS servers: manifest and inspect show them.
 "$M" build "$PROG" -o net.img --kernel k --boot boot --ipaddr 192.168.7.20 --netmask 255.255.255.0 \
   --gateway 192.168.7.1 --nameserver 192.168.7.53 --nameserver 9.9.9.9 || fail "build with network"
-"$M" manifest net.img | grep -q 'gateway:192.168.7.1 ipaddr:192.168.7.20 nameservers:\[192.168.7.53 9.9.9.9\] netmask:255.255.255.0' ||
+# (keys print sorted: the image's content digest sits between gateway and ipaddr)
+"$M" manifest net.img | grep -q 'gateway:192.168.7.1 image_digest:"xxh3-128:[0-9a-f]*:[0-9a-f]*" ipaddr:192.168.7.20 nameservers:\[192.168.7.53 9.9.9.9\] netmask:255.255.255.0' ||
   fail "manifest network keys: $("$M" manifest net.img)"
 "$M" inspect net.img | grep -qx 'network: static ipaddr 192.168.7.20, netmask 255.255.255.0, gateway 192.168.7.1; nameservers 192.168.7.53 9.9.9.9' ||
   fail "inspect network: $("$M" inspect net.img | grep network)"
