@@ -7,8 +7,7 @@
 
 namespace runner {
 
-const char* const kNetUsage =
-    "    [--net user|tap:IFNAME|none] [--net-event-idx on|off]\n";
+const char* const kNetUsage = "    [--net user|tap:IFNAME|none] [--net-event-idx on|off]\n";
 
 static llvm::Error fail(const std::string& message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -83,8 +82,8 @@ llvm::Error checkNetOptions(const NetOptions& net, const std::vector<PortForward
     return llvm::Error::success();
   }
   if (!ports.empty() && net.mode == NetMode::Tap)
-    return fail("-p needs --net user (QEMU's port forwarding); with --net tap:" +
-                net.tapInterface + " reach the guest at its own address instead");
+    return fail("-p needs --net user (QEMU's port forwarding); with --net tap:" + net.tapInterface +
+                " reach the guest at its own address instead");
   if (!ports.empty() && net.mode == NetMode::None)
     return fail("-p needs --net user (QEMU's port forwarding), not --net none");
   if (net.mode == NetMode::None && net.eventIdx)
@@ -112,8 +111,8 @@ void appendNetArgs(std::vector<std::string>& argv, const NetOptions& net,
   case NetMode::Tap:
     // script=no/downscript=no: the interface is set up by the user (or tests/net's helper);
     // QEMU must not run /etc/qemu-ifup, which usually does not exist.
-    netdev = "tap,id=n0,ifname=" + escapeQemuOptionValue(net.tapInterface) +
-             ",script=no,downscript=no";
+    netdev =
+        "tap,id=n0,ifname=" + escapeQemuOptionValue(net.tapInterface) + ",script=no,downscript=no";
     break;
   }
   std::string device = "virtio-net" + virtioSuffix + ",netdev=n0";

@@ -39,8 +39,7 @@ llvm::Expected<bool> parseNetOption(const std::string& name,
 
 // Checks that apply once the whole command line is known: -p needs user networking, Xen
 // has no QEMU NIC. `xen`: --hypervisor xen.
-llvm::Error checkNetOptions(const NetOptions& net, const std::vector<PortForward>& ports,
-                            bool xen);
+llvm::Error checkNetOptions(const NetOptions& net, const std::vector<PortForward>& ports, bool xen);
 
 // Whether the host has a network interface of that name (a tap must exist before QEMU
 // opens it: QEMU would otherwise create one only when run as root, and fail obscurely

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace runner {
 namespace {
@@ -57,10 +57,9 @@ TEST(NetOptions, ModesAndEventIdx) {
   o = parseOk({"a.img", "--net=user", "--net-event-idx=on", "-p", "8080:80", "-p", "53:53/udp"});
   EXPECT_EQ(o.net.mode, NetMode::User);
   EXPECT_TRUE(o.net.modeGiven);
-  EXPECT_EQ(netArgs(o),
-            (std::vector<std::string>{"-netdev",
-                                      "user,id=n0,hostfwd=tcp::8080-:80,hostfwd=udp::53-:53",
-                                      "-device", "virtio-net-pci,netdev=n0,romfile=,event_idx=on"}));
+  EXPECT_EQ(netArgs(o), (std::vector<std::string>{
+                            "-netdev", "user,id=n0,hostfwd=tcp::8080-:80,hostfwd=udp::53-:53",
+                            "-device", "virtio-net-pci,netdev=n0,romfile=,event_idx=on"}));
 
   o = parseOk({"a.img", "--net", "none"});
   EXPECT_EQ(o.net.mode, NetMode::None);
@@ -76,9 +75,9 @@ TEST(NetOptions, TheLastNetWins) {
 TEST(NetOptions, MicrovmNicIsVirtioMmioWithoutOptionRom) {
   RunOptions o = parseOk({"a.img", "--machine", "microvm", "--kernel", "k", "--net-event-idx",
                           "off", "-p", "8080:80"});
-  EXPECT_EQ(netArgs(o), (std::vector<std::string>{"-netdev", "user,id=n0,hostfwd=tcp::8080-:80",
-                                                  "-device",
-                                                  "virtio-net-device,netdev=n0,event_idx=off"}));
+  EXPECT_EQ(netArgs(o),
+            (std::vector<std::string>{"-netdev", "user,id=n0,hostfwd=tcp::8080-:80", "-device",
+                                      "virtio-net-device,netdev=n0,event_idx=off"}));
 }
 
 TEST(NetOptions, PcMachineUsesPci) {

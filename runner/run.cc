@@ -237,8 +237,10 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
 std::string checkTapInterface(const RunOptions& o) {
   if (o.net.mode != NetMode::Tap || o.dryRun || hostInterfaceExists(o.net.tapInterface))
     return "";
-  return "--net tap:" + o.net.tapInterface + ": no such network interface (create it first, "
-         "e.g. ip tuntap add dev " + o.net.tapInterface + " mode tap; see tests/net/netns.sh)";
+  return "--net tap:" + o.net.tapInterface +
+         ": no such network interface (create it first, "
+         "e.g. ip tuntap add dev " +
+         o.net.tapInterface + " mode tap; see tests/net/netns.sh)";
 }
 
 // nanos-run PROGRAM ...: builds a temporary image of the ELF program, boots it, removes it.

@@ -92,8 +92,9 @@ static llvm::Error checkNetwork(const BuildOptions& o) {
       return fail("--netmask '" + text("netmask") +
                   "': not a netmask (its one bits must be leading)");
     if (v["netmask"] == 0)
-      return fail("--netmask '" + text("netmask") + "': a /0 netmask puts every address on "
-                                                    "the link (expected /1 to /32)");
+      return fail("--netmask '" + text("netmask") +
+                  "': a /0 netmask puts every address on "
+                  "the link (expected /1 to /32)");
   }
   if (!v.count("ipaddr")) {
     for (const char* key : {"netmask", "gateway"})
@@ -129,7 +130,8 @@ static llvm::Error checkNetwork(const BuildOptions& o) {
   // glibc's resolver uses the first three `nameserver` lines (MAXNS) and ignores the rest.
   if (o.nameservers.size() > 3)
     return fail("--nameserver: at most 3 servers (the C library's resolver uses only the first "
-                "3), got " + llvm::Twine(o.nameservers.size()));
+                "3), got " +
+                llvm::Twine(o.nameservers.size()));
   for (const std::string& ns : o.nameservers) {
     uint32_t a;
     if (!isIpv4(ns, &a))

@@ -38,9 +38,9 @@ struct conn {
   uint64_t stream_left, stream_pos; // /bytes/N still to send, and its offset
   uint64_t body_left;               // POST /sha256: request body bytes still to read
   struct sha256 body_digest;
-  int close_after;                  // close once the response is out
-  int exit_after;                   // /exit: exit once the response is out
-  int want_out;                     // EPOLLOUT registered
+  int close_after; // close once the response is out
+  int exit_after;  // /exit: exit once the response is out
+  int want_out;    // EPOLLOUT registered
 };
 
 static int epfd;

@@ -6,9 +6,9 @@
 
 struct sha256 {
   uint32_t state[8];
-  uint64_t length;     // bytes hashed so far
-  uint8_t block[64];   // the partial block
-  size_t used;         // bytes in `block`
+  uint64_t length;   // bytes hashed so far
+  uint8_t block[64]; // the partial block
+  size_t used;       // bytes in `block`
 };
 
 void sha256_init(struct sha256* s);

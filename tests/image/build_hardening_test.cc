@@ -218,20 +218,19 @@ TEST_F(BuildHardening, NetworkConfigurationIsConsistent) {
                                    "--nameserver", "8.8.8.8", "--nameserver", "8.8.4.4"})),
                      "--nameserver: at most 3 servers");
   // The same checks whichever way the values came: the config file (ops' key names) too.
-  expectCleanFailure(
-      runTool(with({"-c", config(R"({"RunConfig": {"IPAddress": "192.168.1.10",
+  expectCleanFailure(runTool(with({"-c", config(R"({"RunConfig": {"IPAddress": "192.168.1.10",
                                      "NetMask": "255.255.255.0", "Gateway": "192.168.2.1"}})")})),
-      "--gateway '192.168.2.1': not reachable");
+                     "--gateway '192.168.2.1': not reachable");
   expectCleanFailure(runTool(with({"-c", config(R"({"NameServers": ["8.8.8.8", 5]})")})),
                      "\"NameServers[1]\": expected a string, not a number");
   // --nameserver writes /etc/resolv.conf: a --file onto it contradicts the option.
   writeFile(dir / "resolv.conf", "nameserver 1.2.3.4\n");
-  expectCleanFailure(runTool(with({"--nameserver", "9.9.9.9", "--file",
-                                   dir / "resolv.conf:/etc/resolv.conf"})),
-                     "guest path /etc/resolv.conf clashes");
+  expectCleanFailure(
+      runTool(with({"--nameserver", "9.9.9.9", "--file", dir / "resolv.conf:/etc/resolv.conf"})),
+      "guest path /etc/resolv.conf clashes");
   // A /31 (RFC 3021) and /32 have no network or broadcast address; a /30 does.
-  RunResult ok = runTool(with({"--ipaddr", "10.9.0.0", "--netmask", "255.255.255.254",
-                               "--gateway", "10.9.0.1", "--nameserver", "10.9.0.1"}));
+  RunResult ok = runTool(with({"--ipaddr", "10.9.0.0", "--netmask", "255.255.255.254", "--gateway",
+                               "10.9.0.1", "--nameserver", "10.9.0.1"}));
   EXPECT_EQ(ok.status, 0) << ok.err;
   ok = runTool(with({"--ipaddr", "192.168.7.20", "--nameserver", "127.0.0.53"}));
   EXPECT_EQ(ok.status, 0) << ok.err;
