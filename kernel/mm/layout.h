@@ -8,6 +8,7 @@
 // The upper half (PML4 entries 256..511) is shared by every address space.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace mm {
@@ -36,6 +37,13 @@ inline void* phys_to_virt(uint64_t phys) {
 inline uint64_t virt_to_phys(const void* va) {
   auto v = reinterpret_cast<uint64_t>(va);
   return v >= kKernelBase ? v - kKernelBase : v - kDirectMapBase;
+}
+
+// True when [p, p+len) is kernel memory a device can reach by one physical range: the direct
+// map and the kernel image are physically contiguous, vmalloc'd or user memory is not.
+inline bool is_physically_contiguous(const void* p, size_t len) {
+  auto v = reinterpret_cast<uint64_t>(p);
+  return (v >= kDirectMapBase && v + len <= kMmioBase) || v >= kKernelBase;
 }
 
 } // namespace mm

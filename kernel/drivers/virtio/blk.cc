@@ -42,20 +42,6 @@ struct Slot {
   size_t sectors;
 };
 
-void mark_done(void* token, uint32_t) {
-  static_cast<Slot*>(token)->done = true;
-}
-
-bool slot_done(void* slot) {
-  return static_cast<Slot*>(slot)->done;
-}
-
-// Kernel memory only: the direct map and the kernel image are physically contiguous.
-bool dma_ok(const void* p, size_t len) {
-  auto v = reinterpret_cast<uint64_t>(p);
-  return (v >= mm::kDirectMapBase && v + len <= mm::kMmioBase) || v >= mm::kKernelBase;
-}
-
 class BlkDisk final : public block::Device {
 public:
   BlkDisk(virtio::Device* dev, Queue* queue, Slot* slots)
@@ -138,7 +124,7 @@ Slot* BlkDisk::submit(uint32_t type, uint64_t sector, size_t sectors, void* data
 }
 
 Status BlkDisk::finish(Slot* s, block::IoStats* stats) {
-  Status waited = queue_->wait_until(slot_done, s);
+  Status waited = queue_->wait_until(slot_done<Slot>, s);
   if (stats) {
     ++stats->requests;
     stats->sectors += s->sectors;
@@ -154,7 +140,7 @@ Status BlkDisk::finish(Slot* s, block::IoStats* stats) {
 Status BlkDisk::transfer(uint32_t type, uint64_t sector, size_t count, void* buffer) {
   if (sector > capacity_ || count > capacity_ - sector)
     return Err(-EINVAL);
-  if (!dma_ok(buffer, count * block::kSectorSize))
+  if (!mm::is_physically_contiguous(buffer, count * block::kSectorSize))
     return Err(-EINVAL);
   Status locked = queue_->lock();
   if (!locked)
@@ -202,7 +188,7 @@ Status probe(const drivers::FoundDevice& found) {
   auto queue = (*dev)->add_queue(0, 128, 3);
   if (!queue)
     return (*dev)->fail(Err(queue.error()));
-  (*queue)->set_completion(mark_done);
+  (*queue)->set_completion(mark_slot_done<Slot>);
   auto* slots = static_cast<Slot*>(kzalloc(sizeof(Slot) * kSlots));
   if (!slots)
     return (*dev)->fail(Err(-ENOMEM));

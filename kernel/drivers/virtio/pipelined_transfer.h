@@ -12,6 +12,17 @@
 
 namespace virtio {
 
+// Completion callback and wait predicate for request slots with a `done` flag: the queue's
+// completion sets it, the submitting thread waits for it.
+template <typename Slot>
+void mark_slot_done(void* token, uint32_t /*written*/) {
+  static_cast<Slot*>(token)->done = true;
+}
+template <typename Slot>
+bool slot_done(void* slot) {
+  return static_cast<Slot*>(slot)->done;
+}
+
 // submit(sector, sectors, data) puts one request on the queue and returns its slot, or
 // nullptr when no slot is free; finish(slot) waits for it and frees the slot. When every
 // slot is held by other threads, the caller waits until can_submit(ctx).

@@ -60,18 +60,6 @@ struct Slot {
   size_t sectors;
 };
 
-void mark_done(void* token, uint32_t) {
-  static_cast<Slot*>(token)->done = true;
-}
-bool slot_done(void* s) {
-  return static_cast<Slot*>(s)->done;
-}
-
-bool dma_ok(const void* p, size_t len) {
-  auto v = reinterpret_cast<uint64_t>(p);
-  return (v >= mm::kDirectMapBase && v + len <= mm::kMmioBase) || v >= mm::kKernelBase;
-}
-
 void put_be(uint8_t* p, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i, v >>= 8)
     p[i] = static_cast<uint8_t>(v);
@@ -166,7 +154,7 @@ Slot* ScsiDisk::submit(const uint8_t* cdb, size_t cdb_len, void* data, uint32_t 
 }
 
 Status ScsiDisk::finish(Slot* s, block::IoStats* stats) {
-  Status waited = queue_->wait_until(slot_done, s);
+  Status waited = queue_->wait_until(slot_done<Slot>, s);
   if (stats) {
     ++stats->requests;
     stats->sectors += s->sectors;
@@ -226,7 +214,7 @@ Status ScsiDisk::find_disk() {
 Status ScsiDisk::transfer(bool write, uint64_t sector, size_t count, void* buffer) {
   if (sector > capacity_ || count > capacity_ - sector)
     return Err(-EINVAL);
-  if (!dma_ok(buffer, count * block::kSectorSize))
+  if (!mm::is_physically_contiguous(buffer, count * block::kSectorSize))
     return Err(-EINVAL);
   Status locked = queue_->lock();
   if (!locked)
@@ -276,7 +264,7 @@ Status probe(const drivers::FoundDevice& found) {
     return (*dev)->fail(Err(requests.error()));
   (*control)->set_completion(ignore_completion);
   (*events)->set_completion(ignore_completion);
-  (*requests)->set_completion(mark_done);
+  (*requests)->set_completion(mark_slot_done<Slot>);
   auto* slots = static_cast<Slot*>(kzalloc(sizeof(Slot) * kSlots));
   if (!slots)
     return (*dev)->fail(Err(-ENOMEM));
