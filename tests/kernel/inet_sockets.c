@@ -665,6 +665,105 @@ static void test_backlog_and_waits(void) {
   close(c);
 }
 
+// EPOLLEXCLUSIVE: two threads wait on their own epoll instances, both watching one listener
+// exclusively; a connection wakes one of them, the other times out.
+static int g_excl_listener;
+static volatile int g_excl_ready;
+static void* exclusive_waiter(void* arg) {
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+  long got = -1;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, g_excl_listener, &ev) == 0) {
+    __sync_fetch_and_add(&g_excl_ready, 1);
+    got = epoll_wait(ep, &ev, 1, 1500);
+  }
+  close(ep);
+  (void)arg;
+  return (void*)got;
+}
+
+static void test_epoll_exclusive(void) {
+  g_excl_listener = tcp_listener(0);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+  check(epoll_ctl(ep, EPOLL_CTL_ADD, g_excl_listener, &ev) == 0, "EPOLLEXCLUSIVE: accepted by EPOLL_CTL_ADD");
+  errno = 0;
+  check(epoll_ctl(ep, EPOLL_CTL_MOD, g_excl_listener, &ev) == -1 && errno == EINVAL,
+        "EPOLLEXCLUSIVE: EPOLL_CTL_MOD is EINVAL");
+  close(ep);
+  pthread_t t[2];
+  pthread_create(&t[0], NULL, exclusive_waiter, NULL);
+  pthread_create(&t[1], NULL, exclusive_waiter, NULL);
+  while (g_excl_ready < 2)
+    usleep(1000);
+  usleep(200 * 1000); // both inside epoll_wait
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = loopback(port_of(g_excl_listener));
+  check(connect(c, (struct sockaddr*)&a, sizeof a) == 0, "EPOLLEXCLUSIVE: connect");
+  void* r0;
+  void* r1;
+  pthread_join(t[0], &r0);
+  pthread_join(t[1], &r1);
+  long woke = (long)r0 + (long)r1;
+  check((long)r0 >= 0 && (long)r1 >= 0 && woke == 1,
+        "EPOLLEXCLUSIVE: one connection wakes one of two exclusive waiters");
+  close(c);
+  close(g_excl_listener);
+}
+
+// SO_REUSEPORT: two listeners share a port and the connections are spread over both.
+static void test_reuseport(void) {
+  int one = 1, l[2];
+  struct sockaddr_in a = loopback(0);
+  for (int i = 0; i < 2; ++i) {
+    l[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    setsockopt(l[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    check(bind(l[i], (struct sockaddr*)&a, sizeof a) == 0 && listen(l[i], 64) == 0,
+          "SO_REUSEPORT: bind and listen on the shared port");
+    a.sin_port = htons(port_of(l[0]));
+  }
+  int other = socket(AF_INET, SOCK_STREAM, 0);
+  errno = 0;
+  check(bind(other, (struct sockaddr*)&a, sizeof a) == -1 && errno == EADDRINUSE,
+        "SO_REUSEPORT: a socket without it cannot join (EADDRINUSE)");
+  close(other);
+  enum { kClients = 16 };
+  int clients[kClients], connected = 0;
+  for (int i = 0; i < kClients; ++i) {
+    clients[i] = socket(AF_INET, SOCK_STREAM, 0);
+    connected += connect(clients[i], (struct sockaddr*)&a, sizeof a) == 0;
+  }
+  check(connected == kClients, "SO_REUSEPORT: 16 clients connect");
+  int got[2] = {0, 0};
+  for (int round = 0; round < 50 && got[0] + got[1] < kClients; ++round) {
+    for (int i = 0; i < 2; ++i) {
+      int c;
+      while ((c = accept(l[i], NULL, NULL)) >= 0) {
+        ++got[i];
+        close(c);
+      }
+    }
+    if (got[0] + got[1] < kClients)
+      usleep(10 * 1000);
+  }
+  printf("     (accepted %d and %d)\n", got[0], got[1]);
+  check(got[0] + got[1] == kClients && got[0] > 0 && got[1] > 0,
+        "SO_REUSEPORT: each listener accepts some of the connections");
+  for (int i = 0; i < kClients; ++i)
+    close(clients[i]);
+  // With one listener closed, the other takes every new connection.
+  close(l[0]);
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  check(connect(c, (struct sockaddr*)&a, sizeof a) == 0, "SO_REUSEPORT: connect after one closed");
+  struct pollfd p = {.fd = l[1], .events = POLLIN};
+  int s = poll(&p, 1, 2000) == 1 ? accept(l[1], NULL, NULL) : -1;
+  check(s >= 0, "SO_REUSEPORT: the remaining listener accepts it");
+  if (s >= 0)
+    close(s);
+  close(c);
+  close(l[1]);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_bulk_transfer();
@@ -674,6 +773,8 @@ int main(void) {
   test_udp();
   test_dual_stack();
   test_backlog_and_waits();
+  test_epoll_exclusive();
+  test_reuseport();
   printf("%s: %d of %d checks passed\n", failures ? "FAILED" : "all passed", checks - failures,
          checks);
   return failures ? 1 : 0;

@@ -5,7 +5,8 @@
 // (socket_families.cc); a family that is not registered is EAFNOSUPPORT, as on Linux.
 //
 // Families today: AF_UNIX (LocalSocket, local_socket.h), AF_INET and AF_INET6 (TCP and UDP
-// over the kernel's network stack, inet/inet_socket.h).
+// over the kernel's network stack, inet/inet_socket.h), AF_NETLINK (NETLINK_ROUTE's
+// interface, address and route dumps, netlink/netlink_socket.h).
 //
 // Socket is a class with virtual methods (like block::Device) rather than a FileOps-style
 // table: each family keeps its own per-socket state, and the interface is wide.

@@ -9,6 +9,9 @@
 
 namespace unix::inet {
 
+struct ReusePortGroup;
+struct PendingConnection;
+
 class TcpSocket final : public InetSocket {
 public:
   explicit TcpSocket(int domain) : InetSocket(domain, kSockStream) {}
@@ -42,6 +45,22 @@ public:
   int error = 0;                 // a failed connect's error, reported once (SO_ERROR)
   bool read_shut = false;        // shutdown(SHUT_RD)
   TcpSocket* next_bound = nullptr;
+  // SO_REUSEPORT listeners sharing a port share one engine listener (tcp_reuseport.cc);
+  // `listener` is then null and connections handed to this member wait here.
+  ReusePortGroup* reuse_group = nullptr;
+  PendingConnection* pending_head = nullptr;
+  PendingConnection* pending_tail = nullptr;
+
+  // The next connection to accept (engine or group), or nullptr; whether there is one.
+  net::tcp::Connection* next_engine_connection();
+  bool has_engine_connection();
+  // A listening SO_REUSEPORT socket on the same address and port, or nullptr.
+  TcpSocket* reuse_port_partner() const;
+  Status join_reuse_port_group(TcpSocket* partner);
+  void leave_reuse_port_group();
+  void distribute_connections();
+  // The table of bound ports (tcp_socket_connect.cc).
+  static TcpSocket* first_bound();
 
   // A connecting socket whose handshake ended: Connected, or Fresh with `error` set.
   void settle_connect();

@@ -243,13 +243,15 @@ TEST(RouteReplies, ManyMessagesSpanSeveralDatagrams) {
   EXPECT_GE(c.datagrams.size(), 3u);
   // Each request's answer ends with its own NLMSG_DONE and starts a datagram of its own.
   size_t dones = 0;
-  for (size_t i = 0; i < ms.size(); ++i)
-    if (ms[i].header.type == kNlmsgDone) {
-      EXPECT_EQ(ms[i].header.sequence, 100 + dones);
-      ++dones;
-      if (i + 1 < ms.size())
-        EXPECT_NE(ms[i + 1].datagram, ms[i].datagram);
+  for (size_t i = 0; i < ms.size(); ++i) {
+    if (ms[i].header.type != kNlmsgDone)
+      continue;
+    EXPECT_EQ(ms[i].header.sequence, 100 + dones);
+    ++dones;
+    if (i + 1 < ms.size()) {
+      EXPECT_NE(ms[i + 1].datagram, ms[i].datagram);
     }
+  }
   EXPECT_EQ(dones, 3u);
 }
 
