@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -764,6 +765,56 @@ static void test_reuseport(void) {
   close(l[1]);
 }
 
+// sendfile from a file into a TCP socket: 256 KiB read by another thread, byte for byte.
+enum { kSendfileBytes = 256 * 1024 };
+static int g_sendfile_server;
+static void* sendfile_reader(void* arg) {
+  static uint8_t got[kSendfileBytes];
+  size_t have = 0;
+  ssize_t n;
+  while (have < sizeof got && (n = read(g_sendfile_server, got + have, sizeof got - have)) > 0)
+    have += (size_t)n;
+  (void)arg;
+  return (void*)(uintptr_t)(have == sizeof got ? fnv(1469598103934665603ull, got, have) : 0);
+}
+
+static void test_sendfile(void) {
+  static uint8_t data[kSendfileBytes];
+  uint32_t state = 7;
+  for (size_t i = 0; i < sizeof data; ++i)
+    data[i] = stream_byte(&state);
+  const char* path = "sendfile-source.bin";
+  int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  check(f >= 0 && write(f, data, sizeof data) == (ssize_t)sizeof data,
+        "sendfile: a 256 KiB source file");
+  int c, s;
+  tcp_pair(&c, &s);
+  g_sendfile_server = s;
+  pthread_t t;
+  pthread_create(&t, NULL, sendfile_reader, NULL);
+  // Half with an explicit offset (the file offset stays), half from the file offset.
+  off_t off = 0;
+  lseek(f, sizeof data / 2, SEEK_SET);
+  ssize_t first = sendfile(c, f, &off, sizeof data / 2);
+  check(first == (ssize_t)sizeof data / 2 && off == (off_t)sizeof data / 2 &&
+            lseek(f, 0, SEEK_CUR) == (off_t)sizeof data / 2,
+        "sendfile: with an offset, which advances; the file offset stays");
+  size_t rest = 0;
+  ssize_t n;
+  while (rest < sizeof data / 2 && (n = sendfile(c, f, NULL, sizeof data / 2 - rest)) > 0)
+    rest += (size_t)n;
+  check(rest == sizeof data / 2 && lseek(f, 0, SEEK_CUR) == (off_t)sizeof data,
+        "sendfile: from the file offset, which advances");
+  void* digest;
+  pthread_join(t, &digest);
+  check((uint64_t)(uintptr_t)digest == fnv(1469598103934665603ull, data, sizeof data),
+        "sendfile: the reader got every byte in order");
+  close(c);
+  close(s);
+  close(f);
+  unlink(path);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_bulk_transfer();
@@ -775,6 +826,7 @@ int main(void) {
   test_backlog_and_waits();
   test_epoll_exclusive();
   test_reuseport();
+  test_sendfile();
   printf("%s: %d of %d checks passed\n", failures ? "FAILED" : "all passed", checks - failures,
          checks);
   return failures ? 1 : 0;

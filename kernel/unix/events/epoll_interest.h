@@ -7,6 +7,8 @@
 // (`out_gen`). An EPOLLET interest reports only when a counter of a direction it watches
 // moved since its last report (or it was just added/modified) and the file is ready now --
 // the same "a new event happened" rule as Linux, without registering on wait queues.
+// EPOLLEXCLUSIVE interests share each readiness state of a file between instances: only
+// the first instance to collect it reports it (epoll_interest.cc).
 #pragma once
 
 #include <stddef.h>

@@ -69,6 +69,12 @@ public:
   // Sends the vector; user_addr (null: none) is sendto's/sendmsg's destination.
   virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags,
                                UserPtr<const void> user_addr, uint64_t addr_len) = 0;
+  // sendfile's destination: sends `len` bytes of kernel memory (a file's contents), as
+  // send() would with no flags. -EINVAL (the default) for families that cannot, which is
+  // what Linux says for files sendfile cannot write to.
+  virtual ErrorOr<size_t> send_kernel(File& file, const uint8_t* bytes, size_t len) {
+    return Err(-EINVAL);
+  }
   // Receives into the vector; *msg_flags gets MSG_TRUNC and such, *from the sender's address
   // (len 0 when it has none).
   virtual ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,

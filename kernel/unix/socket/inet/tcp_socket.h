@@ -25,6 +25,7 @@ public:
   ErrorOr<SocketAddress> peer_address() const override;
   ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
                        uint64_t addr_len) override;
+  ErrorOr<size_t> send_kernel(File& file, const uint8_t* bytes, size_t len) override;
   ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
                           SocketAddress* from) override;
   Status shutdown(int how) override;
