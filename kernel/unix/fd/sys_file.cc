@@ -379,8 +379,7 @@ SyscallResult sys_sendfile(const SyscallArgs& a) {
   }
   bool to_pipe = out->kind == FileKind::kPipeWrite;
   bool to_socket = out->ops == &kSocketFileOps;
-  if (in->kind != FileKind::kRegular ||
-      (!to_pipe && !to_socket && out->kind != FileKind::kRegular))
+  if (in->kind != FileKind::kRegular || (!to_pipe && !to_socket && out->kind != FileKind::kRegular))
     return Err(-EINVAL);
   FileRef hold_in(in), hold_out(out);
   constexpr size_t kMaxCount = 0x7FFFF000; // Linux's MAX_RW_COUNT

@@ -28,7 +28,8 @@ ErrorOr<long> configuration(const InterfaceSnapshot& snapshot, uint64_t arg) {
   } else {
     uint8_t entries[InterfaceSnapshot::kMaxLinks * kIfreqSize];
     size_t room = conf.length < 0 ? 0 : static_cast<size_t>(conf.length);
-    written = interface_configuration(snapshot, entries, room < sizeof entries ? room : sizeof entries);
+    written =
+        interface_configuration(snapshot, entries, room < sizeof entries ? room : sizeof entries);
     if (written)
       TRY(copy_to_user(UserPtr<void>(conf.buffer), entries, written));
   }

@@ -12,11 +12,10 @@ namespace unix {
 
 // Linux's request numbers.
 constexpr unsigned long kSiocgifname = 0x8910, kSiocgifconf = 0x8912, kSiocgifflags = 0x8913,
-                        kSiocgifaddr = 0x8915, kSiocgifbrdaddr = 0x8919,
-                        kSiocgifnetmask = 0x891B, kSiocgifmtu = 0x8921,
-                        kSiocgifhwaddr = 0x8927, kSiocgifindex = 0x8933;
+                        kSiocgifaddr = 0x8915, kSiocgifbrdaddr = 0x8919, kSiocgifnetmask = 0x891B,
+                        kSiocgifmtu = 0x8921, kSiocgifhwaddr = 0x8927, kSiocgifindex = 0x8933;
 
-constexpr size_t kIfreqSize = 40; // struct ifreq: the name, then a 24-byte union
+constexpr size_t kIfreqSize = 40;  // struct ifreq: the name, then a 24-byte union
 constexpr size_t kIfconfSize = 16; // struct ifconf: int ifc_len, then the buffer pointer
 
 // Whether `request` is one of the queries answer_ifreq takes (SIOCGIFCONF is not: it has

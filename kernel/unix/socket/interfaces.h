@@ -30,7 +30,9 @@ struct LinkInfo {
 
   bool has_ipv4() const { return ipv4 != 0; }
   uint32_t netmask() const {
-    return prefix_length == 0 ? 0 : prefix_length >= 32 ? 0xFFFFFFFF : ~((1u << (32 - prefix_length)) - 1);
+    return prefix_length == 0    ? 0
+           : prefix_length >= 32 ? 0xFFFFFFFF
+                                 : ~((1u << (32 - prefix_length)) - 1);
   }
   // The directed broadcast address; 0 when the link has none (no address, /31, /32, lo).
   uint32_t broadcast() const {

@@ -9,9 +9,9 @@ namespace unix {
 namespace {
 
 const SocketFamily* const kFamilies[] = {
-    &afunix::kLocalFamily, // AF_UNIX
-    &inet::kInetFamily,    // AF_INET
-    &inet::kInet6Family,   // AF_INET6
+    &afunix::kLocalFamily,    // AF_UNIX
+    &inet::kInetFamily,       // AF_INET
+    &inet::kInet6Family,      // AF_INET6
     &netlink::kNetlinkFamily, // AF_NETLINK (NETLINK_ROUTE)
 };
 

@@ -1,10 +1,10 @@
 // Socket files: the FileOps every socket shares, whatever its family (socket.h).
 #include "lib/errno.h"
 #include "unix/fd/event_file.h"
-#include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
 #include "unix/socket/interface_ioctl.h"
 #include "unix/socket/socket.h"
+#include "unix/syscall/linux_abi.h"
 
 namespace unix {
 namespace {

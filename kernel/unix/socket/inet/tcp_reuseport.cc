@@ -49,8 +49,8 @@ TcpSocket* TcpSocket::reuse_port_partner() const {
     return nullptr;
   for (TcpSocket* o = first_bound(); o; o = o->next_bound)
     if (o != this && o->role == Role::kListening && o->options.reuse_port &&
-        o->domain() == domain() && o->local.port == local.port &&
-        same_address(o->local, local) && o->ipv6_only() == ipv6_only())
+        o->domain() == domain() && o->local.port == local.port && same_address(o->local, local) &&
+        o->ipv6_only() == ipv6_only())
       return o;
   return nullptr;
 }

@@ -12,7 +12,7 @@ TEST(NetlinkMessage, WritesHeaderPayloadAndPaddedAttributes) {
   MessageWriter w(buf, sizeof buf);
   w.begin(kRtmNewLink, kFlagMulti, 7, 42);
   uint8_t fixed[3] = {1, 2, 3};
-  w.put(fixed, 3);            // padded to 4
+  w.put(fixed, 3);             // padded to 4
   w.attribute_string(3, "lo"); // 4 + 3 bytes, padded to 8
   w.attribute_u32(4, 65536);
   ASSERT_TRUE(w.end());

@@ -23,8 +23,8 @@ constexpr int kNetlinkRoute = 0;
 constexpr int kEsocktnosupport = 94;
 constexpr int kMsgPeek = 2, kMsgTrunc = 0x20;
 constexpr int kSolSocket = 1, kSolNetlink = 270;
-constexpr int kSoError = 4, kSoSndbuf = 7, kSoRcvbuf = 8, kSoPasscred = 16,
-              kSoSndbufforce = 32, kSoRcvbufforce = 33, kSoProtocol = 38;
+constexpr int kSoError = 4, kSoSndbuf = 7, kSoRcvbuf = 8, kSoPasscred = 16, kSoSndbufforce = 32,
+              kSoRcvbufforce = 33, kSoProtocol = 38;
 // SOL_NETLINK options: ADD/DROP_MEMBERSHIP (1, 2) and the flags up to GET_STRICT_CHK (12).
 constexpr int kNetlinkAddMembership = 1, kNetlinkDropMembership = 2, kNetlinkLastOption = 12;
 constexpr size_t kSockaddrNlSize = 12;
@@ -197,8 +197,8 @@ public:
     }
     if (name == kNetlinkAddMembership || name == kNetlinkDropMembership) {
       if (v >= 1 && v <= 32) // the first 32 groups also show in nl_groups
-        groups_ = name == kNetlinkAddMembership ? groups_ | 1u << (v - 1)
-                                                : groups_ & ~(1u << (v - 1));
+        groups_ =
+            name == kNetlinkAddMembership ? groups_ | 1u << (v - 1) : groups_ & ~(1u << (v - 1));
       return status_ok();
     }
     if (name > kNetlinkLastOption || name < 1)

@@ -17,8 +17,7 @@ constexpr uint16_t kIflaAddress = 1, kIflaBroadcast = 2, kIflaIfname = 3, kIflaM
                    kIflaTxqlen = 13, kIflaOperstate = 16, kIflaLinkmode = 17;
 constexpr uint8_t kOperUnknown = 0, kOperDown = 2, kOperUp = 6;
 // Address attributes (IFA_*) and flags.
-constexpr uint16_t kIfaAddress = 1, kIfaLocal = 2, kIfaLabel = 3, kIfaBroadcast = 4,
-                   kIfaFlags = 8;
+constexpr uint16_t kIfaAddress = 1, kIfaLocal = 2, kIfaLabel = 3, kIfaBroadcast = 4, kIfaFlags = 8;
 constexpr uint32_t kIfaFPermanent = 0x80;
 // Route attributes (RTA_*), tables, protocols, scopes and types.
 constexpr uint16_t kRtaDst = 1, kRtaOif = 4, kRtaGateway = 5, kRtaPriority = 6, kRtaPrefsrc = 7,
@@ -248,7 +247,8 @@ int get_link(const InterfaceSnapshot& s, const MessageHeader& request, const uin
   }
   if (!link)
     return -ENODEV;
-  reply.message([&](MessageWriter& w) { link_message(w, *link, 0, request.sequence, reply.port_id()); });
+  reply.message(
+      [&](MessageWriter& w) { link_message(w, *link, 0, request.sequence, reply.port_id()); });
   return 0;
 }
 
@@ -256,8 +256,8 @@ void answer(const InterfaceSnapshot& s, const MessageHeader& request, const uint
             Reply& reply) {
   if (!(request.flags & kFlagRequest) || request.type < kNlmsgMinType)
     return;
-  bool is_get = request.type == kRtmGetLink || request.type == kRtmGetAddr ||
-                request.type == kRtmGetRoute;
+  bool is_get =
+      request.type == kRtmGetLink || request.type == kRtmGetAddr || request.type == kRtmGetRoute;
   if (is_get && (request.flags & kFlagDump)) { // either bit, as Linux checks it
     dump(s, request, bytes, reply);
     return;

@@ -1,11 +1,9 @@
-#include "unix/socket/netlink/route_replies.h"
-
 #include "unix/socket/netlink/netlink_message.h"
+#include "unix/socket/netlink/route_replies.h"
 
 #include <errno.h>
 #include <gtest/gtest.h>
 #include <string.h>
-
 #include <string>
 #include <vector>
 
@@ -229,7 +227,8 @@ TEST(RouteReplies, RouteDumpReflectsTheTable) {
 TEST(RouteReplies, ManyMessagesSpanSeveralDatagrams) {
   InterfaceSnapshot s = two_links();
   for (size_t i = s.route_count; i < InterfaceSnapshot::kMaxRoutes; ++i)
-    s.routes[s.route_count++] = RouteInfo{0x0B000000 + uint32_t(i << 8), 24, 0x0A000202, 2, 0, 5, false};
+    s.routes[s.route_count++] =
+        RouteInfo{0x0B000000 + uint32_t(i << 8), 24, 0x0A000202, 2, 0, 5, false};
   // Enough copies of the request in one datagram to overflow one reply datagram.
   std::vector<uint8_t> req;
   for (int i = 0; i < 3; ++i) {
