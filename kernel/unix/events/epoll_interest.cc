@@ -14,8 +14,11 @@ namespace {
 // EPOLLEXCLUSIVE: Linux wakes one of the epoll instances that watch a file exclusively for
 // each event, so a readiness state (the file's change counters) is reported by whichever
 // exclusive interest collects it first; the others report it only once the counters move
-// (the next connection or datagram). The claims are kept per file in a small table; a
-// full table forgets its oldest claim (that state may then be reported once more).
+// (the next connection or datagram). A claim outlives its instance's interest: on Linux an
+// instance that was not woken for an event does not see it later either (an interest added
+// while its file's state is already claimed waits for the next change, where Linux would
+// report the state at once). The claims are kept per file in a small table; a full table
+// forgets its oldest claim (that state may then be reported once more).
 struct ExclusiveClaim {
   const void* file;
   uint64_t in_gen, out_gen;
@@ -49,13 +52,6 @@ void claim(const Interest& e, const Readiness& r, const InterestList* list) {
     g_next_claim = (g_next_claim + 1) % kMaxClaims;
   }
   *c = ExclusiveClaim{e.file, r.in_gen, r.out_gen, list};
-}
-
-// Claims of `list` (on `file`, or on any file when nullptr) go with its interests.
-void release_claims(const InterestList* list, const void* file) {
-  for (ExclusiveClaim& c : g_claims)
-    if (c.owner == list && (!file || c.file == file))
-      c = ExclusiveClaim{};
 }
 
 } // namespace
@@ -93,7 +89,6 @@ int InterestList::remove(void* file, int fd) {
       *p = e->next;
       delete e;
       --count_;
-      release_claims(this, file);
       return 0;
     }
   }
@@ -101,7 +96,6 @@ int InterestList::remove(void* file, int fd) {
 }
 
 int InterestList::remove_file(void* file) {
-  release_claims(this, file);
   int removed = 0;
   for (Interest** p = &head_; *p;) {
     if ((*p)->file == file) {
@@ -125,7 +119,6 @@ Interest* InterestList::find(void* file, int fd) const {
 }
 
 void InterestList::clear() {
-  release_claims(this, nullptr);
   while (head_) {
     Interest* e = head_;
     head_ = e->next;

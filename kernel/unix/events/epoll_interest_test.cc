@@ -140,8 +140,10 @@ TEST(InterestListExclusive, OneInstanceReportsEachEvent) {
   EXPECT_EQ(b.collect(ready, nullptr, out, 4), 1);
   EXPECT_EQ(out[0].data, 2u);
   EXPECT_EQ(a.collect(ready, nullptr, out, 4), 0);
-  // Removing the claimer's interest frees the state for the others.
+  // The claim outlives the claimer's interest: the others wait for the next event.
   EXPECT_EQ(b.remove(&listener, 3), 0);
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 0);
+  listener.data_arrives();
   EXPECT_EQ(a.collect(ready, nullptr, out, 4), 1);
   a.clear();
   b.clear();
