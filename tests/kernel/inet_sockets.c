@@ -4,7 +4,9 @@
 // conflicts, UDP datagrams (sendto/recvfrom, connect, MSG_PEEK, MSG_TRUNC, FIONREAD, an
 // ICMP port unreachable read as ECONNREFUSED, sendmmsg/recvmmsg), shutdown, SO_RCVTIMEO,
 // names, options, a dual-stack [::] listener taking IPv4 and ::1 clients, an IPv6-only
-// listener on ::1, 200 pending connections, EINTR and SO_SNDTIMEO. Prints one line
+// listener on ::1, 200 pending connections, EINTR and SO_SNDTIMEO, EPOLLEXCLUSIVE (one of
+// two exclusive waiters wakes), two SO_REUSEPORT listeners sharing the connections of one
+// port, sendfile from a file into a connection. Prints one line
 // per check; exits non-zero when any fails. Passes on Linux too (on a host without a
 // route to 10.99.0.0/16).
 #define _GNU_SOURCE
