@@ -56,6 +56,12 @@ void claim(const Interest& e, const Readiness& r, const InterestList* list) {
 
 } // namespace
 
+void forget_exclusive_claims(const void* file) {
+  for (ExclusiveClaim& c : g_claims)
+    if (c.file == file)
+      c = ExclusiveClaim{};
+}
+
 int InterestList::add(void* file, int fd, uint32_t events, uint64_t data) {
   if (find(file, fd))
     return -EEXIST;

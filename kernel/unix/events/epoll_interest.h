@@ -79,4 +79,8 @@ private:
   size_t count_ = 0;
 };
 
+// A file is gone: forgets the EPOLLEXCLUSIVE claims on it, so a new file at the same
+// address starts with none.
+void forget_exclusive_claims(const void* file);
+
 } // namespace unix

@@ -145,6 +145,11 @@ TEST(InterestListExclusive, OneInstanceReportsEachEvent) {
   EXPECT_EQ(a.collect(ready, nullptr, out, 4), 0);
   listener.data_arrives();
   EXPECT_EQ(a.collect(ready, nullptr, out, 4), 1);
+  // A file that is gone takes its claims along.
+  EXPECT_EQ(b.add(&listener, 3, kEpollIn | kEpollExclusive, 2), 0);
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 0); // a's claim
+  forget_exclusive_claims(&listener);
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 1);
   a.clear();
   b.clear();
   shared.clear();
