@@ -70,6 +70,12 @@ public:
   Status set_default_route(Ipv4Address gateway, Interface& interface);
   void clear_default_route(Interface& interface);
   RouteTable& routes() { return routes_; }
+  // The interface with Linux's ifindex `index`: 1 is loopback, the others follow in the
+  // slots they were added to (an index stays while its interface is attached); nullptr for
+  // an index with no interface. For the interface queries (netlink, SIOCGIF*).
+  Interface* interface_at_index(uint32_t index) const {
+    return index >= 1 && index <= kMaxInterfaces ? interfaces_[index - 1] : nullptr;
+  }
 
   Status register_protocol(uint8_t protocol, ProtocolHandler& handler);
   void unregister_protocol(uint8_t protocol);

@@ -4,7 +4,9 @@
 // conflicts, UDP datagrams (sendto/recvfrom, connect, MSG_PEEK, MSG_TRUNC, FIONREAD, an
 // ICMP port unreachable read as ECONNREFUSED, sendmmsg/recvmmsg), shutdown, SO_RCVTIMEO,
 // names, options, a dual-stack [::] listener taking IPv4 and ::1 clients, an IPv6-only
-// listener on ::1, 200 pending connections, EINTR and SO_SNDTIMEO. Prints one line
+// listener on ::1, 200 pending connections, EINTR and SO_SNDTIMEO, EPOLLEXCLUSIVE (one of
+// two exclusive waiters wakes), two SO_REUSEPORT listeners sharing the connections of one
+// port, sendfile from a file into a connection. Prints one line
 // per check; exits non-zero when any fails. Passes on Linux too (on a host without a
 // route to 10.99.0.0/16).
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -665,6 +668,155 @@ static void test_backlog_and_waits(void) {
   close(c);
 }
 
+// EPOLLEXCLUSIVE: two threads wait on their own epoll instances, both watching one listener
+// exclusively; a connection wakes one of them, the other times out.
+static int g_excl_listener;
+static volatile int g_excl_ready;
+static void* exclusive_waiter(void* arg) {
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+  long got = -1;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, g_excl_listener, &ev) == 0) {
+    __sync_fetch_and_add(&g_excl_ready, 1);
+    got = epoll_wait(ep, &ev, 1, 1500);
+  }
+  close(ep);
+  (void)arg;
+  return (void*)got;
+}
+
+static void test_epoll_exclusive(void) {
+  g_excl_listener = tcp_listener(0);
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+  check(epoll_ctl(ep, EPOLL_CTL_ADD, g_excl_listener, &ev) == 0, "EPOLLEXCLUSIVE: accepted by EPOLL_CTL_ADD");
+  errno = 0;
+  check(epoll_ctl(ep, EPOLL_CTL_MOD, g_excl_listener, &ev) == -1 && errno == EINVAL,
+        "EPOLLEXCLUSIVE: EPOLL_CTL_MOD is EINVAL");
+  close(ep);
+  pthread_t t[2];
+  pthread_create(&t[0], NULL, exclusive_waiter, NULL);
+  pthread_create(&t[1], NULL, exclusive_waiter, NULL);
+  while (g_excl_ready < 2)
+    usleep(1000);
+  usleep(200 * 1000); // both inside epoll_wait
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = loopback(port_of(g_excl_listener));
+  check(connect(c, (struct sockaddr*)&a, sizeof a) == 0, "EPOLLEXCLUSIVE: connect");
+  void* r0;
+  void* r1;
+  pthread_join(t[0], &r0);
+  pthread_join(t[1], &r1);
+  long woke = (long)r0 + (long)r1;
+  check((long)r0 >= 0 && (long)r1 >= 0 && woke == 1,
+        "EPOLLEXCLUSIVE: one connection wakes one of two exclusive waiters");
+  close(c);
+  close(g_excl_listener);
+}
+
+// SO_REUSEPORT: two listeners share a port and the connections are spread over both.
+static void test_reuseport(void) {
+  int one = 1, l[2];
+  struct sockaddr_in a = loopback(0);
+  for (int i = 0; i < 2; ++i) {
+    l[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    setsockopt(l[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    check(bind(l[i], (struct sockaddr*)&a, sizeof a) == 0 && listen(l[i], 64) == 0,
+          "SO_REUSEPORT: bind and listen on the shared port");
+    a.sin_port = htons(port_of(l[0]));
+  }
+  int other = socket(AF_INET, SOCK_STREAM, 0);
+  errno = 0;
+  check(bind(other, (struct sockaddr*)&a, sizeof a) == -1 && errno == EADDRINUSE,
+        "SO_REUSEPORT: a socket without it cannot join (EADDRINUSE)");
+  close(other);
+  enum { kClients = 16 };
+  int clients[kClients], connected = 0;
+  for (int i = 0; i < kClients; ++i) {
+    clients[i] = socket(AF_INET, SOCK_STREAM, 0);
+    connected += connect(clients[i], (struct sockaddr*)&a, sizeof a) == 0;
+  }
+  check(connected == kClients, "SO_REUSEPORT: 16 clients connect");
+  int got[2] = {0, 0};
+  for (int round = 0; round < 50 && got[0] + got[1] < kClients; ++round) {
+    for (int i = 0; i < 2; ++i) {
+      int c;
+      while ((c = accept(l[i], NULL, NULL)) >= 0) {
+        ++got[i];
+        close(c);
+      }
+    }
+    if (got[0] + got[1] < kClients)
+      usleep(10 * 1000);
+  }
+  printf("     (accepted %d and %d)\n", got[0], got[1]);
+  check(got[0] + got[1] == kClients && got[0] > 0 && got[1] > 0,
+        "SO_REUSEPORT: each listener accepts some of the connections");
+  for (int i = 0; i < kClients; ++i)
+    close(clients[i]);
+  // With one listener closed, the other takes every new connection.
+  close(l[0]);
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  check(connect(c, (struct sockaddr*)&a, sizeof a) == 0, "SO_REUSEPORT: connect after one closed");
+  struct pollfd p = {.fd = l[1], .events = POLLIN};
+  int s = poll(&p, 1, 2000) == 1 ? accept(l[1], NULL, NULL) : -1;
+  check(s >= 0, "SO_REUSEPORT: the remaining listener accepts it");
+  if (s >= 0)
+    close(s);
+  close(c);
+  close(l[1]);
+}
+
+// sendfile from a file into a TCP socket: 256 KiB read by another thread, byte for byte.
+enum { kSendfileBytes = 256 * 1024 };
+static int g_sendfile_server;
+static void* sendfile_reader(void* arg) {
+  static uint8_t got[kSendfileBytes];
+  size_t have = 0;
+  ssize_t n;
+  while (have < sizeof got && (n = read(g_sendfile_server, got + have, sizeof got - have)) > 0)
+    have += (size_t)n;
+  (void)arg;
+  return (void*)(uintptr_t)(have == sizeof got ? fnv(1469598103934665603ull, got, have) : 0);
+}
+
+static void test_sendfile(void) {
+  static uint8_t data[kSendfileBytes];
+  uint32_t state = 7;
+  for (size_t i = 0; i < sizeof data; ++i)
+    data[i] = stream_byte(&state);
+  const char* path = "sendfile-source.bin";
+  int f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  check(f >= 0 && write(f, data, sizeof data) == (ssize_t)sizeof data,
+        "sendfile: a 256 KiB source file");
+  int c, s;
+  tcp_pair(&c, &s);
+  g_sendfile_server = s;
+  pthread_t t;
+  pthread_create(&t, NULL, sendfile_reader, NULL);
+  // Half with an explicit offset (the file offset stays), half from the file offset.
+  off_t off = 0;
+  lseek(f, sizeof data / 2, SEEK_SET);
+  ssize_t first = sendfile(c, f, &off, sizeof data / 2);
+  check(first == (ssize_t)sizeof data / 2 && off == (off_t)sizeof data / 2 &&
+            lseek(f, 0, SEEK_CUR) == (off_t)sizeof data / 2,
+        "sendfile: with an offset, which advances; the file offset stays");
+  size_t rest = 0;
+  ssize_t n;
+  while (rest < sizeof data / 2 && (n = sendfile(c, f, NULL, sizeof data / 2 - rest)) > 0)
+    rest += (size_t)n;
+  check(rest == sizeof data / 2 && lseek(f, 0, SEEK_CUR) == (off_t)sizeof data,
+        "sendfile: from the file offset, which advances");
+  void* digest;
+  pthread_join(t, &digest);
+  check((uint64_t)(uintptr_t)digest == fnv(1469598103934665603ull, data, sizeof data),
+        "sendfile: the reader got every byte in order");
+  close(c);
+  close(s);
+  close(f);
+  unlink(path);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_bulk_transfer();
@@ -674,6 +826,9 @@ int main(void) {
   test_udp();
   test_dual_stack();
   test_backlog_and_waits();
+  test_epoll_exclusive();
+  test_reuseport();
+  test_sendfile();
   printf("%s: %d of %d checks passed\n", failures ? "FAILED" : "all passed", checks - failures,
          checks);
   return failures ? 1 : 0;

@@ -9,6 +9,58 @@
 #endif
 
 namespace unix {
+namespace {
+
+// EPOLLEXCLUSIVE: Linux wakes one of the epoll instances that watch a file exclusively for
+// each event, so a readiness state (the file's change counters) is reported by whichever
+// exclusive interest collects it first; the others report it only once the counters move
+// (the next connection or datagram). A claim outlives its instance's interest: on Linux an
+// instance that was not woken for an event does not see it later either (an interest added
+// while its file's state is already claimed waits for the next change, where Linux would
+// report the state at once). The claims are kept per file in a small table; a full table
+// forgets its oldest claim (that state may then be reported once more).
+struct ExclusiveClaim {
+  const void* file;
+  uint64_t in_gen, out_gen;
+  const InterestList* owner;
+};
+constexpr size_t kMaxClaims = 64;
+ExclusiveClaim g_claims[kMaxClaims];
+size_t g_next_claim = 0;
+
+ExclusiveClaim* claim_of(const void* file) {
+  for (ExclusiveClaim& c : g_claims)
+    if (c.owner && c.file == file)
+      return &c;
+  return nullptr;
+}
+
+// Whether another instance already reported this state of `file` exclusively.
+bool claimed_elsewhere(const Interest& e, const Readiness& r, const InterestList* list) {
+  if (!(e.events & kEpollExclusive))
+    return false;
+  const ExclusiveClaim* c = claim_of(e.file);
+  return c && c->owner != list && c->in_gen == r.in_gen && c->out_gen == r.out_gen;
+}
+
+void claim(const Interest& e, const Readiness& r, const InterestList* list) {
+  if (!(e.events & kEpollExclusive))
+    return;
+  ExclusiveClaim* c = claim_of(e.file);
+  if (!c) {
+    c = &g_claims[g_next_claim];
+    g_next_claim = (g_next_claim + 1) % kMaxClaims;
+  }
+  *c = ExclusiveClaim{e.file, r.in_gen, r.out_gen, list};
+}
+
+} // namespace
+
+void forget_exclusive_claims(const void* file) {
+  for (ExclusiveClaim& c : g_claims)
+    if (c.file == file)
+      c = ExclusiveClaim{};
+}
 
 int InterestList::add(void* file, int fd, uint32_t events, uint64_t data) {
   if (find(file, fd))
@@ -110,7 +162,9 @@ int InterestList::collect(ReadinessFn ready, void* ctx, EpollEvent* out, int max
     bool reported = false;
     if (n < max) {
       Readiness r = ready(e->file, ctx);
-      if (uint32_t mask = due(*e, r)) {
+      uint32_t mask = claimed_elsewhere(*e, r, this) ? 0 : due(*e, r);
+      if (mask) {
+        claim(*e, r, this);
         out[n++] = EpollEvent{mask, e->data};
         e->fresh = false;
         e->seen_in = r.in_gen;
@@ -135,9 +189,11 @@ int InterestList::collect(ReadinessFn ready, void* ctx, EpollEvent* out, int max
 }
 
 bool InterestList::any_due(ReadinessFn ready, void* ctx) const {
-  for (Interest* e = head_; e; e = e->next)
-    if (due(*e, ready(e->file, ctx)))
+  for (Interest* e = head_; e; e = e->next) {
+    Readiness r = ready(e->file, ctx);
+    if (!claimed_elsewhere(*e, r, this) && due(*e, r))
       return true;
+  }
   return false;
 }
 

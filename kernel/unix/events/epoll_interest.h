@@ -7,6 +7,8 @@
 // (`out_gen`). An EPOLLET interest reports only when a counter of a direction it watches
 // moved since its last report (or it was just added/modified) and the file is ready now --
 // the same "a new event happened" rule as Linux, without registering on wait queues.
+// EPOLLEXCLUSIVE interests share each readiness state of a file between instances: only
+// the first instance to collect it reports it (epoll_interest.cc).
 #pragma once
 
 #include <stddef.h>
@@ -76,5 +78,9 @@ private:
   Interest* head_ = nullptr;
   size_t count_ = 0;
 };
+
+// A file is gone: forgets the EPOLLEXCLUSIVE claims on it, so a new file at the same
+// address starts with none.
+void forget_exclusive_claims(const void* file);
 
 } // namespace unix

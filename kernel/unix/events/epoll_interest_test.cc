@@ -120,5 +120,40 @@ TEST_F(InterestListTest, AnyDueChangesNothing) {
   EXPECT_FALSE(list.any_due(ready, nullptr));
 }
 
+TEST(InterestListExclusive, OneInstanceReportsEachEvent) {
+  FakeFile listener;
+  InterestList a, b, shared;
+  EpollEvent out[4];
+  ASSERT_EQ(a.add(&listener, 3, kEpollIn | kEpollExclusive, 1), 0);
+  ASSERT_EQ(b.add(&listener, 3, kEpollIn | kEpollExclusive, 2), 0);
+  ASSERT_EQ(shared.add(&listener, 3, kEpollIn, 3), 0); // not exclusive: always told
+  listener.data_arrives();
+  EXPECT_TRUE(a.any_due(ready, nullptr));
+  EXPECT_TRUE(b.any_due(ready, nullptr));
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 1);
+  EXPECT_FALSE(b.any_due(ready, nullptr));
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 0);
+  EXPECT_EQ(shared.collect(ready, nullptr, out, 4), 1);
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 1); // level-triggered for its claimer
+  // The next event goes to whoever collects first.
+  listener.data_arrives();
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 1);
+  EXPECT_EQ(out[0].data, 2u);
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 0);
+  // The claim outlives the claimer's interest: the others wait for the next event.
+  EXPECT_EQ(b.remove(&listener, 3), 0);
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 0);
+  listener.data_arrives();
+  EXPECT_EQ(a.collect(ready, nullptr, out, 4), 1);
+  // A file that is gone takes its claims along.
+  EXPECT_EQ(b.add(&listener, 3, kEpollIn | kEpollExclusive, 2), 0);
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 0); // a's claim
+  forget_exclusive_claims(&listener);
+  EXPECT_EQ(b.collect(ready, nullptr, out, 4), 1);
+  a.clear();
+  b.clear();
+  shared.clear();
+}
+
 } // namespace
 } // namespace unix

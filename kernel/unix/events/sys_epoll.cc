@@ -277,6 +277,7 @@ SyscallResult sys_epoll_pwait2(const SyscallArgs& a) {
 void epoll_forget_file(File* f) {
   for (Epoll* ep = g_instances; ep; ep = ep->next_instance)
     ep->list.remove_file(f);
+  forget_exclusive_claims(f);
 }
 
 } // namespace unix

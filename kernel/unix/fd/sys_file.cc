@@ -18,6 +18,7 @@
 #include "unix/fd/event_file.h"
 #include "unix/fd/file_ops.h"
 #include "unix/fd/memfd.h"
+#include "unix/socket/socket.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/heap_buffer.h"
 #include "unix/fd/io_vector.h"
@@ -357,9 +358,10 @@ SyscallResult sys_pwritev2(const SyscallArgs& a) {
   return vector_io_v2<true>(a);
 }
 
-// sendfile: from a regular file (at *offset, or its file offset) to a regular file or a
-// pipe, through a kernel buffer. Other sources (pipes, sockets) and destinations are
-// EINVAL, as Linux answers for files that cannot splice.
+// sendfile: from a regular file (at *offset, or its file offset) to a regular file, a pipe
+// or a socket whose family takes kernel bytes (TCP), through a kernel buffer. Other sources
+// (pipes, sockets) and destinations are EINVAL, as Linux answers for files that cannot
+// splice.
 SyscallResult sys_sendfile(const SyscallArgs& a) {
   File* in = TRY(file_for(a.i(1)));
   if ((in->flags & linux::O_ACCMODE) == linux::O_WRONLY)
@@ -376,7 +378,8 @@ SyscallResult sys_sendfile(const SyscallArgs& a) {
     pos = static_cast<uint64_t>(o);
   }
   bool to_pipe = out->kind == FileKind::kPipeWrite;
-  if (in->kind != FileKind::kRegular || (!to_pipe && out->kind != FileKind::kRegular))
+  bool to_socket = out->ops == &kSocketFileOps;
+  if (in->kind != FileKind::kRegular || (!to_pipe && !to_socket && out->kind != FileKind::kRegular))
     return Err(-EINVAL);
   FileRef hold_in(in), hold_out(out);
   constexpr size_t kMaxCount = 0x7FFFF000; // Linux's MAX_RW_COUNT
@@ -397,8 +400,9 @@ SyscallResult sys_sendfile(const SyscallArgs& a) {
     if (*n == 0)
       break;
     auto* bytes = reinterpret_cast<const uint8_t*>(buffer.data());
-    ErrorOr<size_t> w = to_pipe ? pipe_write_kernel(*out, bytes, *n)
-                                : regular_write_kernel(*out, bytes, *n, &out->offset);
+    ErrorOr<size_t> w = to_pipe     ? pipe_write_kernel(*out, bytes, *n)
+                        : to_socket ? socket_of(*out)->send_kernel(*out, bytes, *n)
+                                    : regular_write_kernel(*out, bytes, *n, &out->offset);
     if (!w.ok()) {
       error = w.error();
       break;

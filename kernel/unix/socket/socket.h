@@ -5,7 +5,8 @@
 // (socket_families.cc); a family that is not registered is EAFNOSUPPORT, as on Linux.
 //
 // Families today: AF_UNIX (LocalSocket, local_socket.h), AF_INET and AF_INET6 (TCP and UDP
-// over the kernel's network stack, inet/inet_socket.h).
+// over the kernel's network stack, inet/inet_socket.h), AF_NETLINK (NETLINK_ROUTE's
+// interface, address and route dumps, netlink/netlink_socket.h).
 //
 // Socket is a class with virtual methods (like block::Device) rather than a FileOps-style
 // table: each family keeps its own per-socket state, and the interface is wide.
@@ -68,6 +69,12 @@ public:
   // Sends the vector; user_addr (null: none) is sendto's/sendmsg's destination.
   virtual ErrorOr<size_t> send(File& file, const IoVector& io, int flags,
                                UserPtr<const void> user_addr, uint64_t addr_len) = 0;
+  // sendfile's destination: sends `len` bytes of kernel memory (a file's contents), as
+  // send() would with no flags. -EINVAL (the default) for families that cannot, which is
+  // what Linux says for files sendfile cannot write to.
+  virtual ErrorOr<size_t> send_kernel(File& file, const uint8_t* bytes, size_t len) {
+    return Err(-EINVAL);
+  }
   // Receives into the vector; *msg_flags gets MSG_TRUNC and such, *from the sender's address
   // (len 0 when it has none).
   virtual ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,

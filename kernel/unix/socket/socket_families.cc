@@ -2,15 +2,17 @@
 // family is one line below (and its Socket subclass, socket.h).
 #include "unix/socket/afunix/local_socket.h"
 #include "unix/socket/inet/inet_socket.h"
+#include "unix/socket/netlink/netlink_socket.h"
 #include "unix/socket/socket.h"
 
 namespace unix {
 namespace {
 
 const SocketFamily* const kFamilies[] = {
-    &afunix::kLocalFamily, // AF_UNIX
-    &inet::kInetFamily,    // AF_INET
-    &inet::kInet6Family,   // AF_INET6
+    &afunix::kLocalFamily,    // AF_UNIX
+    &inet::kInetFamily,       // AF_INET
+    &inet::kInet6Family,      // AF_INET6
+    &netlink::kNetlinkFamily, // AF_NETLINK (NETLINK_ROUTE)
 };
 
 } // namespace

@@ -1,9 +1,10 @@
 // Socket files: the FileOps every socket shares, whatever its family (socket.h).
 #include "lib/errno.h"
 #include "unix/fd/event_file.h"
-#include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
+#include "unix/socket/interface_ioctl.h"
 #include "unix/socket/socket.h"
+#include "unix/syscall/linux_abi.h"
 
 namespace unix {
 namespace {
@@ -35,7 +36,11 @@ Readiness socket_readiness(File& f) {
   return socket_of(f)->readiness();
 }
 
+// The interface queries first (every family answers them), then the family's own requests.
 ErrorOr<long> socket_ioctl(File& f, unsigned long request, uint64_t arg) {
+  ErrorOr<long> interface = interface_ioctl(socket_of(f)->domain(), request, arg);
+  if (interface.ok() || interface.error() != -ENOTTY)
+    return interface;
   return socket_of(f)->ioctl(request, arg);
 }
 

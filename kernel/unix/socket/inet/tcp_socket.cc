@@ -272,7 +272,7 @@ Readiness TcpSocket::readiness() {
   Readiness r{0, gen.in, gen.out};
   settle_connect();
   if (role == Role::kListening) {
-    if (accepted || (listener && (listener->events() & net::tcp::kReadable)))
+    if (accepted || has_engine_connection())
       r.events |= kEpollIn | kEpollRdNorm;
     return r;
   }
@@ -360,6 +360,8 @@ void TcpSocket::close() {
     listener->close(); // connections never accepted are reset
     listener = nullptr;
   }
+  if (reuse_group)
+    leave_reuse_port_group(); // as do those handed to this member of a group
   if (connection) {
     // SO_LINGER with a timeout: close waits for the peer to acknowledge everything, then
     // resets what is left.

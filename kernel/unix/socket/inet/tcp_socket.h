@@ -9,6 +9,9 @@
 
 namespace unix::inet {
 
+struct ReusePortGroup;
+struct PendingConnection;
+
 class TcpSocket final : public InetSocket {
 public:
   explicit TcpSocket(int domain) : InetSocket(domain, kSockStream) {}
@@ -22,6 +25,7 @@ public:
   ErrorOr<SocketAddress> peer_address() const override;
   ErrorOr<size_t> send(File& file, const IoVector& io, int flags, UserPtr<const void> user_addr,
                        uint64_t addr_len) override;
+  ErrorOr<size_t> send_kernel(File& file, const uint8_t* bytes, size_t len) override;
   ErrorOr<size_t> receive(File& file, const IoVector& io, int flags, int* msg_flags,
                           SocketAddress* from) override;
   Status shutdown(int how) override;
@@ -42,6 +46,22 @@ public:
   int error = 0;                 // a failed connect's error, reported once (SO_ERROR)
   bool read_shut = false;        // shutdown(SHUT_RD)
   TcpSocket* next_bound = nullptr;
+  // SO_REUSEPORT listeners sharing a port share one engine listener (tcp_reuseport.cc);
+  // `listener` is then null and connections handed to this member wait here.
+  ReusePortGroup* reuse_group = nullptr;
+  PendingConnection* pending_head = nullptr;
+  PendingConnection* pending_tail = nullptr;
+
+  // The next connection to accept (engine or group), or nullptr; whether there is one.
+  net::tcp::Connection* next_engine_connection();
+  bool has_engine_connection();
+  // A listening SO_REUSEPORT socket on the same address and port, or nullptr.
+  TcpSocket* reuse_port_partner() const;
+  Status join_reuse_port_group(TcpSocket* partner);
+  void leave_reuse_port_group();
+  void distribute_connections();
+  // The table of bound ports (tcp_socket_connect.cc).
+  static TcpSocket* first_bound();
 
   // A connecting socket whose handshake ended: Connected, or Fresh with `error` set.
   void settle_connect();

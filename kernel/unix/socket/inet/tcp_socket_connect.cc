@@ -106,6 +106,10 @@ InetAddress address_of(const net::tcp::Endpoint& e) {
   return a;
 }
 
+TcpSocket* TcpSocket::first_bound() {
+  return g_bound;
+}
+
 void TcpSocket::unbind() {
   for (TcpSocket** p = &g_bound; *p; p = &(*p)->next_bound) {
     if (*p == this) {
@@ -148,9 +152,19 @@ Status TcpSocket::listen(int backlog) {
     backlog = kMaxBacklog; // Linux caps at somaxconn (and reads a negative one as huge)
   // An AF_INET6 wildcard without IPV6_V6ONLY takes IPv4 clients as well.
   bool dual_stack = domain() == kAfInet6 && !ipv6_only() && local.is_any();
-  net::tcp::Listener* l = TRY(net::host::tcp().listen(engine_endpoint(local), backlog, dual_stack));
-  l->set_observer({listener_changed, this});
-  listener = l;
+  ErrorOr<net::tcp::Listener*> l =
+      net::host::tcp().listen(engine_endpoint(local), backlog, dual_stack);
+  if (!l.ok()) {
+    // The port's engine listener belongs to another SO_REUSEPORT socket: share it.
+    TcpSocket* partner = l.error() == -EADDRINUSE ? reuse_port_partner() : nullptr;
+    if (!partner)
+      return Err(l.error());
+    TRY(join_reuse_port_group(partner));
+    role = Role::kListening;
+    return status_ok();
+  }
+  (*l)->set_observer({listener_changed, this});
+  listener = *l;
   role = Role::kListening;
   return status_ok();
 }
@@ -237,7 +251,7 @@ ErrorOr<Socket*> TcpSocket::next_connection(File& file) {
   for (;;) {
     if (accepted)
       return static_cast<Socket*>(accepted);
-    if (net::tcp::Connection* c = listener ? listener->accept() : nullptr) {
+    if (net::tcp::Connection* c = next_engine_connection()) {
       auto* s = new (std::nothrow) TcpSocket(domain());
       if (!s) {
         c->abort();
