@@ -215,9 +215,9 @@ static void answer(int fd) {
     body_len = (size_t)snprintf(body, sizeof body, "net probe server\n");
   }
   char head[128];
-  int head_len = snprintf(head, sizeof head,
-                          "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-                          body_len);
+  int head_len =
+      snprintf(head, sizeof head,
+               "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", body_len);
   if (write_all(fd, head, (size_t)head_len) == 0)
     write_all(fd, body, body_len);
 }
