@@ -260,8 +260,8 @@ python-http-server)
   echo "PASS $case_name.$accel: the listing names input.txt, the file came back identical"
   ;;
 redis-server)
-  # Unmodified redis-server (Debian's redis-server package), no configuration file, no
-  # persistence, reached through nanos-run -p by the host's redis-cli: SET/GET of a short
+  # Unmodified redis-server (Debian's redis-server package) with scripts/redis.conf (no
+  # persistence, no protected mode), reached through nanos-run -p by the host's redis-cli: SET/GET of a short
   # string, a 266 KB value back byte for byte, 100 pipelined INCRs, DBSIZE, then SHUTDOWN
   # NOSAVE, after which the program exits 0 and so does nanos-run. The expected answers are
   # the test's own values, never read from the guest first.
@@ -269,9 +269,8 @@ redis-server)
   need_program "$program" redis-server
   command -v redis-cli >/dev/null || fail "redis-cli is not installed (Debian package redis-tools)"
   source "$SRC/../net/lib.sh"
-  # protected-mode: without a password redis answers only loopback clients, and QEMU's
-  # forwarded connections come from 10.0.2.2.
-  program_args=(--port 6379 --save "" --appendonly no --protected-mode no)
+  stage "$SRC/scripts/redis.conf"
+  program_args=(redis.conf)
   build_image
   port=$(free_port)
   "$NANOS_RUN" "$work/image.img" --accel "$accel" --kernel "$KERNEL" --memory "$memory" \
