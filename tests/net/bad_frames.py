@@ -8,7 +8,9 @@ root: AF_PACKET). Every kind below is sent N times (default 3) with fresh random
 the frames claim the peer's MAC and IPv4 address as their source, except where a kind says
 otherwise. Prints one line per kind with the number of frames sent. The kinds:
 
-  ethernet   runts, an IPv4 ethertype with nothing after it, unknown ethertypes, VLAN tags
+  ethernet   runts (where the sending kernel lets them out: Linux refuses frames shorter
+             than a header), an IPv4 ethertype with nothing after it, unknown ethertypes,
+             VLAN tags, a SYN to another MAC and to broadcast
   ipv4       bad version, IHL below 5 or beyond the packet, total length beyond the frame
              or below the header, bad header checksum, options of random bytes,
              multicast/broadcast sources, a protocol nobody serves
