@@ -45,8 +45,10 @@ void Listener::unlink_embryo(Connection* c) {
 
 bool Listener::make_room() {
   Connection* oldest = embryo_head_;
+  // None overdue: real clients may be in the middle of their handshakes. No embryo at all:
+  // the accept queue is full, which only the application can change.
   if (!oldest || !oldest->handshake_overdue())
-    return false;              // real clients in the middle of their handshakes, or unaccepted ones
+    return false;
   oldest->give_up_handshake(); // embryo_gone() takes it off the list
   return has_room();
 }
