@@ -6,7 +6,14 @@ namespace net {
 
 void PathMtuCache::report(Ipv4Address destination, uint32_t mtu, uint32_t link_mtu,
                           uint64_t now_ns) {
-  if (mtu < kIpv4MinMtu || mtu >= lookup(destination, link_mtu, now_ns))
+  if (mtu < kIpv4MinMtu)
+    return; // not an MTU any IPv4 link can have: a broken or forged report
+  // Never below 576, the datagram every host must take whole (RFC 1122 3.3.2): TCP's
+  // smallest segment (536 bytes of data, RFC 9293 3.7.1) must still fit, or one forged
+  // "fragmentation needed" would stop all TCP to the destination for kAge.
+  if (mtu < kMinPathMtu)
+    mtu = kMinPathMtu;
+  if (mtu >= lookup(destination, link_mtu, now_ns))
     return;
   auto fresh = [&](const Entry& e) { return e.mtu && now_ns - e.reported_ns < kAge; };
   Entry* slot = nullptr;

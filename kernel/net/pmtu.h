@@ -15,9 +15,11 @@ class PathMtuCache {
 public:
   static constexpr size_t kEntries = 32;
   static constexpr uint64_t kAge = 10 * 60 * kNsPerSecond;
+  static constexpr uint32_t kMinPathMtu = 576; // what pmtu.cc never goes below, and why
 
-  // Records a report; ignores one that is not below the current estimate or below 68
-  // (RFC 1191 section 6.1: reports can only lower it, and not under the IPv4 minimum).
+  // Records a report; ignores one below 68 (the IPv4 minimum) or not below the current
+  // estimate (RFC 1191 section 6.1: reports can only lower it); one between 68 and 575
+  // counts as kMinPathMtu.
   void report(Ipv4Address destination, uint32_t mtu, uint32_t link_mtu, uint64_t now_ns);
   // The path MTU to `destination`, given the first hop's link MTU.
   uint32_t lookup(Ipv4Address destination, uint32_t link_mtu, uint64_t now_ns) const;

@@ -297,6 +297,30 @@ TEST_F(StackTest, FragmentationNeededLowersThePathMtu) {
   stack.udp().close(s);
 }
 
+// A "fragmentation needed" with a tiny MTU (anyone can forge one) lowers the path MTU only
+// to 576: TCP's smallest segments must still go through.
+TEST_F(StackTest, ATinyReportedMtuStopsAt576) {
+  Ipv4Address far = ip(93, 184, 216, 34);
+  Bytes quoted = test::ipv4_datagram(kMe, far, kIpProtocolTcp, Bytes(20));
+  quoted.resize(28);
+  Bytes icmp(kIcmpHeaderSize);
+  icmp.insert(icmp.end(), quoted.begin(), quoted.end());
+  for (uint8_t mtu : {uint8_t{8}, uint8_t{68}, uint8_t{96}}) {
+    const uint8_t rest[4] = {0, 0, 0, mtu};
+    finish_icmp(icmp.data(), icmp.size(), kIcmpDestinationUnreachable, kIcmpFragmentationNeeded,
+                rest);
+    feed_ipv4(mac(2), test::ipv4_datagram(kGateway, kMe, kIpProtocolIcmp, icmp));
+    EXPECT_EQ(stack.path_mtu(far), mtu < 68 ? 1500u : 576u) << "reported " << int{mtu};
+  }
+  // RFC 1191's plateaus for a report of 0 end at 68 for such a short datagram: 576 too.
+  const uint8_t zero[4] = {0, 0, 0, 0};
+  clock.now += PathMtuCache::kAge;
+  finish_icmp(icmp.data(), icmp.size(), kIcmpDestinationUnreachable, kIcmpFragmentationNeeded,
+              zero);
+  feed_ipv4(mac(2), test::ipv4_datagram(kGateway, kMe, kIpProtocolIcmp, icmp));
+  EXPECT_EQ(stack.path_mtu(far), 576u);
+}
+
 TEST_F(StackTest, TransmitChecksumOffloadLeavesTheSumToTheDevice) {
   eth0.tx_checksum_offload = true;
   learn(kPeer, mac(3));

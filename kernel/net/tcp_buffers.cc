@@ -11,17 +11,29 @@ SendBuffer::~SendBuffer() {
   kfree(buf_);
 }
 
+// Storage comes with the first byte (take_storage), not here: a connection that never
+// carries data, such as the half-open ones of a SYN flood, costs no buffer memory.
 bool SendBuffer::init(size_t capacity) {
   kfree(buf_);
-  buf_ = static_cast<uint8_t*>(kmalloc(capacity));
-  capacity_ = buf_ ? capacity : 0;
+  buf_ = nullptr;
+  capacity_ = capacity;
   head_ = count_ = 0;
+  return true;
+}
+
+bool SendBuffer::take_storage() {
+  if (!buf_)
+    buf_ = static_cast<uint8_t*>(kmalloc(capacity_));
   return buf_ != nullptr;
 }
 
 bool SendBuffer::grow(size_t new_capacity) {
   if (new_capacity <= capacity_)
     return true;
+  if (!buf_) { // nothing stored yet: the storage will be the larger size
+    capacity_ = new_capacity;
+    return true;
+  }
   auto* bigger = static_cast<uint8_t*>(kmalloc(new_capacity));
   if (!bigger)
     return false;
@@ -36,6 +48,8 @@ bool SendBuffer::grow(size_t new_capacity) {
 size_t SendBuffer::append(const void* data, size_t n) {
   if (n > space())
     n = space();
+  if (n == 0 || !take_storage())
+    return 0;
   const auto* in = static_cast<const uint8_t*>(data);
   size_t tail = (head_ + count_) % (capacity_ ? capacity_ : 1);
   size_t first = capacity_ - tail < n ? capacity_ - tail : n;
@@ -46,6 +60,8 @@ size_t SendBuffer::append(const void* data, size_t n) {
 }
 
 void SendBuffer::copy_out(size_t offset, void* dst, size_t n) const {
+  if (n == 0)
+    return;
   auto* out = static_cast<uint8_t*>(dst);
   size_t pos = (head_ + offset) % (capacity_ ? capacity_ : 1);
   size_t first = capacity_ - pos < n ? capacity_ - pos : n;
@@ -68,18 +84,23 @@ ReceiveBuffer::~ReceiveBuffer() {
   kfree(buf_);
 }
 
+// As SendBuffer::init: the storage comes with the first byte stored.
 bool ReceiveBuffer::init(size_t capacity) {
   kfree(buf_);
-  buf_ = static_cast<uint8_t*>(kmalloc(capacity));
-  capacity_ = buf_ ? capacity : 0;
+  buf_ = nullptr;
+  capacity_ = capacity;
   head_ = ready_ = 0;
   range_count_ = 0;
-  return buf_ != nullptr;
+  return true;
 }
 
 bool ReceiveBuffer::grow(size_t new_capacity) {
   if (new_capacity <= capacity_)
     return true;
+  if (!buf_) {
+    capacity_ = new_capacity;
+    return true;
+  }
   auto* bigger = static_cast<uint8_t*>(kmalloc(new_capacity));
   if (!bigger)
     return false;
@@ -148,6 +169,10 @@ size_t ReceiveBuffer::absorb_ranges() {
 size_t ReceiveBuffer::store(Seq seq, const uint8_t* data, size_t len) {
   if (len == 0)
     return 0;
+  if (!buf_)
+    buf_ = static_cast<uint8_t*>(kmalloc(capacity_));
+  if (!buf_)
+    return 0; // out of memory: as if the segment was lost; the peer sends it again
   size_t offset = ready_ + static_cast<size_t>(seq_diff(seq, next_));
   if (seq == next_) {
     copy_in(offset, data, len);
@@ -172,6 +197,8 @@ size_t ReceiveBuffer::store(Seq seq, const uint8_t* data, size_t len) {
 size_t ReceiveBuffer::read(void* dst, size_t n, bool peek) {
   if (n > ready_)
     n = ready_;
+  if (n == 0)
+    return 0;
   auto* out = static_cast<uint8_t*>(dst);
   size_t first = capacity_ - head_ < n ? capacity_ - head_ : n;
   memcpy(out, buf_ + head_, first);

@@ -10,7 +10,9 @@
 // are also what SACK reports). When the hole fills, the ranges join the in-order part
 // without copying.
 //
-// Both can grow (window auto-tuning); both allocate with kmalloc.
+// Both can grow (window auto-tuning); both allocate with kmalloc, at the first byte they
+// hold rather than at init, so a connection that carries no data (a half-open one, say from
+// a SYN flood) costs no buffer memory.
 #pragma once
 
 #include "net/tcp_header.h"
@@ -28,7 +30,7 @@ public:
   SendBuffer& operator=(const SendBuffer&) = delete;
   ~SendBuffer();
 
-  bool init(size_t capacity); // false when out of memory
+  bool init(size_t capacity); // the storage is allocated at the first append
   // Grows the storage to new_capacity (never shrinks); false when out of memory.
   bool grow(size_t new_capacity);
 
@@ -41,6 +43,8 @@ public:
   void drop_front(size_t n);
 
 private:
+  bool take_storage(); // allocates capacity_ bytes if not yet done; false when out of memory
+
   uint8_t* buf_ = nullptr;
   size_t capacity_ = 0;
   size_t head_ = 0;

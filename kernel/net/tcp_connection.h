@@ -134,12 +134,18 @@ public:
   bool user_released() const { return released_; }
   Listener* listener() const { return listener_; }
   void detach_from_listener() { listener_ = nullptr; }
+  // SYN-RECEIVED, and the SYN-ACK already went out again: the peer has not answered for an
+  // RTO or more, as a spoofed SYN's never does. A full listener gives such one up first.
+  bool handshake_overdue() const { return state_ == State::SynReceived && retries_ > 0; }
+  void give_up_handshake() { fail(-ETIMEDOUT); } // silently, to CLOSED (and freed)
 
   // Intrusive links used by the stack.
   Connection* hash_next = nullptr;
   Connection* all_prev = nullptr;
   Connection* all_next = nullptr;
-  Connection* queue_next = nullptr; // in a listener's accept queue / the dead list
+  Connection* queue_next = nullptr;  // in a listener's accept queue / the dead list
+  Connection* embryo_prev = nullptr; // in its listener's list of SYN-RECEIVED connections
+  Connection* embryo_next = nullptr;
   bool in_table = false;
   bool dead = false;
 

@@ -26,8 +26,36 @@ Connection* Listener::accept() {
   return c;
 }
 
+void Listener::add_embryo(Connection* c) {
+  ++syn_count_;
+  c->embryo_prev = embryo_tail_;
+  c->embryo_next = nullptr;
+  if (embryo_tail_)
+    embryo_tail_->embryo_next = c;
+  else
+    embryo_head_ = c;
+  embryo_tail_ = c;
+}
+
+void Listener::unlink_embryo(Connection* c) {
+  (c->embryo_prev ? c->embryo_prev->embryo_next : embryo_head_) = c->embryo_next;
+  (c->embryo_next ? c->embryo_next->embryo_prev : embryo_tail_) = c->embryo_prev;
+  c->embryo_prev = c->embryo_next = nullptr;
+}
+
+bool Listener::make_room() {
+  Connection* oldest = embryo_head_;
+  // None overdue: real clients may be in the middle of their handshakes. No embryo at all:
+  // the accept queue is full, which only the application can change.
+  if (!oldest || !oldest->handshake_overdue())
+    return false;
+  oldest->give_up_handshake(); // embryo_gone() takes it off the list
+  return has_room();
+}
+
 void Listener::enqueue(Connection* c) {
   --syn_count_;
+  unlink_embryo(c);
   c->queue_next = nullptr;
   if (accept_tail_)
     accept_tail_->queue_next = c;
@@ -40,6 +68,7 @@ void Listener::enqueue(Connection* c) {
 
 void Listener::embryo_gone(Connection* c) {
   --syn_count_;
+  unlink_embryo(c);
   c->detach_from_listener();
 }
 
@@ -305,12 +334,16 @@ void Stack::receive(const IpAddr& src, const IpAddr& dst, const uint8_t* segment
       reply_reset(local, remote, h, payload_len);
     return;
   }
-  if (!l->has_room())
-    return; // SYN queue full: drop; the peer retransmits its SYN
+  if (!l->has_room() && !l->make_room()) {
+    reap();
+    return; // queues full: drop; the peer retransmits its SYN
+  }
   Connection* c = make_connection(local, remote);
-  if (!c)
+  if (!c) {
+    reap();
     return;
-  ++l->syn_count_;
+  }
+  l->add_embryo(c);
   c->open_passive(h, l);
   reap();
 }

@@ -42,8 +42,15 @@ private:
   bool has_room() const { return syn_count_ + accept_count_ < backlog_; }
   bool takes(uint8_t family) const { return families_ & family_bit(family); }
   static uint8_t family_bit(uint8_t family) { return family == 6 ? 2 : 1; }
+  void add_embryo(Connection* c);  // a SYN arrived: c is SYN-RECEIVED
   void enqueue(Connection* c);     // a passive connection became ESTABLISHED
   void embryo_gone(Connection* c); // a SYN-RECEIVED connection died
+  void unlink_embryo(Connection* c);
+  // When the queues are full: gives up the oldest SYN-RECEIVED connection if its peer is
+  // overdue (Connection::handshake_overdue), so that a SYN flood from made-up addresses,
+  // whose SYN-ACKs nobody answers, cannot keep real clients out for the minutes the
+  // handshake retransmissions last. True when that made room.
+  bool make_room();
   void notify();
 
   Stack& stack_;
@@ -54,6 +61,8 @@ private:
   int accept_count_ = 0;
   Connection* accept_head_ = nullptr;
   Connection* accept_tail_ = nullptr;
+  Connection* embryo_head_ = nullptr; // oldest first
+  Connection* embryo_tail_ = nullptr;
   Observer observer_;
   Listener* next_ = nullptr;
 };

@@ -608,6 +608,50 @@ TEST_F(TcpStateTest, BacklogOf4096Handshakes) {
   (*l)->close();
 }
 
+// A SYN flood from addresses that never answer fills the SYN queue with handshakes that
+// would last minutes. Young ones are kept (they may be real clients), but once the oldest
+// has had to send its SYN-ACK again, a new SYN takes its place: a real client gets in
+// within a few seconds instead of after the flood's handshakes time out.
+TEST_F(TcpStateTest, AFullSynQueueGivesUpOverdueHandshakesForNewClients) {
+  auto l = b.stack->listen(b_ep(80), 8);
+  ASSERT_TRUE(l);
+  std::vector<Connection*> flood;
+  std::vector<uint16_t> flood_ports;
+  for (int i = 0; i < 8; ++i) {
+    auto c = a.stack->connect(a_ep(), b_ep(80));
+    ASSERT_TRUE(c);
+    flood.push_back(*c);
+    flood_ports.push_back((*c)->local().port);
+  }
+  // The SYN-ACKs to the flood's ports are lost, as those to made-up addresses are.
+  net.filter = [&](const Captured& c) {
+    if (c.from != 1)
+      return true;
+    for (uint16_t port : flood_ports)
+      if (c.header.dst_port == port)
+        return false;
+    return true;
+  };
+  net.run_for(200 * kMs);
+  EXPECT_EQ((*l)->syn_queue_length(), 8);
+  auto real = a.stack->connect(a_ep(), b_ep(80));
+  ASSERT_TRUE(real);
+  net.run_for(300 * kMs);
+  EXPECT_EQ((*real)->state(), State::SynSent); // no handshake was overdue yet: dropped
+  net.run_until([&] { return (*real)->state() == State::Established; }, 5 * kSec);
+  EXPECT_EQ((*real)->state(), State::Established);
+  net.run_until([&] { return (*l)->accept_queue_length() == 1; }, kSec);
+  Connection* s = (*l)->accept();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->remote().port, (*real)->local().port);
+  EXPECT_LE((*l)->syn_queue_length(), 7);
+  s->abort();
+  (*real)->close();
+  for (Connection* c : flood)
+    c->abort();
+  (*l)->close();
+}
+
 TEST_F(TcpStateTest, ListenerCloseResetsUnacceptedConnections) {
   auto l = b.stack->listen(b_ep(80), 4);
   ASSERT_TRUE(l);

@@ -17,8 +17,8 @@ constexpr int kSoReuseaddr = 2, kSoDontroute = 5, kSoBroadcast = 6, kSoSndbuf = 
               kSoKeepalive = 9, kSoOobinline = 10, kSoPriority = 12, kSoLinger = 13,
               kSoReuseport = 15, kSoRcvlowat = 18, kSoSndlowat = 19, kSoRcvtimeo = 20,
               kSoSndtimeo = 21, kSoProtocol = 38, kSoRcvtimeoNew = 66, kSoSndtimeoNew = 67;
-constexpr int kIpTos = 1, kIpTtl = 2;
-constexpr int kIpv6V6only = 26;
+constexpr int kIpTos = 1, kIpTtl = 2, kIpRecverr = 11;
+constexpr int kIpv6Recverr = 25, kIpv6V6only = 26;
 constexpr int kTcpNodelay = 1, kTcpMaxseg = 2, kTcpKeepidle = 4, kTcpKeepintvl = 5, kTcpKeepcnt = 6,
               kTcpDeferAccept = 9, kTcpQuickack = 12, kTcpUserTimeout = 18;
 // Linux's bounds for SO_SNDBUF/SO_RCVBUF (it doubles the request for its bookkeeping).
@@ -138,11 +138,15 @@ ErrorOr<int> InetSocket::get_option(int level, int name) {
       return o.tos;
     if (name == kIpTtl)
       return o.ttl;
+    if (name == kIpRecverr)
+      return o.receive_errors;
     return Err(-ENOPROTOOPT);
   }
   if (level == kIpprotoIpv6) {
     if (domain() == kAfInet6 && name == kIpv6V6only)
       return o.v6only;
+    if (domain() == kAfInet6 && name == kIpv6Recverr)
+      return o.receive_errors;
     return Err(-ENOPROTOOPT);
   }
   if (level == kIpprotoTcp) {
@@ -255,6 +259,16 @@ Status InetSocket::set_option(int level, int name, UserPtr<const void> user_valu
     if (v < 1 || v > 255)
       return Err(-EINVAL);
     o.ttl = static_cast<uint8_t>(v);
+    break;
+  case kIpprotoIpv6 * 1000 + kIpv6Recverr:
+    if (domain() != kAfInet6)
+      return Err(-ENOPROTOOPT);
+    [[fallthrough]];
+  case kIpprotoIp * 1000 + kIpRecverr:
+    // Recorded, not acted on: there is no error queue (MSG_ERRQUEUE), and ICMP errors
+    // reach connected sockets either way. glibc's DNS resolver sets it on its UDP socket
+    // and gives up on the lookup if the call fails.
+    o.receive_errors = on;
     break;
   case kIpprotoIpv6 * 1000 + kIpv6V6only:
     if (domain() != kAfInet6)

@@ -36,6 +36,7 @@ struct InetOptions {
   bool reuse_address = false, reuse_port = false, keepalive = false, broadcast = false;
   bool nodelay = false, v6only = false;
   bool linger = false;
+  bool receive_errors = false; // IP_RECVERR / IPV6_RECVERR
   int linger_seconds = 0;
   int send_buffer = kDefaultBuffer, receive_buffer = kDefaultBuffer;
   uint64_t receive_timeout_ns = 0, send_timeout_ns = 0; // 0: wait forever
