@@ -90,18 +90,23 @@ ErrorOr<size_t> transfer(Memfd* m, UserPtr<uint8_t> ubuf, size_t len, uint64_t p
     uint64_t phys = index < m->capacity ? m->pages[index] : 0;
     if (kWrite && !phys && !(phys = memfd_page(m, index)))
       return done ? ErrorOr<size_t>(done) : Err(-ENOSPC);
-    Status s = status_ok();
+    // Reads stop exactly where the user buffer runs into an unmapped page: a short read
+    // (Linux). A write either takes the piece or fails it.
+    size_t moved = n;
     if (kWrite)
-      s = copy_from_user(static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page,
-                         ubuf.byte_offset(done).as<void>(), n);
+      moved = copy_from_user(static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page,
+                             ubuf.byte_offset(done).as<void>(), n)
+                      .ok()
+                  ? n
+                  : 0;
     else if (phys)
-      s = copy_to_user(ubuf.byte_offset(done).as<void>(),
-                       static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page, n);
+      moved = copy_to_user_prefix(ubuf.byte_offset(done).as<void>(),
+                                  static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page, n);
     else
-      s = clear_user(ubuf.byte_offset(done).as<void>(), n);
-    if (!s.ok())
+      moved = clear_user_prefix(ubuf.byte_offset(done).as<void>(), n);
+    done += moved;
+    if (moved < n)
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
-    done += n;
   }
   return done;
 }
