@@ -219,7 +219,8 @@ llvm::Expected<GdbSetup> prepareGdbSetup(const RunOptions& o, const std::string&
     return layout.takeError();
   s.layout = *layout;
   if (!mkimage.empty() && !imageHasNoaslr(mkimage, o.image))
-    return fail("--gdb-attach: '" + o.image + "' was built with ASLR, so the program's "
+    return fail("--gdb-attach: '" + o.image +
+                "' was built with ASLR, so the program's "
                 "addresses are not known; rebuild it with nanos-mkimage --noaslr "
                 "(the debug-<name> target's image has it)");
   s.kernel = !o.kernel.empty() ? o.kernel : dataDir + "/kernel.img";
@@ -273,7 +274,8 @@ int runGdbSession(const RunOptions& o, const std::vector<std::string>& qemuArgv,
   }
   std::fflush(stdout);
   // While gdb runs, Ctrl-C is gdb's (it stops the guest); nanos-run only waits.
-  struct sigaction ignore {}, oldInt {};
+  struct sigaction ignore {
+  }, oldInt{};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGINT, &ignore, &oldInt);
   pid_t qemu = spawn(qemuArgv, true, true);
@@ -288,8 +290,10 @@ int runGdbSession(const RunOptions& o, const std::vector<std::string>& qemuArgv,
     else if (done < 0 && errno != EINTR)
       result = kExitQemuFailed;
     else if (o.timeoutSeconds && std::chrono::steady_clock::now() > deadline) {
-      std::fprintf(stderr, "nanos-run: timeout: the gdb session was still running after %g s; "
-                           "stopped it\n", *o.timeoutSeconds);
+      std::fprintf(stderr,
+                   "nanos-run: timeout: the gdb session was still running after %g s; "
+                   "stopped it\n",
+                   *o.timeoutSeconds);
       stopProcess(debugger);
       result = kExitTimeout;
     } else if (done == 0) {

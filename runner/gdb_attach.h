@@ -33,13 +33,13 @@ llvm::Expected<ElfLayout> readElfLayout(const std::string& path);
 uint64_t guestLoadBias(const ElfLayout& layout);
 
 struct GdbSetup {
-  std::string program;                // host copy of the program (symbols)
-  ElfLayout layout;                   // of `program`
-  std::string kernel;                 // the kernel ELF (symbols); "" to skip
-  std::string helperScript;           // nanos-gdb.py
-  std::string sysroot = "/";          // host tree the image's libraries came from
+  std::string program;                 // host copy of the program (symbols)
+  ElfLayout layout;                    // of `program`
+  std::string kernel;                  // the kernel ELF (symbols); "" to skip
+  std::string helperScript;            // nanos-gdb.py
+  std::string sysroot = "/";           // host tree the image's libraries came from
   std::vector<std::string> searchDirs; // more directories to find libraries in, by name
-  uint16_t port = 0;                  // QEMU's gdb stub on 127.0.0.1
+  uint16_t port = 0;                   // QEMU's gdb stub on 127.0.0.1
 };
 
 // The gdb command file that loads the symbols and connects to the stub.

@@ -1,11 +1,10 @@
 #include "gdb_attach.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <elf.h>
+#include <gtest/gtest.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -65,12 +64,11 @@ TEST(GdbAttach, PieProgramMovesToTheKernelsBase) {
   s.searchDirs = {"/build"};
   s.port = 1234;
   std::string text = buildGdbCommands(s);
-  for (const char* line : {"exec-file \"/build/my app\"\n",
-                           "symbol-file -o 0x400000 \"/build/my app\"\n",
-                           "add-symbol-file \"/share/kernel.img\"\n",
-                           "source \"/share/nanos-gdb.py\"\n",
-                           "nanos-setup 0x401060 0x403dc0 \"/\" \"/build\"\n",
-                           "target remote 127.0.0.1:1234\n", "set breakpoint pending on\n"})
+  for (const char* line :
+       {"exec-file \"/build/my app\"\n", "symbol-file -o 0x400000 \"/build/my app\"\n",
+        "add-symbol-file \"/share/kernel.img\"\n", "source \"/share/nanos-gdb.py\"\n",
+        "nanos-setup 0x401060 0x403dc0 \"/\" \"/build\"\n", "target remote 127.0.0.1:1234\n",
+        "set breakpoint pending on\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;
   // The helper is loaded and set up before the connection.
   EXPECT_LT(text.find("nanos-setup"), text.find("target remote"));
@@ -127,12 +125,12 @@ TEST(GdbAttach, OptionsNeedGdbAttach) {
   EXPECT_EQ(o->sysroot, "/sr");
   EXPECT_EQ(o->solibDirs, (std::vector<std::string>{"/a", "/b"}));
   EXPECT_EQ(o->gdbBatch, "x.gdb");
-  for (auto args : std::vector<std::vector<std::string>>{
-           {"app.img", "--symbols", "app"},
-           {"app.img", "--gdb-batch", "x.gdb"},
-           {"app.img", "--gdb-attach", "--hypervisor", "xen"},
-           {"app.img", "--gdb-attach", "--dry-run"},
-           {"app.img", "--gdb-attach=1"}}) {
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"app.img", "--symbols", "app"},
+                                             {"app.img", "--gdb-batch", "x.gdb"},
+                                             {"app.img", "--gdb-attach", "--hypervisor", "xen"},
+                                             {"app.img", "--gdb-attach", "--dry-run"},
+                                             {"app.img", "--gdb-attach=1"}}) {
     auto bad = parseRunOptions(args);
     EXPECT_FALSE(static_cast<bool>(bad)) << args[1];
     if (!bad)

@@ -250,8 +250,7 @@ std::string checkTapInterface(const RunOptions& o) {
 // --gdb-attach: QEMU with its gdb stub behind gdb, which has the symbols (gdb_attach.h).
 // builtHere: the image was just made with --noaslr, no need to check its manifest.
 int runDebug(RunOptions o, const std::string& selfPath, bool builtHere) {
-  auto setup =
-      prepareGdbSetup(o, defaultDataDir(selfPath), builtHere ? "" : findMkimage(selfPath));
+  auto setup = prepareGdbSetup(o, defaultDataDir(selfPath), builtHere ? "" : findMkimage(selfPath));
   if (!setup)
     return report(kExitUsage, "error: " + llvm::toString(setup.takeError()));
   o.gdbPort = setup->port;
@@ -286,8 +285,7 @@ int runProgram(const RunOptions& o, const std::string& selfPath) {
   if (boot.image.empty())
     return report(kExitUsage, "error: " + error);
   std::fflush(stdout);
-  SupervisedExit built =
-      superviseProcess(mkimageCommand(image, mkimage, boot.image), std::nullopt);
+  SupervisedExit built = superviseProcess(mkimageCommand(image, mkimage, boot.image), std::nullopt);
   int status;
   if (built.kind != SupervisedExit::Exited || built.code != 0)
     status = report(kExitUsage, "error: nanos-mkimage could not make an image of '" + o.image +
@@ -333,7 +331,8 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
                                   o.image + "' is not an ELF program");
   if (!o.sysroot.empty() && !o.gdbAttach)
     return report(kExitUsage, "error: --sysroot builds an image from a PROGRAM or finds the "
-                              "libraries for --gdb-attach; '" + o.image + "' is an image");
+                              "libraries for --gdb-attach; '" +
+                                  o.image + "' is an image");
   if (!o.kernel.empty())
     if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
       return report(kExitUsage, "error: " + e);

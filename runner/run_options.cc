@@ -11,7 +11,8 @@ const char* const kUsage =
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
     "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
-    "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]... [--gdb-batch FILE]]\n"
+    "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
+    "     [--gdb-batch FILE]]\n"
     "   or: nanos-run PROGRAM [--file HOST:GUEST]... [--dir HOST:GUEST]... [-e|--env K=V]...\n"
     "    [the options above] [-- PROGRAM-ARGS...]   (a temporary image of an ELF program)\n";
 

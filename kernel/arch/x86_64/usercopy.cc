@@ -99,8 +99,8 @@ size_t clear_user_prefix(UserPtr<void> dst, size_t len) {
   if (!len)
     return 0;
   size_t left = userclear_raw(reinterpret_cast<void*>(user), len);
-  return exact_prefix(len, left,
-                      [&](size_t at) { return userclear_raw(reinterpret_cast<void*>(user + at), 1); });
+  return exact_prefix(
+      len, left, [&](size_t at) { return userclear_raw(reinterpret_cast<void*>(user + at), 1); });
 }
 
 Status copy_from_user(void* dst, UserPtr<void> src, size_t len) {
