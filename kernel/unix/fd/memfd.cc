@@ -92,18 +92,15 @@ ErrorOr<size_t> transfer(Memfd* m, UserPtr<uint8_t> ubuf, size_t len, uint64_t p
       return done ? ErrorOr<size_t>(done) : Err(-ENOSPC);
     // Reads stop exactly where the user buffer runs into an unmapped page: a short read
     // (Linux). A write either takes the piece or fails it.
-    size_t moved = n;
+    UserPtr<void> user = ubuf.byte_offset(done).as<void>();
+    auto* data = phys ? static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page : nullptr;
+    size_t moved;
     if (kWrite)
-      moved = copy_from_user(static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page,
-                             ubuf.byte_offset(done).as<void>(), n)
-                      .ok()
-                  ? n
-                  : 0;
-    else if (phys)
-      moved = copy_to_user_prefix(ubuf.byte_offset(done).as<void>(),
-                                  static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page, n);
-    else
-      moved = clear_user_prefix(ubuf.byte_offset(done).as<void>(), n);
+      moved = copy_from_user(data, user, n).ok() ? n : 0;
+    else if (data)
+      moved = copy_to_user_prefix(user, data, n);
+    else // a page never written reads as zeros
+      moved = clear_user_prefix(user, n);
     done += moved;
     if (moved < n)
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
