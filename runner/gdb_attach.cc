@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -153,13 +154,16 @@ std::string buildGdbCommands(const GdbSetup& s) {
       "set confirm off\n"
       // A library function named before the library is loaded becomes a pending
       // breakpoint, resolved when nanos-gdb.py adds the library's symbols.
-      "set breakpoint pending on\n";
+      "set breakpoint pending on\n"
+      // The guest maps the program's pages on first touch: its read-only data (a format
+      // string, say) may not be in memory yet, so gdb reads read-only sections from the file.
+      "set trust-readonly-sections on\n";
   // The program is gdb's main symbol file, moved to where the kernel loads it.
   out += "exec-file " + gdbQuoted(s.program) + "\n";
   out += "symbol-file -o " + hex(bias) + " " + gdbQuoted(s.program) + "\n";
   if (!s.kernel.empty()) // linked at its run address: no offset
     out += "add-symbol-file " + gdbQuoted(s.kernel) + "\n";
-  out += "source " + gdbQuoted(s.helperScript) + "\n";
+  out += "source " + s.helperScript + "\n"; // `source` takes the rest of the line as is
   out += "nanos-setup " + hex(s.layout.entry + bias) + " " +
          hex(s.layout.dynamicAddress ? s.layout.dynamicAddress + bias : 0) + " " +
          gdbQuoted(s.sysroot);
@@ -182,6 +186,12 @@ std::vector<std::string> buildGdbArgv(const std::string& gdb, const std::string&
 }
 
 namespace {
+
+// An absolute path, so that gdb finds the files whatever its working directory.
+std::string absolute(const std::string& path) {
+  char buf[PATH_MAX];
+  return !path.empty() && ::realpath(path.c_str(), buf) ? std::string(buf) : path;
+}
 
 bool isRegularFile(const std::string& path) {
   struct stat st;
@@ -210,7 +220,7 @@ bool imageHasNoaslr(const std::string& mkimage, const std::string& image) {
 llvm::Expected<GdbSetup> prepareGdbSetup(const RunOptions& o, const std::string& dataDir,
                                          const std::string& mkimage) {
   GdbSetup s;
-  s.program = o.symbols;
+  s.program = absolute(o.symbols);
   if (s.program.empty())
     return fail("--gdb-attach with an image needs --symbols PROGRAM (the host file of the "
                 "image's program), or give nanos-run the PROGRAM instead of an image");
@@ -223,10 +233,10 @@ llvm::Expected<GdbSetup> prepareGdbSetup(const RunOptions& o, const std::string&
                 "' was built with ASLR, so the program's "
                 "addresses are not known; rebuild it with nanos-mkimage --noaslr "
                 "(the debug-<name> target's image has it)");
-  s.kernel = !o.kernel.empty() ? o.kernel : dataDir + "/kernel.img";
+  s.kernel = absolute(!o.kernel.empty() ? o.kernel : dataDir + "/kernel.img");
   if (!isRegularFile(s.kernel))
     s.kernel.clear(); // no kernel symbols, the program's still work
-  s.helperScript = dataDir + "/nanos-gdb.py";
+  s.helperScript = absolute(dataDir + "/nanos-gdb.py");
   if (!isRegularFile(s.helperScript))
     return fail("--gdb-attach: " + s.helperScript + " is missing (a broken install?)");
   s.sysroot = o.sysroot.empty() ? "/" : o.sysroot;

@@ -66,7 +66,7 @@ TEST(GdbAttach, PieProgramMovesToTheKernelsBase) {
   std::string text = buildGdbCommands(s);
   for (const char* line :
        {"exec-file \"/build/my app\"\n", "symbol-file -o 0x400000 \"/build/my app\"\n",
-        "add-symbol-file \"/share/kernel.img\"\n", "source \"/share/nanos-gdb.py\"\n",
+        "add-symbol-file \"/share/kernel.img\"\n", "source /share/nanos-gdb.py\n",
         "nanos-setup 0x401060 0x403dc0 \"/\" \"/build\"\n", "target remote 127.0.0.1:1234\n",
         "set breakpoint pending on\n"})
     EXPECT_NE(text.find(line), std::string::npos) << line << " not in:\n" << text;

@@ -60,7 +60,7 @@ class LoadedObjects:
     def host_file(self, guest_path):
         # The image copies libraries from the sysroot at the same path; files added with
         # --file/--dir (or found through $ORIGIN) are looked for by name in the search dirs.
-        candidate = os.path.join(self.sysroot, guest_path.lstrip("/"))
+        candidate = os.path.join(self.sysroot, os.path.normpath(guest_path).lstrip("/"))
         if os.path.isfile(candidate):
             return candidate
         for directory in self.search_dirs:

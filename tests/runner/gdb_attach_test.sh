@@ -39,11 +39,12 @@ expect "^Breakpoint 2, greet_twice \(x=1\) at .*gdb_greet\.c:[0-9]+" "no stop in
 expect "^#0 greet_twice \(x=1\) at .*gdb_greet\.c" "the backtrace lacks the library function"
 expect "^#1 0x[0-9a-f]+ in main \(argc=1, argv=0x[0-9a-f]+\) at .*gdb_app\.c" \
   "the backtrace from the library function lacks main"
-expect "^Breakpoint 3, 0x[0-9a-f]+ in printf \(\)" "no stop in libc's printf"
-expect "^#0 0x[0-9a-f]+ in printf \(\)" "the backtrace lacks printf"
+# libc has no line information unless its debug package is installed: both forms.
+expect "^Breakpoint 3, (0x[0-9a-f]+ in )?_*printf \(" "no stop in libc's printf"
+expect "^#0 (0x[0-9a-f]+ in )?_*printf \(" "the backtrace lacks printf"
 expect "^#1 0x[0-9a-f]+ in main \(argc=1" "the backtrace from printf lacks main"
-expect "^Breakpoint 4, unix::sys_write" "no stop in the kernel's write system call"
-expect "^#0 unix::sys_write" "the kernel backtrace lacks sys_write"
+expect "^Breakpoint 4, (0x[0-9a-f]+ in )?unix::sys_write" "no stop in the kernel's write system call"
+expect "^#0 (0x[0-9a-f]+ in )?unix::sys_write" "the kernel backtrace lacks sys_write"
 expect "libgdb_greet\.so" "nanos-libraries does not list the program's library"
 expect "libc\.so\.6" "nanos-libraries does not list libc"
 
