@@ -293,6 +293,7 @@ EOF
     [[ $(dpkg-deb -f "$deb" Architecture) == amd64 ]] || fail "Architecture: $(dpkg-deb -f "$deb" Architecture)"
     [[ $(dpkg-deb -f "$deb" Version) == [0-9]*.[0-9]*.[0-9]* ]] || fail "Version: $(dpkg-deb -f "$deb" Version)"
     dpkg-deb -f "$deb" Depends | grep -q "libc6" || fail "Depends lacks libc6: $(dpkg-deb -f "$deb" Depends)"
+    dpkg-deb -f "$deb" Suggests | grep -q "gdb" || fail "Suggests lacks gdb (nanos-run --gdb-attach)"
     dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents.txt"
     for f in bin/nanos-mkimage bin/nanos-run share/nanos-unikernel/kernel.img share/nanos-unikernel/boot.img \
       lib/cmake/Unikernel/UnikernelConfig.cmake lib/cmake/Unikernel/UnikernelConfigVersion.cmake \
