@@ -89,7 +89,11 @@ class LoadedObjects:
         return found, r_brk
 
     def update(self, quiet=True):
-        found, r_brk = self.objects()
+        try:
+            found, r_brk = self.objects()
+        except gdb.MemoryError:
+            return  # the loader's data is not in memory yet
+
         current = dict(found)
         for name in [n for n in self.loaded if current.get(n) != self.loaded[n]]:
             host = self.host_file(name)
@@ -107,7 +111,7 @@ class LoadedObjects:
                     print("nanos-gdb: no host file for %s (set its directory with "
                           "nanos-run --solib-dir)" % name)
                 continue
-            gdb.execute("add-symbol-file %s -o %#x" % (host, bias), to_string=quiet)
+            gdb.execute('add-symbol-file "%s" -o %#x' % (host, bias), to_string=quiet)
         if r_brk and self.event_breakpoint is None:
             self.event_breakpoint = LoaderEvent(r_brk, self)
 
@@ -116,13 +120,16 @@ class LoadedObjects:
         return bias + text_vaddr(host)
 
     def show(self):
-        found, _ = self.objects()
+        try:
+            found, _ = self.objects()
+        except gdb.MemoryError:
+            found = []
         if not found:
             print("No libraries loaded yet (the loader has not run: continue to main).")
             return
         print("%-18s %s" % ("Load bias", "Library (host file)"))
         for name, bias in found:
-            host = self.host_file(name) or "(no host file)"
+            host = self.host_file(name) or "no host file"
             print("%#-18x %s  (%s)" % (bias, name, host))
 
 
@@ -158,7 +165,8 @@ class ProgramEntry(gdb.Breakpoint):
     """At the entry point the loader has mapped every library the program needs."""
 
     def __init__(self, address, objects):
-        super().__init__("*%#x" % address, internal=True, temporary=True)
+        # Not temporary: stop() never stops here, and the entry point runs once anyway.
+        super().__init__("*%#x" % address, internal=True)
         self.objects = objects
 
     def stop(self):
