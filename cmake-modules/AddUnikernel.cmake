@@ -428,6 +428,9 @@ function(_unikernel_add_debug_target name run_args mk_opts data_targets host_pat
     set(sysroot "${UNIKERNEL_SYSROOT}")
   endif()
   set(debug_args ${run_args} --gdb-attach --symbols "$<TARGET_FILE:${name}>" --sysroot "${sysroot}")
+  if(U_KERNEL) # its symbols, and the same kernel booted directly
+    list(APPEND debug_args --kernel "${U_KERNEL}")
+  endif()
   add_custom_target(debug-${name}
     COMMAND ${CMAKE_COMMAND}
       "-DNANOS_RUN=$<TARGET_FILE:Unikernel::run>"
