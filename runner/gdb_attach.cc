@@ -229,10 +229,9 @@ llvm::Expected<GdbSetup> prepareGdbSetup(const RunOptions& o, const std::string&
     return layout.takeError();
   s.layout = *layout;
   if (!mkimage.empty() && !imageHasNoaslr(mkimage, o.image))
-    return fail("--gdb-attach: '" + o.image +
-                "' was built with ASLR, so the program's "
-                "addresses are not known; rebuild it with nanos-mkimage --noaslr "
-                "(the debug-<name> target's image has it)");
+    return fail("--gdb-attach: '" + o.image + "' was built with ASLR, so the program's " +
+                "addresses are not known; rebuild it with nanos-mkimage --noaslr (the " +
+                "debug-<name> target's image has it)");
   s.kernel = absolute(!o.kernel.empty() ? o.kernel : dataDir + "/kernel.img");
   if (!isRegularFile(s.kernel))
     s.kernel.clear(); // no kernel symbols, the program's still work
@@ -284,13 +283,17 @@ int runGdbSession(const RunOptions& o, const std::vector<std::string>& qemuArgv,
   }
   std::fflush(stdout);
   // While gdb runs, Ctrl-C is gdb's (it stops the guest); nanos-run only waits.
-  struct sigaction ignore {
-  }, oldInt{};
+  struct sigaction ignore = {};
+  struct sigaction oldInt = {};
   ignore.sa_handler = SIG_IGN;
   ::sigaction(SIGINT, &ignore, &oldInt);
-  pid_t qemu = spawn(qemuArgv, true, true);
-  pid_t debugger = spawn(buildGdbArgv(*gdb, commands, o.gdbBatch), false, false);
   int status = 0, result = -1;
+  pid_t qemu = spawn(qemuArgv, true, true);
+  pid_t debugger = qemu > 0 ? spawn(buildGdbArgv(*gdb, commands, o.gdbBatch), false, false) : -1;
+  if (debugger < 0) {
+    std::fprintf(stderr, "nanos-run: cannot start QEMU and gdb: %s\n", std::strerror(errno));
+    result = kExitQemuFailed;
+  }
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::duration<double>(o.timeoutSeconds.value_or(0));
   while (result < 0) {
@@ -310,7 +313,8 @@ int runGdbSession(const RunOptions& o, const std::vector<std::string>& qemuArgv,
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  stopProcess(qemu);
+  if (qemu > 0)
+    stopProcess(qemu);
   ::sigaction(SIGINT, &oldInt, nullptr);
   ::unlink(commands.c_str());
   return result;
