@@ -253,15 +253,17 @@ function(add_unikernel name)
   endif()
   set(depfile "${image}.d")
 
-  set(mk build "$<TARGET_FILE:${name}>" -o "${image}" --depfile "${depfile}")
+  # nanos-mkimage's options after `build PROGRAM -o IMAGE --depfile D` (shared by the
+  # image and the debug image).
+  set(mk_opts)
   foreach(a IN LISTS U_ARGS)
-    list(APPEND mk --arg "${a}")
+    list(APPEND mk_opts --arg "${a}")
   endforeach()
   foreach(e IN LISTS U_ENV)
     if(NOT e MATCHES "^[^=]+=")
       message(FATAL_ERROR "add_unikernel(${name}): ENV '${e}' must be NAME=VALUE")
     endif()
-    list(APPEND mk --env "${e}")
+    list(APPEND mk_opts --env "${e}")
   endforeach()
   # Host paths of FILES/DIRS are dependencies of the image (a generated file is made
   # first) and are checked at the end of the directory (_unikernel_check_host_paths).
@@ -269,13 +271,13 @@ function(add_unikernel name)
   set(host_checks)
   foreach(f IN LISTS U_FILES)
     _unikernel_host_guest(spec "${f}" FILES)
-    list(APPEND mk --file "${spec}")
+    list(APPEND mk_opts --file "${spec}")
     list(APPEND host_paths "${spec_HOST}")
     list(APPEND host_checks "FILES|${spec_HOST}")
   endforeach()
   foreach(d IN LISTS U_DIRS)
     _unikernel_host_guest(spec "${d}" DIRS)
-    list(APPEND mk --dir "${spec}")
+    list(APPEND mk_opts --dir "${spec}")
     list(APPEND host_paths "${spec_HOST}")
     list(APPEND host_checks "DIRS|${spec_HOST}")
   endforeach()
@@ -283,7 +285,7 @@ function(add_unikernel name)
     if(NOT kv MATCHES "^[^=]+=")
       message(FATAL_ERROR "add_unikernel(${name}): MANIFEST '${kv}' must be KEY=VALUE")
     endif()
-    list(APPEND mk --set "${kv}")
+    list(APPEND mk_opts --set "${kv}")
   endforeach()
   foreach(opt KERNEL BOOT SYSROOT CONFIG)
     if(U_${opt})
@@ -291,31 +293,31 @@ function(add_unikernel name)
     endif()
   endforeach()
   if(U_KERNEL)
-    list(APPEND mk --kernel "${U_KERNEL}")
+    list(APPEND mk_opts --kernel "${U_KERNEL}")
   endif()
   if(U_BOOT)
-    list(APPEND mk --boot "${U_BOOT}")
+    list(APPEND mk_opts --boot "${U_BOOT}")
   endif()
   if(U_SYSROOT)
-    list(APPEND mk --sysroot "${U_SYSROOT}")
+    list(APPEND mk_opts --sysroot "${U_SYSROOT}")
   elseif(UNIKERNEL_SYSROOT)  # set by toolchain/unikernel-app.cmake for cross builds
-    list(APPEND mk --sysroot "${UNIKERNEL_SYSROOT}")
+    list(APPEND mk_opts --sysroot "${UNIKERNEL_SYSROOT}")
   endif()
   if(U_CONFIG)
-    list(APPEND mk -c "${U_CONFIG}")
+    list(APPEND mk_opts -c "${U_CONFIG}")
   endif()
   foreach(pair SIZE:--size PROGRAM_PATH:--program-path CWD:--cwd SEED:--seed)
     string(REPLACE ":" ";" pair "${pair}")
     list(GET pair 0 opt)
     list(GET pair 1 flag)
     if(DEFINED U_${opt})
-      list(APPEND mk ${flag} "${U_${opt}}")
+      list(APPEND mk_opts ${flag} "${U_${opt}}")
     endif()
   endforeach()
   _unikernel_network(net_mk "add_unikernel(${name})" "${U_IPADDR}" "${U_NETMASK}" "${U_GATEWAY}"
     "${U_NAMESERVERS}" "${U_NET}" "${U_PORTS}")
-  list(APPEND mk ${net_mk})
-  list(APPEND mk ${U_MKIMAGE_ARGS})
+  list(APPEND mk_opts ${net_mk})
+  list(APPEND mk_opts ${U_MKIMAGE_ARGS})
 
   # Inside the nanos-unikernel build the kernel and boot image are built by other targets.
   get_target_property(data_targets Unikernel::mkimage UNIKERNEL_DATA_TARGETS)
@@ -323,6 +325,7 @@ function(add_unikernel name)
     set(data_targets "")
   endif()
   cmake_path(GET image FILENAME image_name)
+  set(mk build "$<TARGET_FILE:${name}>" -o "${image}" --depfile "${depfile}" ${mk_opts})
   add_custom_command(OUTPUT "${image}"
     COMMAND Unikernel::mkimage ${mk}
     DEPENDS ${name} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
@@ -384,6 +387,9 @@ function(add_unikernel name)
   set(run_target_args ${run} ${UNIKERNEL_RUN_ARGS})
   set(verdict_dir "${CMAKE_CURRENT_BINARY_DIR}/unikernel-run")
   file(WRITE "${verdict_dir}/ok" "ok")
+  _unikernel_add_debug_target(${name} "${run_target_args}" "${mk_opts}" "${data_targets}"
+    "${host_paths}" "${verdict_dir}")
+
   add_custom_target(run-${name}
     COMMAND ${CMAKE_COMMAND}
       "-DNANOS_RUN=$<TARGET_FILE:Unikernel::run>"
@@ -397,6 +403,47 @@ function(add_unikernel name)
     DEPENDS ${name}-image
     USES_TERMINAL
     COMMENT "Booting ${image_name} (nanos-run)"
+    VERBATIM)
+endfunction()
+
+# debug-<name>: the image again with ASLR off (<name>-debug.img, built only for this target)
+# booted by nanos-run --gdb-attach, which starts gdb with the kernel's, the program's and its
+# libraries' symbols (docs/cmake.md, "Debugging"). Runner arguments come as for run-<name>:
+# UNIKERNEL_RUN_ARGS="--gdb-batch cmds.gdb" runs gdb in batch mode. Reads the caller's U_*.
+function(_unikernel_add_debug_target name run_args mk_opts data_targets host_paths verdict_dir)
+  set(image "${CMAKE_CURRENT_BINARY_DIR}/${name}-debug.img")
+  add_custom_command(OUTPUT "${image}"
+    COMMAND Unikernel::mkimage build "$<TARGET_FILE:${name}>" -o "${image}"
+      --depfile "${image}.d" ${mk_opts} --noaslr
+    DEPENDS ${name} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
+    DEPFILE "${image}.d"
+    COMMENT "Building unikernel image ${name}-debug.img (ASLR off, for gdb)"
+    VERBATIM COMMAND_EXPAND_LISTS)
+  add_custom_target(${name}-debug-image DEPENDS "${image}")
+  # The libraries' host files: the sysroot the image took them from.
+  set(sysroot "/")
+  if(U_SYSROOT)
+    set(sysroot "${U_SYSROOT}")
+  elseif(UNIKERNEL_SYSROOT)
+    set(sysroot "${UNIKERNEL_SYSROOT}")
+  endif()
+  set(debug_args ${run_args} --gdb-attach --symbols "$<TARGET_FILE:${name}>" --sysroot "${sysroot}")
+  if(U_KERNEL) # its symbols, and the same kernel booted directly
+    list(APPEND debug_args --kernel "${U_KERNEL}")
+  endif()
+  add_custom_target(debug-${name}
+    COMMAND ${CMAKE_COMMAND}
+      "-DNANOS_RUN=$<TARGET_FILE:Unikernel::run>"
+      "-DIMAGE=${image}"
+      "-DRUN_ARGS=${debug_args}"
+      "-DEXPECT_EXIT=0"
+      "-DTARGET=debug-${name}"
+      "-DVERDICT=${verdict_dir}/${name}-debug.verdict"
+      -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/UnikernelRunTarget.cmake"
+    COMMAND ${CMAKE_COMMAND} -E compare_files "${verdict_dir}/${name}-debug.verdict" "${verdict_dir}/ok"
+    DEPENDS ${name}-debug-image
+    USES_TERMINAL
+    COMMENT "Debugging ${name}-debug.img (nanos-run --gdb-attach)"
     VERBATIM)
 endfunction()
 

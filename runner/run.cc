@@ -2,6 +2,7 @@
 
 #include "decompress.h"
 #include "exit_status.h"
+#include "gdb_attach.h"
 #include "program_image.h"
 #include "qemu_command.h"
 #include "run_options.h"
@@ -118,7 +119,8 @@ int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o
   return g.status;
 }
 
-int runQemu(const RunOptions& o) {
+// gdb: --gdb-attach's setup; QEMU then runs behind gdb (runGdbSession).
+int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
   const char* override = std::getenv("NANOS_RUN_QEMU");
   std::string qemuName = override && *override ? override : "qemu-system-x86_64";
   std::optional<std::string> qemu = findExecutable(qemuName);
@@ -144,6 +146,8 @@ int runQemu(const RunOptions& o) {
     return report(kExitQemuMissing,
                   qemuName + " not found (install QEMU, e.g. apt-get install qemu-system-x86, "
                              "or set NANOS_RUN_QEMU)");
+  if (gdb)
+    return runGdbSession(o, argv, *gdb);
   std::fflush(stdout);
   return finish(superviseProcess(argv, o.timeoutSeconds, o.quiet), qemuName, o, false);
 }
@@ -243,6 +247,16 @@ std::string checkTapInterface(const RunOptions& o) {
          o.net.tapInterface + " mode tap; see tests/net/netns.sh)";
 }
 
+// --gdb-attach: QEMU with its gdb stub behind gdb, which has the symbols (gdb_attach.h).
+// builtHere: the image was just made with --noaslr, no need to check its manifest.
+int runDebug(RunOptions o, const std::string& selfPath, bool builtHere) {
+  auto setup = prepareGdbSetup(o, defaultDataDir(selfPath), builtHere ? "" : findMkimage(selfPath));
+  if (!setup)
+    return report(kExitUsage, "error: " + llvm::toString(setup.takeError()));
+  o.gdbPort = setup->port;
+  return runQemu(o, &*setup);
+}
+
 // nanos-run PROGRAM ...: builds a temporary image of the ELF program, boots it, removes it.
 int runProgram(const RunOptions& o, const std::string& selfPath) {
   std::string mkimage = findMkimage(selfPath);
@@ -252,9 +266,17 @@ int runProgram(const RunOptions& o, const std::string& selfPath) {
   RunOptions boot = o;
   boot.extraQemuArgs.clear(); // after "--" come the program's arguments, not QEMU's
   boot.mkimageArgs.clear();
+  RunOptions image = o; // what nanos-mkimage gets
+  if (!o.sysroot.empty())
+    image.mkimageArgs.insert(image.mkimageArgs.end(), {"--sysroot", o.sysroot});
+  if (o.gdbAttach) { // fixed addresses for the debugger; the program has the symbols
+    image.mkimageArgs.push_back("--noaslr");
+    if (boot.symbols.empty())
+      boot.symbols = o.image;
+  }
   if (o.dryRun) {
     const std::string shown = "<temporary image>";
-    std::printf("%s\n", shellQuoteCommand(mkimageCommand(o, mkimage, shown)).c_str());
+    std::printf("%s\n", shellQuoteCommand(mkimageCommand(image, mkimage, shown)).c_str());
     boot.image = shown;
     return o.hypervisor == Hypervisor::Xen ? runXen(boot, selfPath) : runQemu(boot);
   }
@@ -263,11 +285,13 @@ int runProgram(const RunOptions& o, const std::string& selfPath) {
   if (boot.image.empty())
     return report(kExitUsage, "error: " + error);
   std::fflush(stdout);
-  SupervisedExit built = superviseProcess(mkimageCommand(o, mkimage, boot.image), std::nullopt);
+  SupervisedExit built = superviseProcess(mkimageCommand(image, mkimage, boot.image), std::nullopt);
   int status;
   if (built.kind != SupervisedExit::Exited || built.code != 0)
     status = report(kExitUsage, "error: nanos-mkimage could not make an image of '" + o.image +
                                     "' (its message is above)");
+  else if (o.gdbAttach)
+    status = runDebug(boot, selfPath, true);
   else
     status = o.hypervisor == Hypervisor::Xen ? runXen(boot, selfPath) : runQemu(boot);
   ::unlink(boot.image.c_str());
@@ -305,6 +329,10 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   if (!o.mkimageArgs.empty())
     return report(kExitUsage, "error: --file, --dir and --env build an image from a PROGRAM; '" +
                                   o.image + "' is not an ELF program");
+  if (!o.sysroot.empty() && !o.gdbAttach)
+    return report(kExitUsage, "error: --sysroot builds an image from a PROGRAM or finds the "
+                              "libraries for --gdb-attach; '" +
+                                  o.image + "' is an image");
   if (!o.kernel.empty())
     if (auto e = checkInputFile("kernel", o.kernel); !e.empty())
       return report(kExitUsage, "error: " + e);
@@ -328,10 +356,14 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
       return report(kExitUsage, "error: " + llvm::toString(raw.takeError()));
     RunOptions unpacked = o;
     unpacked.image = raw->path();
+    if (o.gdbAttach)
+      return runDebug(unpacked, selfPath, false);
     return o.hypervisor == Hypervisor::Xen ? runXen(unpacked, selfPath) : runQemu(unpacked);
   }
   if (o.hypervisor == Hypervisor::Xen)
     return runXen(o, selfPath);
+  if (o.gdbAttach)
+    return runDebug(o, selfPath, false);
   return runQemu(o);
 }
 

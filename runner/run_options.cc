@@ -11,6 +11,8 @@ const char* const kUsage =
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
     "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
+    "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
+    "     [--gdb-batch FILE]]\n"
     "   or: nanos-run PROGRAM [--file HOST:GUEST]... [--dir HOST:GUEST]... [-e|--env K=V]...\n"
     "    [the options above] [-- PROGRAM-ARGS...]   (a temporary image of an ELF program)\n";
 
@@ -195,6 +197,23 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       if (!n)
         return fail("--gdb '" + *v + "': expected a TCP port from 1 to 65535");
       o.gdbPort = static_cast<uint16_t>(*n);
+    } else if (name == "--symbols" || name == "--sysroot" || name == "--solib-dir" ||
+               name == "--gdb-batch") {
+      NEED(v);
+      if (v->empty())
+        return fail(name + " needs a path");
+      if (name == "--symbols")
+        o.symbols = *v;
+      else if (name == "--sysroot")
+        o.sysroot = *v;
+      else if (name == "--solib-dir")
+        o.solibDirs.push_back(*v);
+      else
+        o.gdbBatch = *v;
+    } else if (name == "--gdb-attach") {
+      if (auto e = flag())
+        return e;
+      o.gdbAttach = true;
     } else if (name == "--hypervisor") {
       NEED(v);
       if (*v == "qemu")
@@ -247,7 +266,16 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
                 "M is too little: the guest needs at least " + std::to_string(kMinMemoryMiB) + "M");
   if (o.quiet && o.verbose)
     return fail("--quiet and --verbose together");
+  if (!o.gdbAttach && (!o.symbols.empty() || !o.solibDirs.empty() || !o.gdbBatch.empty()))
+    return fail(std::string(!o.symbols.empty()    ? "--symbols"
+                            : !o.gdbBatch.empty() ? "--gdb-batch"
+                                                  : "--solib-dir") +
+                " needs --gdb-attach");
+  if (o.gdbAttach && o.dryRun)
+    return fail("--gdb-attach and --dry-run together");
   if (o.hypervisor == Hypervisor::Xen) {
+    if (o.gdbAttach)
+      return fail("--gdb-attach is not supported with --hypervisor xen");
     if (!o.ports.empty())
       return fail("-p is not supported with --hypervisor xen (configure the guest's vif instead)");
     if (o.gdbPort)

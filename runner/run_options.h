@@ -35,6 +35,12 @@ struct RunOptions {
   // VHD, vhdx); raw by default.
   std::string imageFormat = "raw";
   std::optional<uint16_t> gdbPort;
+  // --gdb-attach (gdb_attach.h): boot under the gdb stub and start gdb with the symbols.
+  bool gdbAttach = false;
+  std::string symbols;                // --symbols: host copy of the image's program
+  std::string sysroot;                // --sysroot: host tree of the libraries ("" = /)
+  std::vector<std::string> solibDirs; // --solib-dir: more places to find libraries by name
+  std::string gdbBatch;               // --gdb-batch: gdb -batch with these commands
   bool persist = false;
   bool dryRun = false;
   Hypervisor hypervisor = Hypervisor::Qemu;

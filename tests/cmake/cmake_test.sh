@@ -23,6 +23,9 @@
 # tools-preset  `cmake --preset tools` configures without tests, samples or GTest
 # generated-ninja / generated-make   FILES naming add_custom_command outputs (declared before
 #               or after add_unikernel) are built before the image; DEPENDS runs a target first
+# debug         debug-<name> builds <name>-debug.img with noaslr and runs gdb through
+#               nanos-run --gdb-attach, in batch mode from $UNIKERNEL_RUN_ARGS: a stop at
+#               main with a backtrace, the libraries listed
 # network       IPADDR/NETMASK/GATEWAY/NAMESERVERS reach the manifest, NET reaches run-<name>;
 #               bad values fail at configure time with one line naming the option
 set -uo pipefail
@@ -290,11 +293,13 @@ EOF
     [[ $(dpkg-deb -f "$deb" Architecture) == amd64 ]] || fail "Architecture: $(dpkg-deb -f "$deb" Architecture)"
     [[ $(dpkg-deb -f "$deb" Version) == [0-9]*.[0-9]*.[0-9]* ]] || fail "Version: $(dpkg-deb -f "$deb" Version)"
     dpkg-deb -f "$deb" Depends | grep -q "libc6" || fail "Depends lacks libc6: $(dpkg-deb -f "$deb" Depends)"
+    dpkg-deb -f "$deb" Suggests | grep -q "gdb" || fail "Suggests lacks gdb (nanos-run --gdb-attach)"
     dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents.txt"
     for f in bin/nanos-mkimage bin/nanos-run share/nanos-unikernel/kernel.img share/nanos-unikernel/boot.img \
       lib/cmake/Unikernel/UnikernelConfig.cmake lib/cmake/Unikernel/UnikernelConfigVersion.cmake \
       lib/cmake/Unikernel/AddUnikernel.cmake lib/cmake/Unikernel/UnikernelRunTarget.cmake \
-      lib/cmake/Unikernel/UnikernelRunTest.cmake lib/cmake/Unikernel/unikernel-app.cmake; do
+      lib/cmake/Unikernel/UnikernelRunTest.cmake lib/cmake/Unikernel/unikernel-app.cmake \
+      share/nanos-unikernel/nanos-gdb.py; do
       grep -qx "./usr/$f" "$work/contents.txt" || { cat "$work/contents.txt"; fail "the package lacks /usr/$f"; }
     done
     ! grep -v -e '^\./$' -e '^\./usr/' "$work/contents.txt" || fail "files outside /usr"
@@ -367,6 +372,26 @@ FAKE
     bad "NET;bridge" "NET 'bridge': expected user, tap:IFNAME or none"
     bad "NET;tap:" "NET 'tap:': expected user, tap:IFNAME or none"
     bad "NET;none;PORTS;8080:80" "PORTS need NET user"
+    ;;
+  debug)
+    command -v gdb >/dev/null || fail "gdb is not installed (.ci/install-deps installs it)"
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" "-DUNIKERNEL_RUN_ARGS=--accel;tcg"
+    printf '%s\n' "break main" "continue" "bt" "nanos-libraries" >"$work/batch.gdb"
+    # made-here sets no noaslr key itself: its debug image must have one anyway.
+    UNIKERNEL_RUN_ARGS="--gdb-batch $work/batch.gdb --timeout 240" \
+      "$cmake" --build "$work/b" --target debug-made-here >"$log" 2>&1 || { cat "$log"; fail "debug-made-here failed"; }
+    "$build/bin/nanos-mkimage" manifest "$work/b/made-here-debug.img" | grep -q "noaslr:t" ||
+      fail "made-here-debug.img has no noaslr key"
+    ! "$build/bin/nanos-mkimage" manifest "$work/b/made-here.img" 2>/dev/null | grep -q "noaslr" ||
+      fail "the debug build changed the regular image"
+    grep -Eq "^Breakpoint 1, (0x[0-9a-f]+ in )?main \(" "$log" || { cat "$log"; fail "no stop at main"; }
+    grep -Eq "^#0 +(0x[0-9a-f]+ in )?main \(" "$log" || { cat "$log"; fail "no backtrace with main"; }
+    grep -q "libc.so.6" "$log" || { cat "$log"; fail "the libraries are not listed"; }
+    # A failing gdb session fails the target with the status line of run-<name>.
+    printf '%s\n' "this-is-not-a-gdb-command" >"$work/bad.gdb"
+    UNIKERNEL_RUN_ARGS="--gdb-batch $work/bad.gdb --timeout 240" \
+      "$cmake" --build "$work/b" --target debug-made-here >"$log" 2>&1 && { cat "$log"; fail "a failing gdb session passed"; }
+    grep -q "debug-made-here: made-here-debug.img ended with exit status 1" "$log" || { cat "$log"; fail "no status line"; }
     ;;
   test-script)
     # add_unikernel_test's checker (UnikernelRunTest.cmake) against the runner's test boot

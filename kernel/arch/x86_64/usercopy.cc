@@ -61,6 +61,48 @@ long strncpy_from_user(char* dst, const char* user_src, size_t max) {
   return n;
 }
 
+namespace {
+
+// The part of [addr, addr + len) below the end of user space.
+size_t user_part(uint64_t user, size_t len) {
+  if (user >= kUserAddressEnd)
+    return 0;
+  return len < kUserAddressEnd - user ? len : static_cast<size_t>(kUserAddressEnd - user);
+}
+
+// usercopy_raw/userclear_raw count what they did not do in eight-byte steps, so a fault
+// inside a word leaves up to seven bytes before it undone: finish those one at a time.
+template <typename Step> size_t exact_prefix(size_t len, size_t left, Step one_byte) {
+  size_t done = len - left;
+  while (done < len && one_byte(done) == 0)
+    ++done;
+  return done;
+}
+
+} // namespace
+
+size_t copy_to_user_prefix(UserPtr<void> dst, const void* src, size_t len) {
+  uint64_t user = dst.address();
+  len = user_part(user, len);
+  if (!len)
+    return 0;
+  auto* bytes = static_cast<const uint8_t*>(src);
+  size_t left = usercopy_raw(reinterpret_cast<void*>(user), bytes, len);
+  return exact_prefix(len, left, [&](size_t at) {
+    return usercopy_raw(reinterpret_cast<void*>(user + at), bytes + at, 1);
+  });
+}
+
+size_t clear_user_prefix(UserPtr<void> dst, size_t len) {
+  uint64_t user = dst.address();
+  len = user_part(user, len);
+  if (!len)
+    return 0;
+  size_t left = userclear_raw(reinterpret_cast<void*>(user), len);
+  return exact_prefix(
+      len, left, [&](size_t at) { return userclear_raw(reinterpret_cast<void*>(user + at), 1); });
+}
+
 Status copy_from_user(void* dst, UserPtr<void> src, size_t len) {
   if (copy_from_user(dst, reinterpret_cast<const void*>(src.address()), len) < 0)
     return Err(-EFAULT);

@@ -28,6 +28,11 @@ Status copy_from_user(void* dst, UserPtr<void> src, size_t len);
 Status copy_to_user(UserPtr<void> dst, const void* src, size_t len);
 // Clears `len` user bytes.
 Status clear_user(UserPtr<void> dst, size_t len);
+// Copies the longest prefix of `len` bytes the user buffer takes: it stops exactly at the
+// first byte that cannot be written and returns how many were (len when all were). The
+// read() family returns such a short count, as Linux does, and -EFAULT only when it is 0.
+size_t copy_to_user_prefix(UserPtr<void> dst, const void* src, size_t len);
+size_t clear_user_prefix(UserPtr<void> dst, size_t len);
 // Copies a NUL-terminated user string of at most max-1 characters plus NUL into dst and
 // returns its length. Errors: -EFAULT, or -ENAMETOOLONG when no NUL occurs within max bytes
 // (dst then holds max-1 bytes and a NUL, which `trace` shows).

@@ -94,9 +94,10 @@ ErrorOr<size_t> random_read(File&, UserPtr<uint8_t> ubuf, size_t len, uint64_t*)
   while (done < len) {
     size_t n = len - done < bounce.size() ? len - done : bounce.size();
     random_bytes(bounce.data(), n);
-    if (!copy_to_user(ubuf.byte_offset(done).as<void>(), bounce.data(), n).ok())
+    size_t copied = copy_to_user_prefix(ubuf.byte_offset(done).as<void>(), bounce.data(), n);
+    done += copied;
+    if (copied < n) // the buffer runs into an unmapped page: what fitted (Linux)
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
-    done += n;
   }
   return done;
 }

@@ -90,18 +90,20 @@ ErrorOr<size_t> transfer(Memfd* m, UserPtr<uint8_t> ubuf, size_t len, uint64_t p
     uint64_t phys = index < m->capacity ? m->pages[index] : 0;
     if (kWrite && !phys && !(phys = memfd_page(m, index)))
       return done ? ErrorOr<size_t>(done) : Err(-ENOSPC);
-    Status s = status_ok();
+    // Reads stop exactly where the user buffer runs into an unmapped page: a short read
+    // (Linux). A write either takes the piece or fails it.
+    UserPtr<void> user = ubuf.byte_offset(done).as<void>();
+    auto* data = phys ? static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page : nullptr;
+    size_t moved;
     if (kWrite)
-      s = copy_from_user(static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page,
-                         ubuf.byte_offset(done).as<void>(), n);
-    else if (phys)
-      s = copy_to_user(ubuf.byte_offset(done).as<void>(),
-                       static_cast<uint8_t*>(mm::phys_to_virt(phys)) + in_page, n);
-    else
-      s = clear_user(ubuf.byte_offset(done).as<void>(), n);
-    if (!s.ok())
+      moved = copy_from_user(data, user, n).ok() ? n : 0;
+    else if (data)
+      moved = copy_to_user_prefix(user, data, n);
+    else // a page never written reads as zeros
+      moved = clear_user_prefix(user, n);
+    done += moved;
+    if (moved < n)
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
-    done += n;
   }
   return done;
 }

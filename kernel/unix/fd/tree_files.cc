@@ -50,10 +50,12 @@ ErrorOr<size_t> regular_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64_
       return done ? ErrorOr<size_t>(done) : Err(n.error());
     if (*n == 0)
       break;
-    if (!copy_to_user(ubuf.byte_offset(done).as<void>(), bounce.data(), *n).ok())
+    // A buffer running into an unmapped page takes what fits: a short read (Linux).
+    size_t copied = copy_to_user_prefix(ubuf.byte_offset(done).as<void>(), bounce.data(), *n);
+    done += copied;
+    *pos += copied;
+    if (copied < *n)
       return done ? ErrorOr<size_t>(done) : Err(-EFAULT);
-    done += *n;
-    *pos += *n;
     if (*n < want)
       break;
   }
@@ -175,7 +177,9 @@ ErrorOr<size_t> snapshot_read(File& f, UserPtr<uint8_t> ubuf, size_t len, uint64
   if (*pos >= f.data_len)
     return size_t{0};
   size_t n = f.data_len - *pos < len ? f.data_len - *pos : len;
-  TRY(copy_to_user(ubuf.as<void>(), f.data + *pos, n));
+  n = copy_to_user_prefix(ubuf.as<void>(), f.data + *pos, n); // short before a hole
+  if (!n)
+    return Err(-EFAULT);
   *pos += n;
   return n;
 }
