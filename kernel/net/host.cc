@@ -197,9 +197,9 @@ void TcpLink::send(const tcp::IpAddr& src, const tcp::IpAddr& dst, const tcp::Se
     size_t n = payload - offset < mss ? payload - offset : mss;
     tcp::large_send_piece_header(segment.head, header_len, static_cast<uint32_t>(offset), i == 0,
                                  i + 1 == pieces, header);
-    send_tcp_packet(source, destination,
-                    build_tcp_packet(source, destination, header, header_len, segment,
-                                     header_len + offset, n));
+    send_tcp_packet(
+        source, destination,
+        build_tcp_packet(source, destination, header, header_len, segment, header_len + offset, n));
   }
 }
 

@@ -98,8 +98,8 @@ Status Stack::send(Ipv4Address source, Ipv4Address destination, uint8_t protocol
   size_t largest = payload->gso_size
                        ? size_t{kIpv4MinHeaderSize} + payload->gso_header + payload->gso_size
                        : h.total_length;
-  if (payload->gso_size && payload->length() - payload->gso_header >
-                               route->interface->tx_large_send_max)
+  if (payload->gso_size &&
+      payload->length() - payload->gso_header > route->interface->tx_large_send_max)
     return Err(-EMSGSIZE); // the route no longer goes through a device that cuts
   if (largest > mtu) {
     if (options.dont_fragment)

@@ -26,8 +26,8 @@ size_t large_send_pieces(size_t payload, uint16_t mss) {
   return (payload + mss - 1) / mss;
 }
 
-void large_send_piece_header(const uint8_t* header, size_t header_len, uint32_t offset,
-                             bool first, bool last, uint8_t* out) {
+void large_send_piece_header(const uint8_t* header, size_t header_len, uint32_t offset, bool first,
+                             bool last, uint8_t* out) {
   memcpy(out, header, header_len);
   put_be32(out + kSeqOffset, get_be32(header + kSeqOffset) + offset);
   uint8_t flags = header[kFlagsOffset];

@@ -25,8 +25,8 @@ size_t large_send_pieces(size_t payload, uint16_t mss);
 // Writes the header of the piece that starts `offset` payload bytes into the large send:
 // `header` (header_len bytes) with the sequence number advanced, flags adjusted, and the
 // checksum field zeroed.
-void large_send_piece_header(const uint8_t* header, size_t header_len, uint32_t offset,
-                             bool first, bool last, uint8_t* out);
+void large_send_piece_header(const uint8_t* header, size_t header_len, uint32_t offset, bool first,
+                             bool last, uint8_t* out);
 
 // Copies bytes [from, from + n) of the segment (head, then the payload pieces) to out and
 // returns their sum (checksum_partial, as if they started at an even position).

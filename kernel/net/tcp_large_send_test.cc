@@ -1,8 +1,7 @@
 // The pieces of a large send (TCP segmentation done in software, as a NIC does it).
-#include "net/tcp_large_send.h"
-
 #include "net/checksum.h"
 #include "net/tcp_header.h"
+#include "net/tcp_large_send.h"
 
 #include <gtest/gtest.h>
 #include <vector>
@@ -42,7 +41,7 @@ TEST(TcpLargeSend, PieceHeadersAdvanceTheSequenceAndKeepFinPshCwrWhereTheyBelong
   large_send_piece_header(h.data(), h.size(), 0, true, false, out.data());
   ASSERT_TRUE(parse_header(out.data(), out.size(), parsed));
   EXPECT_EQ(parsed.seq, 0xFFFFF000u);
-  EXPECT_EQ(out[13], kAck | 0x80); // CWR on the first piece only; FIN/PSH on the last
+  EXPECT_EQ(out[13], kAck | 0x80);      // CWR on the first piece only; FIN/PSH on the last
   EXPECT_EQ(parsed.options.ts_val, 5u); // options are copied
   large_send_piece_header(h.data(), h.size(), 2 * 1448, false, true, out.data());
   ASSERT_TRUE(parse_header(out.data(), out.size(), parsed));

@@ -85,8 +85,7 @@ public:
   // A segment whose payload is larger than the MSS (only when large_send_limit() allowed
   // it) is a "large send": the implementation or the NIC cuts it into MSS-sized segments
   // (TCP segmentation offload), each with the header's options.
-  virtual void send(const IpAddr& src, const IpAddr& dst, const Segment& segment,
-                    uint16_t mss) = 0;
+  virtual void send(const IpAddr& src, const IpAddr& dst, const Segment& segment, uint16_t mss) = 0;
   // A contiguous segment (header then payload, `len` bytes).
   void send_segment(const IpAddr& src, const IpAddr& dst, const uint8_t* segment, size_t len) {
     Segment s;

@@ -2,10 +2,9 @@
 
 #include "net/tcp_large_send.h"
 
-#include <vector>
-
 #include <stdlib.h>
 #include <string.h>
+#include <vector>
 
 // kernel_net_test runs kernel code on the host: its heap is the C library's.
 void* kmalloc(size_t n) {

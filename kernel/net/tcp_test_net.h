@@ -52,7 +52,7 @@ public:
   int index;
   IpAddr addr;
   uint16_t mss = 1460;
-  uint32_t large_send = 0; // > 0: segments up to this payload, cut by the link (TSO)
+  uint32_t large_send = 0;  // > 0: segments up to this payload, cut by the link (TSO)
   uint64_t large_sends = 0; // how many the link cut
   std::unique_ptr<Stack> stack;
 };

@@ -144,8 +144,7 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   EXPECT_EQ(ps.mismatches, 0u);
   EXPECT_EQ(pc.error, 0);
   EXPECT_EQ(ps.error, 0);
-  Outcome o{done, client->info(), server->info(), a.large_sends + b.large_sends,
-            largest_payload};
+  Outcome o{done, client->info(), server->info(), a.large_sends + b.large_sends, largest_payload};
   if (net.logging) {
     size_t zero = 0;
     for (const Captured& c : net.log)

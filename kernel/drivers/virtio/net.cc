@@ -97,7 +97,8 @@ void NetDevice::check_link() {
 namespace {
 
 constexpr uint64_t kWanted = kNetMac | kNetStatus | kNetMrgRxbuf | kNetCsum | kNetGuestCsum |
-                             kNetHostTso4 | kFeatureEventIdx | kFeatureIndirectDesc | kFeatureAnyLayout;
+                             kNetHostTso4 | kFeatureEventIdx | kFeatureIndirectDesc |
+                             kFeatureAnyLayout;
 constexpr uint16_t kRingEntries = 256;
 int g_interfaces = 0; // en1, en2... in discovery order, as Nanos names them
 
