@@ -23,6 +23,11 @@ namespace net {
 // Sums of at most 2^30 bytes cannot overflow the 64-bit accumulator.
 uint64_t checksum_partial(const void* data, size_t len, uint64_t sum = 0);
 
+// Copies `len` bytes from src to dst and returns checksum_partial(src, len, sum): one pass
+// over the bytes instead of a copy and a sum (the transmit path copies payload into a
+// packet and needs its sum unless the NIC computes it).
+uint64_t checksum_copy(void* dst, const void* src, size_t len, uint64_t sum = 0);
+
 // Folds a wide sum to 16 bits (end-around carry), not complemented.
 uint16_t checksum_fold(uint64_t sum);
 

@@ -1,5 +1,6 @@
 #include "net/checksum.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <vector>
 
@@ -51,6 +52,32 @@ TEST(Checksum, MatchesReferenceForEveryLengthAndSplit) {
       sum.add(part.data() + a, b - a);
       sum.add(part.data() + b, len - b);
       ASSERT_EQ(sum.finish(), want) << "len " << len << " split " << a << "," << b;
+    }
+  }
+}
+
+// The word-at-a-time sum against the reference on segment-sized data with many carries, at
+// every start alignment; checksum_copy sums the same and copies every byte.
+TEST(Checksum, WideSumAndCopyMatchReferenceAtEveryAlignment) {
+  std::vector<uint8_t> bytes(1600);
+  uint32_t x = 12345;
+  for (auto& b : bytes) {
+    x = x * 1103515245 + 12345;
+    b = uint8_t(0xC0 | (x >> 24)); // high bytes: every addition carries
+  }
+  for (size_t start = 0; start < 8; ++start) {
+    for (size_t len : {size_t{0}, size_t{1}, size_t{7}, size_t{33}, size_t{1447}, size_t{1448},
+                       size_t{1460}, size_t{1591}}) {
+      std::vector<uint8_t> part(bytes.begin() + start, bytes.begin() + start + len);
+      uint16_t want = reference_checksum(part);
+      EXPECT_EQ(net::internet_checksum(bytes.data() + start, len), want) << start << " " << len;
+      std::vector<uint8_t> out(len + 16, 0xEE);
+      uint64_t sum = net::checksum_copy(out.data() + start, bytes.data() + start, len, 7);
+      EXPECT_EQ(net::checksum_fold(sum),
+                net::checksum_fold(net::checksum_partial(part.data(), len, 7)))
+          << start << " " << len;
+      EXPECT_TRUE(std::equal(part.begin(), part.end(), out.begin() + start));
+      EXPECT_EQ(out[start + len], 0xEE); // nothing written past the end
     }
   }
 }

@@ -16,6 +16,7 @@
 #include "net/host_internal.h"
 #include "net/packet.h"
 #include "net/protocol.h"
+#include "net/tcp_large_send.h"
 #include "sched/wait.h"
 
 namespace net::host {
@@ -42,9 +43,10 @@ public:
 // the device (offload) or Stack::send's output path (software) completes.
 class TcpLink final : public tcp::Link {
 public:
-  void send_segment(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uint8_t* segment,
-                    size_t len) override;
+  void send(const tcp::IpAddr& src, const tcp::IpAddr& dst, const tcp::Segment& segment,
+            uint16_t mss) override;
   uint16_t mss_for(const tcp::IpAddr& dst) override;
+  uint32_t large_send_limit(const tcp::IpAddr& dst) override;
 };
 
 // IP protocol 6: checks the transport checksum (unless the device or loopback vouched for
@@ -87,8 +89,9 @@ bool is_v6_loopback(const tcp::IpAddr& a) {
 // IPv6 has no wire path yet, only ::1: TCP segments between ::1 endpoints wait here, their
 // two addresses in front of the segment, until run_pending hands them back to TCP. (A
 // loopback needs no IPv6 header or checksum: nothing on the way can corrupt the bytes.)
-void queue_v6_loopback(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uint8_t* segment,
-                       size_t len) {
+void queue_v6_loopback(const tcp::IpAddr& src, const tcp::IpAddr& dst,
+                       const tcp::Segment& segment) {
+  size_t len = segment.length();
   if (!is_v6_loopback(dst) || g_v6_loopback->count() >= LoopbackInterface::kQueueLimit)
     return; // no route (or a full queue): dropped, as a network would
   PacketPtr p = PacketPtr::allocate(kPacketHeadroom, kV6AddressBytes + len);
@@ -97,7 +100,7 @@ void queue_v6_loopback(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uin
   uint8_t* bytes = p->put(kV6AddressBytes + len);
   memcpy(bytes, src.bytes, 16);
   memcpy(bytes + 16, dst.bytes, 16);
-  memcpy(bytes + kV6AddressBytes, segment, len);
+  segment.copy_to(bytes + kV6AddressBytes);
   g_v6_loopback->push_back(p.take());
 }
 
@@ -124,30 +127,86 @@ void deliver_loopback() {
   }
 }
 
-void TcpLink::send_segment(const tcp::IpAddr& src, const tcp::IpAddr& dst, const uint8_t* segment,
-                           size_t len) {
-  if (len < kTcpHeader)
-    return;
-  if (src.family == 6 || dst.family == 6) {
-    queue_v6_loopback(src, dst, segment, len);
-    return;
-  }
+// One outgoing IPv4 TCP packet: `header` (header_len bytes) and payload bytes [from, from + n)
+// of the segment, copied once; the payload's sum is taken during that copy, so a checksum
+// finished in software (no offload) only sums the header again.
+PacketPtr build_tcp_packet(Ipv4Address source, Ipv4Address destination, const uint8_t* header,
+                           size_t header_len, const tcp::Segment& segment, size_t from, size_t n) {
+  size_t len = header_len + n;
   PacketPtr p = PacketPtr::allocate(kPacketHeadroom, len);
   if (!p)
-    return; // out of memory: the retransmission timer sends it again
+    return p; // out of memory: the retransmission timer sends it again
   uint8_t* bytes = p->put(len);
-  memcpy(bytes, segment, len);
+  memcpy(bytes, header, header_len);
+  uint64_t payload_sum = tcp::copy_segment_range(segment, from, n, bytes + header_len);
   // The field holds the pseudo-header sum; the device or the output path sums the rest.
-  Ipv4Address source{src.as_v4()}, destination{dst.as_v4()};
   put_be16(bytes + kTcpChecksumOffset,
            checksum_fold(pseudo_header_ipv4(source.value, destination.value, kProtocolTcp,
                                             static_cast<uint16_t>(len))));
   p->set_tx_checksum(0, kTcpChecksumOffset, /*zero_means_none=*/false);
+  if (n > 0)
+    p->set_tx_checksum_known_tail(header_len, payload_sum);
+  return p;
+}
+
+void send_tcp_packet(Ipv4Address source, Ipv4Address destination, PacketPtr p) {
+  if (!p)
+    return;
   SendOptions options;
   options.dont_fragment = true;
   // Errors (no route, no buffer) are a lost segment to TCP, which retransmits; a connect to
   // an unreachable network is refused earlier by the socket layer's route check.
   (void)g_ip->send(source, destination, kProtocolTcp, p.take(), options);
+}
+
+void TcpLink::send(const tcp::IpAddr& src, const tcp::IpAddr& dst, const tcp::Segment& segment,
+                   uint16_t mss) {
+  size_t len = segment.length();
+  if (len < kTcpHeader)
+    return;
+  if (src.family == 6 || dst.family == 6) {
+    queue_v6_loopback(src, dst, segment);
+    return;
+  }
+  Ipv4Address source{src.as_v4()}, destination{dst.as_v4()};
+  size_t header_len = tcp::segment_header_length(segment);
+  if (header_len == 0 || header_len > segment.head_len)
+    return;
+  size_t payload = len - header_len;
+  if (mss == 0 || payload <= mss) {
+    send_tcp_packet(source, destination,
+                    build_tcp_packet(source, destination, segment.head, header_len, segment,
+                                     header_len, payload));
+    return;
+  }
+  // A large send: the NIC cuts it (TSO) when the route's interface can, else it is cut here.
+  if (g_ip->large_send_max(destination) >= payload) {
+    PacketPtr p = build_tcp_packet(source, destination, segment.head, header_len, segment,
+                                   header_len, payload);
+    if (p) {
+      p->gso_size = mss;
+      p->gso_header = static_cast<uint16_t>(header_len);
+    }
+    send_tcp_packet(source, destination, p.take());
+    return;
+  }
+  uint8_t header[tcp::kMaxHeader];
+  size_t pieces = tcp::large_send_pieces(payload, mss);
+  for (size_t i = 0; i < pieces; ++i) {
+    size_t offset = i * mss;
+    size_t n = payload - offset < mss ? payload - offset : mss;
+    tcp::large_send_piece_header(segment.head, header_len, static_cast<uint32_t>(offset), i == 0,
+                                 i + 1 == pieces, header);
+    send_tcp_packet(
+        source, destination,
+        build_tcp_packet(source, destination, header, header_len, segment, header_len + offset, n));
+  }
+}
+
+uint32_t TcpLink::large_send_limit(const tcp::IpAddr& dst) {
+  if (dst.family != 4)
+    return 0;
+  return g_ip->large_send_max(Ipv4Address{dst.as_v4()});
 }
 
 uint16_t TcpLink::mss_for(const tcp::IpAddr& dst) {

@@ -50,6 +50,9 @@ public:
   // The device computes transport checksums the packets ask for (virtio CSUM); otherwise the
   // Stack finishes them in software before transmit().
   bool tx_checksum_offload = false;
+  // The device cuts large TCP/IPv4 segments itself (virtio HOST_TSO4, which needs checksum
+  // offload): the largest segment payload it takes, 0 without.
+  uint32_t tx_large_send_max = 0;
 
   ArpCache arp;
 

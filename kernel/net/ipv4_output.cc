@@ -58,6 +58,13 @@ uint32_t Stack::path_mtu(Ipv4Address destination) {
   return pmtu_.lookup(destination, r->interface->mtu(), now());
 }
 
+uint32_t Stack::large_send_max(Ipv4Address destination) {
+  auto r = resolve_route(destination, nullptr);
+  if (!r || r->interface->is_loopback())
+    return 0;
+  return r->interface->tx_large_send_max;
+}
+
 Status Stack::send(Ipv4Address source, Ipv4Address destination, uint8_t protocol, PacketPtr payload,
                    const SendOptions& options) {
   if (!payload)
@@ -87,7 +94,14 @@ Status Stack::send(Ipv4Address source, Ipv4Address destination, uint8_t protocol
   uint32_t mtu = route->interface->is_loopback()
                      ? route->interface->mtu()
                      : pmtu_.lookup(destination, route->interface->mtu(), now());
-  if (h.total_length > mtu) {
+  // A large send is cut by the device: each of its pieces must fit.
+  size_t largest = payload->gso_size
+                       ? size_t{kIpv4MinHeaderSize} + payload->gso_header + payload->gso_size
+                       : h.total_length;
+  if (payload->gso_size &&
+      payload->length() - payload->gso_header > route->interface->tx_large_send_max)
+    return Err(-EMSGSIZE); // the route no longer goes through a device that cuts
+  if (largest > mtu) {
     if (options.dont_fragment)
       return Err(-EMSGSIZE);
     return fragment_and_output(*route, h, payload.take(), mtu);
@@ -104,6 +118,8 @@ Status Stack::output(const Resolved& route, const Ipv4Header& header, PacketPtr 
     if (payload->tx_checksum_needed())
       roomy->set_tx_checksum(payload->tx_checksum_start(), payload->tx_checksum_offset(),
                              payload->tx_checksum_zero_means_none());
+    roomy->gso_size = payload->gso_size;
+    roomy->gso_header = payload->gso_header;
     payload = roomy.take();
   }
   uint8_t* at = payload->push(kIpv4MinHeaderSize);

@@ -87,7 +87,13 @@ void Packet::finish_tx_checksum() {
   size_t end = start_ + length_;
   if (tx_csum_pos_ < start_ || tx_csum_pos_ + tx_csum_offset_ + 2 > end)
     return; // the positions no longer fit the data: nothing sane to do
-  uint16_t sum = internet_checksum(buffer_ + tx_csum_pos_, end - tx_csum_pos_);
+  uint16_t sum;
+  if (tx_known_end_ == end && tx_known_from_ < end && tx_known_from_ >= tx_csum_pos_ &&
+      ((tx_known_from_ - tx_csum_pos_) & 1) == 0)
+    sum = static_cast<uint16_t>(~checksum_fold(
+        checksum_partial(buffer_ + tx_csum_pos_, tx_known_from_ - tx_csum_pos_, tx_known_sum_)));
+  else
+    sum = internet_checksum(buffer_ + tx_csum_pos_, end - tx_csum_pos_);
   if (sum == 0 && tx_csum_zero_means_none_)
     sum = 0xFFFF; // UDP: 0 would mean "no checksum" (RFC 768)
   put_be16(buffer_ + tx_csum_pos_ + tx_csum_offset_, sum);

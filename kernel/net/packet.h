@@ -52,8 +52,22 @@ public:
   size_t tx_checksum_start() const { return tx_csum_pos_ - start_; } // from data()
   size_t tx_checksum_offset() const { return tx_csum_offset_; }
   bool tx_checksum_zero_means_none() const { return tx_csum_zero_means_none_; }
+  // The sum (checksum_partial) of the bytes from `from` (counted from data()) to the end, as
+  // the sender computed it while copying them in: finish_tx_checksum() then sums only the
+  // bytes before. Forgotten when the data's end moves.
+  void set_tx_checksum_known_tail(size_t from, uint64_t sum) {
+    tx_known_from_ = start_ + from;
+    tx_known_end_ = start_ + length_;
+    tx_known_sum_ = sum;
+  }
   // Computes the pending checksum in software (for a device without offload, or loopback).
   void finish_tx_checksum();
+
+  // Segmentation offload: a TCP segment larger than the MTU that the device (virtio
+  // HOST_TSO4) cuts into segments of gso_size payload bytes; 0 for an ordinary packet.
+  // gso_header is the length of the TCP header (options included).
+  uint16_t gso_size = 0;
+  uint16_t gso_header = 0;
   // Loopback: the pending transmit checksum is moot; the packet arrives "data valid".
   void mark_checksum_done() {
     tx_csum_needed_ = false;
@@ -77,6 +91,8 @@ private:
   uint16_t tx_csum_offset_ = 0;
   bool tx_csum_needed_ = false;
   bool tx_csum_zero_means_none_ = false;
+  size_t tx_known_from_ = 0, tx_known_end_ = 0; // from buffer_; equal: no known sum
+  uint64_t tx_known_sum_ = 0;
 };
 
 // Unique ownership of one packet.

@@ -31,10 +31,13 @@ void PathMtuCache::report(Ipv4Address destination, uint32_t mtu, uint32_t link_m
   }
   slot->destination = destination;
   slot->mtu = mtu;
+  any_ = true;
   slot->reported_ns = now_ns;
 }
 
 uint32_t PathMtuCache::lookup(Ipv4Address destination, uint32_t link_mtu, uint64_t now_ns) const {
+  if (!any_)
+    return link_mtu;
   for (const Entry& e : entries_)
     if (e.mtu && e.destination == destination && now_ns - e.reported_ns < kAge)
       return e.mtu < link_mtu ? e.mtu : link_mtu;

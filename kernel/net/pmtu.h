@@ -31,6 +31,9 @@ private:
     uint64_t reported_ns = 0;
   };
   Entry entries_[kEntries];
+  // Whether any report was ever stored: until then every lookup is the link's MTU, and the
+  // transmit path asks once per segment.
+  bool any_ = false;
 };
 
 } // namespace net

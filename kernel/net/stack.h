@@ -99,6 +99,9 @@ public:
   ErrorOr<Ipv4Address> source_for(Ipv4Address destination);
   // The largest datagram (IP header included) that reaches `destination` unfragmented.
   uint32_t path_mtu(Ipv4Address destination);
+  // The largest TCP payload one packet to `destination` may carry for the device to cut
+  // (segmentation offload, Packet::gso_size); 0 when the route's interface cannot.
+  uint32_t large_send_max(Ipv4Address destination);
   // An address of one of our interfaces (127.0.0.0/8 counts).
   bool is_local_address(Ipv4Address address) const;
   bool is_broadcast_address(Ipv4Address address) const;

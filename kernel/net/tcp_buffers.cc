@@ -69,6 +69,15 @@ void SendBuffer::copy_out(size_t offset, void* dst, size_t n) const {
   memcpy(out + first, buf_, n - first);
 }
 
+void SendBuffer::view(size_t offset, size_t n, const uint8_t* piece[2], size_t piece_len[2]) const {
+  size_t pos = (head_ + offset) % (capacity_ ? capacity_ : 1);
+  size_t first = capacity_ - pos < n ? capacity_ - pos : n;
+  piece[0] = buf_ + pos;
+  piece_len[0] = first;
+  piece[1] = buf_;
+  piece_len[1] = n - first;
+}
+
 void SendBuffer::drop_front(size_t n) {
   if (n > count_)
     n = count_;

@@ -40,6 +40,9 @@ public:
 
   size_t append(const void* data, size_t n);               // returns bytes taken (<= space())
   void copy_out(size_t offset, void* dst, size_t n) const; // offset + n <= size()
+  // Where bytes [offset, offset + n) are, without copying: one or two pieces (the ring may
+  // wrap); the second is empty when it does not. offset + n <= size().
+  void view(size_t offset, size_t n, const uint8_t* piece[2], size_t piece_len[2]) const;
   void drop_front(size_t n);
 
 private:

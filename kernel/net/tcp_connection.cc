@@ -172,6 +172,20 @@ ErrorOr<size_t> Connection::send(const void* data, size_t len) {
   default:
     return Err(-EPIPE);
   }
+  grow_send_buffer(len);
+  size_t n = send_buf_.append(data, len);
+  if (n == 0)
+    return Err(-EAGAIN);
+  output();
+  return n;
+}
+
+size_t Connection::send_room(size_t len) {
+  grow_send_buffer(len);
+  return send_buf_.space() < len ? send_buf_.space() : len;
+}
+
+void Connection::grow_send_buffer(size_t len) {
   if (send_buf_.space() < len && send_buf_.capacity() < config_.send_buffer_max) {
     // Auto-tuning: keep two congestion windows (what can be in flight now and what the next
     // round trip will want) buffered, so the application never starves a fast path.
@@ -185,11 +199,6 @@ ErrorOr<size_t> Connection::send(const void* data, size_t len) {
       cap = config_.send_buffer_max;
     (void)send_buf_.grow(cap); // out of memory: carry on with the old size
   }
-  size_t n = send_buf_.append(data, len);
-  if (n == 0)
-    return Err(-EAGAIN);
-  output();
-  return n;
 }
 
 ErrorOr<size_t> Connection::recv(void* out, size_t len, bool peek) {

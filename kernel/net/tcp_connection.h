@@ -84,6 +84,9 @@ public:
   // or still in the handshake: wait for kWritable), -EPIPE (shut down for writing, or the
   // connection is gone), or the pending error.
   ErrorOr<size_t> send(const void* data, size_t len);
+  // How many bytes a send of `len` would take now, the send buffer grown first as send()
+  // would grow it; lets the caller fetch no more than that from user memory.
+  size_t send_room(size_t len);
   // Copies up to len received bytes out; keeps them when peek. 0 means end of stream (the
   // peer's FIN); -EAGAIN when nothing is there yet; the pending error if there is one.
   ErrorOr<size_t> recv(void* out, size_t len, bool peek = false);
@@ -168,6 +171,7 @@ private:
 
   // tcp_output.cc
   void output();
+  void grow_send_buffer(size_t len); // send-buffer auto-tuning before taking len bytes
   void output_recovery();
   // Sends the next segment at snd_nxt_ (new data, a go-back-N retransmission or the FIN)
   // within window_end; force skips Nagle and sender SWS avoidance. Returns its length
@@ -229,6 +233,7 @@ private:
   Seq snd_wl2_ = 0;
   uint8_t snd_wscale_ = 0;
   uint16_t send_mss_ = 536;
+  uint32_t large_send_max_ = 0; // payload of one large send (TSO), 0: one MSS per segment
 
   // Receive sequence space.
   Seq irs_ = 0;

@@ -27,6 +27,10 @@ void Connection::apply_syn_options(const Header& h) {
   if (mss < 64)
     mss = 64;
   send_mss_ = static_cast<uint16_t>(mss);
+  // Segmentation offload: new data may go in large sends of whole MSS multiples that the
+  // link cuts (the header's options come off each piece's MSS, as above).
+  uint32_t large = stack_.link().large_send_limit(remote_.addr);
+  large_send_max_ = large >= 2 * mss ? large / mss * mss : 0;
 }
 
 void Connection::established() {

@@ -56,10 +56,14 @@ void Connection::emit(Seq seq, uint8_t flags, size_t data_len) {
   }
   fill_options(h, flags);
   uint8_t* frame = stack_.frame_buffer();
-  size_t hlen = write_header(frame, h);
+  Segment segment;
+  segment.head = frame;
+  segment.head_len = write_header(frame, h);
+  // The payload goes from the send buffer straight into the outgoing packet (one copy).
   if (data_len > 0)
-    send_buf_.copy_out(static_cast<size_t>(seq_diff(seq, snd_buf_seq_)), frame + hlen, data_len);
-  stack_.link().send_segment(local_.addr, remote_.addr, frame, hlen + data_len);
+    send_buf_.view(static_cast<size_t>(seq_diff(seq, snd_buf_seq_)), data_len, segment.payload,
+                   segment.payload_len);
+  stack_.link().send(local_.addr, remote_.addr, segment, send_mss_);
   if (flags & kAck) {
     last_ack_sent_ = rcv_nxt_;
     delack_deadline_ = 0;
@@ -183,8 +187,11 @@ size_t Connection::send_next(Seq window_end, bool force) {
   Seq end = data_end();
   bool fin_due = write_shut_ && seq_le(snd_nxt_, end);
   size_t avail = seq_lt(snd_nxt_, end) ? static_cast<size_t>(seq_diff(end, snd_nxt_)) : 0;
-  size_t len = min_size(avail, send_mss_);
-  if (seq_lt(snd_nxt_, snd_max_)) // resending: stop at the next range the peer holds
+  // New data may leave as one large send when the link cuts it (TSO); resent data goes a
+  // segment at a time.
+  bool resending = seq_lt(snd_nxt_, snd_max_);
+  size_t len = min_size(avail, resending || large_send_max_ == 0 ? send_mss_ : large_send_max_);
+  if (resending) // resending: stop at the next range the peer holds
     len = min_size(
         len, static_cast<size_t>(seq_diff(scoreboard_.next_sacked(snd_nxt_, snd_max_), snd_nxt_)));
   int32_t usable = seq_diff(window_end, snd_nxt_);

@@ -111,7 +111,7 @@ public:
   uint32_t random32(); // per-connection timestamp offsets
   // Room for one whole segment (header and the largest payload) to build frames in.
   uint8_t* frame_buffer() { return frame_; }
-  static constexpr size_t kFrameSize = kMaxHeader + 65536;
+  static constexpr size_t kFrameSize = kMaxHeader; // headers only: payload is not copied here
   void remove_from_table(Connection* c);
   void bury(Connection* c); // free at the end of the current entry point
   void free_listener(Listener* l);

@@ -1,7 +1,10 @@
 #include "net/tcp_test_net.h"
 
+#include "net/tcp_large_send.h"
+
 #include <stdlib.h>
 #include <string.h>
+#include <vector>
 
 // kernel_net_test runs kernel code on the host: its heap is the C library's.
 void* kmalloc(size_t n) {
@@ -21,8 +24,20 @@ Host::Host(Network& n, int i, uint32_t a, const Config& config)
   stack = std::make_unique<Stack>(*this, n.clock, config);
 }
 
-void Host::send_segment(const IpAddr& src, const IpAddr& dst, const uint8_t* segment, size_t len) {
-  net.transmit(index, src, dst, segment, len);
+void Host::send(const IpAddr& src, const IpAddr& dst, const Segment& segment, uint16_t seg_mss) {
+  size_t header_len = segment_header_length(segment);
+  if (header_len && segment.length() - header_len > seg_mss && seg_mss > 0) {
+    // A large send: cut here, as a NIC with segmentation offload would.
+    ++large_sends;
+    std::vector<uint8_t> work(header_len + seg_mss);
+    cut_large_send(segment, seg_mss, work.data(), [&](const uint8_t* bytes, size_t len) {
+      net.transmit(index, src, dst, bytes, len);
+    });
+    return;
+  }
+  std::vector<uint8_t> bytes(segment.length());
+  segment.copy_to(bytes.data());
+  net.transmit(index, src, dst, bytes.data(), bytes.size());
 }
 
 Host& Network::add_host(uint32_t addr, const Config& config) {

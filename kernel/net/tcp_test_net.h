@@ -44,14 +44,16 @@ class Network;
 class Host : public Link {
 public:
   Host(Network& net, int index, uint32_t addr, const Config& config);
-  void send_segment(const IpAddr& src, const IpAddr& dst, const uint8_t* segment,
-                    size_t len) override;
+  void send(const IpAddr& src, const IpAddr& dst, const Segment& segment, uint16_t mss) override;
+  uint32_t large_send_limit(const IpAddr&) override { return large_send; }
   uint16_t mss_for(const IpAddr&) override { return mss; }
 
   Network& net;
   int index;
   IpAddr addr;
   uint16_t mss = 1460;
+  uint32_t large_send = 0;  // > 0: segments up to this payload, cut by the link (TSO)
+  uint64_t large_sends = 0; // how many the link cut
   std::unique_ptr<Stack> stack;
 };
 

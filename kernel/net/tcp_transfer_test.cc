@@ -83,10 +83,12 @@ struct Outcome {
   bool finished;
   ConnectionInfo client_info;
   ConnectionInfo server_info;
+  uint64_t large_sends = 0;   // segments the links cut (TSO), both hosts
+  size_t largest_payload = 0; // the longest payload that went on the wire
 };
 
 Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, uint64_t seed,
-                 size_t read_budget = 0) {
+                 size_t read_budget = 0, uint32_t large_send = 0) {
   Config cfg = base;
   cfg.isn_secret = {seed, ~seed};
   Network net(seed);
@@ -94,6 +96,13 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   net.impair = impair;
   Host& a = net.add_host(0x0A000001, cfg);
   Host& b = net.add_host(0x0A000002, cfg);
+  a.large_send = b.large_send = large_send;
+  size_t largest_payload = 0;
+  net.filter = [&](const Captured& c) {
+    if (c.payload_len > largest_payload)
+      largest_payload = c.payload_len;
+    return true;
+  };
   Listener* l = *b.stack->listen({b.addr, 80}, 8);
   Connection* client = *a.stack->connect({a.addr, 0}, {b.addr, 80});
   Connection* server = nullptr;
@@ -135,7 +144,7 @@ Outcome transfer(const Impairments& impair, const Config& base, size_t bytes, ui
   EXPECT_EQ(ps.mismatches, 0u);
   EXPECT_EQ(pc.error, 0);
   EXPECT_EQ(ps.error, 0);
-  Outcome o{done, client->info(), server->info()};
+  Outcome o{done, client->info(), server->info(), a.large_sends + b.large_sends, largest_payload};
   if (net.logging) {
     size_t zero = 0;
     for (const Captured& c : net.log)
@@ -185,6 +194,18 @@ TEST(TcpTransfer, TwentyMegabytesEachWayOverALossyLinkWithSackAndCubic) {
   EXPECT_TRUE(o.finished);
   EXPECT_TRUE(o.client_info.sack);
   EXPECT_GT(o.client_info.retransmitted_segments, 0u); // the link did lose segments
+}
+
+// With segmentation offload the engine hands the link large sends of whole MSS multiples;
+// the link cuts them (as a NIC would), so the wire sees only MSS-sized segments, and loss
+// recovery (segment by segment) still works on the same lossy link.
+TEST(TcpTransfer, LargeSendsCutByTheLinkOverALossyLink) {
+  Config cfg;
+  Outcome o = transfer(bad_network(), cfg, 8u << 20, 13, 0, 65000);
+  EXPECT_TRUE(o.finished);
+  EXPECT_GT(o.large_sends, 100u);
+  EXPECT_LE(o.largest_payload, 1448u); // 1460 less the timestamp option
+  EXPECT_GT(o.client_info.retransmitted_segments, 0u);
 }
 
 TEST(TcpTransfer, NewRenoWithoutSackOrTimestamps) {

@@ -4,10 +4,14 @@
 # after the other on the same QEMU (TCG, q35, user networking with port forwarding, the
 # NIC's EVENT_IDX off for all: see docs/nanos-run.md), rounds interleaved:
 #   net_bench.sh BUILD_DIR [--nanos KERNEL.IMG BOOT.IMG] [--linux DIR] [--rounds N]
-#                [--duration S] [--only ours,nanos,linux]
+#                [--duration S] [--only ours,nanos,linux] [--net user|tap]
 # --nanos: an upstream Nanos kernel.img and boot.img, built by hand (nothing of upstream is
 #   in this repository); --linux DIR: vmlinuz and initrd.cpio.gz of a Linux guest that runs
 #   the same server binary ($BUILD_DIR/bin/http-server 8080) as /init's job.
+# --net tap (root): instead of user networking, a tap in a bridge to a network namespace
+#   (tests/net/netns.sh) whose peer 10.0.2.2 runs wrk and curl against the guest's static
+#   10.0.2.15 (the Linux guest's own fallback when DHCP fails); the NIC then offers checksum
+#   and segmentation offloads.
 # Each round and system: boot, wait for the first HTTP answer (its time is reported), 2 s of
 # warm-up, wrk -t1 -c10 for S seconds (default 10) on GET / (requests/s, p99 latency), then
 # a 100 MB download (MB/s, SHA-256 checked). A system that does not answer within
@@ -16,11 +20,11 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../net/lib.sh"
-usage() { sed -n 2,16p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n 2,19p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 build=$(cd "$1" && pwd) || usage
 shift
-nanos_kernel= nanos_boot= linux_dir= rounds=3 duration=10 only=ours,nanos,linux
+nanos_kernel= nanos_boot= linux_dir= rounds=3 duration=10 only=ours,nanos,linux net=user
 while [[ $# -gt 0 ]]; do
   case $1 in
     --nanos) nanos_kernel=$(realpath "$2") nanos_boot=$(realpath "$3"); shift 3 ;;
@@ -28,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
+    --net) net=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -42,7 +47,24 @@ wait_s=${NET_BENCH_WAIT:-240}
 memory=512M
 work=$(mktemp -d)
 vm=
-trap '[[ -n $vm ]] && stop_vm "$vm"; rm -rf "$work"' EXIT
+netns_name=
+trap '[[ -n $vm ]] && stop_vm "$vm"; [[ -n $netns_name ]] && "$here/../net/netns.sh" down $netns_name;
+  rm -rf "$work"' EXIT
+guest_net=() # nanos-mkimage options for the guest's address
+case $net in
+  user) ;;
+  tap)
+    netns_name=nb$$
+    setup=$(NETNS_PEER_IP=10.0.2.2 NETNS_GUEST_IP=10.0.2.15 "$here/../net/netns.sh" up $netns_name) ||
+      { netns_name=; echo "net_bench: cannot set up the tap (needs root)" >&2; exit 2; }
+    eval "$setup"
+    guest_net=(--ipaddr "$GUEST_IP" --netmask 255.255.255.0 --gateway "$PEER_IP")
+    export NET_CURL_PREFIX="ip netns exec $NETNS"
+    ;;
+  *) usage ;;
+esac
+# Host-side commands that talk to the guest (in the peer's namespace over a tap).
+peer() { ${NET_CURL_PREFIX:-} "$@"; }
 
 systems=()
 [[ ,$only, == *,ours,* ]] && systems+=(ours)
@@ -51,11 +73,11 @@ if [[ ,$only, == *,linux,* && -n $linux_dir ]]; then systems+=(linux); fi
 
 echo "preparing guests ..." >&2
 if [[ " ${systems[*]} " == *" ours "* ]]; then
-  "$mkimage" build "$server" -o "$work/ours.img" --arg 8080 >/dev/null ||
+  "$mkimage" build "$server" -o "$work/ours.img" --arg 8080 "${guest_net[@]}" >/dev/null ||
     { echo "net_bench: cannot make our image (is the kernel built? cmake --build $build --target kernel_image)" >&2; exit 2; }
 fi
 if [[ -n $nanos_kernel ]]; then
-  "$mkimage" build "$server" -o "$work/nanos.img" --arg 8080 --kernel "$nanos_kernel" \
+  "$mkimage" build "$server" -o "$work/nanos.img" --arg 8080 "${guest_net[@]}" --kernel "$nanos_kernel" \
     --boot "$nanos_boot" >/dev/null || exit 1
 fi
 if [[ -n $linux_dir && ! -s $linux_dir/initrd.cpio.gz ]]; then
@@ -72,7 +94,9 @@ start() {
   local system=$1 port=$2 log=$3
   case $system in
     ours | nanos)
-      "$run" "$work/$system.img" --accel tcg --quiet --memory $memory -p "$port:8080" \
+      local reach=(-p "$port:8080")
+      [[ $net == tap ]] && reach=(--net "tap:$TAP")
+      "$run" "$work/$system.img" --accel tcg --quiet --memory $memory "${reach[@]}" \
         --net-event-idx off --timeout 3600 >"$log" 2>&1 &
       ;;
     linux)
@@ -82,7 +106,8 @@ start() {
         -no-user-config -display none -serial stdio -no-reboot \
         -kernel "$linux_dir/vmlinuz" -initrd "$linux_dir/initrd.cpio.gz" \
         -append "console=ttyS0 quiet no_timer_check" \
-        -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080" \
+        -netdev "$([[ $net == tap ]] && echo "tap,id=n0,ifname=$TAP,script=no,downscript=no" ||
+          echo "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080")" \
         -device virtio-net-pci,netdev=n0,romfile=,event_idx=off \
         -device isa-debug-exit,iobase=0x501,iosize=0x02 >"$log" 2>&1 &
       ;;
@@ -101,14 +126,16 @@ results=$work/results
 missing=0
 echo "net_bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
   "QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}'), TCG, ${memory}, event_idx=off," \
-  "wrk -t1 -c10 -d${duration}s"
+  "wrk -t1 -c10 -d${duration}s, $net networking"
 for ((r = 1; r <= rounds; r++)); do
   for system in "${systems[@]}"; do
     port=$(free_port)
     log=$work/$system-$r.log
     t0=$(date +%s.%N)
     start "$system" "$port" "$log"
-    if ! wait_http "http://127.0.0.1:$port/" "$wait_s" "$vm" "$log" 2>"$work/why"; then
+    host=127.0.0.1:$port
+    [[ $net == tap ]] && host=$GUEST_IP:8080
+    if ! wait_http "http://$host/" "$wait_s" "$vm" "$log" 2>"$work/why"; then
       echo "round $r $system: NO ANSWER -- $(head -1 "$work/why")"
       sed 1d "$work/why" | sed 's/^/    /'
       echo "$system noanswer" >>"$results"
@@ -118,13 +145,13 @@ for ((r = 1; r <= rounds; r++)); do
       continue
     fi
     first=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-    url=http://127.0.0.1:$port
-    wrk -t1 -c10 -d2s "$url/" >/dev/null 2>&1
-    wrk -t1 -c10 -d"${duration}s" --latency "$url/" >"$work/wrk" 2>&1
+    url=http://$host
+    peer wrk -t1 -c10 -d2s "$url/" >/dev/null 2>&1
+    peer wrk -t1 -c10 -d"${duration}s" --latency "$url/" >"$work/wrk" 2>&1
     rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$work/wrk")
     p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$work/wrk")")
     errors=$(grep -E 'Socket errors|Non-2xx' "$work/wrk" | tr -s ' ' | tr '\n' ';')
-    stats=$(curl -s --max-time 900 -o >(sha256sum | cut -d' ' -f1 >"$work/sum") \
+    stats=$(peer curl -s --max-time 900 -o >(sha256sum | cut -d' ' -f1 >"$work/sum") \
       -w '%{size_download} %{speed_download}' "$url/bytes/$n100")
     sleep 0.3
     read -r size speed <<<"${stats:-0 0}"

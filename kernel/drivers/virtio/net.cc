@@ -20,6 +20,9 @@ NetDevice::NetDevice(Device* dev, Queue* rx, Queue* tx, const char* name,
   header_size_ = net_header_size(!legacy || mergeable_);
   split_header_ = legacy && !dev->has(kFeatureAnyLayout);
   tx_checksum_offload = dev->has(kNetCsum);
+  // TSO needs the checksum offload it builds on (§5.1.3.1).
+  if (tx_checksum_offload && dev->has(kNetHostTso4))
+    tx_large_send_max = kMaxLargeSend;
   service_.work.run = &NetDevice::run_service;
   service_.owner = this;
   watchdog_.timer.fire = &NetDevice::on_watchdog;
@@ -94,7 +97,8 @@ void NetDevice::check_link() {
 namespace {
 
 constexpr uint64_t kWanted = kNetMac | kNetStatus | kNetMrgRxbuf | kNetCsum | kNetGuestCsum |
-                             kFeatureEventIdx | kFeatureIndirectDesc | kFeatureAnyLayout;
+                             kNetHostTso4 | kFeatureEventIdx | kFeatureIndirectDesc |
+                             kFeatureAnyLayout;
 constexpr uint16_t kRingEntries = 256;
 int g_interfaces = 0; // en1, en2... in discovery order, as Nanos names them
 
@@ -133,11 +137,12 @@ Status probe(const drivers::FoundDevice& found) {
   dev->ready();
   (*rx)->kick_always();
   ++g_interfaces;
-  char detail[64];
+  char detail[96];
   const uint8_t* m = mac.bytes;
-  klib::format(detail, sizeof detail, "%s %02x:%02x:%02x:%02x:%02x:%02x%s%s%s", name, m[0], m[1],
+  klib::format(detail, sizeof detail, "%s %02x:%02x:%02x:%02x:%02x:%02x%s%s%s%s", name, m[0], m[1],
                m[2], m[3], m[4], m[5], dev->has(kNetMrgRxbuf) ? ", mrg-rxbuf" : "",
-               dev->has(kNetCsum) ? ", csum" : "", dev->has(kNetGuestCsum) ? ", guest-csum" : "");
+               dev->has(kNetCsum) ? ", csum" : "", dev->has(kNetGuestCsum) ? ", guest-csum" : "",
+               nd->tx_large_send_max ? ", tso4" : "");
   dev->describe(detail);
   Status attached = net::netdev::attach(*nd);
   if (!attached) {

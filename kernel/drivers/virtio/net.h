@@ -35,6 +35,9 @@ public:
   static constexpr size_t kRxBufferBytes = 1536 + 16;
   static constexpr size_t kRxHeadroom = 64; // the stack may reuse a received packet to reply
   static constexpr size_t kMaxRxBuffers = 256;
+  // The largest TCP payload of one TSO frame: an IPv4 datagram (65535) less the IPv4 header
+  // and the longest TCP header.
+  static constexpr uint32_t kMaxLargeSend = 65535 - 20 - 60;
   static constexpr size_t kTxOverflowLimit = 1024;       // frames beyond a full ring, then drops
   static constexpr uint64_t kWatchBusyNs = 10'000'000;   // while frames wait for the device
   static constexpr uint64_t kWatchIdleNs = 1000'000'000; // link state and lost interrupts

@@ -15,6 +15,7 @@ namespace virtio {
 constexpr uint64_t kNetCsum = 1ull << 0;      // device completes partial checksums we send
 constexpr uint64_t kNetGuestCsum = 1ull << 1; // device tells us received checksums are good
 constexpr uint64_t kNetMac = 1ull << 5;
+constexpr uint64_t kNetHostTso4 = 1ull << 11; // device cuts TCP/IPv4 segments (needs kNetCsum)
 constexpr uint64_t kNetMrgRxbuf = 1ull << 15;
 constexpr uint64_t kNetStatus = 1ull << 16;
 constexpr uint64_t kFeatureAnyLayout = 1ull << 27;
@@ -26,7 +27,7 @@ constexpr uint16_t kNetStatusLinkUp = 1;
 
 struct NetHeader {
   enum : uint8_t { kNeedsCsum = 1, kDataValid = 2 };
-  enum : uint8_t { kGsoNone = 0 };
+  enum : uint8_t { kGsoNone = 0, kGsoTcpV4 = 1 };
   uint8_t flags = 0;
   uint8_t gso_type = kGsoNone;
   uint16_t hdr_len = 0;

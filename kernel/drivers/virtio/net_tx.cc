@@ -15,6 +15,13 @@ void NetDevice::fill_tx_header(net::Packet& frame, uint8_t* header) {
     h.flags = NetHeader::kNeedsCsum;
     h.csum_start = static_cast<uint16_t>(frame.tx_checksum_start() - header_size_);
     h.csum_offset = static_cast<uint16_t>(frame.tx_checksum_offset());
+    if (frame.gso_size && tx_large_send_max) {
+      // §5.1.6.2: the device cuts the TCP segment into gso_size payloads; hdr_len covers
+      // the headers it copies into each (Ethernet, IPv4 and TCP with options).
+      h.gso_type = NetHeader::kGsoTcpV4;
+      h.hdr_len = static_cast<uint16_t>(h.csum_start + frame.gso_header);
+      h.gso_size = frame.gso_size;
+    }
   }
   encode_net_header(h, header, header_size_);
 }
@@ -33,6 +40,8 @@ bool NetDevice::enqueue_tx(net::PacketPtr& frame) {
     if (frame->tx_checksum_needed())
       copy->set_tx_checksum(frame->tx_checksum_start(), frame->tx_checksum_offset(),
                             frame->tx_checksum_zero_means_none());
+    copy->gso_size = frame->gso_size;
+    copy->gso_header = frame->gso_header;
     frame = copy.take();
   }
   uint8_t* header = frame->push(header_size_);

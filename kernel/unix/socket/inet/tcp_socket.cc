@@ -178,9 +178,15 @@ ErrorOr<size_t> TcpSocket::send(File& file, const IoVector& io, int flags, UserP
       return done;
     if (role == Role::kConnected) {
       size_t chunk = io.total - done < kBounceSize ? io.total - done : kBounceSize;
-      if (!gather(io, done, buf, chunk))
+      // Fetch from user memory only what the send buffer takes now: a full buffer costs no
+      // copy at all, a nearly full one a short copy (an event loop's send that gets EAGAIN
+      // would otherwise copy 64 KiB for nothing).
+      size_t room = connection->send_room(chunk);
+      if (room > 0)
+        chunk = room;
+      if (room > 0 && !gather(io, done, buf, chunk))
         return partial_or(done, -EFAULT);
-      ErrorOr<size_t> n = connection->send(buf, chunk);
+      ErrorOr<size_t> n = connection->send(buf, room > 0 ? chunk : 0);
       if (n.ok()) {
         done += *n;
         net::host::run_pending();
