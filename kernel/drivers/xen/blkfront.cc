@@ -50,6 +50,7 @@ public:
   uint64_t capacity_sectors() const override { return sectors_; }
   bool read_only() const override { return read_only_; }
   const char* name() const override { return name_; }
+  bool interrupt_driven() const { return event_bound_; }
 
 private:
   Status publish_ring();
@@ -270,9 +271,10 @@ Status probe(const drivers::FoundDevice& found) {
   }
   block::register_disk(disk);
   if (boot::cmdline_has("core.devices"))
-    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s%s\n", dev->nodename,
+    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s, %s\n", dev->nodename,
             dev->backend, dev->backend_id, static_cast<unsigned long>(disk->capacity_sectors()),
-            disk->read_only() ? ", read-only" : "", "");
+            disk->read_only() ? ", read-only" : "",
+            disk->interrupt_driven() ? "event channel upcall" : "polled");
   return status_ok();
 }
 
