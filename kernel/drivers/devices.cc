@@ -10,6 +10,7 @@
 #include "drivers/bus/virtio_mmio_bus.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
+#include "drivers/xen/blkfront.h"
 #include "lib/kprintf.h"
 
 namespace pci_drivers {
@@ -20,13 +21,14 @@ void init() {
       &virtio::scsi_driver,
       &virtio::rng_driver,
       &virtio::net_driver,
+      &xen_drivers::blkfront_driver,
   };
   for (const drivers::Driver* d : kDrivers)
     if (!drivers::registry().add(*d))
       kprintf("drivers: cannot register %s\n", d->name);
   size_t pci_functions = drivers::scan_pci();
   drivers::scan_virtio_mmio(pci_functions != 0);
-  // xenbus would scan here (its devices come from the xenstore, not a probe of memory).
+  xen_drivers::init(); // under Xen: the xenstore and the xenbus devices it lists
 }
 
 } // namespace pci_drivers
@@ -39,6 +41,9 @@ void start_interrupt_driven_io() {
   // (up to 11 ms under plain TCG) of boot: until then the disk is polled, which is as fast
   // for one thread with nothing else to run. The probe keeps device interrupts blocked
   // while it runs, so it cannot be confused by one.
-  arch::set_timer_ready_hook(virtio::finish_boot);
+  arch::set_timer_ready_hook([] {
+    virtio::finish_boot();
+    xen_drivers::blkfront_interrupts_on();
+  });
 }
 } // namespace drivers
