@@ -22,10 +22,10 @@ TEST(ExitStatus, PanicHaltAndQemuErrors) {
   // ... or the program's own exit(127): the message names both.
   EXPECT_NE(mapQemuExit(255, false).message.find("kernel halted"), std::string::npos);
   EXPECT_NE(mapQemuExit(255, false).message.find("exited with 127"), std::string::npos);
-  EXPECT_EQ(mapQemuExit(1, true).status, kExitQemuFailed);      // QEMU's own error
-  EXPECT_EQ(mapQemuExit(1, false).status, 0);                   // guest exit(0)
-  EXPECT_EQ(mapQemuExit(2, false).status, kExitQemuFailed);     // even: not from the guest
-  EXPECT_EQ(mapQemuExit(0, false).status, 0);                   // ACPI power-off
+  EXPECT_EQ(mapQemuExit(1, true).status, kExitQemuFailed);  // QEMU's own error
+  EXPECT_EQ(mapQemuExit(1, false).status, 0);               // guest exit(0)
+  EXPECT_EQ(mapQemuExit(2, false).status, kExitQemuFailed); // even: not from the guest
+  EXPECT_EQ(mapQemuExit(0, false).status, 0);               // ACPI power-off
 }
 
 // QEMU's status when the guest wrote `byte` to isa-debug-exit.

@@ -1,7 +1,6 @@
 #include "drivers/exit_record.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 namespace {
@@ -32,8 +31,7 @@ TEST(ExitRecord, ExtremesFitTheAdvertisedLength) {
 
 TEST(ExitRecord, TooSmallABufferGivesNothing) {
   char buf[8];
-  EXPECT_EQ(exit_channel::format_record({ExitReport::Kind::kProgramExit, 1}, buf, sizeof buf),
-            0u);
+  EXPECT_EQ(exit_channel::format_record({ExitReport::Kind::kProgramExit, 1}, buf, sizeof buf), 0u);
 }
 
 // The debug-exit fallback: a shell's status, truncated to the device's byte.

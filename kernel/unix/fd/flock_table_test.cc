@@ -1,6 +1,5 @@
-#include "unix/fd/flock_table.h"
-
 #include "lib/errno.h"
+#include "unix/fd/flock_table.h"
 
 #include <gtest/gtest.h>
 

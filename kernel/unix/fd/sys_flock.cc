@@ -51,8 +51,9 @@ SyscallResult sys_flock(const SyscallArgs& a) {
       return r < 0 ? SyscallResult(Err(r)) : SyscallResult(0L);
     if (a.i(1) & kLockNb)
       return Err(-EAGAIN); // EWOULDBLOCK
-    if (int w = sched::wait(g_unlocked, sched::kNoDeadline, "flock on a file locked by another "
-                                                             "open description");
+    if (int w = sched::wait(g_unlocked, sched::kNoDeadline,
+                            "flock on a file locked by another "
+                            "open description");
         w < 0)
       return Err(w);
   }
