@@ -52,11 +52,12 @@ const char* shm_name_of(const char* path) {
 
 ErrorOr<bool> user_shm_name(UserPtr<const char> path, char name[kNameBuffer]) {
   // The prefix first (a short copy on every open), the rest only for /dev/shm paths.
+  // (-ENAMETOOLONG: no NUL among the first bytes, which is fine: they are all there.)
   char head[kPrefixLength + 1];
   auto n = strncpy_from_user(head, path, sizeof head);
-  if (!n.ok())
-    return n.error() == -ENAMETOOLONG ? ErrorOr<bool>(false) : ErrorOr<bool>(Err(n.error()));
-  if (*n < kPrefixLength || strncmp(head, kPrefix, kPrefixLength) != 0)
+  if (!n.ok() && n.error() != -ENAMETOOLONG)
+    return Err(n.error());
+  if ((n.ok() && *n < kPrefixLength) || strncmp(head, kPrefix, kPrefixLength) != 0)
     return false;
   char full[kPrefixLength + kNameBuffer];
   auto m = strncpy_from_user(full, path, sizeof full);
