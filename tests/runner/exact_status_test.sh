@@ -4,7 +4,8 @@
 # N comes back as 128+N with one line naming the signal, as a shell reports the same program
 # run natively (checked here too).
 #   exact_status_test.sh CASE NANOS_RUN EXIT_WITH SOURCE_DIR WORK_DIR [CMAKE BUILD_DIR]
-# CASE nanos-run:  nanos-run PROGRAM (a temporary image) for each way of ending
+# CASE nanos-run:  nanos-run PROGRAM (a temporary image) for each way of ending, then a
+#                  kernel panic and a boot loader failure, each named on stderr
 # CASE run-target: the run-<name> targets of a project (statuses/) built against the build
 #                  tree: each passes when the guest's status is the expected one, and one
 #                  with a wrong expectation fails naming the real status
@@ -57,6 +58,16 @@ case $case in
     got=$?
     [[ $got -eq 126 ]] || fail "panic image: status $got, expected 126; stderr: $(cat "$work/err")"
     grep -q "^nanos-run: guest kernel panic" "$work/err" || fail "panic image: stderr: $(cat "$work/err")"
+    # A boot loader failure (the boot TFS's first block zeroed, as tests/boot-loader's
+    # bad-tfs) is named as such: stage2 writes its own record.
+    cp "$work/panic.img" "$work/bad-boot.img"
+    lba=$(od -An -t u4 -j $((0x1BE + 8)) -N 4 "$work/bad-boot.img" | tr -d ' ')
+    dd if=/dev/zero of="$work/bad-boot.img" bs=512 seek="$lba" count=1 conv=notrunc status=none
+    TMPDIR=$work/tmp "$run" "$work/bad-boot.img" --accel tcg --quiet --timeout 120 --memory 64M >"$work/out" 2>"$work/err"
+    got=$?
+    [[ $got -eq 126 ]] || fail "bad boot TFS: status $got, expected 126; stderr: $(cat "$work/err")"
+    grep -q "^nanos-run: guest boot loader failed" "$work/err" || fail "bad boot TFS: stderr: $(cat "$work/err")"
+    grep -q "^stage2: " "$work/out" || fail "bad boot TFS: no stage2 line: $(cat "$work/out")"
     # The channel's file is private to the run and removed afterwards.
     [[ -z $(ls -A "$work/tmp") ]] || fail "temporary files left: $(ls "$work/tmp")"
     ;;
