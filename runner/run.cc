@@ -181,8 +181,9 @@ int runQemu(const RunOptions& o) {
     // A fixed name stands for the run's private channel file: the command stays
     // copy-pasteable (QEMU creates the file).
     std::string channel = tempDir() + "/nanos-run.exit";
-    std::printf("%s\n",
-                shellQuoteCommand(buildQemuArgv(o, qemu ? *qemu : qemuName, accel, channel)).c_str());
+    std::printf(
+        "%s\n",
+        shellQuoteCommand(buildQemuArgv(o, qemu ? *qemu : qemuName, accel, channel)).c_str());
     return 0;
   }
   if (!qemu)
