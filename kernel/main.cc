@@ -13,6 +13,7 @@
 #include "drivers/block.h"
 #include "drivers/devices.h"
 #include "net/host.h"
+#include "drivers/exit_channel.h"
 #include "drivers/serial.h"
 #include "lib/kprintf.h"
 #include "mm/heap.h"
@@ -47,7 +48,7 @@ void run_constructors() {
   block::Device* disk = block::root_disk();
   if (!disk) {
     kprintf("disk: none\n");
-    machine_exit(0);
+    machine_exit({ExitReport::Kind::kProgramExit, 0});
   }
   kprintf("disk: %s, %lu sectors\n", disk->name(),
           static_cast<unsigned long>(disk->capacity_sectors()));
@@ -67,7 +68,7 @@ void run_constructors() {
     kprintf("mbr: no partition table\n");
   }
   kfree(mbr);
-  machine_exit(0);
+  machine_exit({ExitReport::Kind::kProgramExit, 0});
 }
 
 extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
@@ -78,9 +79,12 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   serial::init();
   // lib/kprintf sits below drivers and arch: tell it where output goes and how to stop.
   console::set_output(serial::write);
-  console::set_panic_exit(machine_exit);
-  // Under Xen: the PV console and Xen's shutdown replace the above (no-op elsewhere).
-  xen::init_platform();
+  console::set_panic_exit([](int status) { kernel_panic_exit(status); });
+  // Under Xen: the PV console and Xen's shutdown replace the above, and the status goes to
+  // the xenstore. Elsewhere the exact-status channel reports from here on, early boot
+  // failures included.
+  if (!xen::init_platform())
+    exit_channel::init();
   mm::MemoryMap& map = boot::init(path, start_info);
   stamps[n++] = cpu::rdtsc();
   arch::init_cpu();

@@ -423,7 +423,7 @@ void test_device_interrupts() {
   test_block();
   bool ok = g_failures == 0 && g_passed == g_expected_checks;
   kprintf("selftest: %s\n", ok ? "passed" : "FAILED");
-  machine_exit(ok ? 0 : 1);
+  machine_exit({ExitReport::Kind::kProgramExit, ok ? 0 : 1});
 }
 
 long user_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {

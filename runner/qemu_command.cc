@@ -48,7 +48,7 @@ std::string shellQuoteCommand(const std::vector<std::string>& argv) {
 }
 
 std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& qemuBinary,
-                                       Accel accel) {
+                                       Accel accel, const std::string& exitChannelPath) {
   const bool microvm = o.machine == "microvm";
   // microvm has no PCI bus: its virtio devices sit on virtio-mmio.
   const std::string virtioSuffix = microvm ? "-device" : "-pci";
@@ -67,6 +67,13 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   add({"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"});
   // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
+  // The exit channel: a UART at COM2's address, written to a file, where the kernel puts its
+  // exit record (the full 8-bit status and whether it was an exit, a signal or a panic).
+  // An explicit isa-serial (not a second -serial) so that it sits at 0x2F8 on every
+  // machine type, microvm included.
+  if (!exitChannelPath.empty())
+    add({"-chardev", "file,id=nanos-exit,path=" + escapeQemuOptionValue(exitChannelPath),
+         "-device", "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"});
   // The boot loader prints its progress lines only when this fw_cfg file exists
   // (kernel/boot/fw_cfg.cc): quiet consoles by default, details on request.
   if (o.verbose)

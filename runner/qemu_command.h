@@ -9,9 +9,11 @@
 
 namespace runner {
 
-// accel must be resolved (Kvm or Tcg), not Auto.
+// accel must be resolved (Kvm or Tcg), not Auto. exitChannelPath: the file QEMU connects
+// the guest's exit channel (a second UART at COM2, kernel/drivers/exit_channel.h) to; ""
+// for none.
 std::vector<std::string> buildQemuArgv(const RunOptions& options, const std::string& qemuBinary,
-                                       Accel accel);
+                                       Accel accel, const std::string& exitChannelPath = "");
 
 // QEMU's -drive/-netdev option syntax: a comma inside a value is written twice.
 std::string escapeQemuOptionValue(const std::string& value);

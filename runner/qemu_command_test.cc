@@ -157,6 +157,23 @@ TEST(QemuCommand, ImageFormatReachesTheDrive) {
   EXPECT_NE(std::find(argv.begin(), argv.end(), "file=a.vhd,format=vpc,if=none,id=d0"), argv.end());
 }
 
+TEST(QemuCommand, ExitChannelIsAUartAtCom2WrittenToTheFile) {
+  RunOptions o = withImage("a.img");
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg, "/tmp/x,y.exit");
+  auto at = std::find(argv.begin(), argv.end(), "-chardev");
+  ASSERT_NE(at, argv.end());
+  ASSERT_LT(at + 3, argv.end());
+  EXPECT_EQ(at[1], "file,id=nanos-exit,path=/tmp/x,,y.exit"); // the comma doubled
+  EXPECT_EQ(at[2], "-device");
+  EXPECT_EQ(at[3], "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3");
+  // Beside isa-debug-exit, which images without the channel still use.
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "isa-debug-exit,iobase=0x501,iosize=0x02"),
+            argv.end());
+  // No path, no channel.
+  auto plain = buildQemuArgv(o, "qemu", Accel::Tcg);
+  EXPECT_EQ(std::find(plain.begin(), plain.end(), "-chardev"), plain.end());
+}
+
 TEST(QemuCommand, ShellQuoting) {
   EXPECT_EQ(shellQuoteCommand({"qemu", "-m", "256M", "file=a b.img", "it's", ""}),
             "qemu -m 256M 'file=a b.img' 'it'\\''s' ''");

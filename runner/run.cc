@@ -90,8 +90,49 @@ std::string formatSeconds(double s) {
   return buf;
 }
 
+// The exit channel's contents: one short record, or nothing.
+std::string readSmallFile(const std::string& path) {
+  std::string text;
+  if (path.empty())
+    return text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return text;
+  char buf[4096];
+  ssize_t n;
+  while (text.size() < 65536 && (n = ::read(fd, buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
+std::string tempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// An empty private file for QEMU to write the exit channel to; "" (and a notice) if none
+// can be made: the run then falls back to isa-debug-exit's 7 bits.
+std::string createExitChannelFile(const RunOptions& o) {
+  std::string pattern = tempDir() + "/nanos-run-XXXXXX.exit";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  int fd = ::mkstemps(name.data(), 5);
+  if (fd < 0) {
+    if (!o.quiet)
+      std::fprintf(stderr,
+                   "nanos-run: cannot create %s (%s): statuses 128-255 will come back modulo "
+                   "128\n",
+                   pattern.c_str(), errnoText(errno).c_str());
+    return "";
+  }
+  ::close(fd);
+  return name.data();
+}
+
 // Maps what happened to the hypervisor process onto nanos-run's status (+ stderr line).
-int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o, bool xen) {
+int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o, bool xen,
+           const std::string& exitChannelPath = "") {
   switch (r.kind) {
   case SupervisedExit::SpawnFailed:
     if (r.spawnErrno == ENOENT)
@@ -113,7 +154,8 @@ int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o
       return report(kExitQemuFailed, "xl failed (exit status " + std::to_string(r.code) + ")");
     return 0;
   }
-  GuestOutcome g = mapQemuExit(r.code, r.stderrHadError);
+  GuestOutcome g =
+      mapGuestExit(r.code, r.stderrHadError, parseExitRecord(readSmallFile(exitChannelPath)));
   if (!g.message.empty())
     return report(g.status, g.message);
   return g.status;
@@ -137,19 +179,34 @@ int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
                      why.c_str());
     }
   }
-  std::vector<std::string> argv = buildQemuArgv(o, qemu ? *qemu : qemuName, accel);
   if (o.dryRun) {
-    std::printf("%s\n", shellQuoteCommand(argv).c_str());
+    // A fixed name stands for the run's private channel file: the command stays
+    // copy-pasteable (QEMU creates the file).
+    std::string channel = tempDir() + "/nanos-run.exit";
+    std::printf(
+        "%s\n",
+        shellQuoteCommand(buildQemuArgv(o, qemu ? *qemu : qemuName, accel, channel)).c_str());
     return 0;
   }
   if (!qemu)
     return report(kExitQemuMissing,
                   qemuName + " not found (install QEMU, e.g. apt-get install qemu-system-x86, "
                              "or set NANOS_RUN_QEMU)");
-  if (gdb)
-    return runGdbSession(o, argv, *gdb);
+  std::string channel = createExitChannelFile(o);
+  std::vector<std::string> argv = buildQemuArgv(o, *qemu, accel, channel);
+  if (gdb) {
+    // gdb's own status is the session's: the program's is in gdb's output.
+    int status = runGdbSession(o, argv, *gdb);
+    if (!channel.empty())
+      ::unlink(channel.c_str());
+    return status;
+  }
   std::fflush(stdout);
-  return finish(superviseProcess(argv, o.timeoutSeconds, o.quiet), qemuName, o, false);
+  SupervisedExit r = superviseProcess(argv, o.timeoutSeconds, o.quiet);
+  int status = finish(r, qemuName, o, false, channel);
+  if (!channel.empty())
+    ::unlink(channel.c_str());
+  return status;
 }
 
 // A private copy of the image for a non-persistent Xen run (xl has no snapshot mode).

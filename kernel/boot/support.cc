@@ -3,6 +3,7 @@
 
 namespace {
 constexpr uint16_t kCom1 = 0x3F8;
+constexpr uint16_t kCom2 = 0x2F8; // the exit channel (kernel/drivers/exit_channel.h)
 constexpr uint16_t kDebugExitPort = 0x501;
 constexpr uint8_t kExitBootFailure = 126; // as the kernel's kExitKernelPanic
 
@@ -15,11 +16,25 @@ inline uint8_t inb(uint16_t port) {
   return v;
 }
 
-void putc(char c) {
+void putc_to(uint16_t uart, char c) {
   // Bounded wait: with no UART behind the port the boot goes on silently instead of hanging.
-  for (int i = 0; i < 100000 && !(inb(kCom1 + 5) & 0x20); ++i) {
+  for (int i = 0; i < 100000 && !(inb(uart + 5) & 0x20); ++i) {
   }
-  outb(kCom1, static_cast<uint8_t>(c));
+  outb(uart, static_cast<uint8_t>(c));
+}
+
+void putc(char c) {
+  putc_to(kCom1, c);
+}
+
+// The boot loader's exit record on the exit channel (format: kernel/drivers/exit_record.h),
+// written only when a UART answers there (its scratch register keeps what was written).
+void report_boot_failure() {
+  outb(kCom2 + 7, 0x5A);
+  if (inb(kCom2 + 7) != 0x5A)
+    return;
+  for (const char* s = "nanos-exit: boot-failure 126\n"; *s; ++s)
+    putc_to(kCom2, *s);
 }
 } // namespace
 
@@ -105,7 +120,9 @@ void fail(const char* message) {
   // A failure status instead of a hang until the host's timeout: QEMU's isa-debug-exit at
   // 0x501 (nanos-run and the tests add it) ends the VM with (126 << 1) | 1, the status of a
   // guest kernel failure (kExitKernelPanic). Without the device the write goes nowhere and
-  // the CPU halts for good.
+  // the CPU halts for good. The exit channel, when nanos-run attached one, says precisely
+  // that the boot loader failed.
+  report_boot_failure();
   outb(kDebugExitPort, kExitBootFailure);
   for (;;)
     asm volatile("cli; hlt");

@@ -12,7 +12,7 @@ void* checked_alloc(size_t n) {
   void* p = kmalloc(n ? n : 1);
   if (!p) {
     kprintf("\nkernel: out of memory (allocating %zu bytes)\n", n);
-    machine_exit(kExitKernelHalt);
+    kernel_panic_exit(kExitKernelHalt);
   }
   return p;
 }

@@ -5,7 +5,7 @@
 namespace sched {
 namespace {
 [[noreturn]] void halt_on_deadlock() {
-  machine_exit(kExitKernelHalt);
+  kernel_panic_exit(kExitKernelHalt);
 }
 bool never() {
   return false;

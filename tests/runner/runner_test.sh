@@ -119,10 +119,13 @@ case $case in
     mkdir -p "$work/dir with space"
     sector "dir with space/a,b.img" --defsym EXIT_CODE=5
     img="$work/dir with space/a,b.img"
+    run_env=(TMPDIR="$work")   # where the dry run places the exit channel's file
     expect 0 "" --dry-run --accel tcg --memory 128M --cpus 2 -p 8080:80 "$img"
     qemu=$(command -v qemu-system-x86_64)
     want="$qemu -machine q35 -accel tcg -cpu max -m 128M -smp 2 -nodefaults -no-user-config"
     want+=" -display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0x501,iosize=0x02"
+    want+=" -chardev file,id=nanos-exit,path=$work/nanos-run.exit"
+    want+=" -device isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"
     want+=" -drive 'file=$img,,format=raw,if=none,id=d0'"
     want="${want/a,b.img,,format/a,,b.img,format}"
     want+=" -device virtio-blk-pci,drive=d0 -device virtio-rng-pci -snapshot"

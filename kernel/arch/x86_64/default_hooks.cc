@@ -24,6 +24,6 @@ __attribute__((weak)) bool handle_user_page_fault(uint64_t, uint64_t) {
 __attribute__((weak)) void handle_user_fault(const arch::TrapFrame& frame, int signal,
                                              uint64_t addr) {
   kprintf("user fault: signal %d at rip %#lx, address %#lx\n", signal, frame.rip, addr);
-  machine_exit(signal);
+  machine_exit({ExitReport::Kind::kKilledBySignal, signal});
 }
 } // namespace unix

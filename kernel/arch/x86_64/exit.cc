@@ -9,6 +9,10 @@ namespace {
 bool g_debug_exit = true;
 MachineExitHook g_exit_hook = nullptr;
 
+constexpr int kMaxReporters = 4;
+ExitReporter g_reporters[kMaxReporters];
+int g_reporter_count = 0;
+
 void debug_exit_port(int code) {
   cpu::outb(0x501, static_cast<uint8_t>(code));
 }
@@ -22,11 +26,26 @@ void set_machine_exit_hook(MachineExitHook hook) {
   g_exit_hook = hook;
 }
 
-void machine_exit(int code) {
+bool add_exit_reporter(ExitReporter reporter) {
+  if (g_reporter_count == kMaxReporters)
+    return false;
+  g_reporters[g_reporter_count++] = reporter;
+  return true;
+}
+
+void machine_exit(const ExitReport& report) {
   asm volatile("cli");
-  code &= 0xFF;
+  // A reporter that faults comes back here through panic(): the first report stands, and
+  // the way out must not loop through the reporters again.
+  static bool reported = false;
+  if (!reported) {
+    reported = true;
+    for (int i = 0; i < g_reporter_count; ++i)
+      g_reporters[i](report);
+  }
   if (g_exit_hook)
-    g_exit_hook(code);
+    g_exit_hook(report); // Xen: SCHEDOP_shutdown, does not return
+  const int code = debug_exit_code(report);
   if (g_debug_exit)
     debug_exit_port(code); // QEMU with isa-debug-exit stops here
   // ACPI tables are parsed only now, on the way out: nothing else needs them, and reading

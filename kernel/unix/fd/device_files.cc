@@ -69,7 +69,9 @@ ErrorOr<long> console_ioctl(File&, unsigned long req, uint64_t arg) {
     return put_user(uarg, &pgrp, sizeof pgrp);
   }
   default:
-    return Err(-EINVAL);
+    // Linux's terminals answer ENOTTY to a request they do not know (e.g. TIOCGPTN, which
+    // libuv sends to tell a pty's slave side).
+    return Err(-ENOTTY);
   }
 }
 

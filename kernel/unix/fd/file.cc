@@ -30,6 +30,7 @@ ErrorOr<File*> file_for(int fd) {
 void release_file(File* file) {
   if (file && --file->refs == 0) {
     epoll_forget_file(file);
+    flock_forget(*file);
     if (file->ops->release)
       file->ops->release(*file);
     kfree(file);

@@ -91,8 +91,10 @@ private:
 File* new_file(const FileOps& ops, NodeId node, int flags);
 // The file open at descriptor fd of the process, or -EBADF.
 ErrorOr<File*> file_for(int fd);
-// Drops a reference; the last one leaves every epoll interest list, runs ops->release and
-// frees the file.
+// Drops a reference; the last one leaves every epoll interest list, gives up its flock()
+// lock, runs ops->release and frees the file.
 void release_file(File* file);
+// Gives up the flock() lock the description holds, if any (sys_flock.cc).
+void flock_forget(const File& file);
 
 } // namespace unix

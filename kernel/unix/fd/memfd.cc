@@ -21,6 +21,8 @@ struct Memfd {
   uint32_t seals = 0;
   bool mapped = false;          // ever mapped: its pages may be in page tables
   Memfd* next_mapped = nullptr; // list of mapped memfds, for memfd_owns_page
+  int open_files = 0;           // descriptions (Files) on it
+  int names = 0;                // /dev/shm names (shm_files.cc) that keep it alive
 };
 
 namespace {
@@ -165,8 +167,10 @@ ErrorOr<uint64_t> memfd_seek(File& f, int64_t off, int whence) {
   return f.offset;
 }
 
-void memfd_release(File& f) {
-  Memfd* m = of(f);
+// Frees m once nothing holds it: no description, no name, no region mapping it.
+void free_if_unused(Memfd* m) {
+  if (m->open_files > 0 || m->names > 0)
+    return;
   if (m->mapped && mapped_by_a_region(m, false))
     return;        // kept: see memfd.h
   if (m->mapped) { // no region shows its pages any more
@@ -176,6 +180,12 @@ void memfd_release(File& f) {
   drop_pages_from(m, 0);
   kfree(m->pages);
   delete m;
+}
+
+void memfd_release(File& f) {
+  Memfd* m = of(f);
+  --m->open_files;
+  free_if_unused(m);
 }
 
 const FileOps kMemfdOps{
@@ -189,6 +199,33 @@ const FileOps kMemfdOps{
 };
 
 } // namespace
+
+Memfd* memfd_new_named() {
+  auto* m = new Memfd;
+  if (m) {
+    m->seals = kSealSeal; // a file of a memory file system, not memfd_create's: no sealing
+    m->names = 1;
+  }
+  return m;
+}
+
+File* memfd_new_file(Memfd* m, int flags) {
+  File* f = new_file(kMemfdOps, -1, flags);
+  if (f) {
+    f->object = m;
+    ++m->open_files;
+  }
+  return f;
+}
+
+void memfd_add_name(Memfd* m) {
+  ++m->names;
+}
+
+void memfd_drop_name(Memfd* m) {
+  --m->names;
+  free_if_unused(m);
+}
 
 bool is_memfd(const File& f) {
   return f.ops == &kMemfdOps;
@@ -291,12 +328,11 @@ SyscallResult sys_memfd_create(const SyscallArgs& a) {
     return Err(-ENOMEM);
   if (!(flags & kAllowSealing))
     m->seals = kSealSeal;
-  File* f = new_file(kMemfdOps, -1, linux::O_RDWR);
+  File* f = memfd_new_file(m, linux::O_RDWR);
   if (!f) {
     delete m;
     return Err(-ENOMEM);
   }
-  f->object = m;
   int fd = process().files.install(f, flags & kCloexec);
   if (fd < 0) {
     release_file(f);

@@ -24,6 +24,13 @@ constexpr uint32_t kSealSeal = 1, kSealShrink = 2, kSealGrow = 4, kSealWrite = 8
                    kSealFutureWrite = 16;
 
 bool is_memfd(const File& f);
+
+// Memory files with names (/dev/shm, shm_files.h): a Memfd stays while a description is
+// open on it, a name holds it, or a region maps it.
+Memfd* memfd_new_named();                   // with one name; nullptr when out of memory
+File* memfd_new_file(Memfd* m, int flags); // a new description of m; nullptr when out of memory
+void memfd_add_name(Memfd* m);
+void memfd_drop_name(Memfd* m); // the last hold gone: frees it
 Memfd* memfd_of(const File& f);
 uint64_t memfd_size(const Memfd* m);
 // ftruncate: -EPERM where a seal forbids the change.

@@ -18,6 +18,7 @@
 #include "unix/fd/event_file.h"
 #include "unix/fd/file_ops.h"
 #include "unix/fd/memfd.h"
+#include "unix/fd/shm_files.h"
 #include "unix/socket/socket.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/heap_buffer.h"
@@ -201,6 +202,9 @@ SyscallResult do_open(int dirfd, UserPtr<const char> path, int flags) {
   constexpr int kTmpFile = 020000000; // O_TMPFILE without its O_DIRECTORY bit
   if (flags & kTmpFile)
     return Err(-EOPNOTSUPP); // unnamed files are not done; programs fall back to named ones
+  char shm_name[kNameBuffer];
+  if (TRY(user_shm_name(path, shm_name))) // /dev/shm/NAME: a memory file (shm_files.h)
+    return shm_open_name(shm_name, flags);
   NodeId id = TRY(open_target(dirfd, path, flags));
   fs::Node* n = fs::node(id);
   if (n->type == fs::NodeType::kSymlink)

@@ -10,6 +10,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "unix/fd/memfd.h"
+#include "unix/fd/shm_files.h"
 #include "unix/fs/file_paths.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
@@ -54,6 +55,8 @@ namespace {
 
 SyscallResult do_unlink(int dirfd, UserPath path, bool directory) {
   char name[kNameBuffer];
+  if (!directory && TRY(user_shm_name(path, name))) // /dev/shm/NAME (shm_files.h)
+    return shm_unlink_name(name);
   auto dir = resolve_user_parent(dirfd, path, name);
   if (!dir.ok()) // "/" gives -EEXIST from the split
     return Err(dir.error() == -EEXIST ? (directory ? -EBUSY : -EISDIR) : dir.error());
@@ -149,6 +152,13 @@ SyscallResult do_link(int olddirfd, UserPath oldpath, int newdirfd, UserPath new
                       int flags) {
   if (flags & ~(kAtSymlinkFollow | linux::AT_EMPTY_PATH))
     return Err(-EINVAL);
+  // /dev/shm is a file system of its own (shm_files.h): links stay inside it.
+  char from[kNameBuffer], to[kNameBuffer];
+  bool shm_from = TRY(user_shm_name(oldpath, from)), shm_to = TRY(user_shm_name(newpath, to));
+  if (shm_from && shm_to)
+    return shm_link_names(from, to);
+  if (shm_from || shm_to)
+    return Err(-EXDEV);
   NodeId target = TRY(resolve_user_path(olddirfd, oldpath, flags & kAtSymlinkFollow,
                                         flags & linux::AT_EMPTY_PATH));
   char name[kNameBuffer];

@@ -48,7 +48,7 @@ void setup_network(const tfs::Value* root) {
   const char* bad_key = nullptr;
   if (!net::parse_net_settings(root, &settings, &bad_key)) {
     kprintf("manifest: %s: not a valid value\n", bad_key);
-    machine_exit(kExitKernelPanic);
+    kernel_panic_exit();
   }
   net::apply_settings(settings);
   expose_resolv_conf();

@@ -56,7 +56,7 @@ const UnameStrings& uname_strings() {
   return g_uname;
 }
 
-void exit_program(int status, ExitKind kind) {
+void end_program(ExitReport report, ExitKind kind) {
   Process& p = process();
   if (p.boot_timing) {
     uint64_t now = cpu::rdtsc();
@@ -69,12 +69,17 @@ void exit_program(int status, ExitKind kind) {
   }
   if (p.syscall_summary)
     print_syscall_summary();
-  if (exit_code_expected(g_manifest.expected_exit_code, status))
-    status = 0;
+  if (report.kind == ExitReport::Kind::kProgramExit &&
+      exit_code_expected(g_manifest.expected_exit_code, report.status))
+    report.status = 0;
   if (kind == ExitKind::kOrderly)
     net::host::finish_transmission(2 * 1000000000ull); // its last answers reach the peers
   fs::flush_at_exit(); // what the program wrote reaches the disk (and the log) before power-off
-  machine_exit(status);
+  machine_exit(report);
+}
+
+void exit_program(int status, ExitKind kind) {
+  end_program({ExitReport::Kind::kProgramExit, status & 0xFF}, kind);
 }
 
 void kill_program(int signal, const arch::TrapFrame* f, uint64_t addr) {
@@ -96,7 +101,7 @@ void kill_program(int signal, const arch::TrapFrame* f, uint64_t addr) {
       kprintf("  rip is in %s at file offset %#lx\n", path,
               static_cast<unsigned long>(v->file_offset + (f->rip - v->start)));
   }
-  exit_program(signal, ExitKind::kAbrupt);
+  end_program({ExitReport::Kind::kKilledBySignal, signal}, ExitKind::kAbrupt);
 }
 
 bool handle_user_page_fault(uint64_t addr, uint64_t error_code) {
@@ -159,16 +164,18 @@ void handle_user_fault(const arch::TrapFrame& frame, int signal, uint64_t addr) 
 }
 
 void start() {
-  sched::set_upper_hooks({[] { exit_program(kExitDeadlock, ExitKind::kAbrupt); }, signal_wakes_wait,
+  sched::set_upper_hooks({[] { end_program({ExitReport::Kind::kKernelPanic, kExitDeadlock},
+                                           ExitKind::kAbrupt); },
+                          signal_wakes_wait,
                           deliver_pending_on_interrupt});
   Process& p = process();
   p.vm.set_limit(VmMap::limit_for_memory(mm::total_page_count() * mm::kPageSize));
   uint64_t t_start = cpu::rdtsc();
   if (!fs::mount_root().ok())
-    machine_exit(kExitKernelPanic);
+    kernel_panic_exit();
   Manifest& m = g_manifest;
   if (!read_manifest(fs::root_tuple(), &m).ok())
-    machine_exit(kExitKernelPanic);
+    kernel_panic_exit();
   set_debug_exit(m.debug_exit);
   g_uname = {m.uname_sysname, m.uname_release};
   p.program = m.program;
@@ -179,13 +186,13 @@ void start() {
   uint64_t t_mounted = cpu::rdtsc();
   if (fs::build_tree(fs::root_tuple(), m.program) < 0) {
     kprintf("root filesystem: directory tree is malformed or too large\n");
-    machine_exit(kExitKernelPanic);
+    kernel_panic_exit();
   }
   if (m.cwd) {
     NodeId cwd = walk_path(fs::tree(), 0, m.cwd, true);
     if (cwd < 0 || !fs::tree().is_directory(cwd)) {
       kprintf("manifest: cwd %s is not a directory in the image\n", m.cwd);
-      machine_exit(kExitKernelPanic);
+      kernel_panic_exit();
     }
     p.cwd = cwd;
   }
@@ -196,7 +203,7 @@ void start() {
   ExecArgs args{m.program, m.argv, m.argc, m.envp, m.envc};
   auto loaded = exec_program(args);
   if (!loaded.ok())
-    machine_exit(kExitKernelPanic);
+    kernel_panic_exit();
   UserEntry entry = *loaded;
   p.first_user_tsc = cpu::rdtsc();
   if (p.boot_timing)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "arch/x86_64/time.h"
+#include "lib/error_or.h"
 
 #include <stdint.h>
 
@@ -11,6 +12,25 @@ namespace unix {
 
 constexpr int kClockRealtime = 0, kClockMonotonic = 1, kClockBoottime = 7,
               kClockRealtimeAlarm = 8, kClockBoottimeAlarm = 9;
+
+// A CPU-time clock of a process or thread by id, as clock_getcpuclockid() and
+// pthread_getcpuclockid() make them: a negative clockid holding ~id above three bits
+// (bit 2: a thread, bits 0-1: 0 PROF, 1 VIRT, 2 SCHED; 3 is invalid). Id 0 means "self".
+struct CpuClock {
+  int id;
+  bool thread;
+};
+inline bool decode_cpu_clock(int clock, CpuClock* out) {
+  if (clock >= 0 || (clock & 3) == 3)
+    return false;
+  out->id = ~(clock >> 3); // arithmetic shift: the id's complement comes back whole
+  out->thread = clock & 4;
+  return true;
+}
+
+// Whether `clock` is a CPU-time clock of this program's process or of one of its live
+// threads (sys_process.cc); -EINVAL otherwise, as Linux for an id that is gone.
+Status check_cpu_clock(int clock);
 
 // The clocks timerfd_create and timer_create accept.
 inline bool timer_clock_ok(int clock) {

@@ -270,8 +270,9 @@ SyscallResult sys_clock_getres(const SyscallArgs& a) {
   case 5: case 6: // REALTIME_COARSE, MONOTONIC_COARSE: Linux reports its tick (HZ=250)
     res = 4000000;
     break;
-  default:
-    return Err(-EINVAL);
+  default: // a process or thread CPU-time clock (pthread_getcpuclockid): read as clock 2
+    TRY(check_cpu_clock(clock));
+    res = 1;
   }
   TRY(copy_to_user_if_set(a.user<linux::timespec>(1), timespec_of(res)));
   return 0;

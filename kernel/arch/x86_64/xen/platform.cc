@@ -9,25 +9,20 @@
 namespace xen {
 namespace {
 BeforeShutdownHook g_before_shutdown = nullptr;
-bool g_panicked = false;
 
-[[noreturn]] void shutdown_domain(int status) {
+[[noreturn]] void shutdown_domain(const ExitReport& report) {
+  const bool panicked = report.kind == ExitReport::Kind::kKernelPanic;
   static bool stopping = false; // a fault in the hook below comes back here: skip it then
   if (!stopping) {
     stopping = true;
     if (g_before_shutdown)
-      g_before_shutdown(status, g_panicked);
+      g_before_shutdown(debug_exit_code(report), panicked); // 128+N for signal N, as QEMU
   }
   pv_console::drain();
-  (void)sched_shutdown(g_panicked ? kShutdownCrash : kShutdownPoweroff);
+  (void)sched_shutdown(panicked ? kShutdownCrash : kShutdownPoweroff);
   // The shutdown takes effect asynchronously: wait here for Xen to stop the vCPU.
   for (;;)
     asm volatile("cli; hlt");
-}
-
-void panic_exit(int status) {
-  g_panicked = true;
-  machine_exit(status);
 }
 } // namespace
 
@@ -36,7 +31,6 @@ bool init_platform() {
     return false;
   if (pv_console::init())
     console::set_output(pv_console::write);
-  console::set_panic_exit(panic_exit);
   set_machine_exit_hook(shutdown_domain);
   return true;
 }
