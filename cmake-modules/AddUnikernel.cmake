@@ -381,7 +381,17 @@ function(add_unikernel name)
   # UnikernelRunTarget.cmake boots the image and prints one line when the program's status
   # is not RUN_EXPECT_EXIT (the build tool's own failure message never names the status).
   set(UNIKERNEL_RUN_ARGS "" CACHE STRING "Extra nanos-run arguments for run-<name> targets (;-list)")
-  set(run_target_args ${run} ${UNIKERNEL_RUN_ARGS})
+  # UNIKERNEL_HYPERVISOR=xen: run-<name> boots the image as a Xen PVH guest through xl
+  # (nanos-run --hypervisor xen, docs/xen.md) with the kernel the image was built for.
+  set(UNIKERNEL_HYPERVISOR "qemu" CACHE STRING "Hypervisor of run-<name> targets: qemu or xen")
+  set_property(CACHE UNIKERNEL_HYPERVISOR PROPERTY STRINGS qemu xen)
+  set(hypervisor_args)
+  if(UNIKERNEL_HYPERVISOR STREQUAL "xen")
+    set(hypervisor_args --hypervisor xen --kernel "${kernel_for_direct_boot}")
+  elseif(NOT UNIKERNEL_HYPERVISOR STREQUAL "qemu")
+    _unikernel_message(FATAL_ERROR "UNIKERNEL_HYPERVISOR '${UNIKERNEL_HYPERVISOR}': expected qemu or xen")
+  endif()
+  set(run_target_args ${run} ${hypervisor_args} ${UNIKERNEL_RUN_ARGS})
   set(verdict_dir "${CMAKE_CURRENT_BINARY_DIR}/unikernel-run")
   file(WRITE "${verdict_dir}/ok" "ok")
   add_custom_target(run-${name}

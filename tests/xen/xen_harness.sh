@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs guests under a real Xen 4.17 hypervisor nested in QEMU (TCG), in one dom0 boot.
 #
-#   xen_harness.sh --work DIR --nanos-run BIN --tests FILE [--file PATH]... [--timeout S]
+#   xen_harness.sh --work DIR --nanos-run BIN --tests FILE [--kernel ELF] [--file PATH]...
+#                  [--timeout S]
 #
 # Xen, its tools and Debian's Linux kernel come from Debian's archive (apt-get download, then
 # dpkg-deb -x: nothing is installed) into a cache directory, $NANOS_XEN_CACHE or
 # <DIR>/../xen-cache. A dom0 initramfs is built in DIR from busybox-static, the Xen tools and
 # their shared libraries, the Xen back-end kernel modules, nanos-run (with its libraries) and
-# the --file arguments (copied to /guest, by file name). Its /init starts the toolstack and runs
+# the --file arguments (copied to /guest, by file name); --kernel becomes nanos-run's default
+# kernel there. Its /init starts the toolstack and runs
 # each line of the --tests FILE, "NAME<TAB>SHELL COMMAND", in /guest, one after another, with
 # the console attached, bracketed on the serial console by
 #   XENTEST-BEGIN NAME
@@ -19,7 +21,7 @@
 # when Xen cannot run here at all (the packages cannot be downloaded, QEMU missing), 1 else.
 set -euo pipefail
 
-work="" nanos_run="" tests="" timeout=200
+work="" nanos_run="" tests="" timeout=200 kernel=""
 files=()
 while (($#)); do
   case $1 in
@@ -27,6 +29,7 @@ while (($#)); do
   --nanos-run) nanos_run=$2; shift 2 ;;
   --tests) tests=$2; shift 2 ;;
   --file) files+=("$2"); shift 2 ;;
+  --kernel) kernel=$2; shift 2 ;;
   --timeout) timeout=$2; shift 2 ;;
   *) echo "xen_harness: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -42,10 +45,12 @@ cache=${NANOS_XEN_CACHE:-$work/../xen-cache}
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
+# Skips with one line, also left in WORK/skipped for the checks that depend on this run.
 skip() {
-  echo "SKIP: $*"
+  echo "SKIPPED: $*" | tee "$work/skipped"
   exit 77
 }
+rm -f "$work/skipped" "$work/results"
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 
@@ -54,6 +59,10 @@ xen_packages=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils libxencall
   libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenmisc4.17 libxenstore4
   libxentoollog1 libxendevicemodel1 libxenhypfs1 libxentoolcore1 libyajl2)
 root=$cache/root
+started=$SECONDS
+# Concurrent runs share the cache: one of them fills it.
+exec 9>"$cache/lock"
+flock 9
 if [[ ! -f $cache/unpacked.stamp ]]; then
   # The current Debian 12 kernel: what the linux-image-amd64 meta-package points at.
   kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
@@ -79,6 +88,19 @@ if ldd "$busybox" >/dev/null 2>&1 || [[ ! -x $busybox ]]; then
 fi
 [[ -x $busybox ]] || skip "no static busybox (install busybox-static: .ci/install-deps)"
 xenbin=/usr/lib/xen-4.17/bin
+# copy_libraries DEST BINARY...: the shared libraries ldd resolves (the Xen ones from the
+# unpacked packages), into DEST's /lib/x86_64-linux-gnu and /lib64.
+copy_libraries() {
+  local dest=$1 lib
+  shift
+  for lib in $(for b in "$@"; do LD_LIBRARY_PATH=$root/usr/lib/x86_64-linux-gnu ldd "$b"; done |
+    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' | sort -u); do
+    case $lib in
+    /lib64/*) cp -L "$lib" "$dest/lib64/" ;;
+    *) cp -L "$lib" "$dest/lib/x86_64-linux-gnu/" ;;
+    esac
+  done
+}
 kver=$(cd "$root/lib/modules" && ls | head -1)
 [[ -f $root/boot/xen-4.17-amd64.gz && -n $kver ]] || {
   echo "xen_harness: the cache $cache is incomplete; remove it to download again" >&2
@@ -86,73 +108,80 @@ kver=$(cd "$root/lib/modules" && ls | head -1)
 }
 
 # ---- 2. The dom0 initramfs ---------------------------------------------------------------
-rootfs=$work/rootfs
-rm -rf "$rootfs" "$work/output" "$work/results"
-mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc/xen/scripts,lib/x86_64-linux-gnu,lib64} \
-  "$rootfs"/{proc,sys,dev,run,tmp,root,guest,modules,var/lib/xen,var/lib/xenstored,var/log/xen} \
-  "$rootfs$xenbin" "$rootfs/opt/nanos/bin" "$rootfs/opt/nanos/share/nanos-unikernel"
-ln -s /run "$rootfs/var/run"
-ln -s /run/lock "$rootfs/var/lock"
-cp "$busybox" "$rootfs/bin/busybox"
-for applet in $("$busybox" --list); do
-  [[ -e $rootfs/bin/$applet ]] || ln -s busybox "$rootfs/bin/$applet"
-done
-
-binaries=()
-for b in xl xenstored xenconsoled xenconsole xen-init-dom0; do
-  cp "$root$xenbin/$b" "$rootfs$xenbin/"
-  binaries+=("$root$xenbin/$b")
-done
-for b in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-rm; do
-  cp "$root/usr/bin/$b" "$rootfs/usr/bin/"
-  binaries+=("$root/usr/bin/$b")
-done
-cp "$nanos_run" "$rootfs/opt/nanos/bin/nanos-run"
-binaries+=("$nanos_run")
-
-# Shared libraries: the closure ldd resolves, the Xen ones from the unpacked packages.
-libpath=$root/usr/lib/x86_64-linux-gnu
-for lib in $(for b in "${binaries[@]}"; do LD_LIBRARY_PATH=$libpath ldd "$b"; done |
-  awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' | sort -u); do
-  case $lib in
-  /lib64/*) cp -L "$lib" "$rootfs/lib64/" ;;
-  *) cp -L "$lib" "$rootfs/lib/x86_64-linux-gnu/" ;;
-  esac
-done
-# xl unwinds through libgcc_s at exit (pthread_exit/cancel), which ldd does not show.
-cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$rootfs/lib/x86_64-linux-gnu/"
-
-# Kernel modules with their dependencies first (read from each module's .modinfo).
-modules_dir=$root/lib/modules/$kver/kernel
-find_module() { find "$modules_dir" -name "$1.ko" -o -name "$1.ko.xz" | head -1; }
-loaded=()
-add_module() {
-  local name=$1 path dep
-  for m in "${loaded[@]}"; do [[ $m == "$name" ]] && return 0; done
-  path=$(find_module "$name")
-  [[ -n $path ]] || return 0 # built into the kernel
-  for dep in $(strings "$path" | sed -n 's/^depends=//p' | tr ',' ' '); do
-    add_module "$dep"
+# Two cpio archives in one file (Linux unpacks them in turn): the toolstack, built once per
+# cache, and this run's part (nanos-run, the guest files, the test list, /init).
+base=$cache/dom0-base.cpio.gz
+if [[ ! -f $base ]]; then
+  rootfs=$cache/dom0-base
+  rm -rf "$rootfs"
+  mkdir -p "$rootfs"/{bin,usr/bin,etc/xen/scripts,lib/x86_64-linux-gnu,lib64,modules} \
+    "$rootfs"/{proc,sys,dev,run,tmp,root,var/lib/xen,var/lib/xenstored,var/log/xen} \
+    "$rootfs$xenbin"
+  ln -s /run "$rootfs/var/run"
+  ln -s /run/lock "$rootfs/var/lock"
+  cp "$busybox" "$rootfs/bin/busybox"
+  for applet in $("$busybox" --list); do
+    [[ -e $rootfs/bin/$applet ]] || ln -s busybox "$rootfs/bin/$applet"
   done
-  loaded+=("$name")
-  cp "$path" "$rootfs/modules/"
-  echo "$(basename "$path")" >>"$rootfs/modules/order"
-}
-: >"$rootfs/modules/order"
-for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs xen-blkback loop; do
-  add_module "$m"
-done
+  binaries=()
+  for b in xl xenstored xenconsoled xenconsole xen-init-dom0; do
+    cp "$root$xenbin/$b" "$rootfs$xenbin/"
+    binaries+=("$root$xenbin/$b")
+  done
+  for b in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-rm; do
+    cp "$root/usr/bin/$b" "$rootfs/usr/bin/"
+    binaries+=("$root/usr/bin/$b")
+  done
+  copy_libraries "$rootfs" "${binaries[@]}"
+  # xl unwinds through libgcc_s at exit (pthread_exit/cancel), which ldd does not show.
+  cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$rootfs/lib/x86_64-linux-gnu/"
 
-cp "$here/xen_block_hotplug.sh" "$rootfs/etc/xen/scripts/block"
-chmod +x "$rootfs/etc/xen/scripts/block"
-: >"$rootfs/etc/xen/xl.conf"
+  # Kernel modules, each after its dependencies (its .modinfo "depends=").
+  find "$root/lib/modules/$kver/kernel" -name '*.ko*' >"$cache/modules.list"
+  loaded=" "
+  add_module() {
+    local name=$1 path dep
+    [[ $loaded == *" $name "* ]] && return 0
+    path=$(grep -m1 -E "/$name\.ko(\.xz)?$" "$cache/modules.list" || true)
+    [[ -n $path ]] || return 0 # built into the kernel
+    for dep in $(strings "$path" | sed -n 's/^depends=//p' | tr ',' ' '); do
+      add_module "$dep"
+    done
+    loaded+="$name "
+    cp "$path" "$rootfs/modules/"
+    basename "$path" >>"$rootfs/modules/order"
+  }
+  : >"$rootfs/modules/order"
+  for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs xen-blkback loop; do
+    add_module "$m"
+  done
+  cp "$here/xen_block_hotplug.sh" "$rootfs/etc/xen/scripts/block"
+  chmod +x "$rootfs/etc/xen/scripts/block"
+  : >"$rootfs/etc/xen/xl.conf"
+  (cd "$rootfs" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$base.tmp"
+  mv "$base.tmp" "$base"
+fi
+
+flock -u 9
+echo "xen_harness: packages and dom0 toolstack ready ($((SECONDS - started)) s)"
+
+rootfs=$work/rootfs
+rm -rf "$rootfs" "$work/output"
+mkdir -p "$rootfs"/{guest,lib/x86_64-linux-gnu,lib64} "$rootfs/opt/nanos/bin" \
+  "$rootfs/opt/nanos/share/nanos-unikernel"
+cp "$nanos_run" "$rootfs/opt/nanos/bin/nanos-run"
+[[ -z $kernel ]] || cp "$kernel" "$rootfs/opt/nanos/share/nanos-unikernel/kernel.img"
+copy_libraries "$rootfs" "$nanos_run"
 for f in "${files[@]}"; do
   cp "$f" "$rootfs/guest/"
 done
 cp "$tests" "$rootfs/tests.txt"
 cp "$here/xen_dom0_init.sh" "$rootfs/init"
 chmod +x "$rootfs/init"
-(cd "$rootfs" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$work/dom0.cpio.gz"
+{
+  cat "$base"
+  (cd "$rootfs" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1
+} >"$work/dom0.cpio.gz"
 
 # ---- 3. Boot Xen with that dom0 ----------------------------------------------------------
 zcat "$root/boot/xen-4.17-amd64.gz" >"$work/xen.elf"
@@ -166,9 +195,10 @@ rc=0
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -machine q35 -cpu "$cpu" -m 2048 -smp "${NANOS_XEN_SMP:-1}" \
   -display none -nodefaults -no-reboot -serial "file:$work/serial.log" \
   -kernel "$work/xen.elf" \
-  -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M guest_loglvl=all noreboot" \
+  -append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=warning guest_loglvl=warning noreboot" \
   -initrd "$work/vmlinuz console=hvc0 quiet,$work/dom0.cpio.gz" </dev/null || rc=$?
 tr -d '\r' <"$work/serial.log" >"$work/serial.txt"
+echo "xen_harness: QEMU ran $((SECONDS - started)) s in all (status $rc)"
 
 # ---- 4. Results --------------------------------------------------------------------------
 mkdir -p "$work/output"
