@@ -54,6 +54,12 @@ add_executable(kernel
   arch/x86_64/time.cc
   arch/x86_64/random.cc
   arch/x86_64/default_hooks.cc
+  arch/x86_64/xen/hypercall.cc
+  arch/x86_64/xen/hypercall_page.S
+  arch/x86_64/xen/console_ring.cc
+  arch/x86_64/xen/console.cc
+  arch/x86_64/xen/platform.cc
+  arch/x86_64/xen/grant_table.cc
   mm/region_table.cc
   mm/page_allocator.cc
   mm/vm.cc

@@ -9,6 +9,7 @@
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/user.h"
+#include "arch/x86_64/xen/platform.h"
 #include "drivers/block.h"
 #include "drivers/devices.h"
 #include "net/host.h"
@@ -78,6 +79,8 @@ extern "C" [[noreturn]] void kernel_entry(uint32_t path, uint64_t start_info) {
   // lib/kprintf sits below drivers and arch: tell it where output goes and how to stop.
   console::set_output(serial::write);
   console::set_panic_exit(machine_exit);
+  // Under Xen: the PV console and Xen's shutdown replace the above (no-op elsewhere).
+  xen::init_platform();
   mm::MemoryMap& map = boot::init(path, start_info);
   stamps[n++] = cpu::rdtsc();
   arch::init_cpu();

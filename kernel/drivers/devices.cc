@@ -10,6 +10,7 @@
 #include "drivers/bus/virtio_mmio_bus.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
+#include "drivers/xen/blkfront.h"
 #include "lib/kprintf.h"
 
 namespace pci_drivers {
@@ -20,13 +21,14 @@ void init() {
       &virtio::scsi_driver,
       &virtio::rng_driver,
       &virtio::net_driver,
+      &xen_drivers::blkfront_driver,
   };
   for (const drivers::Driver* d : kDrivers)
     if (!drivers::registry().add(*d))
       kprintf("drivers: cannot register %s\n", d->name);
   size_t pci_functions = drivers::scan_pci();
   drivers::scan_virtio_mmio(pci_functions != 0);
-  // xenbus would scan here (its devices come from the xenstore, not a probe of memory).
+  xen_drivers::init(); // under Xen: the xenstore and the xenbus devices it lists
 }
 
 } // namespace pci_drivers

@@ -7,6 +7,7 @@
 
 namespace {
 bool g_debug_exit = true;
+MachineExitHook g_exit_hook = nullptr;
 
 void debug_exit_port(int code) {
   cpu::outb(0x501, static_cast<uint8_t>(code));
@@ -17,9 +18,15 @@ void set_debug_exit(bool enabled) {
   g_debug_exit = enabled;
 }
 
+void set_machine_exit_hook(MachineExitHook hook) {
+  g_exit_hook = hook;
+}
+
 void machine_exit(int code) {
   asm volatile("cli");
   code &= 0xFF;
+  if (g_exit_hook)
+    g_exit_hook(code);
   if (g_debug_exit)
     debug_exit_port(code); // QEMU with isa-debug-exit stops here
   // ACPI tables are parsed only now, on the way out: nothing else needs them, and reading

@@ -14,3 +14,8 @@ enum : int {
 // Whether machine_exit tries port 0x501 before ACPI. Defaults to true so that early boot
 // failures reach the host as exit codes; unix sets it from the manifest's `debug_exit`.
 void set_debug_exit(bool enabled);
+
+// A platform's own way out (Xen: SCHEDOP_shutdown), tried first by machine_exit with the
+// status (0-255). Must not return. Set once at boot by arch/x86_64/xen/platform.cc.
+using MachineExitHook = void (*)(int code);
+void set_machine_exit_hook(MachineExitHook hook);

@@ -1,0 +1,223 @@
+// blkfront: a vbd from the xenstore as a block::Device. One shared ring page and a pool of
+// kMaxSegments bounce pages, all granted to the back-end once at connect time; a transfer
+// is split into requests of up to 11 pages, each copied through the pool. Requests are
+// polled (the CPU goes to the back-end's domain while waiting).
+#include "drivers/xen/blkfront.h"
+
+#include "arch/x86_64/boot_info.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/xen/grant_table.h"
+#include "arch/x86_64/xen/hypercall.h"
+#include "drivers/block.h"
+#include "drivers/xen/blkif.h"
+#include "drivers/xen/xenbus.h"
+#include "drivers/xen/xenstore.h"
+#include "lib/errno.h"
+#include "lib/format.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/vm.h"
+
+namespace xen_drivers {
+namespace {
+// A request the back-end does not answer in this many TSC cycles (~30 s at 2 GHz) fails.
+constexpr uint64_t kRequestCycles = 60ull << 30;
+constexpr uint64_t kConnectTimeoutMs = 20000;
+
+class BlkFront final : public block::Device {
+public:
+  explicit BlkFront(const xenbus::Device* dev) : dev_(dev) {}
+  Status connect();
+
+  Status read(uint64_t sector, size_t count, void* buffer) override {
+    return transfer(blkif::kRead, sector, count, static_cast<uint8_t*>(buffer));
+  }
+  Status write(uint64_t sector, size_t count, const void* buffer) override {
+    if (read_only_)
+      return Err(-EROFS);
+    return transfer(blkif::kWrite, sector, count,
+                    static_cast<uint8_t*>(const_cast<void*>(buffer)));
+  }
+  Status flush() override;
+  uint64_t capacity_sectors() const override { return sectors_; }
+  bool read_only() const override { return read_only_; }
+  const char* name() const override { return name_; }
+
+private:
+  Status publish_ring();
+  Status transfer(blkif::Operation op, uint64_t sector, size_t count, uint8_t* buffer);
+  Status submit_and_wait(blkif::Operation op, uint64_t sector, size_t sectors);
+
+  const xenbus::Device* dev_;
+  blkif::FrontRing ring_;
+  uint64_t ring_phys_ = 0;
+  xen::gnttab::Ref ring_ref_ = 0;
+  uint32_t port_ = 0;
+  uint64_t pool_phys_[blkif::kMaxSegments] = {};
+  uint32_t pool_refs_[blkif::kMaxSegments] = {};
+  uint64_t sectors_ = 0;
+  bool read_only_ = false;
+  bool flush_supported_ = false;
+  uint64_t next_id_ = 1;
+  char name_[24] = {};
+};
+
+// The ring's grant, event channel and protocol in one transaction, retried on conflicts.
+Status BlkFront::publish_ring() {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    uint32_t tx = TRY(xenstore::transaction_start());
+    char key[96], value[24];
+    klib::format(key, sizeof key, "%s/ring-ref", dev_->nodename);
+    klib::format(value, sizeof value, "%u", ring_ref_);
+    Status s = xenstore::write(key, value, tx);
+    if (s) {
+      klib::format(key, sizeof key, "%s/event-channel", dev_->nodename);
+      klib::format(value, sizeof value, "%u", port_);
+      s = xenstore::write(key, value, tx);
+    }
+    if (s) {
+      klib::format(key, sizeof key, "%s/protocol", dev_->nodename);
+      s = xenstore::write(key, "x86_64-abi", tx);
+    }
+    if (!s) {
+      (void)xenstore::transaction_end(tx, false);
+      return s;
+    }
+    Status end = xenstore::transaction_end(tx, true);
+    if (end)
+      return status_ok();
+    if (end.error() != -EAGAIN)
+      return end;
+  }
+  return Err(-EAGAIN);
+}
+
+Status BlkFront::connect() {
+  klib::format(name_, sizeof name_, "xen-vbd %u", dev_->id);
+  TRY(xenbus::switch_state(*dev_, xenbus::kInitialising));
+  // The back-end publishes its features in InitWait and waits for our ring.
+  TRY(xenbus::wait_backend_state(*dev_, xenbus::kInitWait, kConnectTimeoutMs));
+  ring_phys_ = mm::alloc_zeroed_page();
+  if (!ring_phys_)
+    return Err(-ENOMEM);
+  ring_.init(static_cast<volatile uint8_t*>(mm::phys_to_virt(ring_phys_)));
+  ring_ref_ = TRY(xen::gnttab::grant_access(dev_->backend_id, ring_phys_, false));
+  for (size_t i = 0; i < blkif::kMaxSegments; ++i) {
+    pool_phys_[i] = mm::alloc_page();
+    if (!pool_phys_[i])
+      return Err(-ENOMEM);
+    pool_refs_[i] = TRY(xen::gnttab::grant_access(dev_->backend_id, pool_phys_[i], false));
+  }
+  port_ = TRY(xen::evtchn_alloc_unbound(dev_->backend_id));
+  TRY(publish_ring());
+  TRY(xenbus::switch_state(*dev_, xenbus::kInitialised));
+  TRY(xenbus::wait_backend_state(*dev_, xenbus::kConnected, kConnectTimeoutMs));
+  sectors_ = TRY(xenbus::backend_number(*dev_, "sectors"));
+  auto sector_size = xenbus::backend_number(*dev_, "sector-size");
+  if (sector_size && sector_size.value() != blkif::kSectorSize)
+    return Err(-EOPNOTSUPP); // 4 KiB-sector disks: not handled
+  auto info = xenbus::backend_number(*dev_, "info");
+  read_only_ = info && (info.value() & 4); // VDISK_READONLY
+  auto flush = xenbus::backend_number(*dev_, "feature-flush-cache");
+  flush_supported_ = flush && flush.value() == 1;
+  TRY(xenbus::switch_state(*dev_, xenbus::kConnected));
+  return status_ok();
+}
+
+Status BlkFront::submit_and_wait(blkif::Operation op, uint64_t sector, size_t sectors) {
+  volatile blkif::Request* req = ring_.next_request();
+  if (!req)
+    return Err(-EBUSY); // one request at a time: cannot happen
+  uint64_t id = next_id_++;
+  req->operation = op;
+  req->handle = static_cast<uint16_t>(dev_->id);
+  req->pad = 0;
+  req->id = id;
+  req->sector_number = sector;
+  if (sectors)
+    blkif::fill_segments(req, pool_refs_, sectors);
+  else
+    req->nr_segments = 0;
+  ring_.push();
+  xen::notify(port_);
+  uint64_t start = cpu::rdtsc();
+  for (;;) {
+    const volatile blkif::Response* rsp = ring_.peek_response();
+    if (rsp) {
+      uint64_t rsp_id = rsp->id;
+      int16_t status = rsp->status;
+      ring_.consume();
+      if (rsp_id != id)
+        continue;
+      if (status == blkif::kOkay)
+        return status_ok();
+      return Err(status == blkif::kNotSupported ? -EOPNOTSUPP : -EIO);
+    }
+    if (cpu::rdtsc() - start > kRequestCycles)
+      return Err(-EIO);
+    xen::sched_yield();
+  }
+}
+
+Status BlkFront::transfer(blkif::Operation op, uint64_t sector, size_t count, uint8_t* buffer) {
+  if (sector > sectors_ || count > sectors_ - sector)
+    return Err(-EINVAL);
+  block::IoStats& stats = op == blkif::kRead ? block::read_stats() : block::write_stats();
+  uint64_t t0 = cpu::rdtsc();
+  constexpr size_t kBatch = blkif::kMaxSegments * blkif::kSectorsPerPage;
+  while (count) {
+    size_t n = count < kBatch ? count : kBatch;
+    size_t pages = (n + blkif::kSectorsPerPage - 1) / blkif::kSectorsPerPage;
+    if (op == blkif::kWrite)
+      for (size_t i = 0; i < pages; ++i) {
+        size_t bytes = (i + 1 == pages ? n - i * blkif::kSectorsPerPage : blkif::kSectorsPerPage) *
+                       blkif::kSectorSize;
+        memcpy(mm::phys_to_virt(pool_phys_[i]), buffer + i * mm::kPageSize, bytes);
+      }
+    TRY(submit_and_wait(op, sector, n));
+    if (op == blkif::kRead)
+      for (size_t i = 0; i < pages; ++i) {
+        size_t bytes = (i + 1 == pages ? n - i * blkif::kSectorsPerPage : blkif::kSectorsPerPage) *
+                       blkif::kSectorSize;
+        memcpy(buffer + i * mm::kPageSize, mm::phys_to_virt(pool_phys_[i]), bytes);
+      }
+    ++stats.requests;
+    stats.sectors += n;
+    sector += n;
+    count -= n;
+    buffer += n * blkif::kSectorSize;
+  }
+  stats.tsc += cpu::rdtsc() - t0;
+  return status_ok();
+}
+
+Status BlkFront::flush() {
+  if (!flush_supported_)
+    return status_ok(); // the back-end writes through
+  return submit_and_wait(blkif::kFlushDiskCache, 0, 0);
+}
+
+Status probe(const drivers::FoundDevice& found) {
+  auto* dev = static_cast<const xenbus::Device*>(found.bus_data);
+  auto* disk = new BlkFront(dev);
+  if (!disk)
+    return Err(-ENOMEM);
+  Status s = disk->connect();
+  if (!s) {
+    kprintf("blkfront: %s: cannot connect (%d)\n", dev->nodename, s.error());
+    return s; // its pages and grants stay: a failed disk is not retried
+  }
+  block::register_disk(disk);
+  if (boot::cmdline_has("core.devices"))
+    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s%s\n", dev->nodename,
+            dev->backend, dev->backend_id, static_cast<unsigned long>(disk->capacity_sectors()),
+            disk->read_only() ? ", read-only" : "", "");
+  return status_ok();
+}
+
+const drivers::DeviceId kIds[] = {{drivers::Bus::kXenbus, drivers::kAnyId, xenbus::kVbd}};
+} // namespace
+
+const drivers::Driver blkfront_driver = {"xen-blkfront", kIds, 1, probe};
+
+} // namespace xen_drivers

@@ -1,0 +1,49 @@
+// xenbus: the bus of Xen PV devices in the driver model. Its devices are the directories
+// under the domain's device/<type>/<id> in the xenstore (written by the toolstack); each is
+// offered to the drivers registered for its type. A front-end then negotiates with its
+// back-end through both sides' `state` keys: Initialising -> (back-end InitWait) ->
+// Initialised -> (back-end Connected) -> Connected.
+#pragma once
+
+#include "lib/error_or.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace xenbus {
+
+// The DeviceId.device of a xenbus driver: the front-end type.
+enum DeviceType : uint32_t { kVbd = 1, kVif = 2 };
+
+enum State : uint32_t {
+  kUnknown = 0,
+  kInitialising = 1,
+  kInitWait = 2,
+  kInitialised = 3,
+  kConnected = 4,
+  kClosing = 5,
+  kClosed = 6,
+};
+
+// What a probe gets as FoundDevice::bus_data.
+struct Device {
+  DeviceType type;
+  uint32_t id;          // the <id> in device/<type>/<id> (vbd: the virtual device number)
+  char nodename[48];    // "device/vbd/51712": the front-end's directory (relative)
+  char backend[128];    // the back-end's directory (absolute)
+  uint16_t backend_id;  // the back-end's domain
+};
+
+// Offers every device in the xenstore to the registered drivers. Returns how many were
+// found (0 when not under Xen).
+size_t scan();
+
+// Writes the front-end's state key.
+Status switch_state(const Device& dev, State state);
+// Polls the back-end's state until it is `state` (or beyond, when `or_later`); -ETIMEDOUT
+// after timeout_ms; -ENODEV if the back-end closes.
+Status wait_backend_state(const Device& dev, State state, uint64_t timeout_ms);
+// Reads "<backend>/<key>" as a number.
+ErrorOr<uint64_t> backend_number(const Device& dev, const char* key);
+
+} // namespace xenbus
