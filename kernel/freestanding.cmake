@@ -60,6 +60,7 @@ add_executable(kernel
   arch/x86_64/xen/console.cc
   arch/x86_64/xen/platform.cc
   arch/x86_64/xen/grant_table.cc
+  arch/x86_64/xen/pvclock.cc
   mm/region_table.cc
   mm/page_allocator.cc
   mm/vm.cc

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fixed_point.h"
 #include "arch/x86_64/vdso.h"
+#include "arch/x86_64/xen/pvclock.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/layout.h"
@@ -351,6 +352,8 @@ void init() {
   const char* source = "kvmclock";
   uint64_t hz = kvmclock_hz();
   if (!hz)
+    source = "xen", hz = xen::tsc_hz(); // PVH: no HPET, PIT or RTC to calibrate against
+  if (!hz)
     source = "cpuid", hz = cpuid_hz();
   if (!hz)
     hz = reference_estimate(), source = g_cal.ref == Reference::kHpet ? "hpet" : "pit";
@@ -362,7 +365,9 @@ void init() {
   g_initial_tsc_hz = hz;
   g_cal.start_ns = convert(g_cal.first.tsc);
   g_source = source;
-  uint64_t boot_unix_ns = read_rtc_unix_seconds() * 1000000000ull;
+  uint64_t boot_unix_ns = xen::wallclock_unix_ns();
+  if (!boot_unix_ns)
+    boot_unix_ns = read_rtc_unix_seconds() * 1000000000ull;
   g_clock.realtime_offset_ns = boot_unix_ns - convert(cpu::rdtsc());
 }
 

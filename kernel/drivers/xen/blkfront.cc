@@ -35,8 +35,7 @@ public:
   Status write(uint64_t sector, size_t count, const void* buffer) override {
     if (read_only_)
       return Err(-EROFS);
-    return transfer(blkif::kWrite, sector, count,
-                    static_cast<uint8_t*>(const_cast<void*>(buffer)));
+    return transfer(blkif::kWrite, sector, count, static_cast<uint8_t*>(const_cast<void*>(buffer)));
   }
   Status flush() override;
   uint64_t capacity_sectors() const override { return sectors_; }

@@ -47,7 +47,8 @@ static_assert(sizeof(Response) == 12 || sizeof(Response) == 16);
 constexpr size_t kHeaderSize = 64;
 constexpr size_t kSlotSize = sizeof(Request);
 constexpr size_t kSlots = 32;
-static_assert(kHeaderSize + kSlots * kSlotSize <= 4096 && kHeaderSize + 2 * kSlots * kSlotSize > 4096);
+static_assert(kHeaderSize + kSlots * kSlotSize <= 4096 &&
+              kHeaderSize + 2 * kSlots * kSlotSize > 4096);
 
 class FrontRing {
 public:
@@ -66,7 +67,9 @@ private:
   volatile uint32_t* index(size_t n) const {
     return reinterpret_cast<volatile uint32_t*>(page_) + n;
   }
-  volatile uint8_t* slot(uint32_t i) const { return page_ + kHeaderSize + (i % kSlots) * kSlotSize; }
+  volatile uint8_t* slot(uint32_t i) const {
+    return page_ + kHeaderSize + (i % kSlots) * kSlotSize;
+  }
   volatile uint8_t* page_ = nullptr;
   uint32_t req_prod_pvt_ = 0; // requests written, published or not
   uint32_t rsp_cons_ = 0;

@@ -1,8 +1,7 @@
 #include "drivers/xen/blkif.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 
 namespace blkif {
 namespace {

@@ -28,10 +28,10 @@ enum State : uint32_t {
 // What a probe gets as FoundDevice::bus_data.
 struct Device {
   DeviceType type;
-  uint32_t id;          // the <id> in device/<type>/<id> (vbd: the virtual device number)
-  char nodename[48];    // "device/vbd/51712": the front-end's directory (relative)
-  char backend[128];    // the back-end's directory (absolute)
-  uint16_t backend_id;  // the back-end's domain
+  uint32_t id;         // the <id> in device/<type>/<id> (vbd: the virtual device number)
+  char nodename[48];   // "device/vbd/51712": the front-end's directory (relative)
+  char backend[128];   // the back-end's directory (absolute)
+  uint16_t backend_id; // the back-end's domain
 };
 
 // Offers every device in the xenstore to the registered drivers. Returns how many were

@@ -162,8 +162,8 @@ bool init() {
   if (!pfn || !port || pfn.value() == 0)
     return false;
   uint64_t phys = pfn.value() << 12;
-  void* page = phys < mm::direct_map_end() ? mm::phys_to_virt(phys)
-                                           : mm::map_mmio(phys, mm::kPageSize);
+  void* page =
+      phys < mm::direct_map_end() ? mm::phys_to_virt(phys) : mm::map_mmio(phys, mm::kPageSize);
   if (!page)
     return false;
   g_port = static_cast<uint32_t>(port.value());

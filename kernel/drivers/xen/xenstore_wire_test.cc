@@ -1,10 +1,8 @@
 #include "drivers/xen/xenstore_wire.h"
-
 #include "lib/errno.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
@@ -99,16 +97,20 @@ TEST(XenstoreErrors, NamesMapToErrnos) {
 }
 
 TEST(XenstoreDirectory, NamesAreSplitAtNul) {
-  const char listing[] = "51712\0" "51728\0" "x";
+  const char listing[] = "51712\0"
+                         "51728\0"
+                         "x";
   std::vector<std::string> names;
-  for_each_name(listing, sizeof listing - 1,
-                [](void* ctx, const char* name, size_t len) {
-                  static_cast<std::vector<std::string>*>(ctx)->emplace_back(name, len);
-                },
-                &names);
+  for_each_name(
+      listing, sizeof listing - 1,
+      [](void* ctx, const char* name, size_t len) {
+        static_cast<std::vector<std::string>*>(ctx)->emplace_back(name, len);
+      },
+      &names);
   EXPECT_EQ(names, (std::vector<std::string>{"51712", "51728", "x"}));
   names.clear();
-  for_each_name("", 0, [](void* ctx, const char*, size_t) { FAIL(); }, &names);
+  for_each_name(
+      "", 0, [](void* ctx, const char*, size_t) { FAIL(); }, &names);
 }
 
 } // namespace

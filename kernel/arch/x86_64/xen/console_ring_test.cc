@@ -1,8 +1,7 @@
 #include "arch/x86_64/xen/console_ring.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <string>
 
 namespace xen {
