@@ -1,6 +1,6 @@
 // Reads a mapped file and writes one, across two boots of the same image under Xen:
-//   first boot (--persist; no /var/xen-out.txt): prints the mapped /etc/xen-in.txt and
-//     writes its text, upper-cased, to /var/xen-out.txt
+//   first boot (--persist; no /xen-out.txt): prints the mapped /etc/xen-in.txt and
+//     writes its text, upper-cased, to /xen-out.txt
 //   second boot: prints what the first one wrote, read back from the image's disk
 #include <ctype.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char* const kOut = "/var/xen-out.txt";
+static const char* const kOut = "/xen-out.txt";
 
 int main(void) {
   char text[256];
