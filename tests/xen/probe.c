@@ -40,7 +40,9 @@ static long hypercall2(unsigned nr, uint32_t a1, uint32_t a2) {
   return ret;
 }
 
-static void barrier(void) { asm volatile("" ::: "memory"); }
+static void barrier(void) {
+  asm volatile("" ::: "memory");
+}
 
 static uint64_t hvm_param(uint32_t index) {
   struct {

@@ -75,7 +75,9 @@ if [[ ! -f $cache/unpacked.stamp ]]; then
   rm -rf "$cache/debs" "$root"
   mkdir -p "$cache/debs"
   if ! (cd "$cache/debs" && apt-get download -q "${need[@]}" >"$cache/download.log" 2>&1); then
-    skip "Xen packages not downloadable from Debian ($(grep -m1 -E '^(E|Err):' "$cache/download.log" || tail -1 "$cache/download.log"))"
+    why=$(grep -m1 '^E:' "$cache/download.log" || grep -m1 '^Err:' "$cache/download.log" ||
+      tail -1 "$cache/download.log")
+    skip "Xen packages not downloadable from Debian ($why)"
   fi
   for deb in "$cache"/debs/*.deb; do
     dpkg-deb -x "$deb" "$root"
