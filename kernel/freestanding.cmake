@@ -61,6 +61,8 @@ add_executable(kernel
   arch/x86_64/xen/platform.cc
   arch/x86_64/xen/grant_table.cc
   arch/x86_64/xen/pvclock.cc
+  arch/x86_64/xen/shared_info.cc
+  arch/x86_64/xen/events.cc
   mm/region_table.cc
   mm/page_allocator.cc
   mm/vm.cc

@@ -41,6 +41,9 @@ void start_interrupt_driven_io() {
   // (up to 11 ms under plain TCG) of boot: until then the disk is polled, which is as fast
   // for one thread with nothing else to run. The probe keeps device interrupts blocked
   // while it runs, so it cannot be confused by one.
-  arch::set_timer_ready_hook(virtio::finish_boot);
+  arch::set_timer_ready_hook([] {
+    virtio::finish_boot();
+    xen_drivers::blkfront_interrupts_on();
+  });
 }
 } // namespace drivers

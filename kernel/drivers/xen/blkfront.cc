@@ -6,6 +6,8 @@
 
 #include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/time.h"
+#include "arch/x86_64/xen/events.h"
 #include "arch/x86_64/xen/grant_table.h"
 #include "arch/x86_64/xen/hypercall.h"
 #include "drivers/block.h"
@@ -17,12 +19,19 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/vm.h"
+#include "sched/thread.h"
+#include "sched/wait.h"
 
 namespace xen_drivers {
 namespace {
 // A request the back-end does not answer in this many TSC cycles (~30 s at 2 GHz) fails.
 constexpr uint64_t kRequestCycles = 60ull << 30;
+constexpr uint64_t kConnectTimeoutNs = 60'000'000'000ull;
 constexpr uint64_t kConnectTimeoutMs = 20000;
+// Once the scheduler can idle until an interrupt, a waiter sleeps until the back-end's
+// event (in slices, so a lost event costs one slice, not the request).
+constexpr uint64_t kSleepSliceNs = 20'000'000;
+bool g_interrupts_on = false;
 
 class BlkFront final : public block::Device {
 public:
@@ -41,11 +50,21 @@ public:
   uint64_t capacity_sectors() const override { return sectors_; }
   bool read_only() const override { return read_only_; }
   const char* name() const override { return name_; }
+  bool interrupt_driven() const { return event_bound_; }
 
 private:
   Status publish_ring();
   Status transfer(blkif::Operation op, uint64_t sector, size_t count, uint8_t* buffer);
+  Status transfer_locked(blkif::Operation op, uint64_t sector, size_t count, uint8_t* buffer,
+                         block::IoStats& stats);
   Status submit_and_wait(blkif::Operation op, uint64_t sector, size_t sectors);
+  Status wait_for(uint64_t id);
+  Status lock();
+  static void on_event(void* self) { sched::wake_all(static_cast<BlkFront*>(self)->waiters_); }
+
+  sched::WaitQueue waiters_;
+  bool event_bound_ = false;
+  bool locked_ = false;
 
   const xenbus::Device* dev_;
   blkif::FrontRing ring_;
@@ -108,6 +127,8 @@ Status BlkFront::connect() {
     pool_refs_[i] = TRY(xen::gnttab::grant_access(dev_->backend_id, pool_phys_[i], false));
   }
   port_ = TRY(xen::evtchn_alloc_unbound(dev_->backend_id));
+  waiters_.interrupt_wakes = true;
+  event_bound_ = xen::events::ready() && xen::events::bind(port_, on_event, this).ok();
   TRY(publish_ring());
   TRY(xenbus::switch_state(*dev_, xenbus::kInitialised));
   TRY(xenbus::wait_backend_state(*dev_, xenbus::kConnected, kConnectTimeoutMs));
@@ -139,7 +160,13 @@ Status BlkFront::submit_and_wait(blkif::Operation op, uint64_t sector, size_t se
     req->nr_segments = 0;
   ring_.push();
   xen::notify(port_);
+  return wait_for(id);
+}
+
+Status BlkFront::wait_for(uint64_t id) {
+  bool sleep = g_interrupts_on && event_bound_;
   uint64_t start = cpu::rdtsc();
+  uint64_t deadline = sleep ? ktime::monotonic_ns() + kConnectTimeoutNs : 0;
   for (;;) {
     const volatile blkif::Response* rsp = ring_.peek_response();
     if (rsp) {
@@ -152,16 +179,48 @@ Status BlkFront::submit_and_wait(blkif::Operation op, uint64_t sector, size_t se
         return status_ok();
       return Err(status == blkif::kNotSupported ? -EOPNOTSUPP : -EIO);
     }
-    if (cpu::rdtsc() - start > kRequestCycles)
+    if (!sleep) {
+      if (cpu::rdtsc() - start > kRequestCycles)
+        return Err(-EIO);
+      xen::sched_yield(); // the back-end runs in another domain
+      continue;
+    }
+    // Interrupts are off in the kernel: a response that lands after the look above leaves
+    // its event pending until the CPU idles, which then wakes us.
+    uint64_t now = ktime::monotonic_ns();
+    if (now > deadline) {
+      kprintf("%s: no answer from the back-end for 60 s\n", name_);
       return Err(-EIO);
-    xen::sched_yield();
+    }
+    uint64_t slice_end = deadline - now > kSleepSliceNs ? now + kSleepSliceNs : deadline;
+    if (sched::wait(waiters_, slice_end, name_) == -EINTR)
+      sched::yield(); // a signal is pending: block I/O cannot be abandoned; let others run
   }
+}
+
+// One request at a time (the bounce pages are shared): later callers wait their turn.
+Status BlkFront::lock() {
+  while (locked_) {
+    if (sched::wait(waiters_, ktime::monotonic_ns() + kSleepSliceNs, name_) == -EINTR)
+      sched::yield();
+  }
+  locked_ = true;
+  return status_ok();
 }
 
 Status BlkFront::transfer(blkif::Operation op, uint64_t sector, size_t count, uint8_t* buffer) {
   if (sector > sectors_ || count > sectors_ - sector)
     return Err(-EINVAL);
   block::IoStats& stats = op == blkif::kRead ? block::read_stats() : block::write_stats();
+  TRY(lock());
+  Status s = transfer_locked(op, sector, count, buffer, stats);
+  locked_ = false;
+  sched::wake_all(waiters_);
+  return s;
+}
+
+Status BlkFront::transfer_locked(blkif::Operation op, uint64_t sector, size_t count,
+                                 uint8_t* buffer, block::IoStats& stats) {
   uint64_t t0 = cpu::rdtsc();
   constexpr size_t kBatch = blkif::kMaxSegments * blkif::kSectorsPerPage;
   while (count) {
@@ -193,7 +252,11 @@ Status BlkFront::transfer(blkif::Operation op, uint64_t sector, size_t count, ui
 Status BlkFront::flush() {
   if (!flush_supported_)
     return status_ok(); // the back-end writes through
-  return submit_and_wait(blkif::kFlushDiskCache, 0, 0);
+  TRY(lock());
+  Status s = submit_and_wait(blkif::kFlushDiskCache, 0, 0);
+  locked_ = false;
+  sched::wake_all(waiters_);
+  return s;
 }
 
 Status probe(const drivers::FoundDevice& found) {
@@ -208,12 +271,21 @@ Status probe(const drivers::FoundDevice& found) {
   }
   block::register_disk(disk);
   if (boot::cmdline_has("core.devices"))
-    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s%s\n", dev->nodename,
+    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s, %s\n", dev->nodename,
             dev->backend, dev->backend_id, static_cast<unsigned long>(disk->capacity_sectors()),
-            disk->read_only() ? ", read-only" : "", "");
+            disk->read_only() ? ", read-only" : "",
+            disk->interrupt_driven() ? "event channel upcall" : "polled");
   return status_ok();
 }
 
+} // namespace
+
+// Called once the scheduler's timer works (devices.cc): from now on waiters sleep.
+void blkfront_interrupts_on() {
+  g_interrupts_on = true;
+}
+
+namespace {
 const drivers::DeviceId kIds[] = {{drivers::Bus::kXenbus, drivers::kAnyId, xenbus::kVbd}};
 } // namespace
 

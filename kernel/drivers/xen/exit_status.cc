@@ -4,14 +4,10 @@
 //   data/nanos/exit    "0".."255": the same number the kernel exits with under QEMU
 //   data/nanos/panic   "1", written first, when a kernel panic ended the machine
 // and Xen's shutdown reason says the same (poweroff, or crash after a panic).
-#include "arch/x86_64/xen/grant_table.h"
-#include "arch/x86_64/xen/hypercall.h"
 #include "arch/x86_64/xen/platform.h"
 #include "drivers/xen/blkfront.h"
-#include "drivers/xen/xenbus.h"
 #include "drivers/xen/xenstore.h"
 #include "lib/format.h"
-#include "lib/kprintf.h"
 
 namespace xen_drivers {
 namespace {
@@ -27,15 +23,7 @@ void publish_exit_status(int status, bool panicked) {
 }
 } // namespace
 
-void init() {
-  if (!xen::present() || !xenstore::init())
-    return;
+void install_exit_status() {
   xen::set_before_shutdown(publish_exit_status);
-  Status s = xen::gnttab::init();
-  if (!s) {
-    kprintf("xen: no grant table (%d): no PV devices\n", s.error());
-    return;
-  }
-  xenbus::scan();
 }
 } // namespace xen_drivers

@@ -91,19 +91,38 @@ ErrorOr<uint64_t> backend_number(const Device& dev, const char* key) {
 }
 
 Status wait_backend_state(const Device& dev, State state, uint64_t timeout_ms) {
+  // A watch on the back-end's state key: the store tells us when it changes instead of
+  // being asked over and over (the watch also fires once when set).
+  char key[160];
+  klib::format(key, sizeof key, "%s/state", dev.backend);
+  bool watching = xenstore::watch(key, dev.nodename).ok();
   uint64_t deadline = ktime::monotonic_ns() + timeout_ms * 1000000ull;
+  Status result = Err(-ETIMEDOUT);
   for (;;) {
     auto now_state = backend_number(dev, "state");
-    if (now_state) {
-      if (now_state.value() == state)
-        return status_ok();
-      if (now_state.value() >= kClosing && state < kClosing)
-        return Err(-ENODEV);
+    if (now_state && now_state.value() == state) {
+      result = status_ok();
+      break;
     }
-    if (ktime::monotonic_ns() > deadline)
-      return Err(-ETIMEDOUT);
-    xen::sched_yield();
+    if (now_state && now_state.value() >= kClosing && state < kClosing) {
+      result = Err(-ENODEV);
+      break;
+    }
+    uint64_t now = ktime::monotonic_ns();
+    if (now > deadline)
+      break;
+    if (watching) {
+      // Any event (ours or another watch's) is a reason to look again; bounded so a lost
+      // event costs 100 ms.
+      uint64_t left_ms = (deadline - now) / 1000000 + 1;
+      (void)xenstore::wait_watch_event(left_ms < 100 ? left_ms : 100);
+    } else {
+      xen::sched_yield();
+    }
   }
+  if (watching)
+    (void)xenstore::unwatch(key, dev.nodename);
+  return result;
 }
 
 } // namespace xenbus

@@ -110,7 +110,7 @@ TEST(XenstoreDirectory, NamesAreSplitAtNul) {
   EXPECT_EQ(names, (std::vector<std::string>{"51712", "51728", "x"}));
   names.clear();
   for_each_name(
-      "", 0, [](void* ctx, const char*, size_t) { FAIL(); }, &names);
+      "", 0, [](void*, const char*, size_t) { FAIL(); }, &names);
 }
 
 } // namespace

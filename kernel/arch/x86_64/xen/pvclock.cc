@@ -2,25 +2,11 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/xen/hypercall.h"
+#include "arch/x86_64/xen/shared_info.h"
 #include "mm/vm.h"
 
 namespace xen {
 namespace {
-volatile uint8_t* g_shared_info = nullptr;
-
-volatile uint8_t* shared_info() {
-  if (g_shared_info || !present() || !mm::direct_map_ready())
-    return g_shared_info;
-  // Like the grant table: Xen's page takes the place of one of our RAM pages.
-  uint64_t page = mm::alloc_zeroed_page();
-  if (!page)
-    return nullptr;
-  if (!add_to_physmap(kMapSpaceSharedInfo, 0, page >> 12))
-    return nullptr;
-  g_shared_info = static_cast<volatile uint8_t*>(mm::phys_to_virt(page));
-  return g_shared_info;
-}
-
 // A consistent copy of vCPU 0's time record (Xen keeps the version odd while writing).
 bool read_time(VcpuTimeInfo* out) {
   volatile uint8_t* si = shared_info();
