@@ -45,6 +45,10 @@ cache=${NANOS_XEN_CACHE:-$work/../xen-cache}
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 
+# Two runs on one WORK would share its serial log and files: the second waits.
+exec 8>"$work/.lock"
+flock 8
+
 # Skips with one line, also left in WORK/skipped for the checks that depend on this run.
 skip() {
   echo "SKIPPED: $*" | tee "$work/skipped"
