@@ -40,8 +40,8 @@ size_t scan();
 
 // Writes the front-end's state key.
 Status switch_state(const Device& dev, State state);
-// Polls the back-end's state until it is `state` (or beyond, when `or_later`); -ETIMEDOUT
-// after timeout_ms; -ENODEV if the back-end closes.
+// Waits until the back-end's state is `state`, re-reading it at each event of a xenstore
+// watch on it; -ETIMEDOUT after timeout_ms; -ENODEV if the back-end closes first.
 Status wait_backend_state(const Device& dev, State state, uint64_t timeout_ms);
 // Reads "<backend>/<key>" as a number.
 ErrorOr<uint64_t> backend_number(const Device& dev, const char* key);

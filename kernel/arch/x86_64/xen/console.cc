@@ -86,8 +86,14 @@ void write(const char* data, size_t len) {
 }
 
 bool drain() {
-  if (!map_ring())
+  if (!map_ring()) {
+    // Stopping before the ring could be mapped (a failure in early boot): hand the buffered
+    // lines to Xen's debug port instead, which Xen logs as "(d<N>) ..." (guest_loglvl=all).
+    for (size_t i = 0; i < g_early_len; ++i)
+      cpu::outb(0xE9, static_cast<uint8_t>(g_early[i]));
+    g_early_len = 0;
     return false;
+  }
   if (g_early_len)
     write("", 0);
   uint64_t start = cpu::rdtsc();
