@@ -342,8 +342,18 @@ function(add_unikernel name)
 
   _unikernel_add_artifacts(${name} "${image}")
 
+  # UNIKERNEL_HYPERVISOR=xen: run-<name> boots the image as a Xen PVH guest through xl
+  # (nanos-run --hypervisor xen, docs/xen.md) with the kernel the image was built for. PORTS
+  # and NET are QEMU networking, which Xen guests do not have: run-<name> leaves them out.
+  set(UNIKERNEL_HYPERVISOR "qemu" CACHE STRING "Hypervisor of run-<name> targets: qemu or xen")
+  set_property(CACHE UNIKERNEL_HYPERVISOR PROPERTY STRINGS qemu xen)
+  if(NOT UNIKERNEL_HYPERVISOR MATCHES "^(qemu|xen)$")
+    _unikernel_message(FATAL_ERROR "UNIKERNEL_HYPERVISOR '${UNIKERNEL_HYPERVISOR}': expected qemu or xen")
+  endif()
+
   # Run defaults (run-<name>, add_unikernel_test).
   set(run)
+  set(qemu_network) # -p and --net: QEMU only
   if(DEFINED U_MEMORY)
     _unikernel_check_memory(${name} "${U_MEMORY}")
     list(APPEND run --memory "${U_MEMORY}")
@@ -354,17 +364,18 @@ function(add_unikernel name)
   endif()
   foreach(p IN LISTS U_PORTS)
     _unikernel_check_port(${name} "${p}")
-    list(APPEND run -p "${p}")
+    list(APPEND qemu_network -p "${p}")
   endforeach()
   if(U_NET)
-    list(APPEND run --net "${U_NET}")
+    list(APPEND qemu_network --net "${U_NET}")
   endif()
   if(NOT DEFINED U_RUN_EXPECT_EXIT)
     set(U_RUN_EXPECT_EXIT 0)
   elseif(NOT U_RUN_EXPECT_EXIT MATCHES "^[0-9]+$" OR U_RUN_EXPECT_EXIT GREATER 255)
     _unikernel_message(FATAL_ERROR "add_unikernel(${name}): RUN_EXPECT_EXIT '${U_RUN_EXPECT_EXIT}': expected a status from 0 to 255")
   endif()
-  list(APPEND run ${U_RUN_ARGS})
+  set(run_xen ${run} ${U_RUN_ARGS}) # run-<name> under Xen
+  list(APPEND run ${qemu_network} ${U_RUN_ARGS})
 
   set(kernel_for_direct_boot "${U_KERNEL}")
   if(NOT kernel_for_direct_boot)
@@ -384,7 +395,12 @@ function(add_unikernel name)
   # UnikernelRunTarget.cmake boots the image and prints one line when the program's status
   # is not RUN_EXPECT_EXIT (the build tool's own failure message never names the status).
   set(UNIKERNEL_RUN_ARGS "" CACHE STRING "Extra nanos-run arguments for run-<name> targets (;-list)")
-  set(run_target_args ${run} ${UNIKERNEL_RUN_ARGS})
+  if(UNIKERNEL_HYPERVISOR STREQUAL "xen")
+    set(run_target_args ${run_xen} --hypervisor xen --kernel "${kernel_for_direct_boot}"
+      ${UNIKERNEL_RUN_ARGS})
+  else()
+    set(run_target_args ${run} ${UNIKERNEL_RUN_ARGS})
+  endif()
   set(verdict_dir "${CMAKE_CURRENT_BINARY_DIR}/unikernel-run")
   file(WRITE "${verdict_dir}/ok" "ok")
   _unikernel_add_debug_target(${name} "${run_target_args}" "${mk_opts}" "${data_targets}"

@@ -7,6 +7,7 @@
 #include "qemu_command.h"
 #include "run_options.h"
 #include "supervisor.h"
+#include "xen_run.h"
 #include "xl_config.h"
 
 #include <cerrno>
@@ -131,7 +132,7 @@ std::string createExitChannelFile(const RunOptions& o) {
 }
 
 // Maps what happened to the hypervisor process onto nanos-run's status (+ stderr line).
-int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o, bool xen,
+int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o,
            const std::string& exitChannelPath = "") {
   switch (r.kind) {
   case SupervisedExit::SpawnFailed:
@@ -147,12 +148,6 @@ int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o
     return report(kExitQemuFailed, tool + " was killed by " + signalName(r.signal));
   case SupervisedExit::Exited:
     break;
-  }
-  if (xen) {
-    // Xen has no isa-debug-exit: the guest's status is not observable; report xl's own.
-    if (r.code != 0)
-      return report(kExitQemuFailed, "xl failed (exit status " + std::to_string(r.code) + ")");
-    return 0;
   }
   GuestOutcome g =
       mapGuestExit(r.code, r.stderrHadError, parseExitRecord(readSmallFile(exitChannelPath)));
@@ -203,7 +198,7 @@ int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
   }
   std::fflush(stdout);
   SupervisedExit r = superviseProcess(argv, o.timeoutSeconds, o.quiet);
-  int status = finish(r, qemuName, o, false, channel);
+  int status = finish(r, qemuName, o, channel);
   if (!channel.empty())
     ::unlink(channel.c_str());
   return status;
@@ -249,13 +244,16 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
     return report(kExitUsage, "error: " + e + " (pass --kernel ELF)");
   kernel = absolutePath(kernel);
   std::string image = absolutePath(o.image);
+  // The domain's name: the image's, plus our pid so that concurrent runs do not collide.
+  std::string name = xlGuestName(o.image);
   if (o.dryRun) {
-    std::printf("%s", buildXlConfig(o, kernel, image).c_str());
+    std::printf("%s", buildXlConfig(o, kernel, image, name).c_str());
     if (!o.persist)
       std::printf(
           "# (a run gives the guest a temporary copy of the image; --persist: the image)\n");
     return 0;
   }
+  name += "-" + std::to_string(::getpid());
   const char* override = std::getenv("NANOS_RUN_XL");
   std::string xlName = override && *override ? override : "xl";
   std::optional<std::string> xl = findExecutable(xlName);
@@ -267,30 +265,28 @@ int runXen(const RunOptions& o, const std::string& selfPath) {
     return report(kExitUsage, "error: " + error);
   std::string configPath;
   {
-    std::string dummy;
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/nanos-run-XXXXXX.cfg";
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    int fd = ::mkstemps(name.data(), 4);
-    std::string text = buildXlConfig(o, kernel, disk);
+    std::vector<char> path(pattern.begin(), pattern.end());
+    path.push_back('\0');
+    int fd = ::mkstemps(path.data(), 4);
+    std::string text = buildXlConfig(o, kernel, disk, name);
     if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
       int e = errno;
       if (fd >= 0)
-        ::close(fd), ::unlink(name.data());
+        ::close(fd), ::unlink(path.data());
       if (disk != image)
         ::unlink(disk.c_str());
       return report(kExitUsage, "error: cannot write the xl config: " + errnoText(e));
     }
     ::close(fd);
-    configPath = name.data();
+    configPath = path.data();
   }
-  std::fflush(stdout);
-  SupervisedExit r = superviseProcess({*xl, "create", "-c", configPath}, o.timeoutSeconds);
+  int status = runXlGuest(o, *xl, configPath, name); // xen_run.cc
   ::unlink(configPath.c_str());
   if (disk != image)
     ::unlink(disk.c_str());
-  return finish(r, xlName, o, true);
+  return status;
 }
 
 // --net tap:IF names an interface that must exist: QEMU creates a missing one only when it
@@ -372,7 +368,7 @@ int runNanos(const std::vector<std::string>& args, const std::string& selfPath) 
   }
   const RunOptions& o = *parsed;
   if (o.help) {
-    std::printf("%s%s", kUsage, kNetUsage); // kNetUsage: net_options.h
+    std::printf("%s%s%s", kUsage, kNetUsage, kXenUsage); // net_options.h, xen_options.h
     return 0;
   }
   if (o.version) {

@@ -243,6 +243,10 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
         o.dryRun = true;
       else
         o.quiet = true;
+    } else if (auto isXen = parseXenOption(name, value, o.xen); !isXen) {
+      return isXen.takeError();
+    } else if (*isXen) {
+      // a Xen option (xen_options.cc)
     } else if (auto isNet = parseNetOption(name, value, o.net); !isNet) {
       return isNet.takeError();
     } else if (*isNet) {
@@ -285,6 +289,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
                   "the Xen block device)");
   }
   if (auto e = checkNetOptions(o.net, o.ports, o.hypervisor == Hypervisor::Xen))
+    return e;
+  if (auto e = checkXenOptions(o.xen, o.hypervisor == Hypervisor::Xen))
     return e;
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net_options.h"
+#include "xen_options.h"
 
 #include "llvm/Support/Error.h"
 
@@ -51,6 +52,7 @@ struct RunOptions {
   std::vector<std::string> mkimageArgs;
   std::vector<std::string> extraQemuArgs; // everything after "--" (PROGRAM mode: its argv)
   NetOptions net;                         // --net, --net-event-idx (net_options.h)
+  XenOptions xen;                         // --xen-bridge, --xen-cmdline (xen_options.h)
   bool help = false;
   bool version = false;
 };

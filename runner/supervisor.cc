@@ -72,11 +72,12 @@ void writeAll(int fd, const char* data, size_t size) {
 // hideSignalLines it forwards whole lines only, so that one can be left out.
 struct StderrWatcher {
   bool hideSignalLines = false;
+  StderrLineHandler onLine; // set: lines go here, nothing is forwarded
   std::string line;
   std::string held; // hideSignalLines: the current line's bytes, not yet forwarded
   bool sawError = false;
   void feed(const char* data, size_t size) {
-    if (!hideSignalLines)
+    if (!hideSignalLines && !onLine)
       writeAll(STDERR_FILENO, data, size);
     for (size_t i = 0; i < size; ++i) {
       if (hideSignalLines)
@@ -90,7 +91,10 @@ struct StderrWatcher {
   }
   void endLine() {
     sawError = sawError || isQemuErrorLine(line);
-    if (hideSignalLines && !isQemuSignalLine(line))
+    if (onLine) {
+      if (!line.empty())
+        onLine(line);
+    } else if (hideSignalLines && !isQemuSignalLine(line))
       writeAll(STDERR_FILENO, held.data(), held.size());
     line.clear();
     held.clear();
@@ -132,7 +136,8 @@ bool isQemuSignalLine(const std::string& line) {
 }
 
 SupervisedExit superviseProcess(const std::vector<std::string>& argv,
-                                std::optional<double> timeoutSeconds, bool hideSignalLines) {
+                                std::optional<double> timeoutSeconds, bool hideSignalLines,
+                                const StderrLineHandler& onStderrLine) {
   SupervisedExit result;
   SignalGuard guard;
   int errPipe[2], execPipe[2];
@@ -196,6 +201,7 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
 
   StderrWatcher watcher;
   watcher.hideSignalLines = hideSignalLines;
+  watcher.onLine = onStderrLine;
   const auto start = Clock::now();
   // Plain time points + flags (std::optional here trips GCC 12's -Wmaybe-uninitialized).
   const bool hasDeadline = timeoutSeconds.has_value();

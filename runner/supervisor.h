@@ -4,6 +4,7 @@
 // child also gets SIGKILL if nanos-run itself dies (PR_SET_PDEATHSIG).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +28,12 @@ struct SupervisedExit {
 // argv[0] must be a path (see findExecutable). timeoutSeconds unset: no limit.
 // hideSignalLines (nanos-run --quiet): the child's stderr is passed on line by line, without
 // QEMU's "terminating on signal N" lines (stopping the VM on a timeout or Ctrl-C is ours).
+// onStderrLine (nanos-run --hypervisor xen): the child's stderr is not passed on; each of
+// its lines goes to this callback instead, which may act on it (it runs in the watch loop).
+using StderrLineHandler = std::function<void(const std::string& line)>;
 SupervisedExit superviseProcess(const std::vector<std::string>& argv,
-                                std::optional<double> timeoutSeconds, bool hideSignalLines = false);
+                                std::optional<double> timeoutSeconds, bool hideSignalLines = false,
+                                const StderrLineHandler& onStderrLine = {});
 
 // Whether a stderr line is QEMU's note that it was stopped by a signal.
 bool isQemuSignalLine(const std::string& line);

@@ -26,6 +26,8 @@
 # debug         debug-<name> builds <name>-debug.img with noaslr and runs gdb through
 #               nanos-run --gdb-attach, in batch mode from $UNIKERNEL_RUN_ARGS: a stop at
 #               main with a backtrace, the libraries listed
+# run-xen       UNIKERNEL_HYPERVISOR=xen: run-<name> drives (stand-ins for) xl and
+#               xenstore-read through nanos-run --hypervisor xen; other values are refused
 # network       IPADDR/NETMASK/GATEWAY/NAMESERVERS reach the manifest, NET reaches run-<name>;
 #               bad values fail at configure time with one line naming the option
 set -uo pipefail
@@ -170,6 +172,51 @@ FAKE
       grep -q "the guest needs at least 16M" "$log" && grep -q "ended with exit status 125" "$log" ||
         { cat "$log"; fail "[$gen] --memory 1M: no minimum or no status line"; }
     done
+    ;;
+  run-xen)
+    # UNIKERNEL_HYPERVISOR=xen: run-<name> runs nanos-run --hypervisor xen with the image's
+    # kernel; stand-ins for xl (create -F -c / destroy) and xenstore-read give the status.
+    mkdir -p "$work/bin"
+    cat >"$work/bin/xl" <<'FAKE'
+#!/bin/sh
+case $1 in
+create)
+  printf '%s\n' "$@" >"$FAKE_ARGV_FILE"; cp "$4" "$FAKE_CONFIG"
+  echo "fake guest console"
+  echo "Domain 9 has shut down, reason code 0 0x0" >&2
+  while [ ! -f "$FAKE_CONFIG.destroyed" ]; do sleep 0.1; done ;;
+destroy) touch "$FAKE_CONFIG.destroyed" ;;
+esac
+FAKE
+    printf '#!/bin/sh\necho "$FAKE_GUEST_STATUS"\n' >"$work/bin/xenstore-read"
+    chmod +x "$work/bin/xl" "$work/bin/xenstore-read"
+    export PATH=$work/bin:$PATH NANOS_RUN_XL=$work/bin/xl FAKE_ARGV_FILE=$work/argv.txt \
+      FAKE_CONFIG=$work/xl.cfg
+    rm -rf "$work/b"
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" -DUNIKERNEL_HYPERVISOR=xen
+    build
+    for status in 0 3; do
+      rm -f "$work/xl.cfg.destroyed"
+      if FAKE_GUEST_STATUS=$status "$cmake" --build "$work/b" --target run-app >"$log" 2>&1; then
+        [[ $status == 0 ]] || { cat "$log"; fail "run-app passed although the guest exited $status"; }
+      else
+        [[ $status == 3 ]] || { cat "$log"; fail "run-app failed although the guest exited 0"; }
+        grep -qx "run-app: app.img ended with exit status 3, expected 0 (statuses: docs/nanos-run.md)" "$log" ||
+          { cat "$log"; fail "no status line"; }
+      fi
+      grep -q "fake guest console" "$log" || { cat "$log"; fail "console not shown"; }
+      [[ -f $work/xl.cfg.destroyed ]] || fail "the domain was not destroyed"
+    done
+    grep -qx -- "-F" "$work/argv.txt" || fail "xl not run with create -F: $(cat "$work/argv.txt")"
+    grep -qE '^kernel      = ".*/kernel\.img"$' "$work/xl.cfg" || fail "no kernel in $(cat "$work/xl.cfg")"
+    grep -qx 'memory      = 96' "$work/xl.cfg" || fail "MEMORY not passed: $(cat "$work/xl.cfg")"
+    # Anything but qemu or xen stops the configure with one line.
+    rm -rf "$work/b"
+    if "$cmake" -S "$work/src" -B "$work/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" \
+      -DUNIKERNEL_HYPERVISOR=kvm >"$log" 2>&1; then
+      fail "UNIKERNEL_HYPERVISOR=kvm was accepted"
+    fi
+    grep -q "UNIKERNEL_HYPERVISOR 'kvm': expected qemu or xen" "$log" || { cat "$log"; fail "no message for kvm"; }
     ;;
   validation)
     # Each value in a fresh project: a bad one stops the configure with one line naming it.
