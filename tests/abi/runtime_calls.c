@@ -48,7 +48,13 @@ static void protection_keys(void) {
     syscall(SYS_pkey_free, k);
 }
 
-static void* idle(void* arg) {
+// A thread that lives until told to end (a byte on the pipe), so that its CPU clock exists
+// while it is read.
+static int g_release[2];
+static void* wait_for_release(void* arg) {
+  char c;
+  while (read(g_release[0], &c, 1) < 0 && errno == EINTR) {
+  }
   return arg;
 }
 
@@ -64,9 +70,11 @@ static void cpu_clocks(void) {
   ABI_ERRNO("clock_getcpuclockid(getpid())", -clock_getcpuclockid(getpid(), &c));
   ABI_ERRNO("clock_getres(own pid's CPU clock)", clock_getres(c, &ts));
   pthread_t t;
-  pthread_create(&t, NULL, idle, NULL);
+  pipe(g_release);
+  pthread_create(&t, NULL, wait_for_release, NULL);
   ABI_ERRNO("pthread_getcpuclockid(another thread)", -pthread_getcpuclockid(t, &c));
   ABI_ERRNO("clock_gettime(another thread's clock)", clock_gettime(c, &ts));
+  write(g_release[1], "x", 1);
   pthread_join(t, NULL);
   // Made by hand, as the C library does: ~id << 3 | thread bit 4 | SCHED 2.
   clockid_t gone = (clockid_t)((~99999999u << 3) | 4 | 2);
