@@ -49,6 +49,7 @@ struct Object {
   ino_t ino = 0;
   std::string neededBy;
   std::optional<std::vector<ExpandedPath>> rpathDirs, runpathDirs;
+  bool placed = false; // a plug-in: already in the image, not an entry of the closure
 };
 
 // A candidate that passed open_verify().
@@ -81,7 +82,9 @@ private:
   // and not found.
   llvm::Expected<int> map(int loader, llvm::StringRef name, bool optional,
                           bool (*accept)(const Candidate&, const Resolver&) = nullptr);
-  llvm::Error loadDependencies(std::deque<int> queue);
+  // With `missing`, a dependency that cannot be found (or read) is noted there, not an error.
+  llvm::Error loadDependencies(std::deque<int> queue, std::vector<std::string>* missing = nullptr);
+  llvm::Error loadPlugins(Closure& closure);
   const std::vector<ExpandedPath>& rpathOf(int index);
   const std::vector<ExpandedPath>& runpathOf(int index);
   llvm::Error loadCache();
@@ -360,7 +363,7 @@ llvm::Expected<int> Resolver::map(int loader, llvm::StringRef name, bool optiona
 }
 
 // _dl_map_object_deps: breadth first, each object's dependencies in dynamic-section order.
-llvm::Error Resolver::loadDependencies(std::deque<int> queue) {
+llvm::Error Resolver::loadDependencies(std::deque<int> queue, std::vector<std::string>* missing) {
   std::set<int> seen(queue.begin(), queue.end());
   while (!queue.empty()) {
     int index = queue.front();
@@ -371,6 +374,10 @@ llvm::Error Resolver::loadDependencies(std::deque<int> queue) {
         continue;
       bool optional = dep.kind == ElfDependency::Kind::Auxiliary;
       auto mapped = map(index, dep.name, optional);
+      if (!mapped && missing) {
+        missing->push_back(errorText(mapped.takeError()));
+        continue;
+      }
       if (!mapped)
         return mapped.takeError();
       if (*mapped >= 0 && seen.insert(*mapped).second)
@@ -395,6 +402,8 @@ void Resolver::emit(Closure& closure) {
   std::set<std::string> emitted;
   for (size_t i = 1; i < objects_.size(); ++i) {
     const Object& o = objects_[i];
+    if (o.placed)
+      continue;
     for (const CrossedLink& link : o.links) {
       ResolvedEntry e;
       e.kind = ResolvedEntry::Kind::Symlink;
@@ -420,6 +429,60 @@ void Resolver::emit(Closure& closure) {
     }
     closure.objects.push_back({o.name, o.openedPath, o.realGuestPath, o.hostPath, o.neededBy});
   }
+}
+
+// A plug-in as ld.so's dlopen() maps it: an object of its own, loaded by the program (so the
+// program's DT_RPATH is searched after the plug-in's own), its dependencies breadth first.
+llvm::Error Resolver::loadPlugins(Closure& closure) {
+  for (const ResolveOptions::Plugin& plugin : options_.plugins) {
+    PluginClosure record{plugin.guestPath, plugin.hostPath, {}, {}};
+    auto read = readElfObject(plugin.hostPath);
+    if (!read) {
+      record.missing.push_back(errorText(read.takeError()));
+      closure.plugins.push_back(std::move(record));
+      continue;
+    }
+    if (read->verdict != ElfVerdict::Usable || !read->info.hasDynamic)
+      continue; // another machine's object, or nothing for ld.so to resolve
+    tree_.noteConsulted(plugin.hostPath);
+    for (const ElfDependency& dep : read->info.dependencies)
+      record.needed.push_back(dep.name);
+    struct stat st;
+    if (stat(plugin.hostPath.c_str(), &st) != 0)
+      continue;
+    int index = -1;
+    for (size_t i = 1; i < objects_.size(); ++i)
+      if (objects_[i].dev == st.st_dev && objects_[i].ino == st.st_ino)
+        index = int(i); // already loaded (and resolved) as a library of the program
+    if (index < 0) {
+      Object o;
+      o.name = plugin.guestPath;
+      o.openedPath = plugin.guestPath;
+      o.realGuestPath = normalizeGuest(plugin.guestPath);
+      o.hostPath = plugin.hostPath;
+      o.info = std::move(read->info);
+      o.loader = 0;
+      o.dev = st.st_dev, o.ino = st.st_ino;
+      o.placed = true;
+      o.dst = objects_[0].dst;
+      o.dst.originGuest = guestDirName(plugin.guestPath);
+      // $ORIGIN lookups go to the plug-in's host directory unless it sits at its guest path
+      // in the target tree (then the target tree answers, as for the program).
+      llvm::SmallString<256> absolute(plugin.hostPath);
+      llvm::sys::fs::make_absolute(absolute);
+      std::string hostDir = llvm::sys::path::parent_path(absolute).str();
+      o.dst.originHost =
+          normalizeGuest(tree_.sysroot() + o.dst.originGuest) == normalizeGuest(hostDir) ? ""
+                                                                                        : hostDir;
+      objects_.push_back(std::move(o));
+      index = int(objects_.size() - 1);
+      if (auto err = loadDependencies({index}, &record.missing))
+        return err;
+    }
+    if (!record.needed.empty() || !record.missing.empty())
+      closure.plugins.push_back(std::move(record));
+  }
+  return llvm::Error::success();
 }
 
 llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
@@ -545,6 +608,8 @@ llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
     }
   }
 
+  if (auto err = loadPlugins(closure))
+    return err;
   emit(closure);
   if (nss) {
     std::set<std::string> present;
