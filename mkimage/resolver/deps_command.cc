@@ -286,8 +286,7 @@ if (pluginClosure)
 auto closure = resolveClosure(program, options);
 if (!closure)
   return closure.takeError();
-closure->consulted.insert(closure->consulted.end(), placedConsulted.begin(),
-                          placedConsulted.end());
+closure->consulted.insert(closure->consulted.end(), placedConsulted.begin(), placedConsulted.end());
 
 if (!depfile.empty()) {
   Depfile d;

@@ -226,7 +226,8 @@ llvm::Expected<ElfReadResult> parseElfObject(llvm::StringRef hostPath, llvm::Str
       if (p.p_offset > data.size() || p.p_filesz > data.size() - p.p_offset)
         return fail(hostPath, "truncated: PT_LOAD segment " + llvm::Twine(loads) +
                                   " (file offset " + llvm::Twine(p.p_offset) + ", " +
-                                  llvm::Twine(p.p_filesz) + " bytes) ends past the end of the file (" +
+                                  llvm::Twine(p.p_filesz) +
+                                  " bytes) ends past the end of the file (" +
                                   llvm::Twine(data.size()) + " bytes)");
       if (p.p_filesz > p.p_memsz)
         return fail(hostPath, "corrupt PT_LOAD segment " + llvm::Twine(loads) +

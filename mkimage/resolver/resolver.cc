@@ -100,6 +100,7 @@ private:
   bool cacheLoaded_ = false;
   std::vector<Object> objects_; // [0] = the program
   std::set<std::string> readFiles_;
+  std::set<std::string> reportedMissing_; // plug-in dependencies not found, by name
   // Per search: what was tried (for "not found" errors) and skipped candidates.
   std::vector<std::string> searched_;
   std::vector<std::string> otherClass_;
@@ -375,7 +376,10 @@ llvm::Error Resolver::loadDependencies(std::deque<int> queue, std::vector<std::s
       bool optional = dep.kind == ElfDependency::Kind::Auxiliary;
       auto mapped = map(index, dep.name, optional);
       if (!mapped && missing) {
-        missing->push_back(errorText(mapped.takeError()));
+        // Reported once: the same name missing for the next plug-in says nothing new.
+        std::string text = errorText(mapped.takeError());
+        if (reportedMissing_.insert(dep.name).second)
+          missing->push_back(std::move(text));
         continue;
       }
       if (!mapped)
@@ -431,9 +435,13 @@ void Resolver::emit(Closure& closure) {
   }
 }
 
-// A plug-in as ld.so's dlopen() maps it: an object of its own, loaded by the program (so the
-// program's DT_RPATH is searched after the plug-in's own), its dependencies breadth first.
+// Plug-ins as a program that dlopen()s them by path sees them: each an object of its own,
+// loaded by the program (so the program's DT_RPATH is searched after the plug-in's own). All
+// are mapped before any dependency is searched: a plug-in's DT_NEEDED may name another by
+// its DT_SONAME, as the JDK's libjava.so names libjvm.so, which lies in lib/server/ outside
+// every search path and is found only because the launcher loaded it first.
 llvm::Error Resolver::loadPlugins(Closure& closure) {
+  std::vector<std::pair<size_t, int>> pending; // (record, object) whose dependencies to load
   for (const ResolveOptions::Plugin& plugin : options_.plugins) {
     PluginClosure record{plugin.guestPath, plugin.hostPath, {}, {}};
     auto read = readElfObject(plugin.hostPath);
@@ -450,11 +458,10 @@ llvm::Error Resolver::loadPlugins(Closure& closure) {
     struct stat st;
     if (stat(plugin.hostPath.c_str(), &st) != 0)
       continue;
-    int index = -1;
+    bool loaded = false;
     for (size_t i = 1; i < objects_.size(); ++i)
-      if (objects_[i].dev == st.st_dev && objects_[i].ino == st.st_ino)
-        index = int(i); // already loaded (and resolved) as a library of the program
-    if (index < 0) {
+      loaded |= objects_[i].dev == st.st_dev && objects_[i].ino == st.st_ino;
+    if (!loaded) { // else: a library of the program (or another plug-in's), resolved already
       Object o;
       o.name = plugin.guestPath;
       o.openedPath = plugin.guestPath;
@@ -473,15 +480,15 @@ llvm::Error Resolver::loadPlugins(Closure& closure) {
       std::string hostDir = llvm::sys::path::parent_path(absolute).str();
       o.dst.originHost =
           normalizeGuest(tree_.sysroot() + o.dst.originGuest) == normalizeGuest(hostDir) ? ""
-                                                                                        : hostDir;
+                                                                                         : hostDir;
       objects_.push_back(std::move(o));
-      index = int(objects_.size() - 1);
-      if (auto err = loadDependencies({index}, &record.missing))
-        return err;
+      pending.emplace_back(closure.plugins.size(), int(objects_.size() - 1));
     }
-    if (!record.needed.empty() || !record.missing.empty())
-      closure.plugins.push_back(std::move(record));
+    closure.plugins.push_back(std::move(record));
   }
+  for (const auto& [record, object] : pending)
+    if (auto err = loadDependencies({object}, &closure.plugins[record].missing))
+      return err;
   return llvm::Error::success();
 }
 

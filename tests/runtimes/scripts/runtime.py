@@ -1,7 +1,8 @@
 # Python 3.11 from Debian's packages, in the image as on the host: the C extensions that need
 # libraries of other packages (_ssl: libssl/libcrypto, _sqlite3: libsqlite3, _ctypes:
-# libffi, _lzma: liblzma, _decimal: libmpdec) and a thread pool. Every line printed is
-# deterministic, so the guest's output must equal the host's byte for byte.
+# libffi, _lzma: liblzma; _decimal has libmpdec built in). Every line printed is
+# deterministic, so the guest's output must equal the host's byte for byte. With the argument
+# "threadpool" it also runs multiprocessing.pool.ThreadPool (see runtime_test.sh).
 import ctypes
 import decimal
 import hashlib
@@ -9,7 +10,7 @@ import json
 import lzma
 import sqlite3
 import ssl
-from multiprocessing.pool import ThreadPool
+import sys
 
 print("ssl:", ssl.OPENSSL_VERSION)
 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -47,7 +48,15 @@ def work(n):
     return n, digest.hexdigest()[:12]
 
 
-with ThreadPool(4) as pool:
-    results = pool.map(work, range(24))
+if sys.argv[1:] == ["threadpool"]:
+    from multiprocessing.pool import ThreadPool
+
+    with ThreadPool(4) as pool:
+        results = pool.map(work, range(24))
+else:
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, range(24)))
 print("thread pool:", json.dumps(results[:3]), len(results))
 print("thread pool digest:", hashlib.sha256(json.dumps(results).encode()).hexdigest())
