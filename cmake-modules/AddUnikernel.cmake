@@ -223,9 +223,9 @@ endfunction()
 function(add_unikernel name)
   set(flags NO_ALL)
   set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED
-    IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT CONTAINER_IMAGE)
+    IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT CONTAINER_IMAGE PROGRAM)
   set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS DEPENDS
-    FORMATS)
+    FORMATS PACKAGES)
   cmake_parse_arguments(PARSE_ARGV 1 U "${flags}" "${one}" "${multi}")
   if(U_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_unikernel(${name}): unknown arguments: ${U_UNPARSED_ARGUMENTS}")
@@ -236,14 +236,35 @@ function(add_unikernel name)
     endif()
   endforeach()
 
-  if(U_SOURCES)
+  # PROGRAM: an installed program (a language runtime such as /usr/bin/python3.11) imaged
+  # instead of a target built here; NAME is then a custom target that only names the image.
+  if(DEFINED U_PROGRAM)
+    if(U_SOURCES OR TARGET ${name})
+      _unikernel_message(FATAL_ERROR "add_unikernel(${name}): PROGRAM and an executable target "
+        "(or SOURCES) exclude each other")
+    endif()
+    if(NOT IS_ABSOLUTE "${U_PROGRAM}" OR NOT EXISTS "${U_PROGRAM}" OR IS_DIRECTORY "${U_PROGRAM}")
+      _unikernel_message(FATAL_ERROR "add_unikernel(${name}): PROGRAM '${U_PROGRAM}' must be an "
+        "absolute path of an existing program (e.g. /usr/bin/python3.11)")
+    endif()
+    add_custom_target(${name})
+    set(program_file "${U_PROGRAM}")
+    set(program_depends "${U_PROGRAM}")
+    if(NOT DEFINED U_PROGRAM_PATH)
+      set(U_PROGRAM_PATH "${U_PROGRAM}") # where the runtime looks for its own files
+    endif()
+  elseif(U_SOURCES)
     add_executable(${name} ${U_SOURCES})
   elseif(NOT TARGET ${name})
     message(FATAL_ERROR "add_unikernel(${name}): no executable target '${name}' (or pass SOURCES to create it)")
   endif()
-  get_target_property(type ${name} TYPE)
-  if(NOT type STREQUAL "EXECUTABLE")
-    message(FATAL_ERROR "add_unikernel(${name}): '${name}' is a ${type}, not an executable")
+  if(NOT DEFINED U_PROGRAM)
+    get_target_property(type ${name} TYPE)
+    if(NOT type STREQUAL "EXECUTABLE")
+      message(FATAL_ERROR "add_unikernel(${name}): '${name}' is a ${type}, not an executable")
+    endif()
+    set(program_file "$<TARGET_FILE:${name}>")
+    set(program_depends ${name})
   endif()
 
   if(U_OUTPUT)
@@ -280,6 +301,15 @@ function(add_unikernel name)
     list(APPEND mk_opts --dir "${spec}")
     list(APPEND host_paths "${spec_HOST}")
     list(APPEND host_checks "DIRS|${spec_HOST}")
+  endforeach()
+  # PACKAGES: installed Debian packages of the target (docs/mkimage.md, "Debian packages");
+  # the depfile names their files, so an upgrade rebuilds the image.
+  foreach(p IN LISTS U_PACKAGES)
+    if(NOT p MATCHES "^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$")
+      _unikernel_message(FATAL_ERROR "add_unikernel(${name}): PACKAGES '${p}': not a Debian package "
+        "name (NAME or NAME:ARCH)")
+    endif()
+    list(APPEND mk_opts --package "${p}")
   endforeach()
   foreach(kv IN LISTS U_MANIFEST)
     if(NOT kv MATCHES "^[^=]+=")
@@ -325,10 +355,10 @@ function(add_unikernel name)
     set(data_targets "")
   endif()
   cmake_path(GET image FILENAME image_name)
-  set(mk build "$<TARGET_FILE:${name}>" -o "${image}" --depfile "${depfile}" ${mk_opts})
+  set(mk build "${program_file}" -o "${image}" --depfile "${depfile}" ${mk_opts})
   add_custom_command(OUTPUT "${image}"
     COMMAND Unikernel::mkimage ${mk}
-    DEPENDS ${name} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
+    DEPENDS ${program_depends} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
     DEPFILE "${depfile}"
     COMMENT "Building unikernel image ${image_name}"
     VERBATIM COMMAND_EXPAND_LISTS)
@@ -425,13 +455,14 @@ endfunction()
 # debug-<name>: the image again with ASLR off (<name>-debug.img, built only for this target)
 # booted by nanos-run --gdb-attach, which starts gdb with the kernel's, the program's and its
 # libraries' symbols (docs/cmake.md, "Debugging"). Runner arguments come as for run-<name>:
-# UNIKERNEL_RUN_ARGS="--gdb-batch cmds.gdb" runs gdb in batch mode. Reads the caller's U_*.
+# UNIKERNEL_RUN_ARGS="--gdb-batch cmds.gdb" runs gdb in batch mode. Reads the caller's U_*,
+# program_file and program_depends.
 function(_unikernel_add_debug_target name run_args mk_opts data_targets host_paths verdict_dir)
   set(image "${CMAKE_CURRENT_BINARY_DIR}/${name}-debug.img")
   add_custom_command(OUTPUT "${image}"
-    COMMAND Unikernel::mkimage build "$<TARGET_FILE:${name}>" -o "${image}"
+    COMMAND Unikernel::mkimage build "${program_file}" -o "${image}"
       --depfile "${image}.d" ${mk_opts} --noaslr
-    DEPENDS ${name} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
+    DEPENDS ${program_depends} Unikernel::mkimage ${data_targets} ${host_paths} ${U_DEPENDS}
     DEPFILE "${image}.d"
     COMMENT "Building unikernel image ${name}-debug.img (ASLR off, for gdb)"
     VERBATIM COMMAND_EXPAND_LISTS)
@@ -443,7 +474,7 @@ function(_unikernel_add_debug_target name run_args mk_opts data_targets host_pat
   elseif(UNIKERNEL_SYSROOT)
     set(sysroot "${UNIKERNEL_SYSROOT}")
   endif()
-  set(debug_args ${run_args} --gdb-attach --symbols "$<TARGET_FILE:${name}>" --sysroot "${sysroot}")
+  set(debug_args ${run_args} --gdb-attach --symbols "${program_file}" --sysroot "${sysroot}")
   if(U_KERNEL) # its symbols, and the same kernel booted directly
     list(APPEND debug_args --kernel "${U_KERNEL}")
   endif()

@@ -186,6 +186,19 @@ llvm::Error checkBuildOptions(const BuildOptions& o) {
       return fail("--set " + key.substr(0, 100) +
                   "...: manifest key nested too deeply for the TFS decoder");
   }
+  // Debian package names: lower-case letters, digits, + - . (Debian Policy 5.6.1), and an
+  // optional :ARCH. Anything else cannot name a list file in the dpkg database.
+  for (const std::string& package : o.packages) {
+    auto [name, arch] = llvm::StringRef(package).split(':');
+    auto valid = [](llvm::StringRef s, llvm::StringRef extra) {
+      return !s.empty() && llvm::all_of(s, [&](char c) {
+        return llvm::isDigit(c) || (c >= 'a' && c <= 'z') || extra.contains(c);
+      });
+    };
+    if (!valid(name, "+-.") || (package.find(':') != std::string::npos && !valid(arch, "-")) ||
+        llvm::StringRef(arch).contains(':'))
+      return fail("--package '" + package + "': not a Debian package name (NAME or NAME:ARCH)");
+  }
   if (auto e = checkNetwork(o))
     return e;
   if (auto e = checkExitCode(o.settings))

@@ -18,7 +18,7 @@ const char* const kBuildUsage =
     "    [--compress] [--threads N] [--label L] [--no-nss] [--no-ld-cache] [--library SONAME]...\n"
     "    [--no-debug-exit] [--no-image-digest] [--expected-exit-code N] [--noaslr] [--ipaddr A]\n"
     "    [--netmask M] [--gateway G] [--nameserver A]... [--trace FLAGS] [--boot-timing]\n"
-    "    [--syscall-summary]\n";
+    "    [--syscall-summary] [--package NAME[:ARCH]]... [--no-plugin-closure]\n";
 
 // Messages quote keys and values from the user: control characters are escaped (\xNN) so
 // that an error stays one line.
@@ -55,7 +55,7 @@ llvm::Expected<uint64_t> parseSize(llvm::StringRef text) {
   return value * unit;
 }
 
-static llvm::Expected<PathMapping> parseMapping(llvm::StringRef text, llvm::StringRef option) {
+llvm::Expected<PathMapping> parseMapping(llvm::StringRef text, llvm::StringRef option) {
   // Split at the last ":/" so host paths may contain ':' (guest paths start with '/').
   size_t colon = text.rfind(":/");
   if (colon == llvm::StringRef::npos || colon == 0)
@@ -178,6 +178,11 @@ llvm::Error parseBuildOptionsInto(Args args, BuildOptions& o) {
     } else if (a == "--library") {
       VALUE(v);
       o.libraries.push_back(v.str());
+    } else if (a == "--package") {
+      VALUE(v);
+      o.packages.push_back(v.str()); // checked in checkBuildOptions
+    } else if (a == "--no-plugin-closure") {
+      o.pluginClosure = false;
     } else if (a == "--no-debug-exit") {
       o.debugExit = false;
     } else if (a == "--no-image-digest") {
@@ -349,11 +354,14 @@ private:
       o_.argv0 = s;
       return llvm::Error::success();
     }
-    if (key == "Args" || key == "Libraries" || key == "NameServers") {
+    if (key == "Args" || key == "Libraries" || key == "NameServers" || key == "Packages") {
       auto list = strings(key, v);
       if (!list)
         return list.takeError();
-      auto& target = key == "Args" ? o_.args : key == "Libraries" ? o_.libraries : o_.nameservers;
+      auto& target = key == "Args"        ? o_.args
+                     : key == "Libraries" ? o_.libraries
+                     : key == "Packages"  ? o_.packages
+                                          : o_.nameservers;
       target.insert(target.end(), list->begin(), list->end());
       return llvm::Error::success();
     }
@@ -454,7 +462,7 @@ private:
     }
     if (key == "Compress" || key == "NoNss" || key == "NoLdCache" || key == "DebugExit" ||
         key == "NoImageDigest" || key == "NoAslr" || key == "BootTiming" ||
-        key == "SyscallSummary") {
+        key == "SyscallSummary" || key == "NoPluginClosure") {
       auto b = boolean(key, v);
       if (!b)
         return b.takeError();
@@ -464,6 +472,8 @@ private:
         o_.nss = !*b;
       else if (key == "NoLdCache")
         o_.ldCache = !*b;
+      else if (key == "NoPluginClosure")
+        o_.pluginClosure = !*b;
       else if (key == "DebugExit")
         o_.debugExit = *b;
       else if (key == "NoImageDigest")

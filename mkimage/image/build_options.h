@@ -45,6 +45,11 @@ struct BuildOptions {
   bool nss = true;
   bool ldCache = true; // write /etc/ld.so.cache for the libraries resolved
   std::vector<std::string> libraries;
+  // --package NAME[:ARCH] (config "Packages"): installed Debian packages whose files go in.
+  std::vector<std::string> packages;
+  // Resolve the DT_NEEDED of every ELF object placed by --dir, --file and --package too
+  // (--no-plugin-closure turns it off).
+  bool pluginClosure = true;
   unsigned threads = 0; // 0 = number of CPUs (copy and zstd workers; output does not depend on it)
   bool debugExit = true;
   bool imageDigest = true;              // write `image_digest` (our kernel checks it at mount)
@@ -66,6 +71,9 @@ llvm::Error checkBuildOptions(const BuildOptions& options);
 llvm::Error applyConfigFile(const std::string& path, BuildOptions& options);
 // The same for a config already in memory (`path` names it in errors; the fuzz target).
 llvm::Error applyConfigText(llvm::StringRef text, const std::string& path, BuildOptions& options);
+
+// "HOST:GUEST" of --file/--dir (split at the last ":/"); `option` names it in errors.
+llvm::Expected<PathMapping> parseMapping(llvm::StringRef text, llvm::StringRef option);
 
 // "64M", "1G", "4096", "2k": bytes.
 llvm::Expected<uint64_t> parseSize(llvm::StringRef text);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -55,6 +56,61 @@ static const char* kindName(GuestNode::Kind k) {
   return "?";
 }
 
+// Compares two regular files byte by byte (sizes first, so different files rarely cost a read).
+static llvm::Expected<bool> sameBytes(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) != 0)
+    return fail(a + ": " + std::strerror(errno));
+  if (::stat(b.c_str(), &sb) != 0)
+    return fail(b + ": " + std::strerror(errno));
+  if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+    return true; // one host file (through a symlink, a hard link or another spelling)
+  if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || sa.st_size != sb.st_size)
+    return false;
+  int fa = ::open(a.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fa < 0)
+    return fail(a + ": " + std::strerror(errno));
+  int fb = ::open(b.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fb < 0) {
+    int err = errno;
+    ::close(fa);
+    return fail(b + ": " + std::strerror(err));
+  }
+  std::vector<char> ba(1 << 16), bb(1 << 16);
+  bool equal = true;
+  for (;;) {
+    ssize_t na = ::read(fa, ba.data(), ba.size());
+    ssize_t nb = na > 0 ? ::read(fb, bb.data(), static_cast<size_t>(na)) : 0;
+    if (na <= 0 || nb != na) {
+      equal = na == 0 && nb == 0;
+      break;
+    }
+    if (std::memcmp(ba.data(), bb.data(), static_cast<size_t>(na)) != 0) {
+      equal = false;
+      break;
+    }
+  }
+  ::close(fa);
+  ::close(fb);
+  return equal;
+}
+
+llvm::Expected<bool> sameContent(const GuestNode& a, const GuestNode& b) {
+  if (a.kind != b.kind)
+    return false;
+  switch (a.kind) {
+  case GuestNode::Kind::Directory:
+    return true;
+  case GuestNode::Kind::Symlink:
+    return a.linkTarget == b.linkTarget;
+  case GuestNode::Kind::Generated:
+    return a.contents == b.contents;
+  case GuestNode::Kind::File:
+    return sameBytes(a.hostPath, b.hostPath);
+  }
+  return false;
+}
+
 GuestTree::GuestTree() {
   GuestNode root;
   root.source = "image root";
@@ -96,6 +152,14 @@ llvm::Error GuestTree::add(const std::string& path, GuestNode node) {
   }
   if (node.overridable && !old.overridable)
     return llvm::Error::success(); // a user mapping already replaced the generated file
+  // Two ways to the same content are one entry: a --dir holding the program or one of the
+  // libraries the resolver found, two packages shipping one symlink, a --package over a
+  // --file of the same file. Only a real difference of content is a clash.
+  auto same = sameContent(old, node);
+  if (!same)
+    return same.takeError();
+  if (*same)
+    return llvm::Error::success();
   return fail("guest path " + path + " clashes: " + kindName(old.kind) + " from " + old.source +
               " and " + kindName(node.kind) + " from " + node.source);
 }

@@ -30,12 +30,17 @@ struct GuestNode {
 // normalised path (a trailing '/' dropped).
 llvm::Expected<std::string> validateGuestPath(llvm::StringRef path, llvm::StringRef origin);
 
+// Whether two nodes give the guest the same thing: the same kind and the same bytes (one host
+// file, or equal contents), the same link target, or two directories.
+llvm::Expected<bool> sameContent(const GuestNode& a, const GuestNode& b);
+
 class GuestTree {
 public:
   GuestTree();
   // Adds a node at `path` (already validated), creating parent directories. Errors on a
-  // clash, naming both sources; a directory may be added over a directory, and a
-  // non-overridable node may replace an overridable one.
+  // clash, naming both sources; a directory may be added over a directory, a node with the
+  // same content as the one there (sameContent) is the same entry (the first source is
+  // kept), and a non-overridable node may replace an overridable one.
   llvm::Error add(const std::string& path, GuestNode node);
   // Walks a host directory recursively into `guest` (sorted, symlinks kept, empty dirs kept).
   llvm::Error addHostDirectory(const std::string& host, const std::string& guest,

@@ -6,7 +6,9 @@
 #include "image/image_digest.h"
 #include "image/kernel_image.h"
 #include "image/manifest.h"
+#include "image/placed_content.h"
 #include "image/tfs_encoder.h"
+#include "resolver/error_text.h"
 #include "resolver/ld_cache.h"
 #include "resolver/resolver.h"
 #include "support/atomic_file.h"
@@ -243,6 +245,14 @@ static llvm::Error buildAll(const BuildOptions& o) {
     return e;
   deps.add(o.program);
 
+  // What the user places (--dir, --file, --package) goes in before the resolver runs: the
+  // ELF objects among it are plug-ins whose libraries the resolver adds too.
+  std::vector<std::string> consulted;
+  if (auto e = addPlacedContent({o.files, o.dirs, o.packages, o.sysroot}, tree, consulted))
+    return e;
+  for (const std::string& c : consulted)
+    deps.add(c);
+
   ResolveOptions ro;
   ro.sysroot = o.sysroot;
   ro.programGuestPath = *programGuest;
@@ -254,11 +264,19 @@ static llvm::Error buildAll(const BuildOptions& o) {
     for (llvm::StringRef d : dirs)
       ro.ldLibraryPath.push_back(d.str());
   }
+  if (o.pluginClosure)
+    ro.plugins = placedElfObjects(tree, *programGuest);
   auto closure = resolveClosure(o.program, ro);
   if (!closure)
     return closure.takeError();
   for (const std::string& c : closure->consulted)
     deps.add(c);
+  // A plug-in's dependency that no search finds is not fatal (ld.so fails only if the program
+  // loads that plug-in, and optional plug-ins often need what is not installed): one line each.
+  for (const PluginClosure& plugin : closure->plugins)
+    for (const std::string& missing : plugin.missing)
+      llvm::errs() << "nanos-mkimage: warning: plug-in " << plugin.guestPath << ": "
+                   << oneLine(missing) << "\n";
   for (const ResolvedEntry& e : closure->entries) {
     GuestNode n;
     n.hostPath = e.hostPath;
@@ -319,40 +337,6 @@ static llvm::Error buildAll(const BuildOptions& o) {
     }
   }
 
-  // User mappings, in a canonical order so clash messages do not depend on option order.
-  std::vector<PathMapping> files = o.files, dirs = o.dirs;
-  auto byGuest = [](const PathMapping& a, const PathMapping& b) {
-    return std::tie(a.guest, a.host) < std::tie(b.guest, b.host);
-  };
-  std::sort(files.begin(), files.end(), byGuest);
-  std::sort(dirs.begin(), dirs.end(), byGuest);
-  std::vector<std::string> consulted;
-  for (const PathMapping& m : dirs) {
-    auto g = validateGuestPath(m.guest, m.origin);
-    if (!g)
-      return g.takeError();
-    if (auto e = tree.addHostDirectory(m.host, *g, m.origin, consulted))
-      return e;
-  }
-  for (const PathMapping& m : files) {
-    auto g = validateGuestPath(m.guest, m.origin);
-    if (!g)
-      return g.takeError();
-    if (::stat(m.host.c_str(), &st) != 0)
-      return fail(m.origin + ": " + m.host + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode))
-      return fail(m.origin + ": " + m.host + ": not a regular file" +
-                  (S_ISDIR(st.st_mode) ? " (use --dir for directories)" : ""));
-    GuestNode n;
-    n.kind = GuestNode::Kind::File;
-    n.hostPath = m.host;
-    n.source = m.origin;
-    consulted.push_back(m.host);
-    if (auto e = tree.add(*g, std::move(n)))
-      return e;
-  }
-  for (const std::string& c : consulted)
-    deps.add(c);
   if (!o.cwd.empty()) {
     auto it = tree.nodes().find(*validateGuestPath(o.cwd, "--cwd"));
     if (it == tree.nodes().end() || (it->second.kind != GuestNode::Kind::Directory &&

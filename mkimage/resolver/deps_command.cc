@@ -1,10 +1,14 @@
 // nanos-mkimage deps: prints the files the dynamic loader opens to start a program in the
 // image (the resolver's closure), optionally as JSON and with a depfile.
+#include "image/build_options.h"
+#include "image/placed_content.h"
 #include "resolver/resolver.h"
 #include "support/depfile.h"
 #include "tool/commands.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 
 namespace mkimage {
 namespace {
@@ -13,7 +17,8 @@ constexpr const char* kUsage =
     "usage: nanos-mkimage deps PROGRAM [--sysroot DIR] [--env LD_LIBRARY_PATH=DIRS]\n"
     "         [--program-path GUEST] [--nss|--no-nss] [--library NAME]...\n"
     "         [--glibc-hwcaps NAMES] [--legacy-hwcaps NAMES] [--platform NAME]\n"
-    "         [--json] [--depfile FILE [--depfile-target TARGET]]\n"
+    "         [--dir HOST:GUEST]... [--file HOST:GUEST]... [--package NAME[:ARCH]]...\n"
+    "         [--no-plugin-closure] [--json] [--depfile FILE [--depfile-target TARGET]]\n"
     "\n"
     "Prints every file glibc's ld.so opens to start PROGRAM inside the image, found the way\n"
     "ld.so finds it but in the target tree (DIR, default /), without running anything.\n"
@@ -26,6 +31,9 @@ constexpr const char* kUsage =
     "  --glibc-hwcaps NAMES   guest CPU's glibc-hwcaps levels, best first (x86-64-v3,x86-64-v2)\n"
     "  --legacy-hwcaps NAMES  guest CPU's legacy hwcap names (default x86_64)\n"
     "  --platform NAME        guest AT_PLATFORM / $PLATFORM (default x86_64, '' = none)\n"
+    "  --dir, --file, --package  content placed as `build` places it: the ELF objects in it\n"
+    "                         are plug-ins whose own DT_NEEDED are resolved too\n"
+    "  --no-plugin-closure    do not resolve the plug-ins' dependencies\n"
     "  --json                 print the closure as JSON\n"
     "  --depfile FILE         write a Make/Ninja depfile of every host file consulted\n"
     "  --depfile-target T     the depfile's target (default PROGRAM)\n";
@@ -71,6 +79,14 @@ void printHuman(const Closure& closure, llvm::raw_ostream& out) {
   }
 }
 
+void printPlugins(const Closure& closure, llvm::raw_ostream& out) {
+  for (const PluginClosure& p : closure.plugins) {
+    out << "plug-in " << p.guestPath << " needs " << llvm::join(p.needed, ", ") << "\n";
+    for (const std::string& m : p.missing)
+      out << "  missing: " << m << "\n";
+  }
+}
+
 void printJson(llvm::StringRef program, const Closure& closure, llvm::raw_ostream& out) {
   llvm::json::OStream j(out, 2);
   j.object([&] {
@@ -99,6 +115,21 @@ void printJson(llvm::StringRef program, const Closure& closure, llvm::raw_ostrea
           j.attribute("neededBy", e.neededBy);
         });
     });
+    j.attributeArray("plugins", [&] {
+      for (const PluginClosure& p : closure.plugins)
+        j.object([&] {
+          j.attribute("guestPath", p.guestPath);
+          j.attribute("hostPath", p.hostPath);
+          j.attributeArray("needed", [&] {
+            for (const std::string& n : p.needed)
+              j.value(n);
+          });
+          j.attributeArray("missing", [&] {
+            for (const std::string& m : p.missing)
+              j.value(m);
+          });
+        });
+    });
     j.attributeArray("consulted", [&] {
       for (const std::string& path : closure.consulted)
         j.value(path);
@@ -112,7 +143,9 @@ void printJson(llvm::StringRef program, const Closure& closure, llvm::raw_ostrea
 llvm::Error runDepsCommand(Args args, llvm::raw_ostream& out) {
   ResolveOptions options;
   std::string program, depfile, depfileTarget;
-  bool json = false;
+  bool json = false, pluginClosure = true;
+  std::vector<PathMapping> files, dirs;
+  std::vector<std::string> packages;
   for (size_t i = 0; i < args.size(); ++i) {
     llvm::StringRef arg = args[i];
     // Options take their value as the next argument or after '='.
@@ -144,6 +177,10 @@ llvm::Error runDepsCommand(Args args, llvm::raw_ostream& out) {
       json = true;
       continue;
     }
+    if (arg == "--no-plugin-closure") {
+      pluginClosure = false;
+      continue;
+    }
     if (arg == "--nss" || arg == "--no-nss") {
       options.nss = arg == "--nss" ? ResolveOptions::Nss::On : ResolveOptions::Nss::Off;
       continue;
@@ -165,6 +202,25 @@ continue;
 {OPTION("--program-path"){if (!llvm::StringRef(v).startswith("/")) return usageError(
     "--program-path must be an absolute guest path, got '" + v + "'");
 options.programGuestPath = v;
+continue;
+}
+}
+{OPTION("--dir"){auto m = parseMapping(v, "--dir");
+if (!m)
+  return m.takeError();
+dirs.push_back(*m);
+continue;
+}
+}
+{OPTION("--file"){auto m = parseMapping(v, "--file");
+if (!m)
+  return m.takeError();
+files.push_back(*m);
+continue;
+}
+}
+{OPTION("--package"){if (v.empty()) return usageError("--package needs a name");
+packages.push_back(v);
 continue;
 }
 }
@@ -209,9 +265,28 @@ if (program.empty())
 if (!depfileTarget.empty() && depfile.empty())
   return usageError("--depfile-target needs --depfile");
 
+// The placed content as `build` lays it out, the program at its guest path first.
+GuestTree tree;
+std::vector<std::string> placedConsulted;
+std::string programGuest = options.programGuestPath.empty()
+                               ? "/" + llvm::sys::path::filename(program).str()
+                               : options.programGuestPath;
+{
+  GuestNode node;
+  node.kind = GuestNode::Kind::File;
+  node.hostPath = program;
+  node.source = "the program " + program;
+  if (auto err = tree.add(programGuest, std::move(node)))
+    return err;
+}
+if (auto err = addPlacedContent({files, dirs, packages, options.sysroot}, tree, placedConsulted))
+  return err;
+if (pluginClosure)
+  options.plugins = placedElfObjects(tree, programGuest);
 auto closure = resolveClosure(program, options);
 if (!closure)
   return closure.takeError();
+closure->consulted.insert(closure->consulted.end(), placedConsulted.begin(), placedConsulted.end());
 
 if (!depfile.empty()) {
   Depfile d;
@@ -222,8 +297,10 @@ if (!depfile.empty()) {
 }
 if (json)
   printJson(program, *closure, out);
-else
+else {
   printHuman(*closure, out);
+  printPlugins(*closure, out);
+}
 return llvm::Error::success();
 }
 

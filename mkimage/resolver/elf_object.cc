@@ -8,6 +8,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace mkimage {
 namespace {
 
@@ -165,6 +168,23 @@ llvm::Error readDynamic(llvm::StringRef path, llvm::StringRef data, llvm::ArrayR
 
 } // namespace
 
+bool looksLikeX86_64Object(const std::string& hostPath) {
+  namespace E = llvm::ELF;
+  int fd = ::open(hostPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return false;
+  E::Elf64_Ehdr header;
+  ssize_t n = ::pread(fd, &header, sizeof header, 0);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof header))
+    return false;
+  const unsigned char* id = header.e_ident;
+  return id[E::EI_MAG0] == 0x7f && id[E::EI_MAG1] == 'E' && id[E::EI_MAG2] == 'L' &&
+         id[E::EI_MAG3] == 'F' && id[E::EI_CLASS] == E::ELFCLASS64 &&
+         id[E::EI_DATA] == E::ELFDATA2LSB && header.e_machine == E::EM_X86_64 &&
+         (header.e_type == E::ET_DYN || header.e_type == E::ET_EXEC);
+}
+
 llvm::Expected<ElfReadResult> readElfObject(llvm::StringRef hostPath) {
   // Only regular files: a FIFO would block and a device like /dev/zero never ends.
   llvm::sys::fs::file_status status;
@@ -206,7 +226,8 @@ llvm::Expected<ElfReadResult> parseElfObject(llvm::StringRef hostPath, llvm::Str
       if (p.p_offset > data.size() || p.p_filesz > data.size() - p.p_offset)
         return fail(hostPath, "truncated: PT_LOAD segment " + llvm::Twine(loads) +
                                   " (file offset " + llvm::Twine(p.p_offset) + ", " +
-                                  llvm::Twine(p.p_filesz) + " bytes) ends past the end of the file (" +
+                                  llvm::Twine(p.p_filesz) +
+                                  " bytes) ends past the end of the file (" +
                                   llvm::Twine(data.size()) + " bytes)");
       if (p.p_filesz > p.p_memsz)
         return fail(hostPath, "corrupt PT_LOAD segment " + llvm::Twine(loads) +

@@ -40,6 +40,11 @@ struct ElfReadResult {
   ElfObjectInfo info; // filled when Usable
 };
 
+// Whether `hostPath` starts like an object ld.so could map: a 64-bit little-endian x86-64
+// ET_DYN or ET_EXEC. Reads only the first 64 bytes, so a tree of many data files (a JDK's
+// 130 MB `modules`, Python's .py files) costs one small read each. False for unreadable files.
+bool looksLikeX86_64Object(const std::string& hostPath);
+
 // Reads `hostPath`. Errors (ld.so would stop with an error too) are one line naming the file:
 // unreadable, too short, not ELF, wrong byte order/version/ABI, not ET_DYN/ET_EXEC, corrupt
 // program headers or dynamic section.

@@ -49,6 +49,7 @@ struct Object {
   ino_t ino = 0;
   std::string neededBy;
   std::optional<std::vector<ExpandedPath>> rpathDirs, runpathDirs;
+  bool placed = false; // a plug-in: already in the image, not an entry of the closure
 };
 
 // A candidate that passed open_verify().
@@ -81,7 +82,9 @@ private:
   // and not found.
   llvm::Expected<int> map(int loader, llvm::StringRef name, bool optional,
                           bool (*accept)(const Candidate&, const Resolver&) = nullptr);
-  llvm::Error loadDependencies(std::deque<int> queue);
+  // With `missing`, a dependency that cannot be found (or read) is noted there, not an error.
+  llvm::Error loadDependencies(std::deque<int> queue, std::vector<std::string>* missing = nullptr);
+  llvm::Error loadPlugins(Closure& closure);
   const std::vector<ExpandedPath>& rpathOf(int index);
   const std::vector<ExpandedPath>& runpathOf(int index);
   llvm::Error loadCache();
@@ -97,6 +100,7 @@ private:
   bool cacheLoaded_ = false;
   std::vector<Object> objects_; // [0] = the program
   std::set<std::string> readFiles_;
+  std::set<std::string> reportedMissing_; // plug-in dependencies not found, by name
   // Per search: what was tried (for "not found" errors) and skipped candidates.
   std::vector<std::string> searched_;
   std::vector<std::string> otherClass_;
@@ -360,7 +364,7 @@ llvm::Expected<int> Resolver::map(int loader, llvm::StringRef name, bool optiona
 }
 
 // _dl_map_object_deps: breadth first, each object's dependencies in dynamic-section order.
-llvm::Error Resolver::loadDependencies(std::deque<int> queue) {
+llvm::Error Resolver::loadDependencies(std::deque<int> queue, std::vector<std::string>* missing) {
   std::set<int> seen(queue.begin(), queue.end());
   while (!queue.empty()) {
     int index = queue.front();
@@ -371,6 +375,13 @@ llvm::Error Resolver::loadDependencies(std::deque<int> queue) {
         continue;
       bool optional = dep.kind == ElfDependency::Kind::Auxiliary;
       auto mapped = map(index, dep.name, optional);
+      if (!mapped && missing) {
+        // Reported once: the same name missing for the next plug-in says nothing new.
+        std::string text = errorText(mapped.takeError());
+        if (reportedMissing_.insert(dep.name).second)
+          missing->push_back(std::move(text));
+        continue;
+      }
       if (!mapped)
         return mapped.takeError();
       if (*mapped >= 0 && seen.insert(*mapped).second)
@@ -395,6 +406,8 @@ void Resolver::emit(Closure& closure) {
   std::set<std::string> emitted;
   for (size_t i = 1; i < objects_.size(); ++i) {
     const Object& o = objects_[i];
+    if (o.placed)
+      continue;
     for (const CrossedLink& link : o.links) {
       ResolvedEntry e;
       e.kind = ResolvedEntry::Kind::Symlink;
@@ -420,6 +433,63 @@ void Resolver::emit(Closure& closure) {
     }
     closure.objects.push_back({o.name, o.openedPath, o.realGuestPath, o.hostPath, o.neededBy});
   }
+}
+
+// Plug-ins as a program that dlopen()s them by path sees them: each an object of its own,
+// loaded by the program (so the program's DT_RPATH is searched after the plug-in's own). All
+// are mapped before any dependency is searched: a plug-in's DT_NEEDED may name another by
+// its DT_SONAME, as the JDK's libjava.so names libjvm.so, which lies in lib/server/ outside
+// every search path and is found only because the launcher loaded it first.
+llvm::Error Resolver::loadPlugins(Closure& closure) {
+  std::vector<std::pair<size_t, int>> pending; // (record, object) whose dependencies to load
+  for (const ResolveOptions::Plugin& plugin : options_.plugins) {
+    PluginClosure record{plugin.guestPath, plugin.hostPath, {}, {}};
+    auto read = readElfObject(plugin.hostPath);
+    if (!read) {
+      record.missing.push_back(errorText(read.takeError()));
+      closure.plugins.push_back(std::move(record));
+      continue;
+    }
+    if (read->verdict != ElfVerdict::Usable || !read->info.hasDynamic)
+      continue; // another machine's object, or nothing for ld.so to resolve
+    tree_.noteConsulted(plugin.hostPath);
+    for (const ElfDependency& dep : read->info.dependencies)
+      record.needed.push_back(dep.name);
+    struct stat st;
+    if (stat(plugin.hostPath.c_str(), &st) != 0)
+      continue;
+    bool loaded = false;
+    for (size_t i = 1; i < objects_.size(); ++i)
+      loaded |= objects_[i].dev == st.st_dev && objects_[i].ino == st.st_ino;
+    if (!loaded) { // else: a library of the program (or another plug-in's), resolved already
+      Object o;
+      o.name = plugin.guestPath;
+      o.openedPath = plugin.guestPath;
+      o.realGuestPath = normalizeGuest(plugin.guestPath);
+      o.hostPath = plugin.hostPath;
+      o.info = std::move(read->info);
+      o.loader = 0;
+      o.dev = st.st_dev, o.ino = st.st_ino;
+      o.placed = true;
+      o.dst = objects_[0].dst;
+      o.dst.originGuest = guestDirName(plugin.guestPath);
+      // $ORIGIN lookups go to the plug-in's host directory unless it sits at its guest path
+      // in the target tree (then the target tree answers, as for the program).
+      llvm::SmallString<256> absolute(plugin.hostPath);
+      llvm::sys::fs::make_absolute(absolute);
+      std::string hostDir = llvm::sys::path::parent_path(absolute).str();
+      o.dst.originHost =
+          normalizeGuest(tree_.sysroot() + o.dst.originGuest) == normalizeGuest(hostDir) ? ""
+                                                                                         : hostDir;
+      objects_.push_back(std::move(o));
+      pending.emplace_back(closure.plugins.size(), int(objects_.size() - 1));
+    }
+    closure.plugins.push_back(std::move(record));
+  }
+  for (const auto& [record, object] : pending)
+    if (auto err = loadDependencies({object}, &closure.plugins[record].missing))
+      return err;
+  return llvm::Error::success();
 }
 
 llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
@@ -545,6 +615,8 @@ llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
     }
   }
 
+  if (auto err = loadPlugins(closure))
+    return err;
   emit(closure);
   if (nss) {
     std::set<std::string> present;

@@ -28,6 +28,15 @@ struct ResolveOptions {
   // Sonames (or paths containing '/') resolved like DT_NEEDED of the program, for
   // programs that dlopen() them.
   std::vector<std::string> extraLibraries;
+  // ELF objects placed in the image by other means (--dir, --file, --package): plug-ins a
+  // program dlopen()s by path (libjvm.so, Python's C extensions) and other executables. Each
+  // one's DT_NEEDED are resolved like a dlopen() from the program would: its own DT_RPATH
+  // and DT_RUNPATH, $ORIGIN at its guest directory (looked up in its host directory when it
+  // does not sit at that path in the target tree). The objects themselves are not entries.
+  struct Plugin {
+    std::string guestPath, hostPath;
+  };
+  std::vector<Plugin> plugins;
   // The guest CPU as glibc's loader sees it: it decides which hwcap subdirectories ld.so
   // tries inside every search directory (and which glibc-hwcaps entries of ld.so.cache it
   // takes) and what $PLATFORM expands to. The default is a baseline x86-64 guest (no
@@ -57,6 +66,13 @@ struct LoadedObject {
   std::string neededBy;   // as in ResolvedEntry
 };
 
+// What a plug-in needed (ResolveOptions::plugins), for `deps` and the BOM.
+struct PluginClosure {
+  std::string guestPath, hostPath;
+  std::vector<std::string> needed;  // its DT_NEEDED names, in section order
+  std::vector<std::string> missing; // one line each: a dependency no search found
+};
+
 struct Closure {
   // Deterministic order: the interpreter, then objects in loader (breadth-first) order,
   // each preceded by the symlinks crossed on the way to it, in crossing order (e.g.
@@ -72,6 +88,9 @@ struct Closure {
   // The objects in load order: the interpreter first, then breadth-first DT_NEEDED order,
   // then extra libraries and NSS modules. The program itself is not listed.
   std::vector<LoadedObject> objects;
+  // The plug-ins, in the order given. A dependency of a plug-in that cannot be found is not
+  // an error (ld.so fails only if the program ever loads that plug-in): it is listed here.
+  std::vector<PluginClosure> plugins;
 };
 
 // Resolves the closure of the program at `programHostPath` (a host path, inside the
