@@ -72,25 +72,6 @@ bool kvmUsable(std::string& why) {
   return true;
 }
 
-std::string signalName(int s) {
-  switch (s) {
-  case SIGINT:
-    return "SIGINT";
-  case SIGTERM:
-    return "SIGTERM";
-  case SIGHUP:
-    return "SIGHUP";
-  default:
-    return "signal " + std::to_string(s);
-  }
-}
-
-std::string formatSeconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
-
 // The exit channel's contents: one short record, or nothing.
 std::string readSmallFile(const std::string& path) {
   std::string text;

@@ -38,6 +38,11 @@ SupervisedExit superviseProcess(const std::vector<std::string>& argv,
 // Whether a stderr line is QEMU's note that it was stopped by a signal.
 bool isQemuSignalLine(const std::string& line);
 
+// For the one-line reports about a supervised run: "SIGINT", "SIGTERM", "SIGHUP" or
+// "signal N" (the signals that stop a run), and a timeout's seconds as given ("%g").
+std::string signalName(int s);
+std::string formatSeconds(double s);
+
 // Looks name up like execvp would (PATH, or as-is when it contains '/').
 std::optional<std::string> findExecutable(const std::string& name);
 

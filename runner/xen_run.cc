@@ -65,25 +65,6 @@ int runCaptured(const std::vector<std::string>& argv, std::string& out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string formatSeconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
-
-std::string signalName(int s) {
-  switch (s) {
-  case SIGINT:
-    return "SIGINT";
-  case SIGTERM:
-    return "SIGTERM";
-  case SIGHUP:
-    return "SIGHUP";
-  default:
-    return "signal " + std::to_string(s);
-  }
-}
-
 // Lines xl -F prints about a normal life cycle: not worth showing.
 bool isXlProgressLine(const std::string& line) {
   for (const char* prefix : {"Parsing config from ", "Waiting for domain ", "Domain ",

@@ -164,47 +164,18 @@ ErrorOr<size_t> TcpSocket::send(File& file, const IoVector& io, int flags, UserP
   if (!bounce.data())
     return Err(-ENOMEM);
   auto* buf = reinterpret_cast<uint8_t*>(bounce.data());
-  size_t done = 0;
-  for (;;) {
-    settle_connect();
-    if (role == Role::kFresh && error) {
-      int e = error;
-      error = 0;
-      return Err(e);
-    }
-    if (role == Role::kFresh || role == Role::kListening)
-      return broken_pipe(flags);
-    if (done == io.total && role == Role::kConnected)
-      return done;
-    if (role == Role::kConnected) {
-      size_t chunk = io.total - done < kBounceSize ? io.total - done : kBounceSize;
-      // Fetch from user memory only what the send buffer takes now: a full buffer costs no
-      // copy at all, a nearly full one a short copy (an event loop's send that gets EAGAIN
-      // would otherwise copy 64 KiB for nothing).
-      size_t room = connection->send_room(chunk);
-      if (room > 0)
-        chunk = room;
-      if (room > 0 && !gather(io, done, buf, chunk))
-        return partial_or(done, -EFAULT);
-      ErrorOr<size_t> n = connection->send(buf, room > 0 ? chunk : 0);
-      if (n.ok()) {
-        done += *n;
-        net::host::run_pending();
-        continue;
-      }
-      if (n.error() == -EPIPE)
-        return done ? ErrorOr<size_t>(done) : ErrorOr<size_t>(broken_pipe(flags));
-      if (n.error() != -EAGAIN)
-        return partial_or(done, n.error());
-    }
-    if (would_block(file, flags))
-      return partial_or(done, -EAGAIN);
-    int r = wait(deadline(false), "send on a full socket");
-    if (r == -ETIMEDOUT)
-      return partial_or(done, -EAGAIN);
-    if (r < 0)
-      return partial_or(done, r);
-  }
+  return send_loop(file, flags, io.total, "send on a full socket", [&](size_t done) {
+    size_t chunk = io.total - done < kBounceSize ? io.total - done : kBounceSize;
+    // Fetch from user memory only what the send buffer takes now: a full buffer costs no
+    // copy at all, a nearly full one a short copy (an event loop's send that gets EAGAIN
+    // would otherwise copy 64 KiB for nothing).
+    size_t room = connection->send_room(chunk);
+    if (room > 0)
+      chunk = room;
+    if (room > 0 && !gather(io, done, buf, chunk))
+      return ErrorOr<size_t>(Err(-EFAULT));
+    return connection->send(buf, room > 0 ? chunk : 0);
+  });
 }
 
 ErrorOr<size_t> TcpSocket::receive(File& file, const IoVector& io, int flags, int*,

@@ -4,6 +4,8 @@
 // tcp_socket.cc.
 #pragma once
 
+#include "lib/errno.h"
+#include "net/host.h"
 #include "net/tcp_stack.h"
 #include "unix/socket/inet/inet_socket.h"
 
@@ -65,6 +67,11 @@ public:
 
   // A connecting socket whose handshake ended: Connected, or Fresh with `error` set.
   void settle_connect();
+  // The loop send() and sendfile share: connect errors, EPIPE/SIGPIPE, blocking or
+  // O_NONBLOCK/MSG_DONTWAIT, SO_SNDTIMEO. `push(done)` hands the engine what it takes of
+  // the bytes from offset `done` on and returns how many (-EAGAIN: the buffer is full).
+  template <typename Push>
+  ErrorOr<size_t> send_loop(File& file, int flags, size_t total, const char* what, Push push);
   // Hands the engine the options that live on a connection.
   void apply_connection_options();
   // Leaves the table of bound ports.
@@ -81,6 +88,43 @@ protected:
   void options_changed(int level, int name) override;
   int protocol() const override { return kIpprotoTcp; }
 };
+
+template <typename Push>
+ErrorOr<size_t> TcpSocket::send_loop(File& file, int flags, size_t total, const char* what,
+                                     Push push) {
+  size_t done = 0;
+  for (;;) {
+    settle_connect();
+    if (role == Role::kFresh && error) {
+      int e = error;
+      error = 0;
+      return Err(e);
+    }
+    if (role == Role::kFresh || role == Role::kListening)
+      return broken_pipe(flags);
+    if (done == total && role == Role::kConnected)
+      return done;
+    if (role == Role::kConnected) {
+      ErrorOr<size_t> n = push(done);
+      if (n.ok()) {
+        done += *n;
+        net::host::run_pending();
+        continue;
+      }
+      if (n.error() == -EPIPE)
+        return done ? ErrorOr<size_t>(done) : ErrorOr<size_t>(broken_pipe(flags));
+      if (n.error() != -EAGAIN)
+        return partial_or(done, n.error());
+    }
+    if (would_block(file, flags))
+      return partial_or(done, -EAGAIN);
+    int r = wait(deadline(false), what);
+    if (r == -ETIMEDOUT)
+      return partial_or(done, -EAGAIN);
+    if (r < 0)
+      return partial_or(done, r);
+  }
+}
 
 // The TCP engine's readiness bits as EPOLL* bits.
 uint32_t epoll_events_of(uint32_t tcp_events);
