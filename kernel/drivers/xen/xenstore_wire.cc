@@ -34,14 +34,29 @@ size_t waiting(uint32_t cons, uint32_t prod) {
 }
 } // namespace
 
-size_t Ring::put(const void* data, size_t len) {
-  uint32_t cons = load(kReqConsOffset), prod = load(kReqProdOffset);
+size_t Ring::produce(size_t ring, size_t cons_offset, size_t prod_offset, const void* data,
+                     size_t len) {
+  uint32_t cons = load(cons_offset), prod = load(prod_offset);
   size_t n = room(cons, prod);
   if (n > len)
     n = len;
-  copy_in(page_, prod, data, n);
-  store(kReqProdOffset, prod + static_cast<uint32_t>(n));
+  copy_in(page_ + ring, prod, data, n);
+  store(prod_offset, prod + static_cast<uint32_t>(n)); // after the bytes (release)
   return n;
+}
+
+size_t Ring::consume(size_t ring, size_t cons_offset, size_t prod_offset, void* out, size_t len) {
+  uint32_t cons = load(cons_offset), prod = load(prod_offset);
+  size_t n = waiting(cons, prod);
+  if (n > len)
+    n = len;
+  copy_out(page_ + ring, cons, out, n);
+  store(cons_offset, cons + static_cast<uint32_t>(n));
+  return n;
+}
+
+size_t Ring::put(const void* data, size_t len) {
+  return produce(0, kReqConsOffset, kReqProdOffset, data, len);
 }
 
 size_t Ring::available() const {
@@ -57,33 +72,15 @@ bool Ring::peek(void* out, size_t len) const {
 }
 
 size_t Ring::get(void* out, size_t len) {
-  uint32_t cons = load(kRspConsOffset), prod = load(kRspProdOffset);
-  size_t n = waiting(cons, prod);
-  if (n > len)
-    n = len;
-  copy_out(page_ + kSize, cons, out, n);
-  store(kRspConsOffset, cons + static_cast<uint32_t>(n));
-  return n;
+  return consume(kSize, kRspConsOffset, kRspProdOffset, out, len);
 }
 
 size_t Ring::daemon_get(void* out, size_t len) {
-  uint32_t cons = load(kReqConsOffset), prod = load(kReqProdOffset);
-  size_t n = waiting(cons, prod);
-  if (n > len)
-    n = len;
-  copy_out(page_, cons, out, n);
-  store(kReqConsOffset, cons + static_cast<uint32_t>(n));
-  return n;
+  return consume(0, kReqConsOffset, kReqProdOffset, out, len);
 }
 
 size_t Ring::daemon_put(const void* data, size_t len) {
-  uint32_t cons = load(kRspConsOffset), prod = load(kRspProdOffset);
-  size_t n = room(cons, prod);
-  if (n > len)
-    n = len;
-  copy_in(page_ + kSize, prod, data, n);
-  store(kRspProdOffset, prod + static_cast<uint32_t>(n));
-  return n;
+  return produce(kSize, kRspConsOffset, kRspProdOffset, data, len);
 }
 
 int error_from_name(const char* name, size_t len) {

@@ -57,6 +57,10 @@ public:
   size_t daemon_put(const void* data, size_t len);
 
 private:
+  // One direction of the page: the ring at byte `ring` with its two indexes. produce copies
+  // in what fits and publishes it; consume takes what is waiting and frees it.
+  size_t produce(size_t ring, size_t cons_offset, size_t prod_offset, const void* data, size_t len);
+  size_t consume(size_t ring, size_t cons_offset, size_t prod_offset, void* out, size_t len);
   uint32_t load(size_t offset) const;
   void store(size_t offset, uint32_t value);
   volatile uint8_t* page_;
