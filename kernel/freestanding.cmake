@@ -56,6 +56,7 @@ add_executable(kernel
   arch/x86_64/default_hooks.cc
   arch/x86_64/xen/hypercall.cc
   arch/x86_64/xen/hypercall_page.S
+  arch/x86_64/xen/stream_ring.cc
   arch/x86_64/xen/console_ring.cc
   arch/x86_64/xen/console.cc
   arch/x86_64/xen/platform.cc

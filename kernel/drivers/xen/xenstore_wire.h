@@ -3,6 +3,8 @@
 // the daemon's error names. Host-tested against a simulated daemon (xenstore_wire_test.cc).
 #pragma once
 
+#include "arch/x86_64/xen/stream_ring.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,7 +44,9 @@ public:
   static constexpr size_t kRspConsOffset = 2056;
   static constexpr size_t kRspProdOffset = 2060;
 
-  explicit Ring(volatile uint8_t* page) : page_(page) {}
+  explicit Ring(volatile uint8_t* page)
+      : requests_(page, kSize, page + kReqConsOffset, page + kReqProdOffset),
+        responses_(page + kSize, kSize, page + kRspConsOffset, page + kRspProdOffset) {}
   // Copies as much of data as fits into the request ring and publishes it; returns bytes.
   size_t put(const void* data, size_t len);
   // Bytes of response waiting.
@@ -57,13 +61,8 @@ public:
   size_t daemon_put(const void* data, size_t len);
 
 private:
-  // One direction of the page: the ring at byte `ring` with its two indexes. produce copies
-  // in what fits and publishes it; consume takes what is waiting and frees it.
-  size_t produce(size_t ring, size_t cons_offset, size_t prod_offset, const void* data, size_t len);
-  size_t consume(size_t ring, size_t cons_offset, size_t prod_offset, void* out, size_t len);
-  uint32_t load(size_t offset) const;
-  void store(size_t offset, uint32_t value);
-  volatile uint8_t* page_;
+  xen::StreamRing requests_;  // we produce, the daemon consumes
+  xen::StreamRing responses_; // the daemon produces, we consume
 };
 
 // The errno for an XS_ERROR payload ("ENOENT"...); -EIO for names we do not know.

@@ -3,6 +3,8 @@
 // input; xenconsoled does the opposite. Pure logic over the page's memory, host-tested.
 #pragma once
 
+#include "arch/x86_64/xen/stream_ring.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,12 +19,14 @@ public:
   static constexpr size_t kOutConsOffset = 3080;
   static constexpr size_t kOutProdOffset = 3084;
 
-  explicit ConsoleRing(volatile uint8_t* page) : page_(page) {}
+  explicit ConsoleRing(volatile uint8_t* page)
+      : in_(page, kInSize, page + kInConsOffset, page + kInProdOffset),
+        out_(page + kInSize, kOutSize, page + kOutConsOffset, page + kOutProdOffset) {}
 
   // Copies as many bytes as fit into the output ring and publishes them (after the bytes
   // are in place). Returns how many were taken; 0 when the ring is full.
   size_t write(const char* data, size_t len);
-  // Bytes written but not yet taken by the console daemon.
+  // Bytes written but not yet taken by the console daemon (0 when the indexes are corrupt).
   size_t unread_output() const;
   // Takes up to `max` bytes of input. Returns how many.
   size_t read(char* out, size_t max);
@@ -30,9 +34,8 @@ public:
   bool sane() const;
 
 private:
-  uint32_t load(size_t offset) const;
-  void store(size_t offset, uint32_t value);
-  volatile uint8_t* page_;
+  StreamRing in_;  // the daemon produces, we consume
+  StreamRing out_; // we produce, the daemon consumes
 };
 
 } // namespace xen
