@@ -32,6 +32,24 @@ struct IoVector {
   long count;
   size_t total;
   UserPtr<uint8_t> base(long i) const { return UserPtr<uint8_t>(v[i].base); }
+
+  // Calls f(user_ptr, len) for each user range covering bytes [off, off + n) of the
+  // vector, in order; stops (and returns false) when f returns false.
+  template <typename F> bool for_ranges(size_t off, size_t n, F f) const {
+    for (long i = 0; i < count && n; ++i) {
+      size_t len = v[i].len;
+      if (off >= len) {
+        off -= len;
+        continue;
+      }
+      size_t k = len - off < n ? len - off : n;
+      if (!f(base(i).byte_offset(off), k))
+        return false;
+      n -= k;
+      off = 0;
+    }
+    return true;
+  }
 };
 
 struct FileOps {

@@ -30,8 +30,10 @@ constexpr int kAfMax = 46; // Linux's AF_MAX: domains at or above it are EAFNOSU
 // Flags of socket()'s type and accept4()'s flags; the low bits of type are the base type.
 constexpr int kSockTypeMask = 0xF;
 constexpr int kSockNonblock = 04000, kSockCloexec = 02000000; // O_NONBLOCK, O_CLOEXEC
-// send/recv flags the generic layer looks at.
-constexpr int kMsgDontwait = 0x40;
+// send/recv flags.
+constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40,
+              kMsgWaitall = 0x100, kMsgNosignal = 0x4000;
+constexpr int kSigPipe = 13;
 
 // A socket address as user space sees it (struct sockaddr_storage: at most 128 bytes).
 struct SocketAddress {
@@ -135,5 +137,13 @@ ErrorOr<File*> socket_file(int fd);
 inline Socket* socket_of(File& f) {
   return static_cast<Socket*>(f.object);
 }
+
+// Helpers every family's send and receive use.
+// The call must not wait: MSG_DONTWAIT or a non-blocking file.
+bool would_block(const File& f, int flags);
+// What was moved so far, or the error when nothing was.
+ErrorOr<size_t> partial_or(size_t done, int error);
+// EPIPE, with SIGPIPE unless MSG_NOSIGNAL.
+Err broken_pipe(int flags);
 
 } // namespace unix

@@ -2,6 +2,7 @@
 #include "lib/errno.h"
 #include "unix/fd/event_file.h"
 #include "unix/process/process.h"
+#include "unix/signal/signal.h"
 #include "unix/socket/interface_ioctl.h"
 #include "unix/socket/socket.h"
 #include "unix/syscall/linux_abi.h"
@@ -75,6 +76,22 @@ ErrorOr<File*> socket_file(int fd) {
   if (f->ops != &kSocketFileOps)
     return Err(-ENOTSOCK);
   return f;
+}
+
+bool would_block(const File& f, int flags) {
+  return (flags & kMsgDontwait) || (f.flags & linux::O_NONBLOCK);
+}
+
+ErrorOr<size_t> partial_or(size_t done, int error) {
+  if (done)
+    return done;
+  return Err(error);
+}
+
+Err broken_pipe(int flags) {
+  if (!(flags & kMsgNosignal))
+    raise_process_signal(kSigPipe);
+  return Err(-EPIPE);
 }
 
 } // namespace unix

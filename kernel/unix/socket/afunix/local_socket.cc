@@ -52,26 +52,9 @@ int take_error(LocalSocket* s) {
 namespace {
 
 // ---- user I/O vectors ----
-// Visits the user ranges covering bytes [off, off + n) of the vector; stops at false.
-template <typename F> bool for_user_ranges(const IoVector& io, size_t off, size_t n, F f) {
-  for (long i = 0; i < io.count && n; ++i) {
-    size_t len = io.v[i].len;
-    if (off >= len) {
-      off -= len;
-      continue;
-    }
-    size_t k = len - off < n ? len - off : n;
-    if (!f(io.base(i).byte_offset(off), k))
-      return false;
-    n -= k;
-    off = 0;
-  }
-  return true;
-}
-
 // Ring bytes from `ring_off` on -> vector bytes [iov_off, iov_off + n). False on a fault.
 bool ring_to_iov(const ByteRing& r, size_t ring_off, const IoVector& io, size_t iov_off, size_t n) {
-  return for_user_ranges(io, iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
+  return io.for_ranges(iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
     while (k) {
       ByteSpan s = r.readable(ring_off);
       size_t c = s.len < k ? s.len : k;
@@ -86,7 +69,7 @@ bool ring_to_iov(const ByteRing& r, size_t ring_off, const IoVector& io, size_t 
 // Vector bytes [iov_off, iov_off + n) -> appended to the ring (n <= space). False on a
 // fault (what was appended stays; the caller may drop it).
 bool iov_to_ring(ByteRing& r, const IoVector& io, size_t iov_off, size_t n) {
-  return for_user_ranges(io, iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
+  return io.for_ranges(iov_off, n, [&](UserPtr<uint8_t> u, size_t k) {
     while (k) {
       ByteSpan s = r.writable();
       size_t c = s.len < k ? s.len : k;
@@ -100,23 +83,6 @@ bool iov_to_ring(ByteRing& r, const IoVector& io, size_t iov_off, size_t n) {
 }
 
 // ---- data transfer ----
-bool would_block(const File& f, int flags) {
-  return (flags & kMsgDontwait) || (f.flags & linux::O_NONBLOCK);
-}
-
-// What was moved so far, or the error when nothing was.
-ErrorOr<size_t> partial_or(size_t done, int error) {
-  if (done)
-    return done;
-  return Err(error);
-}
-
-Err broken_pipe(int flags) {
-  if (!(flags & kMsgNosignal))
-    raise_process_signal(kSigPipe);
-  return Err(-EPIPE);
-}
-
 // The peer's ring got data: wake its reader and tell pollers.
 void delivered(LocalSocket* to) {
   sched::wake_all(to->readq);

@@ -19,10 +19,7 @@ namespace unix::afunix {
 
 constexpr int kSockStream = 1, kSockDgram = 2, kSockSeqpacket = 5;
 constexpr int kEsocktnosupport = 94;
-constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgWaitall = 0x100,
-              kMsgNosignal = 0x4000;
 constexpr int kShutRead = 1, kShutWrite = 2; // shutdown(how) + 1
-constexpr int kSigPipe = 13;
 // Linux's default socket buffer (net.core.wmem_default); also each endpoint's ring size.
 constexpr size_t kBufferSize = 212992;
 // A message in the ring: a u32 of its length (low 24 bits) and the length of the sender's

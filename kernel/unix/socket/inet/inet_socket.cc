@@ -47,22 +47,6 @@ template <typename T> size_t put(uint8_t* out, const T& value) {
 
 } // namespace
 
-bool would_block(const File& f, int flags) {
-  return (flags & kMsgDontwait) || (f.flags & linux::O_NONBLOCK);
-}
-
-ErrorOr<size_t> partial_or(size_t done, int error) {
-  if (done)
-    return done;
-  return Err(error);
-}
-
-Err broken_pipe(int flags) {
-  if (!(flags & kMsgNosignal))
-    raise_process_signal(kSigPipe);
-  return Err(-EPIPE);
-}
-
 // ---- addresses, waiting ----
 ErrorOr<InetAddress> InetSocket::read_address(UserPtr<const void> user_addr, uint64_t len) const {
   uint8_t bytes[kSockaddrIn6Size] = {};

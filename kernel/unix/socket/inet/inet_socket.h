@@ -23,9 +23,6 @@ namespace unix::inet {
 
 constexpr int kSockStream = 1, kSockDgram = 2;
 constexpr int kIpprotoIp = 0, kIpprotoTcp = 6, kIpprotoUdp = 17, kIpprotoIpv6 = 41;
-constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgWaitall = 0x100,
-              kMsgNosignal = 0x4000;
-constexpr int kSigPipe = 13;
 constexpr int kEsocktnosupport = 94;
 constexpr unsigned long kFionread = 0x541B;
 // Linux's defaults (net.core.rmem_default / wmem_default) for what SO_RCVBUF reports.
@@ -81,12 +78,6 @@ public:
   // Readiness changed: wakes waiters and poll/select/epoll.
   void announce_events(uint32_t epoll_events);
 };
-
-bool would_block(const File& f, int flags);
-// What was moved so far, or the error when nothing was.
-ErrorOr<size_t> partial_or(size_t done, int error);
-// EPIPE, with SIGPIPE unless MSG_NOSIGNAL.
-Err broken_pipe(int flags);
 
 // The transports' constructors (for the family's create).
 ErrorOr<Socket*> create_tcp_socket(int domain);

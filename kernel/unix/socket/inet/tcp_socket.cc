@@ -19,25 +19,8 @@ constexpr size_t kBounceSize = 64 * 1024;
 constexpr int kSolSocket = 1, kSoError = 4, kSoAcceptconn = 30;
 constexpr int kTcpMaxseg = 2, kTcpInfo = 11, kTcpCongestion = 13;
 
-// Visits the user ranges covering bytes [off, off + n) of the vector; stops at false.
-template <typename F> bool for_user_ranges(const IoVector& io, size_t off, size_t n, F f) {
-  for (long i = 0; i < io.count && n; ++i) {
-    size_t len = io.v[i].len;
-    if (off >= len) {
-      off -= len;
-      continue;
-    }
-    size_t k = len - off < n ? len - off : n;
-    if (!f(io.base(i).byte_offset(off), k))
-      return false;
-    n -= k;
-    off = 0;
-  }
-  return true;
-}
-
 bool gather(const IoVector& io, size_t off, uint8_t* out, size_t n) {
-  return for_user_ranges(io, off, n, [&](UserPtr<uint8_t> u, size_t k) {
+  return io.for_ranges(off, n, [&](UserPtr<uint8_t> u, size_t k) {
     bool ok = copy_from_user(out, u, k).ok();
     out += k;
     return ok;
@@ -45,7 +28,7 @@ bool gather(const IoVector& io, size_t off, uint8_t* out, size_t n) {
 }
 
 bool scatter(const IoVector& io, size_t off, const uint8_t* in, size_t n) {
-  return for_user_ranges(io, off, n, [&](UserPtr<uint8_t> u, size_t k) {
+  return io.for_ranges(off, n, [&](UserPtr<uint8_t> u, size_t k) {
     bool ok = copy_to_user(u, in, k).ok();
     in += k;
     return ok;
