@@ -31,8 +31,8 @@ constexpr int kAfMax = 46; // Linux's AF_MAX: domains at or above it are EAFNOSU
 constexpr int kSockTypeMask = 0xF;
 constexpr int kSockNonblock = 04000, kSockCloexec = 02000000; // O_NONBLOCK, O_CLOEXEC
 // send/recv flags.
-constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40,
-              kMsgWaitall = 0x100, kMsgNosignal = 0x4000;
+constexpr int kMsgOob = 1, kMsgPeek = 2, kMsgTrunc = 0x20, kMsgDontwait = 0x40, kMsgWaitall = 0x100,
+              kMsgNosignal = 0x4000;
 constexpr int kSigPipe = 13;
 
 // A socket address as user space sees it (struct sockaddr_storage: at most 128 bytes).
