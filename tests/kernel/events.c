@@ -24,14 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (errno %d)\n", what, errno);
-  }
-}
+#include "check.h"
 
 // Upper bounds are generous: they catch a wait that ended far too late (or never), not
 // scheduling noise on a loaded host.

@@ -22,15 +22,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static int checks, failures;
+#include "check.h"
 
-static void check(int ok, const char* what, long got) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (got %ld, errno %d)\n", what, got, errno);
-  }
-}
 #define EXPECT_ERR(err, call)                                                                    \
   do {                                                                                           \
     errno = 0;                                                                                   \

@@ -15,14 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (errno %d)\n", what, errno);
-  }
-}
+#include "check.h"
 
 static char buf[300000];
 

@@ -10,14 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what, long got) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (got %ld)\n", what, got);
-  }
-}
+#include "check.h"
 
 static double now(void) {
   struct timespec t;

@@ -30,16 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok)
-    ++failures;
-  printf("%s %s", ok ? "ok  " : "FAIL", what);
-  if (!ok)
-    printf(" (errno %d %s)", errno, strerror(errno));
-  printf("\n");
-}
+#define CHECK_PRINT_PASSES
+#include "check.h"
 
 static struct sockaddr_in loopback(uint16_t port) {
   struct sockaddr_in a;

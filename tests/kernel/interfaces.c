@@ -26,16 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok)
-    ++failures;
-  printf("%s %s", ok ? "ok  " : "FAIL", what);
-  if (!ok)
-    printf(" (errno %d %s)", errno, strerror(errno));
-  printf("\n");
-}
+#define CHECK_PRINT_PASSES
+#include "check.h"
 
 static const char* name;
 static uint32_t address, netmask, broadcast, gateway; // host order

@@ -18,16 +18,9 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-static int checks, failures;
+#include "check.h"
 static const long kPage = 4096;
 
-static void check(int ok, const char* what, long got) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (got %ld, errno %d)\n", what, got, errno);
-  }
-}
 
 // touch(p, write): 0 if the access worked, else the signal it raised (SIGSEGV...), with the
 // fault address in fault_addr.

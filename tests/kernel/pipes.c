@@ -13,14 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (errno %d)\n", what, errno);
-  }
-}
+#include "check.h"
 
 int main(void) {
   int p[2];

@@ -9,14 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s\n", what);
-  }
-}
+#include "check.h"
 
 static volatile sig_atomic_t usr1_count, usr1_signo;
 static void on_usr1(int sig, siginfo_t* info, void* uc) {

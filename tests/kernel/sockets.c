@@ -17,14 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
-static void check(int ok, const char* what) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (errno %d)\n", what, errno);
-  }
-}
+#include "check.h"
 
 static socklen_t path_addr(struct sockaddr_un* a, const char* path) {
   memset(a, 0, sizeof *a);

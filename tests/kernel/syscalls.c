@@ -21,16 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int checks, failures;
+#include "check.h"
 #define BAD ((void*)0x10) // never mapped: the first 64 KiB stay unmapped
 
-static void check(int ok, const char* what, long got) {
-  ++checks;
-  if (!ok) {
-    ++failures;
-    printf("FAIL %s (got %ld, errno %d)\n", what, got, errno);
-  }
-}
 // A raw syscall that must fail with `err`.
 #define EXPECT_ERR(err, ...)                                                                     \
   do {                                                                                           \
