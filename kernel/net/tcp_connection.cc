@@ -144,7 +144,7 @@ uint32_t Connection::events() const {
   if (recv_buf_.readable() > 0 || read_shut_ || closed || error_)
     ev |= kReadable;
   bool can_write = state_ == State::Established || state_ == State::CloseWait;
-  if ((can_write && !write_shut_ && send_buf_.space() > 0) || closed)
+  if ((can_write && !write_shut_ && send_buf_.space() > 0 && send_space_worth_waking()) || closed)
     ev |= kWritable;
   if (read_shut_)
     ev |= kReadHangup;
@@ -174,6 +174,8 @@ ErrorOr<size_t> Connection::send(const void* data, size_t len) {
   }
   grow_send_buffer(len);
   size_t n = send_buf_.append(data, len);
+  if (!send_space_worth_waking() || send_buf_.space() == 0)
+    writer_waits_ = true;
   if (n == 0)
     return Err(-EAGAIN);
   output();

@@ -204,6 +204,11 @@ private:
   void fail(int error); // record the error, go to CLOSED
   void to_closed();
   void notify();
+  // Room in the send buffer worth telling a writer about: at least half of what is queued
+  // (a third of the buffer when it is full), Linux's rule for EPOLLOUT. A writer woken for
+  // every ACK would copy one segment's worth per wake-up (a system call or two and a
+  // context switch per segment).
+  bool send_space_worth_waking() const { return 2 * send_buf_.space() >= send_buf_.size(); }
   uint64_t now_us() const;
   uint32_t ts_now() const;
 
@@ -217,6 +222,9 @@ private:
   int error_ = 0;
   bool released_ = false;   // the owner called close()/abort()
   bool write_shut_ = false; // no more data from the application: FIN follows the buffer
+  // A send left too little room to be writable (send_space_worth_waking): the ACK that
+  // frees enough notifies the observer; the ACKs before it do not.
+  bool writer_waits_ = false;
   bool read_shut_ = false;  // the peer's FIN has arrived
   bool fin_sent_ = false;
 
