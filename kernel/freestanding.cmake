@@ -70,7 +70,6 @@ add_executable(kernel
   sched/wait.cc
   sched/mutex.cc
   sched/deferred.cc
-  sched/idle_poll.cc
   sched/scheduler.cc
   sched/timer_list.cc
   sched/hooks.cc

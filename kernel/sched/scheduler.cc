@@ -11,7 +11,6 @@
 #include "mm/vm.h"
 #include "sched/deferred.h"
 #include "sched/hooks.h"
-#include "sched/idle_poll.h"
 #include "sched/thread.h"
 #include "sched/thread_queue.h"
 #include "sched/timers.h"
@@ -230,11 +229,6 @@ void idle() {
     idle_without_timer(next, device_wait);
     return;
   }
-  // A device expecting input is watched for a moment first (sched/idle_poll.h); what it
-  // finds is deferred work, which schedule() runs next.
-  uint64_t poll_until = ktime::monotonic_ns() + kIdlePollNs;
-  if (poll_before_halt(next < poll_until ? next : poll_until, ktime::monotonic_ns))
-    return;
   program_interrupt(next); // kNoDeadline: no timer interrupt, only the device's
   arch::wait_for_interrupt();
 }

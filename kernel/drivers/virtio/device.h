@@ -70,8 +70,6 @@ public:
   }
   // Takes the next returned request: its token and the bytes the device wrote.
   bool pop(void** token, uint32_t* written) { return ring_.pop_used(token, written); }
-  // True if the device returned a request not yet popped (a load: cheap to poll).
-  bool has_used() const { return ring_.has_used(); }
   // Asks for an interrupt at the next returned request; false if one was returned meanwhile
   // (look again instead of waiting). disarm_interrupt asks for none.
   bool arm_interrupt() { return ring_.arm_interrupt(); }

@@ -27,10 +27,6 @@ NetDevice::NetDevice(Device* dev, Queue* rx, Queue* tx, const char* name,
   service_.owner = this;
   watchdog_.timer.fire = &NetDevice::on_watchdog;
   watchdog_.owner = this;
-  idle_watch_.poller.begin = &NetDevice::idle_begin;
-  idle_watch_.poller.poll = &NetDevice::idle_poll;
-  idle_watch_.poller.end = &NetDevice::idle_end;
-  idle_watch_.owner = this;
   rx->set_interrupt_callback(&NetDevice::on_rx_interrupt, this);
   tx->set_interrupt_callback(&NetDevice::on_tx_interrupt, this);
 }
@@ -59,35 +55,6 @@ void NetDevice::on_watchdog(sched::Timer* t) {
   reinterpret_cast<WatchdogTimer*>(t)->owner->watchdog();
 }
 
-// The idle loop's watch (sched/idle_poll.h): while answers to our frames are due, the
-// receive interrupt is off and the ring is read instead.
-bool NetDevice::idle_begin(sched::IdlePoller* p) {
-  NetDevice* self = reinterpret_cast<IdleWatch*>(p)->owner;
-  if (!self->answers_expected_ || !self->dev_->interrupts())
-    return false;
-  self->rx_->disarm_interrupt();
-  return true;
-}
-
-bool NetDevice::idle_poll(sched::IdlePoller* p) {
-  NetDevice* self = reinterpret_cast<IdleWatch*>(p)->owner;
-  if (!self->rx_->has_used())
-    return false;
-  ++self->stats_.polls_found;
-  sched::defer(&self->service_.work); // service() re-arms the interrupt when done
-  return true;
-}
-
-bool NetDevice::idle_end(sched::IdlePoller* p) {
-  NetDevice* self = reinterpret_cast<IdleWatch*>(p)->owner;
-  ++self->stats_.polls_halted;
-  self->answers_expected_ = false; // one watch per burst: then wait for the interrupt
-  if (self->rx_->arm_interrupt())
-    return false;
-  sched::defer(&self->service_.work);
-  return true;
-}
-
 void NetDevice::service() {
   if (in_service_)
     return; // the stack called back into us while we handed it a frame
@@ -104,11 +71,9 @@ void NetDevice::service() {
 void NetDevice::report_counters() const {
   const Stats& s = stats_;
   kprintf("net: %s: rx %lu frames in %lu batches, %lu interrupts, %lu dropped, %lu kicks; "
-          "tx %lu frames, %lu kicks (%lu not asked for), %lu queued, %lu dropped, %lu rekicks; "
-          "idle polls %lu found, %lu halted\n",
+          "tx %lu frames, %lu kicks (%lu not asked for), %lu queued, %lu dropped, %lu rekicks\n",
           name(), s.rx_frames, s.rx_batches, s.interrupts, s.rx_dropped, s.rx_kicks, s.tx_frames,
-          s.tx_kicks, s.tx_kicks_suppressed, s.tx_queued, s.tx_dropped, s.tx_rekicks,
-          s.polls_found, s.polls_halted);
+          s.tx_kicks, s.tx_kicks_suppressed, s.tx_queued, s.tx_dropped, s.tx_rekicks);
 }
 
 // Runs every kWatchBusyNs while frames wait for the device, every kWatchIdleNs otherwise.
@@ -207,7 +172,6 @@ Status probe(const drivers::FoundDevice& found) {
     return status_ok(); // the device stays set up, unused
   }
   nd->start_watchdog();
-  nd->start_idle_watch();
   return status_ok();
 }
 

@@ -26,7 +26,6 @@
 #include "net/interface.h"
 #include "net/packet.h"
 #include "sched/deferred.h"
-#include "sched/idle_poll.h"
 #include "sched/wait.h"
 
 #include <stddef.h>
@@ -55,7 +54,6 @@ public:
   // Fills the receive ring and starts the watchdog (before DRIVER_OK for the ring).
   Status start_rx();
   void start_watchdog();
-  void start_idle_watch() { sched::add_idle_poller(&idle_watch_.poller); }
   bool link_up_now();
 
   struct Stats {
@@ -66,9 +64,6 @@ public:
     // device (each an exit to the emulator) against those it asked us to leave out.
     uint64_t interrupts = 0, rx_batches = 0, rx_kicks = 0;
     uint64_t tx_kicks = 0, tx_kicks_suppressed = 0;
-    // Idle waits for answers to frames we sent (sched/idle_poll.h): those that saw input
-    // arrive while polling, and those that ended in a halt.
-    uint64_t polls_found = 0, polls_halted = 0;
   };
   const Stats& stats() const { return stats_; }
   void report_counters() const override;
@@ -92,9 +87,6 @@ private:
   static void on_tx_interrupt(void* ctx);
   static void run_service(sched::Work* w);
   static void on_watchdog(sched::Timer* t);
-  static bool idle_begin(sched::IdlePoller* p);
-  static bool idle_poll(sched::IdlePoller* p);
-  static bool idle_end(sched::IdlePoller* p);
   void service();
   void watchdog();
   void check_link();
@@ -111,9 +103,6 @@ private:
   // notified once after the batch instead of once per frame (an ACK each frees room for
   // one more segment, so a batch of ACKs makes a batch of frames).
   bool tx_kick_pending_ = false;
-  // Frames went out since the last received batch: answers (ACKs, replies) are expected, so
-  // the idle loop polls the receive ring for a moment before it halts.
-  bool answers_expected_ = false;
   size_t rx_posted_ = 0;
   size_t rx_target_ = 0;
   net::PacketQueue tx_overflow_;
@@ -128,10 +117,6 @@ private:
     sched::Timer timer{};
     NetDevice* owner = nullptr;
   } watchdog_;
-  struct IdleWatch {
-    sched::IdlePoller poller{};
-    NetDevice* owner = nullptr;
-  } idle_watch_;
   Stats stats_;
 };
 

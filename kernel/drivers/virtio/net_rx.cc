@@ -100,8 +100,6 @@ void NetDevice::receive_returned() {
     }
     p->rx_checksum_valid = trust_checksums && received_checksum_ok(h);
     ++stats_.rx_frames;
-    if (!any)
-      answers_expected_ = false; // until this batch's own answers go out
     any = true;
     net::netdev::receive_in_batch(*this, p.take());
   }

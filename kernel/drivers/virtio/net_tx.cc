@@ -105,7 +105,6 @@ void NetDevice::transmit(net::PacketPtr frame) {
     return;
   }
   reap_tx();
-  answers_expected_ = true;
   if (tx_overflow_.empty() && enqueue_tx(frame)) {
     if (in_service_)
       tx_kick_pending_ = true; // service() notifies once after the whole batch
