@@ -222,11 +222,11 @@ private:
   int error_ = 0;
   bool released_ = false;   // the owner called close()/abort()
   bool write_shut_ = false; // no more data from the application: FIN follows the buffer
+  bool read_shut_ = false;  // the peer's FIN has arrived
+  bool fin_sent_ = false;
   // A send left too little room to be writable (send_space_worth_waking): the ACK that
   // frees enough notifies the observer; the ACKs before it do not.
   bool writer_waits_ = false;
-  bool read_shut_ = false;  // the peer's FIN has arrived
-  bool fin_sent_ = false;
 
   // Send sequence space (RFC 9293 3.3.1). snd_nxt_ is where the next segment starts
   // (it moves back to snd_una_ after a timeout); snd_max_ is the highest ever sent.

@@ -62,8 +62,8 @@ void NetDevice::service() {
   do {
     reap_tx();
     receive_returned();
-    if (tx_kick_pending_)
-      kick_tx(); // what the stack sent in answer to this batch
+    if (tx_kick_pending_) // what the stack sent in answer to this batch
+      kick_tx();
   } while (!rx_->arm_interrupt()); // something came in between: go round again
   in_service_ = false;
 }
