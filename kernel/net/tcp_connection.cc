@@ -188,6 +188,8 @@ size_t Connection::send_room(size_t len) {
 }
 
 void Connection::grow_send_buffer(size_t len) {
+  if (send_buffer_fixed_)
+    return;
   if (send_buf_.space() < len && send_buf_.capacity() < config_.send_buffer_max) {
     // Auto-tuning: keep two congestion windows (what can be in flight now and what the next
     // round trip will want) buffered, so the application never starves a fast path.
@@ -290,6 +292,20 @@ void Connection::abort() {
   else
     to_closed();
   stack.reap();
+}
+
+void Connection::set_send_buffer_size(size_t bytes) {
+  send_buffer_fixed_ = true;
+  if (send_buf_.size() == 0 && bytes < send_buf_.capacity())
+    (void)send_buf_.init(bytes); // empty: the storage is taken again at the next byte
+  else
+    (void)send_buf_.grow(bytes); // out of memory: the present size stays
+}
+
+void Connection::set_receive_buffer_size(size_t bytes) {
+  receive_buffer_fixed_ = true;
+  (void)recv_buf_.grow(bytes);
+  maybe_send_window_update(); // a larger buffer is a larger window
 }
 
 void Connection::set_nodelay(bool on) {

@@ -103,6 +103,11 @@ public:
   void set_keepalive(bool on);
   void set_keepalive_params(uint64_t idle_us, uint64_t interval_us, int probes);
   void set_linger(bool on, uint32_t seconds);
+  // SO_SNDBUF / SO_RCVBUF: the buffer holds `bytes` from now on and is no longer auto-tuned
+  // (as on Linux once an application sets it). A send buffer shrinks only while it holds
+  // nothing; a receive buffer never shrinks (that would take back window already offered).
+  void set_send_buffer_size(size_t bytes);
+  void set_receive_buffer_size(size_t bytes);
   void set_observer(Observer o) { observer_ = o; }
 
   // SO_ERROR: returns and clears the pending error (0 when none; else negative errno).
@@ -227,6 +232,8 @@ private:
   // A send left too little room to be writable (send_space_worth_waking): the ACK that
   // frees enough notifies the observer; the ACKs before it do not.
   bool writer_waits_ = false;
+  bool send_buffer_fixed_ = false;    // SO_SNDBUF: no auto-tuning
+  bool receive_buffer_fixed_ = false; // SO_RCVBUF: no auto-tuning
 
   // Send sequence space (RFC 9293 3.3.1). snd_nxt_ is where the next segment starts
   // (it moves back to snd_una_ after a timeout); snd_max_ is the highest ever sent.

@@ -719,6 +719,28 @@ TEST_F(TcpStateTest, FullSendBufferIsWritableAgainOnlyAtAThirdFree) {
   client->set_observer({});
 }
 
+// SO_SNDBUF / SO_RCVBUF as the socket layer applies them: fixed sizes, no auto-tuning.
+TEST_F(TcpStateTest, BufferSizesSetByTheApplicationStay) {
+  open_pair();
+  client->set_send_buffer_size(16384);
+  server->set_receive_buffer_size(256 * 1024);
+  EXPECT_EQ(server->receive_buffer_size(), 256u * 1024);
+  std::vector<char> chunk(1 << 20, 's');
+  size_t sent = 0;
+  for (int step = 0; step < 2000 && sent < chunk.size(); ++step) {
+    auto n = client->send(chunk.data() + sent, chunk.size() - sent);
+    if (n) {
+      EXPECT_LE(*n, 16384u);
+      sent += *n;
+    }
+    net.run_for(kMs / 4);
+    read_all(server);
+    EXPECT_EQ(client->send_buffer_size(), 16384u); // never grown by auto-tuning
+  }
+  EXPECT_EQ(sent, chunk.size());
+  EXPECT_EQ(server->receive_buffer_size(), 256u * 1024);
+}
+
 TEST_F(TcpStateTest, CloseInSynSentJustForgets) {
   auto c = a.stack->connect(a_ep(), b_ep(80));
   ASSERT_TRUE(c);
