@@ -7,6 +7,7 @@
 // at once, and nothing here blocks.
 #include "net/host.h"
 
+#include "arch/x86_64/boot_info.h"
 #include "arch/x86_64/random.h"
 #include "arch/x86_64/time.h"
 #include "lib/kprintf.h"
@@ -321,9 +322,9 @@ bool has_devices() {
   return g_devices > 0;
 }
 
-void finish_transmission(uint64_t timeout_ns) {
-  if (!g_tcp)
-    return;
+namespace {
+
+void flush_unacknowledged(uint64_t timeout_ns) {
   uint64_t deadline = g_clock.now_ns() + timeout_ns;
   sched::WaitQueue nobody; // only the deadline ends each wait; ACKs arrive meanwhile
   while (g_tcp->has_unacknowledged_data()) {
@@ -337,6 +338,20 @@ void finish_transmission(uint64_t timeout_ns) {
     uint64_t step = now + 1000000; // 1 ms: short against a round trip, cheap to repeat
     sched::wait(nobody, step < deadline ? step : deadline, "network flush at exit");
   }
+}
+
+} // namespace
+
+void finish_transmission(uint64_t timeout_ns) {
+  if (!g_tcp)
+    return;
+  flush_unacknowledged(timeout_ns);
+  // The drivers' counters, for benchmarks (docs/benchmarks.md: frames, interrupts and
+  // notifications per megabyte) and for looking into a stall after the fact.
+  if (boot::cmdline_has("core.net"))
+    for (uint32_t index = 1; index <= Stack::kMaxInterfaces; ++index)
+      if (Interface* interface = g_ip->interface_at_index(index))
+        interface->report_counters();
 }
 
 } // namespace net::host

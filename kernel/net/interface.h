@@ -58,6 +58,9 @@ public:
 
   // Hands a frame (loopback: a datagram) to the device. The device owns it from now on.
   virtual void transmit(PacketPtr frame) = 0;
+  // Prints the driver's counters on the console (`core.net` asks for it at exit), so a
+  // benchmark can count frames, interrupts and notifications per megabyte. None by default.
+  virtual void report_counters() const {}
 
 private:
   const char* name_;

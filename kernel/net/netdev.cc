@@ -24,6 +24,14 @@ void receive(Interface& interface, PacketPtr frame) {
   host::run_pending();
 }
 
+void receive_in_batch(Interface& interface, PacketPtr frame) {
+  host::ip().receive_frame(interface, frame.take());
+}
+
+void end_receive_batch() {
+  host::run_pending();
+}
+
 void link_changed(Interface& interface, bool up) {
   // The interface stays configured; while the link is down its routes are not used
   // (RouteTable skips interfaces that are down), so sockets see ENETUNREACH rather than

@@ -23,6 +23,12 @@ Status attach(Interface& interface);
 // stack. Packet::Offload flags say what the device already verified (GUEST_CSUM).
 void receive(Interface& interface, PacketPtr frame);
 
+// A batch of received frames: each goes to the stack with receive_in_batch(), then
+// end_receive_batch() once runs what they made due (loopback delivery, timers and the
+// timer's re-arming), which receive() does after every single frame.
+void receive_in_batch(Interface& interface, PacketPtr frame);
+void end_receive_batch();
+
 // The device's link went up or down (virtio-net's VIRTIO_NET_S_LINK_UP).
 void link_changed(Interface& interface, bool up);
 

@@ -144,7 +144,7 @@ uint32_t Connection::events() const {
   if (recv_buf_.readable() > 0 || read_shut_ || closed || error_)
     ev |= kReadable;
   bool can_write = state_ == State::Established || state_ == State::CloseWait;
-  if ((can_write && !write_shut_ && send_buf_.space() > 0) || closed)
+  if ((can_write && !write_shut_ && send_buf_.space() > 0 && send_space_worth_waking()) || closed)
     ev |= kWritable;
   if (read_shut_)
     ev |= kReadHangup;
@@ -174,6 +174,8 @@ ErrorOr<size_t> Connection::send(const void* data, size_t len) {
   }
   grow_send_buffer(len);
   size_t n = send_buf_.append(data, len);
+  if (!send_space_worth_waking() || send_buf_.space() == 0)
+    writer_waits_ = true;
   if (n == 0)
     return Err(-EAGAIN);
   output();
@@ -186,6 +188,8 @@ size_t Connection::send_room(size_t len) {
 }
 
 void Connection::grow_send_buffer(size_t len) {
+  if (send_buffer_fixed_)
+    return;
   if (send_buf_.space() < len && send_buf_.capacity() < config_.send_buffer_max) {
     // Auto-tuning: keep two congestion windows (what can be in flight now and what the next
     // round trip will want) buffered, so the application never starves a fast path.
@@ -288,6 +292,20 @@ void Connection::abort() {
   else
     to_closed();
   stack.reap();
+}
+
+void Connection::set_send_buffer_size(size_t bytes) {
+  send_buffer_fixed_ = true;
+  if (send_buf_.size() == 0 && bytes < send_buf_.capacity())
+    (void)send_buf_.init(bytes); // empty: the storage is taken again at the next byte
+  else
+    (void)send_buf_.grow(bytes); // out of memory: the present size stays
+}
+
+void Connection::set_receive_buffer_size(size_t bytes) {
+  receive_buffer_fixed_ = true;
+  (void)recv_buf_.grow(bytes);
+  maybe_send_window_update(); // a larger buffer is a larger window
 }
 
 void Connection::set_nodelay(bool on) {

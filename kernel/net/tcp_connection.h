@@ -103,6 +103,11 @@ public:
   void set_keepalive(bool on);
   void set_keepalive_params(uint64_t idle_us, uint64_t interval_us, int probes);
   void set_linger(bool on, uint32_t seconds);
+  // SO_SNDBUF / SO_RCVBUF: the buffer holds `bytes` from now on and is no longer auto-tuned
+  // (as on Linux once an application sets it). A send buffer shrinks only while it holds
+  // nothing; a receive buffer never shrinks (that would take back window already offered).
+  void set_send_buffer_size(size_t bytes);
+  void set_receive_buffer_size(size_t bytes);
   void set_observer(Observer o) { observer_ = o; }
 
   // SO_ERROR: returns and clears the pending error (0 when none; else negative errno).
@@ -204,6 +209,11 @@ private:
   void fail(int error); // record the error, go to CLOSED
   void to_closed();
   void notify();
+  // Room in the send buffer worth telling a writer about: at least half of what is queued
+  // (a third of the buffer when it is full), Linux's rule for EPOLLOUT. A writer woken for
+  // every ACK would copy one segment's worth per wake-up (a system call or two and a
+  // context switch per segment).
+  bool send_space_worth_waking() const { return 2 * send_buf_.space() >= send_buf_.size(); }
   uint64_t now_us() const;
   uint32_t ts_now() const;
 
@@ -219,6 +229,11 @@ private:
   bool write_shut_ = false; // no more data from the application: FIN follows the buffer
   bool read_shut_ = false;  // the peer's FIN has arrived
   bool fin_sent_ = false;
+  // A send left too little room to be writable (send_space_worth_waking): the ACK that
+  // frees enough notifies the observer; the ACKs before it do not.
+  bool writer_waits_ = false;
+  bool send_buffer_fixed_ = false;    // SO_SNDBUF: no auto-tuning
+  bool receive_buffer_fixed_ = false; // SO_RCVBUF: no auto-tuning
 
   // Send sequence space (RFC 9293 3.3.1). snd_nxt_ is where the next segment starts
   // (it moves back to snd_una_ after a timeout); snd_max_ is the highest ever sent.

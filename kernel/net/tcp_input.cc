@@ -341,7 +341,14 @@ void Connection::process_new_ack(Seq ack, const Header& h, uint64_t now) {
   else
     arm_retransmit(now);
   persist_backoff_ = 0;
-  notify();
+  // Readiness changes only when a waiting writer now has enough room, or when everything
+  // is acknowledged (SO_LINGER's close waits for that); other ACKs wake nobody.
+  bool writable = send_buf_.space() > 0 && send_space_worth_waking();
+  if ((writer_waits_ && writable) || snd_una_ == snd_max_) {
+    if (writable)
+      writer_waits_ = false;
+    notify();
+  }
 }
 
 void Connection::process_duplicate_ack() {

@@ -153,6 +153,8 @@ void Connection::maybe_send_window_update() {
 }
 
 void Connection::autotune_receive(uint64_t now) {
+  if (receive_buffer_fixed_)
+    return;
   // Dynamic right-sizing: if the application drained more than half the buffer within one
   // round trip, the window (and so the buffer) limits throughput: double it.
   uint64_t rtt = rcv_rtt_us_ ? rcv_rtt_us_ : rto_.srtt_us();

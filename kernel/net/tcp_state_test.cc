@@ -684,6 +684,63 @@ TEST_F(TcpStateTest, ReadinessCallbackFires) {
   EXPECT_NE(seen & kReadHangup, 0u);
 }
 
+// A writer that filled the send buffer hears from the connection once a third of it is
+// free (Linux's rule for EPOLLOUT), not at every ACK: each wake-up would otherwise copy one
+// segment's worth.
+TEST_F(TcpStateTest, FullSendBufferIsWritableAgainOnlyAtAThirdFree) {
+  open_pair();
+  std::vector<char> chunk(256 * 1024, 'w');
+  while (client->send(chunk.data(), chunk.size())) {
+  } // nothing is acknowledged while the network stands still
+  size_t capacity = client->send_buffer_size();
+  EXPECT_EQ(client->events() & kWritable, 0u);
+  struct Seen {
+    int calls = 0, writable = 0;
+  } seen;
+  client->set_observer({[](void* ctx, uint32_t ev) {
+                          auto* s = static_cast<Seen*>(ctx);
+                          ++s->calls;
+                          if (ev & kWritable)
+                            ++s->writable;
+                        },
+                        &seen});
+  net.log.clear();
+  for (int step = 0; step < 1000 && seen.writable == 0; ++step) {
+    net.run_for(kMs / 4);
+    read_all(server);
+  }
+  ASSERT_EQ(seen.writable, 1);
+  EXPECT_GT(count(1, kAck), 4); // many ACKs came back before the one that told the writer
+  EXPECT_LE(seen.calls, 2);     // (and maybe one when everything was acknowledged)
+  EXPECT_NE(client->events() & kWritable, 0u);
+  auto n = client->send(chunk.data(), capacity / 3);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, capacity / 3); // the room it was told about takes a third of the buffer
+  client->set_observer({});
+}
+
+// SO_SNDBUF / SO_RCVBUF as the socket layer applies them: fixed sizes, no auto-tuning.
+TEST_F(TcpStateTest, BufferSizesSetByTheApplicationStay) {
+  open_pair();
+  client->set_send_buffer_size(16384);
+  server->set_receive_buffer_size(256 * 1024);
+  EXPECT_EQ(server->receive_buffer_size(), 256u * 1024);
+  std::vector<char> chunk(1 << 20, 's');
+  size_t sent = 0;
+  for (int step = 0; step < 2000 && sent < chunk.size(); ++step) {
+    auto n = client->send(chunk.data() + sent, chunk.size() - sent);
+    if (n) {
+      EXPECT_LE(*n, 16384u);
+      sent += *n;
+    }
+    net.run_for(kMs / 4);
+    read_all(server);
+    EXPECT_EQ(client->send_buffer_size(), 16384u); // never grown by auto-tuning
+  }
+  EXPECT_EQ(sent, chunk.size());
+  EXPECT_EQ(server->receive_buffer_size(), 256u * 1024);
+}
+
 TEST_F(TcpStateTest, CloseInSynSentJustForgets) {
   auto c = a.stack->connect(a_ep(), b_ep(80));
   ASSERT_TRUE(c);

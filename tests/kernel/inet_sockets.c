@@ -809,6 +809,36 @@ static void test_sendfile(void) {
   unlink(path);
 }
 
+// ---- SO_SNDBUF is applied, not only reported ----
+// Bytes a connection takes before EAGAIN while its peer reads nothing: the peer's receive
+// window plus the sender's buffer.
+static size_t fill_until_full(int fd) {
+  static char block[4096];
+  size_t total = 0;
+  while (total < ((size_t)64 << 20)) {
+    ssize_t n = send(fd, block, sizeof block, MSG_DONTWAIT);
+    if (n <= 0)
+      break;
+    total += (size_t)n;
+  }
+  return total;
+}
+
+static void test_buffer_sizes(void) {
+  int c1, s1, c2, s2;
+  tcp_pair(&c1, &s1);
+  tcp_pair(&c2, &s2);
+  int v = 16384;
+  check(setsockopt(c2, SOL_SOCKET, SO_SNDBUF, &v, sizeof v) == 0, "sndbuf: SO_SNDBUF 16 KiB");
+  size_t tuned = fill_until_full(c1), fixed = fill_until_full(c2);
+  printf("     sndbuf: %zu bytes taken with the default buffer, %zu with 16 KiB\n", tuned, fixed);
+  check(fixed < tuned, "sndbuf: a 16 KiB send buffer takes less before EAGAIN than the default");
+  close(c1);
+  close(s1);
+  close(c2);
+  close(s2);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_bulk_transfer();
@@ -821,6 +851,7 @@ int main(void) {
   test_epoll_exclusive();
   test_reuseport();
   test_sendfile();
+  test_buffer_sizes();
   printf("%s: %d of %d checks passed\n", failures ? "FAILED" : "all passed", checks - failures,
          checks);
   return failures ? 1 : 0;

@@ -66,9 +66,11 @@ void finish_boot() {
   }
 }
 
-void Queue::kick() {
-  if (ring_.publish())
-    device_->transport().notify(index_);
+bool Queue::kick() {
+  if (!ring_.publish())
+    return false;
+  device_->transport().notify(index_);
+  return true;
 }
 
 void Queue::kick_always() {

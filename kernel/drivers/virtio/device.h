@@ -35,8 +35,9 @@ public:
   Status add(const Virtqueue::Segment* segments, uint16_t count, void* token) {
     return ring_.add(segments, count, token);
   }
-  // Publishes the added requests and notifies the device if it asked for it.
-  void kick();
+  // Publishes the added requests and notifies the device if it asked for it; true if it
+  // was notified.
+  bool kick();
   // Receives each request the device returns: its token and the bytes it wrote.
   using CompleteFn = void (*)(void* token, uint32_t written);
   void set_completion(CompleteFn fn) { complete_ = fn; }

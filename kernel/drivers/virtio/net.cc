@@ -27,12 +27,23 @@ NetDevice::NetDevice(Device* dev, Queue* rx, Queue* tx, const char* name,
   service_.owner = this;
   watchdog_.timer.fire = &NetDevice::on_watchdog;
   watchdog_.owner = this;
-  rx->set_interrupt_callback(&NetDevice::on_queue_interrupt, this);
-  tx->set_interrupt_callback(&NetDevice::on_queue_interrupt, this);
+  rx->set_interrupt_callback(&NetDevice::on_rx_interrupt, this);
+  tx->set_interrupt_callback(&NetDevice::on_tx_interrupt, this);
 }
 
-// Top half: nothing but queueing the work (both queues share the device's vector).
-void NetDevice::on_queue_interrupt(void* ctx) {
+// Top halves (both queues share the device's vector, so each interrupt calls both): the
+// receive side also asks the device not to interrupt again until service() has emptied the
+// ring and re-armed it; frames arriving meanwhile are taken in the same pass (virtio 1.x
+// §2.7.10: the flag or the event index, whichever was negotiated). Writing the flag here is
+// safe: kernel code, service() included, runs with interrupts off.
+void NetDevice::on_rx_interrupt(void* ctx) {
+  auto* self = static_cast<NetDevice*>(ctx);
+  ++self->stats_.interrupts;
+  self->rx_->disarm_interrupt();
+  sched::defer(&self->service_.work);
+}
+
+void NetDevice::on_tx_interrupt(void* ctx) {
   sched::defer(&static_cast<NetDevice*>(ctx)->service_.work);
 }
 
@@ -51,8 +62,18 @@ void NetDevice::service() {
   do {
     reap_tx();
     receive_returned();
+    if (tx_kick_pending_) // what the stack sent in answer to this batch
+      kick_tx();
   } while (!rx_->arm_interrupt()); // something came in between: go round again
   in_service_ = false;
+}
+
+void NetDevice::report_counters() const {
+  const Stats& s = stats_;
+  kprintf("net: %s: rx %lu frames in %lu batches, %lu interrupts, %lu dropped, %lu kicks; "
+          "tx %lu frames, %lu kicks (%lu not asked for), %lu queued, %lu dropped, %lu rekicks\n",
+          name(), s.rx_frames, s.rx_batches, s.interrupts, s.rx_dropped, s.rx_kicks, s.tx_frames,
+          s.tx_kicks, s.tx_kicks_suppressed, s.tx_queued, s.tx_dropped, s.tx_rekicks);
 }
 
 // Runs every kWatchBusyNs while frames wait for the device, every kWatchIdleNs otherwise.

@@ -49,8 +49,8 @@ void NetDevice::refill_rx() {
   bool added = false;
   while (rx_posted_ < rx_target_ && post_rx_buffer())
     added = true;
-  if (added)
-    rx_->kick();
+  if (added && rx_->kick())
+    ++stats_.rx_kicks;
 }
 
 net::PacketPtr NetDevice::take_rx_buffer(uint32_t* written) {
@@ -80,6 +80,7 @@ net::PacketPtr NetDevice::merge_rx_buffers(net::PacketPtr first, uint16_t count)
 
 void NetDevice::receive_returned() {
   bool trust_checksums = dev_->has(kNetGuestCsum);
+  bool any = false;
   for (;;) {
     uint32_t written;
     net::PacketPtr p = take_rx_buffer(&written);
@@ -99,7 +100,12 @@ void NetDevice::receive_returned() {
     }
     p->rx_checksum_valid = trust_checksums && received_checksum_ok(h);
     ++stats_.rx_frames;
-    net::netdev::receive(*this, p.take());
+    any = true;
+    net::netdev::receive_in_batch(*this, p.take());
+  }
+  if (any) {
+    ++stats_.rx_batches;
+    net::netdev::end_receive_batch();
   }
   refill_rx();
 }

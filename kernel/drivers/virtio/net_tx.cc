@@ -82,11 +82,19 @@ void NetDevice::reap_tx() {
     added = true;
   }
   if (added)
-    tx_->kick();
+    kick_tx();
   if (tx_overflow_.empty())
     tx_->disarm_interrupt();
   else if (!tx_->arm_interrupt())
     sched::defer(&service_.work); // completions came meanwhile: drain again soon
+}
+
+void NetDevice::kick_tx() {
+  tx_kick_pending_ = false;
+  if (tx_->kick())
+    ++stats_.tx_kicks;
+  else
+    ++stats_.tx_kicks_suppressed;
 }
 
 void NetDevice::transmit(net::PacketPtr frame) {
@@ -98,7 +106,10 @@ void NetDevice::transmit(net::PacketPtr frame) {
   }
   reap_tx();
   if (tx_overflow_.empty() && enqueue_tx(frame)) {
-    tx_->kick();
+    if (in_service_)
+      tx_kick_pending_ = true; // service() notifies once after the whole batch
+    else
+      kick_tx();
     return;
   }
   if (tx_overflow_.count() >= kTxOverflowLimit) {

@@ -224,9 +224,11 @@ Status InetSocket::set_option(int level, int name, UserPtr<const void> user_valu
     break;
   case kSolSocket * 1000 + kSoSndbuf:
     o.send_buffer = buffer(v, kMinSendBuffer);
+    o.send_buffer_set = true;
     break;
   case kSolSocket * 1000 + kSoRcvbuf:
     o.receive_buffer = buffer(v, kMinReceiveBuffer);
+    o.receive_buffer_set = true;
     break;
   case kSolSocket * 1000 + kSoDontroute:
   case kSolSocket * 1000 + kSoOobinline:

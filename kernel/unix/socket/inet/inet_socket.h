@@ -36,6 +36,9 @@ struct InetOptions {
   bool receive_errors = false; // IP_RECVERR / IPV6_RECVERR
   int linger_seconds = 0;
   int send_buffer = kDefaultBuffer, receive_buffer = kDefaultBuffer;
+  // The program set SO_SNDBUF / SO_RCVBUF: TCP then uses half the reported (doubled) value,
+  // the size asked for, instead of auto-tuning.
+  bool send_buffer_set = false, receive_buffer_set = false;
   uint64_t receive_timeout_ns = 0, send_timeout_ns = 0; // 0: wait forever
   uint8_t tos = 0, ttl = 64;
   int keepalive_idle_s = 7200, keepalive_interval_s = 75, keepalive_count = 9;

@@ -270,6 +270,10 @@ void TcpSocket::apply_connection_options() {
   connection->set_keepalive(options.keepalive);
   // A linger timeout is ours to wait for (close); the engine needs only "RST at close".
   connection->set_linger(options.linger && options.linger_seconds == 0, 0);
+  if (options.send_buffer_set)
+    connection->set_send_buffer_size(static_cast<size_t>(options.send_buffer) / 2);
+  if (options.receive_buffer_set)
+    connection->set_receive_buffer_size(static_cast<size_t>(options.receive_buffer) / 2);
 }
 
 void TcpSocket::options_changed(int, int) {
