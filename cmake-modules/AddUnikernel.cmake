@@ -565,7 +565,7 @@ endfunction()
 
 # add_unikernel_test(NAME IMAGE <unikernel> [EXPECT_OUTPUT text] [EXPECT_OUTPUT_REGEX re]
 #                    [EXPECT_EXIT n] [TIMEOUT s] [ACCEL auto|kvm|tcg] [DIRECT_KERNEL]
-#                    [MACHINE m] [DISK virtio-blk|virtio-scsi] [RUN_ARGS ...] [LABELS ...])
+#                    [MACHINE m] [DISK virtio-blk|virtio-scsi|nvme] [RUN_ARGS ...] [LABELS ...])
 function(add_unikernel_test name)
   set(flags DIRECT_KERNEL)
   set(one IMAGE EXPECT_OUTPUT EXPECT_OUTPUT_REGEX EXPECT_EXIT TIMEOUT ACCEL MACHINE DISK)
