@@ -1,7 +1,6 @@
 #include "artifact/gce_writer.h"
 #include "artifact/test_support.h"
 
-
 namespace mkimage::artifact {
 namespace {
 

@@ -37,8 +37,8 @@ SubmissionEntry create_io_completion_queue(uint16_t qid, uint16_t entries, uint6
   e.prp1 = phys;
   e.cdw10 = queue_dword(qid, entries);
   constexpr uint32_t kContiguous = 1u << 0, kInterruptsEnabled = 1u << 1;
-  e.cdw11 = static_cast<uint32_t>(vector) << 16 | (interrupts ? kInterruptsEnabled : 0) |
-            kContiguous;
+  e.cdw11 =
+      static_cast<uint32_t>(vector) << 16 | (interrupts ? kInterruptsEnabled : 0) | kContiguous;
   return e;
 }
 

@@ -1,10 +1,9 @@
 #include "drivers/nvme/controller.h"
 
-#include "drivers/nvme/prp.h"
-#include "drivers/nvme/status.h"
-
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
+#include "drivers/nvme/prp.h"
+#include "drivers/nvme/status.h"
 #include "lib/kprintf.h"
 #include "lib/new.h"
 #include "lib/string.h"
@@ -68,7 +67,8 @@ ErrorOr<Controller*> Controller::open(const pci::Device& pci) {
   // the command register's Interrupt Disable bit so the I/O completion queue's interrupts
   // cannot come out as INTx meanwhile.
   constexpr uint16_t kCommandIntxDisable = 1u << 10;
-  pci::write16(pci.addr, 0x04, static_cast<uint16_t>(pci::read16(pci.addr, 0x04) | kCommandIntxDisable));
+  pci::write16(pci.addr, 0x04,
+               static_cast<uint16_t>(pci::read16(pci.addr, 0x04) | kCommandIntxDisable));
   auto* c = new Controller(pci);
   if (!c)
     return Err(-ENOMEM);
@@ -81,9 +81,9 @@ ErrorOr<Controller*> Controller::open(const pci::Device& pci) {
     return Err(-ENODEV);
   c->regs_ = static_cast<volatile uint32_t*>(
       mm::map_mmio(bar, kDoorbellBase + 4 * static_cast<size_t>(c->caps_.doorbell_stride)));
-  uint16_t admin_entries =
-      c->caps_.max_queue_entries < kAdminEntries ? static_cast<uint16_t>(c->caps_.max_queue_entries)
-                                                 : kAdminEntries;
+  uint16_t admin_entries = c->caps_.max_queue_entries < kAdminEntries
+                               ? static_cast<uint16_t>(c->caps_.max_queue_entries)
+                               : kAdminEntries;
   TRY(c->init_pair(c->admin_, 0, admin_entries));
   TRY(c->reset_and_enable());
   return c;

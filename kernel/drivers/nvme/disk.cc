@@ -84,9 +84,7 @@ private:
   int collect(block::IoStats* stats, size_t* in_flight);
   Status lock();
   void unlock();
-  static void on_interrupt(void* self) {
-    sched::wake_all(static_cast<NvmeDisk*>(self)->waiters_);
-  }
+  static void on_interrupt(void* self) { sched::wake_all(static_cast<NvmeDisk*>(self)->waiters_); }
 
   Controller* ctrl_;
   Slot* slots_;
@@ -212,8 +210,8 @@ ErrorOr<Slot*> NvmeDisk::submit_transfer(NvmOpcode op, uint64_t sector, size_t s
     return slot;
   Prps prps = TRY(build_prps(mm::virt_to_phys(data), sectors * block::kSectorSize, slot->prp_list,
                              slot->prp_list_phys));
-  SubmissionEntry e = read_write(op, ctrl_->nsid(), sector, static_cast<uint32_t>(sectors),
-                                 prps.prp1, prps.prp2);
+  SubmissionEntry e =
+      read_write(op, ctrl_->nsid(), sector, static_cast<uint32_t>(sectors), prps.prp1, prps.prp2);
   if (!submit(slot, e, sectors))
     return static_cast<Slot*>(nullptr);
   return slot;
@@ -234,8 +232,7 @@ int NvmeDisk::collect(block::IoStats* stats, size_t* in_flight) {
     CompletionStatus status = decode_status(s.status_word);
     int err = status_errno(status);
     if (err && !first_error) {
-      kprintf("%s: command failed: status type %u code 0x%02x\n", name_, status.type,
-              status.code);
+      kprintf("%s: command failed: status type %u code 0x%02x\n", name_, status.type, status.code);
       first_error = err;
     }
   }

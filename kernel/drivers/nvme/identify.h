@@ -27,10 +27,10 @@ ControllerInfo parse_controller(const uint8_t* data, uint32_t min_page_size);
 uint32_t first_active_namespace(const uint8_t* data);
 
 struct NamespaceInfo {
-  uint64_t blocks;       // NSZE
-  uint32_t block_size;   // bytes, from the formatted LBA format's LBADS
+  uint64_t blocks;        // NSZE
+  uint32_t block_size;    // bytes, from the formatted LBA format's LBADS
   uint16_t metadata_size; // MS of that format: bytes of metadata per block
-  bool write_protected;  // NSATTR bit 0
+  bool write_protected;   // NSATTR bit 0
 };
 // -ENODEV for an inactive namespace (all zeros: size 0), -EINVAL for a format index beyond
 // the formats the namespace lists.

@@ -53,11 +53,11 @@ TEST(NvmeIdentifyNamespaces, FirstActiveIsTheFirstEntry) {
 
 TEST(NvmeIdentifyNamespace, ReadsSizeAndTheFormattedLbaFormat) {
   Page p;
-  p.put(0, 0x200000, 8); // NSZE
-  p.bytes[25] = 1;       // two formats
-  p.bytes[26] = 1;       // the second is in use
-  p.put(128, 9u << 16, 4);         // format 0: 512 bytes
-  p.put(132, 12u << 16 | 8, 4);    // format 1: 4096 bytes + 8 bytes metadata
+  p.put(0, 0x200000, 8);        // NSZE
+  p.bytes[25] = 1;              // two formats
+  p.bytes[26] = 1;              // the second is in use
+  p.put(128, 9u << 16, 4);      // format 0: 512 bytes
+  p.put(132, 12u << 16 | 8, 4); // format 1: 4096 bytes + 8 bytes metadata
   auto ns = parse_namespace(p.bytes);
   ASSERT_TRUE(ns.ok());
   EXPECT_EQ(ns->blocks, 0x200000u);

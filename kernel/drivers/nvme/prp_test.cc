@@ -63,8 +63,7 @@ TEST(NvmePrp, RejectsWhatOneListCannotDescribe) {
   auto p = build_prps(0x100000, (kPrpListEntries + 1) * kPageSize, list.data(), kList);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->list_entries, kPrpListEntries);
-  EXPECT_EQ(build_prps(0x100000, (kPrpListEntries + 1) * kPageSize + 4, list.data(), kList)
-                .error(),
+  EXPECT_EQ(build_prps(0x100000, (kPrpListEntries + 1) * kPageSize + 4, list.data(), kList).error(),
             -EINVAL);
   EXPECT_TRUE(build_prps(0x100FFC, kMaxPrpBytes, list.data(), kList).ok());
 }

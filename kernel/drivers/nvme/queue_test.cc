@@ -39,8 +39,8 @@ struct FakeController {
   uint16_t size, tail = 0;
   uint8_t phase = 1;
   void complete(uint16_t command_id, uint16_t status_field) {
-    ring[tail] = CompletionEntry{0, 0, 0, 1, command_id,
-                                 static_cast<uint16_t>(status_field << 1 | phase)};
+    ring[tail] =
+        CompletionEntry{0, 0, 0, 1, command_id, static_cast<uint16_t>(status_field << 1 | phase)};
     if (++tail == size) {
       tail = 0;
       phase ^= 1;

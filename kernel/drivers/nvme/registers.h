@@ -24,13 +24,13 @@ constexpr uint32_t kDoorbellBase = 0x1000;
 
 // CAP decoded.
 struct Capabilities {
-  uint32_t max_queue_entries;   // MQES + 1: the largest queue the controller takes
-  bool contiguous_required;     // CQR
-  uint64_t ready_timeout_ms;    // TO: how long CSTS.RDY may take to follow CC.EN
-  uint32_t doorbell_stride;     // bytes between doorbells: 4 << DSTRD
-  bool nvm_command_set;         // CSS bit 0
-  uint32_t min_page_size;       // 4 KiB << MPSMIN
-  uint32_t max_page_size;       // 4 KiB << MPSMAX
+  uint32_t max_queue_entries; // MQES + 1: the largest queue the controller takes
+  bool contiguous_required;   // CQR
+  uint64_t ready_timeout_ms;  // TO: how long CSTS.RDY may take to follow CC.EN
+  uint32_t doorbell_stride;   // bytes between doorbells: 4 << DSTRD
+  bool nvm_command_set;       // CSS bit 0
+  uint32_t min_page_size;     // 4 KiB << MPSMIN
+  uint32_t max_page_size;     // 4 KiB << MPSMAX
 };
 Capabilities decode_capabilities(uint64_t cap);
 

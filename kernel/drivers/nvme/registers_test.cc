@@ -7,8 +7,8 @@ namespace {
 
 TEST(NvmeCapabilities, DecodesEveryField) {
   // MQES 0x7FF, CQR, TO 0x0F, DSTRD 2, CSS bit 0, MPSMIN 1, MPSMAX 4.
-  uint64_t cap = 0x7FFull | 1ull << 16 | 0x0Full << 24 | 2ull << 32 | 1ull << 37 | 1ull << 48 |
-                 4ull << 52;
+  uint64_t cap =
+      0x7FFull | 1ull << 16 | 0x0Full << 24 | 2ull << 32 | 1ull << 37 | 1ull << 48 | 4ull << 52;
   Capabilities c = decode_capabilities(cap);
   EXPECT_EQ(c.max_queue_entries, 0x800u);
   EXPECT_TRUE(c.contiguous_required);
@@ -40,12 +40,12 @@ TEST(NvmeDoorbells, FollowTheStride) {
 
 TEST(NvmeConfiguration, EnablesNvmWithStandardEntrySizes) {
   uint32_t cc = enabled_configuration();
-  EXPECT_EQ(cc & 1u, 1u);               // EN
-  EXPECT_EQ((cc >> 4) & 7u, 0u);        // CSS: NVM
-  EXPECT_EQ((cc >> 7) & 0xFu, 0u);      // MPS: 4 KiB
-  EXPECT_EQ((cc >> 16) & 0xFu, 6u);     // IOSQES
-  EXPECT_EQ((cc >> 20) & 0xFu, 4u);     // IOCQES
-  EXPECT_EQ((cc >> 14) & 3u, 0u);       // no shutdown notification
+  EXPECT_EQ(cc & 1u, 1u);           // EN
+  EXPECT_EQ((cc >> 4) & 7u, 0u);    // CSS: NVM
+  EXPECT_EQ((cc >> 7) & 0xFu, 0u);  // MPS: 4 KiB
+  EXPECT_EQ((cc >> 16) & 0xFu, 6u); // IOSQES
+  EXPECT_EQ((cc >> 20) & 0xFu, 4u); // IOCQES
+  EXPECT_EQ((cc >> 14) & 3u, 0u);   // no shutdown notification
 }
 
 TEST(NvmeConfiguration, AdminQueueSizesAreZeroBased) {

@@ -8,9 +8,9 @@
 namespace nvme {
 
 struct CompletionStatus {
-  uint8_t code;   // SC
-  uint8_t type;   // SCT: 0 generic, 1 command specific, 2 media and data integrity, 3 path
-  bool more;      // M: the Error Information log has more
+  uint8_t code; // SC
+  uint8_t type; // SCT: 0 generic, 1 command specific, 2 media and data integrity, 3 path
+  bool more;    // M: the Error Information log has more
   bool do_not_retry;
   bool ok() const { return type == 0 && code == 0; }
 };

@@ -1,5 +1,4 @@
 #include "drivers/nvme/status.h"
-
 #include "lib/errno.h"
 
 #include <gtest/gtest.h>
@@ -35,11 +34,11 @@ TEST(NvmeStatus, MapsToTheBlockLayersErrors) {
   EXPECT_EQ(status_errno(decode_status(word(0, 0x20))), -EROFS);
   EXPECT_EQ(status_errno(decode_status(word(1, 0x82))), -EROFS);
   EXPECT_EQ(status_errno(decode_status(word(0, 0x81))), -ENOSPC);
-  EXPECT_EQ(status_errno(decode_status(word(0, 0x06))), -EIO);  // internal error
-  EXPECT_EQ(status_errno(decode_status(word(2, 0x81))), -EIO);  // unrecovered read error
-  EXPECT_EQ(status_errno(decode_status(word(2, 0x80))), -EIO);  // write fault
-  EXPECT_EQ(status_errno(decode_status(word(1, 0x80))), -EIO);  // conflicting attributes
-  EXPECT_EQ(status_errno(decode_status(word(3, 0x00))), -EIO);  // path error
+  EXPECT_EQ(status_errno(decode_status(word(0, 0x06))), -EIO); // internal error
+  EXPECT_EQ(status_errno(decode_status(word(2, 0x81))), -EIO); // unrecovered read error
+  EXPECT_EQ(status_errno(decode_status(word(2, 0x80))), -EIO); // write fault
+  EXPECT_EQ(status_errno(decode_status(word(1, 0x80))), -EIO); // conflicting attributes
+  EXPECT_EQ(status_errno(decode_status(word(3, 0x00))), -EIO); // path error
 }
 
 } // namespace
