@@ -17,6 +17,25 @@ constexpr uint16_t kAdminEntries = 32;
 constexpr uint64_t kAdminTimeoutNs = 10'000'000'000ull;
 } // namespace
 
+// MSI-X goes on at probe, before the I/O completion queue exists: QEMU's `nvme` ties a
+// completion queue to its MSI-X vector only if MSI-X is enabled when the queue is created, and
+// drops the queue's messages otherwise (seen: with MSI-X enabled later, no interrupt ever
+// came). The whole function stays masked, so messages wait in the pending bits instead of
+// reaching the CPU while the kernel probes its timer; pci::enable_msix (disk.cc, once
+// interrupts are wanted) programs entry 0 and lifts the mask. Masked and enabled, the
+// function also cannot fall back to INTx.
+bool Controller::enable_msix_masked(pci::Address a) {
+  constexpr uint8_t kCapMsix = 0x11;
+  constexpr uint16_t kMsixEnable = 1u << 15, kMsixFunctionMask = 1u << 14;
+  uint8_t cap = pci::find_capability(a, kCapMsix);
+  if (!cap)
+    return false;
+  uint8_t control_at = static_cast<uint8_t>(cap + 2);
+  uint16_t control = pci::read16(a, control_at);
+  pci::write16(a, control_at, static_cast<uint16_t>(control | kMsixEnable | kMsixFunctionMask));
+  return true;
+}
+
 bool QueuePair::submit(const SubmissionEntry& e) {
   if (sq.full())
     return false;
@@ -63,15 +82,10 @@ ErrorOr<Controller*> Controller::open(const pci::Device& pci) {
   if (io || !bar)
     return Err(-ENODEV);
   pci::enable_device(pci.addr);
-  // No interrupt until disk.cc turns MSI-X on (the LAPIC timer probe must see none): set
-  // the command register's Interrupt Disable bit so the I/O completion queue's interrupts
-  // cannot come out as INTx meanwhile.
-  constexpr uint16_t kCommandIntxDisable = 1u << 10;
-  pci::write16(pci.addr, 0x04,
-               static_cast<uint16_t>(pci::read16(pci.addr, 0x04) | kCommandIntxDisable));
   auto* c = new Controller(pci);
   if (!c)
     return Err(-ENOMEM);
+  c->msix_ = enable_msix_masked(pci.addr);
   // The registers, then the doorbells of queues 0 and 1 (four of them, `stride` apart). CAP
   // is read first through a one-page mapping to learn the stride.
   auto* cap_regs = static_cast<volatile uint32_t*>(mm::map_mmio(bar, mm::kPageSize));

@@ -53,9 +53,12 @@ public:
   const NamespaceInfo& ns() const { return ns_; }
   uint32_t nsid() const { return nsid_; }
   QueuePair& io() { return io_; }
+  // MSI-X is on (function-masked until pci::enable_msix): the I/O queue can interrupt.
+  bool has_msix() const { return msix_; }
 
 private:
   explicit Controller(const pci::Device& pci) : pci_(pci) {}
+  static bool enable_msix_masked(pci::Address a);
   Status reset_and_enable();
   Status wait_ready(bool ready);
   // Sends one admin command and polls for its completion; the completion's dword 0.
@@ -74,6 +77,7 @@ private:
   ControllerInfo info_{};
   NamespaceInfo ns_{};
   uint32_t nsid_ = 0;
+  bool msix_ = false;
   uint16_t next_admin_id_ = 0;
   QueuePair admin_;
   QueuePair io_;

@@ -115,12 +115,12 @@ void NvmeDisk::describe() const {
           a.device, a.function, ctrl_->info().model, ctrl_->info().serial, ctrl_->nsid(),
           static_cast<unsigned long>(capacity_sectors()), read_only() ? ", read-only" : "",
           ctrl_->info().volatile_write_cache ? ", write cache" : "",
-          pci::msix_table_size(a) ? "MSI-X once the timer runs" : "polled (no MSI-X)");
+          ctrl_->has_msix() ? "MSI-X once the timer runs" : "polled (no MSI-X)");
 }
 
 void NvmeDisk::enable_interrupts() {
   const pci::Address& a = ctrl_->pci().addr;
-  if (!pci::msix_table_size(a))
+  if (!ctrl_->has_msix())
     return;
   auto vector = irq::allocate(on_interrupt, this, "nvme");
   if (!vector) {
@@ -361,7 +361,7 @@ Status probe(const drivers::FoundDevice& found) {
             c->nsid(), c->ns().block_size, c->ns().metadata_size);
     return Err(-EOPNOTSUPP);
   }
-  TRY(c->create_io_queues(kIoQueueEntries, pci::msix_table_size(pci->addr) > 0));
+  TRY(c->create_io_queues(kIoQueueEntries, c->has_msix()));
   Slot* slots = TRY(make_slots());
   auto* disk = new NvmeDisk(c, slots, static_cast<unsigned>(g_disk_count));
   if (!disk)
