@@ -72,7 +72,9 @@ TEST(TarWriter, GnuSparseHeaderHoldsTheMapAndTheRealSize) {
   EXPECT_EQ(h->substr(386, 12), std::string("00000000000\0", 12));
   EXPECT_EQ(h->substr(398, 12), std::string("00000020000\0", 12));
   EXPECT_EQ(h->substr(410, 12), std::string("00004000000\0", 12));
-  EXPECT_EQ(h->substr(446, 12), std::string(12, '\0')) << "the fourth entry is unused";
+  EXPECT_EQ(h->substr(434, 12), std::string("10000000000\0", 12)) << "the end of the file";
+  EXPECT_EQ(h->substr(446, 12), std::string("00000000000\0", 12));
+  EXPECT_EQ(h->substr(458, 24), std::string(24, '\0')) << "the fourth entry is unused";
   EXPECT_EQ((*h)[482], 0);
   EXPECT_EQ(h->substr(257, 8), std::string("ustar  \0", 8));
   EXPECT_EQ(std::stoul(h->substr(148, 6), nullptr, 8), headerSum(*h));
