@@ -509,11 +509,23 @@ endfunction()
 # Each artifact depends on the image and the tool only, and its depfile (written by export) says
 # so; containerdisk also writes <name>.vm.yaml (KubeVirt) from MEMORY, CPUS, PORTS and
 # CONTAINER_IMAGE. Reads the caller's U_* variables.
+# The cache variable UNIKERNEL_FORMATS (a ;-list, empty by default) adds formats to every
+# add_unikernel of the project: a release build (the `release` preset) makes the artifacts
+# of each unikernel without editing its FORMATS.
 function(_unikernel_add_artifacts name image)
   set(known raw qcow2 vmdk vhd vhdx gce oci containerdisk)
+  set(UNIKERNEL_FORMATS "" CACHE STRING
+    "Artifact formats added to every add_unikernel() (;-list of: ${known})")
+  foreach(format IN LISTS UNIKERNEL_FORMATS)
+    if(NOT format IN_LIST known)
+      _unikernel_message(FATAL_ERROR "UNIKERNEL_FORMATS: unknown format '${format}' (known: ${known})")
+    endif()
+  endforeach()
+  set(formats ${U_FORMATS} ${UNIKERNEL_FORMATS})
+  list(REMOVE_DUPLICATES formats)
   set(artifacts)
   cmake_path(REMOVE_EXTENSION image LAST_ONLY OUTPUT_VARIABLE stem)
-  foreach(format IN LISTS U_FORMATS)
+  foreach(format IN LISTS formats)
     if(NOT format IN_LIST known)
       message(FATAL_ERROR "add_unikernel(${name}): unknown format '${format}' (known: ${known})")
     endif()
@@ -565,7 +577,7 @@ endfunction()
 
 # add_unikernel_test(NAME IMAGE <unikernel> [EXPECT_OUTPUT text] [EXPECT_OUTPUT_REGEX re]
 #                    [EXPECT_EXIT n] [TIMEOUT s] [ACCEL auto|kvm|tcg] [DIRECT_KERNEL]
-#                    [MACHINE m] [DISK virtio-blk|virtio-scsi] [RUN_ARGS ...] [LABELS ...])
+#                    [MACHINE m] [DISK virtio-blk|virtio-scsi|nvme] [RUN_ARGS ...] [LABELS ...])
 function(add_unikernel_test name)
   set(flags DIRECT_KERNEL)
   set(one IMAGE EXPECT_OUTPUT EXPECT_OUTPUT_REGEX EXPECT_EXIT TIMEOUT ACCEL MACHINE DISK)

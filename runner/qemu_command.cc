@@ -85,6 +85,8 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   if (o.disk == "virtio-scsi") // a SCSI disk (target 0, LUN 0) behind a virtio-scsi controller
     add({"-device", "virtio-scsi" + virtioSuffix + ",id=scsi0", "-device",
          "scsi-hd,drive=d0,bus=scsi0.0"});
+  else if (o.disk == "nvme") // an NVMe controller whose namespace 1 is the disk (AWS Nitro's model)
+    add({"-device", "nvme,serial=nanos0,drive=d0"});
   else
     add({"-device", "virtio-blk" + virtioSuffix + ",drive=d0"});
   add({"-device", "virtio-rng" + virtioSuffix});

@@ -129,6 +129,20 @@ TEST(QemuCommand, VirtioScsiDiskIsAScsiHdOnItsController) {
   EXPECT_NE(at("virtio-scsi-device,id=scsi0"), argv.end());
 }
 
+TEST(QemuCommand, NvmeDiskIsAControllerWithTheDriveAsItsNamespace) {
+  RunOptions o = withImage("a.img");
+  o.disk = "nvme";
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  auto at = [&](const std::string& s) { return std::find(argv.begin(), argv.end(), s); };
+  ASSERT_NE(at("nvme,serial=nanos0,drive=d0"), argv.end());
+  EXPECT_EQ(*(at("nvme,serial=nanos0,drive=d0") - 1), "-device");
+  EXPECT_EQ(at("virtio-blk-pci,drive=d0"), argv.end());
+  auto drive = std::find_if(argv.begin(), argv.end(), [](const std::string& s) {
+    return s.rfind("file=", 0) == 0 && s.find("if=none,id=d0") != std::string::npos;
+  });
+  EXPECT_NE(drive, argv.end()) << "the drive is declared apart and attached by id";
+}
+
 TEST(QemuCommand, PathsWithSpacesAndCommasStayOneArgument) {
   RunOptions o = withImage("/tmp/my dir/a,b.img");
   o.kernel = "/tmp/my dir/kernel.img";

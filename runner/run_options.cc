@@ -9,7 +9,7 @@ namespace runner {
 const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
-    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
+    "    [--disk virtio-blk|virtio-scsi|nvme] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
     "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
     "     [--gdb-batch FILE]]\n"
@@ -178,8 +178,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       o.machine = *v;
     } else if (name == "--disk") {
       NEED(v);
-      if (*v != "virtio-blk" && *v != "virtio-scsi")
-        return fail("--disk '" + *v + "': expected virtio-blk or virtio-scsi");
+      if (*v != "virtio-blk" && *v != "virtio-scsi" && *v != "nvme")
+        return fail("--disk '" + *v + "': expected virtio-blk, virtio-scsi or nvme");
       o.disk = *v;
     } else if (name == "--image-format") { // boots an exported artifact (issue 20)
       NEED(v);
@@ -292,6 +292,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
     return e;
   if (auto e = checkXenOptions(o.xen, o.hypervisor == Hypervisor::Xen))
     return e;
+  if (o.machine == "microvm" && o.disk == "nvme" && o.hypervisor == Hypervisor::Qemu)
+    return fail("--disk nvme needs PCI: not with --machine microvm");
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");
   return o;

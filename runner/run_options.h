@@ -31,7 +31,7 @@ struct RunOptions {
   std::optional<double> timeoutSeconds; // unset: wait forever
   std::string machine = "q35";          // q35, pc or microvm
   std::string kernel;                   // --kernel: PVH direct boot of this ELF
-  std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk or virtio-scsi
+  std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk, virtio-scsi or nvme
   // --image-format: how QEMU reads the image file (an exported artifact: qcow2, vmdk, vpc for
   // VHD, vhdx); raw by default.
   std::string imageFormat = "raw";

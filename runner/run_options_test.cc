@@ -89,7 +89,12 @@ TEST(RunOptions, BadCommandLinesNameTheOption) {
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--machine", "microvm"}).find("--kernel"), std::string::npos);
   EXPECT_EQ(parseError({"a.img", "--disk", "ide"}),
-            "--disk 'ide': expected virtio-blk or virtio-scsi");
+            "--disk 'ide': expected virtio-blk, virtio-scsi or nvme");
+  EXPECT_NE(parseError({"a.img", "--machine", "microvm", "--kernel", "k", "--disk", "nvme"})
+                .find("needs PCI"),
+            std::string::npos);
+  EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--disk", "nvme"}).find("--disk"),
+            std::string::npos);
   EXPECT_NE(parseError({"a.img", "--disk"}).find("--disk needs a value"), std::string::npos);
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--disk=virtio-scsi"}).find("--disk"),
             std::string::npos);
@@ -97,6 +102,7 @@ TEST(RunOptions, BadCommandLinesNameTheOption) {
 
 TEST(RunOptions, DiskChoices) {
   EXPECT_EQ(parseOk({"a.img", "--disk", "virtio-blk"}).disk, "virtio-blk");
+  EXPECT_EQ(parseOk({"a.img", "--disk", "nvme"}).disk, "nvme");
   EXPECT_EQ(parseOk({"a.img", "--disk=virtio-scsi"}).disk, "virtio-scsi");
 }
 

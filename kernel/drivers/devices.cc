@@ -8,6 +8,7 @@
 #include "drivers/bus/driver.h"
 #include "drivers/bus/pci_bus.h"
 #include "drivers/bus/virtio_mmio_bus.h"
+#include "drivers/nvme/nvme.h"
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
 #include "drivers/xen/blkfront.h"
@@ -22,6 +23,7 @@ void init() {
       &virtio::rng_driver,
       &virtio::net_driver,
       &xen_drivers::blkfront_driver,
+      &nvme::driver, // last: it is offered every PCI function and checks the class code
   };
   for (const drivers::Driver* d : kDrivers)
     if (!drivers::registry().add(*d))
@@ -44,6 +46,7 @@ void start_interrupt_driven_io() {
   arch::set_timer_ready_hook([] {
     virtio::finish_boot();
     xen_drivers::blkfront_interrupts_on();
+    nvme::interrupts_on();
   });
 }
 } // namespace drivers

@@ -6,6 +6,7 @@
 #include "artifact/sink.h"
 
 #include <string>
+#include <vector>
 
 namespace mkimage::artifact {
 
@@ -23,6 +24,21 @@ struct TarEntry {
 // One 512-byte header. Sizes that do not fit 11 octal digits (8 GiB and more) use the base-256
 // form GNU tar introduced (and POSIX readers accept in practice). Errors: a name too long.
 llvm::Expected<std::string> tarHeader(const TarEntry& entry, TarFormat format);
+
+// A stretch of a sparse file that holds data; the rest of the file reads as zeros.
+struct SparseRegion {
+  uint64_t offset = 0, length = 0;
+};
+
+// GNU's old sparse format (type 'S', what `tar --format=oldgnu -S` writes and GCE's import
+// reads): the header for a regular file of entry.size bytes of which only `regions` (in
+// increasing order, not overlapping) are stored, followed by as many extension headers as
+// the map needs beyond the four entries the header holds. The stored data is the regions'
+// bytes one after the other: the caller writes those, then calls endTarFile. A file that ends
+// in a hole must end its map with an empty region at entry.size (as GNU tar does), so
+// readers know the size from the map as well.
+llvm::Expected<std::string> gnuSparseHeaders(const TarEntry& entry,
+                                             const std::vector<SparseRegion>& regions);
 
 // Writes the header; the caller then writes exactly entry.size bytes and calls endTarFile.
 llvm::Error beginTarFile(Sink& out, const TarEntry& entry, TarFormat format);

@@ -97,17 +97,29 @@ PY
 gce)
   "$MKIMAGE" export "$IMAGE" --format gce -o "$W/disk.tar.gz"
   [[ $(tar -tzf "$W/disk.tar.gz") == "disk.raw" ]] || fail "gce: the tarball holds $(tar -tzf "$W/disk.tar.gz" | tr '\n' ' ')"
-  python3 - "$W/disk.tar.gz" <<'PY' || fail "gce: not a GNU tar header"
+  # disk.raw is stored sparse (GNU old sparse, type S): the tar itself is small before gzip.
+  python3 - "$W/disk.tar.gz" <<'PY' || fail "gce: not a GNU sparse tar header, or not sparse"
 import gzip, sys
-header = gzip.open(sys.argv[1]).read(512)
+tar = gzip.open(sys.argv[1]).read()
+header = tar[:512]
 assert header[257:265] == b'ustar  \0', header[257:265]  # GNU magic + version
+assert header[156:157] == b'S', header[156:157]             # old GNU sparse member
+assert len(tar) < 256 << 20, len(tar)                       # of a 1 GiB disk
 PY
+  [[ $(tar -tvzf "$W/disk.tar.gz" | awk '{print $3}') == $((1 << 30)) ]] || fail "gce: tar -tv does not list the full size"
   tar -xzf "$W/disk.tar.gz" -C "$W"
   size=$(stat -c %s "$W/disk.raw")
   (( size % (1 << 30) == 0 )) || fail "gce: disk.raw is $size bytes, not whole GiB"
   same_disk "$W/disk.raw" raw
+  # GNU tar's own sparse archive of the same file extracts to the same bytes as ours.
+  mkdir -p "$W/gnu" && (cd "$W" && tar --format=oldgnu -Scf gnu/disk.tar disk.raw)
+  mkdir -p "$W/ours" && tar -xzf "$W/disk.tar.gz" -C "$W/ours"
+  tar -xf "$W/gnu/disk.tar" -C "$W/gnu"
+  cmp "$W/ours/disk.raw" "$W/gnu/disk.raw" || fail "gce: extracts differently from GNU tar's sparse archive"
+  rm -rf "$W/gnu" "$W/ours"
   "$MKIMAGE" export "$IMAGE" --format gce --size 2G -o "$W/disk2.tar.gz"
   [[ $(tar -tvzf "$W/disk2.tar.gz" | awk '{print $3}') == $((2 << 30)) ]] || fail "gce --size 2G"
+  tar -xzf "$W/disk2.tar.gz" -C "$W/" && [[ $(stat -c %s "$W/disk.raw") == $((2 << 30)) ]] || fail "gce --size 2G: extracted size"
   expect_error 1 "multiple of 1 GiB" "$MKIMAGE" export "$IMAGE" --format gce --size 1536M -o "$W/bad.tar.gz"
   [[ ! -e $W/bad.tar.gz ]] || fail "gce: output left after an error"
   ;;

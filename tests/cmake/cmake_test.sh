@@ -21,6 +21,10 @@
 #               /usr only, no maintainer scripts; extracted into a scratch root, a consumer
 #               project configures and builds against it
 # tools-preset  `cmake --preset tools` configures without tests, samples or GTest
+# release-preset  `cmake --preset release` configures the samples without tests or GTest, each
+#               with an artifact target for every format (UNIKERNEL_FORMATS)
+# formats-option  UNIKERNEL_FORMATS=qcow2;gce adds those artifacts to every add_unikernel
+#               (built with the image, beside it); an unknown format fails the configure
 # generated-ninja / generated-make   FILES naming add_custom_command outputs (declared before
 #               or after add_unikernel) are built before the image; DEPENDS runs a target first
 # debug         debug-<name> builds <name>-debug.img with noaslr and runs gdb through
@@ -371,6 +375,33 @@ EOF
     for t in nanos-mkimage nanos-run kernel_image; do
       grep -q "^build $t:" "$work/tools/build.ninja" || fail "no $t target"
     done
+    ;;
+  release-preset)
+    root=$(cd "$src/../.." && pwd)
+    (cd "$root" && "$cmake" --preset release -B "$work/release") >"$log" 2>&1 || { cat "$log"; fail "cmake --preset release failed"; }
+    grep -q "^BUILD_TESTING:BOOL=OFF" "$work/release/CMakeCache.txt" || fail "BUILD_TESTING is not OFF"
+    grep -q "^UNIKERNEL_FORMATS:STRING=qcow2;vmdk;vhd;vhdx;gce;oci;containerdisk$" "$work/release/CMakeCache.txt" ||
+      fail "UNIKERNEL_FORMATS is not every format"
+    [[ ! -d $work/release/tests ]] || fail "tests were configured"
+    for t in hello-artifacts exit-status-artifacts; do
+      grep -q "^build $t:" "$work/release/build.ninja" || fail "no $t target"
+    done
+    for f in hello.qcow2 hello.vmdk hello.vhd hello.vhdx hello.gce.tar.gz hello.oci.tar hello.containerdisk.tar hello.vm.yaml; do
+      grep -q "^build [^:]*samples/hello/$f[ :]" "$work/release/build.ninja" || fail "no rule for $f"
+    done
+    ;;
+  formats-option)
+    configure Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" "-DUNIKERNEL_FORMATS=qcow2;gce"
+    build --target app-artifacts
+    [[ -s $work/b/app.qcow2 && -s $work/b/app.gce.tar.gz ]] || fail "app.qcow2 or app.gce.tar.gz missing"
+    [[ ! -e $work/b/app.vmdk ]] || fail "a format that was not asked for was built"
+    qemu-img compare -f raw -F qcow2 "$work/b/app.img" "$work/b/app.qcow2" >/dev/null || fail "app.qcow2 differs from app.img"
+    grep -q "^build made-here-artifacts:" "$work/b/build.ninja" || fail "NO_ALL unikernels get no artifacts"
+    rm -rf "$work/b"
+    if "$cmake" -S "$work/src" -B "$work/b" -G Ninja -DUnikernel_DIR="$build/lib/cmake/Unikernel" -DUNIKERNEL_FORMATS=floppy >"$log" 2>&1; then
+      fail "UNIKERNEL_FORMATS=floppy was accepted"
+    fi
+    grep -q "UNIKERNEL_FORMATS: unknown format 'floppy'" "$log" || { cat "$log"; fail "no message naming the bad format"; }
     ;;
   network)
     # A project of its own: NET_ARGS (a ;-list) is spliced into add_unikernel().

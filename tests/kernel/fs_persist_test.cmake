@@ -4,7 +4,7 @@
 #      goes through the boot loader, the others boot KERNEL directly),
 #   2. reads the result with nanos-mkimage ls/cat/inspect: the tree and the contents must
 #      be exactly what the three boots made, and the image must decode cleanly.
-# Variables: NANOS_RUN, MKIMAGE, IMAGE, KERNEL, ACCEL, WORK.
+# Variables: NANOS_RUN, MKIMAGE, IMAGE, KERNEL, ACCEL, WORK; optional DISK (nanos-run --disk).
 foreach(var NANOS_RUN MKIMAGE IMAGE KERNEL ACCEL WORK)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "fs_persist_test.cmake: -D${var}=... missing")
@@ -21,7 +21,13 @@ if(ACCEL STREQUAL "kvm")
   endif()
 endif()
 file(MAKE_DIRECTORY "${WORK}")
-set(copy "${WORK}/persist-${ACCEL}.img")
+set(disk_args "")
+set(tag "${ACCEL}")
+if(DEFINED DISK)
+  set(disk_args --disk "${DISK}")
+  set(tag "${ACCEL}-${DISK}") # its own copy: the tests may run in parallel
+endif()
+set(copy "${WORK}/persist-${tag}.img")
 file(COPY_FILE "${IMAGE}" "${copy}")
 
 function(fail what)
@@ -63,7 +69,7 @@ foreach(boot 1 2 3)
   endif()
   execute_process(
     COMMAND "${NANOS_RUN}" "${copy}" --persist --memory 64M --timeout 90 --accel ${ACCEL}
-      ${direct}
+      ${direct} ${disk_args}
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE status)
   string(REPLACE "\r\n" "\n" out "${out}")
   message(STATUS "boot ${boot}:\n${out}${err}")
@@ -106,10 +112,10 @@ expect_cat(/p/empty/trunc "0123")
 expect_cat(/p/dir/sub/inner "inner\n")
 expect_cat(/p/open-at-exit "written, never closed\n")
 # big.bin: 250000 bytes of a pattern whose MD5 the test program's generator gives.
-execute_process(COMMAND "${MKIMAGE}" cat "${copy}" /p/big.bin OUTPUT_FILE "${WORK}/big-${ACCEL}.bin"
+execute_process(COMMAND "${MKIMAGE}" cat "${copy}" /p/big.bin OUTPUT_FILE "${WORK}/big-${tag}.bin"
   RESULT_VARIABLE status)
-file(MD5 "${WORK}/big-${ACCEL}.bin" sum)
-file(SIZE "${WORK}/big-${ACCEL}.bin" size)
+file(MD5 "${WORK}/big-${tag}.bin" sum)
+file(SIZE "${WORK}/big-${tag}.bin" size)
 if(NOT status EQUAL 0 OR NOT size EQUAL 250000 OR NOT sum STREQUAL "8efa215658c2d13e5a6341e46d59bab9")
   fail("cat /p/big.bin: status ${status}, ${size} bytes, md5 ${sum}")
 endif()
@@ -123,5 +129,5 @@ endif()
 if(NOT report MATCHES "file /p/hard: [0-9]+ bytes, hard link of /p/dir/a.txt|file /p/dir/a.txt: [0-9]+ bytes, hard link of /p/hard")
   fail("inspect does not show /p/hard and /p/dir/a.txt as one file:\n${report}")
 endif()
-file(REMOVE "${copy}" "${WORK}/big-${ACCEL}.bin")
+file(REMOVE "${copy}" "${WORK}/big-${tag}.bin")
 message(STATUS "persistence: 3 boots and the image read back as expected")
