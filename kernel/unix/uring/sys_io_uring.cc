@@ -20,8 +20,9 @@ SyscallResult sys_io_uring_setup(const SyscallArgs& a) {
   for (uint32_t word : p.resv)
     if (word)
       return Err(-EINVAL);
-  uring::RingSizes sizes = TRY(uring::ring_sizes(
-      a.u(0) > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(a.u(0)), p.flags, p.cq_entries));
+  // entries is a u32 argument, as on Linux.
+  uring::RingSizes sizes =
+      TRY(uring::ring_sizes(static_cast<uint32_t>(a.u(0)), p.flags, p.cq_entries));
   uring::RingLayout layout = uring::ring_layout(sizes);
   p.sq_entries = sizes.sq_entries;
   p.cq_entries = sizes.cq_entries;
