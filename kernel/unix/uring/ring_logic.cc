@@ -20,30 +20,27 @@ uint64_t align_up(uint64_t v, uint64_t to) {
 
 } // namespace
 
+namespace {
+
+// A ring size the program asked for: 0 is EINVAL, so is more than `max` unless clamping.
+ErrorOr<uint32_t> requested_size(uint32_t v, uint32_t max, bool clamp) {
+  if (v == 0 || (v > max && !clamp))
+    return Err(-EINVAL);
+  return round_up_pow2(v > max ? max : v);
+}
+
+} // namespace
+
 ErrorOr<RingSizes> ring_sizes(uint32_t entries, uint32_t flags, uint32_t cq_entries) {
   if (flags & ~kSetupSupported)
     return Err(-EINVAL);
   bool clamp = flags & kSetupClamp;
-  if (entries == 0)
-    return Err(-EINVAL);
-  if (entries > kMaxEntries) {
-    if (!clamp)
-      return Err(-EINVAL);
-    entries = kMaxEntries;
-  }
-  RingSizes s{round_up_pow2(entries), 0};
+  RingSizes s{TRY(requested_size(entries, kMaxEntries, clamp)), 0};
   if (!(flags & kSetupCqSize)) {
     s.cq_entries = 2 * s.sq_entries;
     return s;
   }
-  if (cq_entries == 0)
-    return Err(-EINVAL);
-  if (cq_entries > kMaxCqEntries) {
-    if (!clamp)
-      return Err(-EINVAL);
-    cq_entries = kMaxCqEntries;
-  }
-  s.cq_entries = round_up_pow2(cq_entries);
+  s.cq_entries = TRY(requested_size(cq_entries, kMaxCqEntries, clamp));
   if (s.cq_entries < s.sq_entries)
     return Err(-EINVAL);
   return s;
