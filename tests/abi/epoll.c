@@ -1,9 +1,46 @@
 // epoll: what epoll_ctl accepts (not directories or regular files: EPERM), and the
-// error cases of each operation.
+// error cases of each operation. select and pselect6 with descriptors past FD_SETSIZE,
+// in sets the program allocates itself.
 #include "abi_check.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+
+// select and pselect6 over 2048-bit sets (glibc's fd_set has 1024): the kernel reads as many
+// bits as nfds says.
+static void large_select(void) {
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < 4096 && rl.rlim_max >= 4096) {
+    rl.rlim_cur = 4096;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  int p[2];
+  pipe(p);
+  abi_value("dup2 to descriptor 1500", dup2(p[1], 1500));
+  uint64_t in[32], out[32];
+  memset(in, 0, sizeof in);
+  memset(out, 0, sizeof out);
+  out[1500 / 64] |= 1ull << (1500 % 64);
+  struct timeval tv = {0, 0};
+  abi_value("select nfds 1501 with descriptor 1500 writable",
+            syscall(SYS_select, 1501, NULL, out, NULL, &tv));
+  abi_value("its bit is set", !!(out[1500 / 64] >> (1500 % 64) & 1));
+  memset(out, 0, sizeof out);
+  out[1500 / 64] |= 1ull << (1500 % 64);
+  struct timespec ts = {0, 0};
+  abi_value("pselect6 nfds 2048 with descriptor 1500 writable",
+            syscall(SYS_pselect6, 2048, NULL, out, NULL, &ts, NULL));
+  in[1600 / 64] |= 1ull << (1600 % 64);
+  ABI_ERRNO("select with closed descriptor 1600 in a set",
+            syscall(SYS_select, 1601, in, NULL, NULL, &tv));
+  close(1500);
+  close(p[0]);
+  close(p[1]);
+}
 
 int main(void) {
   abi_begin("epoll");
@@ -41,5 +78,6 @@ int main(void) {
   close(f);
   close(d);
   close(ep);
+  large_select();
   return abi_end();
 }

@@ -6,6 +6,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "unix/fd/event_file.h"
+#include "unix/syscall/heap_buffer.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
 #include "unix/signal/signal_state.h"
@@ -118,13 +119,24 @@ namespace {
 constexpr uint32_t kSelectIn = kEpollIn | kEpollRdNorm | kEpollRdBand | kEpollHup | kEpollErr;
 constexpr uint32_t kSelectOut = kEpollOut | kEpollWrNorm | kEpollWrBand | kEpollErr;
 constexpr uint32_t kSelectEx = kEpollPri;
-// select's sets cover FD_SETSIZE (1024) descriptors, the size of glibc's fd_set; larger
-// nfds are clipped to it (the sets live on the kernel stack).
-constexpr int kSelectFds = 1024;
-constexpr int kSetWords = kSelectFds / 64;
+// select's sets: glibc's fd_set holds FD_SETSIZE (1024) descriptors, but programs that
+// allocate larger sets pass larger nfds, and Linux reads that many bits (clipped to the
+// descriptor table). Here nfds is clipped to RLIMIT_NOFILE; the six sets (what was asked,
+// what is ready) live in one heap buffer.
+class FdSets {
+public:
+  explicit FdSets(int nfds)
+      : words_((static_cast<size_t>(nfds) + 63) / 64), buffer_(words_ ? words_ * 8 * 6 : 8) {}
+  bool ok() const { return buffer_.ok(); }
+  size_t bytes() const { return words_ * 8; }
+  // which: 0 in, 1 out, 2 ex; asked or ready.
+  uint64_t* asked(int which) { return words(which); }
+  uint64_t* ready(int which) { return words(3 + which); }
 
-struct FdSets {
-  uint64_t in[kSetWords], out[kSetWords], ex[kSetWords];
+private:
+  uint64_t* words(int i) { return reinterpret_cast<uint64_t*>(buffer_.data()) + i * words_; }
+  size_t words_;
+  HeapBuffer buffer_;
 };
 
 bool has(const uint64_t* set, int fd) {
@@ -132,7 +144,7 @@ bool has(const uint64_t* set, int fd) {
 }
 
 Status fetch_set(uint64_t* set, UserPtr<void> uset, size_t bytes) {
-  memset(set, 0, kSetWords * 8);
+  memset(set, 0, bytes);
   if (uset.is_null())
     return status_ok();
   return copy_from_user(set, uset, bytes);
@@ -145,26 +157,27 @@ Status put_set(UserPtr<void> uset, const uint64_t* set, size_t bytes) {
   return copy_to_user(uset, set, bytes);
 }
 
-// One pass: which of the asked descriptors are ready (results in *out). -EBADF for a
+// One pass: which of the asked descriptors are ready (the ready sets). -EBADF for a
 // descriptor in a set that is not open.
-long select_scan(int nfds, const FdSets& want, FdSets* got) {
-  memset(got, 0, sizeof *got);
+long select_scan(int nfds, FdSets& sets) {
+  constexpr uint32_t kWants[3] = {kSelectIn, kSelectOut, kSelectEx};
+  for (int i = 0; i < 3; ++i)
+    memset(sets.ready(i), 0, sets.bytes());
   long count = 0;
   for (int fd = 0; fd < nfds; ++fd) {
-    bool r = has(want.in, fd), w = has(want.out, fd), e = has(want.ex, fd);
-    if (!r && !w && !e)
+    bool asked[3] = {has(sets.asked(0), fd), has(sets.asked(1), fd), has(sets.asked(2), fd)};
+    if (!asked[0] && !asked[1] && !asked[2])
       continue;
     File* f = process().files.get(fd);
     if (!f)
       return -EBADF;
     uint32_t ev = file_readiness(*f).events;
-    uint64_t bit = 1ull << (fd % 64);
-    if (r && (ev & kSelectIn))
-      got->in[fd / 64] |= bit, ++count;
-    if (w && (ev & kSelectOut))
-      got->out[fd / 64] |= bit, ++count;
-    if (e && (ev & kSelectEx))
-      got->ex[fd / 64] |= bit, ++count;
+    for (int i = 0; i < 3; ++i) {
+      if (asked[i] && (ev & kWants[i])) {
+        sets.ready(i)[fd / 64] |= 1ull << (fd % 64);
+        ++count;
+      }
+    }
   }
   return count;
 }
@@ -174,19 +187,19 @@ SyscallResult do_select(int nfds, UserPtr<void> uin, UserPtr<void> uout, UserPtr
                         int64_t timeout_ns) {
   if (nfds < 0)
     return Err(-EINVAL);
-  if (nfds > kSelectFds)
-    nfds = kSelectFds;
-  size_t bytes = (static_cast<size_t>(nfds) + 63) / 64 * 8;
-  FdSets want, got; // 768 bytes of the kernel stack
-  TRY(fetch_set(want.in, uin, bytes));
-  TRY(fetch_set(want.out, uout, bytes));
-  TRY(fetch_set(want.ex, uex, bytes));
-  long r = TRY(result_of(scan_until([&] { return select_scan(nfds, want, &got); },
+  if (nfds > process().files.limit())
+    nfds = process().files.limit();
+  FdSets sets(nfds);
+  if (!sets.ok())
+    return Err(-ENOMEM);
+  UserPtr<void> user_sets[3] = {uin, uout, uex};
+  for (int i = 0; i < 3; ++i)
+    TRY(fetch_set(sets.asked(i), user_sets[i], sets.bytes()));
+  long r = TRY(result_of(scan_until([&] { return select_scan(nfds, sets); },
                                     deadline_after(timeout_ns),
                                     "select with nothing ready and no timeout")));
-  TRY(put_set(uin, got.in, bytes));
-  TRY(put_set(uout, got.out, bytes));
-  TRY(put_set(uex, got.ex, bytes));
+  for (int i = 0; i < 3; ++i)
+    TRY(put_set(user_sets[i], sets.ready(i), sets.bytes()));
   return r;
 }
 

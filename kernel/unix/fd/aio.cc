@@ -93,23 +93,9 @@ long perform(const Iocb& cb) {
     if (Status s = io.fetch(UserPtr<const linux::iovec>(cb.buf), static_cast<long>(cb.nbytes));
         !s.ok())
       return s.error();
-    const IoVector& v = io.vector();
-    size_t total = 0;
-    int64_t pos = cb.offset;
-    for (long i = 0; i < v.count; ++i) {
-      if (v.v[i].len == 0)
-        continue;
-      ErrorOr<size_t> one = cb.opcode == kPreadv
-                                ? file_pread(*f, v.base(i), v.v[i].len, pos)
-                                : file_pwrite(*f, v.base(i).as<const uint8_t>(), v.v[i].len, pos);
-      if (!one.ok())
-        return total ? static_cast<long>(total) : one.error();
-      total += *one;
-      pos += static_cast<int64_t>(*one);
-      if (*one < v.v[i].len)
-        break;
-    }
-    return static_cast<long>(total);
+    r = cb.opcode == kPreadv ? file_preadv(*f, io.vector(), cb.offset)
+                             : file_pwritev(*f, io.vector(), cb.offset);
+    break;
   }
   case kFsync:
   case kFdsync: {

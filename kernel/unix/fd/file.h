@@ -36,6 +36,7 @@ enum class FileKind : uint8_t {
   kSocket,    // a socket of any family (object: Socket, socket.h)
   kEpoll,     // epoll instance (object: Epoll, sys_epoll.cc)
   kMemfd,     // memfd_create's file in memory (object: Memfd, memfd.cc)
+  kIoUring,   // an io_uring instance (object: uring::Ring, uring/ring.h)
 };
 
 struct File {

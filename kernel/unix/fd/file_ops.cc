@@ -43,6 +43,40 @@ ErrorOr<size_t> file_pwrite(File& f, UserPtr<const uint8_t> user_buf, size_t len
 
 namespace {
 
+template <bool kWrite> ErrorOr<size_t> positional_vector(File& f, const IoVector& v, int64_t pos) {
+  if (!f.ops->positional)
+    return Err(-ESPIPE);
+  if (pos < 0)
+    return Err(-EINVAL);
+  size_t total = 0;
+  for (long i = 0; i < v.count; ++i) {
+    size_t len = v.v[i].len;
+    if (len == 0)
+      continue;
+    ErrorOr<size_t> r = kWrite ? file_pwrite(f, v.base(i).as<const uint8_t>(), len, pos)
+                               : file_pread(f, v.base(i), len, pos);
+    if (!r.ok())
+      return total ? ErrorOr<size_t>(total) : Err(r.error());
+    total += *r;
+    pos += static_cast<int64_t>(*r);
+    if (*r < len)
+      break;
+  }
+  return total;
+}
+
+} // namespace
+
+ErrorOr<size_t> file_preadv(File& f, const IoVector& io, int64_t pos) {
+  return positional_vector<false>(f, io, pos);
+}
+
+ErrorOr<size_t> file_pwritev(File& f, const IoVector& io, int64_t pos) {
+  return positional_vector<true>(f, io, pos);
+}
+
+namespace {
+
 // readv/writev for kinds without their own: one read or write per non-empty vector at the
 // file offset. What was transferred before an error is the result (the error is lost, as
 // on Linux); a short transfer ends the call.

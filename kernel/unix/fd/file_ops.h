@@ -89,6 +89,11 @@ ErrorOr<size_t> file_write(File& f, UserPtr<const uint8_t> user_buf, size_t len)
 ErrorOr<size_t> file_pread(File& f, UserPtr<uint8_t> user_buf, size_t len, int64_t pos);
 ErrorOr<size_t> file_pwrite(File& f, UserPtr<const uint8_t> user_buf, size_t len, int64_t pos);
 ErrorOr<size_t> file_readv(File& f, const IoVector& io);
+// preadv/pwritev (Linux AIO, io_uring): each vector in turn at `pos`, leaving the file
+// offset alone; a short transfer ends the call, and what moved before an error is the
+// result. -ESPIPE unless positional, -EINVAL for a negative position.
+ErrorOr<size_t> file_preadv(File& f, const IoVector& io, int64_t pos);
+ErrorOr<size_t> file_pwritev(File& f, const IoVector& io, int64_t pos);
 ErrorOr<size_t> file_writev(File& f, const IoVector& io);
 // lseek: -EINVAL for an unknown whence, then the kind's seek.
 ErrorOr<uint64_t> file_seek(File& f, int64_t offset, int whence);

@@ -319,22 +319,8 @@ template <bool kWrite> SyscallResult positional_vector_io(const SyscallArgs& a, 
   FileRef hold(f);
   UserIoVector io;
   TRY(io.fetch(a.user<const linux::iovec>(1), a.s(2)));
-  const IoVector& v = io.vector();
-  size_t total = 0;
-  for (long i = 0; i < v.count; ++i) {
-    size_t len = v.v[i].len;
-    if (len == 0)
-      continue;
-    ErrorOr<size_t> r = kWrite ? file_pwrite(*f, v.base(i).as<const uint8_t>(), len, pos)
-                               : file_pread(*f, v.base(i), len, pos);
-    if (!r.ok())
-      return total ? SyscallResult(static_cast<long>(total)) : Err(r.error());
-    total += *r;
-    pos += static_cast<int64_t>(*r);
-    if (*r < len)
-      break;
-  }
-  return static_cast<long>(total);
+  size_t n = TRY(kWrite ? file_pwritev(*f, io.vector(), pos) : file_preadv(*f, io.vector(), pos));
+  return static_cast<long>(n);
 }
 
 // preadv2/pwritev2: offset -1 means the file offset (as readv/writev); the flags are hints

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "mm/vm.h"
 #include "unix/fd/memfd.h"
+#include "unix/uring/ring.h"
 #include "unix/process/exit.h"
 #include "unix/syscall/linux_abi.h"
 #include "unix/process/process.h"
@@ -448,6 +449,14 @@ SyscallResult sys_mmap(const SyscallArgs& args) {
       vma.memfd = m;
       vma.file_offset = offset;
       vma.flags |= kVmaBusPastEof;
+    } else if (f->kind == FileKind::kIoUring) {
+      // The rings and SQEs of an io_uring instance: its memory file's very pages, even for
+      // MAP_PRIVATE (Linux maps the ring pages themselves either way).
+      vma.flags |= kVmaShared;
+      uring::RingMapping ring = TRY(uring::ring_mapping(*f, offset, size));
+      TRY(memfd_mapped(ring.memory, true, prot & linux::PROT_WRITE));
+      vma.memfd = ring.memory;
+      vma.file_offset = ring.memory_offset;
     } else if (f->kind != FileKind::kRegular) {
       return Err(-ENODEV);
     } else {
