@@ -124,12 +124,29 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# libc_dlopened NAME...: each library NAME is in the image and its BOM source says that glibc
+# dlopen()s it by name (no DT_NEEDED names it; e.g. libgcc_s.so.1 for pthread_exit).
+libc_dlopened() {
+  python3 - "$work/bom.json" "$@" <<'PY' || fail "libraries glibc dlopen()s are missing (see $work/bom.json)"
+import json, sys
+files = [f for f in json.load(open(sys.argv[1]))["files"] if f["kind"] == "file"]
+ok = True
+for name in sys.argv[2:]:
+    hits = [f for f in files if f["path"].rsplit("/", 1)[1] == name]
+    if hits and all("/libc.so.6: dlopen()ed by glibc" in f["source"] for f in hits):
+        print("libc dlopen:", name, "<-", hits[0]["source"])
+    else:
+        print("missing or not from libc:", name, hits)
+        ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
 case $case_name in
 python | python-threadpool)
-  # python-threadpool: multiprocessing.pool.ThreadPool needs POSIX semaphores: glibc's
-  # sem_open() creates /dev/shm/sem.* and maps it with mmap(MAP_SHARED, PROT_READ|PROT_WRITE).
-  # The guest has no /dev/shm (ENOENT), and with one mapped in, that mmap fails with EACCES
-  # (kernel, 2026-12-07): the case is registered DISABLED until the kernel has both.
+  # python-threadpool: multiprocessing.pool.ThreadPool needs POSIX semaphores (glibc's
+  # sem_open() maps /dev/shm/sem.* MAP_SHARED), and its threads end through pthread_exit,
+  # for which glibc dlopen()s libgcc_s.so.1 by name: the resolver adds it for libc.
   program=/usr/bin/python3.11
   [[ -x $program ]] || skip "python3.11 is not installed"
   packages=(python3.11)
@@ -139,6 +156,7 @@ python | python-threadpool)
   build_image
   # (Debian's _decimal has libmpdec built in: nothing to resolve for it.)
   plugin_libraries libssl.so.3 libcrypto.so.3 libsqlite3.so.0 libffi.so.8 liblzma.so.5
+  libc_dlopened libgcc_s.so.1
   host_run
   boot
   compare
@@ -159,6 +177,92 @@ java)
   memory=1G
   build_image
   plugin_libraries libstdc++.so.6
+  host_run
+  boot
+  compare
+  ;;
+node)
+  program=/usr/bin/node
+  [[ -x $program ]] || skip "nodejs is not installed"
+  packages=(nodejs)
+  stage "$SRC/scripts/runtime.js"
+  program_args=(runtime.js)
+  memory=1G
+  build_image
+  host_run
+  boot
+  compare
+  ;;
+ruby)
+  program=/usr/bin/ruby3.1
+  [[ -x $program ]] || skip "ruby3.1 is not installed"
+  # libruby3.1 holds the standard library and its C extensions (zlib.so, digest, openssl);
+  # rubygems-integration the Debian defaults rubygems reads at start.
+  packages=(ruby3.1 libruby3.1 rubygems-integration)
+  stage "$SRC/scripts/runtime.rb"
+  program_args=(runtime.rb)
+  build_image
+  plugin_libraries libz.so.1 libssl.so.3
+  host_run
+  boot
+  compare
+  ;;
+php)
+  program=/usr/bin/php8.2
+  [[ -x $program ]] || skip "php8.2-cli is not installed"
+  # php8.2-common holds the shared extensions. The packages ship no php.ini (the maintainer
+  # scripts create it and the conf.d links), so the image has none: the host runs with -n too,
+  # and both load the same two extensions by name.
+  packages=(php8.2-cli php8.2-common)
+  stage "$SRC/scripts/runtime.php"
+  program_args=(-n -d extension=ffi -d extension=ctype -d ffi.enable=1 runtime.php)
+  build_image
+  plugin_libraries libffi.so.8
+  host_run
+  boot
+  compare
+  ;;
+perl)
+  program=/usr/bin/perl
+  [[ -x $program ]] || skip "perl is not installed"
+  [[ -f /usr/lib/x86_64-linux-gnu/perl5/5.36/JSON/XS.pm ]] || skip "libjson-xs-perl is not installed"
+  # XS modules: List::Util (perl-base), Digest::MD5 (libperl5.36), JSON::XS with its pure-Perl
+  # dependencies (Types::Serialiser, common::sense).
+  packages=(perl-base libperl5.36 libjson-xs-perl libtypes-serialiser-perl libcommon-sense-perl)
+  stage "$SRC/scripts/runtime.pl"
+  program_args=(runtime.pl)
+  build_image
+  host_run
+  boot
+  compare
+  ;;
+go-static | go-cgo)
+  command -v go >/dev/null || skip "golang-go is not installed"
+  mkdir -p "$work/src"
+  cp "$SRC/scripts/runtime.go" "$SRC/scripts/cgo_libc.go" "$SRC/scripts/nocgo_libc.go" "$work/src/"
+  printf 'module runtimetest\n\ngo 1.19\n' >"$work/src/go.mod"
+  program=$work/runtime-$case_name
+  cgo=0
+  [[ $case_name == go-cgo ]] && cgo=1
+  (cd "$work/src" && env HOME="$work" GOCACHE="$WORK/go-cache" GOPATH="$work/gopath" GOPROXY=off \
+    GOFLAGS=-mod=mod CGO_ENABLED=$cgo go build -o "$program" .) || fail "go build failed"
+  if [[ $case_name == go-static ]]; then
+    ! readelf -l "$program" | grep -q INTERP || fail "the static build has a PT_INTERP"
+  else
+    readelf -d "$program" | grep -q 'NEEDED.*libc.so.6' || fail "the cgo build does not use libc.so.6"
+  fi
+  build_image
+  host_run
+  boot
+  compare
+  ;;
+rust)
+  # Debian's rustc (a rustup toolchain earlier in PATH would be another compiler).
+  rustc=/usr/bin/rustc
+  [[ -x $rustc ]] || skip "rustc is not installed"
+  program=$work/runtime-rust
+  "$rustc" -C opt-level=1 -o "$program" "$SRC/scripts/runtime.rs" || fail "rustc failed"
+  build_image
   host_run
   boot
   compare
