@@ -202,7 +202,7 @@ ruby)
   stage "$SRC/scripts/runtime.rb"
   program_args=(runtime.rb)
   build_image
-  plugin_libraries libz.so.1 libssl.so.3
+  plugin_libraries libssl.so.3
   host_run
   boot
   compare
@@ -213,7 +213,9 @@ php)
   # php8.2-common holds the shared extensions. The packages ship no php.ini (the maintainer
   # scripts create it and the conf.d links), so the image has none: the host runs with -n too,
   # and both load the same two extensions by name.
-  packages=(php8.2-cli php8.2-common)
+  # Debian builds PHP against the system's time zone database (tzdata), not a bundled one:
+  # without it PHP warns at start that its default zone "UTC" is invalid.
+  packages=(php8.2-cli php8.2-common tzdata)
   stage "$SRC/scripts/runtime.php"
   program_args=(-n -d extension=ffi -d extension=ctype -d ffi.enable=1 runtime.php)
   build_image
@@ -251,6 +253,7 @@ go-static | go-cgo)
   else
     readelf -d "$program" | grep -q 'NEEDED.*libc.so.6' || fail "the cgo build does not use libc.so.6"
   fi
+  stage "$SRC/scripts/runtime.go" # the working directory /t, with the program's source
   build_image
   host_run
   boot
@@ -262,6 +265,7 @@ rust)
   [[ -x $rustc ]] || skip "rustc is not installed"
   program=$work/runtime-rust
   "$rustc" -C opt-level=1 -o "$program" "$SRC/scripts/runtime.rs" || fail "rustc failed"
+  stage "$SRC/scripts/runtime.rs" # the working directory /t, with the program's source
   build_image
   host_run
   boot

@@ -550,6 +550,17 @@ SyscallResult sys_prctl(const SyscallArgs& a) {
   case 16: // PR_GET_NAME
     TRY(copy_to_user(a.user<char>(1), name, kNameSize));
     return 0;
+  // Ruby sets it at start. Linux: any non-zero argument sets the flag; the unused arguments
+  // must be 0 (later kernels give the third one flags this kernel does not have).
+  case 41: // PR_SET_THP_DISABLE
+    if (a.u(2) || a.u(3) || a.u(4))
+      return Err(-EINVAL);
+    process().thp_disabled = a.u(1) != 0;
+    return 0;
+  case 42: // PR_GET_THP_DISABLE
+    if (a.u(1) || a.u(2) || a.u(3) || a.u(4))
+      return Err(-EINVAL);
+    return process().thp_disabled ? 1 : 0;
   default:
     return Err(-EINVAL);
   }
