@@ -44,9 +44,6 @@ struct Process {
   NodeId cwd = 0;
   const char* program = nullptr; // absolute path from the manifest
   char name[16] = "program";     // prctl PR_SET_NAME / PR_GET_NAME (one name, all threads)
-  // prctl PR_SET_THP_DISABLE: remembered for PR_GET_THP_DISABLE only (the kernel maps no
-  // transparent huge pages, so every mapping already behaves as if disabled).
-  bool thp_disabled = false;
   FdTable files;
   linux::sigaction actions[kMaxSignal + 1] = {};
   uint64_t pending_signals = 0; // kill, timers, SIGPIPE: taken by any thread not blocking them

@@ -535,6 +535,11 @@ SyscallResult sys_rt_sigtimedwait(const SyscallArgs& a) {
   }
 }
 
+// prctl PR_SET_THP_DISABLE of the one process: remembered for PR_GET_THP_DISABLE only (the
+// kernel maps no transparent huge pages, so every mapping already behaves as if disabled).
+// Only prctl reads it, so it lives here rather than in Process.
+static bool g_thp_disabled = false;
+
 SyscallResult sys_prctl(const SyscallArgs& a) {
   char* name = process().name;
   constexpr size_t kNameSize = sizeof process().name;
@@ -555,12 +560,12 @@ SyscallResult sys_prctl(const SyscallArgs& a) {
   case 41: // PR_SET_THP_DISABLE
     if (a.u(2) || a.u(3) || a.u(4))
       return Err(-EINVAL);
-    process().thp_disabled = a.u(1) != 0;
+    g_thp_disabled = a.u(1) != 0;
     return 0;
   case 42: // PR_GET_THP_DISABLE
     if (a.u(1) || a.u(2) || a.u(3) || a.u(4))
       return Err(-EINVAL);
-    return process().thp_disabled ? 1 : 0;
+    return g_thp_disabled ? 1 : 0;
   default:
     return Err(-EINVAL);
   }
