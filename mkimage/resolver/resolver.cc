@@ -457,9 +457,9 @@ llvm::Error Resolver::loadLibcDlopens(bool nss, Closure& closure) {
     if (*mapped < 0) {
       // glibc >= 2.34 may ship no NSS stub at all: only a missing non-NSS library is news.
       if (!d.nssModule)
-        closure.warnings.push_back("glibc dlopen()s " + std::string(d.name) + " (" + d.why +
-                                   ") and the target tree has none; searched: " +
-                                   llvm::join(searched_, ", "));
+        closure.warnings.push_back(
+            "glibc dlopen()s " + std::string(d.name) + " (" + d.why +
+            ") and the target tree has none; searched: " + llvm::join(searched_, ", "));
       continue;
     }
     if (size_t(*mapped) >= before)

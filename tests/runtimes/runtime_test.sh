@@ -59,7 +59,7 @@ build_image() {
     >"$work/mkimage.log" 2>&1 || { cat "$work/mkimage.log" >&2; fail "nanos-mkimage build failed"; }
   t1=$(date +%s%N)
   echo "image: $(du -h --apparent-size "$work/image.img" | cut -f1) built in $(((t1 - t0) / 1000000)) ms" \
-    "from ${packages[*]}"
+    "from ${packages[*]:-no package (the program alone)}"
   [[ ! -s $work/mkimage.log ]] && return
   echo "---- nanos-mkimage said ----"
   cat "$work/mkimage.log"
@@ -104,43 +104,33 @@ compare() {
   echo "PASS $case_name: $(wc -l <"$work/console") lines identical to the host's, status $got"
 }
 
-# plugin_libraries NAME...: each library NAME is in the image (as NAME or NAME.*) and its BOM
-# source names the plug-in that needed it: the proof that the closure of everything in the
-# image found it, since no --library option is given.
-plugin_libraries() {
-  python3 - "$work/bom.json" "$@" <<'PY' || fail "libraries not brought by the plug-in closure (see $work/bom.json)"
+# bom_sources WHAT MARK NAME...: each library NAME (file name NAME or NAME.*) is in the image
+# and the BOM source of every copy contains MARK. WHAT names the rule in the messages.
+bom_sources() {
+  local what=$1 mark=$2
+  shift 2
+  python3 - "$work/bom.json" "$what" "$mark" "$@" <<'PY' || fail "libraries not brought by $what (see $work/bom.json)"
 import json, sys
-files = [f for f in json.load(open(sys.argv[1]))["files"] if f["kind"] == "file"]
+bom, what, mark, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+files = [f for f in json.load(open(bom))["files"] if f["kind"] == "file"]
 ok = True
-for name in sys.argv[2:]:
-    hits = [f for f in files if f["path"].rsplit("/", 1)[1] == name or
-            f["path"].rsplit("/", 1)[1].startswith(name + ".")]
-    if hits and all("needed by /" in f["source"] for f in hits):
-        print("closure:", name, "<-", hits[0]["source"])
+for name in names:
+    base = lambda f: f["path"].rsplit("/", 1)[1]
+    hits = [f for f in files if base(f) == name or base(f).startswith(name + ".")]
+    if hits and all(mark in f["source"] for f in hits):
+        print(what + ":", name, "<-", hits[0]["source"])
     else:
-        print("missing from the closure:", name, hits)
+        print("not from " + what + ":", name, hits)
         ok = False
 sys.exit(0 if ok else 1)
 PY
 }
 
-# libc_dlopened NAME...: each library NAME is in the image and its BOM source says that glibc
-# dlopen()s it by name (no DT_NEEDED names it; e.g. libgcc_s.so.1 for pthread_exit).
-libc_dlopened() {
-  python3 - "$work/bom.json" "$@" <<'PY' || fail "libraries glibc dlopen()s are missing (see $work/bom.json)"
-import json, sys
-files = [f for f in json.load(open(sys.argv[1]))["files"] if f["kind"] == "file"]
-ok = True
-for name in sys.argv[2:]:
-    hits = [f for f in files if f["path"].rsplit("/", 1)[1] == name]
-    if hits and all("/libc.so.6: dlopen()ed by glibc" in f["source"] for f in hits):
-        print("libc dlopen:", name, "<-", hits[0]["source"])
-    else:
-        print("missing or not from libc:", name, hits)
-        ok = False
-sys.exit(0 if ok else 1)
-PY
-}
+# Checks of the BOM, set by the cases. closure_libraries: brought by the closure of the
+# packages' ELF objects (the proof that no --library was needed: a plug-in needed them).
+# libc_dlopens: brought because glibc dlopen()s them by name (libgcc_s.so.1: pthread_exit).
+closure_libraries=()
+libc_dlopens=()
 
 case $case_name in
 python | python-threadpool)
@@ -153,13 +143,9 @@ python | python-threadpool)
   stage "$SRC/scripts/runtime.py"
   program_args=(runtime.py)
   [[ $case_name == python-threadpool ]] && program_args+=(threadpool)
-  build_image
   # (Debian's _decimal has libmpdec built in: nothing to resolve for it.)
-  plugin_libraries libssl.so.3 libcrypto.so.3 libsqlite3.so.0 libffi.so.8 liblzma.so.5
-  libc_dlopened libgcc_s.so.1
-  host_run
-  boot
-  compare
+  closure_libraries=(libssl.so.3 libcrypto.so.3 libsqlite3.so.0 libffi.so.8 liblzma.so.5)
+  libc_dlopens=(libgcc_s.so.1)
   ;;
 java)
   jdk=/usr/lib/jvm/java-17-openjdk-amd64
@@ -175,11 +161,7 @@ java)
   # prints a warning the host run does not, and the comparison fails).
   program_args=(-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp . Runtime)
   memory=1G
-  build_image
-  plugin_libraries libstdc++.so.6
-  host_run
-  boot
-  compare
+  closure_libraries=(libstdc++.so.6)
   ;;
 node)
   program=/usr/bin/node
@@ -188,10 +170,6 @@ node)
   stage "$SRC/scripts/runtime.js"
   program_args=(runtime.js)
   memory=1G
-  build_image
-  host_run
-  boot
-  compare
   ;;
 ruby)
   program=/usr/bin/ruby3.1
@@ -201,11 +179,7 @@ ruby)
   packages=(ruby3.1 libruby3.1 rubygems-integration)
   stage "$SRC/scripts/runtime.rb"
   program_args=(runtime.rb)
-  build_image
-  plugin_libraries libssl.so.3
-  host_run
-  boot
-  compare
+  closure_libraries=(libssl.so.3)
   ;;
 php)
   program=/usr/bin/php8.2
@@ -218,11 +192,7 @@ php)
   packages=(php8.2-cli php8.2-common tzdata)
   stage "$SRC/scripts/runtime.php"
   program_args=(-n -d extension=ffi -d extension=ctype -d ffi.enable=1 runtime.php)
-  build_image
-  plugin_libraries libffi.so.8
-  host_run
-  boot
-  compare
+  closure_libraries=(libffi.so.8)
   ;;
 perl)
   program=/usr/bin/perl
@@ -233,10 +203,6 @@ perl)
   packages=(perl-base libperl5.36 libjson-xs-perl libtypes-serialiser-perl libcommon-sense-perl)
   stage "$SRC/scripts/runtime.pl"
   program_args=(runtime.pl)
-  build_image
-  host_run
-  boot
-  compare
   ;;
 go-static | go-cgo)
   command -v go >/dev/null || skip "golang-go is not installed"
@@ -254,10 +220,6 @@ go-static | go-cgo)
     readelf -d "$program" | grep -q 'NEEDED.*libc.so.6' || fail "the cgo build does not use libc.so.6"
   fi
   stage "$SRC/scripts/runtime.go" # the working directory /t, with the program's source
-  build_image
-  host_run
-  boot
-  compare
   ;;
 rust)
   # Debian's rustc (a rustup toolchain earlier in PATH would be another compiler).
@@ -266,12 +228,15 @@ rust)
   program=$work/runtime-rust
   "$rustc" -C opt-level=1 -o "$program" "$SRC/scripts/runtime.rs" || fail "rustc failed"
   stage "$SRC/scripts/runtime.rs" # the working directory /t, with the program's source
-  build_image
-  host_run
-  boot
-  compare
   ;;
 *)
   fail "unknown case $case_name"
   ;;
 esac
+
+build_image
+((${#closure_libraries[@]} == 0)) || bom_sources "the plug-in closure" "needed by /" "${closure_libraries[@]}"
+((${#libc_dlopens[@]} == 0)) || bom_sources "glibc's dlopen()s" "/libc.so.6: dlopen()ed by glibc" "${libc_dlopens[@]}"
+host_run
+boot
+compare
