@@ -277,10 +277,14 @@ static llvm::Error buildAll(const BuildOptions& o) {
     for (const std::string& missing : plugin.missing)
       llvm::errs() << "nanos-mkimage: warning: plug-in " << plugin.guestPath << ": "
                    << oneLine(missing) << "\n";
+  for (const std::string& warning : closure->warnings)
+    llvm::errs() << "nanos-mkimage: warning: " << oneLine(warning) << "\n";
   for (const ResolvedEntry& e : closure->entries) {
     GuestNode n;
     n.hostPath = e.hostPath;
     std::string who = e.neededBy.empty() ? std::string("the program") : e.neededBy;
+    if (!e.why.empty())
+      who += ": " + e.why;
     switch (e.kind) {
     case ResolvedEntry::Kind::File:
       n.kind = GuestNode::Kind::File;

@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: nanos-mkimage deps PROGRAM [--sysroot DIR] [--env LD_LIBRARY_PATH=DIRS]\n"
-    "         [--program-path GUEST] [--nss|--no-nss] [--library NAME]...\n"
+    "         [--program-path GUEST] [--nss|--no-nss] [--no-libc-dlopens] [--library NAME]...\n"
     "         [--glibc-hwcaps NAMES] [--legacy-hwcaps NAMES] [--platform NAME]\n"
     "         [--dir HOST:GUEST]... [--file HOST:GUEST]... [--package NAME[:ARCH]]...\n"
     "         [--no-plugin-closure] [--json] [--depfile FILE [--depfile-target TARGET]]\n"
@@ -27,6 +27,8 @@ constexpr const char* kUsage =
     "  --program-path GUEST   where the program sits in the image (default /NAME)\n"
     "  --nss, --no-nss        add glibc's NSS modules and minimal /etc files\n"
     "                         (default: when the program uses glibc)\n"
+    "  --no-libc-dlopens      leave out the other libraries glibc dlopen()s by name\n"
+    "                         (libgcc_s.so.1, for pthread_exit and pthread_cancel)\n"
     "  --library NAME         also resolve NAME as if the program dlopen()ed it\n"
     "  --glibc-hwcaps NAMES   guest CPU's glibc-hwcaps levels, best first (x86-64-v3,x86-64-v2)\n"
     "  --legacy-hwcaps NAMES  guest CPU's legacy hwcap names (default x86_64)\n"
@@ -64,6 +66,8 @@ std::vector<std::string> splitList(llvm::StringRef value, llvm::StringRef separa
 void printHuman(const Closure& closure, llvm::raw_ostream& out) {
   for (const ResolvedEntry& e : closure.entries) {
     std::string by = e.neededBy.empty() ? "program" : e.neededBy;
+    if (!e.why.empty())
+      by += ": " + e.why;
     switch (e.kind) {
     case ResolvedEntry::Kind::File:
       out << e.guestPath << "  <- " << e.hostPath << "  (needed by " << by << ")\n";
@@ -99,6 +103,8 @@ void printJson(llvm::StringRef program, const Closure& closure, llvm::raw_ostrea
           j.attribute("guestPath", o.guestPath);
           j.attribute("hostPath", o.hostPath);
           j.attribute("neededBy", o.neededBy);
+          if (!o.why.empty())
+            j.attribute("why", o.why);
         });
     });
     j.attributeArray("entries", [&] {
@@ -113,6 +119,8 @@ void printJson(llvm::StringRef program, const Closure& closure, llvm::raw_ostrea
           if (e.kind == ResolvedEntry::Kind::Generated)
             j.attribute("contents", e.contents);
           j.attribute("neededBy", e.neededBy);
+          if (!e.why.empty())
+            j.attribute("why", e.why);
         });
     });
     j.attributeArray("plugins", [&] {
@@ -179,6 +187,10 @@ llvm::Error runDepsCommand(Args args, llvm::raw_ostream& out) {
     }
     if (arg == "--no-plugin-closure") {
       pluginClosure = false;
+      continue;
+    }
+    if (arg == "--no-libc-dlopens") {
+      options.libcDlopens = false;
       continue;
     }
     if (arg == "--nss" || arg == "--no-nss") {
@@ -287,6 +299,8 @@ auto closure = resolveClosure(program, options);
 if (!closure)
   return closure.takeError();
 closure->consulted.insert(closure->consulted.end(), placedConsulted.begin(), placedConsulted.end());
+for (const std::string& warning : closure->warnings)
+  llvm::errs() << "nanos-mkimage: warning: " << warning << "\n";
 
 if (!depfile.empty()) {
   Depfile d;

@@ -5,6 +5,7 @@
 #include "resolver/elf_object.h"
 #include "resolver/error_text.h"
 #include "resolver/ld_cache.h"
+#include "resolver/libc_dlopens.h"
 #include "resolver/nss_files.h"
 #include "resolver/search_paths.h"
 #include "resolver/target_tree.h"
@@ -48,6 +49,7 @@ struct Object {
   dev_t dev = 0;
   ino_t ino = 0;
   std::string neededBy;
+  std::string why; // a library libc dlopen()s: when it does
   std::optional<std::vector<ExpandedPath>> rpathDirs, runpathDirs;
   bool placed = false; // a plug-in: already in the image, not an entry of the closure
 };
@@ -85,6 +87,7 @@ private:
   // With `missing`, a dependency that cannot be found (or read) is noted there, not an error.
   llvm::Error loadDependencies(std::deque<int> queue, std::vector<std::string>* missing = nullptr);
   llvm::Error loadPlugins(Closure& closure);
+  llvm::Error loadLibcDlopens(bool nss, Closure& closure);
   const std::vector<ExpandedPath>& rpathOf(int index);
   const std::vector<ExpandedPath>& runpathOf(int index);
   llvm::Error loadCache();
@@ -415,6 +418,7 @@ void Resolver::emit(Closure& closure) {
       e.hostPath = link.hostPath;
       e.linkTarget = link.target;
       e.neededBy = o.neededBy;
+      e.why = o.why;
       addEntry(closure, emitted, std::move(e));
     }
     ResolvedEntry e;
@@ -422,6 +426,7 @@ void Resolver::emit(Closure& closure) {
     e.guestPath = o.realGuestPath;
     e.hostPath = o.hostPath;
     e.neededBy = o.neededBy;
+    e.why = o.why;
     addEntry(closure, emitted, std::move(e));
     for (const auto& [otherGuest, otherHost] : o.otherPaths) {
       ResolvedEntry copy;
@@ -429,10 +434,40 @@ void Resolver::emit(Closure& closure) {
       copy.guestPath = otherGuest;
       copy.hostPath = otherHost;
       copy.neededBy = o.neededBy;
+      copy.why = o.why;
       addEntry(closure, emitted, std::move(copy));
     }
-    closure.objects.push_back({o.name, o.openedPath, o.realGuestPath, o.hostPath, o.neededBy});
+    closure.objects.push_back(
+        {o.name, o.openedPath, o.realGuestPath, o.hostPath, o.neededBy, o.why});
   }
+}
+
+// The libraries glibc dlopen()s by name (libc_dlopens.h), found as dlopen() from libc.so.6
+// finds them. Optional: a target without one still runs every program that never reaches the
+// code that opens it, so a missing one is a warning. A library the program already loads
+// keeps its DT_NEEDED origin.
+llvm::Error Resolver::loadLibcDlopens(bool nss, Closure& closure) {
+  for (const LibcDlopen& d : libcDlopens()) {
+    if (d.nssModule ? !nss : !options_.libcDlopens)
+      continue;
+    size_t before = objects_.size();
+    auto mapped = map(libc_, d.name, true, d.nssModule ? sameDirectoryAsLibc : nullptr);
+    if (!mapped)
+      return mapped.takeError();
+    if (*mapped < 0) {
+      // glibc >= 2.34 may ship no NSS stub at all: only a missing non-NSS library is news.
+      if (!d.nssModule)
+        closure.warnings.push_back(
+            "glibc dlopen()s " + std::string(d.name) + " (" + d.why +
+            ") and the target tree has none; searched: " + llvm::join(searched_, ", "));
+      continue;
+    }
+    if (size_t(*mapped) >= before)
+      objects_[*mapped].why = d.why;
+    if (auto err = loadDependencies({*mapped}))
+      return err;
+  }
+  return llvm::Error::success();
 }
 
 // Plug-ins as a program that dlopen()s them by path sees them: each an object of its own,
@@ -596,24 +631,14 @@ llvm::Expected<Closure> Resolver::run(llvm::StringRef programHostPath) {
       return err;
   }
 
-  // NSS: libc dlopen()s its modules; they must be of the same libc.
   for (size_t i = 1; i < objects_.size(); ++i)
     if (objects_[i].info.soname == "libc.so.6")
       libc_ = int(i);
   bool nss = options_.nss == ResolveOptions::Nss::On ||
              (options_.nss == ResolveOptions::Nss::Auto && libc_ >= 0);
-  if (nss && libc_ >= 0) {
-    // glibc >= 2.34 has "files" and "dns" built in and ships these as stubs; take them when
-    // present next to libc, never from somewhere else.
-    for (const char* module : {"libnss_files.so.2", "libnss_dns.so.2"}) {
-      auto mapped = map(libc_, module, true, sameDirectoryAsLibc);
-      if (!mapped)
-        return mapped.takeError();
-      if (*mapped >= 0)
-        if (auto err = loadDependencies({*mapped}))
-          return err;
-    }
-  }
+  if (libc_ >= 0)
+    if (auto err = loadLibcDlopens(nss, closure))
+      return err;
 
   if (auto err = loadPlugins(closure))
     return err;

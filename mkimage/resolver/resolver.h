@@ -25,6 +25,10 @@ struct ResolveOptions {
   // NSS modules of the same libc + minimal /etc files. Auto = on when the program's
   // closure contains glibc (libc.so.6).
   enum class Nss { Auto, On, Off } nss = Nss::Auto;
+  // The other libraries glibc dlopen()s by name (libc_dlopens.h: libgcc_s.so.1 for thread
+  // exit and cancellation), resolved like dlopen()s from libc.so.6 when the closure contains
+  // it. Off only for comparisons with `ld.so --list`, which shows start-up objects.
+  bool libcDlopens = true;
   // Sonames (or paths containing '/') resolved like DT_NEEDED of the program, for
   // programs that dlopen() them.
   std::vector<std::string> extraLibraries;
@@ -55,6 +59,7 @@ struct ResolvedEntry {
   std::string linkTarget; // Symlink: target exactly as stored in the target tree
   std::string contents;   // Generated: the file's contents (/etc/passwd, group, ...)
   std::string neededBy;   // guest path of the object that first needed it ("" = program/options)
+  std::string why;        // "" for DT_NEEDED; else when the loader dlopen()s it (libc_dlopens.h)
 };
 
 // One object the loader maps, as ld.so names it (what `ld.so --list` prints).
@@ -64,6 +69,7 @@ struct LoadedObject {
   std::string guestPath;  // the same file with symlinks resolved (the File entry)
   std::string hostPath;   // the host file
   std::string neededBy;   // as in ResolvedEntry
+  std::string why;        // as in ResolvedEntry
 };
 
 // What a plug-in needed (ResolveOptions::plugins), for `deps` and the BOM.
@@ -91,6 +97,9 @@ struct Closure {
   // The plug-ins, in the order given. A dependency of a plug-in that cannot be found is not
   // an error (ld.so fails only if the program ever loads that plug-in): it is listed here.
   std::vector<PluginClosure> plugins;
+  // One line each: a library glibc dlopen()s by name that the target tree lacks (not an
+  // error: the program fails only if it reaches the code that opens it).
+  std::vector<std::string> warnings;
 };
 
 // Resolves the closure of the program at `programHostPath` (a host path, inside the

@@ -1,10 +1,11 @@
 // Calls the language runtimes make at start (issue 14: the JVM, Node, Python, Perl under
-// `trace`): capget, pkey_alloc/pkey_free, and the per-thread/process CPU-time clocks of
-// pthread_getcpuclockid/clock_getcpuclockid.
+// `trace`): capget, pkey_alloc/pkey_free, the per-thread/process CPU-time clocks of
+// pthread_getcpuclockid/clock_getcpuclockid, and Ruby's prctl(PR_SET_THP_DISABLE).
 #include "abi_check.h"
 
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -84,10 +85,26 @@ static void cpu_clocks(void) {
   ABI_ERRNO("clock_gettime(CPU clock type 3)", clock_gettime(bad_type, &ts));
 }
 
+// Ruby 3.1 disables transparent huge pages at start (it was EINVAL, which Ruby ignores).
+static void thp_disable(void) {
+  ABI_ERRNO("prctl PR_SET_THP_DISABLE 1", prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0));
+  abi_value("  ...PR_GET_THP_DISABLE", prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+  ABI_ERRNO("prctl PR_SET_THP_DISABLE 0", prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0));
+  abi_value("  ...PR_GET_THP_DISABLE", prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+  ABI_ERRNO("prctl PR_SET_THP_DISABLE 7 (any non-zero)", prctl(PR_SET_THP_DISABLE, 7, 0, 0, 0));
+  abi_value("  ...PR_GET_THP_DISABLE", prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+  ABI_ERRNO("prctl PR_SET_THP_DISABLE unused argument", prctl(PR_SET_THP_DISABLE, 0, 0, 0, 1));
+  abi_value("  ...unchanged", prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0));
+  ABI_ERRNO("prctl PR_GET_THP_DISABLE argument", prctl(PR_GET_THP_DISABLE, 1, 0, 0, 0));
+  ABI_ERRNO("prctl unknown option", prctl(9999, 0, 0, 0, 0));
+  prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+}
+
 int main(void) {
   abi_begin("runtime_calls");
   capabilities();
   protection_keys();
   cpu_clocks();
+  thp_disable();
   return abi_end();
 }

@@ -57,6 +57,7 @@ ResolveOptions hostOptions(const std::string& programPath) {
   ResolveOptions o;
   o.programGuestPath = programPath; // the program sits where it is: no host mapping
   o.nss = ResolveOptions::Nss::Off;
+  o.libcDlopens = false; // start-up objects only, as ld.so --list shows them
   return o;
 }
 
@@ -406,6 +407,12 @@ TEST(ResolverFixtures, SysrootConfinesEveryLookupIncludingAbsoluteSymlinks) {
   }
   for (const std::string& path : closure->consulted)
     EXPECT_TRUE(path == app || path.rfind(s + "/", 0) == 0 || path == s) << path;
+  // The tree has no libgcc_s.so.1, which glibc dlopen()s at thread exit: a warning naming it
+  // and where it was looked for, not an error and not the host's copy.
+  ASSERT_EQ(closure->warnings.size(), 1u);
+  EXPECT_THAT(closure->warnings[0], HasSubstr("libgcc_s.so.1"));
+  EXPECT_THAT(closure->warnings[0], HasSubstr("pthread_exit"));
+  EXPECT_THAT(closure->warnings[0], HasSubstr("/usr/lib/x86_64-linux-gnu/ (default)"));
 
   // A library the host has but the sysroot lacks is an error, not a leak.
   std::string app2 = s + "/usr/bin/app2";
@@ -446,12 +453,48 @@ TEST(ResolverFixtures, NssAddsModulesOfTheSameLibcAndMinimalEtcFiles) {
   ASSERT_TRUE(bool(closure));
   for (const ResolvedEntry& e : closure->entries)
     EXPECT_NE(e.kind, ResolvedEntry::Kind::Generated) << e.guestPath;
+  for (const char* module : {"libnss_files.so.2", "libnss_dns.so.2"})
+    EXPECT_EQ(objectNamed(*closure, module), nullptr) << module;
   // --library: resolved like a dlopen() from the program.
   o.extraLibraries = {"libz.so.1"};
   closure = mkimage::resolveClosure(app, o);
   ASSERT_TRUE(bool(closure)) << errorOf(std::move(closure));
   ASSERT_NE(objectNamed(*closure, "libz.so.1"), nullptr);
   EXPECT_EQ(neededBy(*closure, "libz.so.1"), "");
+}
+
+// glibc dlopen()s libgcc_s.so.1 by name when a thread exits or is cancelled (it unwinds the
+// stack): a program that uses libc gets it, found as a dlopen() from libc.so.6 would find
+// it, with the reason; without libc (static) or with the option off, nothing is added.
+TEST(ResolverFixtures, LibcDlopensBringLibgccSWithTheReason) {
+  ScratchDir t;
+  std::string app = t / "app";
+  ASSERT_EQ(program(app, {}, {}), "");
+  ResolveOptions o = hostOptions(app);
+  o.libcDlopens = true;
+  auto closure = mkimage::resolveClosure(app, o);
+  ASSERT_TRUE(bool(closure)) << errorOf(std::move(closure));
+  const mkimage::LoadedObject* unwinder = objectNamed(*closure, "libgcc_s.so.1");
+  ASSERT_NE(unwinder, nullptr);
+  const mkimage::LoadedObject* libc = objectNamed(*closure, "libc.so.6");
+  ASSERT_NE(libc, nullptr);
+  EXPECT_EQ(unwinder->neededBy, libc->openedPath);
+  EXPECT_THAT(unwinder->why, HasSubstr("pthread_exit"));
+  // The host's loader finds it at the same path (the oracle for "found with ld.so's rules").
+  CommandResult ldconfig = run({"/sbin/ldconfig", "-p"});
+  ASSERT_EQ(ldconfig.status, 0);
+  EXPECT_THAT(ldconfig.out, HasSubstr("libgcc_s.so.1 (libc6,x86-64) => " + unwinder->openedPath));
+  bool entry = false;
+  for (const ResolvedEntry& e : closure->entries)
+    if (e.kind == ResolvedEntry::Kind::File && e.guestPath == unwinder->guestPath)
+      entry = !e.why.empty() && e.neededBy == libc->openedPath;
+  EXPECT_TRUE(entry) << unwinder->guestPath;
+  EXPECT_TRUE(closure->warnings.empty());
+
+  o.libcDlopens = false;
+  closure = mkimage::resolveClosure(app, o);
+  ASSERT_TRUE(bool(closure));
+  EXPECT_EQ(objectNamed(*closure, "libgcc_s.so.1"), nullptr);
 }
 
 } // namespace

@@ -93,6 +93,7 @@ TEST(ResolverOracle, MatchesTheSystemLoaderOnUsrBin) {
     mkimage::ResolveOptions options;
     options.programGuestPath = program;
     options.nss = mkimage::ResolveOptions::Nss::Off; // ld.so --list shows startup objects only
+    options.libcDlopens = false;                     // and no library glibc dlopen()s later
     options.cpu = cpu;
     auto closure = mkimage::resolveClosure(program, options);
     ++compared;

@@ -70,6 +70,7 @@ TEST(ResolverSysrootOracle, LdSoCacheOfTheTargetAndChrootedLoaderAgree) {
   o.sysroot = s;
   o.programGuestPath = "/usr/bin/app";
   o.nss = mkimage::ResolveOptions::Nss::Off;
+  o.libcDlopens = false; // and no library glibc dlopen()s later
   auto closure = mkimage::resolveClosure(app, o);
   ASSERT_TRUE(bool(closure)) << mkimage::errorText(closure.takeError());
   std::set<std::string> got;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nanos-mkimage --package, the plug-in closure and clash rules on the command line (issue 14),
 # without booting: the issue's failing JDK command, a real clash, a package that is not
-# installed, `deps --json` naming who needed what, and --no-plugin-closure.
+# installed, `deps --json` naming who needed what (and why, for what glibc dlopen()s), and
+# --no-plugin-closure.
 # Environment: MKIMAGE, KERNEL, BOOT, WORK.
 set -euo pipefail
 : "${MKIMAGE:?}" "${KERNEL:?}" "${BOOT:?}" "${WORK:?}"
@@ -56,6 +57,23 @@ needer = [o["neededBy"] for o in d["objects"] if o["name"] == "libssl.so.3"]
 assert needer == [ssl[0]["guestPath"]], needer
 print("PASS: deps --json:", ssl[0]["guestPath"], "needs", ssl[0]["needed"], "; libssl.so.3 needed by", needer[0])
 PY
+
+# 4b. The libraries glibc dlopen()s by name: libgcc_s.so.1 (pthread_exit) from libc.so.6,
+# with the reason, in objects and entries; --no-libc-dlopens leaves it out.
+python3 - "$work/deps.json" <<'PY' || fail "deps --json does not list libgcc_s.so.1 as a dlopen() of glibc"
+import json, sys
+d = json.load(open(sys.argv[1]))
+libc = [o["openedPath"] for o in d["objects"] if o["name"] == "libc.so.6"]
+gcc = [o for o in d["objects"] if o["name"] == "libgcc_s.so.1"]
+assert libc and gcc and gcc[0]["neededBy"] == libc[0] and "pthread_exit" in gcc[0]["why"], gcc
+entry = [e for e in d["entries"] if e["kind"] == "file" and e["guestPath"] == gcc[0]["guestPath"]]
+assert entry and entry[0]["why"] == gcc[0]["why"], entry
+print("PASS: deps --json:", gcc[0]["openedPath"], "needed by", libc[0] + ":", gcc[0]["why"])
+PY
+"$MKIMAGE" deps /usr/bin/python3.11 --program-path /usr/bin/python3.11 --no-libc-dlopens --json \
+  >"$work/deps-off.json"
+! grep -q '"name": "libgcc_s.so.1"' "$work/deps-off.json" || fail "--no-libc-dlopens kept libgcc_s.so.1"
+echo "PASS: --no-libc-dlopens leaves libgcc_s.so.1 out"
 
 # 5. --no-plugin-closure: the package's files only; libssl is not in the image.
 "$MKIMAGE" build /usr/bin/python3.11 --program-path /usr/bin/python3.11 --package python3.11 \

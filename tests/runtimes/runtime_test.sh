@@ -59,7 +59,7 @@ build_image() {
     >"$work/mkimage.log" 2>&1 || { cat "$work/mkimage.log" >&2; fail "nanos-mkimage build failed"; }
   t1=$(date +%s%N)
   echo "image: $(du -h --apparent-size "$work/image.img" | cut -f1) built in $(((t1 - t0) / 1000000)) ms" \
-    "from ${packages[*]}"
+    "from ${packages[*]:-no package (the program alone)}"
   [[ ! -s $work/mkimage.log ]] && return
   echo "---- nanos-mkimage said ----"
   cat "$work/mkimage.log"
@@ -104,44 +104,48 @@ compare() {
   echo "PASS $case_name: $(wc -l <"$work/console") lines identical to the host's, status $got"
 }
 
-# plugin_libraries NAME...: each library NAME is in the image (as NAME or NAME.*) and its BOM
-# source names the plug-in that needed it: the proof that the closure of everything in the
-# image found it, since no --library option is given.
-plugin_libraries() {
-  python3 - "$work/bom.json" "$@" <<'PY' || fail "libraries not brought by the plug-in closure (see $work/bom.json)"
+# bom_sources WHAT MARK NAME...: each library NAME (file name NAME or NAME.*) is in the image
+# and the BOM source of every copy contains MARK. WHAT names the rule in the messages.
+bom_sources() {
+  local what=$1 mark=$2
+  shift 2
+  python3 - "$work/bom.json" "$what" "$mark" "$@" <<'PY' || fail "libraries not brought by $what (see $work/bom.json)"
 import json, sys
-files = [f for f in json.load(open(sys.argv[1]))["files"] if f["kind"] == "file"]
+bom, what, mark, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+files = [f for f in json.load(open(bom))["files"] if f["kind"] == "file"]
 ok = True
-for name in sys.argv[2:]:
-    hits = [f for f in files if f["path"].rsplit("/", 1)[1] == name or
-            f["path"].rsplit("/", 1)[1].startswith(name + ".")]
-    if hits and all("needed by /" in f["source"] for f in hits):
-        print("closure:", name, "<-", hits[0]["source"])
+for name in names:
+    base = lambda f: f["path"].rsplit("/", 1)[1]
+    hits = [f for f in files if base(f) == name or base(f).startswith(name + ".")]
+    if hits and all(mark in f["source"] for f in hits):
+        print(what + ":", name, "<-", hits[0]["source"])
     else:
-        print("missing from the closure:", name, hits)
+        print("not from " + what + ":", name, hits)
         ok = False
 sys.exit(0 if ok else 1)
 PY
 }
 
+# Checks of the BOM, set by the cases. closure_libraries: brought by the closure of the
+# packages' ELF objects (the proof that no --library was needed: a plug-in needed them).
+# libc_dlopens: brought because glibc dlopen()s them by name (libgcc_s.so.1: pthread_exit).
+closure_libraries=()
+libc_dlopens=()
+
 case $case_name in
 python | python-threadpool)
-  # python-threadpool: multiprocessing.pool.ThreadPool needs POSIX semaphores: glibc's
-  # sem_open() creates /dev/shm/sem.* and maps it with mmap(MAP_SHARED, PROT_READ|PROT_WRITE).
-  # The guest has no /dev/shm (ENOENT), and with one mapped in, that mmap fails with EACCES
-  # (kernel, 2026-12-07): the case is registered DISABLED until the kernel has both.
+  # python-threadpool: multiprocessing.pool.ThreadPool needs POSIX semaphores (glibc's
+  # sem_open() maps /dev/shm/sem.* MAP_SHARED), and its threads end through pthread_exit,
+  # for which glibc dlopen()s libgcc_s.so.1 by name: the resolver adds it for libc.
   program=/usr/bin/python3.11
   [[ -x $program ]] || skip "python3.11 is not installed"
   packages=(python3.11)
   stage "$SRC/scripts/runtime.py"
   program_args=(runtime.py)
   [[ $case_name == python-threadpool ]] && program_args+=(threadpool)
-  build_image
   # (Debian's _decimal has libmpdec built in: nothing to resolve for it.)
-  plugin_libraries libssl.so.3 libcrypto.so.3 libsqlite3.so.0 libffi.so.8 liblzma.so.5
-  host_run
-  boot
-  compare
+  closure_libraries=(libssl.so.3 libcrypto.so.3 libsqlite3.so.0 libffi.so.8 liblzma.so.5)
+  libc_dlopens=(libgcc_s.so.1)
   ;;
 java)
   jdk=/usr/lib/jvm/java-17-openjdk-amd64
@@ -157,13 +161,82 @@ java)
   # prints a warning the host run does not, and the comparison fails).
   program_args=(-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp . Runtime)
   memory=1G
-  build_image
-  plugin_libraries libstdc++.so.6
-  host_run
-  boot
-  compare
+  closure_libraries=(libstdc++.so.6)
+  ;;
+node)
+  program=/usr/bin/node
+  [[ -x $program ]] || skip "nodejs is not installed"
+  packages=(nodejs)
+  stage "$SRC/scripts/runtime.js"
+  program_args=(runtime.js)
+  memory=1G
+  ;;
+ruby)
+  program=/usr/bin/ruby3.1
+  [[ -x $program ]] || skip "ruby3.1 is not installed"
+  # libruby3.1 holds the standard library and its C extensions (zlib.so, digest, openssl);
+  # rubygems-integration the Debian defaults rubygems reads at start.
+  packages=(ruby3.1 libruby3.1 rubygems-integration)
+  stage "$SRC/scripts/runtime.rb"
+  program_args=(runtime.rb)
+  closure_libraries=(libssl.so.3)
+  ;;
+php)
+  program=/usr/bin/php8.2
+  [[ -x $program ]] || skip "php8.2-cli is not installed"
+  # php8.2-common holds the shared extensions. The packages ship no php.ini (the maintainer
+  # scripts create it and the conf.d links), so the image has none: the host runs with -n too,
+  # and both load the same two extensions by name.
+  # Debian builds PHP against the system's time zone database (tzdata), not a bundled one:
+  # without it PHP warns at start that its default zone "UTC" is invalid.
+  packages=(php8.2-cli php8.2-common tzdata)
+  stage "$SRC/scripts/runtime.php"
+  program_args=(-n -d extension=ffi -d extension=ctype -d ffi.enable=1 runtime.php)
+  closure_libraries=(libffi.so.8)
+  ;;
+perl)
+  program=/usr/bin/perl
+  [[ -x $program ]] || skip "perl is not installed"
+  [[ -f /usr/lib/x86_64-linux-gnu/perl5/5.36/JSON/XS.pm ]] || skip "libjson-xs-perl is not installed"
+  # XS modules: List::Util (perl-base), Digest::MD5 (libperl5.36), JSON::XS with its pure-Perl
+  # dependencies (Types::Serialiser, common::sense).
+  packages=(perl-base libperl5.36 libjson-xs-perl libtypes-serialiser-perl libcommon-sense-perl)
+  stage "$SRC/scripts/runtime.pl"
+  program_args=(runtime.pl)
+  ;;
+go-static | go-cgo)
+  command -v go >/dev/null || skip "golang-go is not installed"
+  mkdir -p "$work/src"
+  cp "$SRC/scripts/runtime.go" "$SRC/scripts/cgo_libc.go" "$SRC/scripts/nocgo_libc.go" "$work/src/"
+  printf 'module runtimetest\n\ngo 1.19\n' >"$work/src/go.mod"
+  program=$work/runtime-$case_name
+  cgo=0
+  [[ $case_name == go-cgo ]] && cgo=1
+  (cd "$work/src" && env HOME="$work" GOCACHE="$WORK/go-cache" GOPATH="$work/gopath" GOPROXY=off \
+    GOFLAGS=-mod=mod CGO_ENABLED=$cgo go build -o "$program" .) || fail "go build failed"
+  if [[ $case_name == go-static ]]; then
+    ! readelf -l "$program" | grep -q INTERP || fail "the static build has a PT_INTERP"
+  else
+    readelf -d "$program" | grep -q 'NEEDED.*libc.so.6' || fail "the cgo build does not use libc.so.6"
+  fi
+  stage "$SRC/scripts/runtime.go" # the working directory /t, with the program's source
+  ;;
+rust)
+  # Debian's rustc (a rustup toolchain earlier in PATH would be another compiler).
+  rustc=/usr/bin/rustc
+  [[ -x $rustc ]] || skip "rustc is not installed"
+  program=$work/runtime-rust
+  "$rustc" -C opt-level=1 -o "$program" "$SRC/scripts/runtime.rs" || fail "rustc failed"
+  stage "$SRC/scripts/runtime.rs" # the working directory /t, with the program's source
   ;;
 *)
   fail "unknown case $case_name"
   ;;
 esac
+
+build_image
+((${#closure_libraries[@]} == 0)) || bom_sources "the plug-in closure" "needed by /" "${closure_libraries[@]}"
+((${#libc_dlopens[@]} == 0)) || bom_sources "glibc's dlopen()s" "/libc.so.6: dlopen()ed by glibc" "${libc_dlopens[@]}"
+host_run
+boot
+compare

@@ -535,6 +535,11 @@ SyscallResult sys_rt_sigtimedwait(const SyscallArgs& a) {
   }
 }
 
+// prctl PR_SET_THP_DISABLE of the one process: remembered for PR_GET_THP_DISABLE only (the
+// kernel maps no transparent huge pages, so every mapping already behaves as if disabled).
+// Only prctl reads it, so it lives here rather than in Process.
+static bool g_thp_disabled = false;
+
 SyscallResult sys_prctl(const SyscallArgs& a) {
   char* name = process().name;
   constexpr size_t kNameSize = sizeof process().name;
@@ -550,6 +555,17 @@ SyscallResult sys_prctl(const SyscallArgs& a) {
   case 16: // PR_GET_NAME
     TRY(copy_to_user(a.user<char>(1), name, kNameSize));
     return 0;
+  // Ruby sets it at start. Linux: any non-zero argument sets the flag; the unused arguments
+  // must be 0 (later kernels give the third one flags this kernel does not have).
+  case 41: // PR_SET_THP_DISABLE
+    if (a.u(2) || a.u(3) || a.u(4))
+      return Err(-EINVAL);
+    g_thp_disabled = a.u(1) != 0;
+    return 0;
+  case 42: // PR_GET_THP_DISABLE
+    if (a.u(1) || a.u(2) || a.u(3) || a.u(4))
+      return Err(-EINVAL);
+    return g_thp_disabled ? 1 : 0;
   default:
     return Err(-EINVAL);
   }
