@@ -1,9 +1,10 @@
 // System-call micro-benchmarks for tests/bench/abi_bench.sh (issue 19): the same binary in
 // one image, booted with our kernel and with upstream Nanos' kernel.
-//   abi_bench [DATA_FILE] [WINDOW_MS]
+//   abi_bench [DATA_FILE] [WINDOW_MS] [ONLY]
 // DATA_FILE (default /bench/data/file) is an existing file for open+close and stat; each
 // benchmark runs nine windows of WINDOW_MS (default 40) guest milliseconds, timed with
-// clock_gettime(CLOCK_MONOTONIC), and prints one line
+// clock_gettime(CLOCK_MONOTONIC); ONLY runs just the benchmark of that name (for
+// kernel_profile.sh). Each prints one line
 //   abi NAME NS unit (median of 9 windows, min A, max B; N ops)
 // where NS is the median window's nanoseconds per operation (per round trip for the
 // ping-pongs, per batch of 32 for io_uring). The first line, clock-check-user-loop, times
@@ -31,6 +32,11 @@
 enum { kWindows = 9 };
 static double window_ns = 40e6;
 static const char* data_file = "/bench/data/file";
+static const char* only = NULL;
+
+static int wanted(const char* name) {
+  return !only || strcmp(only, name) == 0;
+}
 
 static double now_ns(void) {
   struct timespec t;
@@ -50,6 +56,8 @@ typedef int (*Operation)(void);
 // reading the clock stays a small part of each window. The median window is the figure: a
 // window the host disturbed (another VM's burst, a timer storm) moves neither kernel's row.
 static void run(const char* name, const char* unit, Operation op, int chunk) {
+  if (!wanted(name))
+    return;
   double per_op[kWindows];
   long total = 0;
   for (int w = 0; w < kWindows; ++w) {
@@ -75,7 +83,9 @@ static void run(const char* name, const char* unit, Operation op, int chunk) {
   fflush(stdout);
 }
 
-static int errno_of(long result) { return result < 0 ? errno : 0; }
+static int errno_of(long result) {
+  return result < 0 ? errno : 0;
+}
 
 // Upstream Nanos has no getppid: there the call takes its "not implemented" path and returns
 // ENOSYS, which is still a system call that does nothing, so both count as the null call.
@@ -83,7 +93,9 @@ static int op_getppid(void) {
   long result = syscall(SYS_getppid);
   return result < 0 && errno != ENOSYS ? errno : 0;
 }
-static int op_getpid(void) { return errno_of(syscall(SYS_getpid)); }
+static int op_getpid(void) {
+  return errno_of(syscall(SYS_getpid));
+}
 
 // Pure user code, no system call: 100 000 dependent multiply-adds. The same translated code
 // runs under both kernels, so its time checks that the two kernels' clocks agree (a
@@ -196,6 +208,8 @@ static int op_futex_round_trip(void) {
 }
 
 static void bench_pipe_ping_pong(void) {
+  if (!wanted("pipe-ping-pong"))
+    return;
   pthread_t partner;
   if (pipe(there) != 0 || pipe(back) != 0 ||
       pthread_create(&partner, NULL, pipe_partner, NULL) != 0) {
@@ -208,6 +222,8 @@ static void bench_pipe_ping_pong(void) {
 }
 
 static void bench_futex_ping_pong(void) {
+  if (!wanted("futex-ping-pong"))
+    return;
   pthread_t partner;
   if (pthread_create(&partner, NULL, futex_partner, NULL) != 0) {
     printf("abi futex-ping-pong n/a (pthread_create)\n");
@@ -270,8 +286,8 @@ static int op_io_uring_nop_batch(void) {
     ring.sq_array[slot] = slot;
   }
   __atomic_store_n(ring.sq_tail, tail, __ATOMIC_RELEASE);
-  long submitted = syscall(SYS_io_uring_enter, ring.fd, kBatch, kBatch, IORING_ENTER_GETEVENTS,
-                           NULL, 0);
+  long submitted =
+      syscall(SYS_io_uring_enter, ring.fd, kBatch, kBatch, IORING_ENTER_GETEVENTS, NULL, 0);
   if (submitted < 0)
     return errno;
   if (submitted != kBatch)
@@ -292,6 +308,8 @@ int main(int argc, char** argv) {
     data_file = argv[1];
   if (argc > 2)
     window_ns = atof(argv[2]) * 1e6;
+  if (argc > 3)
+    only = argv[3];
   setvbuf(stdout, NULL, _IOLBF, 0);
   run("clock-check-user-loop", "ns/100k-iterations", op_user_loop, 1);
   run("null-syscall-getppid", "ns/call", op_getppid, 64);
@@ -301,12 +319,12 @@ int main(int argc, char** argv) {
   run("open-close", "ns/pair", op_open_close, 16);
   run("stat", "ns/call", op_stat, 16);
   run("mmap-touch-munmap-4k", "ns/cycle", op_mmap_touch_munmap, 16);
-  int error = setup_epoll();
+  int error = wanted("epoll-wait-1-ready") ? setup_epoll() : 0;
   if (error)
     printf("abi epoll-wait-1-ready n/a (%s)\n", strerror(error));
   else
     run("epoll-wait-1-ready", "ns/call", op_epoll_wait, 32);
-  error = setup_io_uring();
+  error = wanted("io-uring-nop-batch-32") ? setup_io_uring() : 0;
   if (error)
     printf("abi io-uring-nop-batch-32 n/a (%s)\n", strerror(error));
   else
