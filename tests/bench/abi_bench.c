@@ -109,6 +109,20 @@ static int op_user_loop(void) {
   return 0;
 }
 
+// The clock check against the host's clock: a fixed amount of user code between two lines
+// that abi_bench.sh timestamps on the host as they arrive; the guest prints how long its
+// own clock says the work took. A guest clock that runs fast or slow shows as a ratio
+// far from 1 (one line of console output takes well under the 1-2 s measured).
+static void clock_mark(void) {
+  if (!wanted("clock-check-host"))
+    return;
+  printf("abi-clock-mark start\n");
+  double start = now_ns();
+  for (int i = 0; i < 2000; ++i)
+    op_user_loop();
+  printf("abi-clock-mark end %.0f\n", now_ns() - start);
+}
+
 static int op_open_close(void) {
   int fd = open(data_file, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -312,6 +326,7 @@ int main(int argc, char** argv) {
     only = argv[3];
   setvbuf(stdout, NULL, _IOLBF, 0);
   run("clock-check-user-loop", "ns/100k-iterations", op_user_loop, 1);
+  clock_mark();
   run("null-syscall-getppid", "ns/call", op_getppid, 64);
   run("getpid", "ns/call", op_getpid, 64);
   bench_pipe_ping_pong();
