@@ -22,6 +22,7 @@
 # otherwise.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/vs_nanos.sh"
 usage() { sed -n 2,21p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 build=$(cd "$1" && pwd) || usage
@@ -29,21 +30,12 @@ shift
 nanos_kernel= nanos_boot= rounds=5 window=40 icount=0 keep=
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --nanos) nanos_kernel=$(realpath "$2") nanos_boot=$(realpath "$3"); shift 3 ;;
-    --rounds) rounds=$2; shift 2 ;;
     --window) window=$2; shift 2 ;;
     --icount) icount=1; shift ;;
-    --keep) keep=$(realpath -m "$2"); shift 2 ;;
-    *) usage ;;
+    *) vs_nanos_option "$@"; ((consumed)) || usage; shift $consumed ;;
   esac
 done
-mkimage=$build/bin/nanos-mkimage run=$build/bin/nanos-run
-for f in "$mkimage" "$run" "$build/share/nanos-unikernel/kernel.img"; do
-  [[ -e $f ]] || { echo "abi_bench: $f missing (build nanos-mkimage, nanos-run, kernel_image)" >&2; exit 2; }
-done
-work=${keep:-$(mktemp -d)}
-mkdir -p "$work"
-[[ -z $keep ]] && trap 'rm -rf "$work"' EXIT
+vs_nanos_setup abi_bench
 
 cc -O2 -Wall -Wextra -o "$work/abi_bench" "$here/abi_bench.c" -lpthread || exit 2
 # The file that open+close and stat name: three path components, as programs' files have.
@@ -52,11 +44,9 @@ echo "abi_bench data" >"$work/data/file"
 image_args=("$work/abi_bench" --file "$work/data/file:/bench/data/file" --arg /bench/data/file
   --arg "$window")
 "$mkimage" build "${image_args[@]}" -o "$work/ours.img" >/dev/null || exit 2
-systems=(ours)
 if [[ -n $nanos_kernel ]]; then
   "$mkimage" build "${image_args[@]}" -o "$work/nanos.img" --kernel "$nanos_kernel" \
     --boot "$nanos_boot" >/dev/null || exit 2
-  systems+=(nanos)
 fi
 qemu_extra=()
 ((icount)) && qemu_extra=(-- -icount shift=0)

@@ -17,6 +17,7 @@
 # Exit status 0 when every run succeeded, 3 otherwise.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/vs_nanos.sh"
 usage() { sed -n 2,17p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 build=$(cd "$1" && pwd) || usage
@@ -24,23 +25,12 @@ shift
 nanos_kernel= nanos_boot= rounds=5 only=python,java keep= common=()
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --nanos) nanos_kernel=$(realpath "$2") nanos_boot=$(realpath "$3"); shift 3 ;;
-    --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --no-image-digest) common+=(--no-image-digest); shift ;;
-    --keep) keep=$(realpath -m "$2"); shift 2 ;;
-    *) usage ;;
+    *) vs_nanos_option "$@"; ((consumed)) || usage; shift $consumed ;;
   esac
 done
-mkimage=$build/bin/nanos-mkimage run=$build/bin/nanos-run
-for f in "$mkimage" "$run" "$build/share/nanos-unikernel/kernel.img"; do
-  [[ -e $f ]] || { echo "runtime_boot_bench: $f missing (build nanos-mkimage, nanos-run, kernel_image)" >&2; exit 2; }
-done
-work=${keep:-$(mktemp -d)}
-mkdir -p "$work"
-[[ -z $keep ]] && trap 'rm -rf "$work"' EXIT
-systems=(ours)
-[[ -n $nanos_kernel ]] && systems+=(nanos)
+vs_nanos_setup runtime_boot_bench
 
 python=/usr/bin/python3.11
 jdk=/usr/lib/jvm/java-17-openjdk-amd64
