@@ -35,7 +35,10 @@ Fifo<Thread> g_zombies; // exited, stack still possibly in use until the next sw
 size_t g_live = 1;
 bool g_initialised = false;
 uint64_t g_slice_end = 0;
-uint64_t g_programmed = kNoDeadline; // the timer interrupt currently requested
+uint64_t g_programmed = kNoDeadline; // the armed timer interrupt (see program_interrupt)
+// Threads inside a sched::wait() that has a deadline (see timed_wait_begins): when none
+// is, no thread's deadline can pass, and the per-switch scans below are skipped.
+size_t g_timed_waits = 0;
 // A thread was made runnable since the running one got the CPU: the next device interrupt
 // from user mode hands the CPU over instead of waiting for the end of the slice.
 bool g_woken_since_switch = false;
@@ -82,8 +85,16 @@ bool timer_usable() {
   return arch::timer_init(); // probes once, then answers from memory
 }
 
+// Requests the timer interrupt by deadline_ns (kNoDeadline: none wanted). The timer is only
+// ever moved earlier: an interrupt already armed for an earlier moment stays armed instead
+// of being cancelled or postponed; when it fires early, on_timer() and the idle loop find
+// nothing due and arm the real next event. Two threads that hand the CPU back and forth
+// through futexes or pipes would otherwise re-arm the LAPIC timer twice a switch (the end
+// of the slice when the other becomes runnable, then the next kernel timer or nothing once
+// it runs): 4 timer writes a round trip, each one host timer work under an emulator. Now
+// it is written about once per time slice, for one spurious interrupt per slice.
 void program_interrupt(uint64_t deadline_ns) {
-  if (deadline_ns == g_programmed)
+  if (deadline_ns >= g_programmed)
     return;
   g_programmed = deadline_ns;
   arch::timer_program(deadline_ns);
@@ -93,6 +104,8 @@ void program_interrupt(uint64_t deadline_ns) {
 // deadline. (A linear scan: a handful of threads.)
 uint64_t earliest_event() {
   uint64_t next = next_timer_deadline();
+  if (!g_timed_waits)
+    return next;
   for (Thread* t = g_all; t; t = t->all_next)
     if (t->state == ThreadState::kWaiting && t->deadline_ns < next)
       next = t->deadline_ns;
@@ -113,6 +126,8 @@ void reprogram() {
 // Fires expired kernel timers and ends waits whose deadline passed.
 void run_expired(uint64_t now) {
   fire_expired_timers(now);
+  if (!g_timed_waits)
+    return;
   for (Thread* t = g_all; t; t = t->all_next) {
     if (t->state != ThreadState::kWaiting || t->deadline_ns > now)
       continue;
@@ -151,10 +166,11 @@ void reap_zombies() {
   }
 }
 
-void switch_to(Thread* next) {
+// now: ktime::monotonic_ns() as the caller read it (one clock read per switch).
+void switch_to(Thread* next, uint64_t now) {
   Thread* prev = g_current;
   next->state = ThreadState::kRunning;
-  g_slice_end = ktime::monotonic_ns() + kTimeSliceNs;
+  g_slice_end = now + kTimeSliceNs;
   g_woken_since_switch = false;
   if (next == prev)
     return;
@@ -167,11 +183,13 @@ void switch_to(Thread* next) {
   arch::set_kernel_stack(next->stack_bottom, next->stack_top);
   arch::fpu_restore(next->fpu);
   arch::set_fs_base(next->fs_base);
-  arch::set_gs_base(next->gs_base);
+  if (next->gs_base != prev->gs_base) // user GS is nearly always 0 in every thread
+    arch::set_gs_base(next->gs_base);
   arch::set_current_syscall_frame(next->syscall_frame);
   context_switch(&prev->kernel_rsp, next->kernel_rsp);
   // Back in prev, switched to by someone else.
-  reap_zombies();
+  if (g_zombies.head)
+    reap_zombies();
 }
 
 [[noreturn]] void report_deadlock() {
@@ -237,9 +255,10 @@ void idle() {
 void schedule() {
   for (;;) {
     run_deferred(); // what a top half left while we idled
-    run_expired(ktime::monotonic_ns());
+    uint64_t now = ktime::monotonic_ns();
+    run_expired(now);
     if (Thread* next = fifo_pop(g_run_queue)) {
-      switch_to(next);
+      switch_to(next, now);
       reprogram();
       return;
     }
@@ -384,6 +403,14 @@ void exit_current() {
   fifo_push(g_zombies, t);
   schedule();
   panic("an exited thread was scheduled again");
+}
+
+void timed_wait_begins() {
+  ++g_timed_waits;
+}
+
+void timed_wait_ends() {
+  --g_timed_waits;
 }
 
 void ensure_interrupt_by(uint64_t deadline_ns) {

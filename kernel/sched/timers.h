@@ -13,4 +13,8 @@ uint64_t next_waking_timer_deadline();
 void fire_expired_timers(uint64_t now);
 // Makes sure a timer interrupt comes no later than deadline_ns (scheduler.cc).
 void ensure_interrupt_by(uint64_t deadline_ns);
+// wait() brackets a wait that has a deadline with these (scheduler.cc): while no thread
+// waits with one, the scheduler skips its scans of every thread for expired deadlines.
+void timed_wait_begins();
+void timed_wait_ends();
 } // namespace sched

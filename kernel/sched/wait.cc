@@ -28,7 +28,12 @@ int wait(WaitQueue& q, uint64_t deadline_ns, const char* what) {
   t->what = what;
   t->woken = false;
   fifo_push(q, t);
+  bool timed = deadline_ns != kNoDeadline;
+  if (timed)
+    timed_wait_begins();
   block_current();
+  if (timed)
+    timed_wait_ends();
   // Whoever made us runnable (wake, deadline, signal) already unlinked us from q.
   t->deadline_ns = kNoDeadline;
   if (t->woken)

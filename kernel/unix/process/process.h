@@ -4,16 +4,13 @@
 
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/thread.h"
 #include "unix/fd/file.h"
 #include "unix/fs/fs_names.h"
 #include "unix/memory/vm_map.h"
 #include "unix/syscall/linux_abi.h"
 
 #include <stdint.h>
-
-namespace sched {
-struct Thread;
-}
 
 namespace unix {
 
@@ -65,8 +62,14 @@ inline Process& process() {
   return g_process;
 }
 
-// The calling thread's state (the main task until the first clone).
-Task& current_task();
+// The boot thread's first question makes it the program's main task (task.cc).
+Task& adopt_boot_thread();
+// The calling thread's state (the main task until the first clone). Inline, as process():
+// a system call that sleeps asks several times.
+inline Task& current_task() {
+  Task* t = sched::current()->task;
+  return t ? *t : adopt_boot_thread();
+}
 // The live thread with this tid, or nullptr.
 Task* find_task(int tid);
 

@@ -5,14 +5,11 @@
 
 namespace unix {
 
-Task& current_task() {
+Task& adopt_boot_thread() {
   sched::Thread* t = sched::current();
-  if (!t->task) {
-    // The boot thread becomes the program's main thread on its first question.
-    Process& p = process();
-    p.main_task.thread = t;
-    t->task = &p.main_task;
-  }
+  Process& p = process();
+  p.main_task.thread = t;
+  t->task = &p.main_task;
   return *t->task;
 }
 
