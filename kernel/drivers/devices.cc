@@ -11,6 +11,7 @@
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
 #include "drivers/xen/blkfront.h"
+#include "drivers/xen/netfront.h"
 #include "lib/kprintf.h"
 
 namespace pci_drivers {
@@ -22,6 +23,7 @@ void init() {
       &virtio::rng_driver,
       &virtio::net_driver,
       &xen_drivers::blkfront_driver,
+      &xen_drivers::netfront_driver,
   };
   for (const drivers::Driver* d : kDrivers)
     if (!drivers::registry().add(*d))

@@ -56,7 +56,7 @@ void offer(void* ctx_ptr, const char* name, size_t len) {
   ++ctx->found;
   drivers::FoundDevice found{drivers::Bus::kXenbus, 0, dev->type, dev};
   if (!drivers::registry().attach(found))
-    kfree(dev); // no driver for it (yet): vif before netfront exists
+    kfree(dev); // no driver for it (or its probe failed)
 }
 } // namespace
 
