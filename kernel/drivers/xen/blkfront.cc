@@ -13,7 +13,6 @@
 #include "drivers/block.h"
 #include "drivers/xen/blkif.h"
 #include "drivers/xen/xenbus.h"
-#include "drivers/xen/xenstore.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
@@ -80,34 +79,14 @@ private:
   char name_[24] = {};
 };
 
-// The ring's grant, event channel and protocol in one transaction, retried on conflicts.
+// The ring's grant, event channel and protocol, in one transaction.
 Status BlkFront::publish_ring() {
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    uint32_t tx = TRY(xenstore::transaction_start());
-    char key[96], value[24];
-    klib::format(key, sizeof key, "%s/ring-ref", dev_->nodename);
-    klib::format(value, sizeof value, "%u", ring_ref_);
-    Status s = xenstore::write(key, value, tx);
-    if (s) {
-      klib::format(key, sizeof key, "%s/event-channel", dev_->nodename);
-      klib::format(value, sizeof value, "%u", port_);
-      s = xenstore::write(key, value, tx);
-    }
-    if (s) {
-      klib::format(key, sizeof key, "%s/protocol", dev_->nodename);
-      s = xenstore::write(key, "x86_64-abi", tx);
-    }
-    if (!s) {
-      (void)xenstore::transaction_end(tx, false);
-      return s;
-    }
-    Status end = xenstore::transaction_end(tx, true);
-    if (end)
-      return status_ok();
-    if (end.error() != -EAGAIN)
-      return end;
-  }
-  return Err(-EAGAIN);
+  char ring_ref[16], port[16];
+  klib::format(ring_ref, sizeof ring_ref, "%u", ring_ref_);
+  klib::format(port, sizeof port, "%u", port_);
+  const xenbus::Key keys[] = {
+      {"ring-ref", ring_ref}, {"event-channel", port}, {"protocol", "x86_64-abi"}};
+  return xenbus::write_keys(*dev_, keys, sizeof keys / sizeof keys[0]);
 }
 
 Status BlkFront::connect() {

@@ -40,45 +40,24 @@ Status NetFront::grant_pages(Page* pages, size_t count, bool readonly) {
   return status_ok();
 }
 
-// What the back-end reads when we switch to Connected (its connect step).
-Status NetFront::publish_keys(uint32_t tx) {
-  char value[16];
-  auto put = [&](const char* key, const char* v) -> Status {
-    char path[96];
-    klib::format(path, sizeof path, "%s/%s", dev_->nodename, key);
-    return xenstore::write(path, v, tx);
-  };
-  klib::format(value, sizeof value, "%u", tx_ring_page_.ref);
-  TRY(put("tx-ring-ref", value));
-  klib::format(value, sizeof value, "%u", rx_ring_page_.ref);
-  TRY(put("rx-ring-ref", value));
-  klib::format(value, sizeof value, "%u", port_);
-  TRY(put("event-channel", value));
-  TRY(put("request-rx-copy", "1"));   // the back-end copies into our pages (no page flipping)
-  TRY(put("feature-rx-notify", "1")); // we notify when we post receive pages
-  // No offloads: one page per frame, no segmentation, complete checksums on receive.
-  TRY(put("feature-sg", "0"));
-  TRY(put("feature-gso-tcpv4", "0"));
-  TRY(put("feature-no-csum-offload", "1"));
-  return status_ok();
-}
-
-// The keys in one transaction, redone when it conflicts with another writer.
+// What the back-end reads when we switch to Connected (its connect step), in one transaction.
 Status NetFront::publish() {
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    uint32_t tx = TRY(xenstore::transaction_start());
-    Status s = publish_keys(tx);
-    if (!s) {
-      (void)xenstore::transaction_end(tx, false);
-      return s;
-    }
-    Status end = xenstore::transaction_end(tx, true);
-    if (end)
-      return status_ok();
-    if (end.error() != -EAGAIN)
-      return end;
-  }
-  return Err(-EAGAIN);
+  char tx_ref[16], rx_ref[16], port[16];
+  klib::format(tx_ref, sizeof tx_ref, "%u", tx_ring_page_.ref);
+  klib::format(rx_ref, sizeof rx_ref, "%u", rx_ring_page_.ref);
+  klib::format(port, sizeof port, "%u", port_);
+  const xenbus::Key keys[] = {
+      {"tx-ring-ref", tx_ref},
+      {"rx-ring-ref", rx_ref},
+      {"event-channel", port},
+      {"request-rx-copy", "1"},   // the back-end copies into our pages (no page flipping)
+      {"feature-rx-notify", "1"}, // we notify when we post receive pages
+      // No offloads: one page per frame, no segmentation, complete checksums on receive.
+      {"feature-sg", "0"},
+      {"feature-gso-tcpv4", "0"},
+      {"feature-no-csum-offload", "1"},
+  };
+  return xenbus::write_keys(*dev_, keys, sizeof keys / sizeof keys[0]);
 }
 
 Status NetFront::connect() {

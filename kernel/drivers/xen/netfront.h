@@ -60,7 +60,6 @@ private:
   };
   Status grant_pages(Page* pages, size_t count, bool readonly);
   Status publish();
-  Status publish_keys(uint32_t tx);
 
   // ---- netfront_io.cc ----
   void post_rx(uint16_t page); // an empty receive page to the back-end (not pushed)

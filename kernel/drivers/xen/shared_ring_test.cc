@@ -1,3 +1,4 @@
+#include "drivers/xen/ring_test_page.h"
 #include "drivers/xen/shared_ring.h"
 
 #include <cstring>
@@ -6,15 +7,7 @@
 namespace xen_ring {
 namespace {
 
-struct Page {
-  alignas(4096) uint8_t bytes[4096];
-  uint32_t index(size_t n) const {
-    uint32_t v;
-    memcpy(&v, bytes + 4 * n, 4);
-    return v;
-  }
-  void set_index(size_t n, uint32_t v) { memcpy(bytes + 4 * n, &v, 4); }
-};
+using Page = xen_ring::testing::RingPage;
 
 TEST(SharedRing, SlotCountIsTheLargestPowerOfTwoThatFits) {
   EXPECT_EQ(slots_for(112), 32u); // blkif

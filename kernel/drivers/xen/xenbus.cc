@@ -84,6 +84,28 @@ Status switch_state(const Device& dev, State state) {
   return xenstore::write(key, value);
 }
 
+Status write_keys(const Device& dev, const Key* keys, size_t count) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    uint32_t tx = TRY(xenstore::transaction_start());
+    Status s = status_ok();
+    for (size_t i = 0; i < count && s; ++i) {
+      char path[96];
+      klib::format(path, sizeof path, "%s/%s", dev.nodename, keys[i].name);
+      s = xenstore::write(path, keys[i].value, tx);
+    }
+    if (!s) {
+      (void)xenstore::transaction_end(tx, false);
+      return s;
+    }
+    Status end = xenstore::transaction_end(tx, true);
+    if (end)
+      return status_ok();
+    if (end.error() != -EAGAIN)
+      return end;
+  }
+  return Err(-EAGAIN);
+}
+
 ErrorOr<uint64_t> backend_number(const Device& dev, const char* key) {
   char path[192];
   klib::format(path, sizeof path, "%s/%s", dev.backend, key);
