@@ -87,7 +87,7 @@ TEST(NetOptions, PcMachineUsesPci) {
 
 TEST(NetOptions, BadValuesAreOneLineNamingTheOption) {
   EXPECT_EQ(parseError({"a.img", "--net", "bridge"}),
-            "--net 'bridge': expected user, tap:IFNAME or none");
+            "--net 'bridge': expected user, tap:IFNAME, bridge:BRIDGE or none");
   EXPECT_NE(parseError({"a.img", "--net", "tap:"}).find("--net 'tap:': the tap interface name"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--net", "tap:a/b"}).find("--net 'tap:a/b'"), std::string::npos);
