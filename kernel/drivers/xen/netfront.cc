@@ -77,7 +77,6 @@ Status NetFront::connect() {
     tx_free_[tx_free_count_++] = static_cast<uint16_t>(kTxPages - 1 - i);
   fill_rx(); // requests in place before the back-end maps the ring
   port_ = TRY(xen::evtchn_alloc_unbound(dev_->backend_id));
-  event_bound_ = xen::events::ready() && xen::events::bind(port_, on_event, this).ok();
   TRY(publish());
   // netback connects when the front-end says Connected (not at Initialised, as blkback).
   TRY(xenbus::switch_state(*dev_, xenbus::kConnected));
@@ -118,7 +117,10 @@ void NetFront::service() {
   in_service_ = false;
 }
 
-void NetFront::start_watchdog() {
+// Once the stack knows the interface: frames that arrived since the connection wait in the
+// ring until now (an event raised meanwhile stays pending and comes when the port is bound).
+void NetFront::start() {
+  event_bound_ = xen::events::ready() && xen::events::bind(port_, on_event, this).ok();
   watchdog_.timer.housekeeping = true; // it ends no wait by itself (sched/wait.h)
   sched::timer_arm(&watchdog_.timer, ktime::monotonic_ns() + kWatchBusyNs);
 }
@@ -154,18 +156,18 @@ Status probe(const drivers::FoundDevice& found) {
     return s; // its pages and grants stay: a failed device is not retried
   }
   ++g_interfaces;
+  Status attached = net::netdev::attach(*nic);
+  if (!attached) {
+    kprintf("netfront: the network stack has no room for %s\n", name);
+    return status_ok(); // the device stays connected, unused
+  }
+  nic->start();
   if (boot::cmdline_has("core.devices")) {
     const uint8_t* m = mac.bytes;
     kprintf("xen-netfront: %s (back-end %s, domain %u), %s %02x:%02x:%02x:%02x:%02x:%02x, %s\n",
             dev->nodename, dev->backend, dev->backend_id, name, m[0], m[1], m[2], m[3], m[4], m[5],
             nic->event_driven() ? "event channel upcall" : "polled");
   }
-  Status attached = net::netdev::attach(*nic);
-  if (!attached) {
-    kprintf("netfront: the network stack has no room for %s\n", name);
-    return status_ok(); // the device stays connected, unused
-  }
-  nic->start_watchdog();
   return status_ok();
 }
 

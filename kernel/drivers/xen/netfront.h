@@ -43,7 +43,8 @@ public:
   NetFront(const xenbus::Device* dev, const char* name, const net::MacAddress& mac);
   // The xenstore handshake: rings, grants, event channel, features, then Connected.
   Status connect();
-  void start_watchdog();
+  // After net::netdev::attach: binds the event channel and starts the watchdog.
+  void start();
   void transmit(net::PacketPtr frame) override;
 
   struct Stats {
