@@ -15,9 +15,9 @@ namespace runner {
 struct PortForward;
 
 enum class NetMode {
-  User, // QEMU user networking (slirp): NAT to the host, DHCP, DNS at 10.0.2.3, -p forwards
-  Tap,  // a host tap interface (-netdev tap): a real L2 link, no forwarding by QEMU
-  None, // no network device at all
+  User,   // QEMU user networking (slirp): NAT to the host, DHCP, DNS at 10.0.2.3, -p forwards
+  Tap,    // a host tap interface (-netdev tap): a real L2 link, no forwarding by QEMU
+  None,   // no network device at all
   Bridge, // Xen only: a vif on a dom0 bridge (xl's vif = [ 'bridge=NAME' ])
 };
 
