@@ -7,7 +7,8 @@
 
 namespace runner {
 
-const char* const kNetUsage = "    [--net user|tap:IFNAME|none] [--net-event-idx on|off]\n";
+const char* const kNetUsage =
+    "    [--net user|tap:IFNAME|bridge:BRIDGE|none] [--net-event-idx on|off]\n";
 
 static llvm::Error fail(const std::string& message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -37,8 +38,17 @@ static llvm::Error parseNetMode(const std::string& text, NetOptions& net) {
                   "or spaces");
     net.mode = NetMode::Tap;
     net.tapInterface = name;
+  } else if (text.rfind("bridge:", 0) == 0) {
+    std::string name = text.substr(7);
+    // xl passes it to the vif hotplug script inside a comma-separated spec.
+    if (!validInterfaceName(name) || name.find_first_of("='\"") != std::string::npos)
+      return fail("--net '" + text +
+                  "': the bridge name must be 1-15 characters without '/', ',', ':', '=', "
+                  "quotes or spaces");
+    net.mode = NetMode::Bridge;
+    net.bridge = name;
   } else {
-    return fail("--net '" + text + "': expected user, tap:IFNAME or none");
+    return fail("--net '" + text + "': expected user, tap:IFNAME, bridge:BRIDGE or none");
   }
   net.modeGiven = true;
   return llvm::Error::success();
@@ -73,14 +83,21 @@ llvm::Expected<bool> parseNetOption(const std::string& name,
 llvm::Error checkNetOptions(const NetOptions& net, const std::vector<PortForward>& ports,
                             bool xen) {
   if (xen) {
-    // Our Xen config has no vif (the kernel has no Xen netfront driver yet).
-    if (net.modeGiven && net.mode != NetMode::None)
-      return fail("--net is not supported with --hypervisor xen (no network device: configure "
-                  "a vif in the xl config yourself)");
+    // A Xen guest's NIC is a vif on a dom0 bridge (netfront); none without --net bridge:.
+    if (net.modeGiven && net.mode == NetMode::User)
+      return fail("--net user is not supported with --hypervisor xen (QEMU's user networking; "
+                  "use --net bridge:BRIDGE for a vif on a dom0 bridge)");
+    if (net.modeGiven && net.mode == NetMode::Tap)
+      return fail("--net tap:" + net.tapInterface +
+                  " is not supported with --hypervisor xen (use --net bridge:BRIDGE)");
     if (net.eventIdx)
       return fail("--net-event-idx is not supported with --hypervisor xen");
     return llvm::Error::success();
   }
+  if (net.mode == NetMode::Bridge)
+    return fail("--net bridge:" + net.bridge +
+                " needs --hypervisor xen (with QEMU, add a tap to the bridge and use --net "
+                "tap:IFNAME)");
   if (!ports.empty() && net.mode == NetMode::Tap)
     return fail("-p needs --net user (QEMU's port forwarding); with --net tap:" + net.tapInterface +
                 " reach the guest at its own address instead");
@@ -101,6 +118,7 @@ void appendNetArgs(std::vector<std::string>& argv, const NetOptions& net,
   std::string netdev;
   switch (net.mode) {
   case NetMode::None:
+  case NetMode::Bridge: // Xen's vif: the xl config's business (xl_config.cc)
     return;
   case NetMode::User:
     netdev = "user,id=n0";

@@ -15,14 +15,16 @@ namespace runner {
 struct PortForward;
 
 enum class NetMode {
-  User, // QEMU user networking (slirp): NAT to the host, DHCP, DNS at 10.0.2.3, -p forwards
-  Tap,  // a host tap interface (-netdev tap): a real L2 link, no forwarding by QEMU
-  None, // no network device at all
+  User,   // QEMU user networking (slirp): NAT to the host, DHCP, DNS at 10.0.2.3, -p forwards
+  Tap,    // a host tap interface (-netdev tap): a real L2 link, no forwarding by QEMU
+  None,   // no network device at all
+  Bridge, // Xen only: a vif on a dom0 bridge (xl's vif = [ 'bridge=NAME' ])
 };
 
 struct NetOptions {
   NetMode mode = NetMode::User; // the default: every guest can be a client or a server
   std::string tapInterface;     // NetMode::Tap: the host interface name
+  std::string bridge;           // NetMode::Bridge: the dom0 bridge's name
   bool modeGiven = false;       // --net appeared (the Xen check needs to know)
   // --net-event-idx on|off: virtio's VIRTIO_RING_F_EVENT_IDX for the NIC. Unset: QEMU's
   // default (on). Under TCG, guests' transmit paths stall now and then with it on
@@ -38,7 +40,7 @@ llvm::Expected<bool> parseNetOption(const std::string& name,
                                     NetOptions& net);
 
 // Checks that apply once the whole command line is known: -p needs user networking, Xen
-// has no QEMU NIC. `xen`: --hypervisor xen.
+// has no QEMU NIC (only none or bridge:NAME), QEMU no bridge mode. `xen`: --hypervisor xen.
 llvm::Error checkNetOptions(const NetOptions& net, const std::vector<PortForward>& ports, bool xen);
 
 // Whether the host has a network interface of that name (a tap must exist before QEMU

@@ -87,7 +87,7 @@ TEST(NetOptions, PcMachineUsesPci) {
 
 TEST(NetOptions, BadValuesAreOneLineNamingTheOption) {
   EXPECT_EQ(parseError({"a.img", "--net", "bridge"}),
-            "--net 'bridge': expected user, tap:IFNAME or none");
+            "--net 'bridge': expected user, tap:IFNAME, bridge:BRIDGE or none");
   EXPECT_NE(parseError({"a.img", "--net", "tap:"}).find("--net 'tap:': the tap interface name"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--net", "tap:a/b"}).find("--net 'tap:a/b'"), std::string::npos);
@@ -118,12 +118,32 @@ TEST(NetOptions, XenRefusesWhatItCannotDo) {
   EXPECT_EQ(o.hypervisor, Hypervisor::Xen);
   EXPECT_EQ(parseOk({"a.img", "--hypervisor", "xen", "--net", "none"}).net.mode, NetMode::None);
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--net", "user"})
-                .find("--net is not supported with --hypervisor xen"),
+                .find("--net user is not supported with --hypervisor xen"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--net", "tap:t0"}).find("xen"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--net-event-idx", "off"})
                 .find("--net-event-idx is not supported with --hypervisor xen"),
+            std::string::npos);
+}
+
+TEST(NetOptions, XenBridgeGivesTheVif) {
+  RunOptions o = parseOk({"a.img", "--hypervisor", "xen", "--net", "bridge:xenbr0"});
+  EXPECT_EQ(o.net.mode, NetMode::Bridge);
+  EXPECT_EQ(o.xen.bridge, "xenbr0");
+  // The same bridge twice is fine; two different ones are not.
+  EXPECT_EQ(parseOk({"a.img", "--hypervisor", "xen", "--net", "bridge:br1", "--xen-bridge", "br1"})
+                .xen.bridge,
+            "br1");
+  EXPECT_EQ(
+      parseError({"a.img", "--hypervisor", "xen", "--net", "bridge:br1", "--xen-bridge", "br2"}),
+      "--net bridge:br1 and --xen-bridge br2 name different bridges");
+  EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--net", "bridge:"}).find("bridge name"),
+            std::string::npos);
+  EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "--net", "bridge:a=b"}).find("bridge name"),
+            std::string::npos);
+  // QEMU has no bridge mode of ours: no NIC arguments could honour it.
+  EXPECT_NE(parseError({"a.img", "--net", "bridge:xenbr0"}).find("needs --hypervisor xen"),
             std::string::npos);
 }
 

@@ -9,7 +9,8 @@ namespace runner {
 const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
-    "    [--disk virtio-blk|virtio-scsi|nvme] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
+    "    [--disk virtio-blk|virtio-scsi|nvme] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] "
+    "[--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
     "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
     "     [--gdb-batch FILE]]\n"
@@ -285,7 +286,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
     if (o.gdbPort)
       return fail("--gdb is not supported with --hypervisor xen");
     if (o.disk != "virtio-blk")
-      return fail("--disk " + o.disk + " is not supported with --hypervisor xen (its disk is "
+      return fail("--disk " + o.disk +
+                  " is not supported with --hypervisor xen (its disk is "
                   "the Xen block device)");
   }
   if (auto e = checkNetOptions(o.net, o.ports, o.hypervisor == Hypervisor::Xen))
@@ -294,6 +296,13 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
     return e;
   if (o.machine == "microvm" && o.disk == "nvme" && o.hypervisor == Hypervisor::Qemu)
     return fail("--disk nvme needs PCI: not with --machine microvm");
+  // --net bridge:NAME and the older --xen-bridge NAME both ask for the vif.
+  if (o.net.mode == NetMode::Bridge) {
+    if (!o.xen.bridge.empty() && o.xen.bridge != o.net.bridge)
+      return fail("--net bridge:" + o.net.bridge + " and --xen-bridge " + o.xen.bridge +
+                  " name different bridges");
+    o.xen.bridge = o.net.bridge;
+  }
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");
   return o;

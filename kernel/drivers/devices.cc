@@ -12,6 +12,7 @@
 #include "drivers/virtio/device.h"
 #include "drivers/virtio/drivers.h"
 #include "drivers/xen/blkfront.h"
+#include "drivers/xen/netfront.h"
 #include "lib/kprintf.h"
 
 namespace pci_drivers {
@@ -23,6 +24,7 @@ void init() {
       &virtio::rng_driver,
       &virtio::net_driver,
       &xen_drivers::blkfront_driver,
+      &xen_drivers::netfront_driver,
       &nvme::driver, // last: it is offered every PCI function and checks the class code
   };
   for (const drivers::Driver* d : kDrivers)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nanos-run --hypervisor xen against stand-ins for xl and xenstore-read (no Xen needed):
 # the status read from the preserved domain's xenstore key, crash = panic, a missing key,
-# xl's errors in one line, --timeout and SIGTERM destroying the domain, the config it wrote.
+# xl's errors in one line, --timeout and SIGTERM destroying the domain, the config it wrote
+# (with a vif for --net bridge:NAME).
 #   fake_xl_test.sh NANOS-RUN WORK
 set -uo pipefail
 nanos_run=$1 work=$2
@@ -73,6 +74,12 @@ done
 grep -q '^create -F -c ' "$work/create-args" || fail "xl was not run as create -F -c"
 grep -qx 'on_poweroff = "preserve"' "$work/config" || fail "config does not preserve the domain"
 grep -qE '^name        = "nanos-app-[0-9]+"$' "$work/config" || fail "domain name: $(grep name "$work/config")"
+grep -q '^vif' "$work/config" && fail "a vif without --net bridge:"
+# --net bridge:NAME: the vif in the config xl gets, and in --dry-run's.
+run "exit:0" 0 "" --net bridge:xenbr0
+grep -qx 'vif         = \[ "bridge=xenbr0" \]' "$work/config" || fail "--net bridge: no vif line"
+"$nanos_run" "$work/app.img" --hypervisor xen --kernel "$work/kernel.elf" --net bridge:br1 \
+  --dry-run 2>&1 | grep -qx 'vif         = \[ "bridge=br1" \]' || fail "--dry-run: no vif line"
 run crash 126 '^nanos-run: guest kernel panic \(the Xen domain crashed\)$'
 run nokey 122 'without an exit status'
 run fail 122 '^nanos-run: xl failed \(exit status 3\): the kernel is not a PVH ELF$'

@@ -16,6 +16,16 @@ for m in $(cat /modules/order); do
   insmod "/modules/$m" || echo "dom0: insmod $m failed"
 done
 mount -t xenfs xenfs /proc/xen
+# The guests' network: the bridge xenbr0 with dom0 at 10.0.3.1/24 (a vif joins it through
+# /etc/xen/scripts/vif-bridge). No STP and forward delay 0: a new port forwards at once.
+ip link set lo up
+if brctl addbr xenbr0; then
+  echo 0 >/sys/class/net/xenbr0/bridge/forward_delay
+  ip addr add 10.0.3.1/24 dev xenbr0
+  ip link set xenbr0 up
+else
+  echo "dom0: no bridge xenbr0"
+fi
 # Later -> earlier: xenstored must answer before xen-init-dom0 writes dom0's keys, and
 # xenconsoled reads those keys.
 xenstored --pid-file /run/xenstored.pid

@@ -116,8 +116,12 @@ kver=$(cd "$root/lib/modules" && ls | head -1)
 # ---- 2. The dom0 initramfs ---------------------------------------------------------------
 # Two cpio archives in one file (Linux unpacks them in turn): the toolstack, built once per
 # cache, and this run's part (nanos-run, the guest files, the test list, /init).
-base=$cache/dom0-base.cpio.gz
+# Named after what goes into it, so that a change to the harness or a hotplug script
+# rebuilds it (older ones are removed).
+inputs=$(cat "$0" "$here/xen_block_hotplug.sh" "$here/xen_vif_hotplug.sh" | md5sum | cut -c1-12)
+base=$cache/dom0-base-$inputs.cpio.gz
 if [[ ! -f $base ]]; then
+  rm -f "$cache"/dom0-base*.cpio.gz
   rootfs=$cache/dom0-base
   rm -rf "$rootfs"
   mkdir -p "$rootfs"/{bin,usr/bin,etc/xen/scripts,lib/x86_64-linux-gnu,lib64,modules} \
@@ -158,11 +162,14 @@ if [[ ! -f $base ]]; then
     basename "$path" >>"$rootfs/modules/order"
   }
   : >"$rootfs/modules/order"
-  for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs xen-blkback loop; do
+  for m in xen-evtchn xen-privcmd xen-gntdev xen-gntalloc xenfs xen-blkback loop xen-netback \
+    bridge; do
     add_module "$m"
   done
   cp "$here/xen_block_hotplug.sh" "$rootfs/etc/xen/scripts/block"
   chmod +x "$rootfs/etc/xen/scripts/block"
+  cp "$here/xen_vif_hotplug.sh" "$rootfs/etc/xen/scripts/vif-bridge"
+  chmod +x "$rootfs/etc/xen/scripts/vif-bridge"
   : >"$rootfs/etc/xen/xl.conf"
   (cd "$rootfs" && find . | "$busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$base.tmp"
   mv "$base.tmp" "$base"

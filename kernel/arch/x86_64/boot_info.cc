@@ -1,6 +1,8 @@
 #include "arch/x86_64/boot_info.h"
 
 #include "arch/x86_64/boot_internal.h"
+#include "arch/x86_64/xen/hypercall.h"
+#include "lib/errno.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "mm/layout.h"
@@ -40,6 +42,22 @@ void copy_cmdline(uint64_t phys, uint64_t max_len = ~0ull) {
   }
   g_info.cmdline[i] = 0;
 }
+
+// Under Xen, the map Xen keeps for the domain (XENMEM_memory_map): for start infos of
+// version 0, which have none. 0 when it gave RAM; otherwise why not (-ENODEV: not Xen).
+int read_xen_memory_map(mm::MemoryMap& map) {
+  constexpr uint32_t kMaxEntries = 128;
+  static uint8_t entries[kMaxEntries * xen::kE820EntrySize];
+  if (!xen::present())
+    return -ENODEV;
+  auto count = xen::memory_map(entries, kMaxEntries);
+  if (!count)
+    return count.error();
+  mm::parse_e820(entries, count.value(), map);
+  kprintf("boot: memory map from Xen (XENMEM_memory_map): %u entries, %lu RAM ranges\n",
+          count.value(), static_cast<unsigned long>(map.ram_count));
+  return map.ram_count ? 0 : -ENOMEM;
+}
 } // namespace
 
 mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
@@ -67,9 +85,14 @@ mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
     copy_cmdline(cmdline);
     uint64_t memmap = version >= 1 ? read_le<uint64_t>(start_info + 40) : 0;
     uint32_t entries = version >= 1 ? read_le<uint32_t>(start_info + 48) : 0;
-    if (!memmap || !entries)
-      panic("PVH start_info has no memory map (version %u)", version);
-    mm::parse_pvh_memmap(reinterpret_cast<const uint8_t*>(memmap), entries, g_map);
+    // core.selftest.xen-memory-map ignores the start info's map, to test the fallback
+    // under a Xen whose start info has one.
+    bool have_map = memmap && entries && !cmdline_has("core.selftest.xen-memory-map");
+    if (have_map)
+      mm::parse_pvh_memmap(reinterpret_cast<const uint8_t*>(memmap), entries, g_map);
+    else if (int error = read_xen_memory_map(g_map))
+      panic("PVH start_info has no memory map (version %u), and Xen gave none (%d)", version,
+            error);
   } else {
     size_t n =
         mm::parse_region_table(reinterpret_cast<const uint8_t*>(mm::kRegionTableAnchor),

@@ -13,7 +13,6 @@
 #include "drivers/block.h"
 #include "drivers/xen/blkif.h"
 #include "drivers/xen/xenbus.h"
-#include "drivers/xen/xenstore.h"
 #include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/kprintf.h"
@@ -51,6 +50,7 @@ public:
   bool read_only() const override { return read_only_; }
   const char* name() const override { return name_; }
   bool interrupt_driven() const { return event_bound_; }
+  bool persistent_grants() const { return persistent_; }
 
 private:
   Status publish_ring();
@@ -76,38 +76,23 @@ private:
   uint64_t sectors_ = 0;
   bool read_only_ = false;
   bool flush_supported_ = false;
+  bool persistent_ = false; // the back-end keeps our pool's grants mapped
   uint64_t next_id_ = 1;
   char name_[24] = {};
 };
 
-// The ring's grant, event channel and protocol in one transaction, retried on conflicts.
+// The ring's grant, event channel and protocol, in one transaction.
 Status BlkFront::publish_ring() {
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    uint32_t tx = TRY(xenstore::transaction_start());
-    char key[96], value[24];
-    klib::format(key, sizeof key, "%s/ring-ref", dev_->nodename);
-    klib::format(value, sizeof value, "%u", ring_ref_);
-    Status s = xenstore::write(key, value, tx);
-    if (s) {
-      klib::format(key, sizeof key, "%s/event-channel", dev_->nodename);
-      klib::format(value, sizeof value, "%u", port_);
-      s = xenstore::write(key, value, tx);
-    }
-    if (s) {
-      klib::format(key, sizeof key, "%s/protocol", dev_->nodename);
-      s = xenstore::write(key, "x86_64-abi", tx);
-    }
-    if (!s) {
-      (void)xenstore::transaction_end(tx, false);
-      return s;
-    }
-    Status end = xenstore::transaction_end(tx, true);
-    if (end)
-      return status_ok();
-    if (end.error() != -EAGAIN)
-      return end;
-  }
-  return Err(-EAGAIN);
+  char ring_ref[16], port[16];
+  klib::format(ring_ref, sizeof ring_ref, "%u", ring_ref_);
+  klib::format(port, sizeof port, "%u", port_);
+  // feature-persistent: we promise to use only the pool's grants, which never change, so a
+  // back-end that offers it maps each once and keeps it (no map/unmap per request).
+  const xenbus::Key keys[] = {{"ring-ref", ring_ref},
+                              {"event-channel", port},
+                              {"protocol", "x86_64-abi"},
+                              {"feature-persistent", "1"}};
+  return xenbus::write_keys(*dev_, keys, sizeof keys / sizeof keys[0]);
 }
 
 Status BlkFront::connect() {
@@ -140,6 +125,8 @@ Status BlkFront::connect() {
   read_only_ = info && (info.value() & 4); // VDISK_READONLY
   auto flush = xenbus::backend_number(*dev_, "feature-flush-cache");
   flush_supported_ = flush && flush.value() == 1;
+  auto persistent = xenbus::backend_number(*dev_, "feature-persistent");
+  persistent_ = persistent && persistent.value() == 1;
   TRY(xenbus::switch_state(*dev_, xenbus::kConnected));
   return status_ok();
 }
@@ -271,9 +258,10 @@ Status probe(const drivers::FoundDevice& found) {
   }
   block::register_disk(disk);
   if (boot::cmdline_has("core.devices"))
-    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s, %s\n", dev->nodename,
+    kprintf("xen-blkfront: %s (back-end %s, domain %u), %lu sectors%s%s, %s\n", dev->nodename,
             dev->backend, dev->backend_id, static_cast<unsigned long>(disk->capacity_sectors()),
             disk->read_only() ? ", read-only" : "",
+            disk->persistent_grants() ? ", persistent grants" : "",
             disk->interrupt_driven() ? "event channel upcall" : "polled");
   return status_ok();
 }

@@ -3,6 +3,8 @@
 // response. Pure layout and bookkeeping, host-tested (blkif_test.cc).
 #pragma once
 
+#include "drivers/xen/shared_ring.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,38 +44,12 @@ struct Response {
 };
 static_assert(sizeof(Response) == 12 || sizeof(Response) == 16);
 
-// The shared page: req_prod, req_event, rsp_prod, rsp_event, then padding to 64 bytes,
-// then the slots. Slot count: the largest power of two that fits.
-constexpr size_t kHeaderSize = 64;
-constexpr size_t kSlotSize = sizeof(Request);
-constexpr size_t kSlots = 32;
-static_assert(kHeaderSize + kSlots * kSlotSize <= 4096 &&
-              kHeaderSize + 2 * kSlots * kSlotSize > 4096);
-
-class FrontRing {
-public:
-  // Initialises the shared indexes (the page must be ours, not yet granted).
-  void init(volatile uint8_t* page);
-  // The next free slot, or nullptr when every slot holds an unanswered request.
-  volatile Request* next_request();
-  // Publishes the requests written since the last push.
-  void push();
-  // The next response, or nullptr; consume() frees its slot.
-  const volatile Response* peek_response() const;
-  void consume();
-  size_t in_flight() const { return req_prod_pvt_ - rsp_cons_; }
-
-private:
-  volatile uint32_t* index(size_t n) const {
-    return reinterpret_cast<volatile uint32_t*>(page_) + n;
-  }
-  volatile uint8_t* slot(uint32_t i) const {
-    return page_ + kHeaderSize + (i % kSlots) * kSlotSize;
-  }
-  volatile uint8_t* page_ = nullptr;
-  uint32_t req_prod_pvt_ = 0; // requests written, published or not
-  uint32_t rsp_cons_ = 0;
-};
+// The shared page (drivers/xen/shared_ring.h): a 64-byte header of indexes, then 32 slots.
+using FrontRing = xen_ring::TypedFrontRing<Request, Response>;
+constexpr size_t kHeaderSize = xen_ring::kHeaderSize;
+constexpr size_t kSlotSize = FrontRing::kEntrySize;
+constexpr size_t kSlots = FrontRing::kSlots;
+static_assert(kSlotSize == sizeof(Request) && kSlots == 32);
 
 // Fills `req`'s segments for `sectors` sectors starting at the first of `pages` granted
 // pages: each page carries up to 8 sectors. Returns the number of sectors covered (at most

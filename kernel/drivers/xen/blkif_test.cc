@@ -1,4 +1,5 @@
 #include "drivers/xen/blkif.h"
+#include "drivers/xen/ring_test_page.h"
 
 #include <cstring>
 #include <gtest/gtest.h>
@@ -6,15 +7,7 @@
 namespace blkif {
 namespace {
 
-struct Page {
-  alignas(4096) uint8_t bytes[4096];
-  uint32_t index(size_t n) const {
-    uint32_t v;
-    memcpy(&v, bytes + 4 * n, 4);
-    return v;
-  }
-  void set_index(size_t n, uint32_t v) { memcpy(bytes + 4 * n, &v, 4); }
-};
+using Page = xen_ring::testing::RingPage;
 
 TEST(BlkifLayout, OffsetsMatchTheProtocol) {
   EXPECT_EQ(offsetof(Request, id), 8u);

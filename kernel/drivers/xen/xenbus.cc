@@ -56,7 +56,7 @@ void offer(void* ctx_ptr, const char* name, size_t len) {
   ++ctx->found;
   drivers::FoundDevice found{drivers::Bus::kXenbus, 0, dev->type, dev};
   if (!drivers::registry().attach(found))
-    kfree(dev); // no driver for it (yet): vif before netfront exists
+    kfree(dev); // no driver for it (or its probe failed)
 }
 } // namespace
 
@@ -82,6 +82,28 @@ Status switch_state(const Device& dev, State state) {
   klib::format(key, sizeof key, "%s/state", dev.nodename);
   klib::format(value, sizeof value, "%u", static_cast<unsigned>(state));
   return xenstore::write(key, value);
+}
+
+Status write_keys(const Device& dev, const Key* keys, size_t count) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    uint32_t tx = TRY(xenstore::transaction_start());
+    Status s = status_ok();
+    for (size_t i = 0; i < count && s; ++i) {
+      char path[96];
+      klib::format(path, sizeof path, "%s/%s", dev.nodename, keys[i].name);
+      s = xenstore::write(path, keys[i].value, tx);
+    }
+    if (!s) {
+      (void)xenstore::transaction_end(tx, false);
+      return s;
+    }
+    Status end = xenstore::transaction_end(tx, true);
+    if (end)
+      return status_ok();
+    if (end.error() != -EAGAIN)
+      return end;
+  }
+  return Err(-EAGAIN);
 }
 
 ErrorOr<uint64_t> backend_number(const Device& dev, const char* key) {

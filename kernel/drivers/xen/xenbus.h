@@ -38,6 +38,16 @@ struct Device {
 // found (0 when not under Xen).
 size_t scan();
 
+// A front-end key and its value, for write_keys.
+struct Key {
+  const char* name; // relative to the front-end's directory
+  const char* value;
+};
+// Writes the keys (what the back-end reads when it connects: rings, event channel, features)
+// in one xenstore transaction, redone when it conflicts with another writer (-EAGAIN after
+// 10 conflicts).
+Status write_keys(const Device& dev, const Key* keys, size_t count);
+
 // Writes the front-end's state key.
 Status switch_state(const Device& dev, State state);
 // Waits until the back-end's state is `state`, re-reading it at each event of a xenstore

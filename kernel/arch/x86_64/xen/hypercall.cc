@@ -118,6 +118,13 @@ Status add_to_physmap(MapSpace space, uint64_t idx, uint64_t gpfn) {
       hypercall(kHypercallMemoryOp, kMemoryOpAddToPhysmap, reinterpret_cast<uint64_t>(&arg)));
 }
 
+ErrorOr<uint32_t> memory_map(uint8_t* entries, uint32_t max_entries) {
+  MemoryMapArg arg{max_entries, 0, reinterpret_cast<uint64_t>(entries)};
+  TRY(status_of(
+      hypercall(kHypercallMemoryOp, kMemoryOpMemoryMap, reinterpret_cast<uint64_t>(&arg))));
+  return arg.nr_entries < max_entries ? arg.nr_entries : max_entries;
+}
+
 ErrorOr<GnttabQuerySizeArg> gnttab_query_size() {
   GnttabQuerySizeArg arg{kDomidSelf, 0, 0, 0, 0};
   long rc =

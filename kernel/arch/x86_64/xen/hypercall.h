@@ -35,6 +35,9 @@ Status evtchn_unmask(uint32_t port);
 // Makes frame `idx` of `space` (shared info, grant table) appear at guest frame `gpfn`.
 Status add_to_physmap(MapSpace space, uint64_t idx, uint64_t gpfn);
 ErrorOr<GnttabQuerySizeArg> gnttab_query_size();
+// The domain's memory map as Xen keeps it (XENMEM_memory_map), E820 entries of
+// kE820EntrySize bytes written into `entries` (room for max_entries). Returns how many.
+ErrorOr<uint32_t> memory_map(uint8_t* entries, uint32_t max_entries);
 // Gives the physical CPU to another domain's vCPU (used while waiting for a back-end).
 void sched_yield();
 // Asks Xen to stop this domain. Asynchronous: the caller must halt afterwards.

@@ -76,7 +76,7 @@ struct EvtchnAllocUnboundArg {
 static_assert(sizeof(EvtchnAllocUnboundArg) == 8);
 
 // ---- memory_op ----
-enum MemoryOp : unsigned { kMemoryOpAddToPhysmap = 7 };
+enum MemoryOp : unsigned { kMemoryOpAddToPhysmap = 7, kMemoryOpMemoryMap = 10 };
 enum MapSpace : uint32_t { kMapSpaceSharedInfo = 0, kMapSpaceGrantTable = 1 };
 struct AddToPhysmapArg {
   uint16_t domid;
@@ -86,6 +86,15 @@ struct AddToPhysmapArg {
   uint64_t gpfn; // where it appears in our physical address space
 };
 static_assert(sizeof(AddToPhysmapArg) == 24 && offsetof(AddToPhysmapArg, gpfn) == 16);
+// XENMEM_memory_map: in, the room in `buffer` (entries); out, the entries Xen wrote there.
+// Each entry has the E820 layout: u64 address, u64 size, u32 type (20 bytes).
+struct MemoryMapArg {
+  uint32_t nr_entries;
+  uint32_t pad;
+  uint64_t buffer; // a guest virtual address (a guest handle)
+};
+static_assert(sizeof(MemoryMapArg) == 16);
+constexpr size_t kE820EntrySize = 20;
 
 // ---- grant_table_op ----
 enum GnttabOp : unsigned { kGnttabOpQuerySize = 6 };
