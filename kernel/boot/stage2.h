@@ -3,15 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef STAGE2_HOST_TEST
-#include <string.h> // host unit test of the TFS lookup (tfs_lookup_test.cc)
-#else
 extern "C" {
 void* memcpy(void* dst, const void* src, size_t n);
 void* memset(void* dst, int c, size_t n);
 int memcmp(const void* a, const void* b, size_t n);
 }
-#endif
 
 extern "C" {
 // stage2_entry.S
@@ -51,9 +47,5 @@ private:
 // on a BIOS error (the caller prints which read failed).
 bool disk_read(uint64_t lba, uint32_t count, void* dst);
 void disk_init(uint32_t drive);
-
-// Finds /kernel in the TFS that starts at sector `part_lba` and reads it whole into memory
-// from `arena`. Returns nullptr on success, or a one-line reason.
-const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uint32_t* size);
 
 } // namespace stage2
