@@ -25,6 +25,9 @@ void print_dec(uint32_t v);
 // Prints "stage2: <message>" and ends the VM with failure status 126 (QEMU isa-debug-exit at
 // 0x501), or halts for good where there is no such device: every error path ends here.
 [[noreturn]] void fail(const char* message);
+// For the UEFI loader, which shares this console: the name fail() prints instead of "stage2"
+// and what it tries after isa-debug-exit before halting (firmware ResetSystem); may be null.
+void set_loader_identity(const char* name, void (*last_resort)());
 
 // Whether nanos-run asked for the boot loader's progress lines (--verbose): the QEMU fw_cfg
 // file opt/nanos/verbose exists. False without fw_cfg (fw_cfg.cc).
