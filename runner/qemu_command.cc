@@ -64,6 +64,12 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   else
     add({"-accel", "tcg", "-cpu", "max"});
   add({"-m", std::to_string(o.memoryMiB) + "M", "-smp", std::to_string(o.cpus)});
+  // UEFI: OVMF's code read-only in the first flash, the run's own variable store in the second
+  // (the firmware writes boot entries there; a shared store would leak between runs).
+  if (o.firmware == "uefi")
+    add({"-drive",
+         "if=pflash,format=raw,unit=0,readonly=on,file=" + escapeQemuOptionValue(o.ovmfCode),
+         "-drive", "if=pflash,format=raw,unit=1,file=" + escapeQemuOptionValue(o.ovmfVars)});
   add({"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"});
   // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});

@@ -68,7 +68,8 @@ TEST(UefiMemoryMap, MergesTouchingRangesOfOneKind) {
 
 TEST(UefiMemoryMap, UnsortedInputComesOutSortedAndMerged) {
   auto r = convert(map_of({{7, 0x200000, 0x10}, {7, 0x100000, 0x10}, {7, 0x110000, 0xF0},
-                           {10, 0x0, 0x1}}),
+                           {10, 0x0, 0x1}},
+                          40),
                    40);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].base, 0u);
