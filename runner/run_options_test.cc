@@ -88,6 +88,11 @@ TEST(RunOptions, BadCommandLinesNameTheOption) {
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "-p", "1:2"}).find("xen"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--machine", "microvm"}).find("--kernel"), std::string::npos);
+  EXPECT_EQ(parseError({"a.img", "--firmware", "efi"}), "--firmware 'efi': expected bios or uefi");
+  EXPECT_NE(parseError({"a.img", "--firmware", "uefi", "--kernel", "k"}).find("--kernel"),
+            std::string::npos);
+  EXPECT_NE(parseError({"a.img", "--firmware", "uefi", "--hypervisor", "xen"}).find("xen"),
+            std::string::npos);
   EXPECT_EQ(parseError({"a.img", "--disk", "ide"}),
             "--disk 'ide': expected virtio-blk or virtio-scsi");
   EXPECT_NE(parseError({"a.img", "--disk"}).find("--disk needs a value"), std::string::npos);
