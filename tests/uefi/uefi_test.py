@@ -35,7 +35,7 @@ def build(name, *extra):
         return image, json.load(f)
 
 
-def boot(image, timeout=120):
+def boot(image, timeout=240):
     start = time.monotonic()
     r = subprocess.run([run, image, "--firmware", "uefi", "--accel", "tcg", "--timeout",
                         str(timeout)], capture_output=True, text=True, errors="replace")
