@@ -78,8 +78,8 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   // An explicit isa-serial (not a second -serial) so that it sits at 0x2F8 on every
   // machine type, microvm included.
   if (!exitChannelPath.empty())
-    add({"-chardev", "file,id=nanos-exit,path=" + escapeQemuOptionValue(exitChannelPath),
-         "-device", "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"});
+    add({"-chardev", "file,id=nanos-exit,path=" + escapeQemuOptionValue(exitChannelPath), "-device",
+         "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"});
   // The boot loader prints its progress lines only when this fw_cfg file exists
   // (kernel/boot/fw_cfg.cc): quiet consoles by default, details on request.
   if (o.verbose)

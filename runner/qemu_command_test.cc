@@ -124,7 +124,7 @@ TEST(QemuCommand, UefiFirmwareIsOvmfInTwoFlashes) {
   auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
   EXPECT_TRUE(has(argv, "if=pflash,format=raw,unit=0,readonly=on,file=/o/CODE.fd"));
   EXPECT_TRUE(has(argv, "if=pflash,format=raw,unit=1,file=/tmp/v,,1.fd")); // writable copy
-  EXPECT_TRUE(has(argv, "isa-debug-exit,iobase=0x501,iosize=0x02")); // the loader's failures
+  EXPECT_TRUE(has(argv, "isa-debug-exit,iobase=0x501,iosize=0x02"));       // the loader's failures
 }
 
 TEST(QemuCommand, VirtioScsiDiskIsAScsiHdOnItsController) {

@@ -9,7 +9,8 @@ namespace runner {
 const char* const kUsage =
     "usage: nanos-run IMAGE [--accel auto|kvm|tcg] [--memory 256M] [--cpus N]\n"
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
-    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] [--hypervisor qemu|xen]\n"
+    "    [--disk virtio-blk|virtio-scsi] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] "
+    "[--hypervisor qemu|xen]\n"
     "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--firmware bios|uefi] [--quiet] [--verbose]\n"
     "    [-- EXTRA-QEMU-ARGS...]\n"
     "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
@@ -291,7 +292,8 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
     if (o.gdbPort)
       return fail("--gdb is not supported with --hypervisor xen");
     if (o.disk != "virtio-blk")
-      return fail("--disk " + o.disk + " is not supported with --hypervisor xen (its disk is "
+      return fail("--disk " + o.disk +
+                  " is not supported with --hypervisor xen (its disk is "
                   "the Xen block device)");
   }
   if (auto e = checkNetOptions(o.net, o.ports, o.hypervisor == Hypervisor::Xen))

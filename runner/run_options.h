@@ -36,8 +36,8 @@ struct RunOptions {
   // Set by the run, not the command line, for --firmware uefi: OVMF's code (read-only) and
   // the run's private copy of its variable store.
   std::string ovmfCode, ovmfVars;
-  std::string kernel;                   // --kernel: PVH direct boot of this ELF
-  std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk or virtio-scsi
+  std::string kernel;              // --kernel: PVH direct boot of this ELF
+  std::string disk = "virtio-blk"; // the root disk's controller: virtio-blk or virtio-scsi
   // --image-format: how QEMU reads the image file (an exported artifact: qcow2, vmdk, vpc for
   // VHD, vhdx); raw by default.
   std::string imageFormat = "raw";

@@ -36,11 +36,12 @@ TEST(RunOptions, Defaults) {
 }
 
 TEST(RunOptions, EveryOption) {
-  RunOptions o = parseOk({"--accel",   "tcg",      "--memory=1G",  "--cpus",    "2",    "-p",
-                          "8080:80",   "-p",       "5353:53/udp",  "--timeout", "1.5",  "--machine",
-                          "pc",        "--kernel", "k.elf",        "--gdb",     "1234", "--persist",
-                          "--disk",    "virtio-scsi",
-                          "--dry-run", "--quiet",  "my image.img", "--",        "-d",   "int"});
+  RunOptions o = parseOk({"--accel",   "tcg",       "--memory=1G",  "--cpus",      "2",
+                          "-p",        "8080:80",   "-p",           "5353:53/udp", "--timeout",
+                          "1.5",       "--machine", "pc",           "--kernel",    "k.elf",
+                          "--gdb",     "1234",      "--persist",    "--disk",      "virtio-scsi",
+                          "--dry-run", "--quiet",   "my image.img", "--",          "-d",
+                          "int"});
   EXPECT_EQ(o.image, "my image.img");
   EXPECT_EQ(o.accel, Accel::Tcg);
   EXPECT_EQ(o.memoryMiB, 1024u);

@@ -74,8 +74,7 @@ std::vector<uint8_t> mbr(std::initializer_list<std::pair<uint8_t, uint32_t>> ent
 
 TEST(BootPartition, BiosLayoutUsesEntryZero) {
   uint64_t lba = 0;
-  EXPECT_EQ(boot_load::boot_partition_lba(mbr({{0x83, 103}, {0x83, 24679}}).data(), &lba),
-            nullptr);
+  EXPECT_EQ(boot_load::boot_partition_lba(mbr({{0x83, 103}, {0x83, 24679}}).data(), &lba), nullptr);
   EXPECT_EQ(lba, 103u);
 }
 

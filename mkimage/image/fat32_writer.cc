@@ -30,8 +30,7 @@ llvm::Error fail(const llvm::Twine& message) {
 }
 
 // One 32-byte short-name directory entry; `name` is the 11-byte padded 8.3 form.
-std::string dirEntry(const char (&name)[12], uint8_t attributes, uint32_t cluster,
-                     uint32_t size) {
+std::string dirEntry(const char (&name)[12], uint8_t attributes, uint32_t cluster, uint32_t size) {
   std::string e(32, '\0');
   e.replace(0, 11, name, 11);
   e[11] = static_cast<char>(attributes);
@@ -142,8 +141,8 @@ llvm::Expected<FatVolume> layoutEsp(const std::string& loader, uint64_t sectors,
 
   FatVolume v;
   v.sizeBytes = sectors * kSector;
-  std::string boot = bootSector(static_cast<uint32_t>(sectors), fatSectors, hiddenSectors,
-                                volumeIdOf(loader));
+  std::string boot =
+      bootSector(static_cast<uint32_t>(sectors), fatSectors, hiddenSectors, volumeIdOf(loader));
   std::string fsInfo = fsInfoSector(freeClusters, firstFree);
   v.pieces.emplace_back(0, boot);
   v.pieces.emplace_back(kFsInfoSector * kSector, fsInfo);

@@ -36,13 +36,13 @@ TEST(Fat32Writer, BootSectorAndFsInfo) {
   ASSERT_TRUE(static_cast<bool>(v)) << llvm::toString(v.takeError());
   EXPECT_EQ(v->sizeBytes, 33u << 20);
   std::string d = flatten(*v, 1 << 20);
-  EXPECT_EQ(read16le(&d[11]), 512);           // bytes per sector
-  EXPECT_EQ(d[13], 1);                        // sectors per cluster
-  EXPECT_EQ(read16le(&d[17]), 0);             // no fixed root directory (FAT32)
-  EXPECT_EQ(read16le(&d[22]), 0);             // FATSz16 0: the 32-bit size applies
-  EXPECT_EQ(read32le(&d[28]), 2100u);         // hidden sectors = partition start
+  EXPECT_EQ(read16le(&d[11]), 512);   // bytes per sector
+  EXPECT_EQ(d[13], 1);                // sectors per cluster
+  EXPECT_EQ(read16le(&d[17]), 0);     // no fixed root directory (FAT32)
+  EXPECT_EQ(read16le(&d[22]), 0);     // FATSz16 0: the 32-bit size applies
+  EXPECT_EQ(read32le(&d[28]), 2100u); // hidden sectors = partition start
   EXPECT_EQ(read32le(&d[32]), mkimage::kEspSectors);
-  EXPECT_EQ(read32le(&d[44]), 2u);            // root directory cluster
+  EXPECT_EQ(read32le(&d[44]), 2u); // root directory cluster
   EXPECT_EQ(d.substr(82, 8), "FAT32   ");
   EXPECT_EQ(static_cast<uint8_t>(d[510]), 0x55);
   EXPECT_EQ(static_cast<uint8_t>(d[511]), 0xAA);

@@ -69,8 +69,8 @@ efi::BlockIo* find_boot_disk(efi::Handle image) {
     void* parent = parent_disk_path(static_cast<efi::DevicePathNode*>(path));
     efi::Handle disk_handle = nullptr;
     if (!parent ||
-        efi::failed(boot_services()->locate_device_path(&efi::kBlockIoGuid, &parent,
-                                                        &disk_handle)) ||
+        efi::failed(
+            boot_services()->locate_device_path(&efi::kBlockIoGuid, &parent, &disk_handle)) ||
         !is_end(static_cast<efi::DevicePathNode*>(parent)))
       stage2::fail("cannot find the disk that holds the boot partition");
     disk = block_io_of(disk_handle);
@@ -81,8 +81,8 @@ efi::BlockIo* find_boot_disk(efi::Handle image) {
     stage2::fail("the boot disk has no media");
   if (disk->media->block_size != 512)
     stage2::fail("the boot disk's blocks are not 512 bytes");
-  g_bounce = static_cast<uint8_t*>(allocate_pages(kBounceSectors * 512, efi::kLoaderData,
-                                                  0xFFFFFFFFull));
+  g_bounce =
+      static_cast<uint8_t*>(allocate_pages(kBounceSectors * 512, efi::kLoaderData, 0xFFFFFFFFull));
   return disk;
 }
 

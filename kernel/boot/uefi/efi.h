@@ -18,7 +18,9 @@ constexpr Status kSuccess = 0;
 constexpr Status kErrorBit = 1ull << 63;
 constexpr Status kBufferTooSmall = kErrorBit | 5;
 constexpr Status kInvalidParameter = kErrorBit | 2;
-inline bool failed(Status s) { return (s & kErrorBit) != 0; }
+inline bool failed(Status s) {
+  return (s & kErrorBit) != 0;
+}
 
 struct Guid {
   uint32_t data1;
@@ -71,7 +73,11 @@ struct MemoryDescriptor {
   uint64_t attribute;
 };
 
-enum AllocateType : uint32_t { kAllocateAnyPages = 0, kAllocateMaxAddress = 1, kAllocateAddress = 2 };
+enum AllocateType : uint32_t {
+  kAllocateAnyPages = 0,
+  kAllocateMaxAddress = 1,
+  kAllocateAddress = 2
+};
 
 // §4.4 Boot Services, in table order.
 struct BootServices {
@@ -203,15 +209,15 @@ constexpr uint8_t kDevicePathMediaType = 0x04;
 constexpr uint8_t kDevicePathHardDrive = 0x01;
 
 // Protocol and configuration-table GUIDs (§9.1, §10.2, §13.9, §4.6).
-constexpr Guid kLoadedImageGuid = {0x5B1B31A1, 0x9562, 0x11D2,
-                                   {0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
-constexpr Guid kDevicePathGuid = {0x09576E91, 0x6D3F, 0x11D2,
-                                  {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
-constexpr Guid kBlockIoGuid = {0x964E5B21, 0x6459, 0x11D2,
-                               {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
-constexpr Guid kAcpi20TableGuid = {0x8868E871, 0xE4F1, 0x11D3,
-                                   {0xBC, 0x22, 0x00, 0x80, 0xC7, 0x3C, 0x88, 0x81}};
-constexpr Guid kAcpi10TableGuid = {0xEB9D2D30, 0x2D88, 0x11D3,
-                                   {0x9A, 0x16, 0x00, 0x90, 0x27, 0x3F, 0xC1, 0x4D}};
+constexpr Guid kLoadedImageGuid = {
+    0x5B1B31A1, 0x9562, 0x11D2, {0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
+constexpr Guid kDevicePathGuid = {
+    0x09576E91, 0x6D3F, 0x11D2, {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
+constexpr Guid kBlockIoGuid = {
+    0x964E5B21, 0x6459, 0x11D2, {0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B}};
+constexpr Guid kAcpi20TableGuid = {
+    0x8868E871, 0xE4F1, 0x11D3, {0xBC, 0x22, 0x00, 0x80, 0xC7, 0x3C, 0x88, 0x81}};
+constexpr Guid kAcpi10TableGuid = {
+    0xEB9D2D30, 0x2D88, 0x11D3, {0x9A, 0x16, 0x00, 0x90, 0x27, 0x3F, 0xC1, 0x4D}};
 
 } // namespace efi

@@ -35,9 +35,9 @@ FinalMap exit_boot_services(efi::Handle image) {
   auto* bytes = static_cast<uint8_t*>(allocate_pages(capacity, efi::kLoaderData, 0xFFFFFFFFull));
   for (int attempt = 0; attempt < kExitAttempts; ++attempt) {
     size = capacity;
-    if (efi::failed(boot_services()->get_memory_map(
-            &size, reinterpret_cast<efi::MemoryDescriptor*>(bytes), &key, &descriptor_size,
-            &version)))
+    if (efi::failed(boot_services()->get_memory_map(&size,
+                                                    reinterpret_cast<efi::MemoryDescriptor*>(bytes),
+                                                    &key, &descriptor_size, &version)))
       stage2::fail("GetMemoryMap failed");
     if (!efi::failed(boot_services()->exit_boot_services(image, key)))
       return {bytes, size, descriptor_size};
@@ -72,8 +72,8 @@ void enter_kernel(efi::Handle image, const KernelPlacement& kernel, uint64_t rsd
   asm volatile("cli");
   mask_legacy_pics();
 
-  size_t n = regions_from_memory_map(map.bytes, map.size, map.descriptor_size, g_records,
-                                     kMaxRecords);
+  size_t n =
+      regions_from_memory_map(map.bytes, map.size, map.descriptor_size, g_records, kMaxRecords);
   if (n == 0)
     stage2::fail("the firmware's memory map does not fit the region table");
   g_records[n++] = {kernel.file, (kernel.file_size + 4095) & ~4095ull, kRegionKernImage};

@@ -22,7 +22,12 @@ struct Span {
 
 // Checks the headers and returns the physical span of all PT_LOADs.
 Span load_span(const uint8_t* image, uint32_t size) {
-  if (size < 64 || memcmp(image, "\x7F" "ELF", 4) != 0 || image[4] != 2 || image[5] != 1)
+  if (size < 64 ||
+      memcmp(image,
+             "\x7F"
+             "ELF",
+             4) != 0 ||
+      image[4] != 2 || image[5] != 1)
     stage2::fail("/kernel is not a little-endian ELF64 file");
   if (field<uint16_t>(image, 18) != 0x3E)
     stage2::fail("/kernel is not an x86-64 ELF file");
@@ -59,8 +64,8 @@ KernelPlacement place_kernel(const uint8_t* image, uint32_t size) {
   uint64_t pages = (span.high - base + 4095) / 4096;
   // Loader *code*: firmware with memory protection maps loader data no-execute.
   uint64_t address = base;
-  if (efi::failed(boot_services()->allocate_pages(efi::kAllocateAddress, efi::kLoaderCode,
-                                                  pages, &address)))
+  if (efi::failed(boot_services()->allocate_pages(efi::kAllocateAddress, efi::kLoaderCode, pages,
+                                                  &address)))
     stage2::fail("/kernel's physical addresses are in use by the firmware");
   memset(reinterpret_cast<void*>(base), 0, pages * 4096); // BSS parts and gaps
   uint64_t phoff = field<uint64_t>(image, 32);

@@ -4,6 +4,7 @@
 // with stage2's lookup code, places its segments, and enters it with stage2's hand-off plus
 // the ACPI RSDP, which a UEFI machine does not leave in the BIOS area.
 #include "loader.h"
+
 #include "stage2.h"
 
 namespace uefi_boot {

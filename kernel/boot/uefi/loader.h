@@ -8,7 +8,9 @@ namespace uefi_boot {
 
 // The firmware's tables, kept for the whole run.
 extern efi::SystemTable* g_system_table;
-inline efi::BootServices* boot_services() { return g_system_table->boot_services; }
+inline efi::BootServices* boot_services() {
+  return g_system_table->boot_services;
+}
 
 // The whole disk the loader was read from (boot_disk.cc): the Loaded Image protocol's device
 // handle is the EFI system partition; its device path minus the partition node names the
@@ -27,8 +29,8 @@ void* allocate_pages(uint64_t bytes, efi::MemoryType type, uint64_t max_address)
 
 // Where /kernel's segments went and how to enter it (kernel_image.cc).
 struct KernelPlacement {
-  uint64_t entry;     // physical, inside the segments
-  uint64_t file;      // the ELF file buffer (KERNIMAGE)
+  uint64_t entry; // physical, inside the segments
+  uint64_t file;  // the ELF file buffer (KERNIMAGE)
   uint64_t file_size;
 };
 // Copies every PT_LOAD of the ELF file to its p_paddr (pages claimed from the firmware at

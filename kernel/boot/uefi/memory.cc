@@ -15,8 +15,7 @@ uint64_t g_left;
 void* allocate_pages(uint64_t bytes, efi::MemoryType type, uint64_t max_address) {
   uint64_t pages = (bytes + 4095) / 4096;
   uint64_t address = max_address;
-  if (efi::failed(
-          boot_services()->allocate_pages(efi::kAllocateMaxAddress, type, pages, &address)))
+  if (efi::failed(boot_services()->allocate_pages(efi::kAllocateMaxAddress, type, pages, &address)))
     stage2::fail("out of memory (AllocatePages)");
   return memset(reinterpret_cast<void*>(address), 0, pages * 4096);
 }

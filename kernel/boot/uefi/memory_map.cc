@@ -62,7 +62,8 @@ size_t regions_from_memory_map(const uint8_t* map, size_t map_size, size_t descr
         (at == n || out[at].base >= r.base + r.length)) {
       out[at - 1].length += r.length;
       // The grown record may now touch its successor.
-      if (at < n && out[at].type == r.type && out[at - 1].base + out[at - 1].length == out[at].base) {
+      if (at < n && out[at].type == r.type &&
+          out[at - 1].base + out[at - 1].length == out[at].base) {
         out[at - 1].length += out[at].length;
         for (size_t i = at; i + 1 < n; ++i)
           out[i] = out[i + 1];

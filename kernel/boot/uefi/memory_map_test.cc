@@ -27,7 +27,7 @@ std::vector<uint8_t> map_of(std::initializer_list<Descriptor> list, size_t strid
 }
 
 std::vector<uefi_boot::RegionRecord> convert(const std::vector<uint8_t>& map, size_t stride = 48,
-                                              size_t max = 64) {
+                                             size_t max = 64) {
   std::vector<uefi_boot::RegionRecord> out(max);
   size_t n = uefi_boot::regions_from_memory_map(map.data(), map.size(), stride, out.data(), max);
   out.resize(n);
@@ -48,12 +48,12 @@ TEST(UefiMemoryMap, TypesAfterExitBootServices) {
 }
 
 TEST(UefiMemoryMap, MergesTouchingRangesOfOneKind) {
-  auto r = convert(map_of({{4, 0x0, 0x10},           // boot services data
-                           {7, 0x10000, 0x80},       // conventional, touching
-                           {2, 0x90000, 0x10},       // loader data, touching
-                           {6, 0x100000, 0x20},      // runtime data
-                           {7, 0x120000, 0x100},     // conventional
-                           {9, 0x300000, 0x4}}));    // ACPI, with a hole before it
+  auto r = convert(map_of({{4, 0x0, 0x10},        // boot services data
+                           {7, 0x10000, 0x80},    // conventional, touching
+                           {2, 0x90000, 0x10},    // loader data, touching
+                           {6, 0x100000, 0x20},   // runtime data
+                           {7, 0x120000, 0x100},  // conventional
+                           {9, 0x300000, 0x4}})); // ACPI, with a hole before it
   ASSERT_EQ(r.size(), 4u);
   EXPECT_EQ(r[0].base, 0u);
   EXPECT_EQ(r[0].length, 0xA0000u);
@@ -67,10 +67,9 @@ TEST(UefiMemoryMap, MergesTouchingRangesOfOneKind) {
 }
 
 TEST(UefiMemoryMap, UnsortedInputComesOutSortedAndMerged) {
-  auto r = convert(map_of({{7, 0x200000, 0x10}, {7, 0x100000, 0x10}, {7, 0x110000, 0xF0},
-                           {10, 0x0, 0x1}},
-                          40),
-                   40);
+  auto r = convert(
+      map_of({{7, 0x200000, 0x10}, {7, 0x100000, 0x10}, {7, 0x110000, 0xF0}, {10, 0x0, 0x1}}, 40),
+      40);
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].base, 0u);
   EXPECT_EQ(r[0].type, 4u);
