@@ -165,20 +165,12 @@ private:
 
 uint64_t load_elf(const uint8_t* image, uint32_t size, PageTables& tables, uint32_t arena_low,
                   uint32_t arena_top) {
-  if (size < 64 ||
-      memcmp(image,
-             "\x7F"
-             "ELF",
-             4) != 0 ||
-      image[4] != 2 || image[5] != 1)
-    fail("/kernel is not a little-endian ELF64 file");
-  if (field<uint16_t>(image, 18) != 0x3E)
-    fail("/kernel is not an x86-64 ELF file");
-  uint64_t phoff = field<uint64_t>(image, 32);
-  uint16_t phentsize = field<uint16_t>(image, 54);
-  uint16_t phnum = field<uint16_t>(image, 56);
-  if (phentsize < 56 || phoff > size || static_cast<uint64_t>(phnum) * phentsize > size - phoff)
-    fail("/kernel has a bad program header table");
+  boot_load::ProgramHeaders headers;
+  if (const char* e = boot_load::kernel_program_headers(image, size, &headers))
+    fail(e);
+  uint64_t phoff = headers.offset;
+  uint16_t phentsize = headers.entry_size;
+  uint16_t phnum = headers.count;
   uint32_t loads = 0;
   for (uint16_t i = 0; i < phnum; ++i) {
     const uint8_t* ph = image + phoff + static_cast<uint32_t>(i) * phentsize;

@@ -76,6 +76,23 @@ uint32_t read_u32(const uint8_t* p) {
 
 } // namespace
 
+const char* kernel_program_headers(const uint8_t* image, uint32_t size, ProgramHeaders* out) {
+  // ELF64 header offsets (System V ABI): e_ident class/data at 4/5, e_machine at 18, e_phoff
+  // at 32, e_phentsize and e_phnum at 54/56.
+  if (size < 64 || image[0] != 0x7F || image[1] != 'E' || image[2] != 'L' || image[3] != 'F' ||
+      image[4] != 2 || image[5] != 1)
+    return "/kernel is not a little-endian ELF64 file";
+  if ((image[18] | image[19] << 8) != 0x3E)
+    return "/kernel is not an x86-64 ELF file";
+  uint64_t phoff = read_u32(image + 32) | static_cast<uint64_t>(read_u32(image + 36)) << 32;
+  auto entry_size = static_cast<uint16_t>(image[54] | image[55] << 8);
+  auto count = static_cast<uint16_t>(image[56] | image[57] << 8);
+  if (entry_size < 56 || phoff > size || static_cast<uint64_t>(count) * entry_size > size - phoff)
+    return "/kernel has a bad program header table";
+  *out = {phoff, entry_size, count};
+  return nullptr;
+}
+
 const char* boot_partition_lba(const uint8_t* mbr, uint64_t* lba) {
   if (mbr[0x1FE] != 0x55 || mbr[0x1FF] != 0xAA)
     return "no partition table on the boot disk";

@@ -26,4 +26,15 @@ const char* boot_partition_lba(const uint8_t* mbr, uint64_t* lba);
 const char* tfs_load_kernel(const LoaderServices& services, uint64_t part_lba, uint8_t** data,
                             uint32_t* size);
 
+// Where /kernel's ELF64 program header table is.
+struct ProgramHeaders {
+  uint64_t offset;
+  uint16_t entry_size;
+  uint16_t count;
+};
+
+// Checks that the file is a little-endian x86-64 ELF64 whose program header table lies inside
+// it. Returns nullptr and the table, or a one-line reason (the same for both loaders).
+const char* kernel_program_headers(const uint8_t* image, uint32_t size, ProgramHeaders* out);
+
 } // namespace boot_load

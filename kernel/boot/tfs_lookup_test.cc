@@ -343,3 +343,30 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
 }
 
 } // namespace
+
+namespace {
+TEST(KernelProgramHeaders, ChecksTheElfHeader) {
+  std::vector<uint8_t> elf(256, 0);
+  memcpy(elf.data(),
+         "\x7F"
+         "ELF\x02\x01",
+         6);
+  elf[18] = 0x3E;
+  elf[32] = 64; // e_phoff
+  elf[54] = 56; // e_phentsize
+  elf[56] = 3;  // e_phnum: 64 + 3 * 56 = 232 <= 256
+  boot_load::ProgramHeaders h{};
+  EXPECT_EQ(boot_load::kernel_program_headers(elf.data(), 256, &h), nullptr);
+  EXPECT_EQ(h.offset, 64u);
+  EXPECT_EQ(h.entry_size, 56u);
+  EXPECT_EQ(h.count, 3u);
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 200, &h),
+               "/kernel has a bad program header table");
+  elf[18] = 0x28;
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 256, &h),
+               "/kernel is not an x86-64 ELF file");
+  elf[4] = 1;
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 256, &h),
+               "/kernel is not a little-endian ELF64 file");
+}
+} // namespace

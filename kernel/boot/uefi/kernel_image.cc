@@ -22,20 +22,12 @@ struct Span {
 
 // Checks the headers and returns the physical span of all PT_LOADs.
 Span load_span(const uint8_t* image, uint32_t size) {
-  if (size < 64 ||
-      memcmp(image,
-             "\x7F"
-             "ELF",
-             4) != 0 ||
-      image[4] != 2 || image[5] != 1)
-    stage2::fail("/kernel is not a little-endian ELF64 file");
-  if (field<uint16_t>(image, 18) != 0x3E)
-    stage2::fail("/kernel is not an x86-64 ELF file");
-  uint64_t phoff = field<uint64_t>(image, 32);
-  uint16_t phentsize = field<uint16_t>(image, 54);
-  uint16_t phnum = field<uint16_t>(image, 56);
-  if (phentsize < 56 || phoff > size || uint64_t{phnum} * phentsize > size - phoff)
-    stage2::fail("/kernel has a bad program header table");
+  boot_load::ProgramHeaders headers;
+  if (const char* e = boot_load::kernel_program_headers(image, size, &headers))
+    stage2::fail(e);
+  uint64_t phoff = headers.offset;
+  uint16_t phentsize = headers.entry_size;
+  uint16_t phnum = headers.count;
   Span span;
   for (uint16_t i = 0; i < phnum; ++i) {
     const uint8_t* ph = image + phoff + uint64_t{i} * phentsize;
