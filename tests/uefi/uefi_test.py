@@ -4,8 +4,8 @@
 usage: uefi_test.py CASE MKIMAGE RUN PROGRAM WORKDIR
 
 Cases:
-  esp       the EFI system partition passes `fsck.fat -n`, holds EFI/BOOT/BOOTX64.EFI, and two
-            builds of the image are byte-identical.
+  esp       the EFI system partition passes `fsck.fat -n`, holds EFI/BOOT/BOOTX64.EFI, two
+            builds of the image are byte-identical, and `nanos-mkimage verify` accepts it.
   no-kernel the boot TFS is zeroed: the loader prints its line and the run fails with 126
             (boot failure), quickly, instead of hanging.
   bad-elf   /kernel's ELF header is broken: the same, with the loader's ELF message.
@@ -78,6 +78,8 @@ if case == "esp":
         with open(volume, "wb") as out:
             out.write(f.read(sectors * 512))
     subprocess.run(["fsck.fat", "-n", "-v", volume], check=True)
+    # Our own checker reads the layout too (the TFS partitions behind the ESP).
+    subprocess.run([mkimage, "verify", image, image + ".bom.json"], check=True)
     listing = subprocess.run(["fsck.fat", "-n", "-l", volume], capture_output=True, text=True)
     if "/EFI/BOOT/BOOTX64.EFI" not in listing.stdout:
         die("fsck.fat does not list /EFI/BOOT/BOOTX64.EFI:\n" + listing.stdout)
