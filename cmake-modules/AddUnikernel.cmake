@@ -221,7 +221,7 @@ function(_unikernel_network out_mk ctx ipaddr netmask gateway nameservers net po
 endfunction()
 
 function(add_unikernel name)
-  set(flags NO_ALL)
+  set(flags NO_ALL UEFI)
   set(one MEMORY CPUS KERNEL BOOT SIZE SYSROOT CONFIG PROGRAM_PATH CWD OUTPUT SEED
     IPADDR NETMASK GATEWAY NET RUN_EXPECT_EXIT CONTAINER_IMAGE PROGRAM)
   set(multi SOURCES ARGS ENV FILES DIRS PORTS MANIFEST MKIMAGE_ARGS RUN_ARGS NAMESERVERS DEPENDS
@@ -327,6 +327,9 @@ function(add_unikernel name)
   endif()
   if(U_BOOT)
     list(APPEND mk_opts --boot "${U_BOOT}")
+  endif()
+  if(U_UEFI) # the BIOS+UEFI layout: also boots with nanos-run --firmware uefi
+    list(APPEND mk_opts --uefi)
   endif()
   if(U_SYSROOT)
     list(APPEND mk_opts --sysroot "${U_SYSROOT}")
@@ -577,10 +580,11 @@ endfunction()
 
 # add_unikernel_test(NAME IMAGE <unikernel> [EXPECT_OUTPUT text] [EXPECT_OUTPUT_REGEX re]
 #                    [EXPECT_EXIT n] [TIMEOUT s] [ACCEL auto|kvm|tcg] [DIRECT_KERNEL]
-#                    [MACHINE m] [DISK virtio-blk|virtio-scsi|nvme] [RUN_ARGS ...] [LABELS ...])
+#                    [MACHINE m] [DISK virtio-blk|virtio-scsi|nvme] [FIRMWARE bios|uefi]
+#                    [RUN_ARGS ...] [LABELS ...])
 function(add_unikernel_test name)
   set(flags DIRECT_KERNEL)
-  set(one IMAGE EXPECT_OUTPUT EXPECT_OUTPUT_REGEX EXPECT_EXIT TIMEOUT ACCEL MACHINE DISK)
+  set(one IMAGE EXPECT_OUTPUT EXPECT_OUTPUT_REGEX EXPECT_EXIT TIMEOUT ACCEL MACHINE DISK FIRMWARE)
   set(multi RUN_ARGS LABELS)
   cmake_parse_arguments(PARSE_ARGV 1 U "${flags}" "${one}" "${multi}")
   if(U_UNPARSED_ARGUMENTS)
@@ -617,6 +621,9 @@ function(add_unikernel_test name)
   endif()
   if(U_DISK)
     list(APPEND run --disk "${U_DISK}")
+  endif()
+  if(U_FIRMWARE)
+    list(APPEND run --firmware "${U_FIRMWARE}")
   endif()
   if(U_DIRECT_KERNEL)
     get_target_property(kernel ${U_IMAGE}-image UNIKERNEL_KERNEL)

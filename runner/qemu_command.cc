@@ -64,6 +64,12 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   else
     add({"-accel", "tcg", "-cpu", "max"});
   add({"-m", std::to_string(o.memoryMiB) + "M", "-smp", std::to_string(o.cpus)});
+  // UEFI: OVMF's code read-only in the first flash, the run's own variable store in the second
+  // (the firmware writes boot entries there; a shared store would leak between runs).
+  if (o.firmware == "uefi")
+    add({"-drive",
+         "if=pflash,format=raw,unit=0,readonly=on,file=" + escapeQemuOptionValue(o.ovmfCode),
+         "-drive", "if=pflash,format=raw,unit=1,file=" + escapeQemuOptionValue(o.ovmfVars)});
   add({"-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot"});
   // The guest writes its exit status to port 0x501; QEMU then exits (status << 1) | 1.
   add({"-device", "isa-debug-exit,iobase=0x501,iosize=0x02"});
@@ -72,8 +78,8 @@ std::vector<std::string> buildQemuArgv(const RunOptions& o, const std::string& q
   // An explicit isa-serial (not a second -serial) so that it sits at 0x2F8 on every
   // machine type, microvm included.
   if (!exitChannelPath.empty())
-    add({"-chardev", "file,id=nanos-exit,path=" + escapeQemuOptionValue(exitChannelPath),
-         "-device", "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"});
+    add({"-chardev", "file,id=nanos-exit,path=" + escapeQemuOptionValue(exitChannelPath), "-device",
+         "isa-serial,chardev=nanos-exit,iobase=0x2f8,irq=3"});
   // The boot loader prints its progress lines only when this fw_cfg file exists
   // (kernel/boot/fw_cfg.cc): quiet consoles by default, details on request.
   if (o.verbose)

@@ -111,6 +111,22 @@ TEST(QemuCommand, MicrovmUsesVirtioMmio) {
   EXPECT_FALSE(has("virtio-blk-pci,drive=d0"));
 }
 
+TEST(QemuCommand, UefiFirmwareIsOvmfInTwoFlashes) {
+  RunOptions o = withImage("a.img");
+  auto has = [](const std::vector<std::string>& argv, const std::string& s) {
+    return std::find(argv.begin(), argv.end(), s) != argv.end();
+  };
+  EXPECT_FALSE(has(buildQemuArgv(o, "qemu", Accel::Tcg),
+                   "if=pflash,format=raw,unit=0,readonly=on,file=/o/CODE.fd"));
+  o.firmware = "uefi";
+  o.ovmfCode = "/o/CODE.fd";
+  o.ovmfVars = "/tmp/v,1.fd";
+  auto argv = buildQemuArgv(o, "qemu", Accel::Tcg);
+  EXPECT_TRUE(has(argv, "if=pflash,format=raw,unit=0,readonly=on,file=/o/CODE.fd"));
+  EXPECT_TRUE(has(argv, "if=pflash,format=raw,unit=1,file=/tmp/v,,1.fd")); // writable copy
+  EXPECT_TRUE(has(argv, "isa-debug-exit,iobase=0x501,iosize=0x02"));       // the loader's failures
+}
+
 TEST(QemuCommand, VirtioScsiDiskIsAScsiHdOnItsController) {
   RunOptions o = withImage("a.img");
   o.disk = "virtio-scsi";

@@ -137,6 +137,44 @@ int finish(const SupervisedExit& r, const std::string& tool, const RunOptions& o
   return g.status;
 }
 
+// OVMF from Debian's ovmf package; NANOS_RUN_OVMF_CODE / NANOS_RUN_OVMF_VARS name others.
+constexpr const char* kOvmfCode = "/usr/share/OVMF/OVMF_CODE.fd";
+constexpr const char* kOvmfVars = "/usr/share/OVMF/OVMF_VARS.fd";
+
+std::string ovmfPath(const char* variable, const char* fallback) {
+  const char* v = std::getenv(variable);
+  return v && *v ? v : fallback;
+}
+
+// Whether a raw image's MBR starts with an EFI system partition (nanos-mkimage --uefi).
+bool hasEsp(const std::string& image) {
+  int fd = ::open(image.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  unsigned char mbr[512];
+  ssize_t n = ::pread(fd, mbr, sizeof mbr, 0);
+  ::close(fd);
+  return n == 512 && mbr[0x1FE] == 0x55 && mbr[0x1FF] == 0xAA && mbr[0x1BE + 4] == 0xEF;
+}
+
+std::string copyToTemp(const std::string& image, std::string& error); // below
+
+// --firmware uefi: checks OVMF and the image, and makes the run's private variable store.
+// Returns an error line or "".
+std::string prepareUefi(RunOptions& o) {
+  o.ovmfCode = ovmfPath("NANOS_RUN_OVMF_CODE", kOvmfCode);
+  std::string vars = ovmfPath("NANOS_RUN_OVMF_VARS", kOvmfVars);
+  for (const std::string& f : {o.ovmfCode, vars})
+    if (::access(f.c_str(), R_OK) != 0)
+      return "--firmware uefi: OVMF firmware " + f + " is missing (apt-get install ovmf)";
+  if (o.imageFormat == "raw" && !hasEsp(o.image))
+    return "--firmware uefi: '" + o.image +
+           "' has no EFI system partition (build it with nanos-mkimage build --uefi)";
+  std::string error;
+  o.ovmfVars = copyToTemp(vars, error);
+  return error;
+}
+
 // gdb: --gdb-attach's setup; QEMU then runs behind gdb (runGdbSession).
 int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
   const char* override = std::getenv("NANOS_RUN_QEMU");
@@ -159,17 +197,28 @@ int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
     // A fixed name stands for the run's private channel file: the command stays
     // copy-pasteable (QEMU creates the file).
     std::string channel = tempDir() + "/nanos-run.exit";
+    RunOptions shown = o;
+    if (o.firmware == "uefi") {
+      shown.ovmfCode = ovmfPath("NANOS_RUN_OVMF_CODE", kOvmfCode);
+      shown.ovmfVars = "<private copy of " + ovmfPath("NANOS_RUN_OVMF_VARS", kOvmfVars) + ">";
+    }
     std::printf(
         "%s\n",
-        shellQuoteCommand(buildQemuArgv(o, qemu ? *qemu : qemuName, accel, channel)).c_str());
+        shellQuoteCommand(buildQemuArgv(shown, qemu ? *qemu : qemuName, accel, channel)).c_str());
     return 0;
   }
   if (!qemu)
     return report(kExitQemuMissing,
                   qemuName + " not found (install QEMU, e.g. apt-get install qemu-system-x86, "
                              "or set NANOS_RUN_QEMU)");
+  RunOptions firmware = o;
+  if (o.firmware == "uefi") {
+    std::string error = prepareUefi(firmware);
+    if (!error.empty())
+      return report(kExitUsage, "error: " + error);
+  }
   std::string channel = createExitChannelFile(o);
-  std::vector<std::string> argv = buildQemuArgv(o, *qemu, accel, channel);
+  std::vector<std::string> argv = buildQemuArgv(firmware, *qemu, accel, channel);
   if (gdb) {
     // gdb's own status is the session's: the program's is in gdb's output.
     int status = runGdbSession(o, argv, *gdb);
@@ -182,6 +231,8 @@ int runQemu(const RunOptions& o, const GdbSetup* gdb = nullptr) {
   int status = finish(r, qemuName, o, channel);
   if (!channel.empty())
     ::unlink(channel.c_str());
+  if (!firmware.ovmfVars.empty())
+    ::unlink(firmware.ovmfVars.c_str());
   return status;
 }
 
@@ -303,6 +354,8 @@ int runProgram(const RunOptions& o, const std::string& selfPath) {
   RunOptions image = o; // what nanos-mkimage gets
   if (!o.sysroot.empty())
     image.mkimageArgs.insert(image.mkimageArgs.end(), {"--sysroot", o.sysroot});
+  if (o.firmware == "uefi") // the temporary image needs the EFI system partition
+    image.mkimageArgs.push_back("--uefi");
   if (o.gdbAttach) { // fixed addresses for the debugger; the program has the symbols
     image.mkimageArgs.push_back("--noaslr");
     if (boot.symbols.empty())

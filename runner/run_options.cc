@@ -11,7 +11,8 @@ const char* const kUsage =
     "    [-p HOST:GUEST[/udp]]... [--timeout SECONDS] [--machine q35|pc|microvm]\n"
     "    [--disk virtio-blk|virtio-scsi|nvme] [--kernel ELF] [--gdb PORT] [--persist] [--dry-run] "
     "[--hypervisor qemu|xen]\n"
-    "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--quiet] [--verbose] [-- EXTRA-QEMU-ARGS...]\n"
+    "    [--image-format raw|qcow2|vmdk|vpc|vhdx] [--firmware bios|uefi] [--quiet] [--verbose]\n"
+    "    [-- EXTRA-QEMU-ARGS...]\n"
     "    [--gdb-attach [--symbols PROGRAM] [--sysroot DIR] [--solib-dir DIR]...\n"
     "     [--gdb-batch FILE]]\n"
     "   or: nanos-run PROGRAM [--file HOST:GUEST]... [--dir HOST:GUEST]... [-e|--env K=V]...\n"
@@ -177,6 +178,11 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
       if (*v != "q35" && *v != "pc" && *v != "microvm")
         return fail("--machine '" + *v + "': expected q35, pc or microvm");
       o.machine = *v;
+    } else if (name == "--firmware") {
+      NEED(v);
+      if (*v != "bios" && *v != "uefi")
+        return fail("--firmware '" + *v + "': expected bios or uefi");
+      o.firmware = *v;
     } else if (name == "--disk") {
       NEED(v);
       if (*v != "virtio-blk" && *v != "virtio-scsi" && *v != "nvme")
@@ -305,6 +311,15 @@ llvm::Expected<RunOptions> parseRunOptions(const std::vector<std::string>& args)
   }
   if (o.machine == "microvm" && o.kernel.empty() && o.hypervisor == Hypervisor::Qemu)
     return fail("--machine microvm has no disk boot: pass --kernel ELF");
+  if (o.firmware == "uefi") {
+    if (o.hypervisor == Hypervisor::Xen)
+      return fail("--firmware uefi is not supported with --hypervisor xen (PVH boot)");
+    if (o.machine == "microvm")
+      return fail("--firmware uefi needs --machine q35 or pc (microvm has no pflash)");
+    if (!o.kernel.empty())
+      return fail("--firmware uefi boots the image's EFI system partition; --kernel is a direct "
+                  "boot without firmware");
+  }
   return o;
 }
 

@@ -30,8 +30,14 @@ struct RunOptions {
   std::vector<PortForward> ports;
   std::optional<double> timeoutSeconds; // unset: wait forever
   std::string machine = "q35";          // q35, pc or microvm
-  std::string kernel;                   // --kernel: PVH direct boot of this ELF
-  std::string disk = "virtio-blk";      // the root disk's controller: virtio-blk, virtio-scsi or nvme
+  // --firmware: bios (QEMU's SeaBIOS: boot.img's stage1/stage2) or uefi (OVMF from pflash:
+  // the image's EFI system partition and BOOTX64.EFI; nanos-mkimage build --uefi).
+  std::string firmware = "bios";
+  // Set by the run, not the command line, for --firmware uefi: OVMF's code (read-only) and
+  // the run's private copy of its variable store.
+  std::string ovmfCode, ovmfVars;
+  std::string kernel;              // --kernel: PVH direct boot of this ELF
+  std::string disk = "virtio-blk"; // the root disk's controller: virtio-blk, virtio-scsi or nvme
   // --image-format: how QEMU reads the image file (an exported artifact: qcow2, vmdk, vpc for
   // VHD, vhdx); raw by default.
   std::string imageFormat = "raw";

@@ -36,11 +36,12 @@ TEST(RunOptions, Defaults) {
 }
 
 TEST(RunOptions, EveryOption) {
-  RunOptions o = parseOk({"--accel",   "tcg",      "--memory=1G",  "--cpus",    "2",    "-p",
-                          "8080:80",   "-p",       "5353:53/udp",  "--timeout", "1.5",  "--machine",
-                          "pc",        "--kernel", "k.elf",        "--gdb",     "1234", "--persist",
-                          "--disk",    "virtio-scsi",
-                          "--dry-run", "--quiet",  "my image.img", "--",        "-d",   "int"});
+  RunOptions o = parseOk({"--accel",   "tcg",       "--memory=1G",  "--cpus",      "2",
+                          "-p",        "8080:80",   "-p",           "5353:53/udp", "--timeout",
+                          "1.5",       "--machine", "pc",           "--kernel",    "k.elf",
+                          "--gdb",     "1234",      "--persist",    "--disk",      "virtio-scsi",
+                          "--dry-run", "--quiet",   "my image.img", "--",          "-d",
+                          "int"});
   EXPECT_EQ(o.image, "my image.img");
   EXPECT_EQ(o.accel, Accel::Tcg);
   EXPECT_EQ(o.memoryMiB, 1024u);
@@ -88,6 +89,11 @@ TEST(RunOptions, BadCommandLinesNameTheOption) {
   EXPECT_NE(parseError({"a.img", "--hypervisor", "xen", "-p", "1:2"}).find("xen"),
             std::string::npos);
   EXPECT_NE(parseError({"a.img", "--machine", "microvm"}).find("--kernel"), std::string::npos);
+  EXPECT_EQ(parseError({"a.img", "--firmware", "efi"}), "--firmware 'efi': expected bios or uefi");
+  EXPECT_NE(parseError({"a.img", "--firmware", "uefi", "--kernel", "k"}).find("--kernel"),
+            std::string::npos);
+  EXPECT_NE(parseError({"a.img", "--firmware", "uefi", "--hypervisor", "xen"}).find("xen"),
+            std::string::npos);
   EXPECT_EQ(parseError({"a.img", "--disk", "ide"}),
             "--disk 'ide': expected virtio-blk, virtio-scsi or nvme");
   EXPECT_NE(parseError({"a.img", "--machine", "microvm", "--kernel", "k", "--disk", "nvme"})

@@ -1,5 +1,6 @@
-// QEMU's fw_cfg device, read by stage2 for one fact: whether the file opt/nanos/verbose
-// exists (nanos-run --verbose adds it), which turns on stage2's progress lines. Consoles are
+// QEMU's fw_cfg device, read by the boot loaders (stage2, the UEFI loader) for one fact:
+// whether the file opt/nanos/verbose exists (nanos-run --verbose adds it), which turns on
+// their progress lines. Consoles are
 // quiet by default; errors are always printed.
 //
 // The file directory is read with fw_cfg's DMA interface, one request per 64-byte entry: a
@@ -59,15 +60,16 @@ uint32_t read_le32(uint16_t key) {
 }
 
 // Reads `length` bytes of the selected item (after selecting `key` when select is true)
-// into dst. Stage2 runs with identity addressing, so pointers are physical addresses.
+// into dst. Both loaders run with identity addressing, so pointers are physical addresses.
 bool dma_read(uint16_t key, bool select, void* dst, uint32_t length) {
   static volatile DmaRequest request;
   uint32_t control = kDmaRead | (select ? (static_cast<uint32_t>(key) << 16) | kDmaSelect : 0);
   request.control = __builtin_bswap32(control);
   request.length = __builtin_bswap32(length);
-  request.address = __builtin_bswap64(reinterpret_cast<uint32_t>(dst));
-  outl(kDmaAddressHighPort, 0);
-  outl(kDmaAddressLowPort, __builtin_bswap32(reinterpret_cast<uint32_t>(&request)));
+  request.address = __builtin_bswap64(reinterpret_cast<uintptr_t>(dst));
+  uint64_t at = reinterpret_cast<uintptr_t>(&request);
+  outl(kDmaAddressHighPort, __builtin_bswap32(static_cast<uint32_t>(at >> 32)));
+  outl(kDmaAddressLowPort, __builtin_bswap32(static_cast<uint32_t>(at)));
   uint32_t left;
   while ((left = __builtin_bswap32(request.control)) & ~kDmaError) { // QEMU: already done
   }

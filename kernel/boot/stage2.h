@@ -3,15 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef STAGE2_HOST_TEST
-#include <string.h> // host unit test of the TFS lookup (tfs_lookup_test.cc)
-#else
 extern "C" {
 void* memcpy(void* dst, const void* src, size_t n);
 void* memset(void* dst, int c, size_t n);
 int memcmp(const void* a, const void* b, size_t n);
 }
-#endif
 
 extern "C" {
 // stage2_entry.S
@@ -29,6 +25,9 @@ void print_dec(uint32_t v);
 // Prints "stage2: <message>" and ends the VM with failure status 126 (QEMU isa-debug-exit at
 // 0x501), or halts for good where there is no such device: every error path ends here.
 [[noreturn]] void fail(const char* message);
+// For the UEFI loader, which shares this console: the name fail() prints instead of "stage2"
+// and what it tries after isa-debug-exit before halting (firmware ResetSystem); may be null.
+void set_loader_identity(const char* name, void (*last_resort)());
 
 // Whether nanos-run asked for the boot loader's progress lines (--verbose): the QEMU fw_cfg
 // file opt/nanos/verbose exists. False without fw_cfg (fw_cfg.cc).
@@ -51,9 +50,5 @@ private:
 // on a BIOS error (the caller prints which read failed).
 bool disk_read(uint64_t lba, uint32_t count, void* dst);
 void disk_init(uint32_t drive);
-
-// Finds /kernel in the TFS that starts at sector `part_lba` and reads it whole into memory
-// from `arena`. Returns nullptr on success, or a one-line reason.
-const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uint32_t* size);
 
 } // namespace stage2

@@ -1,6 +1,7 @@
 // stage2: finds the boot TFS through the MBR, loads /kernel's PT_LOAD segments, builds page
 // tables and enters the kernel in long mode (hand-off: team KERNEL-CONTRACT.md, spec §2.2-2.3).
 #include "stage2.h"
+#include "tfs_lookup.h"
 
 namespace stage2 {
 namespace {
@@ -85,22 +86,23 @@ bool ram_covers(uint64_t base, uint64_t length) {
   return false;
 }
 
-// Partition entry 0 is the boot TFS, or entry 1 when entry 0 is an ESP (spec §1.2).
-uint64_t boot_partition_lba(Arena& arena) {
+uint64_t boot_partition(Arena& arena) {
   auto* mbr = static_cast<uint8_t*>(arena.alloc(512));
   if (!disk_read(0, 1, mbr))
     fail("disk read error (MBR)");
-  if (mbr[0x1FE] != 0x55 || mbr[0x1FF] != 0xAA)
-    fail("no partition table on the boot disk");
-  const uint8_t* entry = mbr + 0x1BE;
-  if (entry[4] == 0xEF)
-    entry += 16;
-  uint32_t lba, sectors;
-  memcpy(&lba, entry + 8, 4);
-  memcpy(&sectors, entry + 12, 4);
-  if (lba == 0 || sectors == 0)
-    fail("boot partition entry is empty");
+  uint64_t lba;
+  if (const char* e = boot_load::boot_partition_lba(mbr, &lba))
+    fail(e);
   return lba;
+}
+
+// The shared /kernel lookup reads through the BIOS and allocates from the arena (which halts
+// when exhausted, as every stage2 allocation does).
+bool services_read(void*, uint64_t lba, uint32_t count, void* dst) {
+  return disk_read(lba, count, dst);
+}
+void* services_alloc(void* ctx, size_t size, size_t align) {
+  return static_cast<Arena*>(ctx)->alloc(static_cast<uint32_t>(size), static_cast<uint32_t>(align));
 }
 
 // ---- ELF64 (offsets per the ELF specification) ----
@@ -163,20 +165,12 @@ private:
 
 uint64_t load_elf(const uint8_t* image, uint32_t size, PageTables& tables, uint32_t arena_low,
                   uint32_t arena_top) {
-  if (size < 64 ||
-      memcmp(image,
-             "\x7F"
-             "ELF",
-             4) != 0 ||
-      image[4] != 2 || image[5] != 1)
-    fail("/kernel is not a little-endian ELF64 file");
-  if (field<uint16_t>(image, 18) != 0x3E)
-    fail("/kernel is not an x86-64 ELF file");
-  uint64_t phoff = field<uint64_t>(image, 32);
-  uint16_t phentsize = field<uint16_t>(image, 54);
-  uint16_t phnum = field<uint16_t>(image, 56);
-  if (phentsize < 56 || phoff > size || static_cast<uint64_t>(phnum) * phentsize > size - phoff)
-    fail("/kernel has a bad program header table");
+  boot_load::ProgramHeaders headers;
+  if (const char* e = boot_load::kernel_program_headers(image, size, &headers))
+    fail(e);
+  uint64_t phoff = headers.offset;
+  uint16_t phentsize = headers.entry_size;
+  uint16_t phnum = headers.count;
   uint32_t loads = 0;
   for (uint16_t i = 0; i < phnum; ++i) {
     const uint8_t* ph = image + phoff + static_cast<uint32_t>(i) * phentsize;
@@ -222,10 +216,11 @@ extern "C" [[noreturn]] void stage2_main(uint32_t drive) {
   PageTables tables(arena);
   uint32_t tables_low = arena.low();
 
-  uint64_t part = boot_partition_lba(arena);
+  uint64_t part = boot_partition(arena);
   uint8_t* image;
   uint32_t size;
-  if (const char* e = tfs_load_kernel(part, arena, &image, &size))
+  boot_load::LoaderServices services{services_read, services_alloc, &arena};
+  if (const char* e = boot_load::tfs_load_kernel(services, part, &image, &size))
     fail(e);
   uint32_t work_low = arena.low();
   // The file buffer is the last allocation: everything between it and the page tables is

@@ -1,7 +1,11 @@
-// Serial console, halting, memory primitives and the arena for stage2.
+// Serial console, halting, memory primitives and the arena for stage2; the UEFI loader links
+// the console, fail() and the memory primitives too (set_loader_identity names it).
 #include "stage2.h"
 
 namespace {
+const char* g_loader_name = "stage2";
+void (*g_last_resort)() = nullptr;
+
 constexpr uint16_t kCom1 = 0x3F8;
 constexpr uint16_t kCom2 = 0x2F8; // the exit channel (kernel/drivers/exit_channel.h)
 constexpr uint16_t kDebugExitPort = 0x501;
@@ -113,8 +117,14 @@ void print_dec(uint32_t v) {
   print(buf + n);
 }
 
+void set_loader_identity(const char* name, void (*last_resort)()) {
+  g_loader_name = name;
+  g_last_resort = last_resort;
+}
+
 void fail(const char* message) {
-  print("stage2: ");
+  print(g_loader_name);
+  print(": ");
   print(message);
   print("\n");
   // A failure status instead of a hang until the host's timeout: QEMU's isa-debug-exit at
@@ -124,6 +134,8 @@ void fail(const char* message) {
   // that the boot loader failed.
   report_boot_failure();
   outb(kDebugExitPort, kExitBootFailure);
+  if (g_last_resort)
+    g_last_resort();
   for (;;)
     asm volatile("cli; hlt");
 }
@@ -133,7 +145,7 @@ void* Arena::alloc(uint32_t size, uint32_t align) {
   if (size > next_ - floor_ || start < floor_)
     fail("out of memory for the boot loader's work area");
   next_ = start;
-  return memset(reinterpret_cast<void*>(start), 0, size);
+  return memset(reinterpret_cast<void*>(static_cast<uintptr_t>(start)), 0, size);
 }
 
 } // namespace stage2

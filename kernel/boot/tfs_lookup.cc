@@ -1,41 +1,45 @@
-// stage2's boot TFS lookup: the log is decoded by the shared codec (kernel/lib/tfs, the
-// decoder the kernel and nanos-mkimage run), then root -> children -> kernel -> extents is
-// read and the file loaded whole into memory.
+// The boot loaders' /kernel lookup (stage2 and the UEFI loader): the MBR's boot partition,
+// then the boot TFS log decoded by the shared codec (kernel/lib/tfs, the decoder the kernel
+// and nanos-mkimage run), then root -> children -> kernel -> extents, and the file loaded
+// whole into memory.
 //
-// Memory: the codec allocates from stage2's top-down bump arena; nothing is ever freed (the
-// boot TFS log is two extensions, ~0.5 MiB). Everything the codec used lies above the
-// kernel's file buffer, which stage2_main() hands to the kernel as reclaimable.
-#include "lib/tfs/tfs.h"
-#include "stage2.h"
+// Memory: the codec allocates from the loader's bump allocator; nothing is ever freed (the
+// boot TFS log is two extensions, ~0.5 MiB).
+#include "tfs_lookup.h"
 
-namespace stage2 {
+#include "lib/tfs/tfs.h"
+
+namespace boot_load {
 namespace {
 
-// Stage2's arena halts when it runs out; a request this large can only come from a corrupt
-// log (a TUPLE_AVAILABLE claiming a huge value), so it is refused as "out of memory" instead.
+// Loaders' allocators may halt when they run out; a request this large can only come from a
+// corrupt log (a TUPLE_AVAILABLE claiming a huge value), so it is refused as "out of memory".
 constexpr size_t kMaxAllocation = 64u * 1024 * 1024;
 
-void* arena_alloc(void* ctx, size_t size) {
+void* codec_alloc(void* ctx, size_t size) {
   if (size == 0 || size > kMaxAllocation)
     return nullptr;
-  return static_cast<Arena*>(ctx)->alloc(static_cast<uint32_t>(size), 16);
+  const auto* services = static_cast<const LoaderServices*>(ctx);
+  return services->alloc(services->ctx, size, 16);
 }
-void arena_free(void*, void*) {}
+void codec_free(void*, void*) {}
 
-struct Disk {
+struct Partition {
+  const LoaderServices* services;
   uint64_t part_lba;
 };
 bool read_blocks(void* ctx, uint64_t block, uint32_t count, void* buf) {
-  return disk_read(static_cast<Disk*>(ctx)->part_lba + block, count, buf);
+  const auto* part = static_cast<const Partition*>(ctx);
+  return part->services->read(part->services->ctx, part->part_lba + block, count, buf);
 }
 
-// The partition's size is not known here (stage2.h passes only its start): bound it by what a
+// The partition's size is not known here (the MBR entry's count is not trusted): bound it by what a
 // 32-bit LBA can address. A link beyond the disk then fails as a read error.
 constexpr uint64_t kPartitionBlocks = 0xFFFFFFFFull;
 
-// "bad TFS: <what> at byte 0x<offset>", built in the arena (stage2 has no formatting; hex
-// needs no 64-bit division, which i386 code would take from libgcc).
-const char* describe(Arena& arena, const tfs::DecodeStatus& st) {
+// "bad TFS: <what> at byte 0x<offset>", built in loader memory (the loaders have no
+// formatting; hex needs no 64-bit division, which i386 code would take from libgcc).
+const char* describe(const LoaderServices& services, const tfs::DecodeStatus& st) {
   // The messages the boot-loader tests and users know for the two common failures.
   if (st.error == tfs::Error::kBadMagic && st.offset == 0)
     return "bad TFS: no NVMTFS magic (is partition entry the boot TFS?)";
@@ -46,7 +50,9 @@ const char* describe(Arena& arena, const tfs::DecodeStatus& st) {
   size_t what = 0;
   while (st.what[what])
     ++what;
-  auto* out = static_cast<char*>(arena.alloc(static_cast<uint32_t>(sizeof kPrefix + what + 32)));
+  auto* out = static_cast<char*>(services.alloc(services.ctx, sizeof kPrefix + what + 32, 1));
+  if (!out)
+    return "bad TFS (and no memory left to say where)";
   size_t n = 0;
   for (size_t i = 0; kPrefix[i]; ++i)
     out[n++] = kPrefix[i];
@@ -63,16 +69,52 @@ const char* describe(Arena& arena, const tfs::DecodeStatus& st) {
   return out;
 }
 
+uint32_t read_u32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
 } // namespace
 
-const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uint32_t* size) {
-  Disk disk{part_lba};
-  tfs::BlockReader reader{read_blocks, &disk};
-  tfs::Allocator alloc{arena_alloc, arena_free, &arena};
+const char* kernel_program_headers(const uint8_t* image, uint32_t size, ProgramHeaders* out) {
+  // ELF64 header offsets (System V ABI): e_ident class/data at 4/5, e_machine at 18, e_phoff
+  // at 32, e_phentsize and e_phnum at 54/56.
+  if (size < 64 || image[0] != 0x7F || image[1] != 'E' || image[2] != 'L' || image[3] != 'F' ||
+      image[4] != 2 || image[5] != 1)
+    return "/kernel is not a little-endian ELF64 file";
+  if ((image[18] | image[19] << 8) != 0x3E)
+    return "/kernel is not an x86-64 ELF file";
+  uint64_t phoff = read_u32(image + 32) | static_cast<uint64_t>(read_u32(image + 36)) << 32;
+  auto entry_size = static_cast<uint16_t>(image[54] | image[55] << 8);
+  auto count = static_cast<uint16_t>(image[56] | image[57] << 8);
+  if (entry_size < 56 || phoff > size || static_cast<uint64_t>(count) * entry_size > size - phoff)
+    return "/kernel has a bad program header table";
+  *out = {phoff, entry_size, count};
+  return nullptr;
+}
+
+const char* boot_partition_lba(const uint8_t* mbr, uint64_t* lba) {
+  if (mbr[0x1FE] != 0x55 || mbr[0x1FF] != 0xAA)
+    return "no partition table on the boot disk";
+  const uint8_t* entry = mbr + 0x1BE;
+  if (entry[4] == 0xEF) // an EFI system partition comes first; the boot TFS follows it
+    entry += 16;
+  uint32_t first = read_u32(entry + 8);
+  if (first == 0 || read_u32(entry + 12) == 0)
+    return "boot partition entry is empty";
+  *lba = first;
+  return nullptr;
+}
+
+const char* tfs_load_kernel(const LoaderServices& services, uint64_t part_lba, uint8_t** data,
+                            uint32_t* size) {
+  Partition partition{&services, part_lba};
+  tfs::BlockReader reader{read_blocks, &partition};
+  tfs::Allocator alloc{codec_alloc, codec_free, const_cast<LoaderServices*>(&services)};
   tfs::Volume volume;
   tfs::DecodeStatus st = tfs::decode(reader, alloc, kPartitionBlocks, &volume);
   if (!st.ok())
-    return describe(arena, st);
+    return describe(services, st);
 
   const tfs::Value* children = tfs::get(volume.root, "children");
   if (!children)
@@ -91,7 +133,9 @@ const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uin
     return "/kernel is empty or larger than 256 MiB";
 
   uint32_t padded = (static_cast<uint32_t>(length) + 511) & ~511u;
-  auto* buffer = static_cast<uint8_t*>(arena.alloc(padded, 4096)); // zeroed: holes read as 0
+  auto* buffer = static_cast<uint8_t*>(services.alloc(services.ctx, padded, 4096));
+  if (!buffer) // zeroed: holes read as 0
+    return "no memory for /kernel";
   uint32_t buffer_blocks = padded / 512;
   for (uint32_t i = 0; i < extents->count; ++i) {
     tfs::Extent e;
@@ -101,7 +145,7 @@ const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uin
       continue; // reads as zeros / lies beyond filelength
     uint64_t room = buffer_blocks - e.file_block;
     uint32_t n = static_cast<uint32_t>(e.length < room ? e.length : room);
-    if (!disk_read(part_lba + e.disk_block, n, buffer + e.file_block * 512))
+    if (!services.read(services.ctx, part_lba + e.disk_block, n, buffer + e.file_block * 512))
       return "disk read error while reading /kernel";
   }
   *data = buffer;
@@ -109,4 +153,4 @@ const char* tfs_load_kernel(uint64_t part_lba, Arena& arena, uint8_t** data, uin
   return nullptr;
 }
 
-} // namespace stage2
+} // namespace boot_load

@@ -1,10 +1,12 @@
-// Host test of stage2's boot TFS lookup (tfs_lookup.cc: the shared codec kernel/lib/tfs plus
-// the /kernel walk; messages name the partition byte offset in hex). The logs are written by the
-// image writer's own encoder (mkimage/image/tfs_encoder.h) into a simulated disk; update records
-// (references, deletes) are appended with the encoder's varint/header primitives.
+// Host test of the boot loaders' /kernel lookup (tfs_lookup.cc: the MBR's boot partition, the
+// shared codec kernel/lib/tfs plus the /kernel walk; messages name the partition byte offset
+// in hex). The logs are written by the image writer's own encoder (mkimage/image/tfs_encoder.h)
+// into a simulated disk; update records (references, deletes) are appended with the encoder's
+// varint/header primitives.
 #include "image/tfs_encoder.h"
-#include "stage2.h"
+#include "tfs_lookup.h"
 
+#include <cstring>
 #include <gtest/gtest.h>
 #include <stdexcept>
 #include <string>
@@ -13,31 +15,27 @@
 namespace {
 std::vector<uint8_t> g_disk;
 std::vector<uint8_t> g_memory;
+size_t g_memory_top = 0;
 int g_reads = 0;
-} // namespace
 
-// Host stand-ins for stage2's support.cc and disk.cc.
-namespace stage2 {
-void* Arena::alloc(uint32_t size, uint32_t align) {
-  uint32_t start = (next_ - size) & ~(align - 1);
-  if (size > next_ - floor_ || start < floor_)
-    throw std::runtime_error("arena exhausted");
-  next_ = start;
-  return memset(g_memory.data() + start, 0, size);
-}
-bool disk_read(uint64_t lba, uint32_t count, void* dst) {
+// Host stand-ins for a loader's disk reads and top-down bump allocator.
+bool host_read(void*, uint64_t lba, uint32_t count, void* dst) {
   ++g_reads;
   if ((lba + count) * 512 > g_disk.size())
     return false;
   memcpy(dst, g_disk.data() + lba * 512, count * 512);
   return true;
 }
-void fail(const char* message) {
-  throw std::runtime_error(message);
+void* host_alloc(void*, size_t size, size_t align) {
+  if (size > g_memory_top)
+    throw std::runtime_error("arena exhausted");
+  size_t start = (g_memory_top - size) & ~(align - 1);
+  if (start < 4096)
+    throw std::runtime_error("arena exhausted");
+  g_memory_top = start;
+  return memset(g_memory.data() + start, 0, size);
 }
-} // namespace stage2
 
-namespace {
 using mkimage::TfsValue;
 constexpr uint64_t kPartLba = 64;
 
@@ -47,14 +45,55 @@ struct Result {
 };
 
 Result load() {
-  g_memory.resize(32 << 20); // the arena zeroes what it hands out
-  stage2::Arena arena(4096, static_cast<uint32_t>(g_memory.size()));
+  g_memory.resize(32 << 20); // the allocator zeroes what it hands out
+  g_memory_top = g_memory.size();
   uint8_t* data = nullptr;
   uint32_t size = 0;
-  const char* e = stage2::tfs_load_kernel(kPartLba, arena, &data, &size);
+  boot_load::LoaderServices services{host_read, host_alloc, nullptr};
+  const char* e = boot_load::tfs_load_kernel(services, kPartLba, &data, &size);
   if (e)
     return {e, {}};
   return {nullptr, std::string(reinterpret_cast<char*>(data), size)};
+}
+
+// An MBR whose entries 0..2 have the given types and first sectors (count 8 each).
+std::vector<uint8_t> mbr(std::initializer_list<std::pair<uint8_t, uint32_t>> entries) {
+  std::vector<uint8_t> sector(512, 0);
+  size_t i = 0;
+  for (auto [type, lba] : entries) {
+    uint8_t* e = sector.data() + 0x1BE + 16 * i++;
+    e[4] = type;
+    memcpy(e + 8, &lba, 4);
+    uint32_t count = lba ? 8 : 0;
+    memcpy(e + 12, &count, 4);
+  }
+  sector[0x1FE] = 0x55;
+  sector[0x1FF] = 0xAA;
+  return sector;
+}
+
+TEST(BootPartition, BiosLayoutUsesEntryZero) {
+  uint64_t lba = 0;
+  EXPECT_EQ(boot_load::boot_partition_lba(mbr({{0x83, 103}, {0x83, 24679}}).data(), &lba), nullptr);
+  EXPECT_EQ(lba, 103u);
+}
+
+TEST(BootPartition, EspFirstUsesEntryOne) {
+  uint64_t lba = 0;
+  auto sector = mbr({{0xEF, 2048}, {0x83, 69632}, {0x83, 94208}});
+  EXPECT_EQ(boot_load::boot_partition_lba(sector.data(), &lba), nullptr);
+  EXPECT_EQ(lba, 69632u);
+}
+
+TEST(BootPartition, MissingSignatureOrEmptyEntry) {
+  uint64_t lba = 7;
+  auto sector = mbr({{0x83, 103}});
+  sector[0x1FF] = 0;
+  EXPECT_STREQ(boot_load::boot_partition_lba(sector.data(), &lba),
+               "no partition table on the boot disk");
+  EXPECT_STREQ(boot_load::boot_partition_lba(mbr({{0xEF, 2048}, {0x83, 0}}).data(), &lba),
+               "boot partition entry is empty");
+  EXPECT_EQ(lba, 7u);
 }
 
 class TfsDisk {
@@ -303,4 +342,31 @@ TEST(Stage2TfsLookup, RejectsBadLogs) {
   }
 }
 
+} // namespace
+
+namespace {
+TEST(KernelProgramHeaders, ChecksTheElfHeader) {
+  std::vector<uint8_t> elf(256, 0);
+  memcpy(elf.data(),
+         "\x7F"
+         "ELF\x02\x01",
+         6);
+  elf[18] = 0x3E;
+  elf[32] = 64; // e_phoff
+  elf[54] = 56; // e_phentsize
+  elf[56] = 3;  // e_phnum: 64 + 3 * 56 = 232 <= 256
+  boot_load::ProgramHeaders h{};
+  EXPECT_EQ(boot_load::kernel_program_headers(elf.data(), 256, &h), nullptr);
+  EXPECT_EQ(h.offset, 64u);
+  EXPECT_EQ(h.entry_size, 56u);
+  EXPECT_EQ(h.count, 3u);
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 200, &h),
+               "/kernel has a bad program header table");
+  elf[18] = 0x28;
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 256, &h),
+               "/kernel is not an x86-64 ELF file");
+  elf[4] = 1;
+  EXPECT_STREQ(boot_load::kernel_program_headers(elf.data(), 256, &h),
+               "/kernel is not a little-endian ELF64 file");
+}
 } // namespace

@@ -13,7 +13,8 @@ namespace mkimage {
 const char* const kBuildUsage =
     "usage: nanos-mkimage build PROGRAM -o IMAGE [--arg A]... [--argv0 NAME] [--env K=V]...\n"
     "    [--file HOST:GUEST]... [--dir HOST:GUEST]... [--program-path GUEST] [--cwd DIR]\n"
-    "    [--kernel FILE] [--boot FILE] [--set KEY=VALUE]... [--size SIZE] [--margin SIZE]\n"
+    "    [--kernel FILE] [--boot FILE] [--uefi] [--uefi-loader FILE] [--set KEY=VALUE]...\n"
+    "    [--size SIZE] [--margin SIZE]\n"
     "    [--sysroot DIR] [--seed S] [--bom FILE] [--depfile FILE] [-c CONFIG.json]\n"
     "    [--compress] [--threads N] [--label L] [--no-nss] [--no-ld-cache] [--library SONAME]...\n"
     "    [--no-debug-exit] [--no-image-digest] [--expected-exit-code N] [--noaslr] [--ipaddr A]\n"
@@ -131,6 +132,11 @@ llvm::Error parseBuildOptionsInto(Args args, BuildOptions& o) {
     } else if (a == "--boot") {
       VALUE(v);
       o.boot = v.str();
+    } else if (a == "--uefi") {
+      o.uefi = true;
+    } else if (a == "--uefi-loader") {
+      VALUE(v);
+      o.uefiLoader = v.str();
     } else if (a == "--set") {
       VALUE(v);
       std::string k, val;
@@ -341,6 +347,8 @@ private:
       return setString(o_.kernel, true);
     if (key == "Boot")
       return setString(o_.boot, true);
+    if (key == "UefiLoader")
+      return setString(o_.uefiLoader, true);
     if (key == "Sysroot" || key == "TargetRoot")
       return setString(o_.sysroot, true);
     if (key == "Seed")
@@ -462,12 +470,14 @@ private:
     }
     if (key == "Compress" || key == "NoNss" || key == "NoLdCache" || key == "DebugExit" ||
         key == "NoImageDigest" || key == "NoAslr" || key == "BootTiming" ||
-        key == "SyscallSummary" || key == "NoPluginClosure") {
+        key == "SyscallSummary" || key == "NoPluginClosure" || key == "Uefi") {
       auto b = boolean(key, v);
       if (!b)
         return b.takeError();
       if (key == "Compress")
         o_.compress = *b;
+      else if (key == "Uefi")
+        o_.uefi = *b;
       else if (key == "NoNss")
         o_.nss = !*b;
       else if (key == "NoLdCache")

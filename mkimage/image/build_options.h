@@ -29,6 +29,11 @@ struct BuildOptions {
   std::map<std::string, std::string> env;
   std::string cwd;
   std::string kernel, boot; // "" = defaults next to the tool
+  // --uefi (config "Uefi", ops' key): the BIOS+UEFI layout, an EFI system partition holding
+  // the UEFI loader before the boot TFS (spec §1.4). --uefi-loader FILE (config "UefiLoader")
+  // names the loader; "" = BOOTX64.EFI next to the tool.
+  bool uefi = false;
+  std::string uefiLoader;
   std::vector<PathMapping> files, dirs;
   // --set KEY=VALUE (dotted keys nest); later settings of a key win.
   std::map<std::string, std::string> settings;

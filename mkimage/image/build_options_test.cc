@@ -105,6 +105,29 @@ TEST(BuildOptions, UsageErrors) {
   }
 }
 
+TEST(BuildOptions, UefiLayoutFromTheCommandLineAndTheConfig) {
+  auto plain = parse({"p", "-o", "x.img"});
+  ASSERT_TRUE(static_cast<bool>(plain));
+  EXPECT_FALSE(plain->uefi); // BIOS-only by default
+  auto o = parse({"p", "-o", "x.img", "--uefi", "--uefi-loader", "/l/BOOTX64.EFI"});
+  ASSERT_TRUE(static_cast<bool>(o)) << llvm::toString(o.takeError());
+  EXPECT_TRUE(o->uefi);
+  EXPECT_EQ(o->uefiLoader, "/l/BOOTX64.EFI");
+
+  char dir[] = "/tmp/mkimage-config-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string cfg = std::string(dir) + "/config.json";
+  std::ofstream(cfg) << R"({"Program": "p", "Uefi": true, "UefiLoader": "efi/loader.efi"})";
+  auto c = parse({"-c", cfg, "-o", "x.img"});
+  ASSERT_TRUE(static_cast<bool>(c)) << llvm::toString(c.takeError());
+  EXPECT_TRUE(c->uefi);
+  EXPECT_EQ(c->uefiLoader, std::string(dir) + "/efi/loader.efi");
+  std::ofstream(cfg) << R"({"Program": "p", "Uefi": "yes"})";
+  EXPECT_FALSE(static_cast<bool>(parse({"-c", cfg, "-o", "x.img"})));
+  unlink(cfg.c_str());
+  rmdir(dir);
+}
+
 TEST(BuildOptions, ConfigFilePathsAreRelativeToTheFile) {
   char dir[] = "/tmp/mkimage-config-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);

@@ -47,11 +47,11 @@ static void chs(char* out, uint64_t lba) {
   out[2] = static_cast<char>(cyl & 0xff);
 }
 
-std::string partitionEntry(uint64_t firstLba, uint64_t sectors) {
+std::string partitionEntry(uint64_t firstLba, uint64_t sectors, uint8_t type) {
   std::string e(16, '\0');
   e[0] = static_cast<char>(0x80);
   chs(&e[1], firstLba);
-  e[4] = static_cast<char>(0x83);
+  e[4] = static_cast<char>(type);
   chs(&e[5], firstLba + sectors - 1);
   llvm::support::endian::write32le(&e[8], static_cast<uint32_t>(firstLba));
   llvm::support::endian::write32le(&e[12], static_cast<uint32_t>(sectors));

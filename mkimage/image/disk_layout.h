@@ -27,7 +27,11 @@ inline uint64_t firstPartitionOffset(const BootImage& b) {
   return 512 + b.stage2Size + 4096;
 }
 
-// One MBR partition entry (16 bytes): active, type 0x83, CHS as upstream writes it.
-std::string partitionEntry(uint64_t firstLba, uint64_t sectors);
+// MBR partition types: a TFS partition, an EFI system partition (spec §1.2).
+constexpr uint8_t kPartitionTfs = 0x83;
+constexpr uint8_t kPartitionEsp = 0xEF;
+
+// One MBR partition entry (16 bytes): active, the given type, CHS as upstream writes it.
+std::string partitionEntry(uint64_t firstLba, uint64_t sectors, uint8_t type = kPartitionTfs);
 
 } // namespace mkimage

@@ -1,6 +1,7 @@
 #include "image/image_builder.h"
 
 #include "image/disk_layout.h"
+#include "image/fat32_writer.h"
 #include "image/file_io.h"
 #include "image/guest_tree.h"
 #include "image/image_digest.h"
@@ -191,6 +192,9 @@ static std::string kernelPathOf(const BuildOptions& o) {
 static std::string bootPathOf(const BuildOptions& o) {
   return o.boot.empty() ? defaultDataDir() + "/boot.img" : o.boot;
 }
+static std::string uefiLoaderPathOf(const BuildOptions& o) {
+  return o.uefiLoader.empty() ? defaultDataDir() + "/BOOTX64.EFI" : o.uefiLoader;
+}
 
 // Writes every output to a temporary file, then renames them all into place. The caller
 // removes whatever is left under an output's name if this fails.
@@ -224,6 +228,22 @@ static llvm::Error buildAll(const BuildOptions& o) {
   }
   deps.add(bootPath);
   deps.add(kernelPath);
+  // --uefi: the loader for the EFI system partition (spec §1.4).
+  std::string uefiLoader;
+  if (o.uefi) {
+    std::string loaderPath = uefiLoaderPathOf(o);
+    auto loaderInput = readInput(loaderPath, "UEFI loader", dataDir, false);
+    if (!loaderInput)
+      return loaderInput.takeError();
+    auto loaderBytes = llvm::MemoryBuffer::getFile(loaderPath, false, false);
+    if (!loaderBytes)
+      return fail(loaderPath + ": cannot read UEFI loader: " + loaderBytes.getError().message());
+    uefiLoader = (*loaderBytes)->getBuffer().str();
+    // "MZ" then the PE header: anything else would only fail later, inside the firmware.
+    if (uefiLoader.size() < 0x40 || uefiLoader.compare(0, 2, "MZ") != 0)
+      return fail(loaderPath + ": not a UEFI loader (no PE/COFF \"MZ\" header)");
+    deps.add(loaderPath);
+  }
 
   struct stat st;
   if (::stat(o.program.c_str(), &st) != 0)
@@ -391,7 +411,16 @@ static llvm::Error buildAll(const BuildOptions& o) {
   std::array<uint8_t, 16> zeroUuid{};
   TfsPartition bootFs =
       layoutTfs(encodedBoot, zeroUuid, "", kTfsFirstDataBlock + blocksFor(kernel->size));
-  bootFs.offset = firstPartitionOffset(*boot);
+  // BIOS+UEFI: the EFI system partition comes first and the TFS partitions follow it.
+  uint64_t espOffset = firstPartitionOffset(*boot);
+  std::optional<FatVolume> esp;
+  if (o.uefi) {
+    auto v = layoutEsp(uefiLoader, kEspSectors, static_cast<uint32_t>(espOffset / 512));
+    if (!v)
+      return v.takeError();
+    esp = std::move(*v);
+  }
+  bootFs.offset = espOffset + (esp ? esp->sizeBytes : 0);
   bootFs.sizeBytes = bootFs.usedBlocks * kTfsBlock;
   TfsPartition rootFs = layoutTfs(encodedRoot, zeroUuid, o.label, alloc);
   rootFs.offset = bootFs.offset + bootFs.sizeBytes;
@@ -420,8 +449,14 @@ static llvm::Error buildAll(const BuildOptions& o) {
                      errno);
   std::string mbr = boot->bytes;
   std::string table = partitionEntry(bootFs.offset / kTfsBlock, bootFs.sizeBytes / kTfsBlock) +
-                      partitionEntry(rootFs.offset / kTfsBlock, rootFs.sizeBytes / kTfsBlock) +
-                      std::string(32, '\0');
+                      partitionEntry(rootFs.offset / kTfsBlock, rootFs.sizeBytes / kTfsBlock);
+  if (esp) {
+    table.insert(0, partitionEntry(espOffset / 512, esp->sizeBytes / 512, kPartitionEsp));
+    for (const auto& [offset, bytes] : esp->pieces)
+      if (auto e = out->writeAt(espOffset + offset, bytes))
+        return e;
+  }
+  table.resize(64, '\0');
   mbr.replace(0x1BE, 64, table);
   mbr[0x1FE] = '\x55';
   mbr[0x1FF] = '\xAA';
@@ -462,6 +497,8 @@ static llvm::Error buildAll(const BuildOptions& o) {
   imageId.field("nanos-mkimage image v1");
   imageId.field(o.seed);
   imageId.field(boot->bytes);
+  if (o.uefi) // a BIOS-only image keeps the identity it always had
+    imageId.field("uefi:" + uefiLoader);
   imageId.field(kernel->digest);
   imageId.field(o.label);
   imageId.field(std::to_string(imageSize));
@@ -554,6 +591,10 @@ static llvm::Error buildAll(const BuildOptions& o) {
              {"root", llvm::json::Object{{"offset", static_cast<int64_t>(rootFs.offset)},
                                          {"size", static_cast<int64_t>(rootFs.sizeBytes)}}}}},
         {"files", std::move(entries)}};
+    if (esp)
+      bom.getObject("partitions")
+          ->try_emplace("esp", llvm::json::Object{{"offset", static_cast<int64_t>(espOffset)},
+                                                  {"size", static_cast<int64_t>(esp->sizeBytes)}});
     llvm::raw_string_ostream os(bomText);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(bom))) << "\n";
   }

@@ -1,6 +1,7 @@
 // `nanos-mkimage verify IMAGE [BOM]`: re-reads an image and checks its structure (MBR,
 // boot image descriptor, partitions, TFS headers) and, with a BOM, the image digest and
 // every file's bytes at the block the BOM records.
+#include "image/disk_layout.h"
 #include "image/file_io.h"
 #include "image/image_builder.h"
 #include "support/json_depth.h"
@@ -77,15 +78,26 @@ llvm::Error verifyImage(const std::string& image, const std::string& bomPath,
   uint64_t s2 = llvm::support::endian::read64le(mbr + 0x1B2);
   if (llvm::support::endian::read32le(mbr + 0x1BA) != 12)
     return fail(image + ": offset 0x1ba: stage2 descriptor type is not 12");
+  // A --uefi image has its EFI system partition in entry 0; the TFS partitions follow it.
+  const int first = static_cast<uint8_t>(mbr[0x1BE + 4]) == kPartitionEsp ? 1 : 0;
+  uint64_t firstTfsFloor = 512 + s2 + 4096; // stage2 and the klog area come before
+  if (first) {
+    uint64_t espOffset = uint64_t(llvm::support::endian::read32le(mbr + 0x1BE + 8)) * 512;
+    uint64_t espSize = uint64_t(llvm::support::endian::read32le(mbr + 0x1BE + 12)) * 512;
+    if (espSize == 0 || espOffset < 512 + s2 + 4096 || espOffset + espSize > size)
+      return fail(image + ": offset 0x1be: the EFI system partition is not inside the image "
+                          "after stage2 and the klog area");
+    firstTfsFloor = espOffset + espSize;
+  }
   Partition parts[2];
   for (int i = 0; i < 2; ++i) {
-    const char* e = mbr + 0x1BE + 16 * i;
+    const char* e = mbr + 0x1BE + 16 * (first + i);
     parts[i].offset = uint64_t(llvm::support::endian::read32le(e + 8)) * 512;
     parts[i].size = uint64_t(llvm::support::endian::read32le(e + 12)) * 512;
     if (static_cast<uint8_t>(e[4]) != 0x83 || parts[i].size == 0 ||
         parts[i].offset + parts[i].size > size)
-      return fail(image + ": offset 0x" + llvm::Twine::utohexstr(0x1BE + 16 * i) +
-                  ": partition entry " + llvm::Twine(i) +
+      return fail(image + ": offset 0x" + llvm::Twine::utohexstr(0x1BE + 16 * (first + i)) +
+                  ": partition entry " + llvm::Twine(first + i) +
                   " is not a TFS partition inside the image");
     char hdr[8];
     if (auto err = readExact(f.fd, parts[i].offset, hdr, 8, image))
@@ -94,8 +106,9 @@ llvm::Error verifyImage(const std::string& image, const std::string& bomPath,
       return fail(image + ": offset " + llvm::Twine(parts[i].offset) + ": partition " +
                   llvm::Twine(i) + " does not start with a TFS v5 log");
   }
-  if (parts[0].offset < 512 + s2 + 4096)
-    return fail(image + ": boot partition overlaps stage2 or the klog area");
+  if (parts[0].offset < firstTfsFloor)
+    return fail(image + ": boot partition overlaps stage2, the klog area or the EFI system "
+                        "partition");
   if (bomPath.empty())
     return llvm::Error::success(); // the caller checks the tree (reader/image_check.h)
 

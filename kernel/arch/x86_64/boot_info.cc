@@ -99,11 +99,16 @@ mm::MemoryMap& init(uint32_t path, uint64_t start_info) {
                                (mm::kRegionTableAnchor - 0x500) / mm::kRegionRecordSize, g_map);
     if (n == 0 || g_map.ram_count == 0)
       panic("no RAM in the boot region table");
-    // A CMDLINE record (type 11; not written by our stage2, but by loaders that have one).
+    // A CMDLINE record (type 11; not written by our stage2, but by loaders that have one) and
+    // an RSDP record (type 16; our UEFI loader: UEFI firmware need not leave the RSDP in the
+    // BIOS area that acpi.cc would otherwise scan).
     for (size_t i = 0; i < n; ++i) {
       uint64_t rec = mm::kRegionTableAnchor - i * mm::kRegionRecordSize;
-      if (read_le<uint32_t>(rec + 16) == mm::kRegionCmdline)
+      uint32_t type = read_le<uint32_t>(rec + 16);
+      if (type == mm::kRegionCmdline)
         copy_cmdline(read_le<uint64_t>(rec), read_le<uint64_t>(rec + 8));
+      else if (type == mm::kRegionRsdp)
+        g_info.rsdp_phys = read_le<uint64_t>(rec);
     }
   }
   reserve_low_memory(g_map);
