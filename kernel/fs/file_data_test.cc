@@ -1,7 +1,8 @@
 // file_data.cc on the host: a memory disk behind read_blocks/write_blocks, a real FreeSpace,
 // and the log calls recorded. Checks what reaches the disk, the extents and the free space.
-#include "fs/chunk_check.h"
 #include "fs/file_data.h"
+
+#include "fs/chunk_check.h"
 #include "fs/metadata_log.h"
 #include "fs/tree.h"
 #include "fs/volume.h"
@@ -13,27 +14,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 #include <string>
 #include <vector>
 
 // ---- the kernel services file_data.cc uses, faked ----
-void* kmalloc(size_t n) {
-  return malloc(n);
-}
-void* kzalloc(size_t n) {
-  return calloc(1, n);
-}
-void kfree(void* p) {
-  free(p);
-}
-void* krealloc(void* p, size_t n) {
-  return realloc(p, n);
-}
+void* kmalloc(size_t n) { return malloc(n); }
+void* kzalloc(size_t n) { return calloc(1, n); }
+void kfree(void* p) { free(p); }
+void* krealloc(void* p, size_t n) { return realloc(p, n); }
 
 namespace {
 std::vector<uint8_t> g_disk;
 fs::FreeSpace g_space(realloc);
-std::vector<uint64_t> g_removed_extents;       // file blocks passed to log::remove_extent
+std::vector<uint64_t> g_removed_extents; // file blocks passed to log::remove_extent
 std::vector<std::string> g_removed_attributes; // "tuple.name" passed to log::remove_attribute
 int g_marked = 0;
 bool g_fail_io = false;
@@ -62,16 +56,12 @@ Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
   memcpy(g_disk.data() + block * 512, buf, count * 512);
   return status_ok();
 }
-FreeSpace& free_space() {
-  return g_space;
-}
+FreeSpace& free_space() { return g_space; }
 long node_path(NodeId id, char* buf, size_t size) {
   return snprintf(buf, size, "/node/%d", static_cast<int>(id));
 }
 namespace log {
-void mark_dirty(Inode*) {
-  ++g_marked;
-}
+void mark_dirty(Inode*) { ++g_marked; }
 Status remove_extent(uint32_t, uint64_t file_block) {
   g_removed_extents.push_back(file_block);
   return status_ok();
