@@ -43,13 +43,16 @@ void report(const Inode* f, uint64_t chunk, bool io_error) {
     path = nullptr;
   }
   uint64_t from = chunk * tfs::kChunkBlocks * kBlock;
+  uint64_t end = from + tfs::kChunkBlocks * kBlock; // the chunk's bytes inside the file
+  if (end > f->length)
+    end = f->length;
   kprintf("root filesystem: %s: %s at bytes %lu-%lu: reads of it fail with EIO\n",
           path ? path : "a file",
           io_error ? "cannot read its data to check its chunk digest"
                    : "file data does not match its chunk digest (changed since nanos-mkimage "
                      "wrote the image)",
           static_cast<unsigned long>(from),
-          static_cast<unsigned long>(from + tfs::kChunkBlocks * kBlock - 1));
+          static_cast<unsigned long>(end > from ? end - 1 : from));
   kfree(path);
 }
 

@@ -318,9 +318,9 @@ TEST(TfsDigest, FilesWithDataButNoUsableChunkDigestsAreCounted) {
 TEST(TfsDigest, ChunkDigestsOfAndChunkMatches) {
   Shape s;
   Disk d = make_volume(s);
-  const uint8_t* data = d.bytes.data() + 2000 * 512;
-  s.chunk_digests = hex_of(data, 3 * 512);
+  s.chunk_digests = hex_of(d.bytes.data() + 2000 * 512, 3 * 512);
   d = make_volume(s);
+  const uint8_t* data = d.bytes.data() + 2000 * 512; // the same bytes in the new volume
   tfs::Volume v;
   tfs::BlockReader r{disk_read, &d};
   ASSERT_TRUE(tfs::decode(r, kAlloc, d.bytes.size() / 512, &v).ok());
