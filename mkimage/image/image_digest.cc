@@ -99,7 +99,7 @@ std::string chunkMismatch(const tfs::Value* children, const std::string& dir,
       if (!tfs::chunk_matches(digests, c, buffer.data(), bytes))
         return path + ": file data does not match its chunk digest at bytes " +
                std::to_string(c * tfs::kChunkBlocks * tfs::kBlockSize) + "-" +
-               std::to_string((c + 1) * tfs::kChunkBlocks * tfs::kBlockSize - 1) +
+               std::to_string(std::min((c + 1) * tfs::kChunkBlocks * tfs::kBlockSize, length) - 1) +
                " (the kernel fails reads of it with EIO)";
     }
   }
