@@ -1,5 +1,6 @@
 #include "fs/file_data.h"
 
+#include "fs/chunk_check.h"
 #include "fs/fs_lock.h"
 #include "fs/metadata_log.h"
 #include "fs/volume.h"
@@ -170,6 +171,9 @@ ErrorOr<size_t> read_file(const Inode* f, uint64_t offset, void* buf, size_t len
     return static_cast<size_t>(0);
   if (len > size - offset)
     len = static_cast<size_t>(size - offset);
+  // Data from the image is read only once its chunk digests matched (or up to the first
+  // chunk that does not).
+  len = TRY(check_chunks(f, offset, len));
   if (!bounce())
     return Err(-ENOMEM);
   auto* out = static_cast<uint8_t*>(buf);
@@ -230,6 +234,7 @@ ErrorOr<size_t> write_file(Inode* f, uint64_t offset, const void* buf, size_t le
     return Err(-EFBIG);
   if (!bounce())
     return Err(-ENOMEM);
+  drop_chunk_check(f); // its data changes: the digests nanos-mkimage recorded stop applying
   const auto* in = static_cast<const uint8_t*>(buf);
   size_t done = 0;
   int error = 0;
@@ -314,6 +319,7 @@ ErrorOr<size_t> write_file(Inode* f, uint64_t offset, const void* buf, size_t le
 
 int truncate_file(Inode* f, uint64_t length) {
   FsLocked locked;
+  drop_chunk_check(f);
   if (length >= f->length) {
     // Growing: the new bytes read as zeros (holes, or zeros past the old end).
     if (length != f->length) {
@@ -360,6 +366,7 @@ int truncate_file(Inode* f, uint64_t length) {
 
 int allocate_file(Inode* f, uint64_t offset, uint64_t len, bool keep_length) {
   FsLocked locked;
+  drop_chunk_check(f);
   // Only holes are filled (with zeros); data already there stays.
   uint64_t end = offset + len;
   uint64_t b = offset / kBlock;
@@ -403,6 +410,7 @@ void trim_file(Inode* f) {
 
 void release_file_blocks(Inode* f) {
   FsLocked locked;
+  drop_chunk_check(f);
   for (uint32_t i = 0; i < f->count; ++i) {
     const FileExtent& e = f->extents[i];
     if (e.index && f->extents_index)

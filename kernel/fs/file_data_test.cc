@@ -2,10 +2,16 @@
 // and the log calls recorded. Checks what reaches the disk, the extents and the free space.
 #include "fs/file_data.h"
 
+#include "fs/chunk_check.h"
 #include "fs/metadata_log.h"
+#include "fs/tree.h"
 #include "fs/volume.h"
+#include "lib/kprintf.h"
+#include "lib/tfs/tfs_digest.h"
 
 #include <gtest/gtest.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +31,17 @@ std::vector<uint64_t> g_removed_extents; // file blocks passed to log::remove_ex
 std::vector<std::string> g_removed_attributes; // "tuple.name" passed to log::remove_attribute
 int g_marked = 0;
 bool g_fail_io = false;
+std::string g_console; // what kprintf printed
 } // namespace
+
+void kprintf(const char* fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  g_console += line;
+}
 
 namespace fs {
 Status read_blocks(uint64_t block, uint64_t count, void* buf) {
@@ -41,6 +57,9 @@ Status write_blocks(uint64_t block, uint64_t count, const void* buf) {
   return status_ok();
 }
 FreeSpace& free_space() { return g_space; }
+long node_path(NodeId id, char* buf, size_t size) {
+  return snprintf(buf, size, "/node/%d", static_cast<int>(id));
+}
 namespace log {
 void mark_dirty(Inode*) { ++g_marked; }
 Status remove_extent(uint32_t, uint64_t file_block) {
@@ -235,3 +254,131 @@ TEST_F(FileData, IoErrorIsReported) {
 }
 
 } // namespace
+
+// ---- chunk digests: data from the image is checked when first read ----
+
+class ChunkChecks : public FileData {
+protected:
+  static constexpr size_t kChunk = tfs::kChunkBlocks * 512;
+
+  // Writes `size` bytes of a pattern as the file, then gives it the chunk digests of what is
+  // on the disk now (as nanos-mkimage records them) and turns the checks on.
+  void make_checked_file(size_t size) {
+    content.resize(size);
+    for (size_t i = 0; i < size; ++i)
+      content[i] = static_cast<char>('a' + (i * 7 + i / 512) % 26);
+    ASSERT_EQ(write(0, content), size);
+    std::string padded = content + std::string((512 - size % 512) % 512, '\0');
+    for (size_t at = 0; at < padded.size(); at += kChunk) {
+      size_t n = padded.size() - at < kChunk ? padded.size() - at : kChunk;
+      char hex[xxh3::kHexLength + 1];
+      xxh3::to_hex(xxh3::hash128(padded.data() + at, n), hex);
+      digests += hex;
+    }
+    digests_value = {};
+    digests_value.kind = tfs::Kind::kBytes;
+    digests_value.bytes = reinterpret_cast<const uint8_t*>(digests.data());
+    digests_value.len = static_cast<uint32_t>(digests.size());
+    item = {reinterpret_cast<const uint8_t*>("chunk_digests"), 13, &digests_value};
+    tuple = {};
+    tuple.kind = tfs::Kind::kTuple;
+    tuple.items = &item;
+    tuple.count = tuple.capacity = 1;
+    fs::set_chunk_checks(true);
+    bool failed = false;
+    file.chunks = fs::chunk_check_for(&tuple, file.length, &failed);
+    ASSERT_FALSE(failed);
+    ASSERT_NE(file.chunks, nullptr);
+    g_console.clear();
+  }
+  void TearDown() override {
+    fs::drop_chunk_check(&file);
+    fs::set_chunk_checks(false);
+    FileData::TearDown();
+  }
+  // Flips one byte of file offset `at` on the disk (behind the code's back).
+  void corrupt(uint64_t at) {
+    const fs::FileExtent& e = file.extents[0];
+    ASSERT_LT(at / 512, e.length);
+    g_disk[(e.disk_block + at / 512) * 512 + at % 512] ^= 0x20;
+  }
+
+  std::string content, digests;
+  tfs::Value digests_value{}, tuple{};
+  tfs::Item item{};
+};
+
+TEST_F(ChunkChecks, IntactFileReadsNormally) {
+  make_checked_file(3 * kChunk + 1000); // four chunks, the last one partial
+  fs::trim_file(&file);
+  ASSERT_EQ(file.count, 1u);
+  EXPECT_EQ(read(0, content.size() + 10), content);
+  EXPECT_EQ(read(kChunk - 3, 7), content.substr(kChunk - 3, 7));
+  EXPECT_EQ(g_console, "");
+}
+
+TEST_F(ChunkChecks, DamagedChunkFailsReadsOfItOnlyAndIsReportedOnce) {
+  make_checked_file(3 * kChunk + 1000);
+  fs::trim_file(&file);
+  corrupt(2 * kChunk + 5); // chunk 2
+  // Chunks 0, 1 and 3 still read.
+  EXPECT_EQ(read(0, 100), content.substr(0, 100));
+  EXPECT_EQ(read(3 * kChunk, 1000), content.substr(3 * kChunk));
+  // A read starting in chunk 2 fails; one spanning 1 and 2 stops where chunk 2 begins.
+  char buf[100];
+  auto r = fs::read_file(&file, 2 * kChunk + 10, buf, sizeof buf);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), -EIO);
+  EXPECT_EQ(read(kChunk, 2 * kChunk), content.substr(kChunk, kChunk));
+  EXPECT_EQ(g_console, "root filesystem: /node/0: file data does not match its chunk digest "
+                       "(changed since nanos-mkimage wrote the image) at bytes 131072-196607: "
+                       "reads of it fail with EIO\n");
+  r = fs::read_file(&file, 2 * kChunk, buf, sizeof buf); // still refused, not printed again
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(g_console.find("root filesystem", 10), std::string::npos);
+}
+
+TEST_F(ChunkChecks, DamageInTheZeroTailOfTheLastBlockIsCaught) {
+  make_checked_file(kChunk + 100); // the last block holds 100 bytes of data, then zeros
+  fs::trim_file(&file);
+  corrupt(kChunk + 300);
+  char buf[10];
+  auto r = fs::read_file(&file, kChunk, buf, sizeof buf);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_F(ChunkChecks, ReadErrorFailsTheReadButIsNotRememberedAsDamage) {
+  make_checked_file(1000);
+  g_fail_io = true;
+  char buf[10];
+  auto r = fs::read_file(&file, 0, buf, sizeof buf);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), -EIO);
+  EXPECT_NE(g_console.find("cannot read its data"), std::string::npos);
+  g_fail_io = false;
+  EXPECT_EQ(read(0, 10), content.substr(0, 10));
+}
+
+TEST_F(ChunkChecks, WritingTheFileDropsItsDigests) {
+  make_checked_file(2 * kChunk);
+  write(10, "new data");
+  EXPECT_EQ(file.chunks, nullptr);
+  content.replace(10, 8, "new data");
+  EXPECT_EQ(read(0, content.size()), content);
+}
+
+TEST_F(ChunkChecks, TruncateDropsTheDigests) {
+  make_checked_file(2 * kChunk);
+  ASSERT_EQ(fs::truncate_file(&file, 100), 0);
+  EXPECT_EQ(file.chunks, nullptr);
+  EXPECT_EQ(read(0, 200), content.substr(0, 100));
+}
+
+TEST_F(ChunkChecks, OffMeansNoCheck) {
+  fs::set_chunk_checks(false);
+  tfs::Value t{};
+  t.kind = tfs::Kind::kTuple;
+  bool failed = false;
+  EXPECT_EQ(fs::chunk_check_for(&t, 1000, &failed), nullptr);
+  EXPECT_FALSE(failed);
+}

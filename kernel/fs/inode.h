@@ -8,6 +8,8 @@
 
 namespace fs {
 
+struct ChunkCheck; // fs/chunk_check.h
+
 struct FileExtent {
   uint64_t file_block; // first file block (the key in the extents tuple)
   uint64_t disk_block; // partition-relative
@@ -31,6 +33,7 @@ struct Inode {
   bool length_dirty = false, times_dirty = false;
   bool on_dirty_list = false;
   Inode* next_dirty = nullptr;
+  ChunkCheck* chunks = nullptr; // chunk digests still to check reads against (nullptr: none)
 };
 
 } // namespace fs

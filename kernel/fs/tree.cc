@@ -1,5 +1,6 @@
 #include "fs/tree.h"
 
+#include "fs/chunk_check.h"
 #include "fs/metadata_log.h"
 #include "fs/name_index.h"
 #include "fs/volume.h"
@@ -120,6 +121,13 @@ Inode* make_inode(const tfs::Value* file) {
     ino->extents[kept++] = ino->extents[i];
   }
   ino->count = kept;
+  bool failed = false;
+  ino->chunks = chunk_check_for(file, ino->length, &failed);
+  if (failed) {
+    kfree(ino->extents);
+    delete ino;
+    return nullptr;
+  }
   if (file->index && file->index < g_inode_slots)
     g_inode_by_index[file->index] = ino;
   return ino;

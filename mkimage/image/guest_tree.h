@@ -24,6 +24,7 @@ struct GuestNode {
   uint64_t size = 0;
   uint64_t block = 0; // partition-relative first block of the data (0 = no data)
   std::string digest; // XXH3-128, hex
+  std::string chunkDigests; // `chunk_digests` of its file tuple (image_digest.h), once written
 };
 
 // Validates a guest path: absolute, no "..", ".", NUL or empty components. Returns the

@@ -64,8 +64,14 @@ struct TfsPartition {
   std::vector<TfsLogPiece> log;
 };
 
-TfsValue fileTuple(uint64_t size, uint64_t block) {
+// `chunkDigests`: nullptr for none (the boot TFS, --no-image-digest); empty: a placeholder
+// of their length, until the data is written.
+TfsValue fileTuple(uint64_t size, uint64_t block, const std::string* chunkDigests = nullptr) {
   TfsValue f = TfsValue::tuple();
+  if (chunkDigests && size > 0)
+    f.set("chunk_digests", TfsValue::string(chunkDigests->empty()
+                                                ? chunkDigestsPlaceholder(size)
+                                                : *chunkDigests));
   TfsValue extents = TfsValue::tuple();
   if (size > 0) {
     TfsValue ext = TfsValue::tuple();
@@ -80,8 +86,10 @@ TfsValue fileTuple(uint64_t size, uint64_t block) {
   return f;
 }
 
-// Builds the `children` tuple of the directory `dir` (names sorted bytewise).
-TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std::string& dir) {
+// Builds the `children` tuple of the directory `dir` (names sorted bytewise); files get
+// `chunk_digests` when `chunkDigests`.
+TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std::string& dir,
+                        bool chunkDigests) {
   TfsValue children = TfsValue::tuple();
   std::string prefix = dir == "/" ? "/" : dir + "/";
   // Entries directly below `dir` follow it in the sorted map, but not contiguously
@@ -102,7 +110,7 @@ TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std
     switch (node->kind) {
     case GuestNode::Kind::Directory: {
       TfsValue d = TfsValue::tuple();
-      d.set("children", directoryTuple(nodes, path));
+      d.set("children", directoryTuple(nodes, path, chunkDigests));
       children.append(name, std::move(d));
       break;
     }
@@ -114,7 +122,8 @@ TfsValue directoryTuple(const std::map<std::string, GuestNode>& nodes, const std
     }
     case GuestNode::Kind::File:
     case GuestNode::Kind::Generated:
-      children.append(name, fileTuple(node->size, node->block));
+      children.append(name, fileTuple(node->size, node->block,
+                                      chunkDigests ? &node->chunkDigests : nullptr));
       break;
     }
   }
@@ -395,7 +404,7 @@ static llvm::Error buildAll(const BuildOptions& o) {
   std::string encodedBoot = encodeTfsValue(bootRoot);
   // ---- root tuple (needs only sizes and blocks) ----
   TfsValue root = TfsValue::tuple();
-  root.set("children", directoryTuple(tree.nodes(), "/"));
+  root.set("children", directoryTuple(tree.nodes(), "/", o.imageDigest));
   if (auto e = addManifestKeys(root, o, *programGuest, o.argv0 ? *o.argv0 : name))
     return e;
   // The content digest is computed on the partition as written and filled in last; the
@@ -520,6 +529,22 @@ static llvm::Error buildAll(const BuildOptions& o) {
   if (auto e = writePieces(*out, rootFs.offset, rootFs.log))
     return e;
   if (o.imageDigest) {
+    // Each file's chunk digests from its data as written, then the image digest over the
+    // metadata that holds them (same lengths as the placeholders: nothing moves).
+    for (auto& [path, node] : tree.nodes()) {
+      if (node.size == 0 ||
+          (node.kind != GuestNode::Kind::File && node.kind != GuestNode::Kind::Generated))
+        continue;
+      auto chunks = chunkDigestsOf(out->fd(), rootFs.offset + node.block * kTfsBlock, node.size,
+                                   outName);
+      if (!chunks)
+        return chunks.takeError();
+      node.chunkDigests = std::move(*chunks);
+    }
+    root.set("children", directoryTuple(tree.nodes(), "/", true));
+    rootFs.log = layoutTfs(encodeTfsValue(root), rootUuid, o.label, alloc).log;
+    if (auto e = writePieces(*out, rootFs.offset, rootFs.log))
+      return e;
     auto digest = imageDigestOf(out->fd(), rootFs.offset, rootFs.sizeBytes / kTfsBlock, outName);
     if (!digest)
       return digest.takeError();

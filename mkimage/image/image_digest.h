@@ -21,6 +21,13 @@ llvm::Expected<std::string> imageDigestOf(int fd, uint64_t offset, uint64_t bloc
 llvm::Error checkImageDigest(int fd, uint64_t offset, uint64_t blocks, const std::string& name,
                              bool* checked);
 
+// The `chunk_digests` value of a file of `size` bytes whose data starts at byte `offset` of
+// `fd` (kernel/lib/tfs/tfs_digest.h: one XXH3-128 in hex per 64 KiB chunk).
+llvm::Expected<std::string> chunkDigestsOf(int fd, uint64_t offset, uint64_t size,
+                                           const std::string& name);
+// A placeholder of that value's length.
+std::string chunkDigestsPlaceholder(uint64_t size);
+
 // A value of the same length, for laying the image out before the digest is known (the
 // digest leaves the key out, and the same length keeps every block where it was).
 std::string imageDigestPlaceholder();

@@ -13,6 +13,7 @@
 #include "lib/tfs/tfs.h"
 #include "lib/tfs/tfs_digest.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -177,6 +178,16 @@ void checkImage(const std::string& image, const Request& req) {
     const tfs::Value* f = child(d, name);
     if (!f || fileBytes(disk, f) != bytes)
       bug("file /d/" + name + " differs");
+    if (req.digest && !bytes.empty()) { // each 64 KiB chunk matches its recorded digest
+      const tfs::Value* chunks = tfs::chunk_digests_of(f, bytes.size());
+      if (!chunks)
+        bug("file /d/" + name + " has no chunk digests");
+      std::string padded = bytes + std::string((512 - bytes.size() % 512) % 512, '\0');
+      size_t chunk = tfs::kChunkBlocks * tfs::kBlockSize;
+      for (size_t at = 0, i = 0; at < padded.size(); at += chunk, ++i)
+        if (!tfs::chunk_matches(chunks, i, padded.data() + at, std::min(chunk, padded.size() - at)))
+          bug("file /d/" + name + ": chunk " + std::to_string(i) + " does not match its digest");
+    }
   }
   const tfs::Value* key = tfs::get(volume.root, tfs::kDigestKey);
   if (!req.digest && key)
@@ -190,6 +201,11 @@ void checkImage(const std::string& image, const Request& req) {
     if (!tfs::compute_digest(volume, reader, sectors, buffer.data(), 64, &got).ok() ||
         got.metadata != want.metadata || got.data != want.data)
       bug("image_digest does not match the image");
+    xxh3::Hash128 metadata;
+    uint64_t uncovered = 0;
+    if (!tfs::compute_metadata_digest(volume, sectors, &metadata, &uncovered).ok() ||
+        metadata != want.metadata || uncovered != 0)
+      bug("the metadata-only check (what the kernel does at mount) disagrees");
   }
   tfs::release(&volume, alloc);
   close(fd);

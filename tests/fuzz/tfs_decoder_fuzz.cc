@@ -91,6 +91,12 @@ void decode_once(const uint8_t* data, size_t size, long budget) {
     tfs::DigestStatus ds = tfs::compute_digest(vol, reader, blocks, buffer, 4, &digest);
     if (!ds.ok() && !ds.what)
       std::abort();
+    // The mount's usual, metadata-only check: the same metadata hash, no reads.
+    xxh3::Hash128 metadata;
+    uint64_t uncovered = 0;
+    tfs::DigestStatus ms = tfs::compute_metadata_digest(vol, blocks, &metadata, &uncovered);
+    if ((!ms.ok() && !ms.what) || (ds.ok() && (!ms.ok() || metadata != digest.metadata)))
+      std::abort();
     tfs::release(&vol, a);
   } else if (!st.what || vol.root || vol.storage) {
     std::abort(); // an error must say what, and leave nothing behind

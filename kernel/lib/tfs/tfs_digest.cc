@@ -16,7 +16,9 @@ struct Walk {
   xxh3::Hasher128 metadata;
   xxh3::Hasher128 data;
   uint64_t containers_left; // tuples and vectors the walk may still visit
+  bool read_data;           // false: the metadata hash only, counting uncovered files
   uint64_t data_blocks = 0;
+  uint64_t uncovered_files = 0;
   DigestStatus status;
 
   void put_u8(uint8_t v) { metadata.update(&v, 1); }
@@ -38,6 +40,23 @@ struct Walk {
     status.error = e;
     status.what = what;
     return false;
+  }
+
+  // Metadata only: a file whose extents hold blocks must have chunk digests, or its data
+  // is covered by nothing but the data hash.
+  void count_uncovered(const Value* file, const Value* extents) {
+    uint64_t length = 0;
+    if (!to_u64(get(file, "filelength"), &length))
+      length = 0;
+    if (chunk_digests_of(file, length))
+      return;
+    for (uint32_t i = 0; i < extents->count; ++i) {
+      Extent e;
+      if (extent_at(extents, i, &e) && !e.uninited && e.length > 0) {
+        ++uncovered_files;
+        return;
+      }
+    }
   }
 
   bool file_data(const Value* extents) {
@@ -118,13 +137,29 @@ struct Walk {
       put_bytes(item.name, item.name_len);
       if (!value(item.value, depth + 1))
         return false;
-      if (is_name(item, Key("extents")) && item.value && item.value->kind == Kind::kTuple &&
-          !file_data(item.value))
+      if (!is_name(item, Key("extents")) || !item.value || item.value->kind != Kind::kTuple)
+        continue;
+      if (!read_data)
+        count_uncovered(t, item.value);
+      else if (!file_data(item.value))
         return false;
     }
     return true;
   }
 };
+
+// Hashes the volume's UUID, label and root tuple into w.metadata (and file data when
+// w.read_data).
+bool walk_volume(const Volume& volume, Walk& w) {
+  static const uint8_t kDomain[] = {'t', 'f', 's', '-', 'd', 'i', 'g', 'e', 's', 't', '/', '1'};
+  w.metadata.update(kDomain, sizeof kDomain);
+  w.metadata.update(volume.uuid, sizeof volume.uuid);
+  uint32_t label_len = 0;
+  while (label_len < sizeof volume.label && volume.label[label_len])
+    ++label_len;
+  w.put_bytes(reinterpret_cast<const uint8_t*>(volume.label), label_len);
+  return w.value(volume.root, 0);
+}
 
 } // namespace
 
@@ -138,16 +173,11 @@ DigestStatus compute_digest(const Volume& volume, const BlockReader& reader,
          {},
          {},
          volume.next_index,
+         true,
+         0,
          0,
          {}};
-  static const uint8_t kDomain[] = {'t', 'f', 's', '-', 'd', 'i', 'g', 'e', 's', 't', '/', '1'};
-  w.metadata.update(kDomain, sizeof kDomain);
-  w.metadata.update(volume.uuid, sizeof volume.uuid);
-  uint32_t label_len = 0;
-  while (label_len < sizeof volume.label && volume.label[label_len])
-    ++label_len;
-  w.put_bytes(reinterpret_cast<const uint8_t*>(volume.label), label_len);
-  if (!w.value(volume.root, 0))
+  if (!walk_volume(volume, w))
     return w.status;
   out->metadata = w.metadata.digest();
   out->data = w.data.digest();
@@ -161,6 +191,49 @@ void format_digest(const ContentDigest& d, char out[kDigestTextLength + 1]) {
   xxh3::to_hex(d.metadata, out + 9);
   out[9 + 32] = ':';
   xxh3::to_hex(d.data, out + 9 + 32 + 1);
+}
+
+DigestStatus compute_metadata_digest(const Volume& volume, uint64_t partition_blocks,
+                                     xxh3::Hash128* metadata, uint64_t* uncovered_files) {
+  BlockReader no_reader{nullptr, nullptr}; // never called: no file data is read
+  Walk w{no_reader, partition_blocks, nullptr, 1, {}, {}, volume.next_index, false, 0, 0, {}};
+  if (!walk_volume(volume, w))
+    return w.status;
+  *metadata = w.metadata.digest();
+  *uncovered_files = w.uncovered_files;
+  return w.status;
+}
+
+uint64_t chunk_count(uint64_t filelength) {
+  uint64_t blocks = filelength / kBlockSize + (filelength % kBlockSize ? 1 : 0);
+  return blocks / kChunkBlocks + (blocks % kChunkBlocks ? 1 : 0);
+}
+
+uint32_t chunk_blocks(uint64_t filelength, uint64_t index) {
+  uint64_t blocks = filelength / kBlockSize + (filelength % kBlockSize ? 1 : 0);
+  uint64_t first = index * kChunkBlocks;
+  if (index >= chunk_count(filelength))
+    return 0;
+  uint64_t left = blocks - first;
+  return left < kChunkBlocks ? static_cast<uint32_t>(left) : kChunkBlocks;
+}
+
+const Value* chunk_digests_of(const Value* file, uint64_t filelength) {
+  const Value* v = get(file, kChunkDigestsKey);
+  if (!v || v->kind != Kind::kBytes)
+    return nullptr;
+  uint64_t chunks = chunk_count(filelength);
+  if (chunks == 0 || v->len / kChunkDigestText != chunks || v->len % kChunkDigestText != 0)
+    return nullptr;
+  return v;
+}
+
+bool chunk_matches(const Value* digests, uint64_t index, const void* data, size_t bytes) {
+  if (!digests || digests->kind != Kind::kBytes || index >= digests->len / kChunkDigestText)
+    return false;
+  xxh3::Hash128 want;
+  const char* text = reinterpret_cast<const char*>(digests->bytes) + index * kChunkDigestText;
+  return xxh3::from_hex(text, kChunkDigestText, &want) && xxh3::hash128(data, bytes) == want;
 }
 
 bool parse_digest(const uint8_t* text, size_t len, ContentDigest* out) {

@@ -2,6 +2,7 @@
 // image_digest key), its text form, and hostile trees.
 #include "lib/tfs/tfs_append.h"
 #include "lib/tfs/tfs_digest.h"
+#include "lib/tfs/tfs_encode.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct Shape {
   bool self_loop = false;               // a has `self`: a reference to a itself
   uint64_t extent_blocks = 3;
   uint64_t extent_offset = 2000;
+  std::string chunk_digests; // a's `chunk_digests` value ("": no key)
 };
 
 // The root (children: (a: file with one extent)), program, optionally image_digest, laid out
@@ -52,13 +54,18 @@ Disk make_volume(const Shape& s) {
   tfs::Dictionary dict;
   tfs::Volume empty;
   EXPECT_TRUE(dict.init(kAlloc, empty));
-  uint8_t value[400];
+  uint8_t value[512];
   tfs::RecordBuilder rb(dict, value, sizeof value);
   rb.tuple(s.digest_at_root ? 3 : 2);
   rb.name("children");
   rb.tuple(s.hard_link ? 2 : 1);
   rb.name("a");
-  uint32_t file = rb.tuple(2 + (s.digest_in_child ? 1 : 0) + (s.self_loop ? 1 : 0));
+  uint32_t file = rb.tuple(2 + (s.digest_in_child ? 1 : 0) + (s.self_loop ? 1 : 0) +
+                           (s.chunk_digests.empty() ? 0 : 1));
+  if (!s.chunk_digests.empty()) {
+    rb.name("chunk_digests");
+    rb.string(s.chunk_digests.data(), s.chunk_digests.size());
+  }
   if (s.self_loop) {
     rb.name("self");
     rb.tuple_ref(file, 0);
@@ -94,10 +101,11 @@ Disk make_volume(const Shape& s) {
   const uint8_t head[] = {'N', 'V', 'M', 'T', 'F', 'S', 5, 0x88, 0};
   memcpy(ext, head, sizeof head);
   size_t pos = sizeof head;
-  EXPECT_LT(rb.size(), 128u);
+  // TUPLE_AVAILABLE, then the value's total and segment lengths as varints.
+  EXPECT_LT(rb.size(), 16384u);
   ext[pos++] = 2;
-  ext[pos++] = static_cast<uint8_t>(rb.size());
-  ext[pos++] = static_cast<uint8_t>(rb.size());
+  for (int twice = 0; twice < 2; ++twice)
+    pos += tfs::encode_varint(rb.size(), ext + pos);
   memcpy(ext + pos, value, rb.size());
   ext[pos + rb.size()] = 1;
   dict.release();
@@ -235,6 +243,98 @@ TEST(TfsDigest, TextFormRoundTripsAndRejectsOthers) {
   bad = text;
   bad[0] = 'X';
   EXPECT_FALSE(tfs::parse_digest(reinterpret_cast<const uint8_t*>(bad.data()), bad.size(), &back));
+}
+
+} // namespace
+
+// ---- the metadata-only check and chunk digests ----
+namespace {
+
+struct MetadataOnly {
+  tfs::DigestStatus status;
+  xxh3::Hash128 metadata;
+  uint64_t uncovered = 0;
+};
+MetadataOnly metadata_only(Disk& d) {
+  tfs::Volume v;
+  tfs::BlockReader r{disk_read, &d};
+  EXPECT_TRUE(tfs::decode(r, kAlloc, d.bytes.size() / 512, &v).ok());
+  MetadataOnly m;
+  m.status = tfs::compute_metadata_digest(v, d.bytes.size() / 512, &m.metadata, &m.uncovered);
+  tfs::release(&v, kAlloc);
+  return m;
+}
+
+std::string hex_of(const void* data, size_t len) {
+  char text[xxh3::kHexLength + 1];
+  xxh3::to_hex(xxh3::hash128(data, len), text);
+  return text;
+}
+
+TEST(TfsDigest, ChunkCountsAndSizes) {
+  EXPECT_EQ(tfs::chunk_count(0), 0u);
+  EXPECT_EQ(tfs::chunk_count(1), 1u);
+  EXPECT_EQ(tfs::chunk_blocks(1, 0), 1u);
+  EXPECT_EQ(tfs::chunk_count(65536), 1u);
+  EXPECT_EQ(tfs::chunk_blocks(65536, 0), 128u);
+  EXPECT_EQ(tfs::chunk_count(65537), 2u);
+  EXPECT_EQ(tfs::chunk_blocks(65537, 0), 128u);
+  EXPECT_EQ(tfs::chunk_blocks(65537, 1), 1u);
+  EXPECT_EQ(tfs::chunk_blocks(65537, 2), 0u);
+  EXPECT_EQ(tfs::chunk_count(3 * 65536 + 513), 4u);
+  EXPECT_EQ(tfs::chunk_blocks(3 * 65536 + 513, 3), 2u);
+}
+
+TEST(TfsDigest, MetadataOnlyHashesWhatTheFullDigestHashesAndReadsNoData) {
+  Shape s;
+  Disk d = make_volume(s);
+  s.chunk_digests = hex_of(d.bytes.data() + 2000 * 512, 3 * 512); // one chunk of 3 blocks
+  d = make_volume(s);
+  tfs::ContentDigest full;
+  ASSERT_TRUE(digest_of(d, &full).ok());
+  MetadataOnly m = metadata_only(d);
+  ASSERT_TRUE(m.status.ok());
+  EXPECT_EQ(m.metadata, full.metadata);
+  EXPECT_EQ(m.uncovered, 0u);
+  // The chunk digests are metadata: another value changes the metadata hash.
+  Shape other = s;
+  other.chunk_digests[0] = other.chunk_digests[0] == '0' ? '1' : '0';
+  Disk o = make_volume(other);
+  EXPECT_NE(metadata_only(o).metadata, m.metadata);
+  // No data is read: damage to the file's blocks leaves the metadata-only check unchanged.
+  d.bytes[2000 * 512] ^= 1;
+  EXPECT_EQ(metadata_only(d).metadata, m.metadata);
+}
+
+TEST(TfsDigest, FilesWithDataButNoUsableChunkDigestsAreCounted) {
+  Disk none = make_volume(Shape{});
+  EXPECT_EQ(metadata_only(none).uncovered, 1u);
+  Shape wrong_length;
+  wrong_length.chunk_digests = std::string(64, '0'); // two digests for a one-chunk file
+  Disk w = make_volume(wrong_length);
+  EXPECT_EQ(metadata_only(w).uncovered, 1u);
+}
+
+TEST(TfsDigest, ChunkDigestsOfAndChunkMatches) {
+  Shape s;
+  Disk d = make_volume(s);
+  s.chunk_digests = hex_of(d.bytes.data() + 2000 * 512, 3 * 512);
+  d = make_volume(s);
+  const uint8_t* data = d.bytes.data() + 2000 * 512; // the same bytes in the new volume
+  tfs::Volume v;
+  tfs::BlockReader r{disk_read, &d};
+  ASSERT_TRUE(tfs::decode(r, kAlloc, d.bytes.size() / 512, &v).ok());
+  const tfs::Value* a = tfs::get(tfs::get(v.root, "children"), "a");
+  const tfs::Value* digests = tfs::chunk_digests_of(a, 3 * 512);
+  ASSERT_NE(digests, nullptr);
+  EXPECT_EQ(tfs::chunk_digests_of(a, 3 * 512 + 65536), nullptr); // two chunks: wrong length
+  EXPECT_EQ(tfs::chunk_digests_of(a, 0), nullptr);               // an empty file has none
+  std::vector<uint8_t> chunk(data, data + 3 * 512);
+  EXPECT_TRUE(tfs::chunk_matches(digests, 0, chunk.data(), chunk.size()));
+  EXPECT_FALSE(tfs::chunk_matches(digests, 1, chunk.data(), chunk.size())); // no such chunk
+  chunk[700] ^= 0x40;
+  EXPECT_FALSE(tfs::chunk_matches(digests, 0, chunk.data(), chunk.size()));
+  tfs::release(&v, kAlloc);
 }
 
 } // namespace
