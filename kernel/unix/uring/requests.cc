@@ -66,10 +66,32 @@ template <typename Io> Outcome without_blocking(File& f, bool may_wait, Io&& io)
   return finished(res);
 }
 
-void destroy(Request* req) {
+// Request records are recycled through the ring (a batch of NOPs would otherwise pay a heap
+// allocation and free per SQE); a few are kept, the rest freed.
+constexpr uint32_t kSpareRequests = 64;
+
+Request* new_request(Ring& r) {
+  if (Request* req = r.spare) {
+    r.spare = req->next;
+    --r.spare_count;
+    *req = Request{};
+    return req;
+  }
+  return new (std::nothrow) Request;
+}
+
+void destroy(Ring& r, Request* req) {
   if (req->file)
     release_file(req->file);
   delete[] req->iov;
+  if (r.spare_count < kSpareRequests) {
+    req->file = nullptr;
+    req->iov = nullptr;
+    req->next = r.spare;
+    r.spare = req;
+    ++r.spare_count;
+    return;
+  }
   delete req;
 }
 
@@ -251,7 +273,7 @@ void cancel_chain(Ring& r, Request* req) {
   while (req) {
     Request* next = req->link;
     post_completion(r, req->sqe.user_data, -ECANCELED, req->sqe.opcode == kOpTimeout);
-    destroy(req);
+    destroy(r, req);
     req = next;
   }
 }
@@ -271,7 +293,7 @@ void finish(Ring& r, Request* req, long res) {
                     req->sqe.opcode == kOpTimeout);
     Request* next = req->link;
     bool broken = breaks_chain(req->sqe, res);
-    destroy(req);
+    destroy(r, req);
     if (!next)
       return;
     if (broken) {
@@ -352,7 +374,7 @@ uint32_t submit(Ring& r, uint32_t count) {
       store_word(r, l.sq.head, ++head);
       continue;
     }
-    auto* req = new (std::nothrow) Request;
+    auto* req = new_request(r);
     if (!req)
       break; // the SQE stays queued: a later io_uring_enter submits it
     req->sqe = load_sqe(r, index);
@@ -362,7 +384,7 @@ uint32_t submit(Ring& r, uint32_t count) {
     if (Status s = prepare(r, *req); !s.ok()) {
       cancel_chain(r, chain_head); // the chain it would have joined fails with it
       post_completion(r, req->sqe.user_data, s.error(), req->sqe.opcode == kOpTimeout);
-      destroy(req);
+      destroy(r, req);
       chain_head = nullptr;
       break;
     }
@@ -397,10 +419,15 @@ void drop_in_flight(Ring& r) {
     r.in_flight = req->next;
     while (req) {
       Request* next = req->link;
-      destroy(req);
+      destroy(r, req);
       req = next;
     }
   }
+  while (Request* req = r.spare) {
+    r.spare = req->next;
+    delete req;
+  }
+  r.spare_count = 0;
 }
 
 } // namespace unix::uring

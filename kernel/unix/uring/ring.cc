@@ -17,8 +17,7 @@ constexpr uint64_t kPage = 4096;
 // The kernel address of byte `offset` of the ring memory. Every field of the ring is
 // naturally aligned and no wider than 64 bytes, so none crosses a page.
 void* address_of(const Ring& r, uint64_t offset) {
-  uint64_t phys = memfd_page(r.memory, offset / kPage); // allocated at setup: never 0
-  return static_cast<uint8_t*>(mm::phys_to_virt(phys)) + offset % kPage;
+  return r.pages[offset / kPage] + offset % kPage;
 }
 
 Readiness ring_readiness(File& f) {
@@ -43,6 +42,7 @@ void ring_release(File& f) {
     if (r->fixed_files[i])
       release_file(r->fixed_files[i]);
   delete[] r->fixed_files;
+  delete[] r->pages;
   if (r->eventfd)
     release_file(r->eventfd);
   memfd_drop_name(r->memory); // the pages stay while the program still maps them
@@ -122,12 +122,19 @@ ErrorOr<int> create_ring_file(const RingLayout& layout) {
     }
   }
   auto* r = new (std::nothrow) Ring;
-  if (!r) {
+  uint64_t page_count = layout.total_bytes / kPage;
+  auto** pages = new (std::nothrow) uint8_t*[page_count];
+  if (!r || !pages) {
+    delete r;
+    delete[] pages;
     memfd_drop_name(memory);
     return Err(-ENOMEM);
   }
+  for (uint64_t page = 0; page < page_count; ++page)
+    pages[page] = static_cast<uint8_t*>(mm::phys_to_virt(memfd_page(memory, page)));
   r->layout = layout;
   r->memory = memory;
+  r->pages = pages;
   r->timeout_timer.fire = wake_for_timeouts;
   store_word(*r, layout.sq.ring_mask, layout.sizes.sq_entries - 1);
   store_word(*r, layout.sq.ring_entries, layout.sizes.sq_entries);
@@ -136,6 +143,7 @@ ErrorOr<int> create_ring_file(const RingLayout& layout) {
   int fd = install_object_file(kRingOps, r, linux::O_RDWR, true);
   if (fd < 0) {
     memfd_drop_name(memory);
+    delete[] r->pages;
     delete r;
     return Err(fd);
   }

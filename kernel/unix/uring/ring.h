@@ -32,6 +32,11 @@ struct Request;
 struct Ring {
   RingLayout layout;
   Memfd* memory = nullptr; // the ring memory, mapped by the program through the ring fd
+  // The kernel address of each page of `memory`, taken once at setup (the pages are all
+  // allocated then and never change), so a ring access costs no page lookup.
+  uint8_t** pages = nullptr;
+  Request* spare = nullptr; // finished request records kept for the next SQEs
+  uint32_t spare_count = 0;
   Request* in_flight = nullptr;
   File** fixed_files = nullptr; // REGISTER_FILES (each holds a reference; null: empty slot)
   uint32_t fixed_count = 0;
@@ -76,7 +81,8 @@ uint32_t submit(Ring& r, uint32_t count);
 // Tries every in-flight request again, completing those that can finish now, and re-arms
 // the timeout timer.
 void progress(Ring& r);
-// Frees every in-flight request without completing it (the ring is being destroyed).
+// Frees every in-flight request without completing it, and the spare request records
+// (the ring is being destroyed).
 void drop_in_flight(Ring& r);
 
 } // namespace unix::uring
