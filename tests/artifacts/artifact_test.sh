@@ -5,7 +5,7 @@
 # WORK (a scratch directory). Exit 77 = skipped (a tool is missing).
 set -euo pipefail
 check=$1
-W="$WORK/$check${2:+-$2}"
+W="$WORK/$check${2:+-$2}${3:+-$3}"
 rm -rf "$W"
 mkdir -p "$W"
 
@@ -229,7 +229,8 @@ cmake-outputs)
   done
   program=$PROGRAM
   [[ -x $program ]] || fail "no program at $program"
-  "$MKIMAGE" build "$program" -o "$W/direct.qcow2" --format qcow2 --depfile "$W/direct.d"
+  # --uefi as add_unikernel(artifact-exit ... UEFI) builds the image.
+  "$MKIMAGE" build "$program" -o "$W/direct.qcow2" --format qcow2 --uefi --depfile "$W/direct.d"
   same_disk "$W/direct.qcow2" qcow2
   head -c 200 "$W/direct.d" | grep -q "^$W/direct.qcow2:" || fail "depfile target: $(head -c 200 "$W/direct.d")"
   [[ $(ls -A "$W") == $'direct.d\ndirect.qcow2' ]] || fail "left behind: $(ls -A "$W")"
@@ -250,12 +251,13 @@ boot)
     art="$W/bundle/rootfs/disk/disk.qcow2"
     format=qcow2
   fi
+  firmware=${3:-bios} # uefi: OVMF boots the disk's EFI system partition
   status=0
   "$NANOS_RUN" "$art" --image-format "$(qemu_format "$format")" --accel tcg --memory 128M \
-    --timeout 120 >"$W/console" 2>&1 || status=$?
+    --firmware "$firmware" --timeout 240 >"$W/console" 2>&1 || status=$?
   grep -q "exiting with status 3" "$W/console" || fail "no program output: $(tail -5 "$W/console")"
   [[ $status == 3 ]] || fail "exit status $status, not 3: $(tail -5 "$W/console")"
-  echo "booted $art ($format): status 3"
+  echo "booted $art ($format, $firmware): status 3"
   ;;
 *)
   fail "unknown check $check"
