@@ -19,17 +19,17 @@ Status attach(Interface& interface) {
   return status_ok();
 }
 
-void receive(Interface& interface, PacketPtr frame) {
-  host::ip().receive_frame(interface, frame.take());
-  host::run_pending();
-}
-
 void receive_in_batch(Interface& interface, PacketPtr frame) {
   host::ip().receive_frame(interface, frame.take());
 }
 
 void end_receive_batch() {
   host::run_pending();
+}
+
+void receive(Interface& interface, PacketPtr frame) {
+  receive_in_batch(interface, frame.take());
+  end_receive_batch();
 }
 
 void link_changed(Interface& interface, bool up) {

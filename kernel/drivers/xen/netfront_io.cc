@@ -58,7 +58,7 @@ void NetFront::receive_part(uint16_t page, const netif::RxPart& part) {
     return;
   }
   ++stats_.rx_frames;
-  net::netdev::receive(*this, frame.take());
+  net::netdev::receive_in_batch(*this, frame.take()); // receive_all ends the batch
 }
 
 void NetFront::receive_all() {
@@ -77,7 +77,10 @@ void NetFront::receive_all() {
     post_rx(page);
     posted = true;
   }
-  if (posted && rx_.push())
+  if (!posted)
+    return;
+  net::netdev::end_receive_batch();
+  if (rx_.push())
     xen::notify(port_);
 }
 

@@ -84,9 +84,7 @@ void destroy(Ring& r, Request* req) {
   if (req->file)
     release_file(req->file);
   delete[] req->iov;
-  if (r.spare_count < kSpareRequests) {
-    req->file = nullptr;
-    req->iov = nullptr;
+  if (r.spare_count < kSpareRequests) { // new_request clears it when it is taken again
     req->next = r.spare;
     r.spare = req;
     ++r.spare_count;
